@@ -1,0 +1,1 @@
+"""The `lifecycle` command line: typer commands that call services and render results."""

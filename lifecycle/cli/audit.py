@@ -1,0 +1,95 @@
+"""`lifecycle audit log|verify`: the auditor's commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lifecycle.cli.common import DbOption, JsonOption, application, console, parse_day, print_json
+
+app = typer.Typer(help="The append-only, hash-chained transition log.", no_args_is_help=True)
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def _opt(name: str, text: str) -> object:
+    return typer.Option(name, help=text, show_default=False)
+
+
+@app.command("log")
+def log(
+    case: Annotated[int | None, _opt("--case", "Only this case.")] = None,
+    programme: Annotated[str | None, _opt("--programme", "Only this programme.")] = None,
+    actor: Annotated[str | None, _opt("--actor", "Only entries by this actor.")] = None,
+    role: Annotated[str | None, _opt("--role", "Only entries by this role.")] = None,
+    trigger: Annotated[str | None, _opt("--trigger", "Only this trigger.")] = None,
+    clause: Annotated[str | None, _opt("--clause", "Clause containing this text.")] = None,
+    since: Annotated[str | None, _opt("--since", "Effective on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, _opt("--until", "Effective on or before YYYY-MM-DD.")] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The log, oldest first, filtered; json is an array of entries, csv has a header row."""
+    import csv
+    import json as json_lib
+    import sys
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from lifecycle.domain.audit import FIELDS
+    from lifecycle.errors import UsageError
+    from lifecycle.persistence.repositories import AuditFilter
+    from lifecycle.services.audit import audit_entries
+
+    fmt = "json" if json else format_
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+    where = AuditFilter(case_id=case, programme=programme, actor=actor, role=role,
+                        trigger=trigger, clause=clause,
+                        since=parse_day(since, "--since") if since else None,
+                        until=parse_day(until, "--until") if until else None)
+    app_ = application(db)
+    app_.require_schema()
+    entries = (e.to_dict() for e in audit_entries(app_, where))
+    if fmt == "json":
+        print_json(list(entries))
+    elif fmt == "jsonl":
+        for entry in entries:
+            sys.stdout.write(json_lib.dumps(entry, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(FIELDS))
+        writer.writeheader()
+        for entry in entries:
+            entry["payload"] = json_lib.dumps(entry["payload"], ensure_ascii=False, sort_keys=True)
+            writer.writerow(entry)
+    else:
+        table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor",
+                      "clause", "reason")
+        for e in entries:
+            table.add_row(str(e["seq"]), str(e["case_id"] or ""), Text(e["programme"] or ""),
+                          Text(e["trigger"]), Text(f"{e['from_state'] or '∅'} → {e['to_state']}"),
+                          e["effective_on"], Text(e["actor"]), Text(e["clause"] or ""),
+                          Text(e["reason"] or ""))
+        console().print(table)
+
+
+@app.command("verify")
+def verify(db: DbOption = None, json: JsonOption = False) -> None:
+    """Check the hash chain end to end; exit 5 and name the first bad entry if it is broken."""
+    from lifecycle.services.audit import verify_log
+
+    app_ = application(db)
+    app_.require_schema()
+    result = verify_log(app_)
+    if json:
+        print_json(result.to_dict())
+    elif result.ok:
+        console().print(f"The audit log verifies: {result.entries} entries, head #{result.head_seq} "
+                        f"{result.head_hash[:16]}…", markup=False, style="green")
+    else:
+        console().print(f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}",
+                        markup=False, style="bold red")
+    if not result.ok:
+        raise typer.Exit(5)

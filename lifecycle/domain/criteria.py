@@ -1,0 +1,186 @@
+"""Eligibility criteria: declarative comparisons, tiers, and safe expressions.
+
+Expressions are evaluated by simpleeval (an established, sandboxed evaluator),
+never by eval(). A criterion reports the values it saw and the threshold it
+needed, so a refusal can say exactly why.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from simpleeval import EvalWithCompoundTypes
+
+from lifecycle.domain.definition import Band, Condition, Criterion, FieldDef
+from lifecycle.domain.reasons import Reason
+from lifecycle.domain.values import comparable, show
+
+SYMBOLS = {"==": "=", "!=": "≠", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "in": "in", "not_in": "not in"}
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "in": lambda seen, allowed: seen in allowed,
+    "not_in": lambda seen, allowed: seen not in allowed,
+}
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    missing: set[str] = field(default_factory=set)
+    seen: dict[str, Any] = field(default_factory=dict)
+
+
+class Evaluator:
+    """Evaluates conditions over one set of field values."""
+
+    def __init__(self, values: Mapping[str, Any], specs: Mapping[str, FieldDef]) -> None:
+        self.values = values
+        self.specs = specs
+
+    def type_of(self, name: str) -> str | None:
+        spec = self.specs.get(name)
+        return spec.type if spec else None
+
+    def describe(self, condition: Condition) -> str:
+        """The requirement in words: `rd_ratio_3y ≥ 15%`."""
+        if condition.field is not None:
+            assert condition.op is not None
+            if isinstance(condition.value, list):
+                shown = ", ".join(show(v) for v in condition.value)
+                return f"{condition.field} {SYMBOLS[condition.op]} [{shown}]"
+            return f"{condition.field} {SYMBOLS[condition.op]} {show(condition.value, self.type_of(condition.field))}"
+        if condition.expression is not None:
+            return condition.expression
+        joiner = " or " if condition.any_of is not None else " and "
+        parts = condition.any_of if condition.any_of is not None else condition.all_of or []
+        return joiner.join(self.describe(part) for part in parts)
+
+    def evaluate(self, condition: Condition) -> Outcome:
+        if condition.field is not None:
+            return self._compare(condition)
+        if condition.expression is not None:
+            return self._expression(condition.expression)
+        outcomes = [self.evaluate(part) for part in condition.any_of or condition.all_of or []]
+        outcome = Outcome(ok=any(o.ok for o in outcomes) if condition.any_of is not None
+                          else all(o.ok for o in outcomes))
+        for part in outcomes:
+            outcome.missing |= part.missing
+            outcome.seen.update(part.seen)
+        return outcome
+
+    def _compare(self, condition: Condition) -> Outcome:
+        name = condition.field
+        assert name is not None and condition.op is not None
+        if self.values.get(name) is None:
+            return Outcome(ok=False, missing={name})
+        seen = self.values[name]
+        expected = condition.value
+        if isinstance(expected, list):
+            expected_cmp: Any = [comparable(v) for v in expected]
+        else:
+            expected_cmp = comparable(expected)
+        try:
+            ok = OPERATORS[condition.op](comparable(seen), expected_cmp)
+        except TypeError:
+            ok = False
+        return Outcome(ok=bool(ok), seen={name: seen})
+
+    def _expression(self, text: str) -> Outcome:
+        names = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
+        evaluator = EvalWithCompoundTypes(names=names)
+        try:
+            result = evaluator.eval(text)
+        except Exception:
+            # A name the case does not have yet: report it as missing, not as an error.
+            missing = {n for n in Condition(expression=text).fields() if self.values.get(n) is None}
+            return Outcome(ok=False, missing=missing)
+        seen = {n: self.values.get(n) for n in Condition(expression=text).fields() if n in self.values}
+        return Outcome(ok=bool(result), seen=seen)
+
+    def applies(self, criterion: Criterion) -> bool:
+        if criterion.when is not None and not self.evaluate(criterion.when).ok:
+            return False
+        return not (criterion.unless is not None and self.evaluate(criterion.unless).ok)
+
+    def band(self, criterion: Criterion) -> tuple[Band | None, Any]:
+        assert criterion.tiers is not None
+        by_value = self.values.get(criterion.tiers.by)
+        if by_value is None:
+            return None, None
+        number = comparable(by_value)
+        for band in criterion.tiers.bands:
+            if band.min is not None and number < band.min:
+                continue
+            if band.max is not None and number >= band.max:
+                continue
+            return band, by_value
+        return None, by_value
+
+    def check(self, criterion: Criterion) -> Reason | None:
+        """None when the criterion holds or does not apply; else the reason it fails."""
+        if not self.applies(criterion):
+            return None
+        context = ""
+        requirement = criterion.require
+        if criterion.tiers is not None:
+            band, by_value = self.band(criterion)
+            by_name = criterion.tiers.by
+            if by_value is None:
+                return self._missing(criterion, {by_name})
+            if band is None:
+                return self._failed(criterion, f"{by_name} = {show(by_value, self.type_of(by_name))} "
+                                    "falls in no tier", {by_name: by_value}, None)
+            context = f"for {by_name} = {show(by_value, self.type_of(by_name))} ({self._band_text(band, by_name)}): "
+            requirement = band.require
+        assert requirement is not None
+        outcome = self.evaluate(requirement)
+        if outcome.ok:
+            return None
+        if outcome.missing and not outcome.seen:
+            return self._missing(criterion, outcome.missing)
+        seen = ", ".join(
+            f"{name} = {show(value, self.type_of(name))}" for name, value in sorted(outcome.seen.items())
+        )
+        missing = f"; missing {', '.join(sorted(outcome.missing))}" if outcome.missing else ""
+        message = f"{context}needs {self.describe(requirement)}; seen {seen or 'nothing'}{missing}"
+        return self._failed(criterion, message, outcome.seen, self.describe(requirement),
+                            missing=outcome.missing)
+
+    def _band_text(self, band: Band, by_name: str) -> str:
+        kind = self.type_of(by_name)
+        parts = []
+        if band.min is not None:
+            parts.append(f"≥ {show(band.min, kind)}")
+        if band.max is not None:
+            parts.append(f"< {show(band.max, kind)}")
+        return "tier " + " and ".join(parts) if parts else "every value"
+
+    def _missing(self, criterion: Criterion, names: set[str]) -> Reason:
+        listed = ", ".join(sorted(names))
+        return Reason(
+            code="missing_field",
+            message=f"{criterion.en}: missing {listed}; give it with --set {sorted(names)[0]}=…",
+            clause=criterion.clause,
+            default=criterion.default,
+            details={"criterion": criterion.id, "missing": sorted(names)},
+        )
+
+    def _failed(self, criterion: Criterion, message: str, seen: dict[str, Any],
+                threshold: str | None, missing: set[str] | None = None) -> Reason:
+        return Reason(
+            code="criterion_failed",
+            message=f"{criterion.en}: {message}",
+            clause=criterion.clause,
+            default=criterion.default,
+            details={"criterion": criterion.id, "seen": dict(seen), "threshold": threshold,
+                     "missing": sorted(missing or ())},
+        )

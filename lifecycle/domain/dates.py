@@ -1,0 +1,26 @@
+"""Calendar rules of the policy documents (PROGRAMMES.md, "Shared vocabulary")."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+
+def add_years(day: date, years: int) -> date:
+    """Same month and day `years` later; 29 February maps to 28 February."""
+    return day + relativedelta(years=years)
+
+
+def add_days(day: date, days: int) -> date:
+    return day + timedelta(days=days)
+
+
+def parse_date(text: str) -> date:
+    """A `YYYY-MM-DD` date; anything else is an error naming the value."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-01-10") from None

@@ -1,0 +1,274 @@
+"""Decisions: which triggers a case allows on a date, why each other one is refused, and
+what firing one does. Every check runs, so a refusal lists every reason, not only the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lifecycle.domain.case import Case
+from lifecycle.domain.criteria import Evaluator
+from lifecycle.domain.definition import FieldDef, TriggerDef
+from lifecycle.domain.effects import apply_effects, effect_problems
+from lifecycle.domain.naming import name_problems
+from lifecycle.domain.programme import Programme
+from lifecycle.domain.reasons import Reason
+from lifecycle.domain.values import InvalidValue, parse_value
+from lifecycle.errors import Refused
+
+ROLES = ("admin", "auditor", "system")
+
+
+@dataclass
+class Proposal:
+    """A decided action, not yet stored: the changed case and what the audit entry says."""
+
+    trigger: str
+    from_state: str | None
+    to_state: str
+    effective_on: date
+    clause: str | None
+    default: bool
+    payload: dict[str, Any]
+    case: Case
+    internal: bool = False
+
+
+@dataclass
+class Values:
+    """What `--set` gave, split into the action's parameters and the case's fields."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    problems: list[Reason] = field(default_factory=list)
+
+
+def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str, Any]) -> Values:
+    values = Values()
+    for key, text in raw.items():
+        spec: FieldDef | None
+        if trigger is not None and key in trigger.params:
+            spec, target = programme.param_spec(trigger, key), values.params
+        else:
+            spec, target = programme.definition.fields.get(key), values.fields
+        if spec is None:
+            known = sorted(programme.definition.fields) + sorted(trigger.params if trigger else [])
+            values.problems.append(Reason(
+                "unknown_field", f"{key!r} is not a field of {programme.code}; known: {', '.join(known)}"))
+            continue
+        try:
+            target[key] = parse_value(spec.type, text, choices=spec.choices)
+        except InvalidValue as error:
+            values.problems.append(Reason(
+                "invalid_field", f"{key}: {error}", spec.clause, spec.default, {"field": key}))
+    return values
+
+
+def _role_reason(role: str, allowed: list[str], what: str, clause: str | None) -> Reason | None:
+    if role in allowed:
+        return None
+    if role == "auditor":
+        message = f"an auditor may only read; {what} needs the role {' or '.join(allowed)}"
+    elif allowed == ["system"]:
+        message = f"{what} is applied by the compliance run (actor system), not by hand"
+    else:
+        message = f"{what} needs the role {' or '.join(allowed)}; you act as {role}"
+    return Reason("role", message, clause, details={"role": role, "allowed": allowed})
+
+
+def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date) -> list[Reason]:
+    reasons = []
+    in_force = programme.definition.in_force
+    applies = in_force.applies_to == "all" or trigger_name in in_force.applies_to
+    if applies and on < in_force.date:
+        reasons.append(Reason(
+            "not_in_force", f"{programme.code} is in force from {in_force.date}; "
+            f"{trigger_name} cannot be dated {on}", in_force.clause, in_force.default,
+            {"in_force": in_force.date.isoformat(), "on": on.isoformat()}))
+    if on < case.state_since:
+        reasons.append(Reason(
+            "before_state_entry", f"the case entered {case.state} on {case.state_since}; "
+            f"it cannot leave it on an earlier date ({on})",
+            details={"state_since": case.state_since.isoformat(), "on": on.isoformat()}))
+    return reasons
+
+
+def _timer_reasons(programme: Programme, case: Case, what: str, timer_id: str | None,
+                   on: date, once_key: str | None) -> list[Reason]:
+    if timer_id is None:
+        return []
+    timer = programme.timer(timer_id)
+    due = programme.due_date(timer, case)
+    if due is None or on < due:
+        when = f"until {due}" if due else "yet"
+        return [Reason("not_due", f"{what} is not due {when} ({timer.en}); it cannot be dated {on}",
+                       timer.clause, timer.default,
+                       {"due_on": due.isoformat() if due else None, "on": on.isoformat()})]
+    if once_key and timer.once_per_cycle and case.marks.get(once_key) == case.cycle:
+        return [Reason("already_done", f"{what} already happened in cycle {case.cycle}",
+                       timer.clause, timer.default)]
+    return []
+
+
+def check(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
+          values: Values | None = None, *, with_params: bool = True) -> list[Reason]:
+    """Every reason `trigger_name` cannot fire on `on`; empty when it can.
+
+    With `with_params=False` (what `cases show` asks) the action's own
+    parameters are not required: they are chosen when it is fired.
+    """
+    trigger = programme.trigger(trigger_name)
+    if trigger is None:
+        return [Reason("unknown_trigger", f"{programme.code} has no trigger {trigger_name!r}; it has: "
+                       f"{', '.join(programme.definition.triggers)}")]
+    if programme.kind(case.state) == "terminal":
+        return [Reason("terminal", f"the case is {programme.label(case.state)}, a terminal state: "
+                       "it accepts no trigger")]
+    sources = programme.sources(trigger)
+    if case.state not in sources:
+        return [Reason("wrong_state", f"{trigger_name} needs the case in "
+                       f"{' or '.join(sources)}; it is in {programme.label(case.state)}",
+                       trigger.clause, trigger.default,
+                       {"state": case.state, "allowed_from": sources})]
+    values = values or Values()
+    reasons = list(values.problems)
+    role_reason = _role_reason(role, list(trigger.by), trigger_name, trigger.clause)
+    if role_reason:
+        reasons.append(role_reason)
+    reasons += _date_reasons(programme, case, trigger_name, on)
+    reasons += _timer_reasons(programme, case, trigger_name, trigger.due, on, trigger_name)
+    if with_params:
+        reasons += _param_reasons(programme, case, trigger, values, on, role)
+    merged = {**programme.field_defaults(), **case.fields, **values.fields}
+    evaluator = Evaluator(merged, programme.definition.fields)
+    for group in trigger.check:
+        for criterion in programme.definition.criteria[group]:
+            failed = evaluator.check(criterion)
+            if failed:
+                reasons.append(failed)
+    if "name_en" in values.fields or programme.definition.naming and \
+            programme.definition.naming.by in values.fields:
+        reasons += [r for r in name_problems(programme.definition.naming, case.name, merged)
+                    if r.code == "name_rule"]
+    return reasons
+
+
+def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values: Values,
+                   on: date, role: str) -> list[Reason]:
+    reasons = []
+    for name, spec in trigger.params.items():
+        if name not in values.params and spec.default_value is None:
+            choices = programme.param_spec(trigger, name).choices
+            hint = f" (one of: {', '.join(choices)})" if choices else ""
+            reasons.append(Reason("missing_field", f"{trigger.en} needs --set {name}=…{hint}",
+                                  spec.clause or trigger.clause, details={"field": name}))
+    ground_name = values.params.get("ground")
+    ground = programme.definition.grounds.get(ground_name) if ground_name else None
+    if ground is not None:
+        role_reason = _role_reason(role, list(ground.by), f"revocation on ground {ground_name}",
+                                   ground.clause)
+        if role_reason:
+            reasons.append(role_reason)
+        reasons += _timer_reasons(programme, case, f"revocation on ground {ground_name}",
+                                  ground.due, on, None)
+    routes = programme.routes_from(trigger, case.state)
+    params = {**_param_defaults(trigger), **values.params}
+    matching = [r for r in routes if all(
+        params.get(k) in (v if isinstance(v, list) else [v]) for k, v in (r.when or {}).items())]
+    if not matching and not any(r.code == "missing_field" for r in reasons):
+        possible = sorted({f"{k}={v}" for r in routes for k, vs in (r.when or {}).items()
+                           for v in (vs if isinstance(vs, list) else [vs])})
+        reasons.append(Reason("no_route", f"in {case.state}, {trigger.en} takes "
+                              f"{' or '.join(possible)}", trigger.clause,
+                              details={"state": case.state, "accepted": possible}))
+    for route in matching[:1]:
+        reasons += effect_problems(programme, case, route, on, params)
+    return reasons
+
+
+def _param_defaults(trigger: TriggerDef) -> dict[str, Any]:
+    return {n: p.default_value for n, p in trigger.params.items() if p.default_value is not None}
+
+
+def options(programme: Programme, case: Case, on: date, role: str = "admin"
+            ) -> tuple[list[str], dict[str, list[Reason]]]:
+    """The triggers allowed on `on` for `role`, and for every other one the reasons it is not."""
+    allowed: list[str] = []
+    blocked: dict[str, list[Reason]] = {}
+    for name in programme.definition.triggers:
+        reasons = check(programme, case, name, on, role, with_params=False)
+        if reasons:
+            blocked[name] = reasons
+        else:
+            allowed.append(name)
+    return allowed, blocked
+
+
+def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
+           raw_values: dict[str, Any] | None = None) -> Proposal:
+    """What firing `trigger_name` does, or Refused with every reason it may not."""
+    trigger = programme.trigger(trigger_name)
+    values = parse_values(programme, trigger, raw_values or {})
+    reasons = check(programme, case, trigger_name, on, role, values)
+    if reasons:
+        raise Refused(f"{trigger_name} on case {case.id}", reasons)
+    assert trigger is not None
+    moved = case.copy()
+    moved.fields.update(values.fields)
+    params = {**_param_defaults(trigger), **values.params}
+    route = programme.fire(moved, trigger_name, params)
+    if route is None:  # check() found a matching route, so the machine must take one
+        raise Refused(f"{trigger_name} on case {case.id}",
+                      [Reason("no_route", f"no route of {trigger_name} matches {params}")])
+    computed: dict[str, Any] = {}
+    if moved.state != case.state:
+        moved.state_since = on
+        moved.deadline_on = None
+    computed.update(apply_effects(programme, moved, route, on, params))
+    if trigger.due and programme.timer(trigger.due).once_per_cycle:
+        moved.marks[trigger_name] = moved.cycle
+    clause, default = trigger.clause, trigger.default
+    if route.clause:
+        clause, default = route.clause, route.default
+    ground = programme.definition.grounds.get(params.get("ground", ""))
+    if ground is not None:
+        clause, default = ground.clause, ground.default
+    if route.deadline is not None:
+        computed["deadline_clause"] = route.deadline.clause
+        computed["deadline_default"] = route.deadline.default
+    payload = {**values.fields, **params, **computed}
+    return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
+                    internal=trigger.internal)
+
+
+def open_case(programme: Programme, name: str, on: date, role: str,
+              raw_values: dict[str, Any] | None = None) -> Proposal:
+    """A new case in the programme's initial state, entered on `on`; Refused with every reason."""
+    values = parse_values(programme, None, raw_values or {})
+    reasons = list(values.problems)
+    role_reason = _role_reason(role, ["admin"], "opening a case", None)
+    if role_reason:
+        reasons.append(role_reason)
+    in_force = programme.definition.in_force
+    if in_force.applies_to == "all" and on < in_force.date:
+        reasons.append(Reason("not_in_force", f"{programme.code} is in force from {in_force.date}; "
+                              f"no case can be opened on {on}", in_force.clause, in_force.default))
+    for field_name, spec in programme.definition.fields.items():
+        if spec.required_at_create and field_name not in values.fields:
+            choices = f" (one of: {', '.join(spec.choices)})" if spec.choices else ""
+            reasons.append(Reason("missing_field", f"a {programme.code} case needs --set "
+                                  f"{field_name}=…{choices}", spec.clause, spec.default,
+                                  {"field": field_name}))
+    reasons += name_problems(programme.definition.naming, name, values.fields)
+    initial = programme.initial_state(values.fields)
+    if initial is None and not any(r.code == "missing_field" for r in reasons):
+        reasons.append(Reason("invalid_field", "no initial state for these fields"))
+    if reasons:
+        raise Refused(f"opening {name!r} in {programme.code}", reasons)
+    assert initial is not None
+    case = Case(programme=programme.code, name=name, state=initial, state_since=on,
+                definition_version=programme.version, fields=dict(values.fields), created_on=on)
+    return Proposal("create", None, initial, on, programme.definition.initial.clause,
+                    programme.definition.initial.default, {"name": name, **values.fields}, case)

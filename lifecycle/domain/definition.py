@@ -1,0 +1,387 @@
+"""The schema of a programme definition (`states/*.yaml`).
+
+A definition is data: states, fields, triggers and their routes, eligibility
+criteria, timers, obligations and revocation grounds, each rule with the clause
+it comes from and `default: true` where the documents leave the value open.
+The models are frozen and forbid unknown keys, so a typo in a file is refused
+with its key rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lifecycle.domain.values import FIELD_TYPES
+
+Role = Literal["admin", "system"]
+StateKind = Literal["pre", "active", "terminal"]
+Operator = Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in"]
+Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline"]
+
+#: State groups usable in `from:` lists.
+GROUPS = ("$pre", "$active", "$non_terminal")
+#: Destinations with a meaning of their own: back to the active state of the
+#: cycle (approved in the first, renewed later), or no change of state.
+SPECIAL_DESTINATIONS = ("$active", "$same")
+EFFECTS = ("designate", "renew", "deadline", "record_report", "request_change", "decide_change")
+
+
+class Rule(BaseModel):
+    """Anything that comes from a document: its clause, and whether the value is a [default]."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    clause: str | None = None
+    default: bool = False
+    note: str | None = None
+
+
+class Names(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    zh: str
+    en: str
+
+
+class SourceDocument(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    title: str
+    number: str | None = None
+    issuer: str
+    date: dt.date | None = None
+    file: str | None = None
+    section: str | None = None
+
+
+class InForce(Rule):
+    date: dt.date
+    #: "all": no trigger (and no case) may be dated earlier; else the triggers named.
+    applies_to: Literal["all"] | list[str] = "all"
+
+
+class StateDef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    zh: str
+    en: str
+    kind: StateKind
+
+
+class FieldDef(Rule):
+    type: str
+    zh: str | None = None
+    en: str | None = None
+    choices: list[str] | None = None
+    default_value: Any = None
+    #: The field must be given when the case is created (e.g. national-tic `kind`).
+    required_at_create: bool = False
+
+    @model_validator(mode="after")
+    def _type_is_known(self) -> FieldDef:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"type {self.type!r} is not one of {', '.join(FIELD_TYPES)}")
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice field needs `choices` (or use type `ground`)")
+        return self
+
+
+class Condition(BaseModel):
+    """A declarative condition: a comparison, any_of / all_of, or a safe expression."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    field: str | None = None
+    op: Operator | None = None
+    value: Any = None
+    any_of: list[Condition] | None = None
+    all_of: list[Condition] | None = None
+    #: Evaluated by simpleeval over the case's fields; never by eval().
+    expression: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_form(self) -> Condition:
+        forms = [self.field is not None, self.any_of is not None, self.all_of is not None,
+                 self.expression is not None]
+        if sum(forms) != 1:
+            raise ValueError("a condition is exactly one of: field/op/value, any_of, all_of, expression")
+        if self.field is not None and self.op is None:
+            raise ValueError(f"condition on {self.field!r} needs `op`")
+        if self.expression is not None:
+            try:
+                ast.parse(self.expression, mode="eval")
+            except SyntaxError as error:
+                raise ValueError(f"expression {self.expression!r} does not parse: {error.msg}") from None
+        return self
+
+    def fields(self) -> set[str]:
+        """Every field this condition reads."""
+        if self.field is not None:
+            return {self.field}
+        if self.expression is not None:
+            tree = ast.parse(self.expression, mode="eval")
+            return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        found: set[str] = set()
+        for part in self.any_of or self.all_of or []:
+            found |= part.fields()
+        return found
+
+
+class Band(BaseModel):
+    """One tier: applies when `min <= by < max`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min: Decimal | None = None
+    max: Decimal | None = None
+    require: Condition
+
+
+class Tiers(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    by: str
+    bands: list[Band]
+
+
+class Criterion(Rule):
+    id: str
+    zh: str | None = None
+    en: str
+    #: Applies only when this holds (e.g. 第六条 for a new legal entity).
+    when: Condition | None = None
+    unless: Condition | None = None
+    require: Condition | None = None
+    tiers: Tiers | None = None
+
+    @model_validator(mode="after")
+    def _one_requirement(self) -> Criterion:
+        if (self.require is None) == (self.tiers is None):
+            raise ValueError(f"criterion {self.id!r} needs exactly one of `require` or `tiers`")
+        return self
+
+    def fields(self) -> set[str]:
+        found: set[str] = set()
+        for condition in (self.when, self.unless, self.require):
+            if condition is not None:
+                found |= condition.fields()
+        if self.tiers is not None:
+            found.add(self.tiers.by)
+            for band in self.tiers.bands:
+                found |= band.require.fields()
+        return found
+
+
+class Deadline(Rule):
+    days: int
+
+
+class Route(Rule):
+    """One way a trigger can go: from these states, when these parameters hold, to that state."""
+
+    sources: list[str] = Field(alias="from")
+    to: str
+    when: dict[str, str | list[str]] | None = None
+    effects: list[str] = Field(default_factory=list)
+    deadline: Deadline | None = None
+
+    @model_validator(mode="after")
+    def _effects_are_known(self) -> Route:
+        for effect in self.effects:
+            if effect not in EFFECTS:
+                raise ValueError(f"effect {effect!r} is not one of {', '.join(EFFECTS)}")
+        if "deadline" in self.effects and self.deadline is None:
+            raise ValueError("the `deadline` effect needs a `deadline: {days: N}`")
+        return self
+
+
+class TriggerDef(Rule):
+    zh: str
+    en: str
+    by: list[Role]
+    routes: list[Route]
+    #: Parameters of the action itself (grade, ground, year): not case fields.
+    params: dict[str, FieldDef] = Field(default_factory=dict)
+    #: Criteria groups checked before the trigger may fire.
+    check: list[str] = Field(default_factory=list)
+    #: The timer that makes it due: it may not be fired before the due date.
+    due: str | None = None
+    #: Internal triggers record an event and never change the state.
+    internal: bool = False
+
+
+class Timer(Rule):
+    """A dated rule the compliance run applies: fire `trigger` in these states on the due date."""
+
+    id: str
+    en: str
+    trigger: str
+    states: list[str] = Field(alias="in")
+    anchor: Anchor
+    years: int = 0
+    days: int = 0
+    params: dict[str, str] = Field(default_factory=dict)
+    #: Fires at most once per cycle (reviews), rather than whenever in state (expiry).
+    once_per_cycle: bool = False
+
+
+class DueDate(Rule):
+    month: int
+    day: int
+    #: Years after the period's year (1: the report for Y is due in Y+1).
+    year_offset: int = 0
+    #: Or: days after the end of the period (quarterly data).
+    days_after_period: int | None = None
+
+
+class Reminder(Rule):
+    reply_days: int
+
+
+class RevocationRule(Rule):
+    consecutive_missing: int
+    ground: str
+
+
+class Obligation(Rule):
+    id: str
+    en: str
+    zh: str | None = None
+    period: Literal["year", "quarter"]
+    due: DueDate
+    fulfilled_by: str
+    reminder: Reminder | None = None
+    revocation: RevocationRule | None = None
+
+
+class Ground(Rule):
+    zh: str
+    en: str
+    by: list[Role]
+    #: The timer whose date must have passed before the ground may be used.
+    due: str | None = None
+
+
+class Period(Rule):
+    years: int
+
+
+class NamingRule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    zh_pattern: str
+    zh_example: str
+    en_pattern: str | None = None
+    en_example: str | None = None
+
+
+class Naming(Rule):
+    by: str
+    rules: dict[str, NamingRule]
+
+
+class Initial(Rule):
+    state: str | None = None
+    by: str | None = None
+    states: dict[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Initial:
+        if (self.state is None) == (self.by is None or self.states is None):
+            raise ValueError("initial is either `state: S` or `by: FIELD` with `states: {value: S}`")
+        return self
+
+
+class Definition(BaseModel):
+    """One programme, as its file declares it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    name: Names
+    source: SourceDocument
+    in_force: InForce
+    initial: Initial
+    states: dict[str, StateDef]
+    fields: dict[str, FieldDef] = Field(default_factory=dict)
+    criteria: dict[str, list[Criterion]] = Field(default_factory=dict)
+    triggers: dict[str, TriggerDef]
+    grounds: dict[str, Ground] = Field(default_factory=dict)
+    timers: list[Timer] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
+    validity: Period | None = None
+    cycle: Period
+    naming: Naming | None = None
+
+
+
+Problem = tuple[str, str]  # (dotted key, what is wrong)
+
+
+def reference_problems(d: Definition) -> list[Problem]:
+    """Cross-references a schema alone cannot check: every name used is declared."""
+    found: list[str] = []
+    states = set(d.states)
+    groups = set(GROUPS)
+
+    def state_ok(where: str, name: str, *, allow_groups: bool = False, dest: bool = False) -> None:
+        if name in states or (allow_groups and name in groups):
+            return
+        if dest and name in SPECIAL_DESTINATIONS:
+            return
+        found.append(f"{where}: state {name!r} is not declared under `states`")
+
+    initial_states = [d.initial.state] if d.initial.state else list((d.initial.states or {}).values())
+    for name in initial_states:
+        state_ok("initial", name)
+    if d.initial.by and d.initial.by not in d.fields:
+        found.append(f"initial.by: field {d.initial.by!r} is not declared under `fields`")
+    for trigger_name, trigger in d.triggers.items():
+        for index, route in enumerate(trigger.routes):
+            where = f"triggers.{trigger_name}.routes[{index}]"
+            for source in route.sources:
+                state_ok(where + ".from", source, allow_groups=True)
+            state_ok(where + ".to", route.to, dest=True)
+            for key in route.when or {}:
+                if key not in trigger.params:
+                    found.append(f"{where}.when: {key!r} is not a param of {trigger_name!r}")
+        for group in trigger.check:
+            if group not in d.criteria:
+                found.append(f"triggers.{trigger_name}.check: no criteria group {group!r}")
+        if trigger.due and trigger.due not in {t.id for t in d.timers}:
+            found.append(f"triggers.{trigger_name}.due: no timer {trigger.due!r}")
+        if trigger.internal and any(r.to != "$same" for r in trigger.routes):
+            found.append(f"triggers.{trigger_name}: an internal trigger must go `to: $same`")
+    for group, criteria in d.criteria.items():
+        for criterion in criteria:
+            for name in sorted(criterion.fields() - set(d.fields)):
+                found.append(f"criteria.{group}.{criterion.id}: field {name!r} is not declared")
+    for timer in d.timers:
+        if timer.trigger not in d.triggers:
+            found.append(f"timers.{timer.id}: trigger {timer.trigger!r} is not declared")
+        for name in timer.states:
+            state_ok(f"timers.{timer.id}.in", name, allow_groups=True)
+    for ground_name, ground in d.grounds.items():
+        if ground.due and ground.due not in {t.id for t in d.timers}:
+            found.append(f"grounds.{ground_name}.due: no timer {ground.due!r}")
+    for obligation in d.obligations:
+        if obligation.fulfilled_by not in d.triggers:
+            found.append(f"obligations.{obligation.id}: trigger {obligation.fulfilled_by!r} is not declared")
+        if obligation.revocation and obligation.revocation.ground not in d.grounds:
+            found.append(f"obligations.{obligation.id}: ground {obligation.revocation.ground!r} is not declared")
+    if d.naming and d.naming.by not in d.fields:
+        found.append(f"naming.by: field {d.naming.by!r} is not declared")
+    if d.in_force.applies_to != "all":
+        for name in d.in_force.applies_to:
+            if name not in d.triggers:
+                found.append(f"in_force.applies_to: trigger {name!r} is not declared")
+    return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
+
+
+def dump_for_hash(raw: Any) -> Any:
+    """The parsed file content, made JSON-serialisable for hashing (dates as ISO text)."""
+    if isinstance(raw, dict):
+        return {str(k): dump_for_hash(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [dump_for_hash(v) for v in raw]
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return raw

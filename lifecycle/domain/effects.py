@@ -1,0 +1,169 @@
+"""What a route does besides moving the state: start a designation, renew it, set a deadline...
+
+Each effect has a check (reasons it cannot apply) and an application (on the
+case copy the decision owns). Effects are named in the definition's routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from lifecycle.domain.case import Case
+from lifecycle.domain.dates import add_days, add_years
+from lifecycle.domain.definition import Route
+from lifecycle.domain.naming import name_problems
+from lifecycle.domain.programme import Programme
+from lifecycle.domain.reasons import Reason
+
+Check = Callable[[Programme, Case, Route, date, dict[str, Any]], list[Reason]]
+Apply = Callable[[Programme, Case, Route, date, dict[str, Any]], dict[str, Any]]
+
+
+def _no_problems(programme: Programme, case: Case, route: Route, on: date,
+                 params: dict[str, Any]) -> list[Reason]:
+    return []
+
+
+def _designate(programme: Programme, case: Case, route: Route, on: date,
+               params: dict[str, Any]) -> dict[str, Any]:
+    """Approval: the first cycle starts today; validity counts from it."""
+    case.approved_on = on
+    case.cycle = 1
+    case.cycle_start = on
+    validity = programme.definition.validity
+    if validity is not None:
+        case.valid_until = add_years(on, validity.years)
+    return {"approved_on": on.isoformat(),
+            "valid_until": case.valid_until.isoformat() if case.valid_until else None}
+
+
+def _renew(programme: Programme, case: Case, route: Route, on: date,
+           params: dict[str, Any]) -> dict[str, Any]:
+    """A renewal starts the next cycle where the previous one ends, whatever day it was recorded."""
+    previous_end = programme.cycle_end(case) or on
+    case.cycle += 1
+    case.cycle_start = previous_end
+    validity = programme.definition.validity
+    if validity is not None:
+        case.valid_until = add_years(previous_end, validity.years)
+    return {"cycle": case.cycle, "cycle_start": previous_end.isoformat(),
+            "valid_until": case.valid_until.isoformat() if case.valid_until else None}
+
+
+def _deadline(programme: Programme, case: Case, route: Route, on: date,
+              params: dict[str, Any]) -> dict[str, Any]:
+    assert route.deadline is not None
+    case.deadline_on = add_days(on, route.deadline.days)
+    return {"deadline_on": case.deadline_on.isoformat()}
+
+
+def _report_problems(programme: Programme, case: Case, route: Route, on: date,
+                     params: dict[str, Any]) -> list[Reason]:
+    year = params.get("year")
+    if year is None:
+        return []
+    problems = []
+    if year in case.reports:
+        problems.append(Reason("duplicate", f"the report for {year} is already filed",
+                               route.clause, details={"year": year}))
+    first = case.approved_on.year if case.approved_on else None
+    if first is not None and year < first:
+        problems.append(Reason("invalid_field", f"year {year} is before the designation "
+                               f"({case.approved_on}); no report is due for it", route.clause))
+    if year > on.year:
+        problems.append(Reason("invalid_field", f"year {year} has not begun on {on}", route.clause))
+    return problems
+
+
+def _record_report(programme: Programme, case: Case, route: Route, on: date,
+                   params: dict[str, Any]) -> dict[str, Any]:
+    case.reports.append(params["year"])
+    case.reports.sort()
+    return {}
+
+
+def _request_problems(programme: Programme, case: Case, route: Route, on: date,
+                      params: dict[str, Any]) -> list[Reason]:
+    pending = case.pending_change
+    if pending:
+        return [Reason("pending", f"a {pending['change']} change requested on "
+                       f"{pending['requested_on']} awaits its decision (decide_change)", route.clause)]
+    if params.get("change") in ("name", "name_en") and params.get("new_value"):
+        return _proposed_name_problems(programme, case, params["change"], params["new_value"])
+    return []
+
+
+def _proposed_name_problems(programme: Programme, case: Case, change: str,
+                            value: str) -> list[Reason]:
+    fields = dict(case.fields)
+    name = case.name
+    if change == "name":
+        name = value
+    else:
+        fields["name_en"] = value
+    return name_problems(programme.definition.naming, name, fields)
+
+
+def _request_change(programme: Programme, case: Case, route: Route, on: date,
+                    params: dict[str, Any]) -> dict[str, Any]:
+    case.progress["pending_change"] = {"change": params["change"], "new_value": params["new_value"],
+                                       "requested_on": on.isoformat()}
+    return {}
+
+
+def _decide_problems(programme: Programme, case: Case, route: Route, on: date,
+                     params: dict[str, Any]) -> list[Reason]:
+    pending = case.pending_change
+    if not pending:
+        return [Reason("pending", "no change request awaits a decision; file one with request_change",
+                       route.clause)]
+    if params.get("decision") == "approved" and pending["change"] in ("name", "name_en"):
+        return _proposed_name_problems(programme, case, pending["change"], pending["new_value"])
+    return []
+
+
+def _decide_change(programme: Programme, case: Case, route: Route, on: date,
+                   params: dict[str, Any]) -> dict[str, Any]:
+    pending = case.progress.pop("pending_change")
+    applied: dict[str, Any] = {"change": pending["change"], "new_value": pending["new_value"]}
+    if params.get("decision") != "approved":
+        return applied
+    if pending["change"] == "name":
+        applied["old_value"] = case.name
+        case.name = pending["new_value"]
+    elif pending["change"] == "name_en":
+        applied["old_value"] = case.fields.get("name_en")
+        case.fields["name_en"] = pending["new_value"]
+    else:
+        applied["old_value"] = case.fields.get("registered_place")
+        case.fields["registered_place"] = pending["new_value"]
+    return applied
+
+
+EFFECTS: dict[str, tuple[Check, Apply]] = {
+    "designate": (_no_problems, _designate),
+    "renew": (_no_problems, _renew),
+    "deadline": (_no_problems, _deadline),
+    "record_report": (_report_problems, _record_report),
+    "request_change": (_request_problems, _request_change),
+    "decide_change": (_decide_problems, _decide_change),
+}
+
+
+def effect_problems(programme: Programme, case: Case, route: Route, on: date,
+                    params: dict[str, Any]) -> list[Reason]:
+    problems: list[Reason] = []
+    for name in route.effects:
+        problems += EFFECTS[name][0](programme, case, route, on, params)
+    return problems
+
+
+def apply_effects(programme: Programme, case: Case, route: Route, on: date,
+                  params: dict[str, Any]) -> dict[str, Any]:
+    """Apply the route's effects to `case`; returns what they computed, for the audit payload."""
+    computed: dict[str, Any] = {}
+    for name in route.effects:
+        computed.update(EFFECTS[name][1](programme, case, route, on, params))
+    return computed

@@ -1,0 +1,44 @@
+"""Naming rules (national-tic 第三十二条): a name must fit the type of its centre."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lifecycle.domain.definition import Naming
+from lifecycle.domain.reasons import Reason
+
+MAX_NAME_LENGTH = 200
+
+
+def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> list[Reason]:
+    """Every way `name` (and `fields['name_en']`) breaks the programme's naming rule."""
+    problems: list[Reason] = []
+    if not name.strip():
+        problems.append(Reason("invalid_field", "a case needs a name"))
+    elif len(name) > MAX_NAME_LENGTH:
+        problems.append(Reason("invalid_field", f"a name has at most {MAX_NAME_LENGTH} characters"))
+    if naming is None or not name.strip():
+        return problems
+    kind = fields.get(naming.by)
+    rule = naming.rules.get(str(kind))
+    if rule is None:
+        return problems
+    if not re.fullmatch(rule.zh_pattern, name):
+        problems.append(Reason(
+            "name_rule",
+            f"name {name!r} does not fit a {naming.by} {kind!r} centre: it must read like "
+            f"{rule.zh_example!r}",
+            naming.clause, naming.default,
+            {"name": name, "pattern": rule.zh_pattern, "example": rule.zh_example},
+        ))
+    name_en = fields.get("name_en")
+    if name_en and rule.en_pattern and not re.fullmatch(rule.en_pattern, str(name_en)):
+        problems.append(Reason(
+            "name_rule",
+            f"English name {name_en!r} does not fit a {naming.by} {kind!r} centre: it must read "
+            f"like {rule.en_example!r}",
+            naming.clause, naming.default,
+            {"name_en": name_en, "pattern": rule.en_pattern, "example": rule.en_example},
+        ))
+    return problems

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, repositories in SQLAlchemy Core, the unit of work, migrations."""

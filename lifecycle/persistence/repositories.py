@@ -1,0 +1,233 @@
+"""Repositories over SQLAlchemy Core: cases, the audit log, users, stored definitions.
+
+Core rather than ORM sessions: one advance is five short statements, and the
+ORM's per-object bookkeeping would cost more than the database work itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, func, insert, select, update
+
+from lifecycle.domain.audit import AuditEntry, compute_hash
+from lifecycle.domain.case import Case
+from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
+
+
+def utc_now() -> datetime:
+    """Naive UTC, microseconds: stored the same way by SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+CASE_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved_on",
+                "valid_until", "cycle", "cycle_start", "deadline_on", "progress",
+                "definition_version", "created_on")
+
+
+def case_from_row(row: Row[Any]) -> Case:
+    data = row._mapping
+    return Case(
+        id=data["id"], programme=data["programme"], name=data["name"], state=data["state"],
+        state_since=data["state_since"], definition_version=data["definition_version"],
+        fields=dict(data["fields"] or {}), approved_on=data["approved_on"],
+        valid_until=data["valid_until"], cycle=data["cycle"], cycle_start=data["cycle_start"],
+        deadline_on=data["deadline_on"], progress=dict(data["progress"] or {}),
+        version=data["version"], created_on=data["created_on"],
+    )
+
+
+
+
+class CaseRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def get(self, case_id: int) -> Case | None:
+        row = self.connection.execute(select(cases).where(cases.c.id == case_id)).first()
+        return case_from_row(row) if row else None
+
+    def add(self, case: Case) -> int:
+        values = {name: getattr(case, name) for name in CASE_COLUMNS}
+        result = self.connection.execute(
+            insert(cases).values(**values, version=1, updated_at=utc_now()))
+        case.id = int(result.inserted_primary_key[0])
+        case.version = 1
+        return case.id
+
+    def update(self, case: Case, expected_version: int) -> bool:
+        """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
+        values = {name: getattr(case, name) for name in CASE_COLUMNS}
+        result = self.connection.execute(
+            update(cases)
+            .where(cases.c.id == case.id, cases.c.version == expected_version)
+            .values(**values, version=expected_version + 1, updated_at=utc_now()))
+        if result.rowcount != 1:
+            return False
+        case.version = expected_version + 1
+        return True
+
+    def query(self, *, programme: str | None = None, state: str | None = None,
+              text: str | None = None) -> Select[Any]:
+        statement = select(cases)
+        if programme:
+            statement = statement.where(cases.c.programme == programme)
+        if state:
+            statement = statement.where(cases.c.state == state)
+        if text:
+            statement = statement.where(cases.c.name.contains(text, autoescape=True))
+        return statement
+
+    def list(self, *, programme: str | None = None, state: str | None = None,
+             text: str | None = None, limit: int | None = None, offset: int = 0) -> list[Case]:
+        statement = self.query(programme=programme, state=state, text=text).order_by(cases.c.id)
+        if limit is not None:
+            statement = statement.limit(limit).offset(offset)
+        return [case_from_row(row) for row in self.connection.execute(statement)]
+
+    def count_by_programme_state(self) -> list[tuple[str, str, int]]:
+        statement = (select(cases.c.programme, cases.c.state, func.count())
+                     .group_by(cases.c.programme, cases.c.state)
+                     .order_by(cases.c.programme, cases.c.state))
+        return [(p, s, n) for p, s, n in self.connection.execute(statement)]
+
+    def find_by_name(self, programme: str, name: str) -> Case | None:
+        row = self.connection.execute(
+            select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
+        return case_from_row(row) if row else None
+
+
+def entry_from_row(row: Row[Any]) -> AuditEntry:
+    data = row._mapping
+    return AuditEntry(
+        seq=data["seq"], case_id=data["case_id"], programme=data["programme"],
+        trigger=data["trigger"], from_state=data["from_state"], to_state=data["to_state"],
+        effective_on=data["effective_on"], recorded_at=data["recorded_at"], actor=data["actor"],
+        role=data["role"], reason=data["reason"], clause=data["clause"],
+        payload=dict(data["payload"] or {}), prev_hash=data["prev_hash"], hash=data["hash"],
+    )
+
+
+@dataclass
+class AuditFilter:
+    case_id: int | None = None
+    programme: str | None = None
+    actor: str | None = None
+    role: str | None = None
+    trigger: str | None = None
+    clause: str | None = None
+    since: date | None = None
+    until: date | None = None
+    recorded_since: datetime | None = None
+    recorded_until: datetime | None = None
+
+
+class AuditRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def head(self, *, lock: bool = False) -> tuple[int, str]:
+        """The chain head (seq, hash). With `lock`, the row stays locked until commit, which
+        serialises appends from every process (SQLite: the write lock taken at BEGIN)."""
+        statement = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+        if lock:
+            statement = statement.with_for_update()
+        row = self.connection.execute(statement).one()
+        return int(row.seq), str(row.hash)
+
+    def append(self, *, case_id: int | None, programme: str | None, trigger: str,
+               from_state: str | None, to_state: str | None, effective_on: date, actor: str,
+               role: str, reason: str | None, clause: str | None,
+               payload: dict[str, Any]) -> AuditEntry:
+        seq, prev_hash = self.head(lock=True)
+        entry = AuditEntry(seq=seq + 1, case_id=case_id, programme=programme, trigger=trigger,
+                           from_state=from_state, to_state=to_state, effective_on=effective_on,
+                           recorded_at=utc_now(), actor=actor, role=role, reason=reason,
+                           clause=clause, payload=payload, prev_hash=prev_hash)
+        entry.hash = compute_hash(entry)
+        values = {name: getattr(entry, name) for name in (
+            "seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
+            "recorded_at", "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")}
+        self.connection.execute(insert(audit_log).values(**values))
+        self.connection.execute(update(audit_head).where(audit_head.c.id == 1)
+                                .values(seq=entry.seq, hash=entry.hash))
+        return entry
+
+    def select(self, where: AuditFilter | None = None) -> Select[Any]:
+        statement = select(audit_log)
+        f = where or AuditFilter()
+        conditions = [
+            (f.case_id is not None, audit_log.c.case_id == f.case_id),
+            (f.programme is not None, audit_log.c.programme == f.programme),
+            (f.actor is not None, audit_log.c.actor == f.actor),
+            (f.role is not None, audit_log.c.role == f.role),
+            (f.trigger is not None, audit_log.c.trigger == f.trigger),
+            (f.clause is not None, audit_log.c.clause.contains(f.clause or "", autoescape=True)),
+            (f.since is not None, audit_log.c.effective_on >= f.since),
+            (f.until is not None, audit_log.c.effective_on <= f.until),
+            (f.recorded_since is not None, audit_log.c.recorded_at >= f.recorded_since),
+            (f.recorded_until is not None, audit_log.c.recorded_at <= f.recorded_until),
+        ]
+        for wanted, condition in conditions:
+            if wanted:
+                statement = statement.where(condition)
+        return statement.order_by(audit_log.c.seq)
+
+    def entries(self, where: AuditFilter | None = None) -> Iterator[AuditEntry]:
+        """Entries oldest first, streamed in batches so memory stays flat on a long log."""
+        result = self.connection.execution_options(yield_per=2000).execute(self.select(where))
+        for row in result:
+            yield entry_from_row(row)
+
+    def history(self, case_id: int) -> list[AuditEntry]:
+        return list(self.entries(AuditFilter(case_id=case_id)))
+
+    def last_for_case(self, case_id: int) -> AuditEntry | None:
+        row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
+                                      .order_by(audit_log.c.seq.desc()).limit(1)).first()
+        return entry_from_row(row) if row else None
+
+
+class UserRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def role_of(self, name: str) -> str | None:
+        return self.connection.execute(select(users.c.role).where(users.c.name == name)).scalar()
+
+    def add(self, name: str, role: str) -> None:
+        self.connection.execute(insert(users).values(name=name, role=role, created_at=utc_now()))
+
+    def set_role(self, name: str, role: str) -> None:
+        self.connection.execute(update(users).where(users.c.name == name).values(role=role))
+
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.connection.execute(select(users).order_by(users.c.name))
+        return [dict(row._mapping) for row in rows]
+
+    def count(self) -> int:
+        return int(self.connection.execute(select(func.count()).select_from(users)).scalar() or 0)
+
+
+class DefinitionRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def text(self, version: str) -> str | None:
+        return self.connection.execute(
+            select(definitions.c.content).where(definitions.c.version == version)).scalar()
+
+    def ensure(self, code: str, version: str, content: str) -> None:
+        """Store this version's text once, so cases running under it can always be served it."""
+        if self.text(version) is None:
+            self.connection.execute(insert(definitions).values(
+                version=version, code=code, content=content, recorded_at=utc_now()))
+
+    def versions(self, code: str) -> list[dict[str, Any]]:
+        rows = self.connection.execute(
+            select(definitions.c.version, definitions.c.recorded_at)
+            .where(definitions.c.code == code).order_by(definitions.c.recorded_at))
+        return [dict(row._mapping) for row in rows]

@@ -1,0 +1,101 @@
+"""The tables. SQLModel classes declare them; repositories use their Core `__table__`s,
+which keep the hot path (one advance: read, UPDATE, INSERT, COMMIT) fast."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
+from sqlmodel import Field, SQLModel
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+
+    name: str = Field(primary_key=True, max_length=200)
+    role: str = Field(max_length=20)
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_programme_state", "programme", "state"),
+        Index("ix_cases_state_since", "state_since"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
+                                                          autoincrement=True))
+    programme: str = Field(max_length=60)
+    name: str = Field(max_length=200)
+    state: str = Field(max_length=60)
+    state_since: date
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    approved_on: date | None = None
+    valid_until: date | None = Field(default=None, index=True)
+    cycle: int = 0
+    cycle_start: date | None = None
+    deadline_on: date | None = Field(default=None, index=True)
+    progress: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    definition_version: str = Field(max_length=64)
+    #: Optimistic lock: every change of the case adds one.
+    version: int = 1
+    created_on: date
+    updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """One line of the append-only log. Database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_case_seq", "case_id", "seq"),
+        Index("ix_audit_log_effective_on", "effective_on"),
+    )
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    case_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("cases.id"),
+                                                               nullable=True))
+    programme: str | None = Field(default=None, max_length=60)
+    trigger: str = Field(max_length=60)
+    from_state: str | None = Field(default=None, max_length=60)
+    to_state: str | None = Field(default=None, max_length=60)
+    effective_on: date
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    clause: str | None = Field(default=None, max_length=200)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class AuditHeadRow(SQLModel, table=True):
+    """The head of the chain: one row, locked by every append so the chain stays linear."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    hash: str = Field(max_length=64)
+
+
+class DefinitionRow(SQLModel, table=True):
+    """Every version of a programme definition a case has run under, as its file's text."""
+
+    __tablename__ = "programme_definitions"
+
+    version: str = Field(primary_key=True, max_length=64)
+    code: str = Field(max_length=60, index=True)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+users = UserRow.__table__  # type: ignore[attr-defined]
+cases = CaseRow.__table__  # type: ignore[attr-defined]
+audit_log = AuditEntryRow.__table__  # type: ignore[attr-defined]
+audit_head = AuditHeadRow.__table__  # type: ignore[attr-defined]
+definitions = DefinitionRow.__table__  # type: ignore[attr-defined]
+metadata = SQLModel.metadata

@@ -1,0 +1,1 @@
+"""Loading programme definitions from YAML into `Programme`s, and the catalogue of them."""

@@ -1,0 +1,119 @@
+"""A programme for people: summary, full description, rules → clauses table, Mermaid diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lifecycle.domain.programme import Programme
+
+
+def summary(programme: Programme) -> dict[str, Any]:
+    d = programme.definition
+    return {"code": d.code, "name_zh": d.name.zh, "name_en": d.name.en,
+            "source": d.source.model_dump(mode="json"), "in_force": d.in_force.date.isoformat(),
+            "version": programme.version}
+
+
+def describe(programme: Programme) -> dict[str, Any]:
+    data = programme.definition.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["version"] = programme.version
+    return data
+
+
+def rules(programme: Programme) -> list[dict[str, Any]]:
+    """Every rule with its clause and [default] marker, in the order a reader meets them."""
+    d = programme.definition
+    found: list[dict[str, Any]] = [
+        {"rule": f"in force from {d.in_force.date}", "clause": d.in_force.clause,
+         "default": d.in_force.default}]
+    if d.validity:
+        found.append({"rule": f"validity {d.validity.years} years from approval",
+                      "clause": d.validity.clause, "default": d.validity.default})
+    found.append({"rule": f"cycle of {d.cycle.years} years", "clause": d.cycle.clause,
+                  "default": d.cycle.default})
+    for group, criteria in d.criteria.items():
+        for c in criteria:
+            found.append({"rule": f"{group}: {c.en}", "clause": c.clause, "default": c.default})
+    for name, t in d.triggers.items():
+        by = "/".join(t.by)
+        for route in t.routes:
+            when = "".join(f" [{k}={v if isinstance(v, str) else '|'.join(v)}]"
+                           for k, v in (route.when or {}).items())
+            to = "(no state change)" if route.to == "$same" else route.to
+            found.append({"rule": f"{name}{when}: {', '.join(route.sources)} → {to} ({by})",
+                          "clause": route.clause or t.clause, "default": route.default or t.default})
+            if route.deadline:
+                found.append({"rule": f"{name}{when}: deadline {route.deadline.days} days",
+                              "clause": route.deadline.clause, "default": route.deadline.default})
+    for timer in d.timers:
+        found.append({"rule": f"timer {timer.id}: {timer.en}", "clause": timer.clause,
+                      "default": timer.default})
+    for o in d.obligations:
+        found.append({"rule": f"obligation {o.id}: due {o.due.month:02d}-{o.due.day:02d} "
+                      f"of year+{o.due.year_offset}", "clause": o.due.clause or o.clause,
+                      "default": o.due.default})
+        if o.reminder:
+            found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
+                          "clause": o.reminder.clause, "default": o.reminder.default})
+        if o.revocation:
+            found.append({"rule": f"revocation after {o.revocation.consecutive_missing} "
+                          "consecutive missing reports and an unanswered reminder",
+                          "clause": o.revocation.clause, "default": o.revocation.default})
+    for name, g in d.grounds.items():
+        found.append({"rule": f"revocation ground {name}: {g.en} ({'/'.join(g.by)})",
+                      "clause": g.clause, "default": g.default})
+    if d.naming:
+        for kind, rule in d.naming.rules.items():
+            found.append({"rule": f"name of a {kind} centre: {rule.zh_example}",
+                          "clause": d.naming.clause, "default": d.naming.default})
+    return found
+
+
+def mermaid(programme: Programme) -> str:
+    """The state diagram as Mermaid `stateDiagram-v2`, generated from the definition."""
+    d = programme.definition
+    lines = ["stateDiagram-v2"]
+    for name, state in d.states.items():
+        lines.append(f"    {name}: {name} {state.zh}")
+    initial = [d.initial.state] if d.initial.state else sorted(set((d.initial.states or {}).values()))
+    for state in initial:
+        lines.append(f"    [*] --> {state}")
+    seen: set[str] = set()
+    for trigger_name, trigger in d.triggers.items():
+        if trigger.internal:
+            continue
+        for route in trigger.routes:
+            when = ",".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}"
+                            for k, v in (route.when or {}).items())
+            label = f"{trigger_name} {when}".strip()
+            for source in programme.expand(route.sources):
+                targets = {"$same": [source], "$active": ["approved", "renewed"]}.get(
+                    route.to, [route.to])
+                for target in targets:
+                    line = f"    {source} --> {target}: {label}"
+                    if line not in seen:
+                        seen.add(line)
+                        lines.append(line)
+    for name, state in d.states.items():
+        if state.kind == "terminal":
+            lines.append(f"    {name} --> [*]")
+    return "\n".join(lines)
+
+
+def render(programme: Programme, out: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    d = programme.definition
+    out.print(Text(f"{d.code} — {d.name.zh} ({d.name.en})", style="bold"))
+    out.print(Text(f"{d.source.title} {d.source.number or ''}, {d.source.issuer}, "
+                   f"{d.source.date or ''}; version {programme.version[:12]}"))
+    states = Table("state", "中文", "kind", title="States")
+    for name, s in d.states.items():
+        states.add_row(name, s.zh, s.kind)
+    out.print(states)
+    table = Table("rule", "clause", title="Rules ([default] = the project's value, not the document's)")
+    for rule in rules(programme):
+        clause = (rule["clause"] or "—") + (" [default]" if rule["default"] else "")
+        table.add_row(Text(rule["rule"]), Text(clause))
+    out.print(table)

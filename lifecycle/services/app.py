@@ -1,0 +1,48 @@
+"""The application: a database and a catalogue of programmes, wired once per process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from lifecycle.domain.case import Case
+from lifecycle.domain.programme import Programme
+from lifecycle.errors import LifecycleError
+from lifecycle.persistence.engine import engine_for, resolve_url, safe_url
+from lifecycle.persistence.schema import current_revision, head_revision
+from lifecycle.persistence.unit_of_work import UnitOfWork
+from lifecycle.programmes.catalogue import Catalogue
+
+
+class Lifecycle:
+    def __init__(self, db: str | None = None, programmes: Path | str | None = None) -> None:
+        self.url = resolve_url(db)
+        self.programmes_dir = programmes
+
+    @cached_property
+    def engine(self) -> Engine:
+        return engine_for(self.url)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue.load(self.programmes_dir)
+
+    def uow(self, *, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write)
+
+    def require_schema(self) -> None:
+        """A clear error instead of 'no such table' when `lifecycle init` was not run."""
+        revision = current_revision(self.engine)
+        if revision is None:
+            raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: "
+                                 "run `lifecycle init` first")
+        if revision != head_revision():
+            raise LifecycleError(f"{safe_url(self.url)} is at schema {revision}, this version "
+                                 f"needs {head_revision()}: run `lifecycle init` to upgrade")
+
+    def programme_for(self, case: Case, uow: UnitOfWork) -> Programme:
+        """The programme version the case runs under (stored copy if it is not current)."""
+        return self.catalogue.version(case.programme, case.definition_version,
+                                      lambda code, version: uow.definitions.text(version))

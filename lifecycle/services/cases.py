@@ -1,0 +1,149 @@
+"""Use cases on cases: open one, advance it, show it, list them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lifecycle.domain.audit import AuditEntry
+from lifecycle.domain.case import Case
+from lifecycle.domain.decide import Proposal, decide, open_case, options
+from lifecycle.domain.programme import Programme
+from lifecycle.errors import Conflict, NotFound
+from lifecycle.persistence.unit_of_work import UnitOfWork
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.users import Actor, require_admin
+
+
+@dataclass
+class Outcome:
+    case: Case
+    entry: AuditEntry
+
+
+def _record(uow: UnitOfWork, proposal: Proposal, actor: Actor, reason: str | None) -> AuditEntry:
+    case = proposal.case
+    return uow.audit.append(
+        case_id=case.id, programme=case.programme, trigger=proposal.trigger,
+        from_state=proposal.from_state, to_state=proposal.to_state,
+        effective_on=proposal.effective_on, actor=actor.name, role=actor.role, reason=reason,
+        clause=proposal.clause, payload=proposal.payload)
+
+
+def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
+             values: dict[str, Any] | None = None, reason: str | None = None,
+             *, actor: Actor | None = None) -> Outcome:
+    """Open a case in the programme's initial state, entered on `on`, with its audit entry."""
+    programme = app.catalogue.current(code)
+    with app.uow(write=True) as uow:
+        actor = actor or require_admin(uow, acting, f"opening a case in {code}")
+        proposal = open_case(programme, name, on, actor.role, values)
+        uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(code))
+        uow.cases.add(proposal.case)
+        entry = _record(uow, proposal, actor, reason)
+        uow.commit()
+    return Outcome(proposal.case, entry)
+
+
+def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
+            values: dict[str, Any] | None = None, reason: str | None = None,
+            *, expected_version: int | None = None, actor: Actor | None = None) -> Outcome:
+    """Fire `trigger` on the case, effective `on`: the new state and one audit entry, or nothing.
+
+    `expected_version` is the version the caller last saw; if the case has moved
+    on since, Conflict (exit 4) names who changed it, and nothing is written.
+    """
+    with app.uow(write=True) as uow:
+        actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
+        case = load_case(uow, case_id)
+        if expected_version is not None and case.version != expected_version:
+            raise _conflict(uow, case, expected_version)
+        programme = app.programme_for(case, uow)
+        proposal = decide(programme, case, trigger, on, actor.role, values)
+        if not uow.cases.update(proposal.case, case.version):
+            raise _conflict(uow, case, case.version)
+        entry = _record(uow, proposal, actor, reason)
+        uow.commit()
+    return Outcome(proposal.case, entry)
+
+
+def load_case(uow: UnitOfWork, case_id: int) -> Case:
+    case = uow.cases.get(case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}; `lifecycle cases list` shows the cases")
+    return case
+
+
+def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
+    assert case.id is not None
+    uow.connection.rollback()
+    latest = uow.cases.get(case.id)
+    last = uow.audit.last_for_case(case.id)
+    who = ""
+    if last is not None:
+        who = (f" by {last.actor} ({last.trigger}: {last.from_state} → {last.to_state}, "
+               f"recorded {last.recorded_at:%Y-%m-%d %H:%M:%S} UTC)")
+    now = latest.version if latest else "?"
+    state = latest.state if latest else "?"
+    return Conflict(f"case {case.id} changed under you: you saw version {seen_version}, it is now "
+                    f"version {now} in {state}{who}. Nothing was written; reload it with "
+                    f"`lifecycle cases show {case.id}` and try again.")
+
+
+def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") -> dict[str, Any]:
+    """Everything about a case on `as_of`: fields, history, what is allowed and why not."""
+    with app.uow() as uow:
+        case = load_case(uow, case_id)
+        programme = app.programme_for(case, uow)
+        history = uow.audit.history(case_id)
+    return case_view(programme, case, as_of, history, role)
+
+
+def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],
+              role: str = "admin") -> dict[str, Any]:
+    allowed, blocked = options(programme, case, as_of, role)
+    state = programme.definition.states[case.state]
+    return {
+        "id": case.id,
+        "programme": case.programme,
+        "name": case.name,
+        "state": case.state,
+        "state_zh": state.zh,
+        "state_en": state.en,
+        "state_kind": state.kind,
+        "state_since": case.state_since.isoformat(),
+        "fields": case.fields,
+        "approved_on": _iso(case.approved_on),
+        "valid_until": _iso(case.valid_until),
+        "cycle": case.cycle,
+        "cycle_start": _iso(case.cycle_start),
+        "cycle_end": _iso(programme.cycle_end(case)),
+        "deadline_on": _iso(case.deadline_on),
+        "reports_filed": list(case.reports),
+        "pending_change": case.pending_change,
+        "version": case.version,
+        "definition_version": case.definition_version,
+        "as_of": as_of.isoformat(),
+        "history": [entry.to_dict() for entry in history],
+        "allowed": allowed,
+        "blocked": {name: "; ".join(r.text() for r in reasons) for name, reasons in blocked.items()},
+        "blocked_reasons": {name: [r.to_dict() for r in reasons] for name, reasons in blocked.items()},
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def list_cases(app: Lifecycle, programme: str | None = None, state: str | None = None,
+               text: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    if programme:
+        app.catalogue.current(programme)  # an unknown code is an error, not an empty list
+    with app.uow() as uow:
+        found = uow.cases.list(programme=programme, state=state, text=text, limit=limit)
+    return [{
+        "id": c.id, "programme": c.programme, "name": c.name, "state": c.state,
+        "state_since": c.state_since.isoformat(), "approved_on": _iso(c.approved_on),
+        "valid_until": _iso(c.valid_until), "version": c.version,
+    } for c in found]

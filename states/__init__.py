@@ -1,0 +1,1 @@
+"""The programme definitions shipped with lifecycle: one YAML file per programme."""

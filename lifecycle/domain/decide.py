@@ -141,6 +141,11 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
     reasons += _timer_reasons(programme, case, trigger_name, trigger.due, on, trigger_name)
     if with_params:
         reasons += _param_reasons(programme, case, trigger, values, on, role)
+    else:  # what an effect refuses whatever the parameters (no pending change to decide)
+        for route in programme.routes_from(trigger, case.state):
+            if not route.when:
+                reasons += [r for r in effect_problems(programme, case, route, on, {})
+                            if r.code == "pending"]
     merged = {**programme.field_defaults(), **case.fields, **values.fields}
     evaluator = Evaluator(merged, programme.definition.fields)
     for group in trigger.check:

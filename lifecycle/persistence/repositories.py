@@ -159,21 +159,22 @@ class AuditRepository:
     def select(self, where: AuditFilter | None = None) -> Select[Any]:
         statement = select(audit_log)
         f = where or AuditFilter()
+        c = audit_log.c
         conditions = [
-            (f.case_id is not None, audit_log.c.case_id == f.case_id),
-            (f.programme is not None, audit_log.c.programme == f.programme),
-            (f.actor is not None, audit_log.c.actor == f.actor),
-            (f.role is not None, audit_log.c.role == f.role),
-            (f.trigger is not None, audit_log.c.trigger == f.trigger),
-            (f.clause is not None, audit_log.c.clause.contains(f.clause or "", autoescape=True)),
-            (f.since is not None, audit_log.c.effective_on >= f.since),
-            (f.until is not None, audit_log.c.effective_on <= f.until),
-            (f.recorded_since is not None, audit_log.c.recorded_at >= f.recorded_since),
-            (f.recorded_until is not None, audit_log.c.recorded_at <= f.recorded_until),
+            (f.case_id, lambda v: c.case_id == v),
+            (f.programme, lambda v: c.programme == v),
+            (f.actor, lambda v: c.actor == v),
+            (f.role, lambda v: c.role == v),
+            (f.trigger, lambda v: c.trigger == v),
+            (f.clause, lambda v: c.clause.contains(v, autoescape=True)),
+            (f.since, lambda v: c.effective_on >= v),
+            (f.until, lambda v: c.effective_on <= v),
+            (f.recorded_since, lambda v: c.recorded_at >= v),
+            (f.recorded_until, lambda v: c.recorded_at <= v),
         ]
-        for wanted, condition in conditions:
-            if wanted:
-                statement = statement.where(condition)
+        for value, condition in conditions:
+            if value is not None:
+                statement = statement.where(condition(value))
         return statement.order_by(audit_log.c.seq)
 
     def entries(self, where: AuditFilter | None = None) -> Iterator[AuditEntry]:

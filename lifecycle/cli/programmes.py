@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from lifecycle.cli.common import JsonOption, STATE, console, print_json
+from lifecycle.cli.common import STATE, JsonOption, console, print_json
 
 app = typer.Typer(help="The programmes and their rules.", no_args_is_help=True)
 
 
-def _catalogue():  # type: ignore[no-untyped-def]
+def _catalogue() -> Any:
     from lifecycle.programmes.catalogue import Catalogue
 
     return Catalogue.load(STATE.get("programmes"))
@@ -77,7 +77,7 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
     if not paths:
         extra = STATE.get("programmes")
         files = definition_files(Path(extra) if extra else None)
-    results = []
+    results: list[dict[str, Any]] = []
     for path in files:
         try:
             programme, _ = load_file(path)

@@ -153,8 +153,8 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
             failed = evaluator.check(criterion)
             if failed:
                 reasons.append(failed)
-    if "name_en" in values.fields or programme.definition.naming and \
-            programme.definition.naming.by in values.fields:
+    if "name_en" in values.fields or (programme.definition.naming and \
+            programme.definition.naming.by in values.fields):
         reasons += [r for r in name_problems(programme.definition.naming, case.name, merged)
                     if r.code == "name_rule"]
     return reasons

@@ -54,7 +54,7 @@ class CaseRepository:
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
         result = self.connection.execute(
             insert(cases).values(**values, version=1, updated_at=utc_now()))
-        case.id = int(result.inserted_primary_key[0])
+        case.id = int(result.inserted_primary_key[0])  # type: ignore[index]
         case.version = 1
         return case.id
 
@@ -81,7 +81,7 @@ class CaseRepository:
             statement = statement.where(cases.c.name.contains(text, autoescape=True))
         return statement
 
-    def list(self, *, programme: str | None = None, state: str | None = None,
+    def search(self, *, programme: str | None = None, state: str | None = None,
              text: str | None = None, limit: int | None = None, offset: int = 0) -> list[Case]:
         statement = self.query(programme=programme, state=state, text=text).order_by(cases.c.id)
         if limit is not None:

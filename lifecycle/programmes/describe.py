@@ -76,8 +76,8 @@ def mermaid(programme: Programme) -> str:
     for name, state in d.states.items():
         lines.append(f"    {name}: {name} {state.zh}")
     initial = [d.initial.state] if d.initial.state else sorted(set((d.initial.states or {}).values()))
-    for state in initial:
-        lines.append(f"    [*] --> {state}")
+    for first in initial:
+        lines.append(f"    [*] --> {first}")
     seen: set[str] = set()
     for trigger_name, trigger in d.triggers.items():
         if trigger.internal:

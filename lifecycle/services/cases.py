@@ -141,7 +141,7 @@ def list_cases(app: Lifecycle, programme: str | None = None, state: str | None =
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error, not an empty list
     with app.uow() as uow:
-        found = uow.cases.list(programme=programme, state=state, text=text, limit=limit)
+        found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
     return [{
         "id": c.id, "programme": c.programme, "name": c.name, "state": c.state,
         "state_since": c.state_since.isoformat(), "approved_on": _iso(c.approved_on),

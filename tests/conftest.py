@@ -1,0 +1,62 @@
+"""Shared fixtures: a fresh database per test on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lifecycle.persistence.engine import engine_for
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.setup import init_database
+
+POSTGRES_ENV = "LIFECYCLE_TEST_POSTGRES_URL"
+
+
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'lifecycle.db'}"
+        try:
+            yield url
+        finally:
+            engine_for(url).dispose()
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
+    for url in _postgres_schema_url(base):
+        try:
+            yield url
+        finally:
+            # Close pooled connections first, or DROP SCHEMA waits on their locks.
+            engine_for(url).dispose()
+
+
+@pytest.fixture
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Lifecycle:
+    """An initialised database whose first admin is alice."""
+    monkeypatch.setenv("LIFECYCLE_USER", "alice")
+    application = Lifecycle(db_url)
+    init_database(application, "alice")
+    return application

@@ -1,9 +1,10 @@
 """The catalogue: every programme the installation runs, current and past versions.
 
 Built-in definitions come from the `states` package; a directory named by
-`LIFECYCLE_PROGRAMMES` (or `--programmes DIR`) adds or overrides them. A case
-running under an older version is served that version, read back from the
-copy stored in the database when the case was opened.
+`LIFECYCLE_PROGRAMMES` (or `--programmes DIR`) adds or overrides them. Files
+are parsed when first needed, so a command about one case reads one file. A
+case running under an older version is served that version, read back from
+the copy stored in the database when the case was opened.
 """
 
 from __future__ import annotations
@@ -35,47 +36,52 @@ def definition_files(extra: Path | None = None) -> list[Path]:
 
 
 class Catalogue:
-    def __init__(self, programmes: dict[str, Programme], texts: dict[str, str]) -> None:
-        self._current = programmes
-        self._texts = texts
-        self._versions: dict[tuple[str, str], Programme] = {
-            (p.code, p.version): p for p in programmes.values()}
+    def __init__(self, files: dict[str, Path]) -> None:
+        self._files = files
+        self._current: dict[str, Programme] = {}
+        self._texts: dict[str, str] = {}
+        self._versions: dict[tuple[str, str], Programme] = {}
 
     @classmethod
     def load(cls, extra: Path | str | None = None) -> Catalogue:
         extra_dir = Path(extra) if extra else None
         if extra_dir is None and os.environ.get("LIFECYCLE_PROGRAMMES"):
             extra_dir = Path(os.environ["LIFECYCLE_PROGRAMMES"])
-        programmes: dict[str, Programme] = {}
-        texts: dict[str, str] = {}
-        problems: list[str] = []
-        for path in definition_files(extra_dir):
-            try:
-                programme, text = load_file(path)
-            except DefinitionError as error:
-                problems += error.problems
-                continue
-            programmes[programme.code] = programme
-            texts[programme.code] = text
-        if problems:
-            raise DefinitionError(problems)
-        return cls(programmes, texts)
+        return cls({path.stem: path for path in definition_files(extra_dir)})
 
     def codes(self) -> list[str]:
-        return sorted(self._current)
+        return sorted(self._files)
 
     def current(self, code: str) -> Programme:
-        try:
-            return self._current[code]
-        except KeyError:
-            raise NotFound(f"no programme {code!r}; the programmes are: "
-                           f"{', '.join(self.codes())}") from None
+        if code not in self._current:
+            if code not in self._files:
+                raise NotFound(f"no programme {code!r}; the programmes are: {', '.join(self.codes())}")
+            programme, text = load_file(self._files[code])
+            self._current[code] = programme
+            self._texts[code] = text
+            self._versions[(code, programme.version)] = programme
+        return self._current[code]
+
+    def all(self) -> list[Programme]:
+        """Every programme, each file checked: a broken one is an error naming it."""
+        programmes, problems = [], []
+        for code in self.codes():
+            try:
+                programmes.append(self.current(code))
+            except DefinitionError as error:
+                problems += error.problems
+        if problems:
+            raise DefinitionError(problems)
+        return programmes
 
     def text(self, code: str) -> str:
+        self.current(code)
         return self._texts[code]
 
     def version(self, code: str, version: str, stored: StoredText | None = None) -> Programme:
         """The programme as it was at `version`: current, cached, or read from the database."""
+        if code in self._files and (code, version) not in self._versions:
+            self.current(code)
         key = (code, version)
         if key not in self._versions:
             text = stored(code, version) if stored else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from lifecycle.domain.definition import Rule
@@ -31,7 +32,7 @@ def clause_cell(clause: str | None, default: bool) -> str:
     return cell(" ".join(part for part in (clause or "—", DEFAULT if default else "") if part))
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
@@ -54,14 +55,14 @@ def render_page(programme: Programme) -> str:
     source_rows = [("title", s.title), ("number", s.number), ("issuer", s.issuer),
                    ("date", s.date.isoformat() if s.date else None), ("file", s.file),
                    ("section", s.section)]
-    out += _table(("", ""), [(key, cell(value)) for key, value in source_rows if value])
+    out += _table(("", "source"), [(key, cell(value)) for key, value in source_rows if value])
     applies = "every trigger" if d.in_force.applies_to == "all" else ", ".join(d.in_force.applies_to)
-    out += ["", f"**In force** from {d.in_force.date.isoformat()} ({_marked(d.in_force)}); "
-            f"applies to: {applies}." + (f" {d.in_force.note}." if d.in_force.note else "")]
+    out += ["", f"- **In force** from {d.in_force.date.isoformat()} ({_marked(d.in_force)}), "
+            f"for {applies}" + (f" — {d.in_force.note}" if d.in_force.note else "") + "."]
     if d.validity:
-        out.append(f"**Validity** {d.validity.years} years from approval ({_marked(d.validity)}).")
-    out += [f"**Cycle** {d.cycle.years} years ({_marked(d.cycle)}).",
-            f"**Definition version** (content hash): `{programme.version}`.", "",
+        out.append(f"- **Validity** {d.validity.years} years from approval ({_marked(d.validity)}).")
+    out += [f"- **Cycle** {d.cycle.years} years ({_marked(d.cycle)}).",
+            f"- **Definition version** (content hash): `{programme.version}`.", "",
             "## State diagram", "", "```mermaid", mermaid(programme), "```", "",
             "## States", ""]
     out += _table(("state", "中文", "English", "kind"),

@@ -11,7 +11,7 @@ from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import LifecycleError
 from lifecycle.persistence.engine import engine_for, resolve_url, safe_url
-from lifecycle.persistence.schema import current_revision, head_revision
+from lifecycle.persistence.revision import HEAD, stored_revision
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.programmes.catalogue import Catalogue
 
@@ -34,13 +34,13 @@ class Lifecycle:
 
     def require_schema(self) -> None:
         """A clear error instead of 'no such table' when `lifecycle init` was not run."""
-        revision = current_revision(self.engine)
+        revision = stored_revision(self.engine)
         if revision is None:
             raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: "
                                  "run `lifecycle init` first")
-        if revision != head_revision():
+        if revision != HEAD:
             raise LifecycleError(f"{safe_url(self.url)} is at schema {revision}, this version "
-                                 f"needs {head_revision()}: run `lifecycle init` to upgrade")
+                                 f"needs {HEAD}: run `lifecycle init` to upgrade")
 
     def programme_for(self, case: Case, uow: UnitOfWork) -> Programme:
         """The programme version the case runs under (stored copy if it is not current)."""

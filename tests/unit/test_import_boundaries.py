@@ -20,3 +20,10 @@ def test_loading_the_cli_imports_no_database_code_before_a_command_runs():
     loaded = _modules_after("import lifecycle.cli.main")
     for heavy in ("sqlalchemy", "sqlmodel", "textual", "transitions", "alembic"):
         assert heavy not in loaded, f"`lifecycle --help` would import {heavy}"
+
+
+def test_the_schema_revision_commands_check_is_alembics_head():
+    from lifecycle.persistence.revision import HEAD
+    from lifecycle.persistence.schema import head_revision
+
+    assert head_revision() == HEAD

@@ -4,7 +4,7 @@ what firing one does. Every check runs, so a refusal lists every reason, not onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -144,8 +144,8 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
     else:  # what an effect refuses whatever the parameters (no pending change to decide)
         for route in programme.routes_from(trigger, case.state):
             if not route.when:
-                reasons += [r for r in effect_problems(programme, case, route, on, {})
-                            if r.code == "pending"]
+                reasons += _with_clause([r for r in effect_problems(programme, case, route, on, {})
+                                         if r.code == "pending"], trigger)
     merged = {**programme.field_defaults(), **case.fields, **values.fields}
     evaluator = Evaluator(merged, programme.definition.fields)
     for group in trigger.check:
@@ -163,8 +163,9 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
 def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values: Values,
                    on: date, role: str) -> list[Reason]:
     reasons = []
+    invalid = {r.details.get("field") for r in values.problems}
     for name, spec in trigger.params.items():
-        if name not in values.params and spec.default_value is None:
+        if name not in values.params and spec.default_value is None and name not in invalid:
             choices = programme.param_spec(trigger, name).choices
             hint = f" (one of: {', '.join(choices)})" if choices else ""
             reasons.append(Reason("missing_field", f"{trigger.en} needs --set {name}=…{hint}",
@@ -189,8 +190,13 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
                               f"{' or '.join(possible)}", trigger.clause,
                               details={"state": case.state, "accepted": possible}))
     for route in matching[:1]:
-        reasons += effect_problems(programme, case, route, on, params)
+        reasons += _with_clause(effect_problems(programme, case, route, on, params), trigger)
     return reasons
+
+
+def _with_clause(reasons: list[Reason], trigger: TriggerDef) -> list[Reason]:
+    """Effects refuse under the route's clause, else the trigger's."""
+    return [r if r.clause else replace(r, clause=trigger.clause, default=trigger.default) for r in reasons]
 
 
 def _param_defaults(trigger: TriggerDef) -> dict[str, Any]:

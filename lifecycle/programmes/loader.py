@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -58,6 +59,24 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=SafeLoader)
 
 
+def _bad_date_line(node: yaml.Node | None) -> int | None:
+    """The line of the first date-looking scalar that is not a real date (2024-09-31)."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag.endswith(":timestamp"):
+            try:
+                datetime.date.fromisoformat(str(node.value)[:10])
+            except ValueError:
+                return node.start_mark.line + 1
+        return None
+    children = node.value if isinstance(node, yaml.SequenceNode) else \
+        [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) else []
+    for child in children:
+        line = _bad_date_line(child)
+        if line:
+            return line
+    return None
+
+
 def _split_key(dotted: str) -> list[str]:
     return [p for p in re.split(r"[.\[\]]", dotted) if p]
 
@@ -70,6 +89,10 @@ def parse_definition(text: str, origin: str) -> tuple[Definition, str]:
         mark = getattr(error, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
         raise DefinitionError([f"{where}: not valid YAML: {getattr(error, 'problem', error)}"]) from None
+    except ValueError as error:  # PyYAML builds dates itself: 2024-09-31 fails here
+        line = _bad_date_line(_compose(text))
+        where = f"{origin}:{line}" if line else origin
+        raise DefinitionError([f"{where}: a value is not valid: {error}"]) from None
     if not isinstance(data, dict):
         raise DefinitionError([f"{origin}: a definition is a mapping of keys (code, name, states, ...)"])
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.persistence.engine import engine_for
+from lifecycle.persistence.unit_of_work import release_connections
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.setup import init_database
 
@@ -40,6 +41,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         try:
             yield url
         finally:
+            release_connections()
             engine_for(url).dispose()
         return
     base = os.environ.get(POSTGRES_ENV)
@@ -50,6 +52,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             yield url
         finally:
             # Close pooled connections first, or DROP SCHEMA waits on their locks.
+            release_connections()
             engine_for(url).dispose()
 
 

@@ -52,8 +52,9 @@ def utc_text(moment: datetime) -> str:
 
 
 def canonical(entry: AuditEntry) -> bytes:
-    data = entry.to_dict()
-    del data["hash"]
+    data = {name: getattr(entry, name) for name in FIELDS if name != "hash"}
+    data["effective_on"] = entry.effective_on.isoformat()
+    data["recorded_at"] = utc_text(entry.recorded_at)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       default=str).encode("utf-8")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,7 +37,8 @@ class Case:
     created_on: date | None = None
 
     def copy(self) -> Case:
-        return copy.deepcopy(self)
+        # Dates are immutable and field values scalars: only `progress` nests.
+        return dataclasses.replace(self, fields=dict(self.fields), progress=copy.deepcopy(self.progress))
 
     @property
     def marks(self) -> dict[str, int]:

@@ -25,6 +25,7 @@ class Programme:
         self.version = version
         self.origin = origin
         self.code = definition.code
+        self._expanded: dict[tuple[str, ...], list[str]] = {}
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -36,6 +37,13 @@ class Programme:
 
     def expand(self, names: list[str]) -> list[str]:
         """State names with the groups `$pre`, `$active`, `$non_terminal` spelled out."""
+        key = tuple(names)
+        cached = self._expanded.get(key)
+        if cached is None:
+            cached = self._expanded[key] = self._expand(names)
+        return cached
+
+    def _expand(self, names: list[str]) -> list[str]:
         groups = {
             "$pre": self.states_of_kind("pre"),
             "$active": self.states_of_kind("active"),

@@ -60,9 +60,8 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_begin(connection: Any) -> None:
         # A writer takes the write lock at BEGIN, so two writers queue instead of
         # deadlocking when both try to upgrade a read lock.
-        if connection.get_execution_options().get("lifecycle_write"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            connection.exec_driver_sql("BEGIN")
+        # Straight to the driver: this runs once per unit of work, on the hot path.
+        statement = "BEGIN IMMEDIATE" if connection.get_execution_options().get("lifecycle_write") else "BEGIN"
+        connection.connection.dbapi_connection.execute(statement)
 
     return engine

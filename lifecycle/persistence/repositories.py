@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
+from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
 
 
@@ -28,15 +29,41 @@ CASE_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved
                 "definition_version", "created_on")
 
 
+# The hot path's statements, built once: SQLAlchemy then reuses their compiled form and
+# only binds values (rebuilding them per call cost more than the database work).
+_CASE_BY_ID = select(cases).where(cases.c.id == bindparam("match_id"))
+_UPDATE_CASE = update(cases).where(
+    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
+).values({name: bindparam(name) for name in (
+    "programme", "name", "state", "state_since", "fields", "approved_on", "valid_until", "cycle",
+    "cycle_start", "deadline_on", "progress", "definition_version", "created_on", "version",
+    "updated_at")})
+_INSERT_CASE = insert(cases)
+_ROLE_OF = select(users.c.role).where(users.c.name == bindparam("user_name"))
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_INSERT_ENTRY = insert(audit_log).values({name: bindparam(name) for name in (
+    "seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on", "recorded_at",
+    "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")})
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
+    seq=bindparam("seq"), hash=bindparam("hash"))
+ENTRY_COLUMNS = ("seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
+                 "recorded_at", "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")
+
+
 def case_from_row(row: Row[Any]) -> Case:
-    data = row._mapping
+    return _case_from_mapping(row._mapping)
+
+
+def _case_from_mapping(data: Any) -> Case:
     return Case(
         id=data["id"], programme=data["programme"], name=data["name"], state=data["state"],
-        state_since=data["state_since"], definition_version=data["definition_version"],
-        fields=dict(data["fields"] or {}), approved_on=data["approved_on"],
-        valid_until=data["valid_until"], cycle=data["cycle"], cycle_start=data["cycle_start"],
-        deadline_on=data["deadline_on"], progress=dict(data["progress"] or {}),
-        version=data["version"], created_on=data["created_on"],
+        state_since=read_date(data["state_since"]) or date.min, definition_version=data["definition_version"],
+        fields=dict(read_json(data["fields"]) or {}), approved_on=read_date(data["approved_on"]),
+        valid_until=read_date(data["valid_until"]), cycle=data["cycle"],
+        cycle_start=read_date(data["cycle_start"]), deadline_on=read_date(data["deadline_on"]),
+        progress=dict(read_json(data["progress"]) or {}), version=data["version"],
+        created_on=read_date(data["created_on"]),
     )
 
 
@@ -47,13 +74,15 @@ class CaseRepository:
         self.connection = connection
 
     def get(self, case_id: int) -> Case | None:
-        row = self.connection.execute(select(cases).where(cases.c.id == case_id)).first()
-        return case_from_row(row) if row else None
+        cursor = prepare(self.connection, _CASE_BY_ID).run(self.connection, {"match_id": case_id})
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return _case_from_mapping(dict(zip([c[0] for c in cursor.description], row, strict=True)))
 
     def add(self, case: Case) -> int:
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
-        result = self.connection.execute(
-            insert(cases).values(**values, version=1, updated_at=utc_now()))
+        result = self.connection.execute(_INSERT_CASE, {**values, "version": 1, "updated_at": utc_now()})
         case.id = int(result.inserted_primary_key[0])  # type: ignore[index]
         case.version = 1
         return case.id
@@ -61,11 +90,9 @@ class CaseRepository:
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
-        result = self.connection.execute(
-            update(cases)
-            .where(cases.c.id == case.id, cases.c.version == expected_version)
-            .values(**values, version=expected_version + 1, updated_at=utc_now()))
-        if result.rowcount != 1:
+        values.update(version=expected_version + 1, updated_at=utc_now(), match_id=case.id,
+                      match_version=expected_version)
+        if prepare(self.connection, _UPDATE_CASE).run(self.connection, values).rowcount != 1:
             return False
         case.version = expected_version + 1
         return True
@@ -132,11 +159,8 @@ class AuditRepository:
     def head(self, *, lock: bool = False) -> tuple[int, str]:
         """The chain head (seq, hash). With `lock`, the row stays locked until commit, which
         serialises appends from every process (SQLite: the write lock taken at BEGIN)."""
-        statement = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-        if lock:
-            statement = statement.with_for_update()
-        row = self.connection.execute(statement).one()
-        return int(row.seq), str(row.hash)
+        seq, hash_ = prepare(self.connection, _HEAD_LOCKED if lock else _HEAD).run(self.connection).fetchone()
+        return int(seq), str(hash_)
 
     def append(self, *, case_id: int | None, programme: str | None, trigger: str,
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
@@ -148,12 +172,9 @@ class AuditRepository:
                            recorded_at=utc_now(), actor=actor, role=role, reason=reason,
                            clause=clause, payload=payload, prev_hash=prev_hash)
         entry.hash = compute_hash(entry)
-        values = {name: getattr(entry, name) for name in (
-            "seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
-            "recorded_at", "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")}
-        self.connection.execute(insert(audit_log).values(**values))
-        self.connection.execute(update(audit_head).where(audit_head.c.id == 1)
-                                .values(seq=entry.seq, hash=entry.hash))
+        prepare(self.connection, _INSERT_ENTRY).run(
+            self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS})
+        prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
 
     def select(self, where: AuditFilter | None = None) -> Select[Any]:
@@ -197,7 +218,8 @@ class UserRepository:
         self.connection = connection
 
     def role_of(self, name: str) -> str | None:
-        return self.connection.execute(select(users.c.role).where(users.c.name == name)).scalar()
+        row = prepare(self.connection, _ROLE_OF).run(self.connection, {"user_name": name}).fetchone()
+        return row[0] if row else None
 
     def add(self, name: str, role: str) -> None:
         self.connection.execute(insert(users).values(name=name, role=role, created_at=utc_now()))

@@ -69,7 +69,7 @@ class AuditEntryRow(SQLModel, table=True):
     clause: str | None = Field(default=None, max_length=200)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64)
 
 
 class AuditHeadRow(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -32,8 +33,12 @@ class UnitOfWork:
         self.write = write
 
     def __enter__(self) -> UnitOfWork:
-        self.connection = self.engine.connect().execution_options(lifecycle_write=self.write)
+        if self.write:
+            self.connection = _held_connection(self.engine)
+        else:
+            self.connection = self.engine.connect()
         self._transaction = self.connection.begin()
+        self._committed = False
         self.cases = CaseRepository(self.connection)
         self.audit = AuditRepository(self.connection)
         self.users = UserRepository(self.connection)
@@ -42,9 +47,52 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._transaction.commit()
+        self._committed = True
+
+    def restart(self) -> None:
+        """Roll back and begin again: to read what others committed meanwhile (a conflict)."""
+        self._transaction.rollback()
+        self._transaction = self.connection.begin()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if self._transaction.is_active:
             self._transaction.rollback()
-        self.connection.close()
+        elif not self._committed and not self.connection.invalidated:
+            # Statements run on the driver's cursor may have begun a transaction SQLAlchemy
+            # does not know of (after a conflict's rollback): end it, so no lock outlives us.
+            self.connection.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+        if not self.write:
+            self.connection.close()
+        elif self.connection.invalidated:
+            _release()
+
+
+_HELD = threading.local()
+
+
+def _held_connection(engine: Engine) -> Connection:
+    """This thread's writing connection to `engine`, kept between units of work: checking one
+    out of the pool for each cost more than a whole advance's SQL. Only writers keep theirs;
+    a reader may be a generator that outlives the caller's interest."""
+    connection: Connection | None = getattr(_HELD, "connection", None)
+    if connection is not None and (connection.engine is not engine or connection.closed
+                                   or connection.invalidated):
+        _release()
+        connection = None
+    if connection is None:
+        connection = engine.connect().execution_options(lifecycle_write=True)
+        _HELD.connection = connection
+    return connection
+
+
+def _release() -> None:
+    connection: Connection | None = getattr(_HELD, "connection", None)
+    _HELD.connection = None
+    if connection is not None:
+        connection.close()
+
+
+def release_connections() -> None:
+    """Close this thread's kept connection (before disposing of its engine, say)."""
+    _release()

@@ -77,7 +77,7 @@ def load_case(uow: UnitOfWork, case_id: int) -> Case:
 
 def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
     assert case.id is not None
-    uow.connection.rollback()
+    uow.restart()
     latest = uow.cases.get(case.id)
     last = uow.audit.last_for_case(case.id)
     who = ""

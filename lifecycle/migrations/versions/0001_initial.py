@@ -77,7 +77,7 @@ def upgrade() -> None:
         sa.Column("clause", sqlmodel.AutoString(length=200), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("prev_hash", sqlmodel.AutoString(length=64), nullable=False),
-        sa.Column("hash", sqlmodel.AutoString(length=64), nullable=False, unique=True),
+        sa.Column("hash", sqlmodel.AutoString(length=64), nullable=False),
     )
     op.create_index("ix_audit_log_case_seq", "audit_log", ["case_id", "seq"])
     op.create_index("ix_audit_log_effective_on", "audit_log", ["effective_on"])

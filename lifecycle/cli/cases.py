@@ -120,7 +120,8 @@ def render_case(view: dict[str, Any]) -> None:
     if view["fields"]:
         fields = Table("field", "value", title="Fields")
         for key, value in view["fields"].items():
-            fields.add_row(Text(key), Text(str(value)))
+            shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            fields.add_row(Text(key), Text(shown))
         out.print(fields)
     history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason",
                     title="History")

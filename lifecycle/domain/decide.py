@@ -87,6 +87,15 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
             "not_in_force", f"{programme.code} is in force from {in_force.date}; "
             f"{trigger_name} cannot be dated {on}", in_force.clause, in_force.default,
             {"in_force": in_force.date.isoformat(), "on": on.isoformat()}))
+    validity = programme.definition.validity
+    expiry = [t for t in programme.definition.timers if t.anchor == "valid_until"]
+    if (validity is not None and case.valid_until is not None and on >= case.valid_until
+            and programme.kind(case.state) == "active"
+            and trigger_name not in {t.trigger for t in expiry}):
+        reasons.append(Reason(
+            "validity_ended", f"the designation's validity ended on {case.valid_until}; on {on} the "
+            f"case can only expire", validity.clause, validity.default,
+            {"valid_until": case.valid_until.isoformat(), "on": on.isoformat()}))
     if on < case.state_since:
         reasons.append(Reason(
             "before_state_entry", f"the case entered {case.state} on {case.state_since}; "

@@ -11,7 +11,7 @@ class Reason:
     """One reason an action is refused.
 
     `code` is stable for scripts: terminal, wrong_state, role, not_in_force,
-    before_state_entry, not_due, already_done, missing_field, invalid_field,
+    before_state_entry, validity_ended, not_due, already_done, missing_field, invalid_field,
     unknown_field, criterion_failed, name_rule, no_route, duplicate, pending.
     """
 

@@ -487,3 +487,19 @@ def test_a_reminder_is_sent_by_the_compliance_run_only():
     case = approved()
     assert decide(BJ, case, "remind", date(2026, 4, 1), "system", {"year": "2025"}).internal
     assert codes(refused(case, "remind", date(2026, 4, 1), year="2025")) == ["role"]
+
+
+def test_once_validity_has_ended_a_pass_comes_too_late_and_the_case_can_only_expire():
+    case = fire(approved(), "start_assessment", date(2029, 7, 14))
+    late = refused(case, "assess", date(2030, 1, 10), grade="pass")
+    assert codes(late) == ["validity_ended"]
+    assert late[0].clause == "第七条(四)"
+    assert fire(case, "assess", date(2030, 1, 9), grade="pass").state == "renewed"
+    assert fire(case, "expire", date(2030, 1, 10)).state == "expired"
+
+
+def test_after_validity_ends_even_a_withdrawal_is_refused_until_the_case_expires():
+    case = approved()
+    assert "validity_ended" in codes(refused(case, "withdraw", date(2030, 2, 1)))
+    allowed, _ = options(BJ, case, date(2030, 2, 1))
+    assert allowed == ["expire"]

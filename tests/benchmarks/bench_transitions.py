@@ -6,12 +6,14 @@ what `lifecycle advance` runs after parsing its arguments: one write transaction
 decides, UPDATEs the case under its optimistic-lock version, reads and locks the
 audit chain head, INSERTs the hash-chained audit entry, moves the head, COMMITs.
 
-Two workloads, half of --transitions each, on two pools of bj-tic cases that
-start in `approved` (built through the services: add_case, submit with eligible
-fields, start_review, approve):
+Two workloads, half of --transitions each, on two pools of cases that start in
+`approved` (built through the services: add_case, submit/recommend, start_review,
+approve):
 
-* internal:      `file_report` with a new year each time: an audited state-machine
-                 firing that leaves the state as it is (progress and version change).
+* internal:      national-tic `request_change` then `decide_change` (rejected), again
+                 and again: audited state-machine firings that leave the state as it is
+                 (progress and version change). (bj-tic's `file_report` cannot repeat:
+                 a designation has five report years before its validity ends.)
 * state changes: the designation cycle, which never ends in a terminal state and so
                  can be repeated: start_mid_term -> assess pass -> start_assessment ->
                  assess pass (renewal, next cycle) -> start_mid_term ...,
@@ -124,8 +126,31 @@ def build_cases(app: Any, count: int) -> tuple[list[int], Figure]:
 Step = tuple[str, date, dict[str, str]]
 
 
-def report_step(year: int) -> Step:
-    return "file_report", date(year + 1, 1, 15), {"year": str(year)}
+def build_national_cases(app: Any, count: int) -> tuple[list[int], Figure]:
+    """`count` national-tic domain centres in `approved`, through the services."""
+    from lifecycle.services.cases import add_case, advance
+
+    ids: list[int] = []
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(count):
+        outcome = add_case(app, USER, "national-tic", f"国家基准{i:06d}技术创新中心", OPENED,
+                           {"kind": "domain"})
+        case_id = outcome.case.id
+        assert case_id is not None
+        advance(app, USER, case_id, "recommend", SUBMITTED, {"independent_legal_entity": "true"})
+        advance(app, USER, case_id, "start_review", REVIEWED)
+        advance(app, USER, case_id, "approve", APPROVED)
+        ids.append(case_id)
+    elapsed = time.perf_counter() - started
+    return ids, Figure("setup national-tic (add_case + recommend/start_review/approve)", count * 4,
+                       elapsed, elapsed, [], time.process_time() - cpu)
+
+
+def change_step(case: Any) -> Step:
+    """Alternate a change request and its (rejected) decision: repeatable for ever."""
+    if case is not None and case.pending_change:
+        return "decide_change", APPROVED + timedelta(days=30), {"decision": "rejected"}
+    return "request_change", APPROVED + timedelta(days=30), {"change": "place", "new_value": "北京市海淀区"}
 
 
 def cycle_step(programme: Any, case: Any) -> Step:
@@ -174,17 +199,11 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool,
 
     app = Lifecycle(db=url)
     init_database(app, USER)
-    ids, setup = build_cases(app, cases)
+    cycle_ids, setup = build_cases(app, cases - cases // 2)
     out(setup.line(app.engine.dialect.name))
-
-    half = len(ids) // 2
-    internal_ids, cycle_ids = ids[:half], ids[half:]
+    internal_ids, setup_national = build_national_cases(app, cases // 2)
+    out(setup_national.line(app.engine.dialect.name))
     programme = app.catalogue.current("bj-tic")
-    years: dict[int, int] = dict.fromkeys(internal_ids, APPROVED.year)
-
-    def next_report(case_id: int, _case: Any = None) -> Step:
-        years[case_id] += 1
-        return report_step(years[case_id] - 1)
 
     first_cycle_case: dict[int, Any] = {}
     with app.uow() as uow:
@@ -192,8 +211,8 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool,
             first_cycle_case[case_id] = uow.cases.get(case_id)
 
     n_internal = transitions // 2
-    internal = run_workload("internal (file_report)", internal_ids, n_internal,
-                            next_report, next_report, app)
+    internal = run_workload("internal (request_change/decide_change)", internal_ids, n_internal,
+                            lambda _id: change_step(None), lambda _id, case: change_step(case), app)
     changes = run_workload("state changes (mid-term/assess/renew cycle)", cycle_ids,
                            transitions - n_internal,
                            lambda case_id: cycle_step(programme, first_cycle_case[case_id]),

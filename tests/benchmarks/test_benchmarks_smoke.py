@@ -24,7 +24,7 @@ def run(script: str, *args: str, timeout: float = 300) -> str:
 def test_transitions_benchmark_runs_and_reports(tmp_path: Path) -> None:
     out = run("bench_transitions.py", "--cases", "20", "--transitions", "200",
               "--db", str(tmp_path / "bench.db"))
-    for label in ("internal (file_report)", "state changes", "all timed advances"):
+    for label in ("internal (request_change/decide_change)", "state changes", "all timed advances"):
         assert re.search(rf"RESULT sqlite {re.escape(label)}.*: \d+ transitions in .* "
                          r"= [\d,]+ transitions/s, \d+ µs per transition", out), out
     assert re.search(r"CHECK sqlite audit chain verified .*ok=True", out), out

@@ -80,31 +80,42 @@ class Verification:
 def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> Verification:
     """Walk the chain in `seq` order; name the first entry that breaks it, and how.
 
-    `head` is the recorded chain head (seq, hash): it catches the removal of the
-    newest entries, which leaves an intact but shorter chain.
+    `entries` counts every entry present, also after a break; `head` is the
+    last entry that verified. The recorded chain head (seq, hash) catches the
+    removal of the newest entries, which leaves an intact but shorter chain.
     """
     expected_seq, expected_prev, count = 1, GENESIS, 0
+    good_seq, good_hash = 0, GENESIS
+    broken: tuple[int, str] | None = None
     for entry in entries:
         count += 1
-        if entry.seq > expected_seq:
-            return Verification(False, count, expected_seq,
-                                f"entry {expected_seq} is missing (next found is {entry.seq})")
-        if entry.seq < expected_seq:
-            return Verification(False, count, entry.seq, f"entry {entry.seq} appears twice")
-        if compute_hash(entry) != entry.hash:
-            return Verification(False, count, entry.seq,
-                                f"entry {entry.seq}'s content was changed (its hash no longer matches)")
-        if entry.prev_hash != expected_prev:
-            return Verification(False, count, entry.seq,
-                                f"entry {entry.seq} does not link to entry {entry.seq - 1}: an entry "
-                                "was inserted, removed or reordered before it")
-        expected_prev, expected_seq = entry.hash, expected_seq + 1
-    last_seq = expected_seq - 1
-    if head is not None and (head[0], head[1]) != (last_seq, expected_prev):
-        if head[0] > last_seq:
-            return Verification(False, count, last_seq + 1,
-                                f"entries {last_seq + 1}..{head[0]} are missing from the end of the log",
-                                last_seq, expected_prev)
-        return Verification(False, count, head[0] if head[0] <= last_seq else None,
-                            "the recorded chain head does not match the log", last_seq, expected_prev)
-    return Verification(True, count, None, None, last_seq, expected_prev)
+        if broken is not None:
+            continue  # keep counting: the report says how many entries the log holds
+        broken = _break(entry, expected_seq, expected_prev)
+        if broken is None:
+            good_seq, good_hash = entry.seq, entry.hash
+            expected_prev, expected_seq = entry.hash, expected_seq + 1
+    if broken is not None:
+        return Verification(False, count, broken[0], broken[1], good_seq, good_hash)
+    if head is not None and (head[0], head[1]) != (good_seq, good_hash):
+        if head[0] > good_seq:
+            return Verification(False, count, good_seq + 1,
+                                f"entries {good_seq + 1}..{head[0]} are missing from the end of the log",
+                                good_seq, good_hash)
+        return Verification(False, count, head[0], "the recorded chain head does not match the log",
+                            good_seq, good_hash)
+    return Verification(True, count, None, None, good_seq, good_hash)
+
+
+def _break(entry: AuditEntry, expected_seq: int, expected_prev: str) -> tuple[int, str] | None:
+    """How `entry` breaks the chain at this point, or None when it extends it."""
+    if entry.seq > expected_seq:
+        return expected_seq, f"entry {expected_seq} is missing (next found is {entry.seq})"
+    if entry.seq < expected_seq:
+        return entry.seq, f"entry {entry.seq} appears twice"
+    if compute_hash(entry) != entry.hash:
+        return entry.seq, f"entry {entry.seq}'s content was changed (its hash no longer matches)"
+    if entry.prev_hash != expected_prev:
+        return entry.seq, (f"entry {entry.seq} does not link to entry {entry.seq - 1}: an entry was "
+                           "inserted, removed or reordered before it")
+    return None

@@ -15,10 +15,13 @@ from lifecycle.domain.effects import apply_effects, effect_problems
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
-from lifecycle.domain.values import InvalidValue, parse_value
+from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
 
 ROLES = ("admin", "auditor", "system")
+#: Rules every programme shares (terminal states, dates of states): the project's
+#: specification, not one policy document.
+SHARED_RULES = "PROGRAMMES.md, shared vocabulary"
 
 
 @dataclass
@@ -60,10 +63,19 @@ def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str
             continue
         try:
             target[key] = parse_value(spec.type, text, choices=spec.choices)
+            check_bounds(spec, target[key])
         except InvalidValue as error:
             values.problems.append(Reason(
                 "invalid_field", f"{key}: {error}", spec.clause, spec.default, {"field": key}))
     return values
+
+
+def check_bounds(spec: FieldDef, value: Any) -> None:
+    if spec.min_value is not None and comparable(value) < spec.min_value:
+        raise InvalidValue(f"{show(value, spec.type)} is below {show(spec.min_value, spec.type)}")
+    if spec.max_value is not None and comparable(value) > spec.max_value:
+        hint = " (a share is written 0.6 or 60%)" if spec.type == "ratio" else ""
+        raise InvalidValue(f"{show(value, spec.type)} is above {show(spec.max_value, spec.type)}{hint}")
 
 
 def _role_reason(role: str, allowed: list[str], what: str, clause: str | None) -> Reason | None:
@@ -99,7 +111,7 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
     if on < case.state_since:
         reasons.append(Reason(
             "before_state_entry", f"the case entered {case.state} on {case.state_since}; "
-            f"it cannot leave it on an earlier date ({on})",
+            f"it cannot leave it on an earlier date ({on})", SHARED_RULES,
             details={"state_since": case.state_since.isoformat(), "on": on.isoformat()}))
     return reasons
 
@@ -134,7 +146,7 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
                        f"{', '.join(programme.definition.triggers)}")]
     if programme.kind(case.state) == "terminal":
         return [Reason("terminal", f"the case is {programme.label(case.state)}, a terminal state: "
-                       "it accepts no trigger")]
+                       "it accepts no trigger", SHARED_RULES)]
     sources = programme.sources(trigger)
     if case.state not in sources:
         return [Reason("wrong_state", f"{trigger_name} needs the case in "
@@ -266,6 +278,7 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
 def open_case(programme: Programme, name: str, on: date, role: str,
               raw_values: dict[str, Any] | None = None) -> Proposal:
     """A new case in the programme's initial state, entered on `on`; Refused with every reason."""
+    name = name.strip()
     values = parse_values(programme, None, raw_values or {})
     reasons = list(values.problems)
     role_reason = _role_reason(role, ["admin"], "opening a case", None)

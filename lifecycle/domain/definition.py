@@ -78,6 +78,9 @@ class FieldDef(Rule):
     default_value: Any = None
     #: The field must be given when the case is created (e.g. national-tic `kind`).
     required_at_create: bool = False
+    #: Bounds of a number or ratio (a share is between 0 and 1: "60" is not 60%).
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
 
     @model_validator(mode="after")
     def _type_is_known(self) -> FieldDef:

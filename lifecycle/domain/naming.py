@@ -24,16 +24,17 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
     rule = naming.rules.get(str(kind))
     if rule is None:
         return problems
-    if not re.fullmatch(rule.zh_pattern, name):
+    english = rule.en_pattern is not None and re.fullmatch(rule.en_pattern, name, re.IGNORECASE)
+    if not re.fullmatch(rule.zh_pattern, name) and not english:
         problems.append(Reason(
             "name_rule",
             f"name {name!r} does not fit a {naming.by} {kind!r} centre: it must read like "
-            f"{rule.zh_example!r}",
+            f"{rule.zh_example!r}" + (f" (or {rule.en_example!r})" if rule.en_example else ""),
             naming.clause, naming.default,
             {"name": name, "pattern": rule.zh_pattern, "example": rule.zh_example},
         ))
     name_en = fields.get("name_en")
-    if name_en and rule.en_pattern and not re.fullmatch(rule.en_pattern, str(name_en)):
+    if name_en and rule.en_pattern and not re.fullmatch(rule.en_pattern, str(name_en), re.IGNORECASE):
         problems.append(Reason(
             "name_rule",
             f"English name {name_en!r} does not fit a {naming.by} {kind!r} centre: it must read "

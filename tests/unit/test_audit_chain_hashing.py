@@ -150,3 +150,12 @@ def test_utc_text_is_utc_with_microseconds_and_z():
     moment = datetime(2025, 1, 1, 8, 0, 0, 5, tzinfo=timezone(timedelta(hours=8)))
     assert utc_text(moment) == "2025-01-01T00:00:00.000005Z"
     assert utc_text(datetime(2025, 1, 1)) == "2025-01-01T00:00:00.000000Z"
+
+
+def test_a_broken_chain_still_counts_every_entry_and_reports_the_last_good_head():
+    entries = chain(5)
+    forged = copy.deepcopy(entries)
+    forged[2].reason = "rewritten"
+    result = verify(forged, head(entries))
+    assert (result.ok, result.entries, result.first_bad) == (False, 5, 3)
+    assert (result.head_seq, result.head_hash) == (2, entries[1].hash)

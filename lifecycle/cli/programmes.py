@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lifecycle.cli.common import STATE, JsonOption, console, print_json
+from lifecycle.cli.common import STATE, DbOption, JsonOption, console, print_json
 
 app = typer.Typer(help="The programmes and their rules.", no_args_is_help=True)
 
@@ -49,6 +49,26 @@ def show(code: Annotated[str, typer.Argument(help="Programme code, e.g. bj-tic."
         print_json(describe(programme))
     else:
         render(programme, console())
+
+
+@app.command("versions")
+def versions(code: Annotated[str, typer.Argument(help="Programme code.")],
+             db: DbOption = None, json: JsonOption = False) -> None:
+    """The versions of a programme's definition and how many cases run on each."""
+    from rich.table import Table
+
+    from lifecycle.cli.common import application
+    from lifecycle.services.programmes import definition_versions
+
+    rows = definition_versions(application(db), code)
+    if json:
+        print_json(rows)
+        return
+    table = Table("version", "first used", "cases", "current")
+    for row in rows:
+        table.add_row(row["version"][:12], (row["recorded_at"] or "not yet")[:19], str(row["cases"]),
+                      "yes" if row["current"] else "")
+    console().print(table)
 
 
 @app.command("diagram")

@@ -121,6 +121,11 @@ class CaseRepository:
                      .order_by(cases.c.programme, cases.c.state))
         return [(p, s, n) for p, s, n in self.connection.execute(statement)]
 
+    def count_by_version(self, programme: str) -> dict[str, int]:
+        statement = (select(cases.c.definition_version, func.count())
+                     .where(cases.c.programme == programme).group_by(cases.c.definition_version))
+        return {version: count for version, count in self.connection.execute(statement)}
+
     def find_by_name(self, programme: str, name: str) -> Case | None:
         row = self.connection.execute(
             select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()

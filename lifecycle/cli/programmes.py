@@ -71,6 +71,45 @@ def versions(code: Annotated[str, typer.Argument(help="Programme code.")],
     console().print(table)
 
 
+@app.command("migrate")
+def migrate(
+    code: Annotated[str, typer.Argument(help="Programme code.")],
+    to: Annotated[str | None, typer.Option("--to", help="Target version (a prefix will do; default: "
+                                           "the current file).", show_default=False)] = None,
+    maps: Annotated[list[str] | None, typer.Option("--map", help="OLD=NEW: the state a case in OLD "
+                                                   "takes (repeatable).", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide and report; write nothing.")] = False,
+    on: Annotated[str | None, typer.Option("--on", help="Effective date (default today).",
+                                           show_default=False)] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.",
+                                               show_default=False)] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Move running cases to another definition version; each move is audited. All or nothing."""
+    from rich.table import Table
+
+    from lifecycle.cli.common import acting, application, parse_day, parse_sets
+    from lifecycle.services.programmes import migrate_programme
+
+    result = migrate_programme(application(db), acting(), code, parse_day(on), to=to,
+                               mapping=parse_sets(maps), dry_run=dry_run, reason=reason)
+    if json:
+        print_json(result)
+        return
+    verb = "would move" if dry_run else "moved"
+    out = console()
+    out.print(f"{code}: {verb} {len(result['moves'])} case(s) to version {result['to_version'][:12]}",
+              markup=False)
+    table = Table("case", "state", "from version")
+    for move in result["moves"]:
+        state = move["from_state"] if move["from_state"] == move["to_state"] else \
+            f"{move['from_state']} → {move['to_state']}"
+        table.add_row(str(move["case_id"]), state, move["from_version"][:12])
+    if result["moves"]:
+        out.print(table)
+
+
 @app.command("diagram")
 def diagram(code: Annotated[str, typer.Argument(help="Programme code.")]) -> None:
     """Print the programme's state diagram as Mermaid stateDiagram-v2."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from lifecycle.domain.case import Case
+from lifecycle.domain.reasons import Reason
+from lifecycle.errors import Conflict, NotFound, Refused
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.users import require_admin
 
 
 def definition_versions(app: Lifecycle, code: str) -> list[dict[str, Any]]:
@@ -21,3 +26,69 @@ def definition_versions(app: Lifecycle, code: str) -> list[dict[str, Any]]:
     if current not in {row["version"] for row in rows}:
         rows.append({"version": current, "recorded_at": None, "cases": 0, "current": True})
     return rows
+
+
+def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: str | None = None,
+                      mapping: dict[str, str] | None = None, dry_run: bool = False,
+                      reason: str | None = None) -> dict[str, Any]:
+    """Move the running cases of a programme to a definition version (default: the current file).
+
+    A case whose state the target version lacks is refused unless `mapping` names the state
+    it becomes. All or nothing: one refused case and no case moves. Each move is one audit
+    entry (trigger `migrate`). A dry run decides the same and writes nothing.
+    """
+    mapping = mapping or {}
+    current = app.catalogue.current(code)
+    app.require_schema()
+    with app.uow(write=not dry_run) as uow:
+        actor = require_admin(uow, acting, f"migrating {code}")
+        target = current
+        if to is not None and not current.version.startswith(to):
+            matches = [v["version"] for v in uow.definitions.versions(code) if v["version"].startswith(to)]
+            if len(matches) != 1:
+                raise NotFound(f"{code} has no single version starting {to!r}; "
+                               f"`lifecycle programmes versions {code}` lists them")
+            target = app.catalogue.version(code, matches[0], lambda c, v: uow.definitions.text(v))
+        states = target.definition.states
+        problems = [Reason("invalid_field", f"--map {old}={new}: {new!r} is not a state of {code} "
+                           f"version {target.version[:12]}") for old, new in mapping.items() if new not in states]
+        moves: list[tuple[Case, str]] = []
+        for case in uow.cases.search(programme=code):
+            if case.definition_version == target.version:
+                continue
+            if app.programme_for(case, uow).kind(case.state) == "terminal":
+                continue  # a closed case stays under the rules it was closed by
+            new_state = mapping.get(case.state, case.state)
+            if new_state not in states:
+                problems.append(Reason("wrong_state", f"case {case.id} is in {case.state}, which version "
+                                       f"{target.version[:12]} lacks; map it with --map {case.state}=STATE",
+                                       details={"case_id": case.id, "state": case.state}))
+                continue
+            moves.append((case, new_state))
+        if problems:
+            raise Refused(f"migrating {code} to {target.version[:12]}", problems)
+        results = []
+        for case, new_state in moves:
+            old_state, old_version = case.state, case.definition_version
+            results.append({"case_id": case.id, "from_state": old_state, "to_state": new_state,
+                            "from_version": old_version, "to_version": target.version})
+            if dry_run:
+                continue
+            seen = case.version
+            case.state, case.definition_version = new_state, target.version
+            if not uow.cases.update(case, seen):
+                raise Conflict(f"case {case.id} changed during the migration; nothing was written")
+            uow.audit.append(case_id=case.id, programme=code, trigger="migrate", from_state=old_state,
+                             to_state=new_state, effective_on=on, actor=actor.name, role=actor.role,
+                             reason=reason, clause=None,
+                             payload={"from_version": old_version, "to_version": target.version})
+        if not dry_run:
+            uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow))
+            uow.commit()
+    return {"programme": code, "to_version": target.version, "dry_run": dry_run, "moves": results}
+
+
+def _text_of(app: Lifecycle, code: str, version: str, uow: Any) -> str:
+    if app.catalogue.current(code).version == version:
+        return app.catalogue.text(code)
+    return str(uow.definitions.text(version))

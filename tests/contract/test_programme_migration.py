@@ -41,7 +41,7 @@ def audit_head(app: Lifecycle) -> tuple[int, str]:
 
 def test_a_case_in_a_state_the_new_version_lacks_is_refused_unless_mapped_and_nothing_moves(
         app: Lifecycle, db_url: str, tmp_path: Path) -> None:
-    drafting, _ = two_cases(app)
+    two_cases(app)
     edited = Lifecycle(db_url, renamed_draft(tmp_path))
     before = audit_head(app)
     with pytest.raises(Refused) as caught:

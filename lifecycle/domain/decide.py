@@ -18,7 +18,6 @@ from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
 
-ROLES = ("admin", "auditor", "system")
 #: Rules every programme shares (terminal states, dates of states): the project's
 #: specification, not one policy document.
 SHARED_RULES = "PROGRAMMES.md, shared vocabulary"

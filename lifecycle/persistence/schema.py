@@ -28,10 +28,5 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     return before, str(head)
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
 def head_revision() -> str:
     return str(ScriptDirectory.from_config(alembic_config()).get_current_head())

@@ -26,7 +26,7 @@ def list_(json: JsonOption = False) -> None:
     from lifecycle.programmes.describe import summary
 
     catalogue = _catalogue()
-    rows = [summary(catalogue.current(code)) for code in catalogue.codes()]
+    rows = [summary(programme) for programme in catalogue.all()]  # every broken file reported
     if json:
         print_json(rows)
         return

@@ -11,7 +11,7 @@ from typing import Any
 from lifecycle.domain.case import Case
 from lifecycle.domain.criteria import Evaluator
 from lifecycle.domain.definition import FieldDef, TriggerDef
-from lifecycle.domain.effects import apply_effects, designate, effect_problems
+from lifecycle.domain.effects import apply_effects, count_elapsed_cycles, designate, effect_problems
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme, yearly_mark
 from lifecycle.domain.quotas import FindHolders, quota_reasons, round_reasons
@@ -341,5 +341,7 @@ def open_case(programme: Programme, name: str, on: date, role: str,
         # Programmes of existing designations (hitech-zone, tech-transfer) open cases
         # already designated: `--on` is the approval date.
         computed = designate(programme, case, on)
+        count_elapsed_cycles(programme, case)
+        computed.update(cycle=case.cycle, cycle_start=case.cycle_start.isoformat() if case.cycle_start else None)
     return Proposal("create", None, initial, on, programme.definition.initial.clause,
                     programme.definition.initial.default, {"name": name, **values.fields, **computed}, case)

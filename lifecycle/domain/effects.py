@@ -43,6 +43,23 @@ def designate(programme: Programme, case: Case, on: date) -> dict[str, Any]:
             "valid_until": case.valid_until.isoformat() if case.valid_until else None}
 
 
+def count_elapsed_cycles(programme: Programme, case: Case) -> None:
+    """An existing designation opened with an old approval date (hitech-zone, tech-transfer):
+    the cycles that ended before the programme's dated rules came into force are counted
+    as done, so the first evaluation falls at the end of the cycle running then, not decades ago.
+    """
+    if programme.definition.validity is not None or case.cycle_start is None:
+        return
+    if not any(t.anchor in ("cycle_start", "cycle_end") for t in programme.definition.timers):
+        return  # cycles drive no rule (hitech-zone: yearly evaluations): nothing to count
+    start = min((d for d in (programme.in_force_for(t.trigger) for t in programme.definition.timers)
+                 if d is not None), default=None)
+    years = programme.definition.cycle.years
+    while start is not None and add_years(case.cycle_start, years) <= start:
+        case.cycle_start = add_years(case.cycle_start, years)
+        case.cycle += 1
+
+
 def _renew(programme: Programme, case: Case, route: Route, on: date,
            params: dict[str, Any]) -> dict[str, Any]:
     """A renewal starts the next cycle where the previous one ends, whatever day it was recorded."""

@@ -102,6 +102,21 @@ class Programme:
         """The day a timer falls due for this case, or None when its anchor is not set."""
         if timer.anchor == "yearly":
             return self._yearly_due(timer, case)
+        due = self._anchored_due(timer, case)
+        start = self.in_force_for(timer.trigger)
+        if due is not None and start is not None and due < start:
+            # A rule cannot fall due before the document that makes it is in force.
+            return start
+        return due
+
+    def in_force_for(self, trigger: str) -> date | None:
+        """The date from which `trigger` may be dated, when the definition restricts it."""
+        in_force = self.definition.in_force
+        if in_force.applies_to == "all" or trigger in in_force.applies_to:
+            return in_force.date
+        return None
+
+    def _anchored_due(self, timer: Timer, case: Case) -> date | None:
         anchors: dict[str, date | None] = {
             "approved_on": case.approved_on,
             "cycle_start": case.cycle_start,
@@ -125,6 +140,10 @@ class Programme:
         if case.approved_on is None:
             return None
         year = case.approved_on.year + 1
+        start = self.in_force_for(timer.trigger)
+        if start is not None and date(year, timer.month, timer.day) < start:
+            # The first falls on or after the day the plan that makes it came into force.
+            year = start.year if date(start.year, timer.month, timer.day) >= start else start.year + 1
         last = case.marks.get(yearly_mark(timer.trigger))
         if last is not None:
             year = max(year, last + 1)

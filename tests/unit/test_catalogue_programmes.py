@@ -246,3 +246,18 @@ def test_a_supported_scenario_is_assessed_after_two_years_and_promoted_or_ends()
     assert fire(AI, assessed, "assess", date(2025, 1, 1), grade="fail").state == "expired"
     allowed, _ = options(AI, promoted.case, date(2030, 1, 1))
     assert "start_assessment" not in allowed
+
+
+def test_an_institution_designated_long_before_the_plan_is_first_evaluated_at_the_end_of_the_cycle_then_running(
+        ) -> None:
+    institution = opened(TRANSFER, date(2009, 12, 1))
+    assert (institution.cycle, institution.cycle_start) == (5, date(2021, 12, 1))
+    assert codes(reasons(TRANSFER, institution, "start_assessment", date(2024, 11, 30))) == {"not_due"}
+    assert fire(TRANSFER, institution, "start_assessment", date(2024, 12, 1)).state == "final_assessment"
+
+
+def test_an_old_zone_is_first_evaluated_on_the_first_1_april_of_the_plan_not_decades_back() -> None:
+    zone = opened(ZONE, date(1991, 3, 6), category="world-leading")
+    assert codes(reasons(ZONE, zone, "start_assessment", date(2021, 3, 31))) == {"not_due"}
+    assert codes(reasons(ZONE, zone, "start_assessment", date(2020, 4, 1))) == {"not_in_force", "not_due"}
+    assert fire(ZONE, zone, "start_assessment", date(2021, 4, 1)).state == "final_assessment"

@@ -20,7 +20,8 @@ EXPORT_BASES: list[Entry] = [
         ("submit", "2006-04-18", {"has_policies": "true", "has_project_funding": "true",
                                   "has_characteristic_industry": "true"}), *_APPROVAL_2006,
         ("start_assessment", "2011-06-12", {}), ("assess", "2011-10-20", {"grade": "pass"}),
-        ("file_report", "2025-12-20", {"year": "2025"}), ("file_data", "2026-10-12", {"year": "2026", "quarter": "3"})]),
+        ("file_report", "2025-12-20", {"year": "2025"}),
+        ("file_data", "2026-10-12", {"year": "2026", "quarter": "3"})]),
     ("成都高新区科技兴贸出口创新基地", "2006-03-15", {
         **_NEW_BASE, "province": "四川", "region": "west", "province_has_base": "false"}, [
         ("submit", "2006-04-25", {"hitech_exports_usd": "6.8e8", "export_growth_3y": "41%",
@@ -32,7 +33,8 @@ EXPORT_BASES: list[Entry] = [
         ("start_assessment", "2011-06-12", {}), ("assess", "2011-11-02", {"grade": "pass"}),
         ("start_assessment", "2016-06-12", {}), ("assess", "2016-10-08", {"grade": "fail"})]),
     ("大连软件科技兴贸出口创新基地", "2006-03-12", {
-        "route": "re-recognition", "province": "辽宁", "region": "northeast", "existing_base_type": "software-export"}, [
+        "route": "re-recognition", "province": "辽宁", "region": "northeast",
+        "existing_base_type": "software-export"}, [
         ("submit", "2006-04-20", {"has_policies": "true", "has_project_funding": "true",
                                   "has_characteristic_industry": "true"}), *_APPROVAL_2006]),
     ("合肥新站科技兴贸出口创新基地", "2006-04-02", {
@@ -107,16 +109,16 @@ AI_SCENARIOS: list[Entry] = [
                                          "province": "天津"}, [
         ("start_review", "2022-09-26", {}), ("approve", "2022-11-18", {}),
         ("start_assessment", "2024-11-18", {}), ("assess", "2025-03-06", {"grade": "pass"})]),
-    ("国家能源集团智能矿山示范应用场景", "2022-09-08", {"category": "smart-mine", "recommender": "内蒙古自治区科学技术厅",
-                                            "province": "内蒙古"}, [
+    ("国家能源集团智能矿山示范应用场景", "2022-09-08", {
+        "category": "smart-mine", "recommender": "内蒙古自治区科学技术厅", "province": "内蒙古"}, [
         ("start_review", "2022-09-26", {}), ("approve", "2022-11-18", {}),
         ("start_assessment", "2024-11-18", {})]),
     ("北京智慧法院示范应用场景", "2022-09-10", {"category": "smart-court", "recommender": "北京市科学技术委员会",
                                       "province": "北京"}, [
         ("start_review", "2022-09-26", {}), ("approve", "2022-11-18", {}),
         ("start_assessment", "2024-11-18", {}), ("assess", "2025-02-20", {"grade": "fail"})]),
-    ("合肥智能教育示范应用场景", "2022-09-12", {"category": "smart-education", "recommender": "合肥市人工智能创新发展试验区",
-                                      "province": "安徽"}, [
+    ("合肥智能教育示范应用场景", "2022-09-12", {
+        "category": "smart-education", "recommender": "合肥市人工智能创新发展试验区", "province": "安徽"}, [
         ("start_review", "2022-09-26", {}), ("approve", "2022-11-18", {})]),
     ("青岛港智能港口示范应用场景", "2022-09-13", {"category": "smart-port", "recommender": "山东省科学技术厅",
                                         "province": "山东"}, [

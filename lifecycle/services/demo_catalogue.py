@@ -11,7 +11,7 @@ Step = tuple[str, str, dict[str, str]]
 Entry = tuple[str, str, dict[str, str], list[Step]]
 
 _NEW_BASE = {"route": "new", "provincial_policy_and_funds": "true", "leading_enterprises_top_rank": "true"}
-_APPROVAL_2006 = [("start_review", "2006-05-08", {}), ("publish_notice", "2006-05-25", {}),
+_APPROVAL_2006: list[Step] = [("start_review", "2006-05-08", {}), ("publish_notice", "2006-05-25", {}),
                   ("approve", "2006-06-12", {})]
 
 EXPORT_BASES: list[Entry] = [
@@ -47,7 +47,7 @@ EXPORT_BASES: list[Entry] = [
 _ECOM_READY = {"lawful_and_planned": "true", "clear_operator": "true", "it_infrastructure": "true",
                "linked_to_local_industry": "true", "talent_and_services": "true",
                "local_government_support": "true", "covered_by_existing_base": "false"}
-_REVIEW_2015 = [("start_review", "2015-03-16", {}), ("advance_to_defence", "2015-04-20", {}),
+_REVIEW_2015: list[Step] = [("start_review", "2015-03-16", {}), ("advance_to_defence", "2015-04-20", {}),
                 ("publish_notice", "2015-05-18", {}), ("approve", "2015-06-08", {})]
 
 ECOMMERCE_BASES: list[Entry] = [

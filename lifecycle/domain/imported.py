@@ -338,12 +338,13 @@ def _without_events(r: _Row, name: str, state: str, fields: dict[str, Any],
     approved, created = dates["approved_on"], dates["created_on"]
     since = dates["state_since"] or approved or created
     if since is None:
-        r.problem("state_since", "missing_field", f"give the day the case entered {state} "
-                  "(state_since), or approved_on for an approved one, or created_on")
+        if not approval_needed(r.programme, state):  # else: approved_on is what is missing
+            r.problem("state_since", "missing_field", f"give the day the case entered {state} "
+                      "(state_since), or created_on")
         since = date.min
     case = Case(programme=r.programme.code, name=name, state=state, state_since=since,
                 definition_version=r.programme.version, fields=dict(fields), approved_on=approved,
-                created_on=created or approved or since)
+                created_on=created or min(since, approved or since))
     return case, [PastEvent(None, None, state, since, None, None,
                             {"name": name, "fields": dict(fields)})]
 

@@ -131,15 +131,16 @@ class CaseRepository:
             select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
         return case_from_row(row) if row else None
 
-    def names_taken(self, programme: str, names: list[str]) -> set[str]:
-        """Which of `names` the programme already has: `find_by_name` for many names at once,
-        a few hundred per query (an import checks thousands)."""
-        taken: set[str] = set()
+    def ids_by_name(self, programme: str, names: list[str]) -> dict[str, int]:
+        """The cases the programme already has under any of `names`: `find_by_name` for many
+        names at once, a few hundred per query (an import checks thousands)."""
+        found: dict[str, int] = {}
         for start in range(0, len(names), 500):
             chunk = names[start:start + 500]
-            taken.update(self.connection.execute(select(cases.c.name).where(
-                cases.c.programme == programme, cases.c.name.in_(chunk))).scalars())
-        return taken
+            found.update((name, id_) for id_, name in self.connection.execute(
+                select(cases.c.id, cases.c.name).where(cases.c.programme == programme,
+                                                       cases.c.name.in_(chunk))))
+        return found
 
 
 def entry_from_row(row: Row[Any]) -> AuditEntry:

@@ -96,14 +96,15 @@ def _already_there(uow: UnitOfWork, cases: list[ImportedCase],
     rows = {row.line: row for row in source.rows}
     problems = []
     for code, group in by_programme.items():
-        taken = uow.cases.names_taken(code, [c.case.name for c in group])
+        taken = uow.cases.ids_by_name(code, [c.case.name for c in group])
         for imported in group:
-            if imported.case.name in taken:
+            existing = taken.get(imported.case.name)
+            if existing is not None:
                 problems.append(RowProblem(imported.line, rows[imported.line].column("name"),
                                            "duplicate", (
-                    f"{code} already has a case named {imported.case.name!r} in this database "
-                    f"(`lifecycle cases list --programme {code} --search ...` shows it); remove "
-                    "the row, or the file was imported before")))
+                    f"{code} already has {imported.case.name!r} in this database: case "
+                    f"{existing} (`lifecycle cases show {existing}`); remove the row (was the "
+                    "file imported before?)")))
     return problems
 
 

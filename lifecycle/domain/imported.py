@@ -137,10 +137,13 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
         for problem in name_problems(programme.definition.naming, name, fields):
             column = "name_en" if "name_en" in problem.details else "name"
             r.problem(column, problem.code, problem.message, problem.clause, problem.default)
+    read = len(r.problems)
     dates = {key: r.day(key) for key in DATE_COLUMNS}
     cycle = _cycle(r)
     events = _events(r)
-    if r.problems or name is None or state is None:
+    # A bad name or field does not stop the dates being checked, so that a row's problems
+    # come all at once; an unreadable date or event does, and events need sound fields.
+    if name is None or state is None or len(r.problems) > read or (events and r.problems):
         return r.problems
     if events:
         case, history = _replay(r, name, fields, events)

@@ -276,3 +276,52 @@ def test_the_jiangsu_high_tech_zones_example_imports_seventeen_approved_zones(ap
     assert zones["南京高新技术产业开发区"]["approved_on"] == "1991-03-06"
     assert zones["宿迁高新技术产业开发区"]["approved_on"] == "2017-02-13"
     assert verify_log(app).ok
+
+
+#: A stand-in for the hitech-zone definition (PROGRAMMES.md section 5), enough to check that
+#: the Jiangsu example reads as intended before the real definition is on this branch.
+HITECH_STAND_IN = """\
+code: hitech-zone
+name: {zh: 国家高新区, en: National High-tech Zone}
+source: {title: "“十四五”国家高新区发展规划", issuer: 科技部}
+in_force: {date: 2022-01-01, clause: 四(二)}
+initial: {state: approved, clause: 四(二)}
+states:
+  approved: {zh: 国家高新区, en: approved, kind: active}
+  revoked: {zh: 退出国家高新区序列, en: revoked, kind: terminal}
+  withdrawn: {zh: 自行要求取消, en: withdrawn, kind: terminal}
+cycle: {years: 1, clause: 四(四)}
+fields:
+  province: {type: text, zh: 省份, en: province, clause: 四(二)}
+  category:
+    type: choice
+    choices: [world-leading, innovative-tech, innovative-characteristic]
+    zh: 类别
+    en: category
+    clause: 四(二)
+    required_at_create: true
+triggers:
+  revoke:
+    zh: 退出
+    en: revoke
+    clause: 四(二)
+    by: [admin]
+    routes: [{from: [$active], to: revoked}]
+  withdraw:
+    zh: 自行要求取消
+    en: withdraw
+    by: [admin]
+    routes: [{from: [$non_terminal], to: withdrawn}]
+"""
+
+
+def test_the_jiangsu_example_reads_as_seventeen_approved_zones_with_province_and_category(
+        app: Lifecycle, db_url: str, tmp_path: Path) -> None:
+    directory = tmp_path / "programmes"
+    directory.mkdir()
+    write(directory, "hitech-zone.yaml", HITECH_STAND_IN)
+    with_zones = Lifecycle(db_url, directory)
+    result = import_cases(with_zones, "alice", EXAMPLES / "hitech-zones-jiangsu.csv", dry_run=True)
+    assert result["by_state"] == [{"programme": "hitech-zone", "state": "approved", "cases": 17}]
+    assert [row["line"] for row in result["imported"]] == list(range(2, 19))
+    assert result["imported"][0]["approved_on"] == "1991-03-06"

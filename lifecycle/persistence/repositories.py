@@ -87,6 +87,18 @@ class CaseRepository:
         case.version = 1
         return case.id
 
+    def add_many(self, new_cases: list[Case]) -> None:
+        """Insert many cases in one statement (an import), each given its id, in order."""
+        if not new_cases:
+            return
+        now = utc_now()
+        rows = [{**{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1,
+                 "updated_at": now} for case in new_cases]
+        result = self.connection.execute(
+            insert(cases).returning(cases.c.id, sort_by_parameter_order=True), rows)
+        for case, case_id in zip(new_cases, result.scalars(), strict=True):
+            case.id, case.version = int(case_id), 1
+
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
@@ -192,6 +204,24 @@ class AuditRepository:
             self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS})
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
+
+    def append_many(self, drafts: list[dict[str, Any]]) -> list[AuditEntry]:
+        """Append entries in this order, each as `append` would (same chain, same encoding),
+        under one lock of the head: one INSERT for all and the head moved once (an import)."""
+        if not drafts:
+            return []
+        seq, prev_hash = self.head(lock=True)
+        entries = []
+        for draft in drafts:
+            seq += 1
+            entry = AuditEntry(seq=seq, recorded_at=utc_now(), prev_hash=prev_hash, **draft)
+            entry.hash = prev_hash = compute_hash(entry)
+            entries.append(entry)
+        self.connection.execute(insert(audit_log), [
+            {name: getattr(entry, name) for name in ENTRY_COLUMNS} for entry in entries])
+        self.connection.execute(update(audit_head).where(audit_head.c.id == 1).values(
+            seq=seq, hash=prev_hash))
+        return entries
 
     def select(self, where: AuditFilter | None = None) -> Select[Any]:
         statement = select(audit_log)

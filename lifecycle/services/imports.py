@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from lifecycle.domain.imported import ImportedCase, RowProblem, import_row
+from lifecycle.domain.imported import ImportedCase, PastEvent, RowProblem, import_row
 from lifecycle.errors import Refused
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
@@ -22,6 +22,7 @@ from lifecycle.services.import_source import ImportSource, read_source
 from lifecycle.services.users import Actor, require_admin
 
 IMPORT = "import"
+BATCH = 1000
 
 
 def import_cases(app: Lifecycle, acting: str, path: Path | str, *, programme: str | None = None,
@@ -110,29 +111,39 @@ def _already_there(uow: UnitOfWork, cases: list[ImportedCase],
 
 def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase],
            actor: Actor) -> list[int]:
-    """Every case and its history in this unit of work; the audit entries' numbers."""
+    """Every case and its history in this unit of work; the audit entries' numbers.
+
+    In batches: one INSERT of the cases, then one of their entries, per BATCH rows, which
+    keeps 10,000 rows to seconds where a round trip per entry took a minute on PostgreSQL.
+    """
     seqs: list[int] = []
     for code in sorted({c.case.programme for c in cases}):
         programme = app.catalogue.current(code)
         uow.definitions.ensure(code, programme.version, app.catalogue.text(code))
-    for imported in cases:
-        case = imported.case
-        uow.cases.add(case)
-        for event in imported.history:
-            payload: dict[str, Any] = {**event.payload, "imported": True,
-                                       "source_file": source.name, "source_sha256": source.sha256,
-                                       "source_line": imported.line}
-            if event.trigger is not None:
-                payload["original_trigger"] = event.trigger
-            entry = uow.audit.append(
-                case_id=case.id, programme=case.programme, trigger=IMPORT,
-                from_state=event.from_state, to_state=event.to_state, effective_on=event.on,
-                actor=actor.name, role=actor.role,
-                reason=f"imported from {source.name}, line {imported.line}"
-                + (f": {event.reason}" if event.reason else ""),
-                clause=event.clause, payload=payload)
-            seqs.append(entry.seq)
+    for start in range(0, len(cases), BATCH):
+        batch = cases[start:start + BATCH]
+        uow.cases.add_many([imported.case for imported in batch])
+        entries = uow.audit.append_many([
+            _entry(source, imported, event, actor) for imported in batch for event in imported.history])
+        seqs += [entry.seq for entry in entries]
     return seqs
+
+
+def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent,
+           actor: Actor) -> dict[str, Any]:
+    """What the audit entry of one imported event says: trigger `import`, who imported it,
+    and where it comes from."""
+    case = imported.case
+    payload: dict[str, Any] = {**event.payload, "imported": True, "source_file": source.name,
+                               "source_sha256": source.sha256, "source_line": imported.line}
+    if event.trigger is not None:
+        payload["original_trigger"] = event.trigger
+    reason = f"imported from {source.name}, line {imported.line}"
+    return {"case_id": case.id, "programme": case.programme, "trigger": IMPORT,
+            "from_state": event.from_state, "to_state": event.to_state,
+            "effective_on": event.on, "actor": actor.name, "role": actor.role,
+            "reason": reason + (f": {event.reason}" if event.reason else ""),
+            "clause": event.clause, "payload": payload}
 
 
 def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int],

@@ -165,8 +165,9 @@ def _fields(r: _Row) -> dict[str, Any]:
     invalid: set[str] = set()
     for key, raw in r.row.fields.items():
         values = parse_values(r.programme, None, {key: raw})
-        for problem in values.problems:
-            r.problem(key, problem.code, problem.message, problem.clause, problem.default)
+        for problem in values.problems:  # the column names the field: say it once
+            r.problem(key, problem.code, problem.message.removeprefix(f"{key}: "), problem.clause,
+                      problem.default)
             invalid.add(key)
         parsed.update(values.fields)
     for name, spec in r.programme.definition.fields.items():

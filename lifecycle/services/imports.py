@@ -40,7 +40,7 @@ def import_cases(app: Lifecycle, acting: str, path: Path | str, *, programme: st
         cases, problems = _check(app, uow, source, programme)
         if problems:
             problems.sort(key=lambda p: p.line)
-            raise Refused(f"importing {source.name}: nothing was imported",
+            raise Refused(f"importing {source.name} (nothing was imported)",
                           [p.reason(source.name) for p in problems])
         seqs = [] if dry_run else _write(app, uow, source, cases, actor)
         if not dry_run:

@@ -44,7 +44,7 @@ def test_a_bad_file_exits_3_names_each_line_and_column_and_imports_nothing(ready
     path.write_text(BAD_CSV, encoding="utf-8")
     refused = ready_cli("cases", "import", str(path))
     assert refused.code == 3, refused
-    assert "Refused: importing centres.csv: nothing was imported" in refused.err
+    assert "Refused: importing centres.csv (nothing was imported)" in refused.err
     assert "line 3, state: 'aproved' is not a state of national-tic" in refused.err
     assert "line 4, name: name '乙技术创新中心' does not fit" in refused.err
     assert "line 4, approved_on: a case in approved has been approved: give approved_on" in refused.err

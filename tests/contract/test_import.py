@@ -258,6 +258,25 @@ def test_every_imported_entry_is_marked_imported_with_the_files_hash_and_the_cha
     assert verify_log(app).ok
 
 
+def test_a_file_of_several_batches_keeps_its_order_and_one_unbroken_chain(
+        app: Lifecycle, tmp_path: Path) -> None:
+    rows = 2500  # the service writes 1,000 rows a statement
+    text = "programme,name,state,approved_on,kind\n" + "".join(
+        f"national-tic,国家第{n}号技术创新中心,approved,2021-06-08,domain\n" for n in range(rows))
+    result = import_cases(app, "alice", write(tmp_path, "many.csv", text))
+    assert (result["cases"], result["first_seq"], result["last_seq"]) == (rows, 2, rows + 1)
+    listed = list_cases(app, "national-tic")
+    assert [c["name"] for c in listed[:2]] == ["国家第0号技术创新中心", "国家第1号技术创新中心"]
+    assert [c["id"] for c in listed] == [row["id"] for row in result["imported"]]
+    entries = list(audit_entries(app, AuditFilter(trigger="import")))
+    assert [e.payload["source_line"] for e in entries] == list(range(2, rows + 2))
+    assert [e.case_id for e in entries] == [c["id"] for c in listed]
+    assert verify_log(app).ok
+    outcome = add_case(app, "alice", "national-tic", "国家后来技术创新中心", date(2025, 1, 6),
+                       {"kind": "domain"})
+    assert outcome.entry.seq == rows + 2 and verify_log(app).ok
+
+
 def test_an_auditor_cannot_import_and_nothing_is_written(app: Lifecycle) -> None:
     add_user(app, "alice", "olga", "auditor")
     before = counts(app)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
@@ -88,16 +88,29 @@ class CaseRepository:
         return case.id
 
     def add_many(self, new_cases: list[Case]) -> None:
-        """Insert many cases in one statement (an import), each given its id, in order."""
+        """Insert many cases at once (an import), each given its id, in order."""
         if not new_cases:
             return
         now = utc_now()
-        rows = [{**{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1,
-                 "updated_at": now} for case in new_cases]
-        result = self.connection.execute(
-            insert(cases).returning(cases.c.id, sort_by_parameter_order=True), rows)
-        for case, case_id in zip(new_cases, result.scalars(), strict=True):
-            case.id, case.version = int(case_id), 1
+        ids = self._new_ids(len(new_cases))
+        self.connection.execute(insert(cases), [
+            {"id": case_id, **{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1,
+             "updated_at": now} for case_id, case in zip(ids, new_cases, strict=True)])
+        for case, case_id in zip(new_cases, ids, strict=True):
+            case.id, case.version = case_id, 1
+
+    def _new_ids(self, count: int) -> list[int]:
+        """Ids for `count` new cases, taken before the INSERT so that it needs no RETURNING:
+        a multi-row INSERT ... RETURNING was four times slower on PostgreSQL than psycopg's
+        pipelined executemany."""
+        if self.connection.dialect.name == "postgresql":
+            return [int(n) for n in self.connection.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
+                {"n": count}).scalars()]
+        # SQLite: the writing unit of work holds the database lock (BEGIN IMMEDIATE), and
+        # cases are never deleted, so the next ids follow the largest.
+        last = int(self.connection.execute(select(func.max(cases.c.id))).scalar() or 0)
+        return list(range(last + 1, last + count + 1))
 
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""

@@ -104,6 +104,22 @@ def test_a_csv_file_brings_in_cases_with_fields_read_as_set_reads_them_and_valid
     assert (draft["state"], draft["state_since"], draft["approved_on"]) == ("draft", "2024-10-08", None)
 
 
+def test_a_csv_events_cell_holds_the_history_as_json_text(app: Lifecycle, tmp_path: Path) -> None:
+    history = json.dumps([
+        {"trigger": "create", "on": "2021-03-01", "to": "cultivation"},
+        {"trigger": "recommend", "on": "2021-04-12", "from": "cultivation", "to": "submitted"},
+        {"trigger": "withdraw", "on": "2021-05-06", "from": "submitted", "to": "withdrawn",
+         "reason": "written request of 2021-04-30"}], ensure_ascii=False).replace('"', '""')
+    text = f'programme,name,state,kind,events\nnational-tic,国家甲技术创新中心,withdrawn,domain,"{history}"\n'
+    result = import_cases(app, "alice", write(tmp_path, "withdrawn.csv", text))
+    [row] = result["imported"]
+    assert (row["state"], row["state_since"], row["approved_on"], row["entries"]) == (
+        "withdrawn", "2021-05-06", None, 3)
+    last = show_case(app, row["id"], TODAY)["history"][-1]
+    assert last["reason"] == "imported from withdrawn.csv, line 2: written request of 2021-04-30"
+    assert (last["payload"]["original_trigger"], last["payload"]["source_line"]) == ("withdraw", 2)
+
+
 def test_an_imported_case_goes_on_under_the_programmes_rules(app: Lifecycle, tmp_path: Path) -> None:
     import_cases(app, "alice", write(tmp_path, "bj.csv", BJ_CSV))
     ids = {c["name"]: c["id"] for c in list_cases(app, "bj-tic")}

@@ -120,12 +120,13 @@ class _Row:
 def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowProblem]:
     """The case this row describes and its history, or every problem of the row."""
     r = _Row(programme, row)
+    # Absent and blank are both missing; a value that is not text was reported by text().
     name = r.text("name")
-    if name is None and "name" not in row.values:
+    if name is None and isinstance(row.values.get("name", ""), str):
         r.problem("name", "missing_field", "every row needs a name")
     state = r.text("state")
     states = programme.definition.states
-    if state is None and "state" not in row.values:
+    if state is None and isinstance(row.values.get("state", ""), str):
         r.problem("state", "missing_field", f"every row needs a state; {programme.code} has: "
                   f"{', '.join(states)}")
     elif state is not None and state not in states:

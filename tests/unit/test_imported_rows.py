@@ -69,10 +69,13 @@ def test_a_mid_term_review_entered_before_the_import_is_not_due_again_in_that_cy
      [("created_on", "invalid_field")]),
     ({"state": "approved", "approved_on": "2022-05-04", "events": "approve"},
      [("events", "invalid_field")]),
+    ({"state": " ", "approved_on": "2022-05-04"}, [("state", "missing_field")]),
+    ({"state": 3, "approved_on": "2022-05-04"}, [("state", "invalid_field")]),
+    ({"name": "  ", "state": "approved", "approved_on": "2022-05-04"}, [("name", "missing_field")]),
 ])
 def test_a_row_whose_dates_contradict_the_programme_is_refused_at_the_column(
         catalogue: Catalogue, values: dict[str, object], expected: list[tuple[str, str]]) -> None:
-    outcome = import_row(catalogue.current("bj-tic"), row(name="北京市丁技术创新中心", **values))
+    outcome = import_row(catalogue.current("bj-tic"), row(**{"name": "北京市丁技术创新中心", **values}))
     assert isinstance(outcome, list)
     assert [(p.column, p.code) for p in outcome] == expected
     assert all(p.line == 2 for p in outcome)

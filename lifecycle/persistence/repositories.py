@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
@@ -87,6 +87,31 @@ class CaseRepository:
         case.version = 1
         return case.id
 
+    def add_many(self, new_cases: list[Case]) -> None:
+        """Insert many cases at once (an import), each given its id, in order."""
+        if not new_cases:
+            return
+        now = utc_now()
+        ids = self._new_ids(len(new_cases))
+        self.connection.execute(insert(cases), [
+            {"id": case_id, **{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1,
+             "updated_at": now} for case_id, case in zip(ids, new_cases, strict=True)])
+        for case, case_id in zip(new_cases, ids, strict=True):
+            case.id, case.version = case_id, 1
+
+    def _new_ids(self, count: int) -> list[int]:
+        """Ids for `count` new cases, taken before the INSERT so that it needs no RETURNING:
+        a multi-row INSERT ... RETURNING was four times slower on PostgreSQL than psycopg's
+        pipelined executemany."""
+        if self.connection.dialect.name == "postgresql":
+            return [int(n) for n in self.connection.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
+                {"n": count}).scalars()]
+        # SQLite: the writing unit of work holds the database lock (BEGIN IMMEDIATE), and
+        # cases are never deleted, so the next ids follow the largest.
+        last = int(self.connection.execute(select(func.max(cases.c.id))).scalar() or 0)
+        return list(range(last + 1, last + count + 1))
+
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
@@ -150,6 +175,17 @@ class CaseRepository:
             select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
         return case_from_row(row) if row else None
 
+    def ids_by_name(self, programme: str, names: list[str]) -> dict[str, int]:
+        """The cases the programme already has under any of `names`: `find_by_name` for many
+        names at once, a few hundred per query (an import checks thousands)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            found.update((name, id_) for id_, name in self.connection.execute(
+                select(cases.c.id, cases.c.name).where(cases.c.programme == programme,
+                                                       cases.c.name.in_(chunk))))
+        return found
+
 
 def entry_from_row(row: Row[Any]) -> AuditEntry:
     data = row._mapping
@@ -200,6 +236,24 @@ class AuditRepository:
             self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS})
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
+
+    def append_many(self, drafts: list[dict[str, Any]]) -> list[AuditEntry]:
+        """Append entries in this order, each as `append` would (same chain, same encoding),
+        under one lock of the head: one INSERT for all and the head moved once (an import)."""
+        if not drafts:
+            return []
+        seq, prev_hash = self.head(lock=True)
+        entries = []
+        for draft in drafts:
+            seq += 1
+            entry = AuditEntry(seq=seq, recorded_at=utc_now(), prev_hash=prev_hash, **draft)
+            entry.hash = prev_hash = compute_hash(entry)
+            entries.append(entry)
+        self.connection.execute(insert(audit_log), [
+            {name: getattr(entry, name) for name in ENTRY_COLUMNS} for entry in entries])
+        self.connection.execute(update(audit_head).where(audit_head.c.id == 1).values(
+            seq=seq, hash=prev_hash))
+        return entries
 
     def select(self, where: AuditFilter | None = None) -> Select[Any]:
         statement = select(audit_log)

@@ -40,3 +40,13 @@ def test_startup_benchmark_runs_and_reports() -> None:
     assert re.search(r"IMPORTED by --help: sqlalchemy=(yes|no) rich.table=(yes|no) "
                      r"textual=(yes|no) transitions=(yes|no)", out), out
     assert re.search(r"TARGET lifecycle --help <= 150 ms: (PASS|FAIL)", out), out
+
+
+@pytest.mark.slow
+def test_import_benchmark_runs_and_reports() -> None:
+    out = run("bench_import.py", "--rows", "50")
+    for fmt, entries in (("csv", 50), ("jsonl", 200)):
+        assert re.search(rf"RESULT sqlite {fmt} dry run: 50 rows .* checked in .* rows/s", out), out
+        assert re.search(rf"RESULT sqlite {fmt} import: 50 rows, {entries} audit entries in "
+                         r"[\d.]+ s = [\d,]+ rows/s", out), out
+        assert f"CHECK sqlite {fmt} audit chain verified: ok=True, {entries + 1} entries" in out, out

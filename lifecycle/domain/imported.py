@@ -17,7 +17,7 @@ from lifecycle.domain.case import Case
 from lifecycle.domain.dates import add_days, add_years, parse_date
 from lifecycle.domain.decide import parse_values
 from lifecycle.domain.definition import Route
-from lifecycle.domain.effects import apply_effects
+from lifecycle.domain.effects import apply_effects, count_elapsed_cycles
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
@@ -408,6 +408,8 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
         case.cycle_start = dates["cycle_start"]
     elif cycle is not None or case.cycle_start is None:
         case.cycle_start = add_years(approved, (case.cycle - 1) * period.years)
+    if cycle is None and dates["cycle_start"] is None:
+        count_elapsed_cycles(programme, case)  # as `cases add` does: no evaluation before the plan
     validity = programme.definition.validity
     if dates["valid_until"] is not None:
         if validity is None:

@@ -79,3 +79,16 @@ def test_a_row_whose_dates_contradict_the_programme_is_refused_at_the_column(
     assert isinstance(outcome, list)
     assert [(p.column, p.code) for p in outcome] == expected
     assert all(p.line == 2 for p in outcome)
+
+
+
+def test_an_institution_imported_with_an_old_approval_is_first_evaluated_like_one_opened_by_hand(
+        catalogue: Catalogue) -> None:
+    from lifecycle.domain.decide import open_case
+
+    programme = catalogue.current("tech-transfer")
+    by_hand = open_case(programme, "清华大学技术转移研究院", date(2009, 12, 1), "admin").case
+    outcome = import_row(programme, row(name="清华大学技术转移研究院", state="approved", approved_on="2009-12-01"))
+    assert isinstance(outcome, ImportedCase)
+    timer = programme.timer("evaluation")
+    assert programme.due_date(timer, outcome.case) == programme.due_date(timer, by_hand) == date(2024, 12, 1)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select,
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
+from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
 
 
@@ -238,6 +239,14 @@ class UserRepository:
 
     def count(self) -> int:
         return int(self.connection.execute(select(func.count()).select_from(users)).scalar() or 0)
+
+    def database_user(self) -> DatabaseUser | None:
+        """Who the connection is on PostgreSQL (login role, group, installer); None on SQLite."""
+        return database_user(self.connection)
+
+    def grant_login(self, name: str, role: str) -> bool:
+        """PostgreSQL: create (or reuse) the login role `name` in `role`'s group."""
+        return grant_login_role(self.connection, name, role)
 
 
 class DefinitionRepository:

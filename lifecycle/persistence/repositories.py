@@ -213,6 +213,13 @@ class AuditRepository:
     def history(self, case_id: int) -> list[AuditEntry]:
         return list(self.entries(AuditFilter(case_id=case_id)))
 
+    def by_hash(self, hash_: str) -> AuditEntry | None:
+        """The entry stored with this hash (a full scan: hashes are not indexed, see ADR 0003;
+        only a broken chain's diagnosis asks)."""
+        row = self.connection.execute(select(audit_log).where(audit_log.c.hash == hash_)
+                                      .order_by(audit_log.c.seq).limit(1)).first()
+        return entry_from_row(row) if row else None
+
     def last_for_case(self, case_id: int) -> AuditEntry | None:
         row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()

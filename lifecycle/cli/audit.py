@@ -153,3 +153,42 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
     error_console().print(f"Head of {result['entries']} verified entries at {result['taken_at']}. Keep this line "
               "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
               "SEQ:HASH` proves the log still extends it.", markup=False, style="dim")
+
+
+@app.command("report")
+def report(
+    case: Annotated[int, typer.Option("--case", help="The case to report on.")],
+    format_: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    output: Annotated[str | None, _opt("--output", "Write to this file (default: stdout).")] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The complete history of one case, each decision with its clause and source document."""
+    import sys
+    from pathlib import Path
+
+    from lifecycle.cli.common import acting, error_console
+    from lifecycle.errors import UsageError
+    from lifecycle.reports.case_history import FORMATS as REPORT_FORMATS
+    from lifecycle.reports.case_history import render
+    from lifecycle.services.case_report import case_report
+
+    if format_ not in REPORT_FORMATS:
+        raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")
+    app_ = application(db)
+    app_.require_schema()
+    data = case_report(app_, case, acting())
+    if json:
+        print_json(data)
+        return
+    document = render(data, format_)
+    if output is None:
+        sys.stdout.write(document)
+        return
+    try:
+        Path(output).write_text(document, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
+    state = "verifies" if data["chain"]["ok"] else "is BROKEN"
+    error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
+                          f"chain {state}.", markup=False)

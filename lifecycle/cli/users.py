@@ -56,6 +56,7 @@ def add(
 def list_(db: DbOption = None, json: JsonOption = False) -> None:
     """List the users and their roles."""
     from rich.table import Table
+    from rich.text import Text
 
     from lifecycle.services.users import list_users
 
@@ -65,5 +66,5 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
         return
     table = Table("name", "role", "since")
     for row in rows:
-        table.add_row(row["name"], row["role"], row["created_at"][:19])
+        table.add_row(Text(row["name"]), Text(row["role"]), row["created_at"][:19])
     console().print(table)

@@ -75,6 +75,13 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
     return Actor(who.name, who.role)
 
 
+def reader_name(uow: UnitOfWork, claimed: str) -> str:
+    """Who is reading, for reports: the database user on PostgreSQL (the installer excepted),
+    else the claimed name. Reading needs no entry in the users table."""
+    who = uow.users.database_user()
+    return claimed if who is None or who.installer else who.name
+
+
 def require_admin(uow: UnitOfWork, name: str, action: str) -> Actor:
     """The acting user, who must exist and be an admin; else Refused (exit 3), nothing written."""
     actor = resolve_actor(uow, name, action)

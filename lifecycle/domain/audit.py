@@ -76,7 +76,10 @@ class Checkpoint:
         seq_text, sep, hash_ = text.strip().partition(":")
         if not sep or not seq_text.isdigit() or int(seq_text) < 1:
             raise ValueError(f"{text!r} is not SEQ:HASH (e.g. 7:79c4348b…, the whole 64-digit hash)")
-        return cls.of(int(seq_text), hash_)
+        try:
+            return cls.of(int(seq_text), hash_)
+        except ValueError as error:
+            raise ValueError(f"{text!r}: {error}") from None
 
     @classmethod
     def of(cls, seq: Any, hash_: Any) -> Checkpoint:

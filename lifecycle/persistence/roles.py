@@ -116,7 +116,7 @@ def _create_role(connection: Connection, name: str, *, login: bool) -> bool:
 
     if _role_exists(connection, name):
         return False
-    statement = sql.SQL("CREATE ROLE {} " + ("LOGIN" if login else "NOLOGIN")).format(
+    statement = sql.SQL("CREATE ROLE {} LOGIN" if login else "CREATE ROLE {} NOLOGIN").format(
         sql.Identifier(name))
     savepoint = connection.begin_nested()
     try:

@@ -110,8 +110,14 @@ class CaseRepository:
         return statement
 
     def search(self, *, programme: str | None = None, state: str | None = None,
-             text: str | None = None, limit: int | None = None, offset: int = 0) -> list[Case]:
+             text: str | None = None, limit: int | None = None, offset: int = 0,
+             lock: bool = False) -> list[Case]:
+        """Cases by id. With `lock` (PostgreSQL), their rows stay locked until commit: a use case
+        that changes many cases locks them all before its first audit append, since an append
+        holds the chain head, and waiting for a case while holding it could deadlock."""
         statement = self.query(programme=programme, state=state, text=text).order_by(cases.c.id)
+        if lock:
+            statement = statement.with_for_update()
         if limit is not None:
             statement = statement.limit(limit).offset(offset)
         return [case_from_row(row) for row in self.connection.execute(statement)]

@@ -107,3 +107,57 @@ def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_his
     chain = verify_log(app)
     assert chain.ok, chain.problem
     print(f"\nstress: {dict(outcomes)} in {elapsed:.1f} s; chain of {chain.entries} entries verifies")
+
+
+def test_a_migration_and_an_advance_at_once_both_complete_without_deadlock(
+        postgres_app, db_url, eligible, tmp_path, monkeypatch):
+    """The advance holds case B and is about to append; the migration wants A, B and the head."""
+    import threading
+
+    import lifecycle.services.cases as cases_service
+    from lifecycle.programmes.catalogue import builtin_directory
+    from lifecycle.services.app import Lifecycle
+    from lifecycle.services.programmes import migrate_programme
+
+    first = add_case(postgres_app, "alice", "bj-tic", "北京市甲技术创新中心", D("2024-10-01")).case.id
+    second = add_case(postgres_app, "alice", "bj-tic", "北京市乙技术创新中心", D("2024-10-01")).case.id
+    directory = tmp_path / "programmes"
+    directory.mkdir()
+    text_ = (builtin_directory() / "bj-tic.yaml").read_text(encoding="utf-8")
+    (directory / "bj-tic.yaml").write_text(text_.replace("京科创发〔2024〕143号", "京科创发〔2025〕9号"),
+                                           encoding="utf-8")
+    revised = Lifecycle(db_url, directory)
+
+    holding, go_on = threading.Event(), threading.Event()
+    real_record = cases_service._record
+
+    def record_after_the_migration_started(*args, **kwargs):
+        holding.set()  # case B's row is locked by our UPDATE
+        go_on.wait(timeout=20)
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(cases_service, "_record", record_after_the_migration_started)
+    results: dict[str, object] = {}
+
+    def run(name, call):
+        try:
+            results[name] = call()
+        except Exception as error:
+            results[name] = error
+
+    advancing = threading.Thread(target=run, args=("advance", lambda: cases_service.advance(
+        postgres_app, "alice", second, "submit", D("2024-10-08"), eligible)))
+    advancing.start()
+    assert holding.wait(timeout=20)
+    migrating = threading.Thread(target=run, args=("migrate", lambda: migrate_programme(
+        revised, "alice", "bj-tic", D("2025-02-01"))))
+    migrating.start()
+    time.sleep(1.5)  # the migration is now waiting for case B (past PostgreSQL's deadlock_timeout)
+    go_on.set()
+    advancing.join(timeout=30)
+    migrating.join(timeout=30)
+
+    assert not isinstance(results["advance"], Exception), results
+    assert not isinstance(results["migrate"], Exception), results
+    assert {m["case_id"] for m in results["migrate"]["moves"]} == {first, second}
+    assert verify_log(postgres_app).ok

@@ -91,12 +91,20 @@ def database_user(connection: Connection) -> DatabaseUser | None:
 
 
 def _sql(connection: Connection, statement: Any) -> None:
-    """Run a psycopg.sql statement (identifiers quoted by the driver) on this connection."""
+    """Run a psycopg.sql statement (identifiers quoted by the driver) on this connection; a
+    missing right becomes a message that says who may run it."""
+    from psycopg import errors
+
     raw = connection.connection.dbapi_connection
     assert raw is not None
     cursor = raw.cursor()
     try:
         cursor.execute(statement)
+    except errors.InsufficientPrivilege as error:
+        raise LifecycleError(
+            f"{statement.as_string(raw)}: {error}; roles and grants need the installer (a "
+            "superuser, or the owner of the database or schema with CREATEROLE), see "
+            "docs/operations.md") from None
     finally:
         cursor.close()
 
@@ -149,8 +157,15 @@ def setup_roles(connection: Connection) -> dict[str, Any]:
     database = str(connection.execute(text("SELECT current_database()")).scalar())
     everyone = sql.SQL(", ").join(sql.Identifier(group) for group in GROUPS.values())
     ident = sql.Identifier(schema)
-    _sql(connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-        sql.Identifier(database), everyone))
+    savepoint = connection.begin_nested()
+    try:
+        _sql(connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            sql.Identifier(database), everyone))
+        savepoint.commit()
+    except LifecycleError:
+        # Only the database's owner may grant CONNECT; PUBLIC has it unless a DBA took it
+        # away, in which case the DBA grants it (docs/operations.md).
+        savepoint.rollback()
     _sql(connection, sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident, everyone))
     _sql(connection, sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(ident, everyone))
     # Start from "read only" on every run, so an upgrade also takes back what a role lost.

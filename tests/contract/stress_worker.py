@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -53,6 +54,7 @@ def main(url: str, login: str, worker: int, actions: int, plan: dict[str, list[i
         tag = f"stress w{worker} a{number}"
         seen = case.version if rng.random() < 0.5 else None  # half like `advance --if-version`
         record: dict[str, Any] = {"tag": tag, "case": case_id, "kind": kind, "trigger": trigger}
+        started = time.perf_counter()
         try:
             outcome = advance(app, login, case_id, trigger, on, values, tag, expected_version=seen)
             record.update(outcome="ok", seq=outcome.entry.seq, version=outcome.case.version)
@@ -62,6 +64,7 @@ def main(url: str, login: str, worker: int, actions: int, plan: dict[str, list[i
             record.update(outcome="refused", message=str(error))
         except Exception as error:  # reported, and the test fails on any
             record.update(outcome="error", message=f"{type(error).__name__}: {error}")
+        record["ms"] = round((time.perf_counter() - started) * 1000, 3)
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 

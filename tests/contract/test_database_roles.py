@@ -168,3 +168,49 @@ def test_init_by_a_persons_login_on_a_ready_database_does_nothing_and_creates_no
     assert (result["created"], result["roles"]) == (False, None)
     with pytest.raises(DBAPIError, match="permission denied"), admin.engine.begin() as connection:
         connection.execute(text("CREATE ROLE lc_should_not_exist"))
+
+
+def test_the_owner_of_a_schema_who_is_no_superuser_installs_it_and_adds_users(postgres_app, db_url):
+    """A DBA's usual set-up: a role with CREATEROLE owning the schema, not a superuser."""
+    import uuid
+
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    from lifecycle.persistence.engine import engine_for
+    from lifecycle.persistence.unit_of_work import release_connections
+    from lifecycle.services.app import Lifecycle
+
+    owner, person = f"lc_owner_{uuid.uuid4().hex[:10]}", f"lc_person_{uuid.uuid4().hex[:10]}"
+    schema = f"t_{uuid.uuid4().hex}"
+    base = make_url(db_url)
+
+    def as_superuser(*statements) -> None:
+        with postgres_app.engine.begin() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+
+    as_superuser(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE").format(sql.Identifier(owner)),
+                 sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(sql.Identifier(schema),
+                                                                      sql.Identifier(owner)))
+    def url_of(user: str) -> str:
+        return base.set(username=user, query={"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+
+    try:
+        installed = Lifecycle(url_of(owner))
+        result = init_database(installed, "wang")
+        added = add_user(installed, "wang", person, "admin")
+        assert (result["created"], result["admin_created"], added["login_role"]) == (True, "wang", "created")
+        person_app = Lifecycle(url_of(person))
+        opened = add_case(person_app, person, "bj-tic", "北京市测试技术创新中心", D("2024-10-01"))
+        assert (opened.entry.actor, opened.entry.role) == (person, "admin")
+    finally:
+        release_connections()
+        for user in (owner, person):
+            engine_for(Lifecycle(url_of(user)).url).dispose()
+        as_superuser(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)),
+                     sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(person)),
+                     sql.SQL("DROP OWNED BY {}").format(sql.Identifier(owner)),
+                     sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(owner)))

@@ -80,9 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             return case.id
 
         plan = {
-            "private": [approved("national-tic", f"国家基准私有{n}中心") for n in range(args.processes)],
-            "internal": [approved("national-tic", f"国家基准共享{n}中心") for n in range(args.shared)],
-            "cycle": [approved("bj-tic", f"北京市基准周期{n}中心") for n in range(args.shared)],
+            "private": [approved("national-tic", f"国家基准私有{n}技术创新中心") for n in range(args.processes)],
+            "internal": [approved("national-tic", f"国家基准共享{n}技术创新中心") for n in range(args.shared)],
+            "cycle": [approved("bj-tic", f"北京市基准周期{n}技术创新中心") for n in range(args.shared)],
         }
         urls = [make_url(url).set(username=login).render_as_string(hide_password=False)
                 for login in logins]

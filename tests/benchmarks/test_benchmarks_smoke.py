@@ -40,3 +40,17 @@ def test_startup_benchmark_runs_and_reports() -> None:
     assert re.search(r"IMPORTED by --help: sqlalchemy=(yes|no) rich.table=(yes|no) "
                      r"textual=(yes|no) transitions=(yes|no)", out), out
     assert re.search(r"TARGET lifecycle --help <= 150 ms: (PASS|FAIL)", out), out
+
+
+@pytest.mark.slow
+def test_concurrent_writers_benchmark_runs_and_reports() -> None:
+    import os
+
+    base = os.environ.get("LIFECYCLE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("the concurrent-writers benchmark needs LIFECYCLE_TEST_POSTGRES_URL")
+    out = run("bench_concurrent_writers.py", "--postgres", base, "--processes", "2", "--actions", "15")
+    assert re.search(r"RESULT postgresql 2 processes x 15 actions: 30 in [\d.]+ s = [\d,]+ actions/s", out), out
+    assert re.search(r"RESULT latency per action: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
+    assert re.search(r"CHECK chain verified: ok=True, \d+ entries; entries for successes: (\d+) "
+                     r"\(expected \1\); errors: 0", out), out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -70,7 +71,10 @@ def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_his
     assert [r for r in records if r["outcome"] == "error"] == []
     assert outcomes["conflict"] > 0, outcomes  # the shared cases did collide
     for conflict in (r for r in records if r["outcome"] == "conflict"):
-        assert "changed under you" in conflict["message"] and " by lc_admin_" in conflict["message"]
+        # Names who changed the case and to what: "... it is now version 7 in approved by
+        # lc_admin_… (request_change: approved → approved, recorded …). Nothing was written; ..."
+        assert re.search(r"changed under you: you saw version \d+, it is now version \d+ in \w+ "
+                         r"by lc_admin_\w+ \(\w+: \w+ → \w+, recorded ", conflict["message"]), conflict
         assert "Nothing was written" in conflict["message"]
 
     with app.engine.connect() as connection:

@@ -178,6 +178,9 @@ class AuditRepository:
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
                role: str, reason: str | None, clause: str | None,
                payload: dict[str, Any]) -> AuditEntry:
+        who = database_user(self.connection)
+        if who is not None and not who.installer:
+            _check_actor(who, actor, role)
         seq, prev_hash = self.head(lock=True)
         entry = AuditEntry(seq=seq + 1, case_id=case_id, programme=programme, trigger=trigger,
                            from_state=from_state, to_state=to_state, effective_on=effective_on,
@@ -230,6 +233,22 @@ class AuditRepository:
         row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()
         return entry_from_row(row) if row else None
+
+
+def _check_actor(who: DatabaseUser, actor: str, role: str) -> None:
+    """On PostgreSQL an entry names the login that wrote it: the actor is `current_user` in its
+    group's role. The one other name is the compliance run's `system`, from a login in
+    lifecycle_system. (The installer is exempt: it could write any row by hand; ADR 0004.)"""
+    if (actor, role) == (who.name, who.role) or (actor, role) == ("system", "system") == (
+            "system", who.role):
+        return
+    from lifecycle.domain.reasons import Reason
+    from lifecycle.errors import Refused
+
+    raise Refused(f"recording an action by {actor!r} ({role})", [Reason(
+        "role", f"this connection is the database user {who.name!r} ({who.role or 'no lifecycle role'}): "
+        f"its audit entries name {who.name!r}; only a login in lifecycle_system records the "
+        "system's actions", details={"user": who.name, "actor": actor, "role": role})])
 
 
 class UserRepository:

@@ -214,3 +214,35 @@ def test_the_owner_of_a_schema_who_is_no_superuser_installs_it_and_adds_users(po
                      sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(person)),
                      sql.SQL("DROP OWNED BY {}").format(sql.Identifier(owner)),
                      sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(owner)))
+
+
+def approved_with_mid_term_due(app, eligible):
+    case = add_case(app, "alice", "bj-tic", "北京市储能技术创新中心", D("2024-10-01")).case
+    advance(app, "alice", case.id, "submit", D("2024-10-08"), eligible)
+    advance(app, "alice", case.id, "start_review", D("2024-11-05"))
+    approved = advance(app, "alice", case.id, "approve", D("2025-01-10")).case
+    programme = app.catalogue.current("bj-tic")
+    return case.id, programme.due_date(programme.timer(programme.trigger("start_mid_term").due), approved)
+
+
+def test_an_admin_login_cannot_record_an_action_as_the_system(postgres_app, login_as, eligible,
+                                                               snapshot):
+    from lifecycle.services.users import SYSTEM, Actor
+
+    case_id, due = approved_with_mid_term_due(postgres_app, eligible)
+    name, admin = login_as("admin")
+    before = snapshot(case_id)
+    with pytest.raises(Refused, match=f"its audit entries name {name!r}"):
+        advance(admin, name, case_id, "start_mid_term", due, actor=Actor(SYSTEM, "system"))
+    assert snapshot(case_id) == before
+
+
+def test_a_login_in_lifecycle_system_records_the_systems_actions(postgres_app, login_as, eligible):
+    from lifecycle.services.users import SYSTEM, Actor
+
+    case_id, due = approved_with_mid_term_due(postgres_app, eligible)
+    _, system = login_as("system")
+
+    moved = advance(system, "ignored", case_id, "start_mid_term", due, actor=Actor(SYSTEM, "system"))
+
+    assert (moved.case.state, moved.entry.actor, moved.entry.role) == ("mid_term_review", "system", "system")

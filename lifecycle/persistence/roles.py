@@ -134,7 +134,7 @@ def _create_role(connection: Connection, name: str, *, login: bool) -> bool:
         # there, e.g. a DBA by hand): it exists, which is all we need.
         savepoint.rollback()
         return False
-    except errors.InsufficientPrivilege:
+    except LifecycleError:  # _sql's form of InsufficientPrivilege
         savepoint.rollback()
         raise LifecycleError(
             f"creating the PostgreSQL role {name!r} needs a database user with CREATEROLE "

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select,
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
+from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
 
 
@@ -134,8 +135,14 @@ class CaseRepository:
         return statement
 
     def search(self, *, programme: str | None = None, state: str | None = None,
-             text: str | None = None, limit: int | None = None, offset: int = 0) -> list[Case]:
+             text: str | None = None, limit: int | None = None, offset: int = 0,
+             lock: bool = False) -> list[Case]:
+        """Cases by id. With `lock` (PostgreSQL), their rows stay locked until commit: a use case
+        that changes many cases locks them all before its first audit append, since an append
+        holds the chain head, and waiting for a case while holding it could deadlock."""
         statement = self.query(programme=programme, state=state, text=text).order_by(cases.c.id)
+        if lock:
+            statement = statement.with_for_update()
         if limit is not None:
             statement = statement.limit(limit).offset(offset)
         return [case_from_row(row) for row in self.connection.execute(statement)]
@@ -226,6 +233,9 @@ class AuditRepository:
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
                role: str, reason: str | None, clause: str | None,
                payload: dict[str, Any]) -> AuditEntry:
+        who = database_user(self.connection)
+        if who is not None and not who.installer:
+            _check_actor(who, actor, role)
         seq, prev_hash = self.head(lock=True)
         entry = AuditEntry(seq=seq + 1, case_id=case_id, programme=programme, trigger=trigger,
                            from_state=from_state, to_state=to_state, effective_on=effective_on,
@@ -242,6 +252,10 @@ class AuditRepository:
         under one lock of the head: one INSERT for all and the head moved once (an import)."""
         if not drafts:
             return []
+        who = database_user(self.connection)
+        if who is not None and not who.installer:
+            for actor, role in {(d["actor"], d["role"]) for d in drafts}:
+                _check_actor(who, actor, role)
         seq, prev_hash = self.head(lock=True)
         entries = []
         for draft in drafts:
@@ -285,10 +299,33 @@ class AuditRepository:
     def history(self, case_id: int) -> list[AuditEntry]:
         return list(self.entries(AuditFilter(case_id=case_id)))
 
+    def by_hash(self, hash_: str) -> AuditEntry | None:
+        """The entry stored with this hash (a full scan: hashes are not indexed, see ADR 0003;
+        only a broken chain's diagnosis asks)."""
+        row = self.connection.execute(select(audit_log).where(audit_log.c.hash == hash_)
+                                      .order_by(audit_log.c.seq).limit(1)).first()
+        return entry_from_row(row) if row else None
+
     def last_for_case(self, case_id: int) -> AuditEntry | None:
         row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()
         return entry_from_row(row) if row else None
+
+
+def _check_actor(who: DatabaseUser, actor: str, role: str) -> None:
+    """On PostgreSQL an entry names the login that wrote it: the actor is `current_user` in its
+    group's role. The one other name is the compliance run's `system`, from a login in
+    lifecycle_system. (The installer is exempt: it could write any row by hand; ADR 0004.)"""
+    if (actor, role) == (who.name, who.role) or (actor, role) == ("system", "system") == (
+            "system", who.role):
+        return
+    from lifecycle.domain.reasons import Reason
+    from lifecycle.errors import Refused
+
+    raise Refused(f"recording an action by {actor!r} ({role})", [Reason(
+        "role", f"this connection is the database user {who.name!r} ({who.role or 'no lifecycle role'}): "
+        f"its audit entries name {who.name!r}; only a login in lifecycle_system records the "
+        "system's actions", details={"user": who.name, "actor": actor, "role": role})])
 
 
 class UserRepository:
@@ -311,6 +348,14 @@ class UserRepository:
 
     def count(self) -> int:
         return int(self.connection.execute(select(func.count()).select_from(users)).scalar() or 0)
+
+    def database_user(self) -> DatabaseUser | None:
+        """Who the connection is on PostgreSQL (login role, group, installer); None on SQLite."""
+        return database_user(self.connection)
+
+    def grant_login(self, name: str, role: str) -> bool:
+        """PostgreSQL: create (or reuse) the login role `name` in `role`'s group."""
+        return grant_login_role(self.connection, name, role)
 
 
 class DefinitionRepository:

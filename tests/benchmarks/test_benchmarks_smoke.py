@@ -50,3 +50,16 @@ def test_import_benchmark_runs_and_reports() -> None:
         assert re.search(rf"RESULT sqlite {fmt} import: 50 rows, {entries} audit entries in "
                          r"[\d.]+ s = [\d,]+ rows/s", out), out
         assert f"CHECK sqlite {fmt} audit chain verified: ok=True, {entries + 1} entries" in out, out
+
+
+def test_concurrent_writers_benchmark_runs_and_reports() -> None:
+    import os
+
+    base = os.environ.get("LIFECYCLE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("the concurrent-writers benchmark needs LIFECYCLE_TEST_POSTGRES_URL")
+    out = run("bench_concurrent_writers.py", "--postgres", base, "--processes", "2", "--actions", "15")
+    assert re.search(r"RESULT postgresql 2 processes x 15 actions: 30 in [\d.]+ s = [\d,]+ actions/s", out), out
+    assert re.search(r"RESULT latency per action: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
+    assert re.search(r"CHECK chain verified: ok=True, \d+ entries; entries for successes: (\d+) "
+                     r"\(expected \1\); errors: 0", out), out

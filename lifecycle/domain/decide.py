@@ -14,7 +14,7 @@ from lifecycle.domain.definition import SPECIAL_DESTINATIONS, FieldDef, Route, T
 from lifecycle.domain.effects import apply_effects, count_elapsed_cycles, designate, effect_problems
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme, yearly_mark
-from lifecycle.domain.quotas import FindHolders, quota_reasons, round_reasons
+from lifecycle.domain.quotas import FindHolders, frozen_field_reasons, quota_reasons, round_reasons
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
@@ -172,6 +172,8 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
                                          if r.code == "pending"], trigger)
                 reasons += _late_for_deadline(programme, case, route, on)
     reasons += _criteria_reasons(programme, trigger.check, evaluator)
+    reasons += frozen_field_reasons(programme.definition, case.state,
+                                    {**programme.field_defaults(), **case.fields}, values.fields)
     reasons += round_reasons(programme.definition, trigger_name, merged, on)
     reasons += quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
     if "name_en" in values.fields or (programme.definition.naming and \

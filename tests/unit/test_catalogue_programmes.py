@@ -284,3 +284,12 @@ def test_a_zone_is_revoked_for_ineffective_rectification_only_while_rectifying()
 
 def test_a_failed_evaluation_is_the_only_way_an_export_base_or_transfer_institution_is_revoked() -> None:
     assert "revoke" not in EXPORT.definition.triggers and "revoke" not in TRANSFER.definition.triggers
+
+
+def test_a_submitted_base_cannot_move_to_another_province_and_free_its_quota_place() -> None:
+    submitted = fire(EXPORT, opened(EXPORT, date(2006, 3, 1), **NEW_BASE), "submit", date(2006, 4, 1))
+    moved = reasons(EXPORT, submitted, "start_review", date(2006, 5, 1), province="贵州")
+    assert codes(moved) == {"invalid_field"} and "new_bases_per_province" in moved[0].message
+    assert fire(EXPORT, submitted, "start_review", date(2006, 5, 1), province="四川").state == "under_review"
+    draft = opened(EXPORT, date(2006, 3, 1), **NEW_BASE)
+    assert fire(EXPORT, draft, "submit", date(2006, 4, 1), province="贵州").fields["province"] == "贵州"

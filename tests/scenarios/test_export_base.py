@@ -37,8 +37,19 @@ def test_a_new_base_is_submitted_on_the_last_day_noticed_approved_renewed_and_re
     noticed = office.ok("advance", str(base), "publish_notice", "--on", "2006-05-20")
     assert noticed["to_state"] == "public_notice"
     # 2006-05-31 is MOFCOM's own target, not a reason to refuse a later approval (六(三)).
+    # a case cannot leave a state before it entered it
+    office.refused("advance", str(base), "approve", "--on", "2006-05-19")
     approved = office.ok("advance", str(base), "approve", "--on", "2006-06-15")
     assert approved["to_state"] == "approved"
+
+    # obligations (四(四)): the yearly report and the quarterly data record events, no move
+    report = office.ok("advance", str(base), "file_report", "--set", "year=2006", "--on",
+                       "2006-12-20")
+    data = office.ok("advance", str(base), "file_data", "--set", "year=2006", "--set",
+                     "quarter=3", "--on", "2006-10-12")
+    assert (report["from_state"], report["to_state"], report["clause"]) == (
+        "approved", "approved", "四(四)")
+    assert (data["from_state"], data["to_state"]) == ("approved", "approved")
 
     # periodic evaluation every 5 years [default], counted from approval
     early = office.refused("advance", str(base), "start_assessment", "--on", "2011-06-14")
@@ -60,6 +71,18 @@ def test_a_new_base_is_submitted_on_the_last_day_noticed_approved_renewed_and_re
     # a terminal state accepts no trigger, not even a withdrawal
     office.refused("advance", str(base), "withdraw", "--on", "2016-09-01")
     office.audit_matches_ledger(fresh=True)
+
+
+def test_an_admin_revokes_an_approved_base_in_dynamic_adjustment(office: Office):
+    base = new_base(office, "南宁基地", "广西", "west", False, "2e7")
+    for trigger, day in [("submit", "2006-04-01"), ("start_review", "2006-05-08"),
+                         ("publish_notice", "2006-05-20"), ("approve", "2006-05-31")]:
+        office.prepare("advance", str(base), trigger, "--on", day)
+    revoked = office.ok("advance", str(base), "revoke", "--set", "ground=evaluation_failed",
+                        "--on", "2008-03-01")
+    assert (revoked["from_state"], revoked["to_state"], revoked["clause"]) == (
+        "approved", "revoked", "六(三)")
+    office.audit_matches_ledger()
 
 
 def test_a_submission_after_the_round_deadline_is_refused_naming_the_deadline_and_the_clause(
@@ -158,9 +181,14 @@ def test_an_eastern_province_with_bases_may_recommend_no_new_base(office: Office
 
 def test_a_central_province_with_bases_has_one_new_place_held_until_the_holder_withdraws(
         office: Office):
+    # a re-recognised base of the same province takes no new-base place
+    office.prepare("advance", str(re_recognition(office, "武汉软件出口基地", "湖北",
+                                                 region="central")), "submit", "--on",
+                   "2006-03-20")
     first = new_base(office, "武汉基地", "湖北", "central", True, "6e7")
     second = new_base(office, "襄阳基地", "湖北", "central", True, "6e7")
-    office.prepare("advance", str(first), "submit", "--on", "2006-04-01")
+    assert office.ok("advance", str(first), "submit", "--on", "2006-04-01")["to_state"] == \
+        "submitted"
 
     full = office.refused("advance", str(second), "submit", "--on", "2006-04-02")
     quota = full.reason("quota_full")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from scenario_office import Office, sets
 
 CONDITIONS = dict(round=2, covered_by_existing_base=False, lawful_and_planned=True,
@@ -195,3 +196,22 @@ def test_a_base_may_be_withdrawn_from_every_state_that_is_not_terminal(office: O
         assert (withdrawn["from_state"], withdrawn["to_state"]) == (state, "withdrawn")
         office.refused("advance", str(case), "withdraw", "--on", "2018-09-02")
     office.audit_matches_ledger()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: `rectified` dated 2018-12-29, the day after the 180-day rectification deadline "
+    "(2018-12-28), is accepted and renews the base; PROGRAMMES.md section 1 (the day after a "
+    "deadline is late) and 4 (rectification → `rectified` → renewed, or deadline → revoke)"))
+def test_a_rectification_recorded_after_its_deadline_is_refused(office: Office):
+    cases = [base(office, name, province) for name, province in [("甲", "陕西"), ("乙", "宁夏")]]
+    for case in cases:
+        for trigger, day, extra in [
+                ("submit", "2015-02-01", []), ("start_review", "2015-03-01", []),
+                ("advance_to_defence", "2015-04-01", []), ("publish_notice", "2015-05-01", []),
+                ("approve", "2015-06-01", []), ("start_assessment", "2018-06-01", []),
+                ("assess", "2018-07-01", sets(grade="fail"))]:
+            office.prepare("advance", str(case), trigger, "--on", day, *extra)
+    on_the_day = office.ok("advance", str(cases[0]), "rectified", "--on", "2018-12-28")
+    assert on_the_day["to_state"] == "renewed"
+    late = office("advance", str(cases[1]), "rectified", "--on", "2018-12-29", "--json")
+    assert late.code == 3, late

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from scenario_office import Office, sets
 
 NEW = sets(route="new", round=2006, provincial_policy_and_funds=True,
@@ -73,16 +74,19 @@ def test_a_new_base_is_submitted_on_the_last_day_noticed_approved_renewed_and_re
     office.audit_matches_ledger(fresh=True)
 
 
-def test_an_admin_revokes_an_approved_base_in_dynamic_adjustment(office: Office):
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: `revoke --set ground=evaluation_failed` is accepted on an approved base that is not "
+    "under evaluation; PROGRAMMES.md 3 (六(三) 动态跟踪、定期评估) revokes a base only through "
+    "`assess grade=fail` in the periodic evaluation, so the audit log records a failed "
+    "evaluation that never took place"))
+def test_a_base_is_revoked_only_by_a_failed_periodic_evaluation(office: Office):
     base = new_base(office, "南宁基地", "广西", "west", False, "2e7")
     for trigger, day in [("submit", "2006-04-01"), ("start_review", "2006-05-08"),
                          ("publish_notice", "2006-05-20"), ("approve", "2006-05-31")]:
         office.prepare("advance", str(base), trigger, "--on", day)
-    revoked = office.ok("advance", str(base), "revoke", "--set", "ground=evaluation_failed",
-                        "--on", "2008-03-01")
-    assert (revoked["from_state"], revoked["to_state"], revoked["clause"]) == (
-        "approved", "revoked", "六(三)")
-    office.audit_matches_ledger()
+    run = office("advance", str(base), "revoke", "--set", "ground=evaluation_failed", "--on",
+                 "2008-03-01", "--json")
+    assert run.code == 3, run
 
 
 def test_a_submission_after_the_round_deadline_is_refused_naming_the_deadline_and_the_clause(

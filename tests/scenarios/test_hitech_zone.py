@@ -119,3 +119,32 @@ def test_a_zone_approved_before_the_plan_is_first_evaluated_on_the_first_1_april
     early = office("advance", str(case), "start_assessment", "--on", "2021-03-31", "--json")
     assert early.code == 3, early
     assert "2021-04-01" in early.json()["message"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: `revoke --set ground=rectification_failed` (整改不力) is accepted on a zone in "
+    "`approved` that was never warned nor put in rectification; PROGRAMMES.md 5 and the plan "
+    "四(二) (对整改不力的园区予以撤销) revoke only a zone in `rectification`"))
+def test_a_zone_that_was_never_warned_cannot_be_revoked_for_ineffective_rectification(
+        office: Office):
+    case = zone(office, "某高新区", "2021-06-01")
+    run = office("advance", str(case), "revoke", "--set", "ground=rectification_failed", "--on",
+                 "2021-07-01", "--json")
+    assert run.code == 3, run
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: `rectified` dated 2023-05-02, the day after the 1-year rectification deadline "
+    "(2023-05-01), is accepted and renews the zone; PROGRAMMES.md section 1 (a deadline day is "
+    "in time, the day after is late) and 5 (the deadline passing → revoked) make it late"))
+def test_a_rectification_recorded_after_its_deadline_is_refused(office: Office):
+    case = zone(office, "某高新区", "2021-06-01")
+    office.prepare("advance", str(case), "start_assessment", "--on", "2022-04-01")
+    office.prepare("advance", str(case), "assess", "--set", "grade=poor", "--on", "2022-05-01")
+    in_time = zone(office, "另一高新区", "2021-06-01")
+    office.prepare("advance", str(in_time), "start_assessment", "--on", "2022-04-01")
+    office.prepare("advance", str(in_time), "assess", "--set", "grade=poor", "--on", "2022-05-01")
+    assert office.ok("advance", str(in_time), "rectified", "--on", "2023-05-01")["to_state"] == \
+        "renewed"
+    late = office("advance", str(case), "rectified", "--on", "2023-05-02", "--json")
+    assert late.code == 3, late

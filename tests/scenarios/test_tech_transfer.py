@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from scenario_office import Office, sets
 
 
@@ -71,13 +72,15 @@ def test_the_trained_staff_rule_binds_university_pilots_only(office: Office):
     office.audit_matches_ledger()
 
 
-def test_an_admin_revokes_an_institution_under_the_exit_mechanism(office: Office):
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: `revoke --set ground=evaluation_failed` is accepted on an approved institution that "
+    "is not under evaluation; PROGRAMMES.md 6 (四(四)1 考核评价…退出机制) makes exit the outcome "
+    "of `assess grade=fail`, so the log records a failed evaluation that never took place"))
+def test_an_institution_exits_only_through_a_failed_evaluation(office: Office):
     case = institution(office, "某技术转移机构")
-    revoked = office.ok("advance", str(case), "revoke", "--set", "ground=evaluation_failed",
-                        "--on", "2024-06-01")
-    assert (revoked["from_state"], revoked["to_state"], revoked["clause"]) == (
-        "approved", "revoked", "四(四)1")
-    office.audit_matches_ledger()
+    run = office("advance", str(case), "revoke", "--set", "ground=evaluation_failed", "--on",
+                 "2024-06-01", "--json")
+    assert run.code == 3, run
 
 
 def test_an_institution_may_be_withdrawn_from_every_state_that_is_not_terminal(office: Office):

@@ -150,7 +150,7 @@ _WARM = ["lifecycle.cli.main", "lifecycle.services.app", "lifecycle.services.cas
          "lifecycle.services.audit", "lifecycle.services.setup", "lifecycle.services.users",
          "lifecycle.persistence.unit_of_work", "lifecycle.programmes.catalogue", "rich.console",
          "rich.table", "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql.psycopg",
-         "scenario_office"]
+         "sqlite3", "states", "rich._emoji_codes", "typer._click.decorators", "scenario_office"]
 
 
 def _forked(args: tuple[str, ...], env: dict[str, str], workdir: Path) -> Run:

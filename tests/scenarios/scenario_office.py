@@ -129,8 +129,9 @@ class Office:
         """One audit entry per action, in order, and the chain verifies (two CLI runs)."""
         log = self("audit", "log", "--json", fresh=fresh)
         assert log.code == 0, log
-        actions = [(e["case_id"], e["trigger"]) for e in log.json() if e["case_id"] is not None]
-        assert actions == self.ledger
+        entries = [e for e in log.json() if e["case_id"] is not None]
+        assert [(e["case_id"], e["trigger"]) for e in entries] == self.ledger
+        assert all(e["clause"] for e in entries), "every entry names the clause behind it"
         verified = self("audit", "verify", "--json", fresh=fresh)
         assert verified.code == 0, verified
         assert verified.json()["ok"] is True

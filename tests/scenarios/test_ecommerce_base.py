@@ -103,6 +103,13 @@ def test_every_failed_condition_is_reported_with_its_clause(office: Office):
     assert len(run.reasons()) >= 9  # each of the nine failures, not only the first
 
 
+def test_an_area_already_covered_by_a_national_base_may_not_apply(office: Office):
+    case = base(office, "覆盖区基地", covered_by_existing_base=True)
+    run = office.refused("advance", str(case), "submit", "--on", "2015-02-01")
+    assert [r["clause"] for r in run.reasons()] == ["一"]
+    assert "covered_by_existing_base" in run.reasons()[0]["message"]
+
+
 def test_the_office_area_must_be_strictly_greater_than_20000_square_metres(office: Office):
     case = base(office, "面积基地", office_area_m2=20000)
     at = office.refused("advance", str(case), "submit", "--on", "2015-02-01")
@@ -124,6 +131,12 @@ def test_the_base_must_have_operated_one_full_year_on_the_submission_date(office
 
 def test_a_province_has_three_places_and_a_rejection_frees_one(office: Office):
     held = [submitted(office, f"江苏基地{n}", "江苏") for n in range(3)]
+    # submitted or further on: a base in defence and an approved one still hold their places
+    for trigger, day in [("start_review", "2015-03-10"), ("advance_to_defence", "2015-04-01"),
+                         ("publish_notice", "2015-05-10"), ("approve", "2015-06-01")]:
+        office.prepare("advance", str(held[1]), trigger, "--on", day)
+    for trigger, day in [("start_review", "2015-03-10"), ("advance_to_defence", "2015-04-01")]:
+        office.prepare("advance", str(held[2]), trigger, "--on", day)
     fourth = base(office, "江苏第四基地", "江苏")
     run = office.refused("advance", str(fourth), "submit", "--on", "2015-02-10")
     quota = run.reason("quota_full")
@@ -149,6 +162,18 @@ def test_a_province_with_three_demonstration_cities_has_a_fourth_place_and_with_
     fourth = base(office, "福建第四基地", "福建", demo_cities=2)
     assert office.refused("advance", str(fourth), "submit", "--on", "2015-02-10").reason(
         "quota_full")["details"]["limit"] == 3
+
+    # one more place, not one per city
+    [submitted(office, f"山东基地{n}", "山东", demo_cities=6) for n in range(4)]
+    fifth = base(office, "山东第五基地", "山东", demo_cities=6)
+    assert office.refused("advance", str(fifth), "submit", "--on", "2015-02-10").reason(
+        "quota_full")["details"]["limit"] == 4
+
+    # the extra place is a province's: a municipality with 3 demonstration cities keeps 2
+    [submitted(office, f"北京基地{n}", "北京", "municipality", demo_cities=3) for n in range(2)]
+    third = base(office, "北京第三基地", "北京", "municipality", demo_cities=3)
+    assert office.refused("advance", str(third), "submit", "--on", "2015-02-10").reason(
+        "quota_full")["details"]["limit"] == 2
 
 
 def test_a_municipality_a_separately_listed_city_and_the_xpcc_have_two_places_freed_by_withdrawal(

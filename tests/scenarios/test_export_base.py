@@ -162,6 +162,14 @@ def test_re_recognition_needs_its_three_conditions_and_an_existing_base_but_no_q
                                                  has_characteristic_industry=True))
     run = office.refused("advance", str(no_base), "submit", "--on", "2006-04-01")
     assert "五(一)" in run.clauses()
+    # the existing base must be one of the three kinds of 五(一)
+    kinds = office.refused("advance", str(no_base), "submit", "--on", "2006-04-01",
+                           "--set", "existing_base_type=textile-export")
+    assert all(kind in kinds.json()["message"] for kind in (
+        "high-tech-export", "pharma-export", "software-export")), kinds
+    region = office.refused("cases", "add", "export-base", "--name", "某基地", "--on",
+                            "2006-03-01", *sets(route="new", region="south"))
+    assert all(r in region.json()["message"] for r in ("east", "central", "northeast", "west"))
 
     for n in range(3):
         office.prepare("advance", str(re_recognition(office, f"江苏基地{n}", "江苏")), "submit",
@@ -267,6 +275,7 @@ def test_an_application_is_rejected_from_every_review_state_but_not_from_its_dra
     rejected = office.ok("advance", str(ids[3]), "reject", "--on", "2006-06-01")
     assert (rejected["from_state"], rejected["to_state"]) == ("public_notice", "rejected")
     assert [office.show(c)["state"] for c in ids[1:3]] == ["rejected", "rejected"]
+    office.refused("advance", str(ids[3]), "withdraw", "--on", "2006-06-02")
     office.audit_matches_ledger()
 
 
@@ -289,4 +298,24 @@ def test_a_case_may_be_withdrawn_from_every_state_that_is_not_terminal(office: O
             office.prepare("advance", str(case), "withdraw", "--on", "2011-08-01")
     listing = office("cases", "list", "--programme", "export-base", "--json")
     assert {c["state"] for c in listing.json()} == {"withdrawn"}
+    office.audit_matches_ledger()
+
+
+def test_a_missing_case_a_stale_screen_and_an_auditor_get_the_documented_exit_codes(
+        office: Office):
+    base = new_base(office, "长沙基地", "湖南", "central", False, "6e7")
+    missing = office("advance", "99", "submit", "--on", "2006-04-01", "--json")
+    assert (missing.code, missing.json()["error"]) == (1, "NotFound"), missing  # docs/cli.md
+    assert "99" in missing.err
+
+    office.prepare("advance", str(base), "submit", "--on", "2006-04-01")  # version 1 -> 2
+    stale = office("advance", str(base), "start_review", "--on", "2006-05-08", "--if-version",
+                   "1", "--json")
+    assert (stale.code, stale.json()["error"]) == (4, "Conflict"), stale
+
+    assert office.ok("users", "add", "zhou", "--role", "auditor")["role"] == "auditor"
+    auditor = office("advance", str(base), "start_review", "--on", "2006-05-08", "--json",
+                     user="zhou")
+    assert auditor.code == 3, auditor
+    assert office.show(base)["state"] == "submitted"
     office.audit_matches_ledger()

@@ -70,13 +70,18 @@ def test_a_zone_is_evaluated_each_1_april_commended_warned_rectified_and_finally
     assert good_again["payload"].get("outcome") == "commended"
 
     office.prepare("advance", str(case), "start_assessment", "--on", "2026-04-01")
-    office.prepare("advance", str(case), "assess", "--set", "grade=poor", "--on", "2026-05-01")
+    fair_again = office.ok("advance", str(case), "assess", "--set", "grade=fair", "--on",
+                           "2026-05-10")
+    assert fair_again["to_state"] == "renewed"
+
+    office.prepare("advance", str(case), "start_assessment", "--on", "2027-04-01")
+    office.prepare("advance", str(case), "assess", "--set", "grade=poor", "--on", "2027-05-01")
     # ineffective rectification (整改不力) is an admin's judgement, before the deadline too
     revoked = office.ok("advance", str(case), "revoke", "--set", "ground=rectification_failed",
-                        "--on", "2026-09-01")
+                        "--on", "2027-09-01")
     assert (revoked["from_state"], revoked["to_state"], revoked["clause"]) == (
         "rectification", "revoked", "四(二)")
-    office.refused("advance", str(case), "start_assessment", "--on", "2027-04-01")
+    office.refused("advance", str(case), "start_assessment", "--on", "2028-04-01")
     office.audit_matches_ledger(fresh=True)
 
 

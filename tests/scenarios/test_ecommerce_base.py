@@ -240,3 +240,17 @@ def test_a_rectification_recorded_after_its_deadline_is_refused(office: Office):
     assert on_the_day["to_state"] == "renewed"
     late = office("advance", str(cases[1]), "rectified", "--on", "2018-12-29", "--json")
     assert late.code == 3, late
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: the quota of 一 is checked only at `submit`; `advance N start_review --set "
+    "province=上海` moves a submitted base into a municipality whose 2 places are taken, "
+    "leaving 上海 with 3 bases where PROGRAMMES.md 4 allows 2"))
+def test_a_submitted_base_cannot_be_moved_into_a_province_whose_places_are_taken(
+        office: Office):
+    held = [submitted(office, f"上海基地{n}", "上海", "municipality") for n in range(2)]
+    other = submitted(office, "杭州基地", "浙江")
+    moved = office("advance", str(other), "start_review", "--on", "2015-03-10",
+                   *sets(province="上海", province_kind="municipality"), "--json")
+    in_shanghai = [c for c in (*held, other) if office.show(c)["fields"]["province"] == "上海"]
+    assert len(in_shanghai) <= 2, moved

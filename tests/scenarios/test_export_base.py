@@ -319,3 +319,32 @@ def test_a_missing_case_a_stale_screen_and_an_auditor_get_the_documented_exit_co
     assert auditor.code == 3, auditor
     assert office.show(base)["state"] == "submitted"
     office.audit_matches_ledger()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: the quota of 六(三) is checked only at `submit`; `advance 1 start_review --set "
+    "province=湖南` moves a submitted new base into a province whose one place is already "
+    "taken, leaving 湖南 with 2 new bases where PROGRAMMES.md 3 allows 1"))
+def test_a_submitted_new_base_cannot_be_moved_into_a_province_whose_place_is_taken(
+        office: Office):
+    first = new_base(office, "武汉基地", "湖北", "central", True, "6e7")
+    second = new_base(office, "长沙基地", "湖南", "central", True, "6e7")
+    for case in (first, second):
+        office.prepare("advance", str(case), "submit", "--on", "2006-04-01")
+    moved = office("advance", str(first), "start_review", "--on", "2006-05-08", "--set",
+                   "province=湖南", "--json")
+    in_hunan = [c for c in (first, second) if office.show(c)["fields"]["province"] == "湖南"]
+    assert len(in_hunan) <= 1, moved
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: `advance N start_review --set route=new` turns a submitted re-recognition (no quota) "
+    "into a new base in 江苏, an eastern province with bases whose quota of new bases is 0 "
+    "(六(三)); the quota is checked only at `submit`"))
+def test_a_re_recognition_cannot_become_a_new_base_past_the_quota(office: Office):
+    case = re_recognition(office, "苏州基地", "江苏")
+    office.prepare("advance", str(case), "submit", "--on", "2006-04-01")
+    changed = office("advance", str(case), "start_review", "--on", "2006-05-08",
+                     *sets(route="new", hitech_exports_usd="2e8", export_growth_3y="5%",
+                           benchmark_growth_3y="1%"), *NEW[2:], "--json")
+    assert office.show(case)["fields"]["route"] == "re-recognition", changed

@@ -138,3 +138,13 @@ def test_a_supported_scenario_cannot_be_relabelled_into_a_category_already_suppo
                         "--set", "category=smart-port", "--json")
     ports = [c for c in (port, farm) if office.show(c)["fields"]["category"] == "smart-port"]
     assert len(ports) <= 1, relabelled
+
+
+def test_a_scenario_that_expired_still_holds_its_category_in_the_first_batch(office: Office):
+    # only rejected and withdrawn cases give their place back; an expired one was supported
+    port = approved(office, "天津港", "smart-port")
+    office.prepare("advance", str(port), "start_assessment", "--on", "2025-01-15")
+    office.prepare("advance", str(port), "assess", "--set", "grade=fail", "--on", "2025-02-15")
+    later = in_review(office, "青岛港", "smart-port")
+    run = office.refused("advance", str(later), "approve", "--on", "2025-03-01")
+    assert [h["id"] for h in run.reason("quota_full")["details"]["cases"]] == [port]

@@ -348,3 +348,16 @@ def test_a_re_recognition_cannot_become_a_new_base_past_the_quota(office: Office
                      *sets(route="new", hitech_exports_usd="2e8", export_growth_3y="5%",
                            benchmark_growth_3y="1%"), *NEW[2:], "--json")
     assert office.show(case)["fields"]["route"] == "re-recognition", changed
+
+
+def test_a_revoked_base_still_holds_its_province_place(office: Office):
+    # only rejected and withdrawn cases give their place back (六(三), PROGRAMMES.md 3)
+    first = new_base(office, "武汉基地", "湖北", "central", True, "6e7")
+    second = new_base(office, "襄阳基地", "湖北", "central", True, "6e7")
+    for trigger, day in [("submit", "2006-04-01"), ("start_review", "2006-05-08"),
+                         ("publish_notice", "2006-05-20"), ("approve", "2006-05-31"),
+                         ("start_assessment", "2011-05-31")]:
+        office.prepare("advance", str(first), trigger, "--on", day)
+    office.prepare("advance", str(first), "assess", "--set", "grade=fail", "--on", "2011-06-30")
+    run = office.refused("advance", str(second), "submit", "--on", "2006-04-20")
+    assert [h["id"] for h in run.reason("quota_full")["details"]["cases"]] == [first]

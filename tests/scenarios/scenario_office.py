@@ -1,18 +1,19 @@
 """Black-box scenarios: an administrator's office driving the real `lifecycle` CLI.
 
-The checked steps run the console script's entry point (`lifecycle.cli.main:run`,
-what the `lifecycle` command calls) in a process of its own, exactly as a person
-would: arguments in, environment, exit code, stdout and stderr out. To keep
-the directory fast the process is forked from a multiprocessing forkserver that
-has already imported the CLI, instead of starting Python afresh (~1 s each);
-`LIFECYCLE_SCENARIOS_EXEC=1` runs every command as `python -m
-lifecycle.cli.main` instead, and each programme's main scenario runs its
-audit check that way (`fresh=True`). Routine preparatory
-steps (walking a case to the state a scenario starts from) go through the
-services the CLI itself calls, in-process, because each subprocess costs
-about a second; they are written in the same command-line words and must
-succeed. The office keeps a ledger of every action that succeeded, so a
-scenario can check that the audit log holds exactly one entry per action.
+Every checked step runs the console script's entry point (`lifecycle.cli.main:run`,
+what the `lifecycle` command calls) in a process of its own, as a person would:
+arguments and environment in; exit code, stdout and stderr out. Starting Python
+afresh costs about a second a command, so the process is forked from a
+multiprocessing forkserver that has already imported the CLI (~0.1 s).
+`LIFECYCLE_SCENARIOS_EXEC=1` runs every command as `python -m lifecycle.cli.main`
+instead, and each programme's main scenario runs its audit check that way
+(`fresh=True`).
+
+Routine preparatory steps (walking a case to the state a scenario starts from)
+go in-process through the services the CLI itself calls; they are written in
+the same command-line words and must succeed. The office keeps a ledger of
+every action that succeeded, so a scenario can check that the audit log holds
+exactly one entry per action, in order, and nothing for a refused one.
 """
 
 from __future__ import annotations

@@ -35,6 +35,9 @@ class Case:
     progress: dict[str, Any] = field(default_factory=dict)
     version: int = 0
     created_on: date | None = None
+    #: The first day the compliance run may have something to do for this case
+    #: (date.max: never; None: not worked out yet, so the run looks at it).
+    next_due_on: date | None = None
 
     def copy(self) -> Case:
         # Dates are immutable and field values scalars: only `progress` nests.
@@ -49,6 +52,16 @@ class Case:
     def reports(self) -> list[int]:
         reports: list[int] = self.progress.setdefault("reports", [])
         return reports
+
+    @property
+    def automatic(self) -> dict[str, dict[str, str]]:
+        """What the compliance run did: rule -> period -> effective date (ISO). Read-only view:
+        reading a case must not change what is stored for it."""
+        done: dict[str, dict[str, str]] = self.progress.get("automatic", {})
+        return done
+
+    def record_automatic(self, rule: str, period: str, on: date) -> None:
+        self.progress.setdefault("automatic", {}).setdefault(rule, {})[period] = on.isoformat()
 
     @property
     def pending_change(self) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -14,6 +15,13 @@ def add_years(day: date, years: int) -> date:
 
 def add_days(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+def on_month_day(year: int, month: int, day: int) -> date:
+    """That month and day in `year`; 29 February is 28 February in a common year."""
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, month, day)
 
 
 def parse_date(text: str) -> date:

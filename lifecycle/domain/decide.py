@@ -15,6 +15,7 @@ from lifecycle.domain.effects import apply_effects, effect_problems
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
+from lifecycle.domain.schedule import next_due
 from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
 
@@ -269,6 +270,7 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     if route.deadline is not None:
         computed["deadline_clause"] = route.deadline.clause
         computed["deadline_default"] = route.deadline.default
+    moved.next_due_on = next_due(programme, moved)
     payload = {**values.fields, **params, **computed}
     return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
                     internal=trigger.internal)
@@ -302,5 +304,6 @@ def open_case(programme: Programme, name: str, on: date, role: str,
     assert initial is not None
     case = Case(programme=programme.code, name=name, state=initial, state_since=on,
                 definition_version=programme.version, fields=dict(values.fields), created_on=on)
+    case.next_due_on = next_due(programme, case)
     return Proposal("create", None, initial, on, programme.definition.initial.clause,
                     programme.definition.initial.default, {"name": name, **values.fields}, case)

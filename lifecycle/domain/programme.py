@@ -8,7 +8,7 @@ from typing import Any
 from transitions import EventData, Machine
 
 from lifecycle.domain.case import Case
-from lifecycle.domain.dates import add_days, add_years
+from lifecycle.domain.dates import add_days, add_years, on_month_day
 from lifecycle.domain.definition import Definition, FieldDef, Route, Timer, TriggerDef
 
 
@@ -100,6 +100,8 @@ class Programme:
 
     def due_date(self, timer: Timer, case: Case) -> date | None:
         """The day a timer falls due for this case, or None when its anchor is not set."""
+        if timer.anchor == "yearly":
+            return self._next_yearly(timer, case)
         anchors: dict[str, date | None] = {
             "approved_on": case.approved_on,
             "cycle_start": case.cycle_start,
@@ -112,6 +114,18 @@ class Programme:
         if anchor is None:
             return None
         return add_days(add_years(anchor, timer.years), timer.days)
+
+    def _next_yearly(self, timer: Timer, case: Case) -> date:
+        """A yearly timer's next day: its month and day on or after the day the case entered its
+        state, in the first year not yet handled (the year is the period of each occurrence)."""
+        assert timer.month is not None and timer.day is not None
+        handled = case.automatic.get(timer.id, {})
+        year = case.state_since.year
+        while True:
+            day = on_month_day(year, timer.month, timer.day)
+            if day >= case.state_since and str(year) not in handled:
+                return day
+            year += 1
 
     # -- the machine --------------------------------------------------------
     def _build_machine(self) -> Machine:

@@ -123,6 +123,11 @@ def render_case(view: dict[str, Any]) -> None:
             shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
             fields.add_row(Text(key), Text(shown))
         out.print(fields)
+    if view.get("obligations"):
+        obligations = Table("obligation", "period", "due on", "status", title="Obligations")
+        for row in view["obligations"]:
+            obligations.add_row(Text(row["kind"]), row["period"], row["due_on"], row["status"])
+        out.print(obligations)
     history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason",
                     title="History")
     for e in view["history"]:

@@ -65,15 +65,24 @@ class Compiled:
         self.adapters = {name: adapt for name, bind in compiled.binds.items()
                          if (adapt := _adapter(bind.type, sqlite)) is not None}
 
-    def run(self, connection: Connection, params: dict[str, Any] | None = None) -> Any:
-        """Execute inside the connection's current transaction; returns the DBAPI cursor."""
+    def bind(self, params: dict[str, Any] | None) -> Any:
         given = {**self.fixed, **params} if params else dict(self.fixed)
         for name, adapt in self.adapters.items():
             if name in given:
                 given[name] = adapt(given[name])
-        values: Any = tuple(given[name] for name in self.positions) if self.positions is not None else given
+        return tuple(given[name] for name in self.positions) if self.positions is not None else given
+
+    def run(self, connection: Connection, params: dict[str, Any] | None = None) -> Any:
+        """Execute inside the connection's current transaction; returns the DBAPI cursor."""
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(self.sql, values)
+        cursor.execute(self.sql, self.bind(params))
+        return cursor
+
+    def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> Any:
+        """The driver's executemany over `rows`, inside the current transaction (batched writes)."""
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if rows:
+            cursor.executemany(self.sql, [self.bind(row) for row in rows])
         return cursor
 
 

@@ -11,7 +11,7 @@ import os
 import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
@@ -248,7 +248,3 @@ def parse_counts(value: Any) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(value)
         return loaded
     return dict(value or {})
-
-
-def iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

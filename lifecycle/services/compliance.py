@@ -31,7 +31,9 @@ from lifecycle.persistence.compliance import (
     insert_actions,
     iter_batches,
     load_cases,
+    parse_counts,
     record_run,
+    runs,
     set_next_due,
     update_cases,
 )
@@ -220,3 +222,17 @@ def _settle_batch(uow: UnitOfWork, programmes: _Programmes, invoked_by: str, rep
     set_next_due(uow.connection, next_days)
     stored = append_entries(uow.connection, entries)
     insert_actions(uow.connection, actions, [e.seq for e in stored], report.run_id)
+
+
+def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every recorded run, newest first (dry runs write nothing, so they are not here)."""
+    with app.uow() as uow:
+        rows = runs(uow.connection, limit)
+    return [{"id": r["id"], "started_at": _iso(r["started_at"]), "ended_at": _iso(r["ended_at"]),
+             "as_of": _iso(r["as_of"]), "invoked_by": r["invoked_by"], "programme": r["programme"],
+             "source": r["source"], "outcome": r["outcome"], "counts": parse_counts(r["counts"]),
+             "error": r["error"]} for r in rows]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

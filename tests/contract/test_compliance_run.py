@@ -19,7 +19,6 @@ from lifecycle.services.cases import add_case, advance, show_case
 from lifecycle.services.compliance import run_compliance
 from lifecycle.services.users import add_user
 
-
 D = date.fromisoformat
 BJ_NAME = "北京市集成电路技术创新中心"
 ELIGIBLE = {

@@ -19,12 +19,15 @@ date by a compliance run some weeks or months before (the rest were run up to th
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from lifecycle.domain.audit import AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
 from lifecycle.domain.compliance import settle
 from lifecycle.domain.dates import add_days, add_years
@@ -33,13 +36,12 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.schedule import fulfilled, next_due, periods
 from lifecycle.domain.values import InvalidValue, parse_value
 from lifecycle.errors import Refused
-from lifecycle.persistence.compliance import EntryDraft, append_entries
 from lifecycle.persistence.hot_path import prepare
-from lifecycle.persistence.repositories import CASE_COLUMNS, utc_now
+from lifecycle.persistence.repositories import _INSERT_ENTRY, _MOVE_HEAD, CASE_COLUMNS, AuditRepository, utc_now
 from lifecycle.persistence.tables import cases
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.setup import init_database
-from lifecycle.services.users import require_admin
+from lifecycle.services.users import Actor, require_admin
 
 PLACES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
           "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
@@ -57,8 +59,29 @@ _INSERT_CASE = cases.insert()
 
 @dataclass
 class Template:
+    """One lived history; every case stamped from it shares its adapted column values."""
+
+    programme: Programme
     case: Case
-    kind_value: str | None
+    _row: dict[str, Any] | None = None
+    _payload: Any = None
+
+    def row(self, writer: Any) -> dict[str, Any]:
+        if self._row is None:
+            values = {name: getattr(self.case, name) for name in CASE_COLUMNS}
+            self._row = writer.adapt({**values, "version": 1})
+        return self._row
+
+    def names(self) -> list[str]:
+        naming = self.programme.definition.naming
+        kind = str(self.case.fields.get(naming.by)) if naming else None
+        return _names(self.programme, kind)
+
+    def payload_param(self, writer: Any, text: str) -> Any:
+        # SQLite takes the JSON text as it is; PostgreSQL's driver wants it wrapped.
+        if "payload" in writer.compiled.adapters and writer.connection.dialect.name != "sqlite":
+            return writer.compiled.adapters["payload"](json.loads(text))
+        return text
 
 
 # -- names and fields ---------------------------------------------------------------------
@@ -234,21 +257,111 @@ def templates(programme: Programme, as_of: date, rng: random.Random, count: int,
                 continue
             lag = rng.randint(20, 600) if rng.random() < STALE_SHARE else 0
             case = _live(programme, case, add_days(as_of, -lag), rng, admin)
-        kind = programme.definition.naming.by if programme.definition.naming else None
-        found.append(Template(case, str(case.fields.get(kind)) if kind else None))
+        found.append(Template(programme, case))
     return found
 
 
 # -- the bulk write -----------------------------------------------------------------------
-def _stamped(programmes: list[Programme], library: dict[str, list[Template]], total: int,
-             rng: random.Random) -> Iterator[tuple[Programme, Case]]:
-    for index in range(total):
-        programme = programmes[index % len(programmes)]
-        template = rng.choice(library[programme.code])
-        case = template.case.copy()
-        fields = dict(case.fields)
-        case.name = case_name(programme, fields, rng)
-        yield programme, case
+# A million rows leave no room for per-row work beyond the unavoidable: each template's columns
+# are adapted to the driver once, each audit entry's canonical text is filled into a template
+# (checked against `canonical` once per batch), and rows go to the driver's executemany.
+_ENTRY_TEXT = ('{{"actor":{actor},"case_id":{case_id},"clause":null,"effective_on":"{effective_on}",'
+               '"from_state":null,"payload":{payload},"prev_hash":"{prev_hash}","programme":{programme},'
+               '"reason":{reason},"recorded_at":"{recorded_at}","role":{role},"seq":{seq},'
+               '"to_state":{to_state},"trigger":"demo_import"}}')
+REASON = "demo portfolio (lifecycle demo --cases)"
+
+
+@functools.lru_cache(maxsize=65536)
+def _text(value: Any) -> str:
+    """JSON text of a string (names repeat: a few thousand distinct ones per programme)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _names(programme: Programme, kind: str | None) -> list[str]:
+    """Every name the generator can give in the programme (for fields whose naming kind is `kind`)."""
+    naming = programme.definition.naming
+    fields = {naming.by: kind} if naming else {}
+    found: set[str] = set()
+    for topic in TOPICS:
+        for place in PLACES:
+            found.add(case_name(programme, fields, _Fixed(topic, place)))
+    return sorted(found)
+
+
+class _Fixed:
+    """Stands in for the random generator in `case_name`: the topic first, then the place."""
+
+    def __init__(self, topic: str, place: str) -> None:
+        self.values = [topic, place]
+
+    def choice(self, _options: list[str]) -> str:
+        return self.values.pop(0)
+
+
+class _Writer:
+    """Adapts values once and writes rows with the driver's executemany."""
+
+    def __init__(self, connection: Any, statement: Any) -> None:
+        self.compiled = prepare(connection, statement)
+        self.connection = connection
+
+    def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {k: (self.compiled.adapters[k](v) if k in self.compiled.adapters else v) for k, v in values.items()}
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        positions = self.compiled.positions
+        cursor = self.connection.connection.dbapi_connection.cursor()
+        if positions is not None:
+            cursor.executemany(self.compiled.sql, [tuple(row[p] for p in positions) for row in rows])
+        else:
+            cursor.executemany(self.compiled.sql, rows)
+
+
+def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed: int, as_of: date) -> int:
+    """Insert the batch's cases and one audit entry each (chained); how many have work due."""
+    connection = uow.connection
+    first_id = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar() or 0) + 1
+    cases_out, entries_out = _Writer(connection, _INSERT_CASE), _Writer(connection, _INSERT_ENTRY)
+    seq, prev_hash = AuditRepository(connection).head(lock=True)
+    now = utc_now()
+    now_case = cases_out.adapt({"updated_at": now})["updated_at"]
+    now_entry = entries_out.adapt({"recorded_at": now})["recorded_at"]
+    recorded_text = utc_text(now)
+    fixed = {"actor": _text(admin.name), "role": _text(admin.role), "reason": _text(REASON)}
+    case_rows, entry_rows, due = [], [], 0
+    for offset, (template, name) in enumerate(batch):
+        case_id, seq = first_id + offset, seq + 1
+        case = template.case
+        if case.next_due_on is not None and case.next_due_on <= as_of:
+            due += 1
+        case_rows.append({**template.row(cases_out), "id": case_id, "name": name, "updated_at": now_case})
+        payload_text = (f'{{"approved_on":{_text(case.approved_on.isoformat() if case.approved_on else None)},'
+                        f'"name":{_text(name)},"seed":{seed}}}')
+        canonical_text = _ENTRY_TEXT.format(
+            case_id=case_id, effective_on=case.state_since.isoformat(), payload=payload_text, prev_hash=prev_hash,
+            programme=_text(case.programme), recorded_at=recorded_text, seq=seq, to_state=_text(case.state),
+            **fixed)
+        digest = hashlib.sha256(canonical_text.encode("utf-8")).hexdigest()
+        if offset == 0:  # the template must say exactly what `canonical` says, or the chain breaks
+            entry = AuditEntry(seq, case_id, case.programme, "demo_import", None, case.state, case.state_since,
+                               now, admin.name, admin.role, REASON, None, json.loads(payload_text), prev_hash)
+            if compute_hash(entry) != digest:
+                raise RuntimeError("the bulk audit entry text differs from the canonical encoding")
+        entry_rows.append({
+            "seq": seq, "case_id": case_id, "programme": case.programme, "trigger": "demo_import",
+            "from_state": None, "to_state": case.state, "effective_on": template.row(cases_out)["state_since"],
+            "recorded_at": now_entry, "actor": admin.name, "role": admin.role, "reason": REASON, "clause": None,
+            "payload": template.payload_param(entries_out, payload_text), "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    cases_out.write(case_rows)
+    entries_out.write(entry_rows)
+    prepare(connection, _MOVE_HEAD).run(connection, {"seq": seq, "hash": prev_hash})
+    if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequence on
+        connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
+                                   "(SELECT max(id) FROM cases))")
+    return due
 
 
 def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_of: date | None = None,
@@ -261,41 +374,26 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
     with app.uow() as uow:
         admin = require_admin(uow, acting, "building the demo portfolio")
     rng = random.Random(seed)
-    programmes = app.catalogue.all()
-    library = {}
+    library: dict[str, list[Template]] = {}
     with app.uow(write=True) as uow:
-        for programme in programmes:
-            library[programme.code] = templates(programme, as_of, rng, TEMPLATES_PER_PROGRAMME, admin.name)
-            uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(programme.code))
+        for programme in app.catalogue.all():
+            found = templates(programme, as_of, rng, TEMPLATES_PER_PROGRAMME, admin.name)
+            if found:
+                library[programme.code] = found
+                uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(programme.code))
         uow.commit()
-    programmes = [p for p in programmes if library[p.code]]
-    stamped = _stamped(programmes, library, total, rng)
+    codes = sorted(library)
     written = due = 0
     while written < total:
-        batch = [next(stamped) for _ in range(min(INSERT_BATCH, total - written))]
+        size = min(INSERT_BATCH, total - written)
+        batch = []
+        for index in range(written, written + size):
+            template = rng.choice(library[codes[index % len(codes)]])
+            batch.append((template, rng.choice(template.names())))
         with app.uow(write=True) as uow:
-            first_id = int(uow.connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar() or 0) + 1
-            now = utc_now()
-            rows, entries = [], []
-            for offset, (programme, case) in enumerate(batch):
-                case.id, case.version = first_id + offset, 1
-                row = {name: getattr(case, name) for name in CASE_COLUMNS}
-                row.update(id=case.id, version=1, updated_at=now)
-                rows.append(row)
-                if case.next_due_on is not None and case.next_due_on <= as_of:
-                    due += 1
-                entries.append(EntryDraft(
-                    case.id, case.programme, "demo_import", None, case.state, case.state_since, admin.name,
-                    admin.role, "demo portfolio (lifecycle demo --cases)", None,
-                    {"name": case.name, "approved_on": case.approved_on.isoformat() if case.approved_on else None,
-                     "seed": seed}))
-            prepare(uow.connection, _INSERT_CASE).run_many(uow.connection, rows)
-            if uow.connection.dialect.name == "postgresql":  # ids given explicitly: move the sequence on
-                uow.connection.exec_driver_sql(
-                    "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
-            append_entries(uow.connection, entries)
+            due += _write_batch(uow, batch, admin, seed, as_of)
             uow.commit()
-        written += len(batch)
+        written += size
         if progress:
             progress(written, total)
     with app.uow() as uow:

@@ -51,22 +51,20 @@ def settle(programme: Programme, case: Case, as_of: date, invoked_by: str) -> Se
             break
         due = dues[0]
         try:
-            proposal = decide(programme, current, due.trigger, due.on, SYSTEM_ROLE, due.values)
+            proposal = decide(programme, current, due.trigger, due.on, SYSTEM_ROLE, due.values, plan=False)
         except Refused as refusal:
             blocked.add((due.rule, due.period))
             settlement.refused.append((due, refusal.reasons))
             continue
         moved = proposal.case
         moved.record_automatic(due.rule, due.period, due.on)
-        moved.next_due_on = next_due(programme, moved)
         proposal.payload.update(rule=due.rule, period=due.period, invoked_by=invoked_by)
         settlement.steps.append(Step(due, proposal))
         current = moved
     else:
         raise RuntimeError(f"case {case.id}: the rules of {programme.code} did not settle in {MAX_STEPS} steps")
+    if current is case:  # nothing to do: still work out the next day, to look again only then
+        current = case.copy()
+    current.next_due_on = next_due(programme, current)
     settlement.case = current
-    if current is case:
-        # Nothing to do: still work out the next day, so the run need not look again before it.
-        settlement.case = case.copy()
-        settlement.case.next_due_on = next_due(programme, case)
     return settlement

@@ -239,8 +239,11 @@ def options(programme: Programme, case: Case, on: date, role: str = "admin"
 
 
 def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
-           raw_values: dict[str, Any] | None = None) -> Proposal:
-    """What firing `trigger_name` does, or Refused with every reason it may not."""
+           raw_values: dict[str, Any] | None = None, *, plan: bool = True) -> Proposal:
+    """What firing `trigger_name` does, or Refused with every reason it may not.
+
+    With `plan` the moved case also gets its next due day; the compliance run, which takes
+    several steps in a row, asks for it once at the end instead."""
     trigger = programme.trigger(trigger_name)
     values = parse_values(programme, trigger, raw_values or {})
     reasons = check(programme, case, trigger_name, on, role, values)
@@ -270,7 +273,7 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     if route.deadline is not None:
         computed["deadline_clause"] = route.deadline.clause
         computed["deadline_default"] = route.deadline.default
-    moved.next_due_on = next_due(programme, moved)
+    moved.next_due_on = next_due(programme, moved) if plan else None
     payload = {**values.fields, **params, **computed}
     return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
                     internal=trigger.internal)

@@ -22,8 +22,6 @@ from lifecycle.persistence.hot_path import prepare
 from lifecycle.persistence.repositories import (
     _INSERT_ENTRY,
     _MOVE_HEAD,
-    _UPDATE_CASE,
-    CASE_COLUMNS,
     ENTRY_COLUMNS,
     AuditRepository,
     _case_from_mapping,
@@ -31,10 +29,17 @@ from lifecycle.persistence.repositories import (
 )
 from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs
 
-#: Any 64-bit number unique to this purpose: the key of the PostgreSQL advisory lock.
-ADVISORY_KEY = 0x6C69666563796C65  # "lifecycle"
+#: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
+#: second is the schema's, so databases kept as schemas of one PostgreSQL database do not collide.
+ADVISORY_KEY = 0x6C637963
 _INSERT_ACTION = insert(automatic_actions).values({name: bindparam(name) for name in (
     "case_id", "rule", "period", "trigger", "effective_on", "audit_seq", "run_id")})
+#: What a compliance step can change (its fields, name and programme it never touches).
+SETTLED_COLUMNS = ("state", "state_since", "approved_on", "valid_until", "cycle", "cycle_start", "deadline_on",
+                   "progress", "next_due_on")
+_SETTLE_CASE = update(cases).where(
+    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
+).values({name: bindparam(name) for name in (*SETTLED_COLUMNS, "version", "updated_at")})
 _SET_NEXT_DUE = update(cases).where(cases.c.id == bindparam("match_id")).values(
     next_due_on=bindparam("next_due_on"))
 
@@ -111,10 +116,10 @@ def update_cases(connection: Connection, changed: list[tuple[Case, int]]) -> int
     now = utc_now()
     rows = []
     for case, seen in changed:
-        row = {name: getattr(case, name) for name in CASE_COLUMNS}
+        row = {name: getattr(case, name) for name in SETTLED_COLUMNS}
         row.update(version=case.version, updated_at=now, match_id=case.id, match_version=seen)
         rows.append(row)
-    cursor = prepare(connection, _UPDATE_CASE).run_many(connection, rows)
+    cursor = prepare(connection, _SETTLE_CASE).run_many(connection, rows)
     return int(cursor.rowcount)
 
 
@@ -223,8 +228,9 @@ class RunLock:
             return True
         self.connection = self.engine.connect()
         self.connection.begin()
-        got = bool(self.connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                           {"key": ADVISORY_KEY}).scalar())
+        got = bool(self.connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"),
+            {"key": ADVISORY_KEY}).scalar())
         if not got:
             self.release()
         return got

@@ -85,7 +85,7 @@ class Template:
 
 
 # -- names and fields ---------------------------------------------------------------------
-def case_name(programme: Programme, fields: dict[str, Any], rng: random.Random) -> str:
+def case_name(programme: Programme, fields: dict[str, Any], rng: random.Random | _Fixed) -> str:
     """A name a person would give, fitting the programme's naming rule when it has one."""
     naming = programme.definition.naming
     rule = naming.rules.get(str(fields.get(naming.by))) if naming else None

@@ -9,6 +9,7 @@ A run killed at any point leaves whole batches behind it; the next run finishes 
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -41,7 +42,9 @@ from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import SYSTEM, require_admin
 
-BATCH_SIZE = 1000
+#: Cases settled and written per transaction (LIFECYCLE_COMPLY_BATCH): a crash loses at most
+#: one batch's work, which the next run does again.
+BATCH_SIZE = int(os.environ.get("LIFECYCLE_COMPLY_BATCH", "1000"))
 Progress = Callable[[int, int], None]
 
 

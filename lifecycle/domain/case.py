@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars): what deepcopy does, at a fraction of
+    its cost, which matters when the compliance run copies a case at every step."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
 
 
 @dataclass
@@ -40,8 +49,8 @@ class Case:
     next_due_on: date | None = None
 
     def copy(self) -> Case:
-        # Dates are immutable and field values scalars: only `progress` nests.
-        return dataclasses.replace(self, fields=dict(self.fields), progress=copy.deepcopy(self.progress))
+        # Dates are immutable and field values scalars: only `progress` nests, as JSON does.
+        return dataclasses.replace(self, fields=dict(self.fields), progress=_copy_json(self.progress))
 
     @property
     def marks(self) -> dict[str, int]:

@@ -15,7 +15,7 @@ from lifecycle.domain.case import Case
 from lifecycle.domain.decide import Proposal, decide
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
-from lifecycle.domain.schedule import Due, due_actions, next_due
+from lifecycle.domain.schedule import Due, plan
 from lifecycle.errors import Refused
 
 SYSTEM_ROLE = "system"
@@ -46,7 +46,8 @@ def settle(programme: Programme, case: Case, as_of: date, invoked_by: str) -> Se
     blocked: set[tuple[str, str]] = set()
     current = case
     for _ in range(MAX_STEPS):
-        dues = [d for d in due_actions(programme, current, as_of) if (d.rule, d.period) not in blocked]
+        planned, next_day = plan(programme, current, as_of)
+        dues = [d for d in planned if (d.rule, d.period) not in blocked]
         if not dues:
             break
         due = dues[0]
@@ -63,8 +64,8 @@ def settle(programme: Programme, case: Case, as_of: date, invoked_by: str) -> Se
         current = moved
     else:
         raise RuntimeError(f"case {case.id}: the rules of {programme.code} did not settle in {MAX_STEPS} steps")
-    if current is case:  # nothing to do: still work out the next day, to look again only then
+    if current is case:  # nothing to do: still record the next day, to look again only then
         current = case.copy()
-    current.next_due_on = next_due(programme, current)
+    current.next_due_on = next_day
     settlement.case = current
     return settlement

@@ -100,20 +100,21 @@ class Programme:
 
     def due_date(self, timer: Timer, case: Case) -> date | None:
         """The day a timer falls due for this case, or None when its anchor is not set."""
-        if timer.anchor == "yearly":
+        anchor_name = timer.anchor
+        anchor: date | None
+        if anchor_name == "yearly":
             return self._next_yearly(timer, case)
-        anchors: dict[str, date | None] = {
-            "approved_on": case.approved_on,
-            "cycle_start": case.cycle_start,
-            "cycle_end": self.cycle_end(case),
-            "valid_until": case.valid_until,
-            "state_since": case.state_since,
-            "deadline": case.deadline_on,
-        }
-        anchor = anchors[timer.anchor]
+        if anchor_name == "cycle_end":
+            anchor = self.cycle_end(case)
+        elif anchor_name == "deadline":
+            anchor = case.deadline_on
+        else:  # approved_on, cycle_start, valid_until, state_since: the case's own dates
+            anchor = getattr(case, anchor_name)
         if anchor is None:
             return None
-        return add_days(add_years(anchor, timer.years), timer.days)
+        if timer.years:
+            anchor = add_years(anchor, timer.years)
+        return add_days(anchor, timer.days) if timer.days else anchor
 
     def _next_yearly(self, timer: Timer, case: Case) -> date:
         """A yearly timer's next day: its month and day on or after the day the case entered its

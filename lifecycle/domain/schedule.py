@@ -197,39 +197,46 @@ def _revocation(programme: Programme, obligation: Obligation, case: Case, as_of:
 
 
 # -- all together -------------------------------------------------------------
-def due_actions(programme: Programme, case: Case, as_of: date) -> list[Due]:
-    """Every action the dated rules require of the case by `as_of`, in the order to apply them."""
-    if programme.kind(case.state) == "terminal" or as_of < case.state_since:
-        return []
+def plan(programme: Programme, case: Case, as_of: date) -> tuple[list[Due], date]:
+    """Every action the dated rules require of the case by `as_of`, in the order to apply them,
+    and the first day on which the run could have something to do for it (date.max: never).
+
+    The day is never later than the truth, so no due case is ever skipped; the run looks only
+    at cases whose day has come. Worked out together: the same timers answer both."""
+    kind = programme.kind(case.state)
+    if kind == "terminal":
+        return [], date.max
     found: list[Due] = []
+    days = [date.max]
     for order, timer in enumerate(programme.definition.timers):
         due = timer_due(programme, timer, case, order)
-        if due is not None and due.on <= as_of:
-            found.append(due)
-    if programme.kind(case.state) == "active":
+        if due is not None:
+            days.append(due.on)
+            if due.on <= as_of:
+                found.append(due)
+    if kind == "active":
         base = len(programme.definition.timers)
         for index, obligation in enumerate(programme.definition.obligations):
+            if obligation.revocation is None and obligation.reminder is None:
+                continue
+            days += _obligation_days(obligation, case)
             found += _revocation(programme, obligation, case, as_of, base + index)
             found += _reminder(programme, obligation, case, as_of, base + index)
+    if as_of < case.state_since:
+        found = []
     found.sort(key=Due.sort_key)
-    return found
+    return found, max(min(days), case.state_since)
+
+
+def due_actions(programme: Programme, case: Case, as_of: date) -> list[Due]:
+    """Every action the dated rules require of the case by `as_of`, in the order to apply them."""
+    return plan(programme, case, as_of)[0]
 
 
 def next_due(programme: Programme, case: Case) -> date:
     """The first day on which the compliance run could have something to do for the case
-    (date.max: never). Never later than the truth, so no due case is ever skipped; the run
-    looks only at cases whose day has come."""
-    if programme.kind(case.state) == "terminal":
-        return date.max
-    days = [date.max]
-    for timer in programme.definition.timers:
-        due = timer_due(programme, timer, case)
-        if due is not None:
-            days.append(due.on)
-    if programme.kind(case.state) == "active":
-        for obligation in programme.definition.obligations:
-            days += _obligation_days(obligation, case)
-    return max(min(days), case.state_since)
+    (date.max: never); see `plan`."""
+    return plan(programme, case, date.min)[1]
 
 
 def _obligation_days(obligation: Obligation, case: Case) -> list[date]:

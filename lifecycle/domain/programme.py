@@ -26,6 +26,7 @@ class Programme:
         self.origin = origin
         self.code = definition.code
         self._expanded: dict[tuple[str, ...], list[str]] = {}
+        self._ground_specs: dict[tuple[int, str], FieldDef] = {}
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -80,7 +81,12 @@ class Programme:
     def param_spec(self, trigger: TriggerDef, name: str) -> FieldDef:
         spec = trigger.params[name]
         if spec.type == "ground":  # a revocation ground: one of the programme's grounds
-            return spec.model_copy(update={"type": "choice", "choices": list(self.definition.grounds)})
+            key = (id(trigger), name)
+            cached = self._ground_specs.get(key)
+            if cached is None:  # built once: a pydantic copy costs more than the decision itself
+                cached = self._ground_specs[key] = spec.model_copy(
+                    update={"type": "choice", "choices": list(self.definition.grounds)})
+            return cached
         return spec
 
     def field_defaults(self) -> dict[str, Any]:

@@ -51,7 +51,7 @@ TOPICS = ["集成电路", "人工智能", "生物医药", "智能网联汽车", 
           "先进计算", "区块链", "工业互联网", "精准医学", "智慧农业", "海洋装备", "新型显示", "机器人",
           "先进材料", "网络安全", "卫星互联网", "绿色建筑", "现代种业", "高端装备", "数字医疗"]
 #: Share of histories last settled a while before the as-of day (so that they have work due).
-STALE_SHARE = 0.5
+STALE_SHARE = 0.6
 TEMPLATES_PER_PROGRAMME = 300
 INSERT_BATCH = 20_000
 _INSERT_CASE = cases.insert()
@@ -191,7 +191,9 @@ def _live(programme: Programme, case: Case, until: date, rng: random.Random, adm
         options = _resolutions(programme, case)
         if options and programme.kind(case.state) == "active":
             choice = options[0] if rng.random() < 0.85 or len(options) == 1 else rng.choice(options[1:])
-            candidates.append((add_days(case.state_since, rng.randint(40, 160)), "admin", choice))
+            # Most reviews are decided within months; some drag on past their deadlines.
+            delay = rng.randint(40, 160) if rng.random() < 0.85 else rng.randint(160, 420)
+            candidates.append((add_days(case.state_since, delay), "admin", choice))
         if programme.kind(case.state) == "active":
             for obligation in programme.definition.obligations:
                 for period in periods(obligation, case):

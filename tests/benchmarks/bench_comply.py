@@ -124,9 +124,9 @@ def build(db: Path, size: int, seed: int) -> dict[str, Any]:
 
     os.environ["LIFECYCLE_USER"] = USER
     app = Lifecycle(str(db))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = build_portfolio(app, USER, size, seed, date.fromisoformat(AS_OF))
-    result["seconds"] = time.perf_counter() - started
+    result["seconds"], result["cpu"] = time.perf_counter() - started, time.process_time() - cpu
     release_connections()
     app.engine.dispose()
     return result
@@ -160,7 +160,7 @@ def main() -> int:
             for leftover in workdir.glob(f"comply-{size}.db*"):
                 leftover.unlink()
             built = build(db, size, args.seed)
-            print(f"RESULT sqlite demo --cases {size:,}: {built['seconds']:.1f} s "
+            print(f"RESULT sqlite demo --cases {size:,}: {built['seconds']:.1f} s (CPU {built['cpu']:.1f} s) "
                   f"({size / built['seconds']:,.0f} cases/s), {built['due_on_as_of']:,} with work due on {AS_OF}")
             if size >= 1_000_000:
                 ok = built["seconds"] < 60

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.dates import add_days, on_month_day
@@ -53,8 +53,7 @@ class Due:
         return (self.on, _RANK[self.kind], self.order, self.period)
 
 
-@dataclass(frozen=True)
-class ObligationPeriod:
+class ObligationPeriod(NamedTuple):
     """One period of an obligation: the report for 2025, the data for 2025-Q3."""
 
     obligation: Obligation
@@ -130,73 +129,62 @@ def reminded_on(case: Case, period: ObligationPeriod) -> date | None:
     return date.fromisoformat(sent) if sent else None
 
 
-def _open_periods(obligation: Obligation, case: Case, before: date) -> Iterator[ObligationPeriod]:
-    """Periods due before `before`, oldest first (all of them: fulfilled ones too)."""
-    for period in periods(obligation, case):
-        if period.due_on >= before:
-            return
-        yield period
+def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int) -> tuple[list[Due], date]:
+    """The obligation's reminders and revocation due by `as_of`, and the first day either could
+    fall due (date.max: never), in one pass over its periods, oldest first.
 
-
-def _reminder(programme: Programme, obligation: Obligation, case: Case, as_of: date,
-              order: int) -> list[Due]:
-    """Reminders for every overdue period not yet reminded, all dated the run's day."""
-    reminder = obligation.reminder
-    if reminder is None:
-        return []
-    found = []
-    for period in _open_periods(obligation, case, as_of):  # due_on < as_of: overdue
-        if not fulfilled(case, period) and reminded_on(case, period) is None:
-            found.append(Due(reminder_rule(obligation), "reminder", reminder.trigger, as_of, period.key,
-                             reminder.clause, reminder.default, {"year": str(period.value)}, order))
-    return found
-
-
-def _revocation_day(obligation: Obligation, case: Case, horizon: date) -> tuple[date, str] | None:
-    """The first day the obligation's revocation condition holds (looking at periods due before
-    `horizon`), and the periods it is about; None if it does not hold by then.
-
-    `consecutive_missing` periods in a row missing, and the last of them reminded with its reply
-    window passed (the reminder comes after the failure, 经催告后仍逾期不报). Without a reminder
-    rule, the day after the last one fell due.
+    Reminders: every overdue period not fulfilled and not yet reminded, dated the run's day.
+    Revocation: `consecutive_missing` periods in a row missing, the last of them reminded and its
+    reply window passed (the reminder comes after the failure, 经催告后仍逾期不报); without a
+    reminder rule, the day after the last of them fell due.
     """
-    rule = obligation.revocation
-    if rule is None:
-        return None
+    reminder, rule = obligation.reminder, obligation.revocation
+    sent_map = case.automatic.get(reminder_rule(obligation), {}) if reminder is not None else {}
+    last_sent = date.fromisoformat(max(sent_map.values())) if sent_map else None
+    reports = case.progress.get("reports", [])
+    by_year = obligation.period == "year"
+    found: list[Due] = []
+    next_day = date.max
     run: list[ObligationPeriod] = []
-    best: tuple[date, str] | None = None
-    for period in _open_periods(obligation, case, horizon):
-        run = [*run, period][-rule.consecutive_missing:] if not fulfilled(case, period) else []
-        if len(run) < rule.consecutive_missing:
+    revocation: tuple[date, str] | None = None
+    open_found = reminder is None  # the first period a reminder could be sent for
+    revocation_settled = rule is None
+    for period in periods(obligation, case):
+        if period.due_on >= as_of and open_found and revocation_settled:
+            break
+        done = (period.value if by_year else period.key) in reports
+        sent = sent_map.get(period.key)
+        if reminder is not None and not done and sent is None:
+            if not open_found:
+                next_day = min(next_day, add_days(period.due_on, 1))  # overdue the day after
+                open_found = True
+            if period.due_on < as_of:
+                found.append(Due(reminder_rule(obligation), "reminder", reminder.trigger, as_of, period.key,
+                                 reminder.clause, reminder.default, {"year": str(period.value)}, order))
+        if rule is None:
             continue
-        if obligation.reminder is not None:
-            sent = reminded_on(case, period)
-            if sent is None:
-                continue
-            day = add_days(sent, obligation.reminder.reply_days + 1)
-        else:
-            # Later periods fall due later: the first run found is the earliest.
-            return add_days(period.due_on, 1), f"{run[0].key}..{run[-1].key}"
-        if best is None or day < best[0]:
-            best = (day, f"{run[0].key}..{run[-1].key}")
-    return best
+        run = [] if done else [*run, period][-rule.consecutive_missing:]
+        day: date | None = None
+        if len(run) == rule.consecutive_missing:
+            if reminder is None:
+                day = add_days(period.due_on, 1)
+                revocation_settled = True  # later periods fall due later: this is the first
+            elif sent is not None:
+                day = add_days(date.fromisoformat(sent), reminder.reply_days + 1)
+        if reminder is not None and (last_sent is None or period.due_on >= last_sent):
+            revocation_settled = True  # no later period has been reminded
+        if day is not None:
+            next_day = min(next_day, day)
+            if period.due_on < as_of and (revocation is None or day < revocation[0]):
+                revocation = (day, f"{run[0].key}..{run[-1].key}")
+    if rule is not None and revocation is not None:
+        day = max(revocation[0], case.state_since)
+        if day <= as_of:
+            found.append(Due(revocation_rule(obligation), "revocation", rule.trigger, day, revocation[1],
+                             rule.clause, rule.default, {"ground": rule.ground}, order))
+    return found, next_day
 
 
-def _revocation(programme: Programme, obligation: Obligation, case: Case, as_of: date,
-                order: int) -> list[Due]:
-    rule = obligation.revocation
-    found = _revocation_day(obligation, case, as_of)
-    if rule is None or found is None:
-        return []
-    day, key = found
-    day = max(day, case.state_since)
-    if day > as_of:
-        return []
-    return [Due(revocation_rule(obligation), "revocation", rule.trigger, day, key, rule.clause, rule.default,
-                {"ground": rule.ground}, order)]
-
-
-# -- all together -------------------------------------------------------------
 def plan(programme: Programme, case: Case, as_of: date) -> tuple[list[Due], date]:
     """Every action the dated rules require of the case by `as_of`, in the order to apply them,
     and the first day on which the run could have something to do for it (date.max: never).
@@ -219,9 +207,9 @@ def plan(programme: Programme, case: Case, as_of: date) -> tuple[list[Due], date
         for index, obligation in enumerate(programme.definition.obligations):
             if obligation.revocation is None and obligation.reminder is None:
                 continue
-            days += _obligation_days(obligation, case)
-            found += _revocation(programme, obligation, case, as_of, base + index)
-            found += _reminder(programme, obligation, case, as_of, base + index)
+            dues, day = _obligation_plan(obligation, case, as_of, base + index)
+            found += dues
+            days.append(day)
     if as_of < case.state_since:
         found = []
     found.sort(key=Due.sort_key)
@@ -237,26 +225,6 @@ def next_due(programme: Programme, case: Case) -> date:
     """The first day on which the compliance run could have something to do for the case
     (date.max: never); see `plan`."""
     return plan(programme, case, date.min)[1]
-
-
-def _obligation_days(obligation: Obligation, case: Case) -> list[date]:
-    days = []
-    if obligation.reminder is not None:
-        for period in periods(obligation, case):
-            if not fulfilled(case, period) and reminded_on(case, period) is None:
-                days.append(add_days(period.due_on, 1))  # overdue the day after its due day
-                break
-    if obligation.revocation is not None:
-        if obligation.reminder is not None:
-            # Only a reminded period can complete a revocation; look at those sent so far.
-            sent = case.automatic.get(reminder_rule(obligation), {})
-            last = max((date.fromisoformat(d) for d in sent.values()), default=None)
-            found = _revocation_day(obligation, case, add_days(last, 1)) if last else None
-        else:
-            found = _revocation_day(obligation, case, date.max)
-        if found is not None:
-            days.append(found[0])
-    return days
 
 
 def obligation_status(case: Case, period: ObligationPeriod, as_of: date) -> str:

@@ -7,6 +7,8 @@ batches by primary key, and every batch is written with one executemany per tabl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 from collections.abc import Iterator, Sequence
@@ -16,13 +18,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
 
-from lifecycle.domain.audit import AuditEntry, compute_hash
+from lifecycle.domain.audit import utc_text
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare
 from lifecycle.persistence.repositories import (
     _INSERT_ENTRY,
     _MOVE_HEAD,
-    ENTRY_COLUMNS,
     AuditRepository,
     _case_from_mapping,
     utc_now,
@@ -87,39 +88,52 @@ def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> lis
     return [_case_from_mapping(row._mapping) for row in connection.execute(statement)]
 
 
-def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[AuditEntry]:
-    """Append entries to the chain in order: one head lock, one executemany, one head move."""
+def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[int]:
+    """Append entries to the chain in order: one head lock, one executemany, one head move;
+    returns their seqs. Every entry of a batch is recorded at the same moment, so the
+    moment's text is worked out once; each hash is `compute_hash`'s (a test checks)."""
     if not drafts:
         return []
     seq, prev_hash = AuditRepository(connection).head(lock=True)
     now = utc_now()
-    entries = []
+    recorded_text = utc_text(now)
+    insert_entry = prepare(connection, _INSERT_ENTRY)
+    recorded_value = insert_entry.adapt("recorded_at", now)
+    rows, seqs = [], []
     for draft in drafts:
         seq += 1
-        entry = AuditEntry(seq=seq, case_id=draft.case_id, programme=draft.programme, trigger=draft.trigger,
-                           from_state=draft.from_state, to_state=draft.to_state,
-                           effective_on=draft.effective_on, recorded_at=now, actor=draft.actor,
-                           role=draft.role, reason=draft.reason, clause=draft.clause,
-                           payload=draft.payload, prev_hash=prev_hash)
-        entry.hash = prev_hash = compute_hash(entry)
-        entries.append(entry)
-    prepare(connection, _INSERT_ENTRY).run_many(
-        connection, [{name: getattr(e, name) for name in ENTRY_COLUMNS} for e in entries])
+        data = {"seq": seq, "case_id": draft.case_id, "programme": draft.programme, "trigger": draft.trigger,
+                "from_state": draft.from_state, "to_state": draft.to_state,
+                "effective_on": draft.effective_on.isoformat(), "recorded_at": recorded_text,
+                "actor": draft.actor, "role": draft.role, "reason": draft.reason, "clause": draft.clause,
+                "payload": draft.payload, "prev_hash": prev_hash}
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                           default=str).encode("utf-8")).hexdigest()
+        data["effective_on"] = insert_entry.adapt("effective_on", draft.effective_on)
+        data["recorded_at"] = recorded_value
+        data["payload"] = insert_entry.adapt("payload", draft.payload)
+        data["hash"] = digest
+        rows.append(data)
+        seqs.append(seq)
+        prev_hash = digest
+    insert_entry.run_many_adapted(connection, rows)
     prepare(connection, _MOVE_HEAD).run(connection, {"seq": seq, "hash": prev_hash})
-    return entries
+    return seqs
 
 
 def update_cases(connection: Connection, changed: list[tuple[Case, int]]) -> int:
     """Write settled cases, each only if still at the version it was read at; how many were."""
     if not changed:
         return 0
-    now = utc_now()
+    settle_case = prepare(connection, _SETTLE_CASE)
+    adapt = settle_case.adapt
+    now = adapt("updated_at", utc_now())
     rows = []
     for case, seen in changed:
-        row = {name: getattr(case, name) for name in SETTLED_COLUMNS}
+        row = {name: adapt(name, getattr(case, name)) for name in SETTLED_COLUMNS}
         row.update(version=case.version, updated_at=now, match_id=case.id, match_version=seen)
         rows.append(row)
-    cursor = prepare(connection, _SETTLE_CASE).run_many(connection, rows)
+    cursor = settle_case.run_many_adapted(connection, rows)
     return int(cursor.rowcount)
 
 

@@ -78,6 +78,22 @@ class Compiled:
         cursor.execute(self.sql, self.bind(params))
         return cursor
 
+    def adapt(self, name: str, value: Any) -> Any:
+        """One value as the driver takes it (for values shared by every row of a batch)."""
+        adapt = self.adapters.get(name)
+        return value if adapt is None else adapt(value)
+
+    def run_many_adapted(self, connection: Connection, rows: list[dict[str, Any]]) -> Any:
+        """executemany over rows whose values are already adapted (see `adapt`)."""
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if rows:
+            if self.positions is not None:
+                positions = self.positions
+                cursor.executemany(self.sql, [tuple(row[name] for name in positions) for row in rows])
+            else:
+                cursor.executemany(self.sql, rows)
+        return cursor
+
     def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> Any:
         """The driver's executemany over `rows`, inside the current transaction (batched writes)."""
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

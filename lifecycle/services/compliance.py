@@ -223,8 +223,8 @@ def _settle_batch(uow: UnitOfWork, programmes: _Programmes, invoked_by: str, rep
         raise Conflict(f"{len(changed) - written} case(s) changed while the compliance run settled "
                        "them; nothing of this batch was written. Run `lifecycle comply` again.")
     set_next_due(uow.connection, next_days)
-    stored = append_entries(uow.connection, entries)
-    insert_actions(uow.connection, actions, [e.seq for e in stored], report.run_id)
+    seqs = append_entries(uow.connection, entries)
+    insert_actions(uow.connection, actions, seqs, report.run_id)
 
 
 def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:

@@ -85,7 +85,7 @@ def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> lis
     statement = select(cases).where(cases.c.id.in_(list(ids))).order_by(cases.c.id)
     if lock and connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
-    return [_case_from_mapping(row._mapping) for row in connection.execute(statement)]
+    return [_case_from_mapping(row._mapping) for row in connection.execute(statement).all()]
 
 
 def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[int]:

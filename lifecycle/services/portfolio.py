@@ -51,7 +51,7 @@ TOPICS = ["集成电路", "人工智能", "生物医药", "智能网联汽车", 
           "先进计算", "区块链", "工业互联网", "精准医学", "智慧农业", "海洋装备", "新型显示", "机器人",
           "先进材料", "网络安全", "卫星互联网", "绿色建筑", "现代种业", "高端装备", "数字医疗"]
 #: Share of histories last settled a while before the as-of day (so that they have work due).
-STALE_SHARE = 0.6
+STALE_SHARE = 0.55
 TEMPLATES_PER_PROGRAMME = 300
 INSERT_BATCH = 20_000
 _INSERT_CASE = cases.insert()

@@ -136,3 +136,33 @@ def test_the_scheduler_stores_its_daily_job_and_stops_cleanly_on_sigterm(ready_c
     # A time of day that does not exist is a usage error naming it.
     again = ready_cli("scheduler", "run", "--at", "25:00")
     assert again.code == 2 and "'25:00' is not a time of day" in again.err
+
+
+def test_on_a_terminal_comply_shows_a_progress_bar_then_a_table_by_programme_and_rule(app, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from lifecycle.cli import comply
+    from lifecycle.services.compliance import run_compliance
+
+    bj_approved(app)
+    screen = io.StringIO()
+    monkeypatch.setattr(comply, "console", lambda: Console(file=screen, force_terminal=True, width=120))
+    seen: list[tuple[int, int]] = []
+
+    def run(progress):
+        def both(done: int, total: int) -> None:
+            seen.append((done, total))
+            progress(done, total)
+
+        return run_compliance(app, "alice", date(2028, 1, 10), progress=both)
+
+    report = comply._with_progress_bar(run)
+    comply._summary_table(report)
+    assert seen[0] == (0, 1) and seen[-1] == (1, 1)
+    shown = screen.getvalue()
+    assert "cases due" in shown  # the bar
+    assert "Actions by programme and rule" in shown
+    assert "annual_report.reminder" in shown and "mid_term" in shown
+    assert "applied 3 action(s) to 1 case(s)" in shown

@@ -167,6 +167,10 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
             if not route.when:
                 reasons += _with_clause([r for r in effect_problems(programme, case, route, on, {})
                                          if r.code == "pending"], trigger)
+    naming = programme.definition.naming
+    renames = "name_en" in values.fields or (naming is not None and naming.by in values.fields)
+    if not trigger.check and not renames:
+        return reasons  # no criteria and no name to check: skip building the merged fields
     merged = {**programme.field_defaults(), **case.fields, **values.fields}
     evaluator = Evaluator(merged, programme.definition.fields)
     for group in trigger.check:
@@ -174,10 +178,8 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
             failed = evaluator.check(criterion)
             if failed:
                 reasons.append(failed)
-    if "name_en" in values.fields or (programme.definition.naming and \
-            programme.definition.naming.by in values.fields):
-        reasons += [r for r in name_problems(programme.definition.naming, case.name, merged)
-                    if r.code == "name_rule"]
+    if renames:
+        reasons += [r for r in name_problems(naming, case.name, merged) if r.code == "name_rule"]
     return reasons
 
 

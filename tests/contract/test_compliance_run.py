@@ -243,3 +243,26 @@ def test_a_second_run_while_one_is_running_declines_on_sqlite_too(app):
     thread.join(60)
     assert results["second"].declined and results["second"].actions == []
     assert len(results["first"].actions) == 2
+
+
+def test_a_database_made_before_the_compliance_tables_upgrades_and_its_cases_are_looked_at(db_url, monkeypatch):
+    from alembic import command
+
+    from lifecycle.persistence.schema import alembic_config
+    from lifecycle.services.setup import init_database
+
+    monkeypatch.setenv("LIFECYCLE_USER", "alice")
+    app = Lifecycle(db_url)
+    config = alembic_config()
+    with app.engine.begin() as connection:  # the schema as the first release left it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO cases (programme, name, state, state_since, fields, approved_on, cycle, cycle_start, "
+            "progress, definition_version, version, created_on, updated_at) VALUES ('national-tic', "
+            "'京津冀国家技术创新中心', 'approved', '2021-06-30', '{\"kind\": \"comprehensive\"}', '2021-06-30', 1, "
+            "'2021-06-30', '{}', :version, 1, '2021-03-01', '2021-06-30 00:00:00')"),
+            {"version": app.catalogue.current("national-tic").version})
+    assert init_database(app, "alice")["revision"] == "0002"
+    report = run_compliance(app, "alice", D("2024-07-01"))
+    assert [(a["rule"], a["effective_on"]) for a in report.actions] == [("cycle_evaluation", "2024-06-30")]

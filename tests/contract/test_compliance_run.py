@@ -266,3 +266,24 @@ def test_a_database_made_before_the_compliance_tables_upgrades_and_its_cases_are
     assert init_database(app, "alice")["revision"] == "0002"
     report = run_compliance(app, "alice", D("2024-07-01"))
     assert [(a["rule"], a["effective_on"]) for a in report.actions] == [("cycle_evaluation", "2024-06-30")]
+
+
+def test_a_run_that_fails_is_recorded_with_its_error_and_the_next_run_completes_the_work(app, monkeypatch):
+    from lifecycle.services import compliance
+
+    national_approved(app)
+    bj_approved(app)
+
+    def broken_settle(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(compliance, "settle", broken_settle)
+        with pytest.raises(RuntimeError, match="disk full"):
+            run_compliance(app, "alice", D("2026-04-01"))
+    with app.engine.connect() as connection:
+        outcome, error = connection.execute(text("SELECT outcome, error FROM compliance_runs")).one()
+    assert (outcome, error) == ("failed", "RuntimeError: disk full")
+    assert audit_rows(app)[-1][2] == "approve"  # nothing of the failed run was written
+    done = run_compliance(app, "alice", D("2026-04-01"))
+    assert len(done.actions) == 3 and not done.declined

@@ -81,11 +81,18 @@ def due_case_ids(connection: Connection, as_of: date, programme: str | None = No
 
 
 def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> list[Case]:
-    """The cases with these ids; with `lock` (PostgreSQL) their rows stay locked until commit."""
-    statement = select(cases).where(cases.c.id.in_(list(ids))).order_by(cases.c.id)
-    if lock and connection.dialect.name == "postgresql":
-        statement = statement.with_for_update()
-    return [_case_from_mapping(row._mapping) for row in connection.execute(statement).all()]
+    """The cases with these ids; with `lock` (PostgreSQL) their rows stay locked until commit.
+    Read on the driver's cursor: SQLAlchemy's result processing cost more than the reading."""
+    if not ids:
+        return []
+    postgres = connection.dialect.name == "postgresql"
+    names = [column.name for column in cases.columns]
+    marks = ", ".join(["%s" if postgres else "?"] * len(ids))
+    sql = f"SELECT {', '.join(names)} FROM cases WHERE id IN ({marks}) ORDER BY id"
+    if lock and postgres:
+        sql += " FOR UPDATE"
+    rows = connection.exec_driver_sql(sql, tuple(ids)).all()
+    return [_case_from_mapping(dict(zip(names, row, strict=True))) for row in rows]
 
 
 def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[int]:

@@ -41,6 +41,12 @@ SETTLED_COLUMNS = ("state", "state_since", "approved_on", "valid_until", "cycle"
 _SETTLE_CASE = update(cases).where(
     cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
 ).values({name: bindparam(name) for name in (*SETTLED_COLUMNS, "version", "updated_at")})
+#: For a case whose steps left its state and dates alone (reminders): the indexes on state and
+#: dates are not touched, only the next due day's.
+PROGRESS_COLUMNS = ("progress", "next_due_on")
+_PROGRESS_CASE = update(cases).where(
+    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
+).values({name: bindparam(name) for name in (*PROGRESS_COLUMNS, "version", "updated_at")})
 _SET_NEXT_DUE = update(cases).where(cases.c.id == bindparam("match_id")).values(
     next_due_on=bindparam("next_due_on"))
 
@@ -128,20 +134,34 @@ def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[int
     return seqs
 
 
-def update_cases(connection: Connection, changed: list[tuple[Case, int]]) -> int:
-    """Write settled cases, each only if still at the version it was read at; how many were."""
-    if not changed:
-        return 0
-    settle_case = prepare(connection, _SETTLE_CASE)
-    adapt = settle_case.adapt
-    now = adapt("updated_at", utc_now())
-    rows = []
-    for case, seen in changed:
-        row = {name: adapt(name, getattr(case, name)) for name in SETTLED_COLUMNS}
-        row.update(version=case.version, updated_at=now, match_id=case.id, match_version=seen)
+def update_cases(connection: Connection, changed: list[tuple[Case, Case]]) -> int:
+    """Write settled cases (each with the case as it was read), each only if still at the
+    version it was read at; how many were written. Only the columns that can have changed are
+    set, so SQLite rewrites only the index entries that may have moved."""
+    written = 0
+    for statement, _columns, rows in _update_groups(connection, changed):
+        if rows:
+            cursor = prepare(connection, statement).run_many_adapted(connection, rows)
+            written += int(cursor.rowcount)
+    return written
+
+
+def _update_groups(connection: Connection, changed: list[tuple[Case, Case]]) -> list[tuple[Any, tuple[str, ...],
+                                                                                            list[dict[str, Any]]]]:
+    groups: list[tuple[Any, tuple[str, ...], Any, Any, list[dict[str, Any]]]] = []
+    kinds: tuple[tuple[Any, tuple[str, ...]], ...] = ((_SETTLE_CASE, SETTLED_COLUMNS),
+                                                      (_PROGRESS_CASE, PROGRESS_COLUMNS))
+    for kind_statement, kind_columns in kinds:
+        compiled = prepare(connection, kind_statement)
+        groups.append((kind_statement, kind_columns, compiled, compiled.adapt("updated_at", utc_now()), []))
+    for case, before in changed:
+        moved = any(getattr(case, name) != getattr(before, name) for name in SETTLED_COLUMNS
+                    if name not in PROGRESS_COLUMNS)
+        _, columns, compiled, now, rows = groups[0] if moved else groups[1]
+        row = {name: compiled.adapt(name, getattr(case, name)) for name in columns}
+        row.update(version=case.version, updated_at=now, match_id=case.id, match_version=before.version)
         rows.append(row)
-    cursor = settle_case.run_many_adapted(connection, rows)
-    return int(cursor.rowcount)
+    return [(statement, columns, rows) for statement, columns, _, _, rows in groups]
 
 
 def set_next_due(connection: Connection, days: list[tuple[int, date]]) -> None:

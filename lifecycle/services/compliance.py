@@ -181,7 +181,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
 def _settle_batch(uow: UnitOfWork, programmes: _Programmes, invoked_by: str, report: ComplianceReport,
                   batch: list[int], *, write: bool, collect: bool) -> None:
     as_of = report.as_of
-    changed: list[tuple[Case, int]] = []
+    changed: list[tuple[Case, Case]] = []
     next_days: list[tuple[int, date]] = []
     entries: list[EntryDraft] = []
     actions: list[ActionDraft] = []
@@ -204,7 +204,7 @@ def _settle_batch(uow: UnitOfWork, programmes: _Programmes, invoked_by: str, rep
         report.cases_changed += 1
         settled = settlement.case
         settled.version = case.version + len(settlement.steps)  # one per change, as by hand
-        changed.append((settled, case.version))
+        changed.append((settled, case))
         for step in settlement.steps:
             p, due = step.proposal, step.due
             report.counts[(case.programme, due.rule)] += 1

@@ -28,7 +28,7 @@ AS_OF = "2026-11-23"
 
 def comply(db: Path, *, wait: bool = True) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(db), LIFECYCLE_COMPLY_BATCH="20")
+    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(db), LIFECYCLE_COMPLY_BATCH="10")
     process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "comply", "--as-of", AS_OF, "--json"],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if wait:
@@ -88,7 +88,7 @@ def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(
         deadline = time.monotonic() + 60
         while process.poll() is None and runs_recorded(killed_db) == before and time.monotonic() < deadline:
             time.sleep(0.01)  # until this run has claimed its place: it is working from here on
-        time.sleep(rng.uniform(0.0, 0.5))
+        time.sleep(rng.uniform(0.0, 0.2))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)

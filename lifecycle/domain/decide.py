@@ -162,8 +162,15 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
         reasons.append(role_reason)
     reasons += _date_reasons(programme, case, trigger_name, on)
     reasons += _timer_reasons(programme, case, trigger_name, trigger.due, on, trigger_name)
-    merged = {**programme.field_defaults(), **case.fields, **values.fields}
-    evaluator = Evaluator(merged, programme.definition.fields, on)
+    definition = programme.definition
+    naming = definition.naming
+    renames = "name_en" in values.fields or (naming is not None and naming.by in values.fields)
+    # The compliance run decides a hundred thousand actions that read no field: build the
+    # merged fields only when a criterion, a quota, a round or a name rule will read them.
+    reads_fields = bool(trigger.check or definition.quotas or definition.rounds or renames
+                        or (with_params and any(route.check for route in trigger.routes)))
+    merged = {**programme.field_defaults(), **case.fields, **values.fields} if reads_fields else {}
+    evaluator = Evaluator(merged, definition.fields, on)
     if with_params:
         reasons += _param_reasons(programme, case, trigger, values, on, role, evaluator)
     else:  # what an effect refuses whatever the parameters (no pending change to decide)
@@ -172,15 +179,14 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
                 reasons += _with_clause([r for r in effect_problems(programme, case, route, on, {})
                                          if r.code == "pending"], trigger)
                 reasons += _late_for_deadline(programme, case, route, on)
-    reasons += _criteria_reasons(programme, trigger.check, evaluator)
-    definition = programme.definition
+    if trigger.check:
+        reasons += _criteria_reasons(programme, trigger.check, evaluator)
     if definition.quotas or definition.rounds:
         reasons += frozen_field_reasons(definition, case.state,
                                         {**programme.field_defaults(), **case.fields}, values.fields)
         reasons += round_reasons(definition, trigger_name, merged, on)
         reasons += quota_reasons(definition, trigger_name, merged, on, find_holders)
-    naming = definition.naming
-    if "name_en" in values.fields or (naming is not None and naming.by in values.fields):
+    if renames:
         reasons += [r for r in name_problems(naming, case.name, merged) if r.code == "name_rule"]
     return reasons
 
@@ -231,7 +237,8 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
                               details={"state": case.state, "accepted": possible}))
     for route in matching[:1]:
         reasons += _with_clause(effect_problems(programme, case, route, on, params), trigger)
-        reasons += _criteria_reasons(programme, route.check, evaluator)
+        if route.check:
+            reasons += _criteria_reasons(programme, route.check, evaluator)
         reasons += _late_for_deadline(programme, case, route, on)
     return reasons
 

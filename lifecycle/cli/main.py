@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, programmes, users
+from lifecycle.cli import audit, cases, common, programmes, tui, users
 
 app = typer.Typer(
     name="lifecycle",
@@ -23,6 +23,7 @@ app.add_typer(audit.app, name="audit")
 app.command("advance")(cases.advance_command)
 app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)
+app.command("tui")(tui.tui_command)
 
 
 @app.callback()

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, select, update
+from sqlalchemy import case as case_
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
+from lifecycle.persistence.case_search import CaseFilter, DueRule, next_due, order, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
 
@@ -109,11 +111,34 @@ class CaseRepository:
         return statement
 
     def search(self, *, programme: str | None = None, state: str | None = None,
-             text: str | None = None, limit: int | None = None, offset: int = 0) -> list[Case]:
-        statement = self.query(programme=programme, state=state, text=text).order_by(cases.c.id)
+               text: str | None = None, limit: int | None = None, offset: int = 0,
+               province: str | None = None, due_from: date | None = None,
+               due_before: date | None = None, sort: str = "id",
+               due_rules: list[DueRule] | None = None) -> list[Case]:
+        """One page of cases, filtered and sorted in SQL (see case_search: the next due date
+        needs `due_rules`, the programmes' timers)."""
+        criteria = CaseFilter(programme, state, province, text, due_from, due_before)
+        due = next_due(due_rules or [], self.connection.dialect.name)
+        statement = select(cases).where(*where(criteria, due)).order_by(*order(sort, due))
         if limit is not None:
             statement = statement.limit(limit).offset(offset)
         return [case_from_row(row) for row in self.connection.execute(statement)]
+
+    def count(self, *, programme: str | None = None, state: str | None = None,
+              text: str | None = None, province: str | None = None, due_from: date | None = None,
+              due_before: date | None = None, due_rules: list[DueRule] | None = None) -> int:
+        """How many cases `search` would page through with the same filters."""
+        criteria = CaseFilter(programme, state, province, text, due_from, due_before)
+        due = next_due(due_rules or [], self.connection.dialect.name)
+        statement = select(func.count()).select_from(cases).where(*where(criteria, due))
+        return int(self.connection.execute(statement).scalar() or 0)
+
+    def count_due(self, due_rules: list[DueRule], bounds: list[date]) -> dict[str, list[int]]:
+        """Per programme, how many cases fall due before each of `bounds` (one scan)."""
+        due = next_due(due_rules, self.connection.dialect.name)
+        columns = [func.sum(case_((due < literal(bound, Date), 1), else_=0)) for bound in bounds]
+        statement = select(cases.c.programme, *columns).group_by(cases.c.programme)
+        return {row[0]: [int(n or 0) for n in row[1:]] for row in self.connection.execute(statement)}
 
     def count_by_programme_state(self) -> list[tuple[str, str, int]]:
         statement = (select(cases.c.programme, cases.c.state, func.count())

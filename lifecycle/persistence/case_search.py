@@ -1,0 +1,123 @@
+"""Finding cases in SQL: filters, the next due date of each case, sorting, paging.
+
+The administrators' screens page through tens of thousands of cases, so every
+filter, the sort and the count run in the database; only one page of rows is
+ever read. A case's next due date is the earliest dated rule (timer) that
+applies to it in its state; it is computed by SQL from the anchor columns
+(approval, cycle start, validity, state entry, deadline) and each timer's offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+
+from lifecycle.persistence.tables import cases
+
+#: Sort orders of a page of cases.
+SORTS = ("next_due", "name", "last_change", "id")
+#: Case fields searched by the province filter: `province` where a programme has
+#: one; national-tic records the sponsoring ministry or province as `sponsor`.
+PROVINCE_FIELDS = ("province", "sponsor")
+_NEVER = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """One timer of one programme, as SQL needs it: in these states, anchor + offset.
+
+    `anchor` names a column (approved_on, cycle_start, valid_until, state_since,
+    deadline_on); `anchor_years` shifts the anchor first (a cycle's end is its
+    start plus the cycle's years when a programme has no validity). A rule with
+    `once_trigger` no longer applies once that trigger fired in the current cycle.
+    """
+
+    programme: str
+    states: tuple[str, ...]
+    anchor: str
+    years: int = 0
+    days: int = 0
+    once_trigger: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    programme: str | None = None
+    state: str | None = None
+    province: str | None = None
+    text: str | None = None
+    #: Only cases whose next due date is on or after / before these days.
+    due_from: date | None = None
+    due_before: date | None = None
+
+
+def next_due(rules: list[DueRule], dialect: str) -> ColumnElement[Any]:
+    """The earliest due date among the rules that apply to each row; NULL when none does."""
+    if not rules:
+        return type_coerce(literal(None), Date)
+    never = literal(_NEVER, Date)
+    candidates: list[ColumnElement[Any]] = [
+        func.coalesce(case((_applies(rule), _shifted(rule, dialect))), never) for rule in rules]
+    earliest = candidates[0]
+    if len(candidates) > 1:
+        # SQLite's min() with several arguments is the scalar minimum; PostgreSQL calls it least().
+        earliest = (func.min if dialect == "sqlite" else func.least)(*candidates)
+    return type_coerce(func.nullif(earliest, never), Date)
+
+
+def _applies(rule: DueRule) -> ColumnElement[bool]:
+    condition = and_(cases.c.programme == rule.programme, cases.c.state.in_(rule.states))
+    if rule.once_trigger:
+        done_in = cases.c.progress[("marks", rule.once_trigger)].as_integer()
+        condition = and_(condition, func.coalesce(done_in, -1) != cases.c.cycle)
+    return condition
+
+
+def _shifted(rule: DueRule, dialect: str) -> ColumnElement[Any]:
+    column = cases.c[rule.anchor]
+    if dialect == "sqlite":  # dates are ISO text; date() shifts them and keeps the format
+        modifiers = [f"{rule.years:+d} years"] if rule.years else []
+        if rule.days:
+            modifiers.append(f"{rule.days:+d} days")
+        return func.date(column, *modifiers) if modifiers else column
+    if not (rule.years or rule.days):
+        return column
+    interval = func.make_interval(literal(rule.years, Integer), 0, 0, literal(rule.days, Integer))
+    return cast(column + interval, Date)
+
+
+def where(criteria: CaseFilter, due: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.programme:
+        conditions.append(cases.c.programme == criteria.programme)
+    if criteria.state:
+        conditions.append(cases.c.state == criteria.state)
+    if criteria.text:
+        conditions.append(cases.c.name.contains(criteria.text.strip(), autoescape=True))
+    if criteria.province:
+        wanted = criteria.province.strip()
+        conditions.append(or_(*[cases.c.fields[name].as_string().contains(wanted, autoescape=True)
+                                for name in PROVINCE_FIELDS]))
+    if criteria.due_from is not None:
+        conditions.append(due >= literal(criteria.due_from, Date))
+    if criteria.due_before is not None:
+        conditions.append(due < literal(criteria.due_before, Date))
+    return conditions
+
+
+def order(sort: str, due: ColumnElement[Any]) -> list[Any]:
+    """Every order ends on the id, so pages are stable when values tie."""
+    if sort not in SORTS:
+        raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
+    if sort == "next_due":
+        # NULLs (nothing due) last on both databases, without NULLS LAST syntax.
+        return [case((due.is_(None), 1), else_=0), due, cases.c.id]
+    if sort == "name":
+        return [cases.c.name, cases.c.id]
+    if sort == "last_change":
+        return [cases.c.updated_at.desc(), cases.c.id.desc()]
+    return [cases.c.id]

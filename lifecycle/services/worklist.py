@@ -1,0 +1,158 @@
+"""What needs an administrator: cases paged from SQL with their next due date, and the
+overview the dashboard shows (cases by programme and state, what is overdue or due soon).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from lifecycle.domain.case import Case
+from lifecycle.domain.programme import Programme
+from lifecycle.persistence.case_search import SORTS, CaseFilter, DueRule
+from lifecycle.services.app import Lifecycle
+
+#: The horizons of "due soon" on the dashboard, in days from today.
+HORIZONS = (30, 90)
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class NextDue:
+    on: date
+    rule: str  # the timer's words: "performance evaluation at the end of each 3-year cycle"
+    trigger: str
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One line of the case list."""
+
+    id: int
+    programme: str
+    name: str
+    state: str
+    state_zh: str
+    state_en: str
+    state_since: date
+    province: str | None
+    next_due: NextDue | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Page:
+    lines: list[CaseLine]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.lines)
+
+
+@dataclass
+class Overview:
+    as_of: date
+    #: programme → state → cases
+    by_state: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: programme → overdue / due within each horizon (from today) / total
+    overdue: dict[str, int] = field(default_factory=dict)
+    due_within: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def due_rules(app: Lifecycle) -> list[DueRule]:
+    """Every timer of every current programme, in the terms SQL can evaluate."""
+    rules: list[DueRule] = []
+    for programme in app.catalogue.all():
+        definition = programme.definition
+        for timer in definition.timers:
+            anchor, years = timer.anchor, timer.years
+            if anchor == "cycle_end":
+                anchor = "valid_until" if definition.validity is not None else "cycle_start"
+                if definition.validity is None:
+                    years += definition.cycle.years
+            rules.append(DueRule(
+                programme=programme.code, states=tuple(programme.expand(list(timer.states))),
+                anchor="deadline_on" if anchor == "deadline" else anchor, years=years,
+                days=timer.days, once_trigger=timer.trigger if timer.once_per_cycle else None))
+    return rules
+
+
+def next_due(programme: Programme, case: Case) -> NextDue | None:
+    """The earliest timer due for the case in its state (the exact calendar rules of the domain)."""
+    found: NextDue | None = None
+    for timer in programme.definition.timers:
+        if case.state not in programme.expand(list(timer.states)):
+            continue
+        if timer.once_per_cycle and case.marks.get(timer.trigger) == case.cycle:
+            continue
+        on = programme.due_date(timer, case)
+        if on is not None and (found is None or on < found.on):
+            found = NextDue(on, timer.en, timer.trigger)
+    return found
+
+
+def province_of(case: Case) -> str | None:
+    for name in ("province", "sponsor"):
+        value = case.fields.get(name)
+        if value:
+            return str(value)
+    return None
+
+
+def find_cases(app: Lifecycle, criteria: CaseFilter, *, sort: str = "next_due",
+               offset: int = 0, limit: int = PAGE_SIZE) -> Page:
+    """One page of the cases matching `criteria`, and how many match in all."""
+    if sort not in SORTS:
+        from lifecycle.errors import UsageError
+
+        raise UsageError(f"sort {sort!r}: one of {', '.join(SORTS)}")
+    if criteria.programme:
+        app.catalogue.current(criteria.programme)  # an unknown code is an error, not an empty page
+    rules = due_rules(app)
+    filters: dict[str, Any] = {
+        "programme": criteria.programme, "state": criteria.state, "text": criteria.text,
+        "province": criteria.province, "due_from": criteria.due_from,
+        "due_before": criteria.due_before, "due_rules": rules}
+    with app.uow() as uow:
+        found = uow.cases.search(**filters, sort=sort, limit=limit, offset=offset)
+        total = offset + len(found) if len(found) < limit and (found or offset == 0) \
+            else uow.cases.count(**filters)
+        lines = [_line(app.programme_for(case, uow), case) for case in found]
+    return Page(lines, total, offset, limit)
+
+
+def _line(programme: Programme, case: Case) -> CaseLine:
+    state = programme.definition.states.get(case.state)
+    assert case.id is not None
+    return CaseLine(
+        id=case.id, programme=case.programme, name=case.name, state=case.state,
+        state_zh=state.zh if state else case.state, state_en=state.en if state else case.state,
+        state_since=case.state_since, province=province_of(case),
+        next_due=next_due(programme, case), version=case.version)
+
+
+def overview(app: Lifecycle, as_of: date) -> Overview:
+    """The dashboard's numbers on `as_of`, two queries whatever the number of cases."""
+    result = Overview(as_of)
+    bounds = [as_of] + [as_of + timedelta(days=days + 1) for days in HORIZONS]
+    with app.uow() as uow:
+        for code, state, count in uow.cases.count_by_programme_state():
+            result.by_state.setdefault(code, {})[state] = count
+        due = uow.cases.count_due(due_rules(app), bounds)
+    for code in result.by_state:
+        counts = due.get(code, [0] * len(bounds))
+        result.overdue[code] = counts[0]
+        for days, count in zip(HORIZONS, counts[1:], strict=True):
+            result.due_within.setdefault(days, {})[code] = count - counts[0]
+    return result
+
+
+def horizon_filter(as_of: date, days: int | None) -> tuple[date | None, date | None]:
+    """(due_from, due_before) of "overdue" (None) or "due within `days`" on `as_of`."""
+    if days is None:
+        return None, as_of
+    return as_of, as_of + timedelta(days=days + 1)

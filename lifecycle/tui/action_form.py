@@ -36,14 +36,16 @@ class ActionFormScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
-        with VerticalScroll(id="form"):
+        with Vertical(id="form"):
             yield Static(f"{self.trigger} on case {self.case_id}", id="form-title", classes="title")
-            yield Vertical(id="params")
-            yield Label("Effective date (YYYY-MM-DD, China Standard Time)")
-            yield Input(app.today.isoformat(), id="on")
-            yield Label("Reason (recorded in the audit log)")
-            yield Input(placeholder="why, for the record", id="reason")
-            yield Static("", id="outcome", classes="block")
+            with VerticalScroll(id="inputs"):
+                yield Vertical(id="params")
+                yield Label("Effective date (YYYY-MM-DD, China Standard Time)")
+                yield Input(app.today.isoformat(), id="on", compact=True)
+                yield Label("Reason (recorded in the audit log)")
+                yield Input(placeholder="why, for the record", id="reason", compact=True)
+            with VerticalScroll(id="outcome-box"):
+                yield Static("", id="outcome", classes="block")
             with Horizontal(classes="buttons"):
                 yield Button("Review", id="review", variant="primary")
                 yield Button("Confirm", id="confirm", variant="success", disabled=True)
@@ -79,11 +81,12 @@ class ActionFormScreen(ModalScreen[bool]):
             if param.choices:
                 widgets.append(Select([(choice, choice) for choice in param.choices], id=f"param-{param.name}",
                                       prompt=f"choose {param.name}",
-                                      value=param.default if param.default in param.choices else Select.NULL))
+                                      value=param.default if param.default in param.choices else Select.NULL,
+                                      compact=True))
             else:
                 hint = {"int": "a whole number, e.g. 2025", "date": "YYYY-MM-DD",
                         "ratio": "0.12 or 12%", "number": "e.g. 3e9"}.get(param.type, param.type)
-                widgets.append(Input(param.default or "", placeholder=hint, id=f"param-{param.name}"))
+                widgets.append(Input(param.default or "", placeholder=hint, id=f"param-{param.name}", compact=True))
         box.mount_all(widgets)
         (widgets[1] if widgets else self.query_one("#on", Input)).focus()
 
@@ -168,7 +171,8 @@ class ActionFormScreen(ModalScreen[bool]):
         move = (f"stays {proposed.from_label} (recorded, no change of state)" if proposed.internal
                 else f"{proposed.from_label} → {proposed.to_label}")
         outcome = joined(("Confirm: ", "bold"), move, f"\non {proposed.effective_on} under {clause}")
-        payload = {k: v for k, v in proposed.payload.items() if not k.endswith(("_clause", "_default"))}
+        payload = {k: v for k, v in proposed.payload.items()
+                   if v is not None and not k.endswith(("_clause", "_default"))}
         if payload:
             outcome.append("\nrecords " + ", ".join(f"{k}={v}" for k, v in payload.items()), "dim")
         outcome.append("\nPress Confirm (or enter) to record it; change a value to review again.", "dim")

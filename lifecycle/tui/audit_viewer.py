@@ -45,11 +45,13 @@ class AuditScreen(Screen[None]):
         yield Header()
         yield Static("Audit log", id="heading", classes="title")
         with Horizontal(classes="filters"):
-            yield Input(str(self.initial_case or ""), placeholder="case #", id="case", type="integer")
-            yield Select([(c, c) for c in app.lifecycle.catalogue.codes()], prompt="programme", id="programme")
-            yield Input(placeholder="actor", id="actor")
-            yield Input(placeholder="since YYYY-MM-DD", id="since")
-            yield Input(placeholder="until YYYY-MM-DD", id="until")
+            yield Input(str(self.initial_case or ""), placeholder="case #", id="case", type="integer",
+                        compact=True)
+            yield Select([(c, c) for c in app.lifecycle.catalogue.codes()], prompt="programme",
+                         id="programme", compact=True)
+            yield Input(placeholder="actor", id="actor", compact=True)
+            yield Input(placeholder="since YYYY-MM-DD", id="since", compact=True)
+            yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
         yield Static("Chain: not verified yet (v verifies)", id="chain", classes="note")
         yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         yield Static(id="pager")

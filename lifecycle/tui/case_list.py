@@ -47,12 +47,12 @@ class CaseListScreen(Screen[None]):
         yield Static(id="heading", classes="title")
         with Horizontal(classes="filters"):
             yield Select([(code, code) for code in codes], prompt="programme", id="programme",
-                         value=self.criteria.programme or Select.NULL)
+                         value=self.criteria.programme or Select.NULL, compact=True)
             yield Select(self._state_options(self.criteria.programme), prompt="state", id="state",
-                         value=self.criteria.state or Select.NULL)
-            yield Input(self.criteria.province or "", placeholder="province", id="province")
-            yield Input(self.criteria.text or "", placeholder="name contains  (/)", id="text")
-            yield Select(SORT_CHOICES, value=self.sort, allow_blank=False, id="sort")
+                         value=self.criteria.state or Select.NULL, compact=True)
+            yield Input(self.criteria.province or "", placeholder="province", id="province", compact=True)
+            yield Input(self.criteria.text or "", placeholder="name contains  (/)", id="text", compact=True)
+            yield Select(SORT_CHOICES, value=self.sort, allow_blank=False, id="sort", compact=True)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(id="pager")
         yield Footer()

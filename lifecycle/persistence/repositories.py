@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, select, update
-from sqlalchemy import case as case_
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
@@ -119,10 +118,18 @@ class CaseRepository:
         needs `due_rules`, the programmes' timers)."""
         criteria = CaseFilter(programme, state, province, text, due_from, due_before)
         due = next_due(due_rules or [], self.connection.dialect.name)
-        statement = select(cases).where(*where(criteria, due)).order_by(*order(sort, due))
-        if limit is not None:
-            statement = statement.limit(limit).offset(offset)
-        return [case_from_row(row) for row in self.connection.execute(statement)]
+        if limit is None:
+            statement = select(cases).where(*where(criteria, due)).order_by(*order(sort, due))
+            return [case_from_row(row) for row in self.connection.execute(statement)]
+        # Sort only the ids, then read the page's rows: sorting whole rows (JSON and all)
+        # of 100,000 cases to keep 50 cost twice as much.
+        ids = select(cases.c.id).where(*where(criteria, due)).order_by(*order(sort, due))
+        page = [row[0] for row in self.connection.execute(ids.limit(limit).offset(offset))]
+        if not page:
+            return []
+        found = {row.id: case_from_row(row) for row in
+                 self.connection.execute(select(cases).where(cases.c.id.in_(page)))}
+        return [found[case_id] for case_id in page]
 
     def count(self, *, programme: str | None = None, state: str | None = None,
               text: str | None = None, province: str | None = None, due_from: date | None = None,
@@ -134,11 +141,24 @@ class CaseRepository:
         return int(self.connection.execute(statement).scalar() or 0)
 
     def count_due(self, due_rules: list[DueRule], bounds: list[date]) -> dict[str, list[int]]:
-        """Per programme, how many cases fall due before each of `bounds` (one scan)."""
+        """Per programme, how many cases fall due before each of `bounds` (ascending).
+
+        The due date is computed once per case (a materialised CTE; in the SELECT list of
+        several SUMs it was computed once per SUM), then counted per day below the last bound.
+        """
         due = next_due(due_rules, self.connection.dialect.name)
-        columns = [func.sum(case_((due < literal(bound, Date), 1), else_=0)) for bound in bounds]
-        statement = select(cases.c.programme, *columns).group_by(cases.c.programme)
-        return {row[0]: [int(n or 0) for n in row[1:]] for row in self.connection.execute(statement)}
+        dues = select(cases.c.programme, due.label("due_on")).cte("dues").prefix_with("MATERIALIZED")
+        statement = (select(dues.c.programme, dues.c.due_on, func.count())
+                     .where(dues.c.due_on < literal(bounds[-1], Date))
+                     .group_by(dues.c.programme, dues.c.due_on))
+        counts: dict[str, list[int]] = {}
+        for code, due_on, n in self.connection.execute(statement):
+            day = read_date(due_on)
+            row = counts.setdefault(code, [0] * len(bounds))
+            for i, bound in enumerate(bounds):
+                if day is not None and day < bound:
+                    row[i] += n
+        return counts
 
     def count_by_programme_state(self) -> list[tuple[str, str, int]]:
         statement = (select(cases.c.programme, cases.c.state, func.count())

@@ -104,25 +104,41 @@ def province_of(case: Case) -> str | None:
 
 
 def find_cases(app: Lifecycle, criteria: CaseFilter, *, sort: str = "next_due",
-               offset: int = 0, limit: int = PAGE_SIZE) -> Page:
-    """One page of the cases matching `criteria`, and how many match in all."""
+               offset: int = 0, limit: int = PAGE_SIZE, count: bool = True) -> Page:
+    """One page of the cases matching `criteria`, and how many match in all.
+
+    With `count=False` the total is only known when the page is the last one (else
+    -1): the screen paints the page first and asks `count_cases` for the pager.
+    """
     if sort not in SORTS:
         from lifecycle.errors import UsageError
 
         raise UsageError(f"sort {sort!r}: one of {', '.join(SORTS)}")
-    if criteria.programme:
-        app.catalogue.current(criteria.programme)  # an unknown code is an error, not an empty page
-    rules = due_rules(app)
-    filters: dict[str, Any] = {
-        "programme": criteria.programme, "state": criteria.state, "text": criteria.text,
-        "province": criteria.province, "due_from": criteria.due_from,
-        "due_before": criteria.due_before, "due_rules": rules}
+    filters = _filters(app, criteria)
     with app.uow() as uow:
         found = uow.cases.search(**filters, sort=sort, limit=limit, offset=offset)
-        total = offset + len(found) if len(found) < limit and (found or offset == 0) \
-            else uow.cases.count(**filters)
+        if len(found) < limit and (found or offset == 0):
+            total = offset + len(found)  # the last page: no need to count
+        else:
+            total = uow.cases.count(**filters) if count else -1
         lines = [_line(app.programme_for(case, uow), case) for case in found]
     return Page(lines, total, offset, limit)
+
+
+def count_cases(app: Lifecycle, criteria: CaseFilter) -> int:
+    """How many cases match `criteria` (the pager's total)."""
+    filters = _filters(app, criteria)
+    with app.uow() as uow:
+        return uow.cases.count(**filters)
+
+
+def _filters(app: Lifecycle, criteria: CaseFilter) -> dict[str, Any]:
+    if criteria.programme:
+        app.catalogue.current(criteria.programme)  # an unknown code is an error, not an empty page
+    return {"programme": criteria.programme, "state": criteria.state, "text": criteria.text,
+            "province": criteria.province, "due_from": criteria.due_from,
+            "due_before": criteria.due_before,
+            "due_rules": due_rules(app)}
 
 
 def _line(programme: Programme, case: Case) -> CaseLine:

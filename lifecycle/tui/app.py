@@ -25,7 +25,7 @@ class LifecycleTUI(App[None]):
     TITLE = "lifecycle"
     CSS_PATH = "lifecycle.tcss"
     #: Below 110 columns the dashboard's tables stack instead of standing side by side.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual types it a list)
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {CaseFinder}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "dashboard", "Dashboard"),

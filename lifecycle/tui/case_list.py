@@ -115,7 +115,8 @@ class CaseListScreen(Screen[None]):
 
     # -- paging ---------------------------------------------------------------------
     def action_next_page(self) -> None:
-        if self.page is not None and self.page.last < self.page.total:
+        page = self.page
+        if page is not None and (page.last < page.total or (page.total < 0 and page.lines)):
             self.start += PAGE_SIZE
             self.reload()
 
@@ -141,13 +142,34 @@ class CaseListScreen(Screen[None]):
 
         app: Any = self.app
         try:
-            page = find_cases(app.lifecycle, criteria, sort=sort, offset=offset)
+            page = find_cases(app.lifecycle, criteria, sort=sort, offset=offset, count=False)
         except Exception as error:
             if not get_current_worker().is_cancelled:
                 app.call_from_thread(self.failed, error)
             return
         if not get_current_worker().is_cancelled:
             app.call_from_thread(self.show, page)
+        if page.total < 0 and not get_current_worker().is_cancelled:
+            self.count(criteria, page)
+
+    @work(thread=True, exclusive=True, group="case-count")
+    def count(self, criteria: CaseFilter, page: Page) -> None:
+        """The pager's total, after the page is on screen (counting may scan every case)."""
+        from lifecycle.services.worklist import count_cases
+
+        app: Any = self.app
+        try:
+            total = count_cases(app.lifecycle, criteria)
+        except Exception as error:
+            app.call_from_thread(self.failed, error)
+            return
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self.counted, page, total)
+
+    def counted(self, page: Page, total: int) -> None:
+        if self.page is page:
+            self.page = replace(page, total=total)
+            self._pager()
 
     def failed(self, error: Exception) -> None:
         self.query_one("#cases", DataTable).loading = False
@@ -171,10 +193,17 @@ class CaseListScreen(Screen[None]):
         table.loading = False
         self.query_one("#heading", Static).update(joined(
             "Cases · ", literal(self.heading), f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}"))
+        self._pager()
+
+    def _pager(self) -> None:
+        page = self.page
+        if page is None:
+            return
         if page.total == 0:
             pager = "No case matches these filters."
         else:
-            pager = (f"{page.offset + 1}–{page.last} of {page.total:,}"
+            total = f"{page.total:,}" if page.total >= 0 else "… (counting)"
+            pager = (f"{page.offset + 1}–{page.last} of {total}"
                      "  ·  n/PgDn next page  ·  b/PgUp previous  ·  enter opens")
         self.query_one("#pager", Static).update(pager)
 

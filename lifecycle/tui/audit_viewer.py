@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from lifecycle.persistence.repositories import AuditFilter
 from lifecycle.services.audit_views import EXPORT_FORMATS, AuditPage
+from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
 PAGE = 100
@@ -34,6 +35,7 @@ class AuditScreen(Screen[None]):
 
     def __init__(self, case_id: int | None = None) -> None:
         super().__init__()
+        self.slow = SlowLoading()
         self.initial_case = case_id
         self.start = 0
         self.page: AuditPage | None = None
@@ -117,7 +119,7 @@ class AuditScreen(Screen[None]):
             self.app.pop_screen()
 
     def reload(self) -> None:
-        self.query_one("#entries", DataTable).loading = True
+        self.slow.start(self.query_one("#entries", DataTable))
         self.load(self.where, self.start)
 
     @work(thread=True, exclusive=True, group="audit-page")
@@ -135,7 +137,7 @@ class AuditScreen(Screen[None]):
             app.call_from_thread(self.show, page)
 
     def failed(self, error: Exception) -> None:
-        self.query_one("#entries", DataTable).loading = False
+        self.slow.stop(self.query_one("#entries", DataTable))
         self.query_one("#pager", Static).update(literal(str(error), "bold red"))
 
     def show(self, page: AuditPage) -> None:
@@ -147,7 +149,7 @@ class AuditScreen(Screen[None]):
                           literal(e.trigger), literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
                           literal(f"{e.actor} ({e.role})"), literal(e.clause or ""), literal(e.reason or ""),
                           key=str(e.seq))
-        table.loading = False
+        self.slow.stop(table)
         if page.total == 0:
             pager = "No entry matches these filters."
         else:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lifecycle.services.case_file import CaseFile
+from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
 
@@ -28,6 +29,7 @@ class CaseDetailScreen(Screen[None]):
 
     def __init__(self, case_id: int) -> None:
         super().__init__()
+        self.slow = SlowLoading()
         self.case_id = case_id
         self.file: CaseFile | None = None
 
@@ -56,7 +58,7 @@ class CaseDetailScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.query_one("#body").loading = True
+        self.slow.start(self.query_one("#body"))
         self.load()
 
     def action_back(self) -> None:
@@ -79,7 +81,7 @@ class CaseDetailScreen(Screen[None]):
         app.call_from_thread(self.show, found)
 
     def failed(self, error: Exception) -> None:
-        self.query_one("#body").loading = False
+        self.slow.stop(self.query_one("#body"))
         self.query_one("#summary", Static).update(literal(str(error), "bold red"))
 
     def show(self, found: CaseFile) -> None:
@@ -123,7 +125,7 @@ class CaseDetailScreen(Screen[None]):
                              literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
                              literal(f"{entry['actor']} ({entry['role']})"), literal(entry["clause"] or ""),
                              literal(entry["reason"] or ""), key=str(entry["seq"]))
-        self.query_one("#body").loading = False
+        self.slow.stop(self.query_one("#body"))
         if view["allowed"] and read_only is None:
             actions.highlighted = 0
         actions.focus()

@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.worklist import PAGE_SIZE, Page
+from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
 SORT_CHOICES = [("next due", "next_due"), ("name", "name"), ("last change", "last_change"),
@@ -34,6 +35,7 @@ class CaseListScreen(Screen[None]):
 
     def __init__(self, criteria: CaseFilter, title: str | None = None) -> None:
         super().__init__()
+        self.slow = SlowLoading()
         self.criteria = criteria
         self.heading = title or "all cases"
         self.sort = "next_due"
@@ -133,7 +135,7 @@ class CaseListScreen(Screen[None]):
             self.app.pop_screen()
 
     def reload(self) -> None:
-        self.query_one("#cases", DataTable).loading = True
+        self.slow.start(self.query_one("#cases", DataTable))
         self.load(self.criteria, self.sort, self.start)
 
     @work(thread=True, exclusive=True, group="case-list")
@@ -172,7 +174,7 @@ class CaseListScreen(Screen[None]):
             self._pager()
 
     def failed(self, error: Exception) -> None:
-        self.query_one("#cases", DataTable).loading = False
+        self.slow.stop(self.query_one("#cases", DataTable))
         self.query_one("#pager", Static).update(literal(str(error), "bold red"))
 
     def show(self, page: Page) -> None:
@@ -190,7 +192,7 @@ class CaseListScreen(Screen[None]):
                           joined((line.state_zh, "bold"), " ", line.state_en),
                           line.state_since.isoformat(), due, literal(line.province or ""),
                           key=str(line.id))
-        table.loading = False
+        self.slow.stop(table)
         self.query_one("#heading", Static).update(joined(
             "Cases · ", literal(self.heading), f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}"))
         self._pager()

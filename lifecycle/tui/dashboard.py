@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.worklist import HORIZONS, Overview, horizon_filter
+from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
 
@@ -26,6 +27,10 @@ class DashboardScreen(Screen[None]):
         Binding("r", "reload", "Reload"),
         Binding("enter", "drill", "Show cases", show=False),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow = SlowLoading()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,7 +55,7 @@ class DashboardScreen(Screen[None]):
         self.query_one("#heading", Static).update(joined(
             "Dashboard · as of ", app.today.isoformat(), " · ", literal(app.user)))
         for table in self.query(DataTable):
-            table.loading = True
+            self.slow.start(table)
         self.load()
 
     @work(thread=True, exclusive=True, group="dashboard")
@@ -71,7 +76,7 @@ class DashboardScreen(Screen[None]):
 
     def failed(self, error: Exception) -> None:
         for table in self.query(DataTable):
-            table.loading = False
+            self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(f"Could not load: {error}", "bold red"))
 
     def show(self, role: str | None, data: Overview, programmes: dict[str, Any], compliance: str) -> None:
@@ -96,7 +101,7 @@ class DashboardScreen(Screen[None]):
             due.add_row(literal(code), data.overdue.get(code, 0),
                         *[data.due_within[days].get(code, 0) for days in HORIZONS], total, key=code)
         for table in (states, due):
-            table.loading = False
+            self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(compliance))
         states.focus()
 

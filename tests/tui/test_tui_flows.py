@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -297,3 +298,42 @@ def test_the_small_terminal_still_shows_the_dashboard_and_keys(portfolio, drive)
         assert tui.theme == "textual-dark"
 
     drive(portfolio, scenario, size=(80, 24))
+
+
+def test_the_command_palette_finds_a_case_by_name_and_opens_it(portfolio, drive):
+    async def scenario(tui, pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"半导体")
+        for _ in range(100):  # the palette searches in the background as you type
+            await pilot.pause(0.05)
+            if "国家第三代半导体技术创新中心" in screen_text(tui):
+                break
+        await pilot.press("enter")
+        await settle(tui, pilot)
+        assert isinstance(tui.screen, CaseDetailScreen)
+        assert tui.screen.case_id == case_id(portfolio, SEMICONDUCTORS)
+
+    drive(portfolio, scenario)
+
+
+def test_a_due_soon_number_opens_the_cases_due_in_that_window(portfolio, drive):
+    from lifecycle.services.cases import add_case
+
+    soon = add_case(portfolio, "alice", "national-tic", "黄河国家技术创新中心", date(2023, 1, 2),
+                    {"kind": "comprehensive"}).case
+    assert soon.id is not None
+    advance(portfolio, "alice", soon.id, "start_review", date(2023, 2, 1), {"independent_legal_entity": "true"})
+    advance(portfolio, "alice", soon.id, "approve", date(2023, 12, 10))  # evaluation due 2026-12-10
+
+    async def scenario(tui, pilot):
+        table = tui.screen.query_one("#due", DataTable)
+        assert [str(c) for c in table.get_row("national-tic")][2:4] == ["1", "1"]
+        table.focus()
+        table.move_cursor(row=table.get_row_index("national-tic"), column=2)
+        await pilot.press("enter")
+        await settle(tui, pilot)
+        assert [row[1] for row in rows(tui)] == ["黄河国家技术创新中心"]
+        assert rows(tui)[0][5].startswith("2026-12-10")
+
+    drive(portfolio, scenario)

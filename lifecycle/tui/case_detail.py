@@ -39,7 +39,7 @@ class CaseDetailScreen(Screen[None]):
         with VerticalScroll(id="body"):
             yield Static(id="summary", classes="block")
             yield Static("", id="role-note", classes="note")
-            yield Static("Actions allowed now — enter to act", classes="section")
+            yield Static("Actions allowed now — enter to act", id="actions-title", classes="section")
             yield OptionList(id="actions")
             yield Static("Obligations", classes="section")
             yield Static(id="obligations", classes="block")
@@ -93,6 +93,9 @@ class CaseDetailScreen(Screen[None]):
         self.query_one("#summary", Static).update(self._summary(found))
         read_only = app.read_only_reason()
         self.query_one("#role-note", Static).update(literal(read_only or ""))
+        self.query_one("#actions-title", Static).update(
+            "Actions an admin could take now (read only for you)" if read_only
+            else "Actions allowed now — enter to act")
         actions = self.query_one("#actions", OptionList)
         actions.clear_options()
         for name in view["allowed"]:
@@ -116,7 +119,7 @@ class CaseDetailScreen(Screen[None]):
             if fields:
                 fields.append("\n")
             fields.append(f"{key}: ", "dim")
-            fields.append(str(value))
+            fields.append(shown(value))
         self.query_one("#fields", Static).update(fields or Text("No fields recorded.", style="dim"))
         timeline = self.query_one("#timeline", DataTable)
         timeline.clear()
@@ -183,6 +186,13 @@ class CaseDetailScreen(Screen[None]):
 
     def _acted(self, changed: bool | None) -> None:
         self.action_reload()
+
+
+def shown(value: Any) -> str:
+    """A field as the CLI prints it: booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def view_as_of(view: dict[str, Any]) -> Any:

@@ -51,5 +51,11 @@ class Case:
         return reports
 
     @property
+    def quarters(self) -> list[str]:
+        """Quarterly data filed, as `2025Q3` (export-base 四(四))."""
+        quarters: list[str] = self.progress.setdefault("quarters", [])
+        return quarters
+
+    @property
     def pending_change(self) -> dict[str, Any] | None:
         return self.progress.get("pending_change")

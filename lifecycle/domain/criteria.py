@@ -10,11 +10,13 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from simpleeval import EvalWithCompoundTypes
 
+from lifecycle.domain.dates import add_years, parse_date
 from lifecycle.domain.definition import Band, Condition, Criterion, FieldDef
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import comparable, show
@@ -42,9 +44,12 @@ class Outcome:
 class Evaluator:
     """Evaluates conditions over one set of field values."""
 
-    def __init__(self, values: Mapping[str, Any], specs: Mapping[str, FieldDef]) -> None:
+    def __init__(self, values: Mapping[str, Any], specs: Mapping[str, FieldDef],
+                 on: date | None = None) -> None:
         self.values = values
         self.specs = specs
+        #: The effective date of the action, for `since` conditions.
+        self.on = on
 
     def type_of(self, name: str) -> str | None:
         spec = self.specs.get(name)
@@ -60,6 +65,10 @@ class Evaluator:
             return f"{condition.field} {SYMBOLS[condition.op]} {show(condition.value, self.type_of(condition.field))}"
         if condition.expression is not None:
             return condition.expression
+        if condition.since is not None:
+            years = f"{condition.years} year{'s' if condition.years != 1 else ''}"
+            on = f" ({self.on})" if self.on else ""
+            return f"{condition.since} at least {years} before the effective date{on}"
         joiner = " or " if condition.any_of is not None else " and "
         parts = condition.any_of if condition.any_of is not None else condition.all_of or []
         return joiner.join(self.describe(part) for part in parts)
@@ -69,6 +78,8 @@ class Evaluator:
             return self._compare(condition)
         if condition.expression is not None:
             return self._expression(condition.expression)
+        if condition.since is not None:
+            return self._since(condition.since, condition.years or 0)
         outcomes = [self.evaluate(part) for part in condition.any_of or condition.all_of or []]
         outcome = Outcome(ok=any(o.ok for o in outcomes) if condition.any_of is not None
                           else all(o.ok for o in outcomes))
@@ -93,6 +104,13 @@ class Evaluator:
         except TypeError:
             ok = False
         return Outcome(ok=bool(ok), seen={name: seen})
+
+    def _since(self, name: str, years: int) -> Outcome:
+        seen = self.values.get(name)
+        if seen is None or self.on is None:
+            return Outcome(ok=False, missing={name} if seen is None else set())
+        started = parse_date(str(seen))
+        return Outcome(ok=add_years(started, years) <= self.on, seen={name: seen})
 
     def _expression(self, text: str) -> Outcome:
         names = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}

@@ -11,9 +11,10 @@ from typing import Any
 from lifecycle.domain.case import Case
 from lifecycle.domain.criteria import Evaluator
 from lifecycle.domain.definition import FieldDef, TriggerDef
-from lifecycle.domain.effects import apply_effects, effect_problems
+from lifecycle.domain.effects import apply_effects, count_elapsed_cycles, designate, effect_problems
 from lifecycle.domain.naming import name_problems
-from lifecycle.domain.programme import Programme
+from lifecycle.domain.programme import Programme, yearly_mark
+from lifecycle.domain.quotas import FindHolders, quota_reasons, round_reasons
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
@@ -133,7 +134,8 @@ def _timer_reasons(programme: Programme, case: Case, what: str, timer_id: str | 
 
 
 def check(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
-          values: Values | None = None, *, with_params: bool = True) -> list[Reason]:
+          values: Values | None = None, *, with_params: bool = True,
+          find_holders: FindHolders | None = None) -> list[Reason]:
     """Every reason `trigger_name` cannot fire on `on`; empty when it can.
 
     With `with_params=False` (what `cases show` asks) the action's own
@@ -159,20 +161,18 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
         reasons.append(role_reason)
     reasons += _date_reasons(programme, case, trigger_name, on)
     reasons += _timer_reasons(programme, case, trigger_name, trigger.due, on, trigger_name)
+    merged = {**programme.field_defaults(), **case.fields, **values.fields}
+    evaluator = Evaluator(merged, programme.definition.fields, on)
     if with_params:
-        reasons += _param_reasons(programme, case, trigger, values, on, role)
+        reasons += _param_reasons(programme, case, trigger, values, on, role, evaluator)
     else:  # what an effect refuses whatever the parameters (no pending change to decide)
         for route in programme.routes_from(trigger, case.state):
             if not route.when:
                 reasons += _with_clause([r for r in effect_problems(programme, case, route, on, {})
                                          if r.code == "pending"], trigger)
-    merged = {**programme.field_defaults(), **case.fields, **values.fields}
-    evaluator = Evaluator(merged, programme.definition.fields)
-    for group in trigger.check:
-        for criterion in programme.definition.criteria[group]:
-            failed = evaluator.check(criterion)
-            if failed:
-                reasons.append(failed)
+    reasons += _criteria_reasons(programme, trigger.check, evaluator)
+    reasons += round_reasons(programme.definition, trigger_name, merged, on)
+    reasons += quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
     if "name_en" in values.fields or (programme.definition.naming and \
             programme.definition.naming.by in values.fields):
         reasons += [r for r in name_problems(programme.definition.naming, case.name, merged)
@@ -180,8 +180,18 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
     return reasons
 
 
+def _criteria_reasons(programme: Programme, groups: list[str], evaluator: Evaluator) -> list[Reason]:
+    reasons = []
+    for group in groups:
+        for criterion in programme.definition.criteria[group]:
+            failed = evaluator.check(criterion)
+            if failed:
+                reasons.append(failed)
+    return reasons
+
+
 def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values: Values,
-                   on: date, role: str) -> list[Reason]:
+                   on: date, role: str, evaluator: Evaluator) -> list[Reason]:
     reasons = []
     invalid = {r.details.get("field") for r in values.problems}
     for name, spec in trigger.params.items():
@@ -211,6 +221,7 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
                               details={"state": case.state, "accepted": possible}))
     for route in matching[:1]:
         reasons += _with_clause(effect_problems(programme, case, route, on, params), trigger)
+        reasons += _criteria_reasons(programme, route.check, evaluator)
     return reasons
 
 
@@ -223,13 +234,13 @@ def _param_defaults(trigger: TriggerDef) -> dict[str, Any]:
     return {n: p.default_value for n, p in trigger.params.items() if p.default_value is not None}
 
 
-def options(programme: Programme, case: Case, on: date, role: str = "admin"
-            ) -> tuple[list[str], dict[str, list[Reason]]]:
+def options(programme: Programme, case: Case, on: date, role: str = "admin",
+            find_holders: FindHolders | None = None) -> tuple[list[str], dict[str, list[Reason]]]:
     """The triggers allowed on `on` for `role`, and for every other one the reasons it is not."""
     allowed: list[str] = []
     blocked: dict[str, list[Reason]] = {}
     for name in programme.definition.triggers:
-        reasons = check(programme, case, name, on, role, with_params=False)
+        reasons = check(programme, case, name, on, role, with_params=False, find_holders=find_holders)
         if reasons:
             blocked[name] = reasons
         else:
@@ -238,11 +249,14 @@ def options(programme: Programme, case: Case, on: date, role: str = "admin"
 
 
 def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
-           raw_values: dict[str, Any] | None = None) -> Proposal:
-    """What firing `trigger_name` does, or Refused with every reason it may not."""
+           raw_values: dict[str, Any] | None = None, find_holders: FindHolders | None = None) -> Proposal:
+    """What firing `trigger_name` does, or Refused with every reason it may not.
+
+    `find_holders` finds the cases that fill a quota; without it quotas are not checked.
+    """
     trigger = programme.trigger(trigger_name)
     values = parse_values(programme, trigger, raw_values or {})
-    reasons = check(programme, case, trigger_name, on, role, values)
+    reasons = check(programme, case, trigger_name, on, role, values, find_holders=find_holders)
     if reasons:
         raise Refused(f"{trigger_name} on case {case.id}", reasons)
     assert trigger is not None
@@ -260,18 +274,32 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     computed.update(apply_effects(programme, moved, route, on, params))
     if trigger.due and programme.timer(trigger.due).once_per_cycle:
         moved.marks[trigger_name] = moved.cycle
+    if trigger.due and programme.timer(trigger.due).anchor == "yearly":
+        moved.marks[yearly_mark(trigger_name)] = programme.yearly_covered(programme.timer(trigger.due), on)
     clause, default = trigger.clause, trigger.default
     if route.clause:
         clause, default = route.clause, route.default
+    if route.ground is not None:
+        computed["ground"] = route.ground
     ground = programme.definition.grounds.get(params.get("ground", ""))
     if ground is not None:
         clause, default = ground.clause, ground.default
+    if route.outcome is not None:
+        computed["outcome"] = route.outcome.en
+        computed["outcome_zh"] = route.outcome.zh
     if route.deadline is not None:
         computed["deadline_clause"] = route.deadline.clause
         computed["deadline_default"] = route.deadline.default
     payload = {**values.fields, **params, **computed}
     return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
                     internal=trigger.internal)
+
+
+def _grouping_fields(programme: Programme) -> list[str]:
+    names = [name for quota in programme.definition.quotas for name in quota.group_by]
+    if programme.definition.rounds is not None:
+        names.append(programme.definition.rounds.field)
+    return names
 
 
 def open_case(programme: Programme, name: str, on: date, role: str,
@@ -300,7 +328,20 @@ def open_case(programme: Programme, name: str, on: date, role: str,
     if reasons:
         raise Refused(f"opening {name!r} in {programme.code}", reasons)
     assert initial is not None
+    fields = dict(values.fields)
+    for field_name in _grouping_fields(programme):
+        # Stored, not left to the default: quotas find the cases of a round by it.
+        default = programme.definition.fields[field_name].default_value
+        if field_name not in fields and default is not None:
+            fields[field_name] = default
     case = Case(programme=programme.code, name=name, state=initial, state_since=on,
-                definition_version=programme.version, fields=dict(values.fields), created_on=on)
+                definition_version=programme.version, fields=fields, created_on=on)
+    computed: dict[str, Any] = {}
+    if programme.kind(initial) == "active":
+        # Programmes of existing designations (hitech-zone, tech-transfer) open cases
+        # already designated: `--on` is the approval date.
+        computed = designate(programme, case, on)
+        count_elapsed_cycles(programme, case)
+        computed.update(cycle=case.cycle, cycle_start=case.cycle_start.isoformat() if case.cycle_start else None)
     return Proposal("create", None, initial, on, programme.definition.initial.clause,
-                    programme.definition.initial.default, {"name": name, **values.fields}, case)
+                    programme.definition.initial.default, {"name": name, **values.fields, **computed}, case)

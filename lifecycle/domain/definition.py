@@ -21,7 +21,7 @@ from lifecycle.domain.values import FIELD_TYPES
 Role = Literal["admin", "system"]
 StateKind = Literal["pre", "active", "terminal"]
 Operator = Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in"]
-Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline"]
+Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline", "yearly"]
 
 #: State groups usable in `from:` lists.
 GROUPS = ("$pre", "$active", "$non_terminal")
@@ -102,13 +102,20 @@ class Condition(BaseModel):
     all_of: list[Condition] | None = None
     #: Evaluated by simpleeval over the case's fields; never by eval().
     expression: str | None = None
+    #: A date field at least `years` before the action's effective date
+    #: (ecommerce-base 一(一): in operation for at least a year on submission).
+    since: str | None = None
+    years: int | None = None
 
     @model_validator(mode="after")
     def _exactly_one_form(self) -> Condition:
         forms = [self.field is not None, self.any_of is not None, self.all_of is not None,
-                 self.expression is not None]
+                 self.expression is not None, self.since is not None]
         if sum(forms) != 1:
-            raise ValueError("a condition is exactly one of: field/op/value, any_of, all_of, expression")
+            raise ValueError("a condition is exactly one of: field/op/value, any_of, all_of, expression, "
+                             "since/years")
+        if self.since is not None and self.years is None:
+            raise ValueError(f"condition since {self.since!r} needs `years`")
         if self.field is not None and self.op is None:
             raise ValueError(f"condition on {self.field!r} needs `op`")
         if self.expression is not None:
@@ -122,6 +129,8 @@ class Condition(BaseModel):
         """Every field this condition reads."""
         if self.field is not None:
             return {self.field}
+        if self.since is not None:
+            return {self.since}
         if self.expression is not None:
             tree = ast.parse(self.expression, mode="eval")
             return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
@@ -175,7 +184,9 @@ class Criterion(Rule):
 
 
 class Deadline(Rule):
-    days: int
+    days: int = 0
+    #: Whole years, counted as the calendar rule says (hitech-zone: rectification within a year).
+    years: int = 0
 
 
 class Route(Rule):
@@ -186,6 +197,12 @@ class Route(Rule):
     when: dict[str, str | list[str]] | None = None
     effects: list[str] = Field(default_factory=list)
     deadline: Deadline | None = None
+    #: Criteria groups this route alone needs (tech-transfer: a pilot below 70% cannot pass).
+    check: list[str] = Field(default_factory=list)
+    #: What the decision means besides the move (hitech-zone `good`: 通报表扬), for the log.
+    outcome: Names | None = None
+    #: The revocation ground a route to `revoked` records (export-base `fail`: evaluation_failed).
+    ground: str | None = None
 
     @model_validator(mode="after")
     def _effects_are_known(self) -> Route:
@@ -193,7 +210,7 @@ class Route(Rule):
             if effect not in EFFECTS:
                 raise ValueError(f"effect {effect!r} is not one of {', '.join(EFFECTS)}")
         if "deadline" in self.effects and self.deadline is None:
-            raise ValueError("the `deadline` effect needs a `deadline: {days: N}`")
+            raise ValueError("the `deadline` effect needs a `deadline: {days: N}` or `{years: N}`")
         return self
 
 
@@ -225,15 +242,32 @@ class Timer(Rule):
     params: dict[str, str] = Field(default_factory=dict)
     #: Fires at most once per cycle (reviews), rather than whenever in state (expiry).
     once_per_cycle: bool = False
+    #: For `anchor: yearly`: the day of the year it falls due (hitech-zone: each 1 April).
+    month: int | None = None
+    day: int | None = None
+
+    @model_validator(mode="after")
+    def _yearly_has_a_day(self) -> Timer:
+        if self.anchor == "yearly" and (self.month is None or self.day is None):
+            raise ValueError(f"timer {self.id!r}: `anchor: yearly` needs `month` and `day`")
+        if self.anchor == "yearly":
+            dt.date(2001, self.month or 1, self.day or 1)  # refuses 31 April and the like
+        return self
 
 
 class DueDate(Rule):
-    month: int
-    day: int
+    month: int | None = None
+    day: int | None = None
     #: Years after the period's year (1: the report for Y is due in Y+1).
     year_offset: int = 0
     #: Or: days after the end of the period (quarterly data).
     days_after_period: int | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DueDate:
+        if (self.days_after_period is None) == (self.month is None or self.day is None):
+            raise ValueError("a due date is either `month` and `day`, or `days_after_period`")
+        return self
 
 
 class Reminder(Rule):
@@ -266,6 +300,51 @@ class Ground(Rule):
 
 class Period(Rule):
     years: int
+
+
+class Round(Rule):
+    """An application round: submissions dated after `submit_by` are refused (逾期不予受理)."""
+
+    zh: str | None = None
+    en: str | None = None
+    submit_by: dt.date
+    #: The authority's own target date: shown, never a reason to refuse.
+    decide_by: dt.date | None = None
+    decide_by_clause: str | None = None
+
+
+class Rounds(Rule):
+    #: The case field that names the round (a choice of the round ids).
+    field: str = "round"
+    #: The triggers that count as a submission.
+    triggers: list[str]
+    rounds: dict[str, Round]
+
+
+class QuotaLimit(Rule):
+    """One way a quota's limit is set; the first whose `when` holds for the submitting case applies."""
+
+    en: str
+    zh: str | None = None
+    when: Condition | None = None
+    limit: int
+
+
+class Quota(Rule):
+    """At most `limit` cases per group (province and round, category and batch)."""
+
+    id: str
+    en: str
+    zh: str | None = None
+    #: The triggers that take a place in the quota.
+    triggers: list[str]
+    #: Cases are in the same group when these fields are equal.
+    group_by: list[str]
+    #: Only cases (the acting one, and those counted) for which this holds take part.
+    when: Condition | None = None
+    #: The states whose cases fill the quota: every state but these.
+    excluding: list[str]
+    limits: list[QuotaLimit]
 
 
 class NamingRule(BaseModel):
@@ -313,6 +392,8 @@ class Definition(BaseModel):
     validity: Period | None = None
     cycle: Period
     naming: Naming | None = None
+    rounds: Rounds | None = None
+    quotas: list[Quota] = Field(default_factory=list)
 
 
 
@@ -343,6 +424,8 @@ def reference_problems(d: Definition) -> list[Problem]:
             for source in route.sources:
                 state_ok(where + ".from", source, allow_groups=True)
             state_ok(where + ".to", route.to, dest=True)
+            if route.ground is not None and route.ground not in d.grounds:
+                found.append(f"{where}.ground: ground {route.ground!r} is not declared under `grounds`")
             for key in route.when or {}:
                 if key not in trigger.params:
                     found.append(f"{where}.when: {key!r} is not a param of {trigger_name!r}")
@@ -353,6 +436,10 @@ def reference_problems(d: Definition) -> list[Problem]:
             found.append(f"triggers.{trigger_name}.due: no timer {trigger.due!r}")
         if trigger.internal and any(r.to != "$same" for r in trigger.routes):
             found.append(f"triggers.{trigger_name}: an internal trigger must go `to: $same`")
+        for index, route in enumerate(trigger.routes):
+            for group in route.check:
+                if group not in d.criteria:
+                    found.append(f"triggers.{trigger_name}.routes[{index}].check: no criteria group {group!r}")
     for group, criteria in d.criteria.items():
         for criterion in criteria:
             for name in sorted(criterion.fields() - set(d.fields)):
@@ -370,6 +457,7 @@ def reference_problems(d: Definition) -> list[Problem]:
             found.append(f"obligations.{obligation.id}: trigger {obligation.fulfilled_by!r} is not declared")
         if obligation.revocation and obligation.revocation.ground not in d.grounds:
             found.append(f"obligations.{obligation.id}: ground {obligation.revocation.ground!r} is not declared")
+    found += _round_and_quota_problems(d)
     if d.naming and d.naming.by not in d.fields:
         found.append(f"naming.by: field {d.naming.by!r} is not declared")
     if d.in_force.applies_to != "all":
@@ -377,6 +465,36 @@ def reference_problems(d: Definition) -> list[Problem]:
             if name not in d.triggers:
                 found.append(f"in_force.applies_to: trigger {name!r} is not declared")
     return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
+
+
+def _round_and_quota_problems(d: Definition) -> list[str]:
+    found: list[str] = []
+    if d.rounds is not None:
+        spec = d.fields.get(d.rounds.field)
+        if spec is None:
+            found.append(f"rounds.field: field {d.rounds.field!r} is not declared under `fields`")
+        elif sorted(spec.choices or []) != sorted(d.rounds.rounds):
+            found.append(f"fields.{d.rounds.field}.choices: must list the rounds {sorted(d.rounds.rounds)}")
+        for name in d.rounds.triggers:
+            if name not in d.triggers:
+                found.append(f"rounds.triggers: trigger {name!r} is not declared")
+    for quota in d.quotas:
+        where = f"quotas.{quota.id}"
+        for name in quota.triggers:
+            if name not in d.triggers:
+                found.append(f"{where}.triggers: trigger {name!r} is not declared")
+        for name in quota.group_by:
+            if name not in d.fields:
+                found.append(f"{where}.group_by: field {name!r} is not declared")
+        for name in quota.excluding:
+            if name not in d.states:
+                found.append(f"{where}.excluding: state {name!r} is not declared under `states`")
+        conditions = [quota.when] + [limit.when for limit in quota.limits]
+        for name in sorted({f for c in conditions if c is not None for f in c.fields()} - set(d.fields)):
+            found.append(f"{where}: field {name!r} is not declared")
+        if not quota.limits or quota.limits[-1].when is not None:
+            found.append(f"{where}.limits: the last limit must have no `when` (it applies otherwise)")
+    return found
 
 
 def dump_for_hash(raw: Any) -> Any:

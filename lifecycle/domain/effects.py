@@ -28,6 +28,10 @@ def _no_problems(programme: Programme, case: Case, route: Route, on: date,
 
 def _designate(programme: Programme, case: Case, route: Route, on: date,
                params: dict[str, Any]) -> dict[str, Any]:
+    return designate(programme, case, on)
+
+
+def designate(programme: Programme, case: Case, on: date) -> dict[str, Any]:
     """Approval: the first cycle starts today; validity counts from it."""
     case.approved_on = on
     case.cycle = 1
@@ -37,6 +41,23 @@ def _designate(programme: Programme, case: Case, route: Route, on: date,
         case.valid_until = add_years(on, validity.years)
     return {"approved_on": on.isoformat(),
             "valid_until": case.valid_until.isoformat() if case.valid_until else None}
+
+
+def count_elapsed_cycles(programme: Programme, case: Case) -> None:
+    """An existing designation opened with an old approval date (hitech-zone, tech-transfer):
+    the cycles that ended before the programme's dated rules came into force are counted
+    as done, so the first evaluation falls at the end of the cycle running then, not decades ago.
+    """
+    if programme.definition.validity is not None or case.cycle_start is None:
+        return
+    if not any(t.anchor in ("cycle_start", "cycle_end") for t in programme.definition.timers):
+        return  # cycles drive no rule (hitech-zone: yearly evaluations): nothing to count
+    start = min((d for d in (programme.in_force_for(t.trigger) for t in programme.definition.timers)
+                 if d is not None), default=None)
+    years = programme.definition.cycle.years
+    while start is not None and add_years(case.cycle_start, years) <= start:
+        case.cycle_start = add_years(case.cycle_start, years)
+        case.cycle += 1
 
 
 def _renew(programme: Programme, case: Case, route: Route, on: date,
@@ -55,7 +76,7 @@ def _renew(programme: Programme, case: Case, route: Route, on: date,
 def _deadline(programme: Programme, case: Case, route: Route, on: date,
               params: dict[str, Any]) -> dict[str, Any]:
     assert route.deadline is not None
-    case.deadline_on = add_days(on, route.deadline.days)
+    case.deadline_on = add_days(add_years(on, route.deadline.years), route.deadline.days)
     return {"deadline_on": case.deadline_on.isoformat()}
 
 
@@ -65,7 +86,12 @@ def _report_problems(programme: Programme, case: Case, route: Route, on: date,
     if year is None:
         return []
     problems = []
-    if year in case.reports:
+    quarter = params.get("quarter")
+    if quarter is not None:
+        if quarter_key(year, quarter) in case.quarters:
+            problems.append(Reason("duplicate", f"the data for {quarter_key(year, quarter)} are already filed",
+                                   route.clause, details={"year": year, "quarter": quarter}))
+    elif year in case.reports:
         problems.append(Reason("duplicate", f"the report for {year} is already filed",
                                route.clause, details={"year": year}))
     first = case.approved_on.year if case.approved_on else None
@@ -79,9 +105,18 @@ def _report_problems(programme: Programme, case: Case, route: Route, on: date,
 
 def _record_report(programme: Programme, case: Case, route: Route, on: date,
                    params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("quarter") is not None:
+        case.quarters.append(quarter_key(params["year"], params["quarter"]))
+        case.quarters.sort()
+        return {}
     case.reports.append(params["year"])
     case.reports.sort()
     return {}
+
+
+def quarter_key(year: int, quarter: int) -> str:
+    """How a quarterly report is remembered: `2025Q3`."""
+    return f"{year}Q{quarter}"
 
 
 def _request_problems(programme: Programme, case: Case, route: Route, on: date,

@@ -100,6 +100,23 @@ class Programme:
 
     def due_date(self, timer: Timer, case: Case) -> date | None:
         """The day a timer falls due for this case, or None when its anchor is not set."""
+        if timer.anchor == "yearly":
+            return self._yearly_due(timer, case)
+        due = self._anchored_due(timer, case)
+        start = self.in_force_for(timer.trigger)
+        if due is not None and start is not None and due < start:
+            # A rule cannot fall due before the document that makes it is in force.
+            return start
+        return due
+
+    def in_force_for(self, trigger: str) -> date | None:
+        """The date from which `trigger` may be dated, when the definition restricts it."""
+        in_force = self.definition.in_force
+        if in_force.applies_to == "all" or trigger in in_force.applies_to:
+            return in_force.date
+        return None
+
+    def _anchored_due(self, timer: Timer, case: Case) -> date | None:
         anchors: dict[str, date | None] = {
             "approved_on": case.approved_on,
             "cycle_start": case.cycle_start,
@@ -112,6 +129,30 @@ class Programme:
         if anchor is None:
             return None
         return add_days(add_years(anchor, timer.years), timer.days)
+
+    def _yearly_due(self, timer: Timer, case: Case) -> date | None:
+        """The next `month`/`day` on which a yearly timer falls due (hitech-zone: each 1 April).
+
+        The first falls in the year after approval (the first year to evaluate is
+        the year of approval); each firing moves it on past the date it covered.
+        """
+        assert timer.month is not None and timer.day is not None
+        if case.approved_on is None:
+            return None
+        year = case.approved_on.year + 1
+        start = self.in_force_for(timer.trigger)
+        if start is not None and date(year, timer.month, timer.day) < start:
+            # The first falls on or after the day the plan that makes it came into force.
+            year = start.year if date(start.year, timer.month, timer.day) >= start else start.year + 1
+        last = case.marks.get(yearly_mark(timer.trigger))
+        if last is not None:
+            year = max(year, last + 1)
+        return date(year, timer.month, timer.day)
+
+    def yearly_covered(self, timer: Timer, on: date) -> int:
+        """The year of the last `month`/`day` on or before `on`: what a firing on `on` covers."""
+        assert timer.month is not None and timer.day is not None
+        return on.year if (on.month, on.day) >= (timer.month, timer.day) else on.year - 1
 
     # -- the machine --------------------------------------------------------
     def _build_machine(self) -> Machine:
@@ -156,6 +197,11 @@ class Programme:
         outcome: dict[str, Route] = {}
         self.machine.events[trigger].trigger(case, params=params, outcome=outcome)
         return outcome.get("route")
+
+
+def yearly_mark(trigger: str) -> str:
+    """The key in `Case.marks` of the last year a yearly timer's trigger covered."""
+    return f"{trigger}@year"
 
 
 def _record_route(route: Route) -> Any:

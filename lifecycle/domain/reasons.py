@@ -12,7 +12,8 @@ class Reason:
 
     `code` is stable for scripts: terminal, wrong_state, role, not_in_force,
     before_state_entry, validity_ended, not_due, already_done, missing_field, invalid_field,
-    unknown_field, criterion_failed, name_rule, no_route, duplicate, pending.
+    unknown_field, criterion_failed, round_closed, quota_full, name_rule, no_route,
+    duplicate, pending (docs/cli.md lists what each carries in `details`).
     """
 
     code: str

@@ -171,6 +171,25 @@ class CaseRepository:
                      .where(cases.c.programme == programme).group_by(cases.c.definition_version))
         return {version: count for version, count in self.connection.execute(statement)}
 
+    def quota_holders(self, programme: str, group: dict[str, Any], excluding: list[str],
+                      exclude_id: int | None) -> list[Case]:
+        """The cases of one quota group (same province and round, say) in a state that counts.
+
+        Text values are matched in SQL through the JSON column (->> on PostgreSQL,
+        json_extract on SQLite); every value is checked again here, so a number
+        stored as text and as a number cannot be told apart wrongly.
+        """
+        statement = select(cases).where(cases.c.programme == programme)
+        if excluding:
+            statement = statement.where(cases.c.state.not_in(excluding))
+        if exclude_id is not None:
+            statement = statement.where(cases.c.id != exclude_id)
+        for name, value in group.items():
+            if isinstance(value, str):
+                statement = statement.where(cases.c.fields[name].as_string() == value)
+        found = [case_from_row(row) for row in self.connection.execute(statement.order_by(cases.c.id))]
+        return [c for c in found if all(c.fields.get(k) == v for k, v in group.items())]
+
     def find_by_name(self, programme: str, name: str) -> Case | None:
         row = self.connection.execute(
             select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()

@@ -42,15 +42,38 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
             to = "(no state change)" if route.to == "$same" else route.to
             found.append({"rule": f"{name}{when}: {', '.join(route.sources)} → {to} ({by})",
                           "clause": route.clause or t.clause, "default": route.default or t.default})
+            if route.outcome:
+                found.append({"rule": f"{name}{when}: {route.outcome.en} ({route.outcome.zh})",
+                              "clause": route.clause or t.clause, "default": route.default or t.default})
+            if route.ground:
+                found.append({"rule": f"{name}{when}: revoked on ground {route.ground}",
+                              "clause": route.clause or t.clause, "default": route.default or t.default})
+            for group in route.check:
+                for c in d.criteria[group]:
+                    found.append({"rule": f"{name}{when} needs: {c.en}", "clause": c.clause,
+                                  "default": c.default})
             if route.deadline:
-                found.append({"rule": f"{name}{when}: deadline {route.deadline.days} days",
+                found.append({"rule": f"{name}{when}: deadline {_span(route.deadline.years, route.deadline.days)}",
                               "clause": route.deadline.clause, "default": route.deadline.default})
+    if d.rounds:
+        for round_id, r in d.rounds.rounds.items():
+            decide = f"; decision targeted by {r.decide_by} (not a refusal)" if r.decide_by else ""
+            found.append({"rule": f"round {round_id}: {', '.join(d.rounds.triggers)} by {r.submit_by}, "
+                          f"later refused{decide}", "clause": r.clause, "default": r.default})
+    for quota in d.quotas:
+        for limit in quota.limits:
+            found.append({"rule": f"quota {quota.id} per {' and '.join(quota.group_by)} at "
+                          f"{', '.join(quota.triggers)}: {limit.limit} — {limit.en}",
+                          "clause": limit.clause or quota.clause, "default": limit.default or quota.default})
     for timer in d.timers:
         found.append({"rule": f"timer {timer.id}: {timer.en}", "clause": timer.clause,
                       "default": timer.default})
     for o in d.obligations:
-        found.append({"rule": f"obligation {o.id}: due {o.due.month:02d}-{o.due.day:02d} "
-                      f"of year+{o.due.year_offset}", "clause": o.due.clause or o.clause,
+        if o.due.days_after_period is not None:
+            due = f"{o.due.days_after_period} days after the end of each {o.period}"
+        else:
+            due = f"{o.due.month:02d}-{o.due.day:02d} of year+{o.due.year_offset}"
+        found.append({"rule": f"obligation {o.id} ({o.en}): due {due}", "clause": o.due.clause or o.clause,
                       "default": o.due.default})
         if o.reminder:
             found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
@@ -67,6 +90,13 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
             found.append({"rule": f"name of a {kind} centre: {rule.zh_example}",
                           "clause": d.naming.clause, "default": d.naming.default})
     return found
+
+
+def _span(years: int, days: int) -> str:
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if days or not parts:
+        parts.append(f"{days} days")
+    return " and ".join(parts)
 
 
 def mermaid(programme: Programme) -> str:

@@ -61,7 +61,7 @@ def render_page(programme: Programme) -> str:
             f"for {applies}" + (f" — {d.in_force.note}" if d.in_force.note else "") + "."]
     if d.validity:
         out.append(f"- **Validity** {d.validity.years} years from approval ({_marked(d.validity)}).")
-    out += [f"- **Cycle** {d.cycle.years} years ({_marked(d.cycle)}).",
+    out += [f"- **Cycle** {d.cycle.years} year{'s' if d.cycle.years != 1 else ''} ({_marked(d.cycle)}).",
             f"- **Definition version** (content hash): `{programme.version}`.", "",
             "## State diagram", "", "```mermaid", mermaid(programme), "```", "",
             "## States", ""]

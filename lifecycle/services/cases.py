@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.domain.decide import Proposal, decide, open_case, options
+from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
+from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.errors import Conflict, NotFound
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
@@ -60,12 +63,26 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
         if expected_version is not None and case.version != expected_version:
             raise _conflict(uow, case, expected_version)
         programme = app.programme_for(case, uow)
-        proposal = decide(programme, case, trigger, on, actor.role, values)
+        if any(trigger in quota.triggers for quota in programme.definition.quotas):
+            # Serialise quota decisions: two submissions counting the same places at
+            # once would both see room for themselves (SQLite writers already queue).
+            uow.audit.head(lock=True)
+        proposal = decide(programme, case, trigger, on, actor.role, values,
+                          find_holders=holders_finder(uow, programme, case.id))
         if not uow.cases.update(proposal.case, case.version):
             raise _conflict(uow, case, case.version)
         entry = _record(uow, proposal, actor, reason)
         uow.commit()
     return Outcome(proposal.case, entry)
+
+
+def holders_finder(uow: UnitOfWork, programme: Programme, case_id: int | None) -> FindHolders:
+    """How the domain finds the cases that fill a quota: one query on the cases table."""
+    def find(quota: Quota, values: Mapping[str, Any]) -> list[Holder]:
+        group = {name: values[name] for name in quota.group_by}
+        found = uow.cases.quota_holders(programme.code, group, quota.excluding, case_id)
+        return [Holder(c.id or 0, c.name, c.state, c.fields) for c in found]
+    return find
 
 
 def load_case(uow: UnitOfWork, case_id: int) -> Case:
@@ -97,12 +114,12 @@ def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") ->
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
         history = uow.audit.history(case_id)
-    return case_view(programme, case, as_of, history, role)
+        return case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
 
 
 def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],
-              role: str = "admin") -> dict[str, Any]:
-    allowed, blocked = options(programme, case, as_of, role)
+              role: str = "admin", find_holders: FindHolders | None = None) -> dict[str, Any]:
+    allowed, blocked = options(programme, case, as_of, role, find_holders)
     state = programme.definition.states[case.state]
     return {
         "id": case.id,

@@ -1,4 +1,4 @@
-"""`lifecycle demo`: a realistic portfolio of both technology-innovation-centre programmes.
+"""`lifecycle demo`: a realistic portfolio of all seven programmes.
 
 Every case is built through the same services an administrator uses, so its
 history is a real audited history. Steps the compliance run would take (reviews
@@ -13,6 +13,7 @@ from typing import Any
 
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.demo_catalogue import PORTFOLIOS
 from lifecycle.services.setup import init_database
 from lifecycle.services.users import SYSTEM, Actor, require_admin
 
@@ -98,7 +99,7 @@ def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
         admin = require_admin(uow, acting, "building the demo portfolio")
     system = Actor(SYSTEM, "system")
     created = existing = 0
-    for code, portfolio in (("bj-tic", BJ), ("national-tic", NATIONAL)):
+    for code, portfolio in (("bj-tic", BJ), ("national-tic", NATIONAL), *PORTFOLIOS.items()):
         for name, opened, fields, steps in portfolio:
             with app.uow() as uow:
                 if uow.cases.find_by_name(code, name) is not None:

@@ -1,0 +1,94 @@
+"""Application rounds and quotas: the limits on submissions that depend on a date or on
+other cases (export-base 六(三), ecommerce-base 一 and 二, ai-scenario 一).
+
+The domain stays pure: the caller finds the other cases of the same group (same
+province and round, say) and passes them in as `Holder`s; this module decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lifecycle.domain.criteria import Evaluator
+from lifecycle.domain.definition import Definition, Quota, QuotaLimit
+from lifecycle.domain.reasons import Reason
+from lifecycle.domain.values import show
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Another case of the same group, in a state that counts: it may fill the quota."""
+
+    id: int
+    name: str
+    state: str
+    fields: Mapping[str, Any]
+
+
+#: Given a quota and the acting case's values, the other cases of its group whose
+#: state is not excluded (the database query lives in the service layer).
+FindHolders = Callable[[Quota, Mapping[str, Any]], Sequence[Holder]]
+
+
+def round_reasons(definition: Definition, trigger: str, values: Mapping[str, Any], on: date) -> list[Reason]:
+    """A submission dated after its round's deadline is refused (逾期不予受理)."""
+    rounds = definition.rounds
+    if rounds is None or trigger not in rounds.triggers:
+        return []
+    round_id = values.get(rounds.field)
+    if round_id is None:
+        return [Reason("missing_field", f"{trigger} belongs to an application round; give --set "
+                       f"{rounds.field}=… (one of: {', '.join(rounds.rounds)})", rounds.clause,
+                       rounds.default, {"field": rounds.field})]
+    the_round = rounds.rounds.get(str(round_id))
+    if the_round is None or on <= the_round.submit_by:
+        return []
+    return [Reason(
+        "round_closed", f"round {round_id} took submissions until {the_round.submit_by}; "
+        f"a submission dated {on} is late and is not accepted", the_round.clause, the_round.default,
+        {"round": str(round_id), "submit_by": the_round.submit_by.isoformat(), "on": on.isoformat()})]
+
+
+def applicable_limit(quota: Quota, evaluator: Evaluator) -> QuotaLimit:
+    """The first limit whose condition holds for the acting case (the last one has none)."""
+    for limit in quota.limits:
+        if limit.when is None or evaluator.evaluate(limit.when).ok:
+            return limit
+    return quota.limits[-1]
+
+
+def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any], on: date,
+                  find: FindHolders | None) -> list[Reason]:
+    """Every quota `trigger` would exceed, naming the quota, the rule that set it and the cases that fill it."""
+    if find is None:
+        return []
+    reasons: list[Reason] = []
+    evaluator = Evaluator(values, definition.fields, on)
+    for quota in definition.quotas:
+        if trigger not in quota.triggers:
+            continue
+        if quota.when is not None and not evaluator.evaluate(quota.when).ok:
+            continue
+        missing = [name for name in quota.group_by if values.get(name) is None]
+        if missing:
+            reasons.append(Reason("missing_field", f"{quota.en} are counted by {', '.join(quota.group_by)}; "
+                                  f"give --set {missing[0]}=…", quota.clause, quota.default,
+                                  {"field": missing[0], "quota": quota.id}))
+            continue
+        holders = [h for h in find(quota, values) if quota.when is None
+                   or Evaluator(h.fields, definition.fields, on).evaluate(quota.when).ok]
+        limit = applicable_limit(quota, evaluator)
+        if len(holders) < limit.limit:
+            continue
+        group = ", ".join(f"{name} {show(values[name])}" for name in quota.group_by)
+        filled = "; ".join(f"#{h.id} {h.name} ({h.state})" for h in holders) or "no case: none may be added"
+        reasons.append(Reason(
+            "quota_full", f"quota {quota.id} ({quota.en}) for {group} is {limit.limit}: {limit.en}; "
+            f"filled by {filled}", limit.clause or quota.clause, limit.default,
+            {"quota": quota.id, "limit": limit.limit, "rule": limit.en,
+             "group": {name: values[name] for name in quota.group_by},
+             "cases": [{"id": h.id, "name": h.name, "state": h.state} for h in holders]}))
+    return reasons

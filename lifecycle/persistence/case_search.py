@@ -42,6 +42,13 @@ class DueRule:
     years: int = 0
     days: int = 0
     once_trigger: str | None = None
+    #: A rule never falls due before its document is in force: earlier dates move to this day.
+    not_before: date | None = None
+    #: A yearly rule (hitech-zone: each 1 April): (month, day), the first year it may fall
+    #: due, and the `progress.marks` key of the last year it covered. `anchor` is then unused.
+    yearly: tuple[int, int] | None = None
+    first_year: int = 1
+    yearly_mark: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,12 @@ def _earliest(rules: list[DueRule], dialect: str) -> ColumnElement[Any]:
 
 
 def _due(rule: DueRule, dialect: str) -> ColumnElement[Any]:
+    if rule.yearly is not None:
+        return _yearly(rule, dialect)
     shifted = _shifted(rule, dialect)
+    if rule.not_before is not None:
+        start = literal(rule.not_before, Date)
+        shifted = case((shifted < start, start), else_=shifted)
     if not rule.once_trigger:
         return shifted
     done_in = cases.c.progress[("marks", rule.once_trigger)].as_integer()
@@ -105,6 +117,24 @@ def _shifted(rule: DueRule, dialect: str) -> ColumnElement[Any]:
         return column
     interval = func.make_interval(literal(rule.years, Integer), 0, 0, literal(rule.days, Integer))
     return cast(column + interval, Date)
+
+
+def _yearly(rule: DueRule, dialect: str) -> ColumnElement[Any]:
+    """The next month/day after the year of approval, the first year allowed, and the last
+    year covered: Programme.due_date's yearly rule, in SQL."""
+    assert rule.yearly is not None and rule.yearly_mark is not None
+    month, day = rule.yearly
+    covered = func.coalesce(cases.c.progress[("marks", rule.yearly_mark)].as_integer(), 0) + 1
+    year: ColumnElement[Any]
+    if dialect == "sqlite":
+        approved = cast(func.strftime("%Y", cases.c.approved_on), Integer) + 1
+        year = func.max(approved, literal(rule.first_year, Integer), covered)
+        due = func.printf("%04d-%02d-%02d", year, month, day)
+    else:
+        approved = cast(func.extract("year", cases.c.approved_on), Integer) + 1
+        year = func.greatest(approved, literal(rule.first_year, Integer), covered)
+        due = func.make_date(year, month, day)
+    return case((cases.c.approved_on.is_not(None), due))
 
 
 def where(criteria: CaseFilter, due: ColumnElement[Any]) -> list[ColumnElement[bool]]:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.cases import case_view, load_case
+from lifecycle.services.cases import case_view, holders_finder, load_case
 from lifecycle.services.obligations import ObligationStatus, obligation_statuses
 from lifecycle.services.worklist import NextDue, next_due
 
@@ -30,9 +30,11 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
         history = uow.audit.history(case_id)
+        # Quotas count other cases: the finder queries them while the transaction is open.
+        view = case_view(programme, case, as_of, history, "admin", holders_finder(uow, programme, case.id))
     definition = programme.definition
     return CaseFile(
-        view=case_view(programme, case, as_of, history, "admin"),
+        view=view,
         obligations=obligation_statuses(programme, case, as_of),
         next_due=next_due(programme, case),
         triggers={name: (t.zh, t.en) for name, t in definition.triggers.items()},

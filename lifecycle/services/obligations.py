@@ -7,9 +7,10 @@ that fulfils it) and the years the case has filed; nothing is stored here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from lifecycle.domain.case import Case
+from lifecycle.domain.definition import DueDate
 from lifecycle.domain.programme import Programme
 
 
@@ -36,10 +37,7 @@ def obligation_statuses(programme: Programme, case: Case, as_of: date) -> list[O
             continue  # quarterly data are the compliance run's to chase
         due = obligation.due
         for year in range(case.approved_on.year, last_year + 1):
-            try:
-                due_on = date(year + due.year_offset, due.month, due.day)
-            except ValueError:  # 29 February in a common year: the last day of February
-                due_on = date(year + due.year_offset, due.month, 28)
+            due_on = _due_on(due, year)
             filed = year in case.reports
             if not filed and due_on > as_of and found and found[-1].status == "due":
                 break
@@ -47,3 +45,14 @@ def obligation_statuses(programme: Programme, case: Case, as_of: date) -> list[O
             found.append(ObligationStatus(obligation.en, str(year), due_on, status,
                                           due.clause or obligation.clause, due.default or obligation.default))
     return found
+
+
+def _due_on(due: DueDate, year: int) -> date:
+    """The day the report for `year` is due: a fixed month/day, or days after the year ends."""
+    if due.month is None or due.day is None:
+        return date(year + due.year_offset, 12, 31) + timedelta(days=due.days_after_period or 0)
+    try:
+        return date(year + due.year_offset, due.month, due.day)
+    except ValueError:  # 29 February in a common year: the last day of February
+        return date(year + due.year_offset, due.month, 28)
+

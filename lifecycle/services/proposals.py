@@ -14,7 +14,7 @@ from typing import Any
 from lifecycle.domain.decide import decide
 from lifecycle.errors import NotFound
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.cases import load_case
+from lifecycle.services.cases import holders_finder, load_case
 from lifecycle.services.users import require_admin
 
 
@@ -81,7 +81,8 @@ def propose(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
         actor = require_admin(uow, acting, f"{trigger} on case {case_id}")
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
-    proposal = decide(programme, case, trigger, on, actor.role, values)
+        proposal = decide(programme, case, trigger, on, actor.role, values,
+                          find_holders=holders_finder(uow, programme, case.id))
     return Proposed(
         trigger=trigger, from_state=proposal.from_state, to_state=proposal.to_state,
         from_label=programme.label(proposal.from_state) if proposal.from_state else "∅",

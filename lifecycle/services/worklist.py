@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from lifecycle.domain.case import Case
-from lifecycle.domain.programme import Programme
+from lifecycle.domain.programme import Programme, yearly_mark
 from lifecycle.persistence.case_search import SORTS, CaseFilter, DueRule
 from lifecycle.services.app import Lifecycle
 
@@ -69,15 +69,26 @@ def due_rules(app: Lifecycle) -> list[DueRule]:
     for programme in app.catalogue.all():
         definition = programme.definition
         for timer in definition.timers:
+            states = tuple(programme.expand(list(timer.states)))
+            not_before = programme.in_force_for(timer.trigger)
+            if timer.anchor == "yearly":
+                assert timer.month is not None and timer.day is not None
+                first = 1
+                if not_before is not None:  # the first 1 April (say) on or after the document
+                    first = not_before.year + ((timer.month, timer.day) < (not_before.month, not_before.day))
+                rules.append(DueRule(programme.code, states, "approved_on", yearly=(timer.month, timer.day),
+                                     first_year=first, yearly_mark=yearly_mark(timer.trigger)))
+                continue
             anchor, years = timer.anchor, timer.years
             if anchor == "cycle_end":
                 anchor = "valid_until" if definition.validity is not None else "cycle_start"
                 if definition.validity is None:
                     years += definition.cycle.years
             rules.append(DueRule(
-                programme=programme.code, states=tuple(programme.expand(list(timer.states))),
+                programme=programme.code, states=states,
                 anchor="deadline_on" if anchor == "deadline" else anchor, years=years,
-                days=timer.days, once_trigger=timer.trigger if timer.once_per_cycle else None))
+                days=timer.days, once_trigger=timer.trigger if timer.once_per_cycle else None,
+                not_before=not_before))
     return rules
 
 

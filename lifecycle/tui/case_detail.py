@@ -131,7 +131,6 @@ class CaseDetailScreen(Screen[None]):
         self.slow.stop(self.query_one("#body"))
         if view["allowed"] and read_only is None:
             actions.highlighted = 0
-        actions.focus()
 
     def _summary(self, found: CaseFile) -> Text:
         view = found.view

@@ -103,7 +103,6 @@ class DashboardScreen(Screen[None]):
         for table in (states, due):
             self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(compliance))
-        states.focus()
 
     # -- drilling down -------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -9,18 +9,17 @@ from datetime import date
 from typing import Any
 
 import pytest
-from tui_helpers import MARKUP_NAME, SIZE, TODAY, settle
+from tui_helpers import MARKUP_NAME, SIZE, TODAY, settle, tic_portfolio
 
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case
-from lifecycle.services.demo import build_demo
 from lifecycle.tui.app import LifecycleTUI
 
 
 @pytest.fixture
 def portfolio(app: Lifecycle) -> Lifecycle:
     """The 18 demo cases (both programmes, every kind of state), and one named with markup."""
-    build_demo(app, "alice")
+    tic_portfolio(app)
     add_case(app, "alice", "national-tic", MARKUP_NAME, date(2025, 5, 6),
              {"kind": "comprehensive", "sponsor": "[bold]某省[/bold]"})
     return app

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from textual.widgets import Button, DataTable, Input, OptionList, Select, Static
-from tui_helpers import MARKUP_NAME, TODAY, case_id, screen_text, settle
+from tui_helpers import MARKUP_NAME, TODAY, case_id, focus, screen_text, settle
 
 from lifecycle.persistence.tables import audit_log
 from lifecycle.services.cases import advance, show_case
@@ -33,7 +33,7 @@ async def open_action(tui: Any, pilot: Any, case: int, trigger: str) -> None:
     tui.open_case(case)
     await settle(tui, pilot)
     actions = tui.screen.query_one("#actions", OptionList)
-    actions.focus()
+    await focus(tui, pilot, actions)
     actions.highlighted = actions.get_option_index(trigger)
     await pilot.press("enter")
     await settle(tui, pilot)
@@ -64,7 +64,7 @@ def test_the_dashboard_counts_cases_by_state_and_what_is_overdue(portfolio, driv
 def test_an_overdue_number_opens_exactly_the_overdue_cases(portfolio, drive):
     async def scenario(tui, pilot):
         table = tui.screen.query_one("#due", DataTable)
-        table.focus()
+        await focus(tui, pilot, table)
         table.move_cursor(row=table.get_row_index("national-tic"), column=1)
         await pilot.press("enter")
         await settle(tui, pilot)
@@ -79,6 +79,7 @@ def test_an_overdue_number_opens_exactly_the_overdue_cases(portfolio, drive):
 def test_a_state_row_opens_the_cases_in_that_state(portfolio, drive):
     async def scenario(tui, pilot):
         table = tui.screen.query_one("#states", DataTable)
+        await focus(tui, pilot, table)
         table.move_cursor(row=table.get_row_index("bj-tic\tapproved"))
         await pilot.press("enter")
         await settle(tui, pilot)
@@ -221,7 +222,7 @@ def test_an_auditor_sees_everything_and_can_act_on_nothing(portfolio, drive):
         actions = tui.screen.query_one("#actions", OptionList)
         assert actions.option_count > 0
         assert all(actions.get_option_at_index(i).disabled for i in range(actions.option_count))
-        actions.focus()
+        await focus(tui, pilot, actions)
         await pilot.press("down", "enter")
         await settle(tui, pilot)
         assert isinstance(tui.screen, CaseDetailScreen)  # no form opened
@@ -329,7 +330,7 @@ def test_a_due_soon_number_opens_the_cases_due_in_that_window(portfolio, drive):
     async def scenario(tui, pilot):
         table = tui.screen.query_one("#due", DataTable)
         assert [str(c) for c in table.get_row("national-tic")][2:4] == ["1", "1"]
-        table.focus()
+        await focus(tui, pilot, table)
         table.move_cursor(row=table.get_row_index("national-tic"), column=2)
         await pilot.press("enter")
         await settle(tui, pilot)

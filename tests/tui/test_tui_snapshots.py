@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Select
-from tui_helpers import TODAY, case_id, settle
+from tui_helpers import TODAY, case_id, settle, tic_portfolio
 
 from lifecycle.persistence.engine import engine_for
 from lifecycle.persistence.unit_of_work import release_connections
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.demo import build_demo
 from lifecycle.tui.app import LifecycleTUI
 
 SEMICONDUCTORS = "国家第三代半导体技术创新中心"
@@ -28,7 +27,7 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LIFECYCLE_USER", "alice")
     url = f"sqlite:///{tmp_path / 'snapshots.db'}"
     lifecycle = Lifecycle(url)
-    build_demo(lifecycle, "alice")
+    tic_portfolio(lifecycle)
     yield lifecycle
     release_connections()
     engine_for(url).dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from tui_helpers import tic_portfolio
 
 from lifecycle.errors import NotFound, UsageError
 from lifecycle.persistence.case_search import CaseFilter
@@ -32,7 +33,7 @@ def test_pages_of_cases_cover_every_match_once_with_the_total(app):
 
 
 def test_the_next_due_date_in_sql_is_the_one_the_domain_computes(app):
-    build_demo(app, "alice")
+    tic_portfolio(app)
     lines = all_lines(app, sort="next_due")
     dated = [line.next_due.on for line in lines if line.next_due]
     assert dated == sorted(dated) and len(dated) >= 10
@@ -46,7 +47,7 @@ def test_the_next_due_date_in_sql_is_the_one_the_domain_computes(app):
 
 
 def test_overdue_and_due_soon_counts_match_the_cases_they_open(app):
-    build_demo(app, "alice")
+    tic_portfolio(app)
     numbers = overview(app, TODAY)
     overdue = all_lines(app, CaseFilter(programme="national-tic", due_before=TODAY))
     assert numbers.overdue["national-tic"] == len(overdue) == 3
@@ -70,7 +71,7 @@ def test_a_review_done_in_this_cycle_is_no_longer_due(app):
 
 
 def test_filters_by_state_province_and_text_combine(app):
-    build_demo(app, "alice")
+    tic_portfolio(app)
     renewed = all_lines(app, CaseFilter(programme="national-tic", state="renewed"))
     assert {line.state for line in renewed} == {"renewed"} and len(renewed) == 4
     jiangsu = all_lines(app, CaseFilter(province="江苏"))
@@ -81,7 +82,7 @@ def test_filters_by_state_province_and_text_combine(app):
 
 
 def test_last_change_puts_the_case_just_acted_on_first(app):
-    build_demo(app, "alice")
+    tic_portfolio(app)
     oldest = all_lines(app, sort="id")[0]
     advance(app, "alice", oldest.id, "file_report", TODAY, {"year": "2026"})
     assert all_lines(app, sort="last_change")[0].id == oldest.id
@@ -95,10 +96,27 @@ def test_an_unknown_sort_or_programme_is_an_error_naming_the_choices(app):
 
 
 def test_the_domain_and_sql_agree_on_cases_with_nothing_due(app):
-    build_demo(app, "alice")
+    tic_portfolio(app)
     lines = all_lines(app, CaseFilter(programme="bj-tic", state="draft"))
     assert lines and all(line.next_due is None for line in lines)
     programme = app.catalogue.current("bj-tic")
     with app.uow() as uow:
         draft = uow.cases.get(lines[0].id)
     assert draft is not None and next_due(programme, draft) is None
+
+
+def test_sql_and_the_domain_agree_on_every_due_date_of_all_seven_programmes(app):
+    """The whole demo: yearly rules (hitech-zone), rules clamped to their document's entry into
+    force (tech-transfer), once-per-cycle reviews, deadlines, validity."""
+    build_demo(app, "alice")
+    lines = all_lines(app, sort="next_due")
+    assert len({line.programme for line in lines}) == 7
+    dated = [(line.next_due.on, line.id) for line in lines if line.next_due]
+    assert [day for day, _ in dated] == sorted(day for day, _ in dated)
+    for day, case in dated:
+        window = all_lines(app, CaseFilter(due_from=day, due_before=day + timedelta(days=1)))
+        assert case in [line.id for line in window], (case, day)
+    overdue = [line.id for line in lines if line.next_due and line.next_due.on < TODAY]
+    assert sorted(line.id for line in all_lines(app, CaseFilter(due_before=TODAY))) == sorted(overdue)
+    assert sum(overview(app, TODAY).overdue.values()) == len(overdue)
+

@@ -71,15 +71,15 @@ class CaseListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Cases"
         table = self.query_one("#cases", DataTable)
+        # What an administrator scans for first comes first: narrow terminals cut the right.
         table.add_column("#", key="id")
         table.add_column("name 名称", key="name")
-        table.add_column("programme", key="programme")
         table.add_column("state 状态", key="state")
-        table.add_column("since", key="since")
         table.add_column("next due", key="due")
+        table.add_column("programme", key="programme")
         table.add_column("province", key="province")
+        table.add_column("since", key="since")
         self.reload()
-        table.focus()
 
     # -- filters --------------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -188,10 +188,9 @@ class CaseListScreen(Screen[None]):
                 late = line.next_due.on < app.today
                 due = joined((line.next_due.on.isoformat(), "bold red" if late else ""), " ",
                              (line.next_due.trigger, "dim"))
-            table.add_row(line.id, literal(line.name), literal(line.programme),
-                          joined((line.state_zh, "bold"), " ", line.state_en),
-                          line.state_since.isoformat(), due, literal(line.province or ""),
-                          key=str(line.id))
+            table.add_row(line.id, literal(line.name), joined((line.state_zh, "bold"), " ", line.state_en),
+                          due, literal(line.programme), literal(line.province or ""),
+                          line.state_since.isoformat(), key=str(line.id))
         self.slow.stop(table)
         self.query_one("#heading", Static).update(joined(
             "Cases · ", literal(self.heading), f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}"))

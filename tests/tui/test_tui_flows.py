@@ -83,7 +83,7 @@ def test_a_state_row_opens_the_cases_in_that_state(portfolio, drive):
         table.move_cursor(row=table.get_row_index("bj-tic\tapproved"))
         await pilot.press("enter")
         await settle(tui, pilot)
-        assert {row[3] for row in rows(tui)} == {"组建授牌 approved"}
+        assert {row[2] for row in rows(tui)} == {"组建授牌 approved"}
         assert len(rows(tui)) == 3
 
     drive(portfolio, scenario)
@@ -239,7 +239,7 @@ def test_names_with_markup_are_shown_as_typed(portfolio, drive):
         await pilot.press("c", "slash", *"[red]")
         await settle(tui, pilot)
         assert MARKUP_NAME in screen_text(tui)
-        assert rows(tui)[0][6] == "[bold]某省[/bold]"
+        assert rows(tui)[0][5] == "[bold]某省[/bold]"
         tui.open_case(case)
         await settle(tui, pilot)
         assert f"Case {case} · {MARKUP_NAME}" in screen_text(tui)
@@ -335,6 +335,6 @@ def test_a_due_soon_number_opens_the_cases_due_in_that_window(portfolio, drive):
         await pilot.press("enter")
         await settle(tui, pilot)
         assert [row[1] for row in rows(tui)] == ["黄河国家技术创新中心"]
-        assert rows(tui)[0][5].startswith("2026-12-10")
+        assert rows(tui)[0][3].startswith("2026-12-10")
 
     drive(portfolio, scenario)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, l
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
-from lifecycle.persistence.case_search import CaseFilter, DueRule, next_due, order, where
+from lifecycle.persistence.case_search import CaseFilter, DueRule, next_due, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
 
@@ -123,7 +123,7 @@ class CaseRepository:
             return [case_from_row(row) for row in self.connection.execute(statement)]
         # Sort only the ids, then read the page's rows: sorting whole rows (JSON and all)
         # of 100,000 cases to keep 50 cost twice as much.
-        ids = select(cases.c.id).where(*where(criteria, due)).order_by(*order(sort, due))
+        ids = ordered_ids(criteria, due, sort, self.connection.dialect.name)
         page = [row[0] for row in self.connection.execute(ids.limit(limit).offset(offset))]
         if not page:
             return []

@@ -171,36 +171,53 @@ async def first_screen(app: Any) -> tuple[float, float]:
 
 
 async def screen_steps(app: Any, case_id: int, runs: int) -> tuple[list[float], list[float]]:
-    """Through the screens: next page (key n → rows painted) and open a case (→ painted)."""
-    from textual.widgets import DataTable
+    """Through the screens: next page (key n → rows shown) and open a case (→ case shown).
 
+    The time ends when the screen has put the data in its widgets (the next frame paints
+    them); waiting is an asyncio event, not polling, which would compete with the worker.
+    """
     from lifecycle.tui.app import LifecycleTUI
     from lifecycle.tui.case_detail import CaseDetailScreen
+    from lifecycle.tui.case_list import CaseListScreen
 
+    shown = asyncio.Event()
+    originals = {cls: cls.show for cls in (CaseListScreen, CaseDetailScreen)}
+
+    def signalling(cls: Any) -> Any:
+        def show(self: Any, *args: Any) -> None:
+            originals[cls](self, *args)
+            shown.set()
+        return show
+
+    for cls in originals:
+        cls.show = signalling(cls)  # type: ignore[method-assign]
     tui = LifecycleTUI(app, USER, on=TODAY)
     pages, opens = [], []
-    async with tui.run_test(size=(120, 40)) as pilot:
-        await tui.workers.wait_for_complete()
-        await pilot.press("c")
-        await tui.workers.wait_for_complete()
-        await pilot.pause()
-        for _ in range(runs):
-            screen = tui.screen
-            before = getattr(screen, "page", None)
-            started = time.perf_counter()
-            screen.action_next_page()  # what the key n runs; pilot.press would also wait for idle
-            while getattr(screen, "page", None) is before or screen.query_one("#cases", DataTable).loading:
-                await pilot.pause(0.002)
-            pages.append((time.perf_counter() - started) * 1000)
-        for _ in range(runs):
-            started = time.perf_counter()
-            tui.open_case(case_id)
-            while not (isinstance(tui.screen, CaseDetailScreen) and tui.screen.file is not None
-                       and not tui.screen.query_one("#body").loading):
-                await pilot.pause(0.002)
-            opens.append((time.perf_counter() - started) * 1000)
-            tui.pop_screen()
-            await pilot.pause()
+    try:
+        async with tui.run_test(size=(120, 40)) as pilot:
+            await tui.workers.wait_for_complete()
+            shown.clear()
+            await pilot.press("c")
+            await asyncio.wait_for(shown.wait(), 30)
+            await tui.workers.wait_for_complete()
+            for _ in range(runs):
+                shown.clear()
+                started = time.perf_counter()
+                tui.screen.action_next_page()  # what the key n runs
+                await asyncio.wait_for(shown.wait(), 30)
+                pages.append((time.perf_counter() - started) * 1000)
+                await tui.workers.wait_for_complete()  # the pager's count, after the page
+            for _ in range(runs):
+                shown.clear()
+                started = time.perf_counter()
+                tui.open_case(case_id)
+                await asyncio.wait_for(shown.wait(), 30)
+                opens.append((time.perf_counter() - started) * 1000)
+                tui.pop_screen()
+                await pilot.pause()
+    finally:
+        for cls, show in originals.items():
+            cls.show = show  # type: ignore[method-assign]
     return pages, opens
 
 
@@ -212,10 +229,11 @@ def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> li
     from lifecycle.services.worklist import count_cases, find_cases, overview
 
     app = Lifecycle(db=url)
-    build_demo(app, USER)
+    demo = build_demo(app, USER)
     backend = app.engine.dialect.name
     seconds = insert_cases(app, count)
-    out(f"SETUP {backend} {count:,} cases bulk-inserted in {seconds:.1f} s (+ 18 demo cases with history)")
+    out(f"SETUP {backend} {count:,} cases bulk-inserted in {seconds:.1f} s "
+        f"(+ {demo['created']} demo cases with their audited history)")
     with app.uow() as uow:
         semiconductors = uow.cases.find_by_name("national-tic", "国家第三代半导体技术创新中心")
     assert semiconductors is not None and semiconductors.id is not None

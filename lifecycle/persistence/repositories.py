@@ -160,6 +160,13 @@ class CaseRepository:
                     row[i] += n
         return counts
 
+    def names(self, ids: list[int]) -> dict[int, str]:
+        """The names of these cases, in one query."""
+        if not ids:
+            return {}
+        rows = self.connection.execute(select(cases.c.id, cases.c.name).where(cases.c.id.in_(sorted(set(ids)))))
+        return {case_id: name for case_id, name in rows}
+
     def count_by_programme_state(self) -> list[tuple[str, str, int]]:
         statement = (select(cases.c.programme, cases.c.state, func.count())
                      .group_by(cases.c.programme, cases.c.state)

@@ -162,6 +162,11 @@ def _line(programme: Programme, case: Case) -> CaseLine:
         next_due=next_due(programme, case), version=case.version)
 
 
+def case_names(app: Lifecycle, ids: list[int]) -> dict[int, str]:
+    with app.uow() as uow:
+        return uow.cases.names(ids)
+
+
 def overview(app: Lifecycle, as_of: date) -> Overview:
     """The dashboard's numbers on `as_of`, two queries whatever the number of cases."""
     result = Overview(as_of)

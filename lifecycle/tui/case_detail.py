@@ -65,8 +65,9 @@ class CaseDetailScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_history(self) -> None:
-        app: Any = self.app
-        app.action_audit(case_id=self.case_id)
+        from lifecycle.tui.audit_viewer import AuditScreen
+
+        self.app.push_screen(AuditScreen(case_id=self.case_id))  # esc comes back here
 
     @work(thread=True, exclusive=True, group="case")
     def load(self) -> None:

@@ -338,3 +338,22 @@ def test_a_due_soon_number_opens_the_cases_due_in_that_window(portfolio, drive):
         assert rows(tui)[0][3].startswith("2026-12-10")
 
     drive(portfolio, scenario)
+
+
+def test_h_on_a_case_shows_its_audit_entries_and_esc_comes_back(portfolio, drive):
+    from lifecycle.tui.audit_viewer import AuditScreen
+
+    case = case_id(portfolio, SEMICONDUCTORS)
+
+    async def scenario(tui, pilot):
+        tui.open_case(case)
+        await settle(tui, pilot)
+        await pilot.press("h")
+        await settle(tui, pilot)
+        assert isinstance(tui.screen, AuditScreen)
+        assert {row[1] for row in rows(tui, "#entries")} == {str(case)}
+        await pilot.press("escape")
+        await settle(tui, pilot)
+        assert isinstance(tui.screen, CaseDetailScreen) and tui.screen.case_id == case
+
+    drive(portfolio, scenario)

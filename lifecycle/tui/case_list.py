@@ -208,6 +208,12 @@ class CaseListScreen(Screen[None]):
                      "  ·  n/PgDn next page  ·  b/PgUp previous  ·  enter opens")
         self.query_one("#pager", Static).update(pager)
 
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column's header sorts by it, where the list can sort by it."""
+        sort = {"id": "id", "name": "name", "due": "next_due"}.get(str(event.column_key.value))
+        if sort is not None:
+            self.query_one("#sort", Select).value = sort
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             app: Any = self.app

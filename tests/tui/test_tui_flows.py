@@ -357,3 +357,20 @@ def test_h_on_a_case_shows_its_audit_entries_and_esc_comes_back(portfolio, drive
         assert isinstance(tui.screen, CaseDetailScreen) and tui.screen.case_id == case
 
     drive(portfolio, scenario)
+
+
+def test_the_mouse_works_too_clicking_a_case_opens_it(portfolio, drive):
+    async def scenario(tui, pilot):
+        await pilot.press("c")
+        await settle(tui, pilot)
+        await pilot.click("#cases", offset=(8, 0))  # the header of the name column sorts by name
+        await settle(tui, pilot)
+        first = rows(tui)[0]
+        assert first[1] == min(row[1] for row in rows(tui))
+        await pilot.click("#cases", offset=(8, 1))  # a click highlights the first row
+        await pilot.click("#cases", offset=(8, 1))  # a click on the highlighted row opens it
+        await settle(tui, pilot)
+        assert isinstance(tui.screen, CaseDetailScreen)
+        assert str(tui.screen.case_id) == first[0]
+
+    drive(portfolio, scenario)

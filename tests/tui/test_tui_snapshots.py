@@ -85,3 +85,14 @@ def test_the_action_form_with_its_confirmation_looks_as_accepted(demo, snap_comp
         await settle(tui, pilot)
 
     assert snap_compare(tui, terminal_size=(120, 40), run_before=review)
+
+
+def test_the_light_theme_looks_as_accepted(demo, snap_compare):
+    tui = screen(demo)
+
+    async def light(pilot):
+        await settle(tui, pilot)
+        await pilot.press("t")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=(120, 40), run_before=light)

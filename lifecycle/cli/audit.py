@@ -1,10 +1,13 @@
-"""`lifecycle audit log|verify`: the auditor's commands."""
+"""`lifecycle audit log|verify|checkpoint|report`: the auditor's commands."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 from lifecycle.cli.common import DbOption, JsonOption, application, console, parse_day, print_json
 
@@ -26,6 +29,10 @@ def log(
     clause: Annotated[str | None, _opt("--clause", "Clause containing this text.")] = None,
     since: Annotated[str | None, _opt("--since", "Effective on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, _opt("--until", "Effective on or before YYYY-MM-DD.")] = None,
+    recorded_since: Annotated[str | None, _opt(
+        "--recorded-since", "Recorded at or after this UTC date or time (YYYY-MM-DD[THH:MM[:SS]]).")] = None,
+    recorded_until: Annotated[str | None, _opt(
+        "--recorded-until", "Recorded at or before this UTC date (the whole day) or time.")] = None,
     format_: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
     db: DbOption = None,
     json: JsonOption = False,
@@ -49,7 +56,9 @@ def log(
     where = AuditFilter(case_id=case, programme=programme, actor=actor, role=role,
                         trigger=trigger, clause=clause,
                         since=parse_day(since, "--since") if since else None,
-                        until=parse_day(until, "--until") if until else None)
+                        until=parse_day(until, "--until") if until else None,
+                        recorded_since=parse_moment(recorded_since, "--recorded-since", end=False),
+                        recorded_until=parse_moment(recorded_until, "--recorded-until", end=True))
     app_ = application(db)
     app_.require_schema()
     entries = (e.to_dict() for e in audit_entries(app_, where))
@@ -75,21 +84,111 @@ def log(
         console().print(table)
 
 
-@app.command("verify")
-def verify(db: DbOption = None, json: JsonOption = False) -> None:
-    """Check the hash chain end to end; exit 5 and name the first bad entry if it is broken."""
-    from lifecycle.services.audit import verify_log
+def parse_moment(text: str | None, option: str, *, end: bool) -> datetime | None:
+    """A UTC date or date and time; a bare date means its first (or, with `end`, last) moment."""
+    from datetime import datetime, time
 
+    from lifecycle.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d")
+            return datetime.combine(day.date(), time.max if end else time.min)
+        moment = datetime.fromisoformat(text.removesuffix("Z"))
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date or time; write it as YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. 2026-11-23T09:30") from None
+    if moment.tzinfo is not None:
+        from datetime import UTC
+
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+@app.command("verify")
+def verify(
+    against: Annotated[str | None, _opt(
+        "--against", "A checkpoint the log must still extend: a file from `audit checkpoint --json`, "
+        "or SEQ:HASH.")] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check the hash chain end to end; exit 5 and name the first bad entry if it is broken."""
+    from lifecycle.services.audit import read_checkpoint, verify_log
+
+    checkpoint = read_checkpoint(against) if against else None
     app_ = application(db)
     app_.require_schema()
-    result = verify_log(app_)
+    result = verify_log(app_, checkpoint)
     if json:
         print_json(result.to_dict())
     elif result.ok:
+        extends = "" if checkpoint is None else \
+            f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
         console().print(f"The audit log verifies: {result.entries} entries, head #{result.head_seq} "
-                        f"{result.head_hash[:16]}…", markup=False, style="green")
+                        f"{result.head_hash[:16]}…{extends}", markup=False, style="green")
     else:
         console().print(f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}",
                         markup=False, style="bold red")
     if not result.ok:
         raise typer.Exit(5)
+
+
+@app.command("checkpoint")
+def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
+    """Print the verified head of the chain (seq and hash) to keep outside the database."""
+    from lifecycle.services.audit import take_checkpoint
+
+    app_ = application(db)
+    app_.require_schema()
+    result = take_checkpoint(app_)
+    if json:
+        print_json(result)
+        return
+    from lifecycle.cli.common import error_console
+
+    console().print(f"{result['seq']}:{result['hash']}", markup=False)
+    error_console().print(f"Head of {result['entries']} verified entries at {result['taken_at']}. Keep this line "
+              "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
+              "SEQ:HASH` proves the log still extends it.", markup=False, style="dim")
+
+
+@app.command("report")
+def report(
+    case: Annotated[int, typer.Option("--case", help="The case to report on.")],
+    format_: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    output: Annotated[str | None, _opt("--output", "Write to this file (default: stdout).")] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The complete history of one case, each decision with its clause and source document."""
+    import sys
+    from pathlib import Path
+
+    from lifecycle.cli.common import acting, error_console
+    from lifecycle.errors import UsageError
+    from lifecycle.reports.case_history import FORMATS as REPORT_FORMATS
+    from lifecycle.reports.case_history import render
+    from lifecycle.services.case_report import case_report
+
+    if format_ not in REPORT_FORMATS:
+        raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")
+    app_ = application(db)
+    app_.require_schema()
+    data = case_report(app_, case, acting())
+    if json:
+        print_json(data)
+        return
+    document = render(data, format_)
+    if output is None:
+        sys.stdout.write(document)
+        return
+    try:
+        Path(output).write_text(document, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
+    state = "verifies" if data["chain"]["ok"] else "is BROKEN"
+    error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
+                          f"chain {state}.", markup=False)

@@ -1,4 +1,4 @@
-"""`lifecycle cases add|list|show`, `lifecycle advance`, `lifecycle demo`."""
+"""`lifecycle cases add|list|show|import`, `lifecycle advance`, `lifecycle demo`."""
 
 from __future__ import annotations
 
@@ -103,6 +103,43 @@ def show(
         print_json(view)
     else:
         render_case(view)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="A .csv file (header row) or .jsonl file, one case "
+                                        "a row; see docs/import.md.")],
+    programme: Annotated[str | None, typer.Option(
+        "--programme", help="The programme of rows without a programme column; a row naming "
+        "another is refused.", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check every row and report what would be imported; write nothing.")] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Import existing designations and their history: all rows or none, audited as imported."""
+    from lifecycle.services.imports import import_cases
+
+    app_ = application(db)
+    app_.require_schema()
+    result = import_cases(app_, acting(), file, programme=programme, dry_run=dry_run)
+    if json:
+        print_json(result)
+        return
+    from rich.table import Table
+
+    out = console()
+    if dry_run:
+        out.print(f"Dry run: {result['cases']} cases from {result['file']} would be imported, with "
+                  f"{result['entries']} audit entries. Nothing was written.", markup=False)
+    else:
+        out.print(f"Imported {result['cases']} cases from {result['file']} (sha256 "
+                  f"{result['sha256'][:16]}…): audit entries #{result['first_seq']}–"
+                  f"#{result['last_seq']}, trigger import.", markup=False)
+    table = Table("programme", "state", "cases", title="Cases by programme and state")
+    for row in result["by_state"]:
+        table.add_row(row["programme"], row["state"], str(row["cases"]))
+    out.print(table)
 
 
 def render_case(view: dict[str, Any]) -> None:

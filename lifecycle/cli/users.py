@@ -25,6 +25,11 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
               markup=False)
     if result["admin_created"]:
         out.print(f"{result['admin_created']} is its first admin.", markup=False)
+    if result["roles"]:
+        created = ", ".join(result["roles"]["created"]) or "none (they existed)"
+        out.print(f"PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted "
+                  f"their rights on schema {result['roles']['schema']}; created now: {created}.",
+                  markup=False)
 
 
 @app.command("add")
@@ -41,13 +46,17 @@ def add(
     if json:
         print_json(result)
     else:
-        console().print(f"{result['name']}: {result['role']} ({result['status']})", markup=False)
+        login = {"created": "; database login role created", "granted": "; database login role "
+                 "granted"}.get(result["login_role"] or "", "")
+        console().print(f"{result['name']}: {result['role']} ({result['status']}{login})",
+                        markup=False)
 
 
 @app.command("list")
 def list_(db: DbOption = None, json: JsonOption = False) -> None:
     """List the users and their roles."""
     from rich.table import Table
+    from rich.text import Text
 
     from lifecycle.services.users import list_users
 
@@ -57,5 +66,5 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
         return
     table = Table("name", "role", "since")
     for row in rows:
-        table.add_row(row["name"], row["role"], row["created_at"][:19])
+        table.add_row(Text(row["name"]), Text(row["role"]), row["created_at"][:19])
     console().print(table)

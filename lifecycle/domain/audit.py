@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,6 +63,34 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A chain head written down outside the database (`lifecycle audit checkpoint`)."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """`SEQ:HASH`, e.g. `7:79c4…` (the full 64 hex digits); ValueError says what is wrong."""
+        seq_text, sep, hash_ = text.strip().partition(":")
+        if not sep or not seq_text.isdigit() or int(seq_text) < 1:
+            raise ValueError(f"{text!r} is not SEQ:HASH (e.g. 7:79c4348b…, the whole 64-digit hash)")
+        try:
+            return cls.of(int(seq_text), hash_)
+        except ValueError as error:
+            raise ValueError(f"{text!r}: {error}") from None
+
+    @classmethod
+    def of(cls, seq: Any, hash_: Any) -> Checkpoint:
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise ValueError(f"checkpoint seq {seq!r} is not a positive whole number")
+        text = str(hash_).strip().lower()
+        if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+            raise ValueError(f"checkpoint hash {hash_!r} is not 64 hexadecimal digits")
+        return cls(seq, text)
+
+
 @dataclass
 class Verification:
     ok: bool
@@ -71,18 +99,33 @@ class Verification:
     problem: str | None = None
     head_seq: int = 0
     head_hash: str = GENESIS
+    #: The checkpoint verified against, if any (`audit verify --against`).
+    checkpoint: Checkpoint | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        checkpoint = None if self.checkpoint is None else {
+            "seq": self.checkpoint.seq, "hash": self.checkpoint.hash}
         return {"ok": self.ok, "entries": self.entries, "first_bad": self.first_bad,
-                "problem": self.problem, "head": {"seq": self.head_seq, "hash": self.head_hash}}
+                "problem": self.problem, "head": {"seq": self.head_seq, "hash": self.head_hash},
+                "checkpoint": checkpoint}
 
 
-def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> Verification:
+#: Looks an entry up by its stored hash (only when diagnosing a break, so it may be slow).
+FindByHash = Callable[[str], "AuditEntry | None"]
+#: How far from its place an entry's original number is searched for (renumbered entries).
+RENUMBER_WINDOW = 1000
+
+
+def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None,
+           checkpoint: Checkpoint | None = None, find: FindByHash | None = None) -> Verification:
     """Walk the chain in `seq` order; name the first entry that breaks it, and how.
 
     `entries` counts every entry present, also after a break; `head` is the
     last entry that verified. The recorded chain head (seq, hash) catches the
     removal of the newest entries, which leaves an intact but shorter chain.
+    A `checkpoint` taken earlier must still be in the chain with the same hash:
+    that catches a log rewritten with every hash recomputed. `find` lets the
+    diagnosis tell an insertion or a reordering from a plain edit.
     """
     expected_seq, expected_prev, count = 1, GENESIS, 0
     good_seq, good_hash = 0, GENESIS
@@ -91,31 +134,83 @@ def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> Verif
         count += 1
         if broken is not None:
             continue  # keep counting: the report says how many entries the log holds
-        broken = _break(entry, expected_seq, expected_prev)
+        broken = _break(entry, expected_seq, expected_prev, find)
+        if broken is None and checkpoint is not None and entry.seq == checkpoint.seq \
+                and entry.hash != checkpoint.hash:
+            broken = entry.seq, (
+                f"entry {entry.seq}'s hash is {entry.hash[:16]}…, but the checkpoint says "
+                f"{checkpoint.hash[:16]}…: entry {entry.seq} or an entry before it was rewritten "
+                "and the hashes after it recomputed")
         if broken is None:
             good_seq, good_hash = entry.seq, entry.hash
             expected_prev, expected_seq = entry.hash, expected_seq + 1
+
+    def result(ok: bool, first: int | None = None, problem: str | None = None) -> Verification:
+        return Verification(ok, count, first, problem, good_seq, good_hash, checkpoint)
+
     if broken is not None:
-        return Verification(False, count, broken[0], broken[1], good_seq, good_hash)
+        return result(False, *broken)
+    if checkpoint is not None and checkpoint.seq > good_seq:
+        return result(False, good_seq + 1, (
+            f"the log ends at entry {good_seq}, but the checkpoint was taken at entry "
+            f"{checkpoint.seq}: entries {good_seq + 1}..{checkpoint.seq} were removed"))
     if head is not None and (head[0], head[1]) != (good_seq, good_hash):
         if head[0] > good_seq:
-            return Verification(False, count, good_seq + 1,
-                                f"entries {good_seq + 1}..{head[0]} are missing from the end of the log",
-                                good_seq, good_hash)
-        return Verification(False, count, head[0], "the recorded chain head does not match the log",
-                            good_seq, good_hash)
-    return Verification(True, count, None, None, good_seq, good_hash)
+            return result(False, good_seq + 1,
+                          f"entries {good_seq + 1}..{head[0]} are missing from the end of the log")
+        if head[0] < good_seq:
+            return result(False, head[0] + 1, (
+                f"entries {head[0] + 1}..{good_seq} were inserted after the recorded chain head "
+                f"(entry {head[0]}): they were not appended by lifecycle"))
+        return result(False, head[0], "the recorded chain head does not match the log")
+    return result(True)
 
 
-def _break(entry: AuditEntry, expected_seq: int, expected_prev: str) -> tuple[int, str] | None:
+def _break(entry: AuditEntry, expected_seq: int, expected_prev: str,
+           find: FindByHash | None) -> tuple[int, str] | None:
     """How `entry` breaks the chain at this point, or None when it extends it."""
-    if entry.seq > expected_seq:
-        return expected_seq, f"entry {expected_seq} is missing (next found is {entry.seq})"
-    if entry.seq < expected_seq:
-        return entry.seq, f"entry {entry.seq} appears twice"
-    if compute_hash(entry) != entry.hash:
-        return entry.seq, f"entry {entry.seq}'s content was changed (its hash no longer matches)"
-    if entry.prev_hash != expected_prev:
-        return entry.seq, (f"entry {entry.seq} does not link to entry {entry.seq - 1}: an entry was "
-                           "inserted, removed or reordered before it")
+    seq = entry.seq
+    if seq > expected_seq:
+        return expected_seq, f"entry {expected_seq} is missing (next found is {seq})"
+    if seq < expected_seq:
+        return seq, f"entry {seq} appears twice"
+    intact = compute_hash(entry) == entry.hash
+    if intact and entry.prev_hash == expected_prev:
+        return None
+    lookup = find or (lambda _hash: None)
+    original = seq if intact else _original_seq(entry, lookup)
+    if original is None:
+        return seq, f"entry {seq}'s content was changed (its hash no longer matches)"
+    if original < seq:
+        inserted = f"entry {original} was" if original == seq - 1 else \
+            f"entries {original}..{seq - 1} were"
+        return original, (f"{inserted} inserted: the entry now numbered {seq} was entry "
+                          f"{original}, renumbered to make room")
+    if original > seq:
+        if entry.prev_hash != GENESIS and lookup(entry.prev_hash) is None:
+            removed = f"entry {seq} was" if original == seq + 1 else \
+                f"entries {seq}..{original - 1} were"
+            return seq, (f"{removed} removed and the later entries renumbered: the entry now "
+                         f"numbered {seq} was entry {original}")
+        return seq, f"the order was changed: the entry now numbered {seq} was entry {original}"
+    linked = lookup(entry.prev_hash)
+    if linked is not None and linked.seq > seq:
+        return seq, (f"the order was changed: entry {seq} links to the entry now numbered "
+                     f"{linked.seq}, which comes after it")
+    return seq, (f"entry {seq} does not link to entry {seq - 1}: entry {seq - 1} was replaced "
+                 "(its hash recomputed), or entries were inserted, removed or reordered before it")
+
+
+def _original_seq(entry: AuditEntry, find: FindByHash) -> int | None:
+    """The number under which `entry` was hashed, if only its `seq` was changed; else None."""
+    candidates: list[int] = []
+    if entry.prev_hash == GENESIS:
+        candidates.append(1)
+    elif (before := find(entry.prev_hash)) is not None:
+        candidates.append(before.seq + 1)
+    candidates += [s for n in range(1, RENUMBER_WINDOW + 1) for s in (entry.seq - n, entry.seq + n)
+                   if s >= 1]
+    for candidate in candidates:
+        if candidate != entry.seq and compute_hash(replace(entry, seq=candidate)) == entry.hash:
+            return candidate
     return None

@@ -10,11 +10,11 @@ from typing import Any
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.criteria import Evaluator
-from lifecycle.domain.definition import FieldDef, TriggerDef
+from lifecycle.domain.definition import SPECIAL_DESTINATIONS, FieldDef, Route, TriggerDef
 from lifecycle.domain.effects import apply_effects, count_elapsed_cycles, designate, effect_problems
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme, yearly_mark
-from lifecycle.domain.quotas import FindHolders, quota_reasons, round_reasons
+from lifecycle.domain.quotas import FindHolders, frozen_field_reasons, quota_reasons, round_reasons
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
@@ -170,7 +170,10 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
             if not route.when:
                 reasons += _with_clause([r for r in effect_problems(programme, case, route, on, {})
                                          if r.code == "pending"], trigger)
+                reasons += _late_for_deadline(programme, case, route, on)
     reasons += _criteria_reasons(programme, trigger.check, evaluator)
+    reasons += frozen_field_reasons(programme.definition, case.state,
+                                    {**programme.field_defaults(), **case.fields}, values.fields)
     reasons += round_reasons(programme.definition, trigger_name, merged, on)
     reasons += quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
     if "name_en" in values.fields or (programme.definition.naming and \
@@ -209,6 +212,11 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
             reasons.append(role_reason)
         reasons += _timer_reasons(programme, case, f"revocation on ground {ground_name}",
                                   ground.due, on, None)
+        if ground.states is not None and case.state not in programme.expand(ground.states):
+            reasons.append(Reason(
+                "wrong_state", f"revocation on ground {ground_name} ({ground.en}) applies in "
+                f"{' or '.join(programme.expand(ground.states))}; the case is in {programme.label(case.state)}",
+                ground.clause, ground.default, {"state": case.state, "allowed_from": ground.states}))
     routes = programme.routes_from(trigger, case.state)
     params = {**_param_defaults(trigger), **values.params}
     matching = [r for r in routes if all(
@@ -222,7 +230,20 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
     for route in matching[:1]:
         reasons += _with_clause(effect_problems(programme, case, route, on, params), trigger)
         reasons += _criteria_reasons(programme, route.check, evaluator)
+        reasons += _late_for_deadline(programme, case, route, on)
     return reasons
+
+
+def _late_for_deadline(programme: Programme, case: Case, route: Route, on: date) -> list[Reason]:
+    """After a deadline (rectification) only an ending remains: the deadline day is in time,
+    the day after is late, so a case cannot be declared rectified then."""
+    if case.deadline_on is None or on <= case.deadline_on or route.to == "$same":
+        return []
+    if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal":
+        return []
+    return [Reason("deadline_passed", f"the deadline was {case.deadline_on}; on {on} it has passed, "
+                   f"and the case can only be revoked or withdrawn", SHARED_RULES,
+                   details={"deadline_on": case.deadline_on.isoformat(), "on": on.isoformat()})]
 
 
 def _with_clause(reasons: list[Reason], trigger: TriggerDef) -> list[Reason]:

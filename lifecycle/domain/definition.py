@@ -296,6 +296,8 @@ class Ground(Rule):
     by: list[Role]
     #: The timer whose date must have passed before the ground may be used.
     due: str | None = None
+    #: The states in which the ground can apply (hitech-zone 整改不力: only in rectification).
+    states: list[str] | None = Field(default=None, alias="in")
 
 
 class Period(Rule):
@@ -452,6 +454,8 @@ def reference_problems(d: Definition) -> list[Problem]:
     for ground_name, ground in d.grounds.items():
         if ground.due and ground.due not in {t.id for t in d.timers}:
             found.append(f"grounds.{ground_name}.due: no timer {ground.due!r}")
+        for name in ground.states or []:
+            state_ok(f"grounds.{ground_name}.in", name, allow_groups=True)
     for obligation in d.obligations:
         if obligation.fulfilled_by not in d.triggers:
             found.append(f"obligations.{obligation.id}: trigger {obligation.fulfilled_by!r} is not declared")

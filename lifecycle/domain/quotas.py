@@ -92,3 +92,21 @@ def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
              "group": {name: values[name] for name in quota.group_by},
              "cases": [{"id": h.id, "name": h.name, "state": h.state} for h in holders]}))
     return reasons
+
+
+def frozen_field_reasons(definition: Definition, state: str, current: Mapping[str, Any],
+                         changes: Mapping[str, Any]) -> list[Reason]:
+    """A case holding a place in a quota keeps the fields that place is counted by: moving it
+    to another province (or category) after submission would free a place nobody released."""
+    reasons: list[Reason] = []
+    for quota in definition.quotas:
+        if state in quota.excluding:
+            continue
+        counted_by = list(quota.group_by) + sorted(quota.when.fields() if quota.when else set())
+        for name in counted_by:
+            if name in changes and changes[name] != current.get(name):
+                reasons.append(Reason(
+                    "invalid_field", f"{name} cannot change while the case holds a place in quota "
+                    f"{quota.id} ({quota.en}): it is {show(current.get(name))}", quota.clause, quota.default,
+                    {"field": name, "quota": quota.id}))
+    return reasons

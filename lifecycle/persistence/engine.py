@@ -14,6 +14,8 @@ DEFAULT_URL = "sqlite:///lifecycle.db"
 #: WAL with synchronous=NORMAL survives any crash of the process without losing a
 #: committed transaction; FULL also survives a power cut, at a cost per commit.
 SQLITE_SYNCHRONOUS = os.environ.get("LIFECYCLE_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+#: PRAGMA takes no parameters, so the value is checked against the only words it accepts.
+SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 def resolve_url(db: str | None) -> str:
@@ -43,6 +45,11 @@ def engine_for(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    if SQLITE_SYNCHRONOUS not in SYNCHRONOUS_LEVELS:
+        from lifecycle.errors import UsageError
+
+        raise UsageError(f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
+                         f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)")
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")

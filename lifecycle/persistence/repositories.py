@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, select, update
+from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, select, text, update
 
 from lifecycle.domain.audit import AuditEntry, compute_hash
 from lifecycle.domain.case import Case
 from lifecycle.persistence.case_search import CaseFilter, DueRule, next_due, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
+from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
 
 
@@ -88,6 +89,31 @@ class CaseRepository:
         case.version = 1
         return case.id
 
+    def add_many(self, new_cases: list[Case]) -> None:
+        """Insert many cases at once (an import), each given its id, in order."""
+        if not new_cases:
+            return
+        now = utc_now()
+        ids = self._new_ids(len(new_cases))
+        self.connection.execute(insert(cases), [
+            {"id": case_id, **{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1,
+             "updated_at": now} for case_id, case in zip(ids, new_cases, strict=True)])
+        for case, case_id in zip(new_cases, ids, strict=True):
+            case.id, case.version = case_id, 1
+
+    def _new_ids(self, count: int) -> list[int]:
+        """Ids for `count` new cases, taken before the INSERT so that it needs no RETURNING:
+        a multi-row INSERT ... RETURNING was four times slower on PostgreSQL than psycopg's
+        pipelined executemany."""
+        if self.connection.dialect.name == "postgresql":
+            return [int(n) for n in self.connection.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
+                {"n": count}).scalars()]
+        # SQLite: the writing unit of work holds the database lock (BEGIN IMMEDIATE), and
+        # cases are never deleted, so the next ids follow the largest.
+        last = int(self.connection.execute(select(func.max(cases.c.id))).scalar() or 0)
+        return list(range(last + 1, last + count + 1))
+
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
@@ -113,13 +139,19 @@ class CaseRepository:
                text: str | None = None, limit: int | None = None, offset: int = 0,
                province: str | None = None, due_from: date | None = None,
                due_before: date | None = None, sort: str = "id",
-               due_rules: list[DueRule] | None = None) -> list[Case]:
-        """One page of cases, filtered and sorted in SQL (see case_search: the next due date
-        needs `due_rules`, the programmes' timers)."""
+               due_rules: list[DueRule] | None = None, lock: bool = False) -> list[Case]:
+        """Cases, filtered and sorted in SQL, a page at a time with `limit` (see case_search:
+        the next due date needs `due_rules`, the programmes' timers).
+
+        With `lock` (PostgreSQL), their rows stay locked until commit: a use case that
+        changes many cases locks them all before its first audit append, since an append
+        holds the chain head, and waiting for a case while holding it could deadlock."""
         criteria = CaseFilter(programme, state, province, text, due_from, due_before)
         due = next_due(due_rules or [], self.connection.dialect.name)
         if limit is None:
             statement = select(cases).where(*where(criteria, due)).order_by(*order(sort, due))
+            if lock:
+                statement = statement.with_for_update()
             return [case_from_row(row) for row in self.connection.execute(statement)]
         # Sort only the ids, then read the page's rows: sorting whole rows (JSON and all)
         # of 100,000 cases to keep 50 cost twice as much.
@@ -127,8 +159,10 @@ class CaseRepository:
         page = [row[0] for row in self.connection.execute(ids.limit(limit).offset(offset))]
         if not page:
             return []
-        found = {row.id: case_from_row(row) for row in
-                 self.connection.execute(select(cases).where(cases.c.id.in_(page)))}
+        rows = select(cases).where(cases.c.id.in_(page))
+        if lock:
+            rows = rows.with_for_update()
+        found = {row.id: case_from_row(row) for row in self.connection.execute(rows)}
         return [found[case_id] for case_id in page]
 
     def count(self, *, programme: str | None = None, state: str | None = None,
@@ -202,6 +236,17 @@ class CaseRepository:
             select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
         return case_from_row(row) if row else None
 
+    def ids_by_name(self, programme: str, names: list[str]) -> dict[str, int]:
+        """The cases the programme already has under any of `names`: `find_by_name` for many
+        names at once, a few hundred per query (an import checks thousands)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            found.update((name, id_) for id_, name in self.connection.execute(
+                select(cases.c.id, cases.c.name).where(cases.c.programme == programme,
+                                                       cases.c.name.in_(chunk))))
+        return found
+
 
 def entry_from_row(row: Row[Any]) -> AuditEntry:
     data = row._mapping
@@ -242,6 +287,9 @@ class AuditRepository:
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
                role: str, reason: str | None, clause: str | None,
                payload: dict[str, Any]) -> AuditEntry:
+        who = database_user(self.connection)
+        if who is not None and not who.installer:
+            _check_actor(who, actor, role)
         seq, prev_hash = self.head(lock=True)
         entry = AuditEntry(seq=seq + 1, case_id=case_id, programme=programme, trigger=trigger,
                            from_state=from_state, to_state=to_state, effective_on=effective_on,
@@ -252,6 +300,28 @@ class AuditRepository:
             self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS})
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
+
+    def append_many(self, drafts: list[dict[str, Any]]) -> list[AuditEntry]:
+        """Append entries in this order, each as `append` would (same chain, same encoding),
+        under one lock of the head: one INSERT for all and the head moved once (an import)."""
+        if not drafts:
+            return []
+        who = database_user(self.connection)
+        if who is not None and not who.installer:
+            for actor, role in {(d["actor"], d["role"]) for d in drafts}:
+                _check_actor(who, actor, role)
+        seq, prev_hash = self.head(lock=True)
+        entries = []
+        for draft in drafts:
+            seq += 1
+            entry = AuditEntry(seq=seq, recorded_at=utc_now(), prev_hash=prev_hash, **draft)
+            entry.hash = prev_hash = compute_hash(entry)
+            entries.append(entry)
+        self.connection.execute(insert(audit_log), [
+            {name: getattr(entry, name) for name in ENTRY_COLUMNS} for entry in entries])
+        self.connection.execute(update(audit_head).where(audit_head.c.id == 1).values(
+            seq=seq, hash=prev_hash))
+        return entries
 
     def select(self, where: AuditFilter | None = None) -> Select[Any]:
         statement = select(audit_log)
@@ -283,10 +353,33 @@ class AuditRepository:
     def history(self, case_id: int) -> list[AuditEntry]:
         return list(self.entries(AuditFilter(case_id=case_id)))
 
+    def by_hash(self, hash_: str) -> AuditEntry | None:
+        """The entry stored with this hash (a full scan: hashes are not indexed, see ADR 0003;
+        only a broken chain's diagnosis asks)."""
+        row = self.connection.execute(select(audit_log).where(audit_log.c.hash == hash_)
+                                      .order_by(audit_log.c.seq).limit(1)).first()
+        return entry_from_row(row) if row else None
+
     def last_for_case(self, case_id: int) -> AuditEntry | None:
         row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()
         return entry_from_row(row) if row else None
+
+
+def _check_actor(who: DatabaseUser, actor: str, role: str) -> None:
+    """On PostgreSQL an entry names the login that wrote it: the actor is `current_user` in its
+    group's role. The one other name is the compliance run's `system`, from a login in
+    lifecycle_system. (The installer is exempt: it could write any row by hand; ADR 0004.)"""
+    if (actor, role) == (who.name, who.role) or (actor, role) == ("system", "system") == (
+            "system", who.role):
+        return
+    from lifecycle.domain.reasons import Reason
+    from lifecycle.errors import Refused
+
+    raise Refused(f"recording an action by {actor!r} ({role})", [Reason(
+        "role", f"this connection is the database user {who.name!r} ({who.role or 'no lifecycle role'}): "
+        f"its audit entries name {who.name!r}; only a login in lifecycle_system records the "
+        "system's actions", details={"user": who.name, "actor": actor, "role": role})])
 
 
 class UserRepository:
@@ -309,6 +402,14 @@ class UserRepository:
 
     def count(self) -> int:
         return int(self.connection.execute(select(func.count()).select_from(users)).scalar() or 0)
+
+    def database_user(self) -> DatabaseUser | None:
+        """Who the connection is on PostgreSQL (login role, group, installer); None on SQLite."""
+        return database_user(self.connection)
+
+    def grant_login(self, name: str, role: str) -> bool:
+        """PostgreSQL: create (or reuse) the login role `name` in `role`'s group."""
+        return grant_login_role(self.connection, name, role)
 
 
 class DefinitionRepository:

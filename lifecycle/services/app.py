@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import LifecycleError
-from lifecycle.persistence.engine import engine_for, resolve_url, safe_url
+from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url
 from lifecycle.persistence.revision import HEAD, stored_revision
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.programmes.catalogue import Catalogue
@@ -36,11 +36,33 @@ class Lifecycle:
         """A clear error instead of 'no such table' when `lifecycle init` was not run."""
         revision = stored_revision(self.engine)
         if revision is None:
+            self._explain_missing_rights()
             raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: "
                                  "run `lifecycle init` first")
         if revision != HEAD:
             raise LifecycleError(f"{safe_url(self.url)} is at schema {revision}, this version "
                                  f"needs {HEAD}: run `lifecycle init` to upgrade")
+
+    def _explain_missing_rights(self) -> None:
+        """On PostgreSQL a login in no lifecycle group sees no tables at all: say so, rather
+        than suggest `init` to someone who may not run it."""
+        if is_sqlite(self.url):
+            return
+        from sqlalchemy.exc import DBAPIError
+
+        from lifecycle.persistence.roles import GROUPS, database_user
+
+        try:
+            with self.engine.connect() as connection:
+                who = database_user(connection)
+        except DBAPIError:
+            return  # cannot even connect: the caller's error says enough
+        if who is not None and not who.installer and who.role is None:
+            raise LifecycleError(
+                f"database user {who.name!r} is in none of the lifecycle roles "
+                f"({', '.join(GROUPS.values())}), so it sees no lifecycle tables in "
+                f"{safe_url(self.url)}; the installer grants one with "
+                f"`lifecycle users add {who.name} --role admin|auditor`")
 
     def programme_for(self, case: Case, uow: UnitOfWork) -> Programme:
         """The programme version the case runs under (stored copy if it is not current)."""

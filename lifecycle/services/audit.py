@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from lifecycle.domain.audit import AuditEntry, Verification, verify
-from lifecycle.persistence.repositories import AuditFilter
+from lifecycle.domain.audit import AuditEntry, Checkpoint, Verification, utc_text, verify
+from lifecycle.errors import AuditBroken, UsageError
+from lifecycle.persistence.engine import safe_url
+from lifecycle.persistence.repositories import AuditFilter, utc_now
 from lifecycle.services.app import Lifecycle
 
 
@@ -14,8 +19,49 @@ def audit_entries(app: Lifecycle, where: AuditFilter) -> Iterator[AuditEntry]:
         yield from uow.audit.entries(where)
 
 
-def verify_log(app: Lifecycle) -> Verification:
-    """Walk the whole chain in one read transaction, so appends meanwhile do not confuse it."""
+def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verification:
+    """Walk the whole chain in one read transaction, so appends meanwhile do not confuse it;
+    with a `checkpoint`, also prove the log still extends that head."""
     with app.uow() as uow:
+        if uow.connection.dialect.name == "postgresql":
+            # One snapshot for the head and every entry (READ COMMITTED would take one per
+            # statement, and an append between them would look like an inserted entry).
+            uow.connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         head = uow.audit.head()
-        return verify(uow.audit.entries(), head)
+        return verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
+
+
+def take_checkpoint(app: Lifecycle) -> dict[str, Any]:
+    """The verified head of the chain, to keep outside the database; AuditBroken if the log
+    does not verify (a checkpoint of a broken log would vouch for the break)."""
+    result = verify_log(app)
+    if not result.ok:
+        raise AuditBroken(f"the audit log is BROKEN at entry {result.first_bad}: {result.problem}; "
+                          "no checkpoint taken")
+    return {"seq": result.head_seq, "hash": result.head_hash, "entries": result.entries,
+            "taken_at": utc_text(utc_now()), "database": safe_url(app.url)}
+
+
+def read_checkpoint(value: str) -> Checkpoint:
+    """`--against`: a file written by `audit checkpoint [--json]`, or `SEQ:HASH`."""
+    path = Path(value)
+    try:
+        if ":" not in value or path.is_file():
+            try:
+                content = path.read_text(encoding="utf-8")
+            except OSError as error:
+                raise ValueError(f"cannot read checkpoint file {value!r} ({error.strerror}); "
+                                 "give a file written by `lifecycle audit checkpoint --json`, "
+                                 "or SEQ:HASH") from None
+            try:
+                data = json.loads(content)
+            except json.JSONDecodeError:
+                # The plain output of `audit checkpoint` saved to a file: its SEQ:HASH line.
+                return Checkpoint.parse(content.strip().splitlines()[0] if content.strip() else "")
+            if not isinstance(data, dict) or "seq" not in data or "hash" not in data:
+                raise ValueError(f"{value!r} has no \"seq\" and \"hash\": is it from "
+                                 "`lifecycle audit checkpoint --json`?")
+            return Checkpoint.of(data["seq"], data["hash"])
+        return Checkpoint.parse(value)
+    except ValueError as error:
+        raise UsageError(f"--against: {error}") from None

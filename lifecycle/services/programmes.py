@@ -53,7 +53,7 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
         problems = [Reason("invalid_field", f"--map {old}={new}: {new!r} is not a state of {code} "
                            f"version {target.version[:12]}") for old, new in mapping.items() if new not in states]
         moves: list[tuple[Case, str]] = []
-        for case in uow.cases.search(programme=code):
+        for case in uow.cases.search(programme=code, lock=not dry_run):
             if case.definition_version == target.version:
                 continue
             if app.programme_for(case, uow).kind(case.state) == "terminal":

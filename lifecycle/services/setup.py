@@ -1,17 +1,44 @@
-"""`lifecycle init`: create or upgrade the schema; the first user becomes an admin."""
+"""`lifecycle init`: create or upgrade the schema; the first user becomes an admin.
+
+On PostgreSQL it also creates the group roles and grants them their rights
+(lifecycle/persistence/roles.py): not in a migration, because roles belong to
+the whole cluster while a migration belongs to one schema.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lifecycle.persistence.engine import safe_url
+from lifecycle.domain.reasons import Reason
+from lifecycle.errors import Refused
+from lifecycle.persistence.engine import is_sqlite, safe_url
+from lifecycle.persistence.revision import HEAD, stored_revision
+from lifecycle.persistence.roles import database_user, setup_roles
 from lifecycle.persistence.schema import upgrade
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import bootstrap_admin
 
 
 def init_database(app: Lifecycle, acting: str) -> dict[str, Any]:
+    roles: dict[str, Any] | None = None
+    if not is_sqlite(app.url):
+        with app.engine.connect() as connection:
+            who = database_user(connection)
+        assert who is not None
+        if not who.installer:
+            if stored_revision(app.engine) == HEAD:
+                # Nothing to create or upgrade: a person's own login may run init harmlessly.
+                return {"database": safe_url(app.url), "revision_before": HEAD, "revision": HEAD,
+                        "created": False, "admin_created": None, "roles": None}
+            raise Refused("lifecycle init", [Reason(
+                "role", f"database user {who.name!r} may not create or upgrade the schema: run "
+                "`lifecycle init` as the installer (a superuser, or the owner of the database "
+                "or schema), see docs/operations.md", details={"user": who.name})])
     before, after = upgrade(app.engine)
+    if not is_sqlite(app.url):
+        with app.engine.begin() as connection:
+            roles = setup_roles(connection)
     made_admin = bootstrap_admin(app, acting)
     return {"database": safe_url(app.url), "revision_before": before, "revision": after,
-            "created": before is None, "admin_created": acting if made_admin else None}
+            "created": before is None, "admin_created": acting if made_admin else None,
+            "roles": roles}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import LifecycleError, Refused
+from lifecycle.persistence.roles import GROUPS, check_login_name
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
@@ -34,34 +35,93 @@ def acting_user(explicit: str | None = None) -> str:
         raise LifecycleError("cannot tell who you are: set LIFECYCLE_USER") from None
 
 
+def _os_login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
+    """Who acts, and in which role.
+
+    SQLite, and the PostgreSQL installer (a superuser or the schema's owner, who could
+    bypass any rule anyway): the claimed name (`--as`, LIFECYCLE_USER, login name), which
+    must be in the users table. Any other PostgreSQL connection: its database user
+    (`current_user`) in the role of its lifecycle group; a claim to be somebody else is
+    refused, so nobody can act under another person's name. See docs/adr/0004.
+    """
+    who = uow.users.database_user()
+    if who is None or who.installer:
+        role = uow.users.role_of(claimed)
+        if role is None:
+            raise Refused(action, [Reason(
+                "role", f"user {claimed!r} is not known to this database; an admin adds them with "
+                f"`lifecycle users add {claimed} --role admin` (or set LIFECYCLE_USER)",
+                details={"user": claimed})])
+        return Actor(claimed, role)
+    if claimed not in (who.name, _os_login()):
+        raise Refused(action, [Reason(
+            "role", f"you are connected to PostgreSQL as {who.name!r}, and there you act as your "
+            f"database user: --as / LIFECYCLE_USER {claimed!r} cannot change that; connect as "
+            f"{claimed!r} instead (the user in the --db URL)",
+            details={"user": who.name, "claimed": claimed})])
+    if who.role is None:
+        raise Refused(action, [Reason(
+            "role", f"database user {who.name!r} is in none of the lifecycle roles "
+            f"({', '.join(GROUPS.values())}); the installer grants one with "
+            f"`lifecycle users add {who.name} --role admin|auditor`",
+            details={"user": who.name})])
+    return Actor(who.name, who.role)
+
+
+def reader_name(uow: UnitOfWork, claimed: str) -> str:
+    """Who is reading, for reports: the database user on PostgreSQL (the installer excepted),
+    else the claimed name. Reading needs no entry in the users table."""
+    who = uow.users.database_user()
+    return claimed if who is None or who.installer else who.name
+
+
 def require_admin(uow: UnitOfWork, name: str, action: str) -> Actor:
     """The acting user, who must exist and be an admin; else Refused (exit 3), nothing written."""
-    role = uow.users.role_of(name)
-    if role is None:
+    actor = resolve_actor(uow, name, action)
+    if actor.role != "admin":
         raise Refused(action, [Reason(
-            "role", f"user {name!r} is not known to this database; an admin adds them with "
-            f"`lifecycle users add {name} --role admin` (or set LIFECYCLE_USER)",
-            details={"user": name})])
-    if role != "admin":
-        raise Refused(action, [Reason(
-            "role", f"{name} is an {role}: an {role} may only read; {action} needs an admin",
-            details={"user": name, "role": role})])
-    return Actor(name, role)
+            "role", f"{actor.name} is an {actor.role}: an {actor.role} may only read; "
+            f"{action} needs an admin", details={"user": actor.name, "role": actor.role})])
+    return actor
 
 
-def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str]:
+def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str | None]:
+    """Add a user or change their role. On PostgreSQL also create (or reuse) the login role
+    `name` and put it in the matching group: only the installer may, roles being cluster-wide."""
+    action = f"adding user {name!r}"
     if role not in ROLES:
-        raise Refused(f"adding user {name!r}", [Reason(
+        raise Refused(action, [Reason(
             "invalid_field", f"role {role!r} is not one of: {', '.join(ROLES)}")])
     if name == SYSTEM or not name.strip():
-        raise Refused(f"adding user {name!r}", [Reason(
+        raise Refused(action, [Reason(
             "invalid_field", f"{name!r} is reserved for the compliance run; choose another name")])
     app.require_schema()
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"adding user {name!r}")
+        actor = require_admin(uow, acting, action)
+        login: str | None = None
+        who = uow.users.database_user()
+        if who is not None:
+            if not who.installer:
+                raise Refused(action, [Reason(
+                    "role", f"on PostgreSQL adding a user creates or grants the database login role "
+                    f"{name!r}, which only the installer may do (a superuser or the owner of the "
+                    "schema); ask them to run this command, see docs/operations.md",
+                    details={"user": who.name})])
+            problem = check_login_name(name)
+            if problem:
+                raise Refused(action, [Reason("invalid_field", problem, details={"user": name})])
+            login = "created" if uow.users.grant_login(name, role) else "granted"
         existing = uow.users.role_of(name)
         if existing == role:
-            return {"name": name, "role": role, "status": "unchanged"}
+            uow.commit()  # a login role may have been created or granted all the same
+            return {"name": name, "role": role, "status": "unchanged", "login_role": login}
         if existing is None:
             uow.users.add(name, role)
         else:
@@ -70,7 +130,8 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
                          to_state=role, effective_on=today(), actor=actor.name, role=actor.role,
                          reason=None, clause=None, payload={"user": name, "role": role})
         uow.commit()
-    return {"name": name, "role": role, "status": "added" if existing is None else "changed"}
+    return {"name": name, "role": role, "status": "added" if existing is None else "changed",
+            "login_role": login}
 
 
 def bootstrap_admin(app: Lifecycle, name: str) -> bool:

@@ -50,3 +50,26 @@ def test_tui_benchmark_runs_and_reports(tmp_path: Path) -> None:
     assert re.search(r"RESULT sqlite open a case .*: median [\d.]+ ms", out), out
     assert re.search(r"RESULT sqlite screen: open a case → case on screen: median [\d.]+ ms", out), out
     assert re.search(r"TARGET first screen ≤ 1 s, a page ≤ 100 ms, opening a case ≤ 100 ms: (PASS|FAIL)", out), out
+
+
+@pytest.mark.slow
+def test_import_benchmark_runs_and_reports() -> None:
+    out = run("bench_import.py", "--rows", "50")
+    for fmt, entries in (("csv", 50), ("jsonl", 200)):
+        assert re.search(rf"RESULT sqlite {fmt} dry run: 50 rows .* checked in .* rows/s", out), out
+        assert re.search(rf"RESULT sqlite {fmt} import: 50 rows, {entries} audit entries in "
+                         r"[\d.]+ s = [\d,]+ rows/s", out), out
+        assert f"CHECK sqlite {fmt} audit chain verified: ok=True, {entries + 1} entries" in out, out
+
+
+def test_concurrent_writers_benchmark_runs_and_reports() -> None:
+    import os
+
+    base = os.environ.get("LIFECYCLE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("the concurrent-writers benchmark needs LIFECYCLE_TEST_POSTGRES_URL")
+    out = run("bench_concurrent_writers.py", "--postgres", base, "--processes", "2", "--actions", "15")
+    assert re.search(r"RESULT postgresql 2 processes x 15 actions: 30 in [\d.]+ s = [\d,]+ actions/s", out), out
+    assert re.search(r"RESULT latency per action: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
+    assert re.search(r"CHECK chain verified: ok=True, \d+ entries; entries for successes: (\d+) "
+                     r"\(expected \1\); errors: 0", out), out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -70,3 +70,53 @@ def raw_sql(app: Lifecycle) -> Callable[..., Any]:
             return result.all() if result.returns_rows else result.rowcount
 
     return run
+
+
+@pytest.fixture
+def postgres_app(app: Lifecycle) -> Lifecycle:
+    """`app`, on PostgreSQL only: database roles exist there alone."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("database roles are a PostgreSQL feature")
+    return app
+
+
+@pytest.fixture
+def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tuple[str, Lifecycle]]]:
+    """`name, app = login_as("admin")`: a fresh login role (unique name) in that lifecycle role,
+    added by the installer with `users add`, and the application connected as it. `None`: a
+    login role in no lifecycle group. The roles are dropped afterwards (they are cluster-wide)."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from lifecycle.persistence.engine import engine_for
+    from lifecycle.persistence.unit_of_work import release_connections
+    from lifecycle.services.users import add_user
+
+    made: list[tuple[str, str]] = []
+
+    def login(role: str | None, name: str | None = None) -> tuple[str, Lifecycle]:
+        name = name or f"lc_{role or 'nobody'}_{uuid.uuid4().hex[:10]}"
+        if role in (None, "system"):
+            from psycopg import sql
+
+            with postgres_app.engine.begin() as connection:
+                cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+                if role == "system":
+                    cursor.execute(sql.SQL("GRANT lifecycle_system TO {}").format(sql.Identifier(name)))
+        else:
+            add_user(postgres_app, "alice", name, role)
+        url = make_url(db_url).set(username=name).render_as_string(hide_password=False)
+        made.append((name, url))
+        return name, Lifecycle(url)
+
+    yield login
+    release_connections()
+    from psycopg import sql
+
+    for name, url in made:
+        engine_for(url).dispose()
+        with postgres_app.engine.begin() as connection:
+            connection.connection.dbapi_connection.cursor().execute(  # type: ignore[union-attr]
+                sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))

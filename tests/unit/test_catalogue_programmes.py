@@ -261,3 +261,35 @@ def test_an_old_zone_is_first_evaluated_on_the_first_1_april_of_the_plan_not_dec
     assert codes(reasons(ZONE, zone, "start_assessment", date(2021, 3, 31))) == {"not_due"}
     assert codes(reasons(ZONE, zone, "start_assessment", date(2020, 4, 1))) == {"not_in_force", "not_due"}
     assert fire(ZONE, zone, "start_assessment", date(2021, 4, 1)).state == "final_assessment"
+
+
+def test_after_the_rectification_deadline_a_case_can_no_longer_be_declared_rectified() -> None:
+    case = opened(ECOM, date(2015, 1, 5), **READY_BASE)
+    for trigger, on in [("submit", date(2015, 2, 1)), ("start_review", date(2015, 3, 10)),
+                        ("advance_to_defence", date(2015, 4, 1)), ("publish_notice", date(2015, 5, 1)),
+                        ("approve", date(2015, 5, 20)), ("start_assessment", date(2018, 5, 20))]:
+        case = fire(ECOM, case, trigger, on)
+    rectifying = fire(ECOM, case, "assess", date(2018, 7, 1), grade="fail")
+    assert fire(ECOM, rectifying, "rectified", date(2018, 12, 28)).state == "renewed"
+    late = reasons(ECOM, rectifying, "rectified", date(2018, 12, 29))
+    assert codes(late) == {"deadline_passed"} and "2018-12-28" in late[0].message
+    assert fire(ECOM, rectifying, "withdraw", date(2018, 12, 29)).state == "withdrawn"
+
+
+def test_a_zone_is_revoked_for_ineffective_rectification_only_while_rectifying() -> None:
+    zone = opened(ZONE, date(2010, 5, 1), category="world-leading")
+    refused = reasons(ZONE, zone, "revoke", date(2022, 9, 1), ground="rectification_failed")
+    assert codes(refused) == {"wrong_state"} and "rectification" in refused[0].message
+
+
+def test_a_failed_evaluation_is_the_only_way_an_export_base_or_transfer_institution_is_revoked() -> None:
+    assert "revoke" not in EXPORT.definition.triggers and "revoke" not in TRANSFER.definition.triggers
+
+
+def test_a_submitted_base_cannot_move_to_another_province_and_free_its_quota_place() -> None:
+    submitted = fire(EXPORT, opened(EXPORT, date(2006, 3, 1), **NEW_BASE), "submit", date(2006, 4, 1))
+    moved = reasons(EXPORT, submitted, "start_review", date(2006, 5, 1), province="贵州")
+    assert codes(moved) == {"invalid_field"} and "new_bases_per_province" in moved[0].message
+    assert fire(EXPORT, submitted, "start_review", date(2006, 5, 1), province="四川").state == "under_review"
+    draft = opened(EXPORT, date(2006, 3, 1), **NEW_BASE)
+    assert fire(EXPORT, draft, "submit", date(2006, 4, 1), province="贵州").fields["province"] == "贵州"

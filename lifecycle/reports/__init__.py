@@ -1,0 +1,1 @@
+"""Documents made from the data: reports an auditor can file."""

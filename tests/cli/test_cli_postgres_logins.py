@@ -1,0 +1,66 @@
+"""The CLI over people's own PostgreSQL logins: who acts, what the database refuses, exit 4."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy.engine import make_url
+
+
+@pytest.fixture
+def logins(ready_cli, app, db_url):
+    """`url = logins("admin")`: the installer adds a login with `users add`; dropped afterwards."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("database logins are a PostgreSQL feature")
+    made: list[str] = []
+
+    def add(role: str) -> tuple[str, str]:
+        name = f"lc_cli_{role}_{uuid.uuid4().hex[:8]}"
+        added = ready_cli("users", "add", name, "--role", role)
+        assert added.code == 0 and "database login role created" in added.out, added
+        made.append(name)
+        return name, make_url(db_url).set(username=name).render_as_string(hide_password=False)
+
+    yield add
+    from psycopg import sql
+
+    with app.engine.begin() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        for name in made:
+            cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def test_two_admin_logins_on_one_case_the_stale_one_gets_exit_4_naming_the_other(
+        ready_cli, logins, eligible_sets):
+    cli = ready_cli
+    li, li_db = logins("admin")
+    wu, wu_db = logins("admin")
+    assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01",
+               db=li_db, user=li).code == 0
+
+    moved = cli("advance", "1", "submit", "--on", "2024-10-08", "--if-version", "1", *eligible_sets,
+                db=li_db, user=li)
+    stale = cli("advance", "1", "withdraw", "--on", "2024-10-09", "--if-version", "1", db=wu_db, user=wu)
+    log = cli("audit", "log", "--case", "1", "--json", db=wu_db, user=wu)
+
+    assert moved.code == 0, moved
+    assert stale.code == 4, stale
+    assert f"by {li} (submit: draft → submitted" in stale.err
+    assert [(e["trigger"], e["actor"], e["role"]) for e in log.json()] == [
+        ("create", li, "admin"), ("submit", li, "admin")]
+
+
+def test_an_auditor_login_reads_and_verifies_but_lifecycle_and_the_database_refuse_its_writes(
+        ready_cli, logins):
+    cli = ready_cli
+    zhao, zhao_db = logins("auditor")
+    assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01").code == 0
+
+    verified = cli("audit", "verify", db=zhao_db, user=zhao)
+    write = cli("advance", "1", "withdraw", "--on", "2024-10-02", db=zhao_db, user=zhao)
+    pretend = cli("advance", "1", "withdraw", "--on", "2024-10-02", user="alice", db=zhao_db)
+
+    assert verified.code == 0, verified
+    assert write.code == 3 and f"{zhao} is an auditor" in write.err
+    assert pretend.code == 3 and f"connected to PostgreSQL as '{zhao}'" in pretend.err

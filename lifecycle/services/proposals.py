@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from lifecycle.domain.decide import decide
-from lifecycle.errors import NotFound
+from lifecycle.errors import NotFound, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import holders_finder, load_case
-from lifecycle.services.users import require_admin
+from lifecycle.services.users import Actor, require_admin, resolve_actor
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,11 @@ def propose(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
         version=case.version)
 
 
-def role_of(app: Lifecycle, name: str) -> str | None:
+def acting_as(app: Lifecycle, claimed: str) -> tuple[Actor | None, str | None]:
+    """Who the user acts as, and in which role (on PostgreSQL: their database user); or None
+    and why they cannot act at all (unknown here, or claiming another name)."""
     with app.uow() as uow:
-        return uow.users.role_of(name)
+        try:
+            return resolve_actor(uow, claimed, "using lifecycle tui"), None
+        except Refused as refused:
+            return None, "; ".join(reason.message for reason in refused.reasons)

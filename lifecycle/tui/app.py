@@ -40,21 +40,29 @@ class LifecycleTUI(App[None]):
         self.lifecycle = lifecycle
         self.user = user
         self.fixed_day = on
-        #: The acting user's role, looked up by the dashboard's first load (None: unknown user).
+        #: The acting user's role, looked up by the dashboard's first load (None: may not act).
         self.role: str | None = None
         self.role_known = False
+        self.refusal: str | None = None
 
     @property
     def today(self) -> date:
         return self.fixed_day or today()
+
+    def acting(self, actor: Any, refusal: str | None) -> None:
+        """Who acts (on PostgreSQL: the database user connected), as the services resolve it."""
+        self.role_known = True
+        self.role = actor.role if actor is not None else None
+        self.refusal = refusal
+        if actor is not None:
+            self.user = actor.name
 
     def read_only_reason(self) -> str | None:
         """Why this user may not act, in the words the CLI uses; None for an admin."""
         if not self.role_known or self.role == "admin":
             return None
         if self.role is None:
-            return (f"user {self.user!r} is not known to this database; an admin adds them with "
-                    f"`lifecycle users add {self.user} --role admin`. You can read everything.")
+            return f"{self.refusal}. You can read everything; acting is refused."
         return (f"{self.user} is an {self.role}: an {self.role} may only read. Every case, its "
                 "history and the log are open to you; acting needs an admin.")
 

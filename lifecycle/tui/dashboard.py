@@ -60,31 +60,32 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        from lifecycle.services.proposals import role_of
+        from lifecycle.services.proposals import acting_as
         from lifecycle.services.worklist import overview
 
         app: Any = self.app
         try:
-            role = role_of(app.lifecycle, app.user)
+            actor, refusal = acting_as(app.lifecycle, app.user)
             data = overview(app.lifecycle, app.today)
             labels = {p.code: p for p in app.lifecycle.catalogue.all()}
             compliance = last_compliance_text(app.lifecycle)
         except Exception as error:
             app.call_from_thread(self.failed, error)
             return
-        app.call_from_thread(self.show, role, data, labels, compliance)
+        app.call_from_thread(self.show, actor, refusal, data, labels, compliance)
 
     def failed(self, error: Exception) -> None:
         for table in self.query(DataTable):
             self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(f"Could not load: {error}", "bold red"))
 
-    def show(self, role: str | None, data: Overview, programmes: dict[str, Any], compliance: str) -> None:
+    def show(self, actor: Any, refusal: str | None, data: Overview, programmes: dict[str, Any],
+             compliance: str) -> None:
         app: Any = self.app
-        app.role, app.role_known = role, True
+        app.acting(actor, refusal)
         self.query_one("#heading", Static).update(joined(
             "Dashboard · as of ", data.as_of.isoformat(), " · ", literal(app.user),
-            f" ({role or 'unknown user'})"))
+            f" ({app.role or 'cannot act'})"))
         self.query_one("#role-note", Static).update(literal(app.read_only_reason() or ""))
         states = self.query_one("#states", DataTable)
         states.clear()

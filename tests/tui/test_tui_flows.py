@@ -374,3 +374,18 @@ def test_the_mouse_works_too_clicking_a_case_opens_it(portfolio, drive):
         assert str(tui.screen.case_id) == first[0]
 
     drive(portfolio, scenario)
+
+
+def test_a_user_the_database_does_not_know_reads_and_is_told_how_to_be_added(portfolio, drive):
+    case = case_id(portfolio, SEMICONDUCTORS)
+
+    async def scenario(tui, pilot):
+        note = str(tui.screen.query_one("#role-note", Static).render())
+        assert "user 'nobody' is not known to this database" in note
+        assert "lifecycle users add nobody --role admin" in note
+        tui.open_case(case)
+        await settle(tui, pilot)
+        actions = tui.screen.query_one("#actions", OptionList)
+        assert all(actions.get_option_at_index(i).disabled for i in range(actions.option_count))
+
+    drive(portfolio, scenario, user="nobody")

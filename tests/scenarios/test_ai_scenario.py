@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from scenario_office import Office, sets
 
 CATEGORIES = ["smart-farm", "smart-port", "smart-mine", "smart-factory", "smart-home",
@@ -126,10 +125,6 @@ def test_a_scenario_may_be_withdrawn_from_every_state_that_is_not_terminal(offic
     office.audit_matches_ledger()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the first-batch quota (一, 二) is checked only at `approve`; `advance N "
-    "start_assessment --set category=smart-port` relabels an approved smart-farm scenario, "
-    "leaving two supported smart-port scenarios in batch 1"))
 def test_a_supported_scenario_cannot_be_relabelled_into_a_category_already_supported(
         office: Office):
     port = approved(office, "天津港", "smart-port")

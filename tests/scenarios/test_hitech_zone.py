@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from scenario_office import Office, sets
 
 CATEGORIES = ["world-leading", "innovative-tech", "innovative-characteristic"]
@@ -111,11 +110,6 @@ def test_a_zone_may_be_withdrawn_from_every_state_that_is_not_terminal(office: O
     office.audit_matches_ledger()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a zone imported with approved_on 1991-03-06 may start its annual evaluation on "
-    "2021-03-31, before the first 1 April under the plan (in force 2021-01-01): the product "
-    "counts 1 April 2020, a date before the plan, as a due evaluation (PROGRAMMES.md 5, "
-    "四(四): start_assessment each 1 April)"))
 def test_a_zone_approved_before_the_plan_is_first_evaluated_on_the_first_1_april_under_it(
         office: Office):
     # The plan is in force from 2021-01-01 [default]; evaluations fall each 1 April, so the
@@ -126,10 +120,6 @@ def test_a_zone_approved_before_the_plan_is_first_evaluated_on_the_first_1_april
     assert "2021-04-01" in early.json()["message"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `revoke --set ground=rectification_failed` (整改不力) is accepted on a zone in "
-    "`approved` that was never warned nor put in rectification; PROGRAMMES.md 5 and the plan "
-    "四(二) (对整改不力的园区予以撤销) revoke only a zone in `rectification`"))
 def test_a_zone_that_was_never_warned_cannot_be_revoked_for_ineffective_rectification(
         office: Office):
     case = zone(office, "某高新区", "2021-06-01")
@@ -138,10 +128,6 @@ def test_a_zone_that_was_never_warned_cannot_be_revoked_for_ineffective_rectific
     assert run.code == 3, run
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `rectified` dated 2023-05-02, the day after the 1-year rectification deadline "
-    "(2023-05-01), is accepted and renews the zone; PROGRAMMES.md section 1 (a deadline day is "
-    "in time, the day after is late) and 5 (the deadline passing → revoked) make it late"))
 def test_a_rectification_recorded_after_its_deadline_is_refused(office: Office):
     case = zone(office, "某高新区", "2021-06-01")
     office.prepare("advance", str(case), "start_assessment", "--on", "2022-04-01")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from scenario_office import Office, sets
 
 
@@ -72,10 +71,6 @@ def test_the_trained_staff_rule_binds_university_pilots_only(office: Office):
     office.audit_matches_ledger()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `revoke --set ground=evaluation_failed` is accepted on an approved institution that "
-    "is not under evaluation; PROGRAMMES.md 6 (四(四)1 考核评价…退出机制) makes exit the outcome "
-    "of `assess grade=fail`, so the log records a failed evaluation that never took place"))
 def test_an_institution_exits_only_through_a_failed_evaluation(office: Office):
     case = institution(office, "某技术转移机构")
     run = office("advance", str(case), "revoke", "--set", "ground=evaluation_failed", "--on",

@@ -160,6 +160,11 @@ def render_case(view: dict[str, Any]) -> None:
             shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
             fields.add_row(Text(key), Text(shown))
         out.print(fields)
+    if view.get("obligations"):
+        obligations = Table("obligation", "period", "due on", "status", title="Obligations")
+        for row in view["obligations"]:
+            obligations.add_row(Text(row["kind"]), row["period"], row["due_on"], row["status"])
+        out.print(obligations)
     history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason",
                     title="History")
     for e in view["history"]:
@@ -209,8 +214,22 @@ def advance_command(
                         markup=False)
 
 
-def demo_command(db: DbOption = None, json: JsonOption = False) -> None:
-    """Create (or reuse) the database and fill it with a realistic portfolio. Idempotent."""
+def demo_command(
+    cases_: Annotated[int | None, typer.Option(
+        "--cases", help="Instead of the small demo, add this many cases across every programme, in bulk "
+        "(e.g. 1000000), about one in ten with compliance work due.", show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of --cases (same seed, same portfolio).")] = 0,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="With --cases: the day the portfolio is as of (default today).",
+        show_default=False)] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Create (or reuse) the database and fill it with a realistic portfolio. Idempotent.
+    With --cases N: N more cases across all programmes, written in bulk."""
+    if cases_ is not None:
+        _bulk_demo(db, cases_, seed, as_of, json)
+        return
     from lifecycle.services.demo import build_demo
 
     result = build_demo(application(db), acting())
@@ -228,3 +247,30 @@ def demo_command(db: DbOption = None, json: JsonOption = False) -> None:
     out.print(table)
     out.print("Next: `lifecycle cases list`, `lifecycle cases show 1`, `lifecycle audit verify`.",
               markup=False)
+
+
+def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: bool) -> None:
+    import sys
+
+    from lifecycle.errors import UsageError
+    from lifecycle.services.portfolio import build_portfolio
+
+    if total < 1:
+        raise UsageError(f"--cases {total}: give a number of cases of at least 1")
+    day = parse_day(as_of, "--as-of")
+    if json or not sys.stdout.isatty():
+        result = build_portfolio(application(db), acting(), total, seed, day)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("cases"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console(), transient=True) as bar:
+            task = bar.add_task("demo", total=total)
+            result = build_portfolio(application(db), acting(), total, seed, day,
+                                     progress=lambda done, _total: bar.update(task, completed=done))
+    if json:
+        print_json(result)
+        return
+    console().print(f"Demo portfolio in {result['database']}: {result['created']:,} cases added as of "
+                    f"{result['as_of']} (seed {result['seed']}); {result['due_on_as_of']:,} have compliance "
+                    "work due that day. Try `lifecycle comply --dry-run`.", markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, programmes, tui, users
+from lifecycle.cli import audit, cases, common, comply, programmes, scheduler, tui, users
 
 app = typer.Typer(
     name="lifecycle",
@@ -20,9 +20,11 @@ app.add_typer(users.app, name="users")
 app.add_typer(programmes.app, name="programmes")
 app.add_typer(cases.app, name="cases")
 app.add_typer(audit.app, name="audit")
+app.add_typer(scheduler.app, name="scheduler")
 app.command("advance")(cases.advance_command)
 app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)
+app.command("comply")(comply.comply_command)
 app.command("tui")(tui.tui_command)
 
 

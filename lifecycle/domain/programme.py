@@ -8,7 +8,7 @@ from typing import Any
 from transitions import EventData, Machine
 
 from lifecycle.domain.case import Case
-from lifecycle.domain.dates import add_days, add_years
+from lifecycle.domain.dates import add_days, add_years, on_month_day
 from lifecycle.domain.definition import Definition, FieldDef, Route, Timer, TriggerDef
 
 
@@ -26,6 +26,8 @@ class Programme:
         self.origin = origin
         self.code = definition.code
         self._expanded: dict[tuple[str, ...], list[str]] = {}
+        self._defaults: dict[str, Any] | None = None
+        self._ground_specs: dict[tuple[int, str], FieldDef] = {}
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -80,11 +82,20 @@ class Programme:
     def param_spec(self, trigger: TriggerDef, name: str) -> FieldDef:
         spec = trigger.params[name]
         if spec.type == "ground":  # a revocation ground: one of the programme's grounds
-            return spec.model_copy(update={"type": "choice", "choices": list(self.definition.grounds)})
+            key = (id(trigger), name)
+            cached = self._ground_specs.get(key)
+            if cached is None:  # built once: a pydantic copy costs more than the decision itself
+                cached = self._ground_specs[key] = spec.model_copy(
+                    update={"type": "choice", "choices": list(self.definition.grounds)})
+            return cached
         return spec
 
     def field_defaults(self) -> dict[str, Any]:
-        return {n: f.default_value for n, f in self.definition.fields.items() if f.default_value is not None}
+        """The fields' default values (a fresh dict: callers merge into it)."""
+        if self._defaults is None:
+            self._defaults = {n: f.default_value for n, f in self.definition.fields.items()
+                              if f.default_value is not None}
+        return dict(self._defaults)
 
     # -- dates --------------------------------------------------------------
     def cycle_end(self, case: Case) -> date | None:
@@ -114,21 +125,22 @@ class Programme:
         in_force = self.definition.in_force
         if in_force.applies_to == "all" or trigger in in_force.applies_to:
             return in_force.date
-        return None
+        return None  # the compliance run asks this for every case: keep it a lookup
 
     def _anchored_due(self, timer: Timer, case: Case) -> date | None:
-        anchors: dict[str, date | None] = {
-            "approved_on": case.approved_on,
-            "cycle_start": case.cycle_start,
-            "cycle_end": self.cycle_end(case),
-            "valid_until": case.valid_until,
-            "state_since": case.state_since,
-            "deadline": case.deadline_on,
-        }
-        anchor = anchors[timer.anchor]
+        anchor_name = timer.anchor
+        anchor: date | None
+        if anchor_name == "cycle_end":
+            anchor = self.cycle_end(case)
+        elif anchor_name == "deadline":
+            anchor = case.deadline_on
+        else:  # approved_on, cycle_start, valid_until, state_since: the case's own dates
+            anchor = getattr(case, anchor_name)
         if anchor is None:
             return None
-        return add_days(add_years(anchor, timer.years), timer.days)
+        if timer.years:
+            anchor = add_years(anchor, timer.years)
+        return add_days(anchor, timer.days) if timer.days else anchor
 
     def _yearly_due(self, timer: Timer, case: Case) -> date | None:
         """The next `month`/`day` on which a yearly timer falls due (hitech-zone: each 1 April).
@@ -141,13 +153,13 @@ class Programme:
             return None
         year = case.approved_on.year + 1
         start = self.in_force_for(timer.trigger)
-        if start is not None and date(year, timer.month, timer.day) < start:
+        if start is not None and on_month_day(year, timer.month, timer.day) < start:
             # The first falls on or after the day the plan that makes it came into force.
-            year = start.year if date(start.year, timer.month, timer.day) >= start else start.year + 1
+            year = start.year if on_month_day(start.year, timer.month, timer.day) >= start else start.year + 1
         last = case.marks.get(yearly_mark(timer.trigger))
         if last is not None:
             year = max(year, last + 1)
-        return date(year, timer.month, timer.day)
+        return on_month_day(year, timer.month, timer.day)
 
     def yearly_covered(self, timer: Timer, on: date) -> int:
         """The year of the last `month`/`day` on or before `on`: what a firing on `on` covers."""

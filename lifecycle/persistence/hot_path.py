@@ -65,15 +65,40 @@ class Compiled:
         self.adapters = {name: adapt for name, bind in compiled.binds.items()
                          if (adapt := _adapter(bind.type, sqlite)) is not None}
 
-    def run(self, connection: Connection, params: dict[str, Any] | None = None) -> Any:
-        """Execute inside the connection's current transaction; returns the DBAPI cursor."""
+    def bind(self, params: dict[str, Any] | None) -> Any:
         given = {**self.fixed, **params} if params else dict(self.fixed)
         for name, adapt in self.adapters.items():
             if name in given:
                 given[name] = adapt(given[name])
-        values: Any = tuple(given[name] for name in self.positions) if self.positions is not None else given
+        return tuple(given[name] for name in self.positions) if self.positions is not None else given
+
+    def run(self, connection: Connection, params: dict[str, Any] | None = None) -> Any:
+        """Execute inside the connection's current transaction; returns the DBAPI cursor."""
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(self.sql, values)
+        cursor.execute(self.sql, self.bind(params))
+        return cursor
+
+    def adapt(self, name: str, value: Any) -> Any:
+        """One value as the driver takes it (for values shared by every row of a batch)."""
+        adapt = self.adapters.get(name)
+        return value if adapt is None else adapt(value)
+
+    def run_many_adapted(self, connection: Connection, rows: list[dict[str, Any]]) -> Any:
+        """executemany over rows whose values are already adapted (see `adapt`)."""
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if rows:
+            if self.positions is not None:
+                positions = self.positions
+                cursor.executemany(self.sql, [tuple(row[name] for name in positions) for row in rows])
+            else:
+                cursor.executemany(self.sql, rows)
+        return cursor
+
+    def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> Any:
+        """The driver's executemany over `rows`, inside the current transaction (batched writes)."""
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if rows:
+            cursor.executemany(self.sql, [self.bind(row) for row in rows])
         return cursor
 
 

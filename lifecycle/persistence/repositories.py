@@ -28,7 +28,7 @@ def utc_now() -> datetime:
 
 CASE_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved_on",
                 "valid_until", "cycle", "cycle_start", "deadline_on", "progress",
-                "definition_version", "created_on")
+                "definition_version", "created_on", "next_due_on")
 
 
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form and
@@ -39,7 +39,7 @@ _UPDATE_CASE = update(cases).where(
 ).values({name: bindparam(name) for name in (
     "programme", "name", "state", "state_since", "fields", "approved_on", "valid_until", "cycle",
     "cycle_start", "deadline_on", "progress", "definition_version", "created_on", "version",
-    "updated_at")})
+    "updated_at", "next_due_on")})
 _INSERT_CASE = insert(cases)
 _ROLE_OF = select(users.c.role).where(users.c.name == bindparam("user_name"))
 _HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
@@ -65,7 +65,7 @@ def _case_from_mapping(data: Any) -> Case:
         valid_until=read_date(data["valid_until"]), cycle=data["cycle"],
         cycle_start=read_date(data["cycle_start"]), deadline_on=read_date(data["deadline_on"]),
         progress=dict(read_json(data["progress"]) or {}), version=data["version"],
-        created_on=read_date(data["created_on"]),
+        created_on=read_date(data["created_on"]), next_due_on=read_date(data.get("next_due_on")),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -43,6 +43,9 @@ class CaseRow(SQLModel, table=True):
     version: int = 1
     created_on: date
     updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    #: First day the compliance run may have work for the case (9999-12-31: never; NULL: not
+    #: worked out yet). Kept by every change, so the run finds its work with one range scan.
+    next_due_on: date | None = Field(default=None, index=True)
 
 
 class AuditEntryRow(SQLModel, table=True):
@@ -93,9 +96,54 @@ class DefinitionRow(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
 
 
+class ComplianceRunRow(SQLModel, table=True):
+    """One compliance run: when, for which date, who invoked it, what it did, how it ended."""
+
+    __tablename__ = "compliance_runs"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
+                                                          autoincrement=True))
+    started_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    as_of: date
+    invoked_by: str = Field(max_length=200)
+    programme: str | None = Field(default=None, max_length=60)
+    #: cli (`lifecycle comply`) or scheduler.
+    source: str = Field(max_length=20)
+    #: running, completed, failed, declined (another run held the lock), interrupted.
+    outcome: str = Field(max_length=20, index=True)
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    host: str | None = Field(default=None, max_length=200)
+    pid: int | None = None
+
+
+class AutomaticActionRow(SQLModel, table=True):
+    """Every action the compliance run applied, once: the database refuses a second action with
+    the same case, rule and period, whatever happens to the process that tries."""
+
+    __tablename__ = "automatic_actions"
+    __table_args__ = (
+        UniqueConstraint("case_id", "rule", "period", name="uq_automatic_actions_case_rule_period"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
+                                                          autoincrement=True))
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
+    rule: str = Field(max_length=100)
+    period: str = Field(max_length=60)
+    trigger: str = Field(max_length=60)
+    effective_on: date
+    audit_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    run_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("compliance_runs.id"),
+                                                              nullable=True))
+
+
 users = UserRow.__table__  # type: ignore[attr-defined]
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 audit_log = AuditEntryRow.__table__  # type: ignore[attr-defined]
 audit_head = AuditHeadRow.__table__  # type: ignore[attr-defined]
 definitions = DefinitionRow.__table__  # type: ignore[attr-defined]
+compliance_runs = ComplianceRunRow.__table__  # type: ignore[attr-defined]
+automatic_actions = AutomaticActionRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata

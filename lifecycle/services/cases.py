@@ -13,6 +13,7 @@ from lifecycle.domain.decide import Proposal, decide, open_case, options
 from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
+from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
@@ -138,6 +139,9 @@ def case_view(programme: Programme, case: Case, as_of: date, history: list[Audit
         "cycle_end": _iso(programme.cycle_end(case)),
         "deadline_on": _iso(case.deadline_on),
         "reports_filed": list(case.reports),
+        "obligations": [{k: row[k] for k in ("kind", "period", "due_on", "status")}
+                        for row in obligations_view(programme, case, as_of)],
+        "next_due_on": _iso(case.next_due_on) if case.next_due_on != date.max else None,
         "pending_change": case.pending_change,
         "version": case.version,
         "definition_version": case.definition_version,

@@ -7,6 +7,7 @@ from typing import Any
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.reasons import Reason
+from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import require_admin
@@ -76,6 +77,7 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
                 continue
             seen = case.version
             case.state, case.definition_version = new_state, target.version
+            case.next_due_on = next_due(target, case)  # the new rules may fall due on other days
             if not uow.cases.update(case, seen):
                 raise Conflict(f"case {case.id} changed during the migration; nothing was written")
             uow.audit.append(case_id=case.id, programme=code, trigger="migrate", from_state=old_state,

@@ -31,6 +31,7 @@ class LifecycleTUI(App[None]):
         Binding("d", "dashboard", "Dashboard"),
         Binding("c", "cases", "Cases"),
         Binding("a", "audit", "Audit"),
+        Binding("p", "preview", "Compliance preview"),
         Binding("t", "toggle_theme", "Light/dark"),
         Binding("q", "quit", "Quit"),
     ]
@@ -104,6 +105,11 @@ class LifecycleTUI(App[None]):
 
         self._switch_to(AuditScreen(case_id=case_id))
 
+    def action_preview(self) -> None:
+        from lifecycle.tui.compliance_preview import CompliancePreviewScreen
+
+        self._switch_to(CompliancePreviewScreen())
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
@@ -114,6 +120,8 @@ class LifecycleTUI(App[None]):
         yield SystemCommand("Cases", "All cases, filtered, sorted and paged", self.action_cases)
         yield SystemCommand("Audit log", "The log with filters, chain verification and export",
                             self.action_audit)
+        yield SystemCommand("Compliance preview", "What a compliance run would do today or on a "
+                            "chosen date (dry run, nothing written)", self.action_preview)
         yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
                             lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",

@@ -141,15 +141,24 @@ class DashboardScreen(Screen[None]):
 
 
 def last_compliance_text(lifecycle: Any) -> str:
-    """The last compliance run, when this installation records them."""
-    try:
-        from lifecycle.services import compliance  # type: ignore[attr-defined]
-    except ImportError:
-        return "Compliance runs: not recorded by this version."
-    last = getattr(compliance, "last_run", None)
-    if last is None:
-        return "Compliance runs: not recorded by this version."
-    run = last(lifecycle)
-    if run is None:
-        return "Compliance runs: none yet."
-    return f"Last compliance run: {run}"
+    """The last compliance run and what it did, from the runs the database records."""
+    from lifecycle.services.compliance import run_history
+
+    runs = run_history(lifecycle, 1)
+    if not runs:
+        return "Compliance runs: none yet (p previews what one would do)."
+    run = runs[0]
+    counts = run["counts"] or {}
+    started = (run["started_at"] or "")[:16].replace("T", " ")
+    what = (f"{counts.get('actions', 0):,} action(s) on {counts.get('cases_changed', 0):,} case(s), "
+            f"{counts.get('refused', 0):,} refused") if counts else ""
+    by_rule = ", ".join(f"{rule} {n}" for rule, n in (counts.get("by_rule") or {}).items())
+    text = (f"Last compliance run #{run['id']}: {run['outcome']}, as of {run['as_of']}, started "
+            f"{started} UTC by {run['invoked_by']} ({run['source']})")
+    if what:
+        text += f": {what}"
+    if by_rule:
+        text += f" — {by_rule}"
+    if run["error"]:
+        text += f". {run['error']}"
+    return text + "."

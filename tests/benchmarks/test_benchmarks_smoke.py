@@ -73,3 +73,13 @@ def test_concurrent_writers_benchmark_runs_and_reports() -> None:
     assert re.search(r"RESULT latency per action: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
     assert re.search(r"CHECK chain verified: ok=True, \d+ entries; entries for successes: (\d+) "
                      r"\(expected \1\); errors: 0", out), out
+
+
+def test_compliance_benchmark_runs_and_reports(tmp_path: Path) -> None:
+    out = run("bench_comply.py", "--sizes", "1500", "--sample", "100", "--dir", str(tmp_path))
+    assert re.search(r"RESULT sqlite demo --cases 1,500: [\d.]+ s .* with work due on", out), out
+    assert re.search(r"RESULT sqlite comply 1,500 cases: [\d.]+ s \(CPU [\d.]+ s\), [\d,]+ actions "
+                     r".* peak RSS \d+ MB", out), out
+    assert "CHECK sqlite 1,500 second run for the same day: 0 actions (expected 0)" in out, out
+    assert "CHECK sqlite 1,500 audit chain verified: ok=True" in out, out
+    assert re.search(r"TARGET sqlite comply >= 20x faster per case than naive \(1,500\): (PASS|FAIL)", out), out

@@ -53,6 +53,9 @@ async def capture(lifecycle: Lifecycle, size: tuple[int, int]) -> None:
         await pilot.press("a")
         await settle(tui, pilot)
         show("audit log")
+        await pilot.press("p")
+        await settle(tui, pilot)
+        show("compliance preview")
     tui = LifecycleTUI(lifecycle, "audrey", on=TODAY)
     async with tui.run_test(size=size) as pilot:
         await settle(tui, pilot)

@@ -106,7 +106,7 @@ def test_quarterly_data_is_filed_once_per_quarter() -> None:
                         ("publish_notice", date(2006, 5, 20)), ("approve", date(2006, 6, 1))]:
         case = fire(EXPORT, case, trigger, on)
     filed = fire(EXPORT, case, "file_data", date(2006, 10, 10), year=2006, quarter=3)
-    assert filed.quarters == ["2006Q3"] and filed.reports == []
+    assert filed.quarters == ["2006-Q3"] and filed.reports == []
     assert codes(reasons(EXPORT, filed, "file_data", date(2006, 10, 11), year=2006, quarter=3)) == {"duplicate"}
     assert codes(reasons(EXPORT, filed, "file_data", date(2006, 10, 11), year=2006, quarter=5)) == {"invalid_field"}
 

@@ -1,0 +1,297 @@
+"""Storage of the compliance run: finding the due cases, writing a batch of settled cases with
+their audit entries and automatic actions in one transaction, and the record of runs.
+
+Set-based: the due cases are found with one range scan of the `next_due_on` index, read in
+batches by primary key, and every batch is written with one executemany per table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
+
+from lifecycle.domain.audit import utc_text
+from lifecycle.domain.case import Case
+from lifecycle.persistence.hot_path import prepare
+from lifecycle.persistence.repositories import (
+    _INSERT_ENTRY,
+    _MOVE_HEAD,
+    AuditRepository,
+    _case_from_mapping,
+    utc_now,
+)
+from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs
+
+#: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
+#: second is the schema's, so databases kept as schemas of one PostgreSQL database do not collide.
+ADVISORY_KEY = 0x6C637963
+_INSERT_ACTION = insert(automatic_actions).values({name: bindparam(name) for name in (
+    "case_id", "rule", "period", "trigger", "effective_on", "audit_seq", "run_id")})
+#: What a compliance step can change (its fields, name and programme it never touches).
+SETTLED_COLUMNS = ("state", "state_since", "approved_on", "valid_until", "cycle", "cycle_start", "deadline_on",
+                   "progress", "next_due_on")
+_SETTLE_CASE = update(cases).where(
+    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
+).values({name: bindparam(name) for name in (*SETTLED_COLUMNS, "version", "updated_at")})
+#: For a case whose steps left its state and dates alone (reminders): the indexes on state and
+#: dates are not touched, only the next due day's.
+PROGRESS_COLUMNS = ("progress", "next_due_on")
+_PROGRESS_CASE = update(cases).where(
+    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
+).values({name: bindparam(name) for name in (*PROGRESS_COLUMNS, "version", "updated_at")})
+_SET_NEXT_DUE = update(cases).where(cases.c.id == bindparam("match_id")).values(
+    next_due_on=bindparam("next_due_on"))
+
+
+@dataclass
+class EntryDraft:
+    """An audit entry to append: everything but its place in the chain."""
+
+    case_id: int | None
+    programme: str | None
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    effective_on: date
+    actor: str
+    role: str
+    reason: str | None
+    clause: str | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class ActionDraft:
+    case_id: int
+    rule: str
+    period: str
+    trigger: str
+    effective_on: date
+
+
+def due_case_ids(connection: Connection, as_of: date, programme: str | None = None) -> list[int]:
+    """Ids of the cases whose next due day has come (or is not worked out yet), by id.
+    One range scan of ix_cases_next_due_on: ids only, a few bytes each."""
+    statement = select(cases.c.id).where(or_(cases.c.next_due_on <= as_of, cases.c.next_due_on.is_(None)))
+    if programme:
+        statement = statement.where(cases.c.programme == programme)
+    return [row[0] for row in connection.execute(statement.order_by(cases.c.id))]
+
+
+def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> list[Case]:
+    """The cases with these ids; with `lock` (PostgreSQL) their rows stay locked until commit.
+    Read on the driver's cursor: SQLAlchemy's result processing cost more than the reading."""
+    if not ids:
+        return []
+    postgres = connection.dialect.name == "postgresql"
+    names = [column.name for column in cases.columns]
+    marks = ", ".join(["%s" if postgres else "?"] * len(ids))
+    sql = f"SELECT {', '.join(names)} FROM cases WHERE id IN ({marks}) ORDER BY id"
+    if lock and postgres:
+        sql += " FOR UPDATE"
+    rows = connection.exec_driver_sql(sql, tuple(ids)).all()
+    return [_case_from_mapping(dict(zip(names, row, strict=True))) for row in rows]
+
+
+def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[int]:
+    """Append entries to the chain in order: one head lock, one executemany, one head move;
+    returns their seqs. Every entry of a batch is recorded at the same moment, so the
+    moment's text is worked out once; each hash is `compute_hash`'s (a test checks)."""
+    if not drafts:
+        return []
+    seq, prev_hash = AuditRepository(connection).head(lock=True)
+    now = utc_now()
+    recorded_text = utc_text(now)
+    insert_entry = prepare(connection, _INSERT_ENTRY)
+    recorded_value = insert_entry.adapt("recorded_at", now)
+    rows, seqs = [], []
+    for draft in drafts:
+        seq += 1
+        data = {"seq": seq, "case_id": draft.case_id, "programme": draft.programme, "trigger": draft.trigger,
+                "from_state": draft.from_state, "to_state": draft.to_state,
+                "effective_on": draft.effective_on.isoformat(), "recorded_at": recorded_text,
+                "actor": draft.actor, "role": draft.role, "reason": draft.reason, "clause": draft.clause,
+                "payload": draft.payload, "prev_hash": prev_hash}
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                           default=str).encode("utf-8")).hexdigest()
+        data["effective_on"] = insert_entry.adapt("effective_on", draft.effective_on)
+        data["recorded_at"] = recorded_value
+        data["payload"] = insert_entry.adapt("payload", draft.payload)
+        data["hash"] = digest
+        rows.append(data)
+        seqs.append(seq)
+        prev_hash = digest
+    insert_entry.run_many_adapted(connection, rows)
+    prepare(connection, _MOVE_HEAD).run(connection, {"seq": seq, "hash": prev_hash})
+    return seqs
+
+
+def update_cases(connection: Connection, changed: list[tuple[Case, Case]]) -> int:
+    """Write settled cases (each with the case as it was read), each only if still at the
+    version it was read at; how many were written. Only the columns that can have changed are
+    set, so SQLite rewrites only the index entries that may have moved."""
+    written = 0
+    for statement, _columns, rows in _update_groups(connection, changed):
+        if rows:
+            cursor = prepare(connection, statement).run_many_adapted(connection, rows)
+            written += int(cursor.rowcount)
+    return written
+
+
+def _update_groups(connection: Connection, changed: list[tuple[Case, Case]]) -> list[tuple[Any, tuple[str, ...],
+                                                                                            list[dict[str, Any]]]]:
+    groups: list[tuple[Any, tuple[str, ...], Any, Any, list[dict[str, Any]]]] = []
+    kinds: tuple[tuple[Any, tuple[str, ...]], ...] = ((_SETTLE_CASE, SETTLED_COLUMNS),
+                                                      (_PROGRESS_CASE, PROGRESS_COLUMNS))
+    for kind_statement, kind_columns in kinds:
+        compiled = prepare(connection, kind_statement)
+        groups.append((kind_statement, kind_columns, compiled, compiled.adapt("updated_at", utc_now()), []))
+    for case, before in changed:
+        moved = any(getattr(case, name) != getattr(before, name) for name in SETTLED_COLUMNS
+                    if name not in PROGRESS_COLUMNS)
+        _, columns, compiled, now, rows = groups[0] if moved else groups[1]
+        row = {name: compiled.adapt(name, getattr(case, name)) for name in columns}
+        row.update(version=case.version, updated_at=now, match_id=case.id, match_version=before.version)
+        rows.append(row)
+    return [(statement, columns, rows) for statement, columns, _, _, rows in groups]
+
+
+def set_next_due(connection: Connection, days: list[tuple[int, date]]) -> None:
+    """Store the next due day of cases the run looked at but did not change."""
+    prepare(connection, _SET_NEXT_DUE).run_many(
+        connection, [{"match_id": case_id, "next_due_on": day} for case_id, day in days])
+
+
+def insert_actions(connection: Connection, actions: list[ActionDraft], seqs: list[int],
+                   run_id: int | None) -> None:
+    """One row per automatic action; the unique (case, rule, period) key refuses a second."""
+    prepare(connection, _INSERT_ACTION).run_many(connection, [
+        {"case_id": a.case_id, "rule": a.rule, "period": a.period, "trigger": a.trigger,
+         "effective_on": a.effective_on, "audit_seq": seq, "run_id": run_id}
+        for a, seq in zip(actions, seqs, strict=True)])
+
+
+# -- runs -----------------------------------------------------------------------
+def this_host() -> str:
+    return socket.gethostname()
+
+
+def _alive(pid: int | None, host: str | None) -> bool:
+    """Whether a run recorded as running still is: its process exists (same host), or it runs on
+    another host, which we cannot see (SQLite is not shared across hosts, so that is rare)."""
+    if host != this_host():
+        return True
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim_run(connection: Connection, *, as_of: date, invoked_by: str, programme: str | None,
+              source: str, trust_lock: bool) -> tuple[int | None, int | None]:
+    """Record a new running run, unless another one is running: (new run id, None) or
+    (None, the id of the run in progress). Runs recorded as running whose process is gone
+    (killed) are marked interrupted. With `trust_lock` (PostgreSQL, advisory lock held) every
+    run still marked running is known to be gone."""
+    running = connection.execute(select(compliance_runs.c.id, compliance_runs.c.pid, compliance_runs.c.host)
+                                 .where(compliance_runs.c.outcome == "running")).all()
+    for run_id, pid, host in running:
+        if not trust_lock and _alive(pid, host):
+            return None, run_id
+        connection.execute(update(compliance_runs).where(compliance_runs.c.id == run_id).values(
+            outcome="interrupted", ended_at=utc_now(),
+            error="the process stopped before the run ended (killed or crashed); a later run "
+                  "applied what it had left"))
+    return record_run(connection, as_of=as_of, invoked_by=invoked_by, programme=programme, source=source,
+                      outcome="running"), None
+
+
+def record_run(connection: Connection, *, as_of: date, invoked_by: str, programme: str | None,
+               source: str, outcome: str, error: str | None = None) -> int:
+    now = utc_now()
+    result = connection.execute(insert(compliance_runs).values(
+        started_at=now, ended_at=None if outcome == "running" else now, as_of=as_of,
+        invoked_by=invoked_by, programme=programme, source=source, outcome=outcome, counts={},
+        error=error, host=this_host(), pid=os.getpid()))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, Any],
+               error: str | None = None) -> None:
+    with engine.begin() as connection:
+        connection.execute(update(compliance_runs).where(compliance_runs.c.id == run_id).values(
+            outcome=outcome, counts=counts, error=error, ended_at=utc_now()))
+
+
+def runs(connection: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    statement = select(compliance_runs).order_by(compliance_runs.c.id.desc())
+    if limit:
+        statement = statement.limit(limit)
+    return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+def actions_count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(automatic_actions)).scalar() or 0)
+
+
+class RunLock:
+    """One compliance run at a time per database.
+
+    PostgreSQL: a transaction-scoped advisory lock, taken with pg_try_advisory_xact_lock on a
+    connection of its own whose transaction stays open for the whole run; the lock goes away
+    with the transaction, also when the process dies. SQLite has no such lock: the run record
+    itself (claimed under the database write lock, checked for a live process) serves.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    @property
+    def advisory(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def acquire(self) -> bool:
+        if not self.advisory:
+            return True
+        self.connection = self.engine.connect()
+        self.connection.begin()
+        got = bool(self.connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"),
+            {"key": ADVISORY_KEY}).scalar())
+        if not got:
+            self.release()
+        return got
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.rollback()
+            self.connection.close()
+            self.connection = None
+
+
+def iter_batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def parse_counts(value: Any) -> dict[str, Any]:
+    import json
+
+    if isinstance(value, str):
+        loaded: dict[str, Any] = json.loads(value)
+        return loaded
+    return dict(value or {})

@@ -1,0 +1,168 @@
+"""`lifecycle comply` and `lifecycle scheduler` from the command line: JSON shape, dry run,
+plain lines, roles, obligations in `cases show`, the scheduler's history and clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+from sqlalchemy import text
+
+from lifecycle.services.cases import add_case, advance
+from lifecycle.services.users import add_user
+
+ELIGIBLE = {
+    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+}
+ACTION_KEYS = {"case_id", "programme", "rule", "trigger", "from_state", "to_state", "effective_on", "clause"}
+
+
+def bj_approved(app) -> int:
+    case = add_case(app, "alice", "bj-tic", "北京市集成电路技术创新中心", date(2024, 9, 20)).case
+    advance(app, "alice", case.id, "submit", date(2024, 10, 8), ELIGIBLE)
+    advance(app, "alice", case.id, "start_review", date(2024, 11, 5))
+    advance(app, "alice", case.id, "approve", date(2025, 1, 10))
+    return case.id
+
+
+def test_comply_json_lists_each_action_and_a_reminder_keeps_its_state(ready_cli, app):
+    case_id = bj_approved(app)
+    done = ready_cli("comply", "--as-of", "2026-04-01", "--json")
+    assert done.code == 0, done
+    data = done.json()
+    assert (data["as_of"], data["dry_run"]) == ("2026-04-01", False)
+    assert data["actions"] == [{
+        "case_id": case_id, "programme": "bj-tic", "rule": "annual_report.reminder", "trigger": "remind",
+        "from_state": "approved", "to_state": "approved", "effective_on": "2026-04-01",
+        "clause": "第十八条(一)"}]
+    again = ready_cli("comply", "--as-of", "2026-04-01", "--json")
+    assert again.json()["actions"] == []
+
+
+def test_a_dry_run_prints_the_same_json_as_the_real_run_and_writes_nothing(ready_cli, app):
+    bj_approved(app)
+    dry = ready_cli("comply", "--as-of", "2028-02-01", "--dry-run", "--json")
+    assert dry.code == 0, dry
+    assert dry.json()["dry_run"] is True and dry.json()["actions"]
+    assert all(set(a) == ACTION_KEYS for a in dry.json()["actions"])
+    real = ready_cli("comply", "--as-of", "2028-02-01", "--json")
+    assert real.json() == {**dry.json(), "dry_run": False}
+
+
+def test_comply_prints_one_plain_line_per_action_and_a_summary_when_not_on_a_terminal(ready_cli, app):
+    case_id = bj_approved(app)
+    done = ready_cli("comply", "--as-of", "2028-01-10")
+    assert done.code == 0, done
+    assert (f"case {case_id} bj-tic mid_term: start_mid_term approved -> mid_term_review effective "
+            "2028-01-10 (第十六条)") in done.out
+    assert "applied 3 action(s) to 1 case(s)" in done.out
+    assert "  bj-tic annual_report.reminder: 2" in done.out
+
+
+def test_only_an_admin_may_run_comply_exit_3(ready_cli, app):
+    bj_approved(app)
+    add_user(app, "alice", "bob", "auditor")
+    refused = ready_cli("comply", "--as-of", "2026-04-01", user="bob")
+    assert refused.code == 3, refused
+    assert "needs an admin" in refused.err
+    assert ready_cli("comply", "--as-of", "2026-04-01", "--dry-run", "--json").json()["actions"]
+
+
+def test_a_bad_date_or_programme_is_an_error_naming_it(ready_cli, app):
+    bad = ready_cli("comply", "--as-of", "2026-13-01")
+    assert bad.code == 2 and "'2026-13-01' is not a date" in bad.err
+    unknown = ready_cli("comply", "--programme", "no-such")
+    assert unknown.code == 1 and "no programme 'no-such'" in unknown.err
+
+
+def test_cases_show_lists_obligations_and_file_report_fulfils_one(ready_cli, app):
+    case_id = bj_approved(app)
+    ready_cli("comply", "--as-of", "2026-04-01")
+    shown = ready_cli("cases", "show", str(case_id), "--as-of", "2027-04-01", "--json").json()
+    assert shown["obligations"] == [
+        {"kind": "annual_report", "period": "2025", "due_on": "2026-03-31", "status": "reminded"},
+        {"kind": "annual_report", "period": "2026", "due_on": "2027-03-31", "status": "overdue"},
+        {"kind": "annual_report", "period": "2027", "due_on": "2028-03-31", "status": "open"}]
+    filed = ready_cli("advance", str(case_id), "file_report", "--on", "2027-04-01", "--set", "year=2026")
+    assert filed.code == 0, filed
+    shown = ready_cli("cases", "show", str(case_id), "--as-of", "2027-04-01", "--json").json()
+    assert shown["obligations"][1]["status"] == "fulfilled"
+
+
+def test_scheduler_run_once_runs_and_history_lists_every_run(ready_cli, app):
+    bj_approved(app)
+    once = ready_cli("scheduler", "run", "--once", "--json")
+    assert once.code == 0, once
+    assert once.json()["dry_run"] is False
+    history = ready_cli("scheduler", "history", "--json")
+    assert history.code == 0, history
+    [run] = history.json()
+    assert (run["source"], run["outcome"], run["invoked_by"]) == ("scheduler", "completed", "alice")
+    assert run["counts"]["actions"] == len(once.json()["actions"])
+    assert "Compliance runs" in ready_cli("scheduler", "history").out
+
+
+def test_the_scheduler_stores_its_daily_job_and_stops_cleanly_on_sigterm(ready_cli, app, db_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
+    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "scheduler", "run", "--at", "03:30"],
+                               env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        jobs: list = []
+        while time.monotonic() < deadline and not jobs:
+            time.sleep(0.3)
+            try:
+                with app.engine.connect() as connection:
+                    jobs = connection.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
+            except Exception:
+                jobs = []
+        assert [j[0] for j in jobs] == ["lifecycle-daily-compliance-run"]
+        next_run = jobs[0][1]
+        assert time.gmtime(next_run).tm_hour == 19 and time.gmtime(next_run).tm_min == 30  # 03:30 +08:00
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Scheduler stopped." in out
+    # A time of day that does not exist is a usage error naming it.
+    again = ready_cli("scheduler", "run", "--at", "25:00")
+    assert again.code == 2 and "'25:00' is not a time of day" in again.err
+
+
+def test_on_a_terminal_comply_shows_a_progress_bar_then_a_table_by_programme_and_rule(app, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from lifecycle.cli import comply
+    from lifecycle.services.compliance import run_compliance
+
+    bj_approved(app)
+    screen = io.StringIO()
+    monkeypatch.setattr(comply, "console", lambda: Console(file=screen, force_terminal=True, width=120))
+    seen: list[tuple[int, int]] = []
+
+    def run(progress):
+        def both(done: int, total: int) -> None:
+            seen.append((done, total))
+            progress(done, total)
+
+        return run_compliance(app, "alice", date(2028, 1, 10), progress=both)
+
+    report = comply._with_progress_bar(run)
+    comply._summary_table(report)
+    assert seen[0] == (0, 1) and seen[-1] == (1, 1)
+    shown = screen.getvalue()
+    assert "cases due" in shown  # the bar
+    assert "Actions by programme and rule" in shown
+    assert "annual_report.reminder" in shown and "mid_term" in shown
+    assert "applied 3 action(s) to 1 case(s)" in shown

@@ -165,15 +165,17 @@ class CaseDetailScreen(Screen[None]):
 
     def _obligations(self, found: CaseFile) -> Text:
         out = Text()
-        styles = {"filed": "green", "late": "bold red", "due": "yellow"}
-        for item in found.obligations:
+        styles = {"fulfilled": "green", "overdue": "bold red", "reminded": "bold red", "open": "yellow"}
+        for item in found.obligations[-12:]:  # the latest periods; the log has them all
             if out:
                 out.append("\n")
             out.append(f"{item.obligation} {item.period}: ")
-            out.append(item.status, styles[item.status])
+            out.append(item.status, styles.get(item.status, ""))
+            reminded = f"; reminded {item.reminded_on}" if item.reminded_on else ""
             marker = ", default" if item.default else ""
-            out.append(f" (due {item.due_on}; {item.clause or ''}{marker})", "dim")
-        return out or Text("None due (the obligations start with the designation).", style="dim")
+            clause = f"; {item.clause}{marker}" if item.clause else ""
+            out.append(f" (due {item.due_on}{reminded}{clause})", "dim")
+        return out or Text("None yet (obligations start with the designation).", style="dim")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from lifecycle.tui.action_form import ActionFormScreen

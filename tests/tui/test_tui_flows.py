@@ -389,3 +389,16 @@ def test_a_user_the_database_does_not_know_reads_and_is_told_how_to_be_added(por
         assert all(actions.get_option_at_index(i).disabled for i in range(actions.option_count))
 
     drive(portfolio, scenario, user="nobody")
+
+
+def test_the_case_shows_its_obligations_as_the_compliance_run_sees_them(portfolio, drive):
+    case = case_id(portfolio, SEMICONDUCTORS)  # designated 2022-01-20, no annual report filed
+
+    async def scenario(tui, pilot):
+        tui.open_case(case)
+        await settle(tui, pilot)
+        text = str(tui.screen.query_one("#obligations", Static).render())
+        assert "annual report 2022: overdue (due 2023-03-31; 第二十五条" in text
+        assert "annual report 2026: open (due 2027-03-31" in text
+
+    drive(portfolio, scenario)

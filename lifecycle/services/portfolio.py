@@ -244,6 +244,12 @@ def templates(programme: Programme, as_of: date, rng: random.Random, count: int,
         except Refused:
             continue
         case.id = 0
+        if programme.kind(case.state) == "active":
+            # Existing designations (hitech-zone, tech-transfer) open designated: they live
+            # their evaluations like any other, most brought up to date.
+            lag = rng.randint(20, 600) if rng.random() < STALE_SHARE else 0
+            found.append(Template(programme, _live(programme, case, add_days(as_of, -lag), rng, admin)))
+            continue
         if designation is None or rng.random() < 0.12 or opened >= as_of:
             if pre_states and rng.random() < 0.5:
                 case.state = rng.choice(pre_states)

@@ -43,6 +43,16 @@ def test_startup_benchmark_runs_and_reports() -> None:
 
 
 @pytest.mark.slow
+def test_tui_benchmark_runs_and_reports(tmp_path: Path) -> None:
+    out = run("bench_tui.py", "--cases", "300", "--runs", "2", "--db", str(tmp_path / "tui.db"))
+    assert re.search(r"RESULT sqlite first screen with its numbers .*: median [\d.]+ ms", out), out
+    assert re.search(r"RESULT sqlite case list page 1, sorted by next due: median [\d.]+ ms", out), out
+    assert re.search(r"RESULT sqlite open a case .*: median [\d.]+ ms", out), out
+    assert re.search(r"RESULT sqlite screen: open a case → case on screen: median [\d.]+ ms", out), out
+    assert re.search(r"TARGET first screen ≤ 1 s, a page ≤ 100 ms, opening a case ≤ 100 ms: (PASS|FAIL)", out), out
+
+
+@pytest.mark.slow
 def test_import_benchmark_runs_and_reports() -> None:
     out = run("bench_import.py", "--rows", "50")
     for fmt, entries in (("csv", 50), ("jsonl", 200)):

@@ -1,0 +1,1 @@
+"""`lifecycle tui`: the administrators' terminal UI (Textual), one module per screen."""

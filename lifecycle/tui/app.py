@@ -1,0 +1,128 @@
+"""The application: who is acting, on which database, as of which day; the screens and keys
+every screen shares (footer bindings, command palette, light/dark theme)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.clock import today
+from lifecycle.tui.palette import CaseFinder
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+class LifecycleTUI(App[None]):
+    """`lifecycle tui`. `on` fixes "today" (tests, snapshots); by default it is today in China."""
+
+    TITLE = "lifecycle"
+    CSS_PATH = "lifecycle.tcss"
+    #: Below 110 columns the dashboard's tables stack instead of standing side by side.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual types it a list)
+    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {CaseFinder}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "dashboard", "Dashboard"),
+        Binding("c", "cases", "Cases"),
+        Binding("a", "audit", "Audit"),
+        Binding("p", "preview", "Compliance preview"),
+        Binding("t", "toggle_theme", "Light/dark"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, lifecycle: Lifecycle, user: str, *, on: date | None = None) -> None:
+        super().__init__()
+        self.lifecycle = lifecycle
+        self.user = user
+        self.fixed_day = on
+        #: The acting user's role, looked up by the dashboard's first load (None: may not act).
+        self.role: str | None = None
+        self.role_known = False
+        self.refusal: str | None = None
+
+    @property
+    def today(self) -> date:
+        return self.fixed_day or today()
+
+    def acting(self, actor: Any, refusal: str | None) -> None:
+        """Who acts (on PostgreSQL: the database user connected), as the services resolve it."""
+        self.role_known = True
+        self.role = actor.role if actor is not None else None
+        self.refusal = refusal
+        if actor is not None:
+            self.user = actor.name
+
+    def read_only_reason(self) -> str | None:
+        """Why this user may not act, in the words the CLI uses; None for an admin."""
+        if not self.role_known or self.role == "admin":
+            return None
+        if self.role is None:
+            return f"{self.refusal}. You can read everything; acting is refused."
+        return (f"{self.user} is an {self.role}: an {self.role} may only read. Every case, its "
+                "history and the log are open to you; acting needs an admin.")
+
+    def on_mount(self) -> None:
+        from lifecycle.tui.dashboard import DashboardScreen
+
+        self.theme = DARK
+        self.push_screen(DashboardScreen())
+
+    # -- navigation -----------------------------------------------------------
+    def _switch_to(self, screen: Screen[Any]) -> None:
+        """Go to a top-level screen: back to the dashboard, then this one on top."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def action_dashboard(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_cases(self, criteria: CaseFilter | None = None, title: str | None = None) -> None:
+        from lifecycle.tui.case_list import CaseListScreen
+
+        self._switch_to(CaseListScreen(criteria or CaseFilter(), title))
+
+    def open_cases(self, criteria: CaseFilter, title: str) -> None:
+        """The case list filtered the way a dashboard number counted them."""
+        from lifecycle.tui.case_list import CaseListScreen
+
+        self.push_screen(CaseListScreen(criteria, title))
+
+    def open_case(self, case_id: int) -> None:
+        from lifecycle.tui.case_detail import CaseDetailScreen
+
+        self.push_screen(CaseDetailScreen(case_id))
+
+    def action_audit(self, case_id: int | None = None) -> None:
+        from lifecycle.tui.audit_viewer import AuditScreen
+
+        self._switch_to(AuditScreen(case_id=case_id))
+
+    def action_preview(self) -> None:
+        from lifecycle.tui.compliance_preview import CompliancePreviewScreen
+
+        self._switch_to(CompliancePreviewScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Dashboard", "Cases by programme and state, overdue, due soon",
+                            self.action_dashboard)
+        yield SystemCommand("Cases", "All cases, filtered, sorted and paged", self.action_cases)
+        yield SystemCommand("Audit log", "The log with filters, chain verification and export",
+                            self.action_audit)
+        yield SystemCommand("Compliance preview", "What a compliance run would do today or on a "
+                            "chosen date (dry run, nothing written)", self.action_preview)
+        yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
+                            lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
+        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
+                            self.action_toggle_theme)

@@ -1,0 +1,164 @@
+"""The first screen: cases by programme × state, what is overdue and what falls due soon.
+
+Every number is a cell of a table: choosing it (enter or a click) opens the case
+list filtered to exactly the cases it counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.worklist import HORIZONS, Overview, horizon_filter
+from lifecycle.tui.loading import SlowLoading
+from lifecycle.tui.text import joined, literal
+
+
+class DashboardScreen(Screen[None]):
+    AUTO_FOCUS = "#states"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Reload"),
+        Binding("enter", "drill", "Show cases", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow = SlowLoading()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="heading", classes="title")
+        yield Static("", id="role-note", classes="note")
+        with Horizontal(id="dash-tables"):
+            yield DataTable(id="states", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="due", cursor_type="cell", zebra_stripes=True)
+        yield Static(id="compliance", classes="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Dashboard"
+        states = self.query_one("#states", DataTable)
+        states.add_columns("programme", "state 状态", "cases")
+        due = self.query_one("#due", DataTable)
+        due.add_columns("programme", "overdue", *[f"≤{days}d" for days in HORIZONS], "all")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        app: Any = self.app
+        self.query_one("#heading", Static).update(joined(
+            "Dashboard · as of ", app.today.isoformat(), " · ", literal(app.user)))
+        for table in self.query(DataTable):
+            self.slow.start(table)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        from lifecycle.services.proposals import acting_as
+        from lifecycle.services.worklist import overview
+
+        app: Any = self.app
+        try:
+            actor, refusal = acting_as(app.lifecycle, app.user)
+            data = overview(app.lifecycle, app.today)
+            labels = {p.code: p for p in app.lifecycle.catalogue.all()}
+            compliance = last_compliance_text(app.lifecycle)
+        except Exception as error:
+            app.call_from_thread(self.failed, error)
+            return
+        app.call_from_thread(self.show, actor, refusal, data, labels, compliance)
+
+    def failed(self, error: Exception) -> None:
+        for table in self.query(DataTable):
+            self.slow.stop(table)
+        self.query_one("#compliance", Static).update(literal(f"Could not load: {error}", "bold red"))
+
+    def show(self, actor: Any, refusal: str | None, data: Overview, programmes: dict[str, Any],
+             compliance: str) -> None:
+        app: Any = self.app
+        app.acting(actor, refusal)
+        self.query_one("#heading", Static).update(joined(
+            "Dashboard · as of ", data.as_of.isoformat(), " · ", literal(app.user),
+            f" ({app.role or 'cannot act'})"))
+        self.query_one("#role-note", Static).update(literal(app.read_only_reason() or ""))
+        states = self.query_one("#states", DataTable)
+        states.clear()
+        for code, counts in sorted(data.by_state.items()):
+            programme = programmes.get(code)
+            for state, count in counts.items():
+                definition = programme.definition.states.get(state) if programme else None
+                label = f"{definition.zh} {definition.en}" if definition else state
+                states.add_row(literal(code), literal(label), count, key=f"{code}\t{state}")
+        due = self.query_one("#due", DataTable)
+        due.clear()
+        for code in sorted(data.by_state):
+            total = sum(data.by_state[code].values())
+            due.add_row(literal(code), data.overdue.get(code, 0),
+                        *[data.due_within[days].get(code, 0) for days in HORIZONS], total, key=code)
+        for table in (states, due):
+            self.slow.stop(table)
+        self.query_one("#compliance", Static).update(literal(compliance))
+
+    # -- drilling down -------------------------------------------------------------
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "states" or event.row_key.value is None:
+            return
+        code, state = event.row_key.value.split("\t")
+        self.app_cases(CaseFilter(programme=code, state=state), f"{code} in {state}")
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        if event.data_table.id != "due" or event.cell_key.row_key.value is None:
+            return
+        code = event.cell_key.row_key.value
+        column = event.coordinate.column
+        app: Any = self.app
+        if column == 1:
+            due_from, due_before = horizon_filter(app.today, None)
+            self.app_cases(CaseFilter(programme=code, due_from=due_from, due_before=due_before),
+                           f"{code}: overdue")
+        elif 2 <= column < 2 + len(HORIZONS):
+            days = HORIZONS[column - 2]
+            due_from, due_before = horizon_filter(app.today, days)
+            self.app_cases(CaseFilter(programme=code, due_from=due_from, due_before=due_before),
+                           f"{code}: due within {days} days")
+        else:
+            self.app_cases(CaseFilter(programme=code), f"{code}: all cases")
+
+    def action_drill(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            focused.action_select_cursor()
+
+    def app_cases(self, criteria: CaseFilter, title: str) -> None:
+        app: Any = self.app
+        app.open_cases(criteria, title)
+
+
+def last_compliance_text(lifecycle: Any) -> str:
+    """The last compliance run and what it did, from the runs the database records."""
+    from lifecycle.services.compliance import run_history
+
+    runs = run_history(lifecycle, 1)
+    if not runs:
+        return "Compliance runs: none yet (p previews what one would do)."
+    run = runs[0]
+    counts = run["counts"] or {}
+    started = (run["started_at"] or "")[:16].replace("T", " ")
+    what = (f"{counts.get('actions', 0):,} action(s) on {counts.get('cases_changed', 0):,} case(s), "
+            f"{counts.get('refused', 0):,} refused") if counts else ""
+    by_rule = ", ".join(f"{rule} {n}" for rule, n in (counts.get("by_rule") or {}).items())
+    text = (f"Last compliance run #{run['id']}: {run['outcome']}, as of {run['as_of']}, started "
+            f"{started} UTC by {run['invoked_by']} ({run['source']})")
+    if what:
+        text += f": {what}"
+    if by_rule:
+        text += f" — {by_rule}"
+    if run["error"]:
+        text += f". {run['error']}"
+    return text + "."

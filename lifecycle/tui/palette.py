@@ -1,0 +1,41 @@
+"""The command palette (ctrl+p) also finds cases: type part of a name or a case number."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual.command import Hit, Hits, Provider
+
+from lifecycle.persistence.case_search import CaseFilter
+
+#: Enough to choose from; the case list pages through the rest.
+MATCHES = 12
+
+
+class CaseFinder(Provider):
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if len(query) < 2 and not query.isdigit():
+            return
+        app: Any = self.app
+        from lifecycle.services.worklist import find_cases
+
+        try:
+            page = await asyncio.to_thread(find_cases, app.lifecycle, CaseFilter(text=query),
+                                           sort="name", limit=MATCHES)
+        except Exception:  # the palette is a convenience: the case list shows the error
+            return
+        lines = list(page.lines)
+        if query.isdigit():
+            lines.insert(0, None)  # type: ignore[arg-type]
+        for line in lines:
+            if line is None:
+                yield Hit(1.0, Text(f"Open case {query}"), partial(app.open_case, int(query)),
+                          text=f"Open case {query}")
+                continue
+            label = Text.assemble(f"#{line.id} ", Text(line.name), (f"  {line.state_zh} {line.state_en}", "dim"))
+            yield Hit(0.9, label, partial(app.open_case, line.id), text=f"#{line.id} {line.name}",
+                      help=f"{line.programme}: open this case")

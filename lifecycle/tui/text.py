@@ -1,0 +1,40 @@
+"""Text for the screens. Whatever users typed (names, reasons, fields) is shown literally:
+it goes into `Text` objects, never into markup, so `[red]x[/red]` in a name stays as typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.text import Text
+
+from lifecycle.domain.reasons import Reason
+
+
+def literal(value: Any, style: str = "") -> Text:
+    return Text("" if value is None else str(value), style=style)
+
+
+def joined(*parts: str | Text | tuple[str, str]) -> Text:
+    """`Text.assemble`, where plain strings are literal text too (never markup)."""
+    return Text.assemble(*parts)
+
+
+def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  • ") -> Text:
+    """Every reason with its clause, one a line, as the CLI prints them."""
+    out = Text()
+    for reason in reasons:
+        line = reason.text() if isinstance(reason, Reason) else _reason_line(reason)
+        if out:
+            out.append("\n")
+        out.append(bullet)
+        out.append(line)
+    return out
+
+
+def _reason_line(data: dict[str, Any]) -> str:
+    return Reason(data["code"], data["message"], data.get("clause"), bool(data.get("default"))).text()
+
+
+def state_label(zh: str, en: str, code: str) -> Text:
+    return joined((zh, "bold"), " ", en, (f" ({code})", "dim") if en != code else "")

@@ -1,0 +1,86 @@
+"""Smoke test of the real `lifecycle tui` in a terminal (tmux): open a case, act, see the new state."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.cases import show_case
+
+TMUX = shutil.which("tmux")
+LIFECYCLE = str(Path(sys.executable).with_name("lifecycle"))
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the terminal smoke test "
+                                "of `lifecycle tui` needs it (apt-get install tmux)")
+
+
+class Terminal:
+    """A 120×40 terminal on a tmux server of its own (no user configuration, UTF-8)."""
+
+    def __init__(self, command: str, socket: Path) -> None:
+        self.name = f"lifecycle-smoke-{uuid.uuid4().hex[:8]}"
+        self.env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        self.tmux = [str(TMUX), "-u", "-S", str(socket), "-f", "/dev/null"]
+        self.run("new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", command)
+        self.run("resize-window", "-t", self.name, "-x", "120", "-y", "40")
+
+    def run(self, *args: str) -> str:
+        return subprocess.run([*self.tmux, *args], check=True, capture_output=True, text=True,
+                              env=self.env).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the terminal shows:\n{self.screen()}")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys)
+
+    def close(self) -> None:
+        subprocess.run([*self.tmux, "kill-server"], check=False, capture_output=True, env=self.env)
+
+
+def test_the_real_tui_opens_a_case_acts_on_it_and_shows_the_new_state(tmp_path):
+    database = tmp_path / "smoke.db"
+    env = {**os.environ, "LIFECYCLE_USER": "alice"}
+    subprocess.run([LIFECYCLE, "--db", str(database), "demo"], check=True, env=env, capture_output=True)
+    terminal = Terminal(f"env LIFECYCLE_USER=alice TERM=xterm-256color {LIFECYCLE} --db {database} "
+                        "tui --as-of 2026-11-23", tmp_path / "tmux.sock")
+    try:
+        terminal.wait_for("alice (admin)")  # the dashboard, loaded
+        terminal.keys("c")
+        terminal.wait_for("n/PgDn next page")
+        terminal.keys("/")
+        time.sleep(0.5)  # the key moves the focus to the search box; type once it is there
+        terminal.keys("先进储能", literal=True)
+        terminal.wait_for("1–1 of 1")
+        terminal.keys("Enter")  # from the search box to the list
+        terminal.keys("Enter")  # open the case
+        terminal.wait_for("组织申报/推荐 submitted")
+        terminal.wait_for("start_review")
+        terminal.keys("Enter")  # the first allowed action: start the review
+        terminal.wait_for("Effective date")
+        terminal.keys("Enter")  # review it
+        terminal.wait_for("Confirm: 组织申报/推荐 submitted → 方案论证 under_review")
+        terminal.keys("Enter")  # confirm
+        terminal.wait_for("state  方案论证 under review")  # back on the case, reloaded
+    finally:
+        terminal.close()
+    view = show_case(Lifecycle(str(database)), 6, date(2026, 11, 23))
+    assert view["state"] == "under_review"
+    assert view["history"][-1]["trigger"] == "start_review"

@@ -23,6 +23,8 @@ class CaseRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_cases_programme_state", "programme", "state"),
         Index("ix_cases_state_since", "state_since"),
+        Index("ix_cases_name_id", "name", "id"),
+        Index("ix_cases_updated_at_id", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,

@@ -45,9 +45,14 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Dashboard"
         states = self.query_one("#states", DataTable)
-        states.add_columns("programme", "state 状态", "cases")
+        # Widths set up front: the rows arrive from a worker after the first paint, and a
+        # programme code or a state's two names must not be cut to the header's width.
+        states.add_column("programme", width=14)
+        states.add_column("state 状态", width=30)
+        states.add_column("cases")
         due = self.query_one("#due", DataTable)
-        due.add_columns("programme", "overdue", *[f"≤{days}d" for days in HORIZONS], "all")
+        due.add_column("programme", width=14)
+        due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
         self.action_reload()
 
     def action_reload(self) -> None:

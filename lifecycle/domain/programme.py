@@ -28,6 +28,12 @@ class Programme:
         self._expanded: dict[tuple[str, ...], list[str]] = {}
         self._defaults: dict[str, Any] | None = None
         self._ground_specs: dict[tuple[int, str], FieldDef] = {}
+        # Looked up for every action of the compliance run: worked out once per programme.
+        self._timers: dict[str, Timer] = {}
+        for timer in definition.timers:
+            self._timers.setdefault(timer.id, timer)  # the first of an id, as a scan finds it
+        self._sources: dict[int, tuple[TriggerDef, list[str]]] = {}
+        self._routes: dict[tuple[int, str], tuple[TriggerDef, list[Route]]] = {}
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -74,10 +80,19 @@ class Programme:
         return self.definition.triggers.get(name)
 
     def sources(self, trigger: TriggerDef) -> list[str]:
-        return self.expand([s for route in trigger.routes for s in route.sources])
+        cached = self._sources.get(id(trigger))
+        if cached is not None and cached[0] is trigger:
+            return cached[1]
+        found = self.expand([s for route in trigger.routes for s in route.sources])
+        self._sources[id(trigger)] = (trigger, found)
+        return found
 
     def routes_from(self, trigger: TriggerDef, state: str) -> list[Route]:
-        return [r for r in trigger.routes if state in self.expand(r.sources)]
+        key = (id(trigger), state)
+        cached = self._routes.get(key)
+        if cached is None or cached[0] is not trigger:
+            cached = self._routes[key] = (trigger, [r for r in trigger.routes if state in self.expand(r.sources)])
+        return list(cached[1])  # a fresh list: callers may filter it in place
 
     def param_spec(self, trigger: TriggerDef, name: str) -> FieldDef:
         spec = trigger.params[name]
@@ -107,7 +122,10 @@ class Programme:
         return add_years(case.cycle_start, self.definition.cycle.years)
 
     def timer(self, timer_id: str) -> Timer:
-        return next(t for t in self.definition.timers if t.id == timer_id)
+        found = self._timers.get(timer_id)
+        if found is None:
+            return next(t for t in self.definition.timers if t.id == timer_id)
+        return found
 
     def due_date(self, timer: Timer, case: Case) -> date | None:
         """The day a timer falls due for this case, or None when its anchor is not set."""

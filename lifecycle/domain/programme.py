@@ -34,6 +34,10 @@ class Programme:
             self._timers.setdefault(timer.id, timer)  # the first of an id, as a scan finds it
         self._sources: dict[int, tuple[TriggerDef, list[str]]] = {}
         self._routes: dict[tuple[int, str], tuple[TriggerDef, list[Route]]] = {}
+        self._state_sets: dict[int, tuple[list[str], frozenset[str]]] = {}
+        self._param_defaults: dict[int, tuple[TriggerDef, dict[str, Any]]] = {}
+        #: The triggers of the timers that end a validity (the only actions left after it ends).
+        self.expiry_triggers = frozenset(t.trigger for t in definition.timers if t.anchor == "valid_until")
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -50,6 +54,14 @@ class Programme:
         if cached is None:
             cached = self._expanded[key] = self._expand(names)
         return cached
+
+    def in_states(self, state: str, names: list[str]) -> bool:
+        """Whether `state` is one of `names` once expanded (`state in expand(names)`), with the
+        set of a definition's list of names built once: the schedule asks for every timer."""
+        cached = self._state_sets.get(id(names))
+        if cached is None or cached[0] is not names:
+            cached = self._state_sets[id(names)] = (names, frozenset(self.expand(names)))
+        return state in cached[1]
 
     def _expand(self, names: list[str]) -> list[str]:
         groups = {
@@ -93,6 +105,14 @@ class Programme:
         if cached is None or cached[0] is not trigger:
             cached = self._routes[key] = (trigger, [r for r in trigger.routes if state in self.expand(r.sources)])
         return list(cached[1])  # a fresh list: callers may filter it in place
+
+    def param_defaults(self, trigger: TriggerDef) -> dict[str, Any]:
+        """The trigger's parameters that have a default, with it (shared: merge, do not change)."""
+        cached = self._param_defaults.get(id(trigger))
+        if cached is None or cached[0] is not trigger:
+            cached = self._param_defaults[id(trigger)] = (trigger, {
+                n: p.default_value for n, p in trigger.params.items() if p.default_value is not None})
+        return cached[1]
 
     def param_spec(self, trigger: TriggerDef, name: str) -> FieldDef:
         spec = trigger.params[name]

@@ -101,10 +101,9 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
             f"{trigger_name} cannot be dated {on}", in_force.clause, in_force.default,
             {"in_force": in_force.date.isoformat(), "on": on.isoformat()}))
     validity = programme.definition.validity
-    expiry = [t for t in programme.definition.timers if t.anchor == "valid_until"]
     if (validity is not None and case.valid_until is not None and on >= case.valid_until
             and programme.kind(case.state) == "active"
-            and trigger_name not in {t.trigger for t in expiry}):
+            and trigger_name not in programme.expiry_triggers):
         reasons.append(Reason(
             "validity_ended", f"the designation's validity ended on {case.valid_until}; on {on} the "
             f"case can only expire", validity.clause, validity.default,
@@ -226,7 +225,7 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
                 f"{' or '.join(programme.expand(ground.states))}; the case is in {programme.label(case.state)}",
                 ground.clause, ground.default, {"state": case.state, "allowed_from": ground.states}))
     routes = programme.routes_from(trigger, case.state)
-    params = {**_param_defaults(trigger), **values.params}
+    params = {**programme.param_defaults(trigger), **values.params}
     matching = [r for r in routes if all(
         params.get(k) in (v if isinstance(v, list) else [v]) for k, v in (r.when or {}).items())]
     if not matching and not any(r.code == "missing_field" for r in reasons):
@@ -260,10 +259,6 @@ def _with_clause(reasons: list[Reason], trigger: TriggerDef) -> list[Reason]:
     return [r if r.clause else replace(r, clause=trigger.clause, default=trigger.default) for r in reasons]
 
 
-def _param_defaults(trigger: TriggerDef) -> dict[str, Any]:
-    return {n: p.default_value for n, p in trigger.params.items() if p.default_value is not None}
-
-
 def options(programme: Programme, case: Case, on: date, role: str = "admin",
             find_holders: FindHolders | None = None) -> tuple[list[str], dict[str, list[Reason]]]:
     """The triggers allowed on `on` for `role`, and for every other one the reasons it is not."""
@@ -294,7 +289,7 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     assert trigger is not None
     moved = case.copy()
     moved.fields.update(values.fields)
-    params = {**_param_defaults(trigger), **values.params}
+    params = {**programme.param_defaults(trigger), **values.params}
     route = programme.fire(moved, trigger_name, params)
     if route is None:  # check() found a matching route, so the machine must take one
         raise Refused(f"{trigger_name} on case {case.id}",

@@ -28,6 +28,16 @@ class Programme:
         self._expanded: dict[tuple[str, ...], list[str]] = {}
         self._defaults: dict[str, Any] | None = None
         self._ground_specs: dict[tuple[int, str], FieldDef] = {}
+        # Looked up for every action of the compliance run: worked out once per programme.
+        self._timers: dict[str, Timer] = {}
+        for timer in definition.timers:
+            self._timers.setdefault(timer.id, timer)  # the first of an id, as a scan finds it
+        self._sources: dict[int, tuple[TriggerDef, list[str]]] = {}
+        self._routes: dict[tuple[int, str], tuple[TriggerDef, list[Route]]] = {}
+        self._state_sets: dict[int, tuple[list[str], frozenset[str]]] = {}
+        self._param_defaults: dict[int, tuple[TriggerDef, dict[str, Any]]] = {}
+        #: The triggers of the timers that end a validity (the only actions left after it ends).
+        self.expiry_triggers = frozenset(t.trigger for t in definition.timers if t.anchor == "valid_until")
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -44,6 +54,14 @@ class Programme:
         if cached is None:
             cached = self._expanded[key] = self._expand(names)
         return cached
+
+    def in_states(self, state: str, names: list[str]) -> bool:
+        """Whether `state` is one of `names` once expanded (`state in expand(names)`), with the
+        set of a definition's list of names built once: the schedule asks for every timer."""
+        cached = self._state_sets.get(id(names))
+        if cached is None or cached[0] is not names:
+            cached = self._state_sets[id(names)] = (names, frozenset(self.expand(names)))
+        return state in cached[1]
 
     def _expand(self, names: list[str]) -> list[str]:
         groups = {
@@ -74,10 +92,27 @@ class Programme:
         return self.definition.triggers.get(name)
 
     def sources(self, trigger: TriggerDef) -> list[str]:
-        return self.expand([s for route in trigger.routes for s in route.sources])
+        cached = self._sources.get(id(trigger))
+        if cached is not None and cached[0] is trigger:
+            return cached[1]
+        found = self.expand([s for route in trigger.routes for s in route.sources])
+        self._sources[id(trigger)] = (trigger, found)
+        return found
 
     def routes_from(self, trigger: TriggerDef, state: str) -> list[Route]:
-        return [r for r in trigger.routes if state in self.expand(r.sources)]
+        key = (id(trigger), state)
+        cached = self._routes.get(key)
+        if cached is None or cached[0] is not trigger:
+            cached = self._routes[key] = (trigger, [r for r in trigger.routes if state in self.expand(r.sources)])
+        return list(cached[1])  # a fresh list: callers may filter it in place
+
+    def param_defaults(self, trigger: TriggerDef) -> dict[str, Any]:
+        """The trigger's parameters that have a default, with it (shared: merge, do not change)."""
+        cached = self._param_defaults.get(id(trigger))
+        if cached is None or cached[0] is not trigger:
+            cached = self._param_defaults[id(trigger)] = (trigger, {
+                n: p.default_value for n, p in trigger.params.items() if p.default_value is not None})
+        return cached[1]
 
     def param_spec(self, trigger: TriggerDef, name: str) -> FieldDef:
         spec = trigger.params[name]
@@ -107,7 +142,10 @@ class Programme:
         return add_years(case.cycle_start, self.definition.cycle.years)
 
     def timer(self, timer_id: str) -> Timer:
-        return next(t for t in self.definition.timers if t.id == timer_id)
+        found = self._timers.get(timer_id)
+        if found is None:
+            return next(t for t in self.definition.timers if t.id == timer_id)
+        return found
 
     def due_date(self, timer: Timer, case: Case) -> date | None:
         """The day a timer falls due for this case, or None when its anchor is not set."""

@@ -74,7 +74,7 @@ def timer_period(timer: Timer, case: Case, due: date) -> str:
 
 def timer_due(programme: Programme, timer: Timer, case: Case, order: int = 0) -> Due | None:
     """The timer's action for the case as it stands, whatever the date; None if it has none."""
-    if case.state not in programme.expand(timer.states):
+    if not programme.in_states(case.state, timer.states):
         return None
     due = programme.due_date(timer, case)
     if due is None:

@@ -170,6 +170,19 @@ async def first_screen(app: Any) -> tuple[float, float]:
     return painted, loaded
 
 
+async def workers_done(tui: Any) -> None:
+    """Until no worker runs. A worker an exclusive newer one cancelled raises WorkerCancelled
+    from `wait_for_complete`: that is not a failure, so wait again for the rest."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(100):
+        try:
+            await tui.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await asyncio.sleep(0)
+
+
 async def screen_steps(app: Any, case_id: int, runs: int) -> tuple[list[float], list[float]]:
     """Through the screens: next page (key n → rows shown) and open a case (→ case shown).
 
@@ -195,18 +208,18 @@ async def screen_steps(app: Any, case_id: int, runs: int) -> tuple[list[float], 
     pages, opens = [], []
     try:
         async with tui.run_test(size=(120, 40)) as pilot:
-            await tui.workers.wait_for_complete()
+            await workers_done(tui)
             shown.clear()
             await pilot.press("c")
             await asyncio.wait_for(shown.wait(), 30)
-            await tui.workers.wait_for_complete()
+            await workers_done(tui)
             for _ in range(runs):
                 shown.clear()
                 started = time.perf_counter()
                 tui.screen.action_next_page()  # what the key n runs
                 await asyncio.wait_for(shown.wait(), 30)
                 pages.append((time.perf_counter() - started) * 1000)
-                await tui.workers.wait_for_complete()  # the pager's count, after the page
+                await workers_done(tui)  # the pager's count, after the page
             for _ in range(runs):
                 shown.clear()
                 started = time.perf_counter()

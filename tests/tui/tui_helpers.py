@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
+from textual.worker import WorkerCancelled
 
 from lifecycle.services.app import Lifecycle
 from lifecycle.tui.app import LifecycleTUI
@@ -55,7 +56,10 @@ async def settle(app: LifecycleTUI, pilot: Any) -> None:
     for _ in range(200):
         await pilot.pause()
         busy = any(not worker.is_finished for worker in app.workers)
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # superseded by a newer exclusive worker: not a failure
+            busy = True
         idle = 0 if busy else idle + 1
         if idle >= 2:
             break

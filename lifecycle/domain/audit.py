@@ -51,12 +51,15 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: The canonical encoding, built once (json.dumps with options builds an encoder per call).
+CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical(entry: AuditEntry) -> bytes:
     data = {name: getattr(entry, name) for name in FIELDS if name != "hash"}
     data["effective_on"] = entry.effective_on.isoformat()
     data["recorded_at"] = utc_text(entry.recorded_at)
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str).encode("utf-8")
+    return CANONICAL.encode(data).encode("utf-8")
 
 
 def compute_hash(entry: AuditEntry) -> str:

@@ -7,7 +7,6 @@ batches by primary key, and every batch is written with one executemany per tabl
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -18,16 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
 
-from lifecycle.domain.audit import utc_text
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare
-from lifecycle.persistence.repositories import (
-    _INSERT_ENTRY,
-    _MOVE_HEAD,
-    AuditRepository,
-    _case_from_mapping,
-    utc_now,
-)
+from lifecycle.persistence.repositories import _case_from_mapping, utc_now
 from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs
 
 #: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
@@ -51,23 +43,6 @@ _PROGRESS_CASE = update(cases).where(
 _MOVING_COLUMNS = tuple(name for name in SETTLED_COLUMNS if name not in PROGRESS_COLUMNS)
 _SET_NEXT_DUE = update(cases).where(cases.c.id == bindparam("match_id")).values(
     next_due_on=bindparam("next_due_on"))
-
-
-@dataclass
-class EntryDraft:
-    """An audit entry to append: everything but its place in the chain."""
-
-    case_id: int | None
-    programme: str | None
-    trigger: str
-    from_state: str | None
-    to_state: str | None
-    effective_on: date
-    actor: str
-    role: str
-    reason: str | None
-    clause: str | None
-    payload: dict[str, Any]
 
 
 @dataclass
@@ -103,41 +78,6 @@ def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> lis
     return [_case_from_mapping(dict(zip(names, row, strict=True))) for row in rows]
 
 
-#: `lifecycle.domain.audit.canonical`'s encoding, built once: json.dumps with options builds
-#: an encoder per call, which cost a few µs per action.
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def append_entries(connection: Connection, drafts: list[EntryDraft]) -> list[int]:
-    """Append entries to the chain in order: one head lock, one executemany, one head move;
-    returns their seqs. Every entry of a batch is recorded at the same moment, so the
-    moment's text is worked out once; each hash is `compute_hash`'s (a test checks)."""
-    if not drafts:
-        return []
-    seq, prev_hash = AuditRepository(connection).head(lock=True)
-    now = utc_now()
-    recorded_text = utc_text(now)
-    insert_entry = prepare(connection, _INSERT_ENTRY)
-    recorded_value = insert_entry.adapt("recorded_at", now)
-    rows, seqs = [], []
-    for draft in drafts:
-        seq += 1
-        data = {"seq": seq, "case_id": draft.case_id, "programme": draft.programme, "trigger": draft.trigger,
-                "from_state": draft.from_state, "to_state": draft.to_state,
-                "effective_on": draft.effective_on.isoformat(), "recorded_at": recorded_text,
-                "actor": draft.actor, "role": draft.role, "reason": draft.reason, "clause": draft.clause,
-                "payload": draft.payload, "prev_hash": prev_hash}
-        digest = hashlib.sha256(_CANONICAL.encode(data).encode("utf-8")).hexdigest()
-        data["effective_on"] = insert_entry.adapt("effective_on", draft.effective_on)
-        data["recorded_at"] = recorded_value
-        data["payload"] = insert_entry.adapt("payload", draft.payload)
-        data["hash"] = digest
-        rows.append(data)
-        seqs.append(seq)
-        prev_hash = digest
-    insert_entry.run_many_adapted(connection, rows)
-    prepare(connection, _MOVE_HEAD).run(connection, {"seq": seq, "hash": prev_hash})
-    return seqs
 
 
 def update_cases(connection: Connection, changed: list[tuple[Case, Case]]) -> int:
@@ -299,7 +239,6 @@ def iter_batches(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 def parse_counts(value: Any) -> dict[str, Any]:
-    import json
 
     if isinstance(value, str):
         loaded: dict[str, Any] = json.loads(value)

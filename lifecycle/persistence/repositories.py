@@ -6,6 +6,7 @@ ORM's per-object bookkeeping would cost more than the database work itself.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, select, text, update
 
-from lifecycle.domain.audit import AuditEntry, compute_hash
+from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
 from lifecycle.persistence.case_search import CaseFilter, DueRule, next_due, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
@@ -301,27 +302,14 @@ class AuditRepository:
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
 
-    def append_many(self, drafts: list[dict[str, Any]]) -> list[AuditEntry]:
-        """Append entries in this order, each as `append` would (same chain, same encoding),
-        under one lock of the head: one INSERT for all and the head moved once (an import)."""
-        if not drafts:
-            return []
+    def append_many(self, drafts: list[EntryDraft]) -> list[int]:
+        """Append entries in this order under one lock of the head (an import): the actors
+        checked as `append` checks them, then `append_drafts`. Returns their seqs."""
         who = database_user(self.connection)
         if who is not None and not who.installer:
-            for actor, role in {(d["actor"], d["role"]) for d in drafts}:
+            for actor, role in {(d.actor, d.role) for d in drafts}:
                 _check_actor(who, actor, role)
-        seq, prev_hash = self.head(lock=True)
-        entries = []
-        for draft in drafts:
-            seq += 1
-            entry = AuditEntry(seq=seq, recorded_at=utc_now(), prev_hash=prev_hash, **draft)
-            entry.hash = prev_hash = compute_hash(entry)
-            entries.append(entry)
-        self.connection.execute(insert(audit_log), [
-            {name: getattr(entry, name) for name in ENTRY_COLUMNS} for entry in entries])
-        self.connection.execute(update(audit_head).where(audit_head.c.id == 1).values(
-            seq=seq, hash=prev_hash))
-        return entries
+        return append_drafts(self.connection, drafts)
 
     def select(self, where: AuditFilter | None = None) -> Select[Any]:
         statement = select(audit_log)
@@ -364,6 +352,55 @@ class AuditRepository:
         row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()
         return entry_from_row(row) if row else None
+
+
+@dataclass
+class EntryDraft:
+    """An audit entry to append: everything but its place in the chain."""
+
+    case_id: int | None
+    programme: str | None
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    effective_on: date
+    actor: str
+    role: str
+    reason: str | None
+    clause: str | None
+    payload: dict[str, Any]
+
+
+def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]:
+    """Append entries to the chain in order: one head lock, one executemany, one head move;
+    returns their seqs. Every entry of a batch is recorded at the same moment, so the
+    moment's text is worked out once; each hash is `compute_hash`'s (a test checks)."""
+    if not drafts:
+        return []
+    seq, prev_hash = AuditRepository(connection).head(lock=True)
+    now = utc_now()
+    recorded_text = utc_text(now)
+    insert_entry = prepare(connection, _INSERT_ENTRY)
+    recorded_value = insert_entry.adapt("recorded_at", now)
+    rows, seqs = [], []
+    for draft in drafts:
+        seq += 1
+        data = {"seq": seq, "case_id": draft.case_id, "programme": draft.programme, "trigger": draft.trigger,
+                "from_state": draft.from_state, "to_state": draft.to_state,
+                "effective_on": draft.effective_on.isoformat(), "recorded_at": recorded_text,
+                "actor": draft.actor, "role": draft.role, "reason": draft.reason, "clause": draft.clause,
+                "payload": draft.payload, "prev_hash": prev_hash}
+        digest = hashlib.sha256(CANONICAL.encode(data).encode("utf-8")).hexdigest()
+        data["effective_on"] = insert_entry.adapt("effective_on", draft.effective_on)
+        data["recorded_at"] = recorded_value
+        data["payload"] = insert_entry.adapt("payload", draft.payload)
+        data["hash"] = digest
+        rows.append(data)
+        seqs.append(seq)
+        prev_hash = digest
+    insert_entry.run_many_adapted(connection, rows)
+    prepare(connection, _MOVE_HEAD).run(connection, {"seq": seq, "hash": prev_hash})
+    return seqs
 
 
 def _check_actor(who: DatabaseUser, actor: str, role: str) -> None:

@@ -23,9 +23,7 @@ from lifecycle.domain.programme import Programme
 from lifecycle.errors import Conflict
 from lifecycle.persistence.compliance import (
     ActionDraft,
-    EntryDraft,
     RunLock,
-    append_entries,
     claim_run,
     due_case_ids,
     finish_run,
@@ -38,6 +36,7 @@ from lifecycle.persistence.compliance import (
     set_next_due,
     update_cases,
 )
+from lifecycle.persistence.repositories import EntryDraft, append_drafts
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import SYSTEM, require_admin
@@ -223,7 +222,7 @@ def _settle_batch(uow: UnitOfWork, programmes: _Programmes, invoked_by: str, rep
         raise Conflict(f"{len(changed) - written} case(s) changed while the compliance run settled "
                        "them; nothing of this batch was written. Run `lifecycle comply` again.")
     set_next_due(uow.connection, next_days)
-    seqs = append_entries(uow.connection, entries)
+    seqs = append_drafts(uow.connection, entries)
     insert_actions(uow.connection, actions, seqs, report.run_id)
 
 

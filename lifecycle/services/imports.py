@@ -16,6 +16,7 @@ from typing import Any
 
 from lifecycle.domain.imported import ImportedCase, PastEvent, RowProblem, import_row
 from lifecycle.errors import Refused
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.import_source import ImportSource, read_source
@@ -123,14 +124,13 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
     for start in range(0, len(cases), BATCH):
         batch = cases[start:start + BATCH]
         uow.cases.add_many([imported.case for imported in batch])
-        entries = uow.audit.append_many([
+        seqs += uow.audit.append_many([
             _entry(source, imported, event, actor) for imported in batch for event in imported.history])
-        seqs += [entry.seq for entry in entries]
     return seqs
 
 
 def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent,
-           actor: Actor) -> dict[str, Any]:
+           actor: Actor) -> EntryDraft:
     """What the audit entry of one imported event says: trigger `import`, who imported it,
     and where it comes from."""
     case = imported.case
@@ -139,11 +139,9 @@ def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent,
     if event.trigger is not None:
         payload["original_trigger"] = event.trigger
     reason = f"imported from {source.name}, line {imported.line}"
-    return {"case_id": case.id, "programme": case.programme, "trigger": IMPORT,
-            "from_state": event.from_state, "to_state": event.to_state,
-            "effective_on": event.on, "actor": actor.name, "role": actor.role,
-            "reason": reason + (f": {event.reason}" if event.reason else ""),
-            "clause": event.clause, "payload": payload}
+    return EntryDraft(case.id, case.programme, IMPORT, event.from_state, event.to_state, event.on,
+                      actor.name, actor.role, reason + (f": {event.reason}" if event.reason else ""),
+                      event.clause, payload)
 
 
 def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int],

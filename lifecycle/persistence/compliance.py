@@ -63,55 +63,89 @@ def due_case_ids(connection: Connection, as_of: date, programme: str | None = No
     return [row[0] for row in connection.execute(statement.order_by(cases.c.id))]
 
 
-def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> list[Case]:
-    """The cases with these ids; with `lock` (PostgreSQL) their rows stay locked until commit.
-    Read on the driver's cursor: SQLAlchemy's result processing cost more than the reading."""
+#: The columns of a case as `load_rows` reads them, in order.
+CASE_ROW_NAMES = tuple(column.name for column in cases.columns)
+
+
+def load_rows(connection: Connection, ids: Sequence[int], *, lock: bool) -> list[tuple[Any, ...]]:
+    """The rows (`CASE_ROW_NAMES`) of the cases with these ids, by id; with `lock` (PostgreSQL)
+    they stay locked until commit. Read on the driver's cursor: SQLAlchemy's result processing
+    cost more than the reading. Plain tuples, so a batch is cheap to hand to a worker process."""
     if not ids:
         return []
     postgres = connection.dialect.name == "postgresql"
-    names = [column.name for column in cases.columns]
     marks = ", ".join(["%s" if postgres else "?"] * len(ids))
-    sql = f"SELECT {', '.join(names)} FROM cases WHERE id IN ({marks}) ORDER BY id"
+    sql = f"SELECT {', '.join(CASE_ROW_NAMES)} FROM cases WHERE id IN ({marks}) ORDER BY id"
     if lock and postgres:
         sql += " FOR UPDATE"
-    rows = connection.exec_driver_sql(sql, tuple(ids)).all()
-    return [_case_from_mapping(dict(zip(names, row, strict=True))) for row in rows]
+    return [tuple(row) for row in connection.exec_driver_sql(sql, tuple(ids)).all()]
 
 
+def cases_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Case]:
+    return [_case_from_mapping(dict(zip(CASE_ROW_NAMES, row, strict=True))) for row in rows]
 
 
-def update_cases(connection: Connection, changed: list[tuple[Case, Case]]) -> int:
-    """Write settled cases (each with the case as it was read), each only if still at the
-    version it was read at; how many were written. Only the columns that can have changed are
-    set, so SQLite rewrites only the index entries that may have moved."""
+def load_cases(connection: Connection, ids: Sequence[int], *, lock: bool) -> list[Case]:
+    """The cases with these ids, by id; with `lock` (PostgreSQL) locked until commit."""
+    return cases_from_rows(load_rows(connection, ids, lock=lock))
+
+
+def current_versions(connection: Connection, ids: Sequence[int]) -> dict[int, int]:
+    """The version of each of these cases now, inside the caller's write transaction; on
+    PostgreSQL their rows stay locked until it ends (SQLite's write lock already covers them)."""
+    if not ids:
+        return {}
+    postgres = connection.dialect.name == "postgresql"
+    marks = ", ".join(["%s" if postgres else "?"] * len(ids))
+    sql = f"SELECT id, version FROM cases WHERE id IN ({marks})" + (" FOR UPDATE" if postgres else "")
+    return {case_id: version for case_id, version in connection.exec_driver_sql(sql, tuple(ids)).all()}
+
+
+@dataclass
+class SettledCase:
+    """A case the run changed: as settled, the version it was read at, and whether a step moved
+    it (its state or dates), not only its progress (a reminder)."""
+
+    case: Case
+    read_version: int
+    moved: bool
+
+
+def moved(case: Case, before: Case) -> bool:
+    return any(getattr(case, name) != getattr(before, name) for name in _MOVING_COLUMNS)
+
+
+def update_cases(connection: Connection, changed: list[SettledCase]) -> int:
+    """Write settled cases, each only if still at the version it was read at; how many were
+    written. Only the columns that can have changed are set, so SQLite rewrites only the index
+    entries that may have moved."""
     written = 0
-    for statement, _columns, rows in _update_groups(connection, changed):
+    for statement, rows in _update_groups(connection, changed):
         if rows:
             cursor = prepare(connection, statement).run_many_adapted(connection, rows)
             written += int(cursor.rowcount)
     return written
 
 
-def _update_groups(connection: Connection, changed: list[tuple[Case, Case]]) -> list[tuple[Any, tuple[str, ...],
-                                                                                            list[dict[str, Any]]]]:
-    groups: list[tuple[Any, tuple[str, ...], Any, Any, list[dict[str, Any]]]] = []
+def _update_groups(connection: Connection, changed: list[SettledCase]) -> list[tuple[Any, list[dict[str, Any]]]]:
+    groups: list[tuple[Any, Any, Any, list[dict[str, Any]]]] = []
     kinds: tuple[tuple[Any, tuple[str, ...]], ...] = ((_SETTLE_CASE, SETTLED_COLUMNS),
                                                       (_PROGRESS_CASE, PROGRESS_COLUMNS))
     for kind_statement, kind_columns in kinds:
         compiled = prepare(connection, kind_statement)
         # Each column's adapter looked up once per batch, not once per case and column.
         adapters = tuple((name, compiled.adapters.get(name)) for name in kind_columns)
-        groups.append((kind_statement, kind_columns, adapters, compiled.adapt("updated_at", utc_now()), []))
-    for case, before in changed:
-        moved = any(getattr(case, name) != getattr(before, name) for name in _MOVING_COLUMNS)
-        _, _, adapters, now, rows = groups[0] if moved else groups[1]
+        groups.append((kind_statement, adapters, compiled.adapt("updated_at", utc_now()), []))
+    for settled in changed:
+        case = settled.case
+        _, adapters, now, rows = groups[0] if settled.moved else groups[1]
         row: dict[str, Any] = {}
         for name, adapt in adapters:
             value = getattr(case, name)
             row[name] = value if adapt is None else adapt(value)
-        row.update(version=case.version, updated_at=now, match_id=case.id, match_version=before.version)
+        row.update(version=case.version, updated_at=now, match_id=case.id, match_version=settled.read_version)
         rows.append(row)
-    return [(statement, columns, rows) for statement, columns, _, _, rows in groups]
+    return [(statement, rows) for statement, _, _, rows in groups]
 
 
 def set_next_due(connection: Connection, days: list[tuple[int, date]]) -> None:

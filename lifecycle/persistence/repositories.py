@@ -382,6 +382,10 @@ def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]
     recorded_text = utc_text(now)
     insert_entry = prepare(connection, _INSERT_ENTRY)
     recorded_value = insert_entry.adapt("recorded_at", now)
+    # The payload is encoded once, canonically, and that text both goes into the entry's
+    # canonical text (in the place `"payload":null` takes: keys are sorted and every string
+    # before it is escaped, so the first such text is the key) and, on SQLite, is stored.
+    stored_text = connection.dialect.name == "sqlite"
     rows, seqs = [], []
     for draft in drafts:
         seq += 1
@@ -389,11 +393,13 @@ def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]
                 "from_state": draft.from_state, "to_state": draft.to_state,
                 "effective_on": draft.effective_on.isoformat(), "recorded_at": recorded_text,
                 "actor": draft.actor, "role": draft.role, "reason": draft.reason, "clause": draft.clause,
-                "payload": draft.payload, "prev_hash": prev_hash}
-        digest = hashlib.sha256(CANONICAL.encode(data).encode("utf-8")).hexdigest()
+                "payload": None, "prev_hash": prev_hash}
+        payload_text = CANONICAL.encode(draft.payload)
+        text = CANONICAL.encode(data).replace('"payload":null', '"payload":' + payload_text, 1)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         data["effective_on"] = insert_entry.adapt("effective_on", draft.effective_on)
         data["recorded_at"] = recorded_value
-        data["payload"] = insert_entry.adapt("payload", draft.payload)
+        data["payload"] = payload_text if stored_text else insert_entry.adapt("payload", draft.payload)
         data["hash"] = digest
         rows.append(data)
         seqs.append(seq)

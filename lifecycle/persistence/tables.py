@@ -22,7 +22,6 @@ class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_programme_state", "programme", "state"),
-        Index("ix_cases_state_since", "state_since"),
         Index("ix_cases_name_id", "name", "id"),
         Index("ix_cases_updated_at_id", "updated_at", "id"),
     )
@@ -35,10 +34,10 @@ class CaseRow(SQLModel, table=True):
     state_since: date
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     approved_on: date | None = None
-    valid_until: date | None = Field(default=None, index=True)
+    valid_until: date | None = None
     cycle: int = 0
     cycle_start: date | None = None
-    deadline_on: date | None = Field(default=None, index=True)
+    deadline_on: date | None = None
     progress: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     definition_version: str = Field(max_length=64)
     #: Optimistic lock: every change of the case adds one.

@@ -2,9 +2,11 @@
 
 The cases whose next due day has come are read in batches; each case is settled in the
 domain (`lifecycle.domain.compliance.settle`, through `decide` as actor `system`) and each
-batch is written in one transaction: the cases, one audit entry per action, and one
-automatic-action row per action, whose unique (case, rule, period) key the database enforces.
-A run killed at any point leaves whole batches behind it; the next run finishes the work.
+batch is written in one transaction (`compliance_batches`): the cases, one audit entry per
+action, and one automatic-action row per action, whose unique (case, rule, period) key the
+database enforces. A large run settles in worker processes while this one writes
+(`compliance_workers`). A run killed at any point leaves whole batches behind it; the next
+run finishes the work.
 """
 
 from __future__ import annotations
@@ -18,28 +20,23 @@ from datetime import date
 from typing import Any
 
 from lifecycle.domain.case import Case
-from lifecycle.domain.compliance import SYSTEM_ROLE, settle
 from lifecycle.domain.programme import Programme
-from lifecycle.errors import Conflict
 from lifecycle.persistence.compliance import (
-    ActionDraft,
     RunLock,
     claim_run,
     due_case_ids,
     finish_run,
-    insert_actions,
     iter_batches,
     load_cases,
     parse_counts,
     record_run,
     runs,
-    set_next_due,
-    update_cases,
 )
-from lifecycle.persistence.repositories import EntryDraft, append_drafts
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.users import SYSTEM, require_admin
+from lifecycle.services.compliance_batches import CaseOutcome, account, settle_cases, write_outcomes
+from lifecycle.services.compliance_workers import fresh_outcomes, settled_batches, worker_count
+from lifecycle.services.users import require_admin
 
 #: Cases settled and written per transaction (LIFECYCLE_COMPLY_BATCH): a crash loses at most
 #: one batch's work, which the next run does again.
@@ -164,66 +161,36 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     with app.engine.connect() as connection:
         ids = due_case_ids(connection, report.as_of, report.programme)
     programmes = _Programmes(app)
-    done = 0
+    as_of, done = report.as_of, 0
     if progress:
         progress(0, len(ids))
+    workers = worker_count(len(ids))
+    if workers:
+        for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
+            with app.uow(write=write) as uow:
+                if write:
+                    outcomes = fresh_outcomes(uow, outcomes, programmes.of, as_of, invoked_by)
+                _finish_batch(uow, report, outcomes, write=write, collect=collect)
+            done += len(batch)
+            if progress:
+                progress(done, len(ids))
+        return
     for batch in iter_batches(ids, batch_size):
         with app.uow(write=write) as uow:
-            _settle_batch(uow, programmes, invoked_by, report, batch, write=write, collect=collect)
-            if write:
-                uow.commit()
+            cases = load_cases(uow.connection, batch, lock=write)
+            outcomes = settle_cases(cases, lambda case: programmes.of(case, uow), as_of, invoked_by)
+            _finish_batch(uow, report, outcomes, write=write, collect=collect)
         done += len(batch)
         if progress:
             progress(done, len(ids))
 
 
-def _settle_batch(uow: UnitOfWork, programmes: _Programmes, invoked_by: str, report: ComplianceReport,
-                  batch: list[int], *, write: bool, collect: bool) -> None:
-    as_of = report.as_of
-    changed: list[tuple[Case, Case]] = []
-    next_days: list[tuple[int, date]] = []
-    entries: list[EntryDraft] = []
-    actions: list[ActionDraft] = []
-    reason = f"compliance run as of {as_of.isoformat()}"
-    for case in load_cases(uow.connection, batch, lock=write):
-        if case.next_due_on is not None and case.next_due_on > as_of:
-            continue  # changed since the due cases were listed: nothing due any more
-        assert case.id is not None
-        report.cases_examined += 1
-        programme = programmes.of(case, uow)
-        settlement = settle(programme, case, as_of, invoked_by)
-        for due, reasons in settlement.refused:
-            report.refused.append({"case_id": case.id, "programme": case.programme, "rule": due.rule,
-                                   "trigger": due.trigger, "effective_on": due.on.isoformat(),
-                                   "reasons": [r.to_dict() for r in reasons]})
-        if not settlement.steps:
-            if settlement.case.next_due_on != case.next_due_on and settlement.case.next_due_on is not None:
-                next_days.append((case.id, settlement.case.next_due_on))
-            continue
-        report.cases_changed += 1
-        settled = settlement.case
-        settled.version = case.version + len(settlement.steps)  # one per change, as by hand
-        changed.append((settled, case))
-        for step in settlement.steps:
-            p, due = step.proposal, step.due
-            report.counts[(case.programme, due.rule)] += 1
-            entries.append(EntryDraft(case.id, case.programme, p.trigger, p.from_state, p.to_state,
-                                      p.effective_on, SYSTEM, SYSTEM_ROLE, reason, p.clause, p.payload))
-            actions.append(ActionDraft(case.id, due.rule, due.period, p.trigger, p.effective_on))
-            if collect:
-                report.actions.append({
-                    "case_id": case.id, "programme": case.programme, "rule": due.rule,
-                    "trigger": p.trigger, "from_state": p.from_state, "to_state": p.to_state,
-                    "effective_on": p.effective_on.isoformat(), "clause": p.clause})
-    if not write:
-        return
-    written = update_cases(uow.connection, changed)
-    if written != len(changed) and written >= 0 and uow.connection.dialect.name == "sqlite":
-        raise Conflict(f"{len(changed) - written} case(s) changed while the compliance run settled "
-                       "them; nothing of this batch was written. Run `lifecycle comply` again.")
-    set_next_due(uow.connection, next_days)
-    seqs = append_drafts(uow.connection, entries)
-    insert_actions(uow.connection, actions, seqs, report.run_id)
+def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,
+                  collect: bool) -> None:
+    account(report, outcomes, collect=collect)
+    if write:
+        write_outcomes(uow, outcomes, report.as_of, report.run_id)
+        uow.commit()
 
 
 def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:

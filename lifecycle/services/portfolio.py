@@ -36,6 +36,7 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.schedule import fulfilled, next_due, periods
 from lifecycle.domain.values import InvalidValue, parse_value
 from lifecycle.errors import Refused
+from lifecycle.persistence.engine import use_bulk_cache
 from lifecycle.persistence.hot_path import prepare
 from lifecycle.persistence.repositories import _INSERT_ENTRY, _MOVE_HEAD, CASE_COLUMNS, AuditRepository, utc_now
 from lifecycle.persistence.tables import cases
@@ -53,7 +54,10 @@ TOPICS = ["集成电路", "人工智能", "生物医药", "智能网联汽车", 
 #: Share of histories last settled a while before the as-of day (so that they have work due).
 STALE_SHARE = 0.55
 TEMPLATES_PER_PROGRAMME = 300
-INSERT_BATCH = 20_000
+#: Rows per transaction: each commit writes every index page the batch dirtied, and in a
+#: random-order index (names, dates) nearly every page is dirtied by any large batch, so fewer,
+#: larger batches write far less (1M cases: 50 commits took 14 s, 10 took 7.5 s).
+INSERT_BATCH = 100_000
 _INSERT_CASE = cases.insert()
 
 
@@ -64,13 +68,19 @@ class Template:
     programme: Programme
     case: Case
     _row: dict[str, Any] | None = None
-    _payload: Any = None
+    _shaped: Any = None
 
     def row(self, writer: Any) -> dict[str, Any]:
         if self._row is None:
             values = {name: getattr(self.case, name) for name in CASE_COLUMNS}
             self._row = writer.adapt({**values, "version": 1})
         return self._row
+
+    def shaped(self, writer: Any) -> Any:
+        """The template's case row as the driver takes it (id, name and time still to be written in)."""
+        if self._shaped is None:
+            self._shaped = writer.shape({**self.row(writer), "id": None, "name": None, "updated_at": None})
+        return self._shaped
 
     def names(self) -> list[str]:
         naming = self.programme.definition.naming
@@ -309,42 +319,63 @@ class _Fixed:
 
 
 class _Writer:
-    """Adapts values once and writes rows with the driver's executemany."""
+    """Adapts values once and writes rows with the driver's executemany, as tuples in the
+    statement's order where the driver is positional (SQLite), else as dicts (psycopg)."""
 
     def __init__(self, connection: Any, statement: Any) -> None:
         self.compiled = prepare(connection, statement)
         self.connection = connection
+        self.positions = self.compiled.positions
 
     def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
         return {k: (self.compiled.adapters[k](v) if k in self.compiled.adapters else v) for k, v in values.items()}
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        positions = self.compiled.positions
-        cursor = self.connection.connection.dbapi_connection.cursor()
-        if positions is not None:
-            cursor.executemany(self.compiled.sql, [tuple(row[p] for p in positions) for row in rows])
-        else:
-            cursor.executemany(self.compiled.sql, rows)
+    def shape(self, row: dict[str, Any]) -> Any:
+        """A row as the driver takes it."""
+        return row if self.positions is None else [row[name] for name in self.positions]
+
+    def slot(self, name: str) -> int | str:
+        """Where `name` goes in a shaped row."""
+        return name if self.positions is None else list(self.positions).index(name)
+
+    def write(self, rows: list[Any]) -> None:
+        if rows:
+            self.connection.connection.dbapi_connection.cursor().executemany(self.compiled.sql, rows)
 
 
 def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed: int, as_of: date) -> int:
-    """Insert the batch's cases and one audit entry each (chained); how many have work due."""
+    """Insert the batch's cases and one audit entry each (chained); how many have work due.
+
+    Each row starts as a copy of its template's shaped row (or a fixed one) with only the
+    values of this case written into their slots: at a million rows, building a dict per row
+    and reordering it cost a fifth of the whole build."""
     connection = uow.connection
+    use_bulk_cache(connection)
     first_id = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar() or 0) + 1
     cases_out, entries_out = _Writer(connection, _INSERT_CASE), _Writer(connection, _INSERT_ENTRY)
     seq, prev_hash = AuditRepository(connection).head(lock=True)
     now = utc_now()
     now_case = cases_out.adapt({"updated_at": now})["updated_at"]
-    now_entry = entries_out.adapt({"recorded_at": now})["recorded_at"]
     recorded_text = utc_text(now)
     fixed = {"actor": _text(admin.name), "role": _text(admin.role), "reason": _text(REASON)}
+    case_id_at, name_at, updated_at = cases_out.slot("id"), cases_out.slot("name"), cases_out.slot("updated_at")
+    entry_base = entries_out.shape({
+        **entries_out.adapt({"recorded_at": now}), "trigger": "demo_import", "from_state": None, "actor": admin.name,
+        "role": admin.role, "reason": REASON, "clause": None, "seq": None, "case_id": None, "programme": None,
+        "to_state": None, "effective_on": None, "payload": None, "prev_hash": None, "hash": None})
+    slots = {name: entries_out.slot(name) for name in (
+        "seq", "case_id", "programme", "to_state", "effective_on", "payload", "prev_hash", "hash")}
     case_rows, entry_rows, due = [], [], 0
     for offset, (template, name) in enumerate(batch):
         case_id, seq = first_id + offset, seq + 1
         case = template.case
         if case.next_due_on is not None and case.next_due_on <= as_of:
             due += 1
-        case_rows.append({**template.row(cases_out), "id": case_id, "name": name, "updated_at": now_case})
+        case_row = template.shaped(cases_out).copy()
+        case_row[case_id_at] = case_id
+        case_row[name_at] = name
+        case_row[updated_at] = now_case
+        case_rows.append(case_row)
         payload_text = (f'{{"approved_on":{_text(case.approved_on.isoformat() if case.approved_on else None)},'
                         f'"name":{_text(name)},"seed":{seed}}}')
         canonical_text = _ENTRY_TEXT.format(
@@ -357,11 +388,16 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
                                now, admin.name, admin.role, REASON, None, json.loads(payload_text), prev_hash)
             if compute_hash(entry) != digest:
                 raise RuntimeError("the bulk audit entry text differs from the canonical encoding")
-        entry_rows.append({
-            "seq": seq, "case_id": case_id, "programme": case.programme, "trigger": "demo_import",
-            "from_state": None, "to_state": case.state, "effective_on": template.row(cases_out)["state_since"],
-            "recorded_at": now_entry, "actor": admin.name, "role": admin.role, "reason": REASON, "clause": None,
-            "payload": template.payload_param(entries_out, payload_text), "prev_hash": prev_hash, "hash": digest})
+        entry_row = entry_base.copy()
+        entry_row[slots["seq"]] = seq
+        entry_row[slots["case_id"]] = case_id
+        entry_row[slots["programme"]] = case.programme
+        entry_row[slots["to_state"]] = case.state
+        entry_row[slots["effective_on"]] = template.row(cases_out)["state_since"]
+        entry_row[slots["payload"]] = template.payload_param(entries_out, payload_text)
+        entry_row[slots["prev_hash"]] = prev_hash
+        entry_row[slots["hash"]] = digest
+        entry_rows.append(entry_row)
         prev_hash = digest
     cases_out.write(case_rows)
     entries_out.write(entry_rows)

@@ -26,9 +26,10 @@ from lifecycle.services.portfolio import build_portfolio
 AS_OF = "2026-11-23"
 
 
-def comply(db: Path, *, wait: bool = True) -> subprocess.Popen[str]:
+def comply(db: Path, *, wait: bool = True, workers: int = 0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(db), LIFECYCLE_COMPLY_BATCH="10")
+    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(db), LIFECYCLE_COMPLY_BATCH="10",
+               LIFECYCLE_COMPLY_WORKERS=str(workers), LIFECYCLE_COMPLY_PARALLEL_FROM="0")
     process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "comply", "--as-of", AS_OF, "--json"],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if wait:
@@ -55,6 +56,15 @@ def contents(db: Path) -> dict[str, list[tuple]]:
     return found
 
 
+def actions_recorded(db: Path) -> int:
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM automatic_actions")).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
 def runs_recorded(db: Path) -> int:
     engine = create_engine(f"sqlite:///{db}")
     try:
@@ -64,8 +74,28 @@ def runs_recorded(db: Path) -> int:
         engine.dispose()
 
 
+def leftover_workers(db: Path) -> list[str]:
+    """Worker processes of runs on `db` still alive (waiting up to a minute for them to stop)."""
+    deadline = time.monotonic() + 60
+    while True:
+        found = subprocess.run(["pgrep", "-f", "multiprocessing.spawn"], capture_output=True, text=True).stdout.split()
+        mine = [pid for pid in found if _runs_on(pid, db)]
+        if not mine or time.monotonic() > deadline:
+            return mine
+        time.sleep(0.2)
+
+
+def _runs_on(pid: str, db: Path) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            return f"LIFECYCLE_DB={db}".encode() in environ.read().split(b"\0")
+    except OSError:
+        return False
+
+
 @pytest.mark.slow
-def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [0, 1], ids=["settled-in-process", "settled-in-a-worker"])
+def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(tmp_path, monkeypatch, workers):
     monkeypatch.setenv("LIFECYCLE_USER", "alice")
     killed_db, clean_db = tmp_path / "killed.db", tmp_path / "clean.db"
     app = Lifecycle(str(killed_db))
@@ -83,17 +113,22 @@ def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(
     rng = random.Random(20261123)
     partial_seen = []
     for _ in range(6):
-        before = runs_recorded(killed_db)
-        process = comply(killed_db, wait=False)
+        before, done = runs_recorded(killed_db), actions_recorded(killed_db)
+        process = comply(killed_db, wait=False, workers=workers)
         deadline = time.monotonic() + 60
         while process.poll() is None and runs_recorded(killed_db) == before and time.monotonic() < deadline:
             time.sleep(0.01)  # until this run has claimed its place: it is working from here on
+        while workers and process.poll() is None and actions_recorded(killed_db) == done \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)  # a worker takes a moment to start: kill once the writing has begun
         time.sleep(rng.uniform(0.0, 0.2))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         partial_seen.append(len(contents(killed_db)["actions"]))
-    comply(killed_db)
+    if workers:  # a worker whose run was killed stops too: nothing but its run writes
+        assert not leftover_workers(killed_db), "workers of a killed run are still running"
+    comply(killed_db, workers=workers)
 
     assert any(0 < n < total_actions for n in partial_seen), (
         f"no kill landed mid-run (actions after each kill: {partial_seen}); the test proved nothing")

@@ -1,0 +1,139 @@
+"""One batch of the compliance run: settling its cases, accounting for them, writing them.
+
+Settling is pure work on cases already read (it may run in a worker process, see
+`compliance_workers`); what it yields per case is a `CaseOutcome` that names the version of
+the case it was worked out from, so the writer can tell whether the case changed meanwhile.
+Writing puts a batch in one transaction: the cases, one audit entry per action, and one
+automatic-action row per action, whose unique (case, rule, period) key the database enforces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from lifecycle.domain.case import Case
+from lifecycle.domain.compliance import SYSTEM_ROLE, settle
+from lifecycle.domain.programme import Programme
+from lifecycle.errors import Conflict
+from lifecycle.persistence.compliance import (
+    ActionDraft,
+    SettledCase,
+    insert_actions,
+    moved,
+    set_next_due,
+    update_cases,
+)
+from lifecycle.persistence.repositories import EntryDraft, append_drafts
+from lifecycle.services.users import SYSTEM
+
+if TYPE_CHECKING:
+    from lifecycle.persistence.unit_of_work import UnitOfWork
+    from lifecycle.services.compliance import ComplianceReport
+
+ProgrammeOf = Callable[[Case], Programme]
+
+
+@dataclass
+class StepDone:
+    """One action of the run, as its audit entry and automatic-action row record it."""
+
+    rule: str
+    period: str
+    trigger: str
+    from_state: str | None
+    to_state: str
+    effective_on: date
+    clause: str | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class CaseOutcome:
+    """What the run does to one case, worked out from the case at `version`."""
+
+    case_id: int
+    programme: str
+    version: int
+    #: The case as settled, when the run changed it (None: it did not), and whether a step
+    #: moved its state or dates (else only its progress changed: reminders).
+    settled: Case | None = None
+    moved: bool = False
+    #: Its next due day, when the run changed nothing but that day moved.
+    next_due_on: date | None = None
+    steps: list[StepDone] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+
+def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,
+                 invoked_by: str) -> list[CaseOutcome]:
+    """Every action due by `as_of` for each case, through `decide` as actor system."""
+    outcomes = []
+    for case in cases:
+        if case.next_due_on is not None and case.next_due_on > as_of:
+            continue  # changed since the due cases were listed: nothing due any more
+        assert case.id is not None
+        settlement = settle(programme_of(case), case, as_of, invoked_by)
+        outcome = CaseOutcome(case.id, case.programme, case.version)
+        for due, reasons in settlement.refused:
+            outcome.refused.append({"case_id": case.id, "programme": case.programme, "rule": due.rule,
+                                    "trigger": due.trigger, "effective_on": due.on.isoformat(),
+                                    "reasons": [r.to_dict() for r in reasons]})
+        if settlement.steps:
+            outcome.settled, outcome.moved = settlement.case, moved(settlement.case, case)
+            outcome.settled.version = case.version + len(settlement.steps)  # one per change, as by hand
+            outcome.steps = [StepDone(s.due.rule, s.due.period, s.proposal.trigger, s.proposal.from_state,
+                                      s.proposal.to_state, s.proposal.effective_on, s.proposal.clause,
+                                      s.proposal.payload) for s in settlement.steps]
+        elif settlement.case.next_due_on != case.next_due_on and settlement.case.next_due_on is not None:
+            outcome.next_due_on = settlement.case.next_due_on
+        outcomes.append(outcome)
+    return outcomes
+
+
+def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool) -> None:
+    """Count the batch's outcomes into the report (and list its actions with `collect`)."""
+    for outcome in outcomes:
+        report.cases_examined += 1
+        report.refused += outcome.refused
+        if outcome.steps:
+            report.cases_changed += 1
+        for step in outcome.steps:
+            report.counts[(outcome.programme, step.rule)] += 1
+            if collect:
+                report.actions.append({
+                    "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
+                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
+                    "effective_on": step.effective_on.isoformat(), "clause": step.clause})
+
+
+def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, run_id: int | None) -> None:
+    """Write a batch inside the caller's transaction: the changed cases (each only if still at the
+    version it was settled from), the next due days, the audit entries and the actions."""
+    changed: list[SettledCase] = []
+    next_days: list[tuple[int, date]] = []
+    entries: list[EntryDraft] = []
+    actions: list[ActionDraft] = []
+    reason = f"compliance run as of {as_of.isoformat()}"
+    for outcome in outcomes:
+        if outcome.next_due_on is not None:
+            next_days.append((outcome.case_id, outcome.next_due_on))
+        if outcome.settled is None:
+            continue
+        changed.append(SettledCase(outcome.settled, outcome.version, outcome.moved))
+        for step in outcome.steps:
+            entries.append(EntryDraft(outcome.case_id, outcome.programme, step.trigger, step.from_state,
+                                      step.to_state, step.effective_on, SYSTEM, SYSTEM_ROLE, reason, step.clause,
+                                      step.payload))
+            actions.append(ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on))
+    written = update_cases(uow.connection, changed)
+    # Only SQLite's count is held to it: psycopg's executemany count is not a sum in every version,
+    # and on PostgreSQL the rows were locked (FOR UPDATE) when their versions were read.
+    if written != len(changed) and written >= 0 and uow.connection.dialect.name == "sqlite":
+        raise Conflict(f"{len(changed) - written} case(s) changed while the compliance run settled "
+                       "them; nothing of this batch was written. Run `lifecycle comply` again.")
+    set_next_due(uow.connection, next_days)
+    seqs = append_drafts(uow.connection, entries)
+    insert_actions(uow.connection, actions, seqs, run_id)

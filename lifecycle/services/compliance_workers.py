@@ -1,0 +1,157 @@
+"""Settling the compliance run's batches in worker processes while this process reads and writes.
+
+Settling is pure Python and holds the interpreter lock; reading and writing are mostly the
+database's own work. On a large run (a million cases, a hundred thousand due) the two take
+comparable time, so a worker process settles batch k+1 while this one writes batch k: the run
+takes about the longer of the two instead of their sum.
+
+A batch is read outside the transaction that writes it, so a case may change in between (an
+administrator acts during the run). The writer therefore reads each case's version again
+under its write lock and settles again, itself, every case whose version moved: what is
+written is always worked out from the case as it is written over (see `fresh_outcomes`).
+
+Workers are started with `spawn` (safe under the scheduler's threads) and know nothing of the
+database: they get the programme texts once, then batches of rows, and return `CaseOutcome`s.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from lifecycle.domain.case import Case
+from lifecycle.domain.programme import Programme
+from lifecycle.errors import UsageError
+from lifecycle.persistence.compliance import cases_from_rows, current_versions, iter_batches, load_cases, load_rows
+from lifecycle.persistence.tables import definitions
+from lifecycle.persistence.unit_of_work import UnitOfWork
+from lifecycle.programmes.catalogue import Catalogue
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases
+
+#: Below this many due cases the run settles in this process: starting a worker (a new
+#: interpreter importing the domain) costs more than it saves.
+DEFAULT_PARALLEL_FROM = 20_000
+#: How often a worker checks that the run that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+#: Never more workers than this, whatever the machine: one writer cannot keep more busy.
+MAX_WORKERS = 4
+
+
+def _setting(name: str, default: int) -> int:
+    text = os.environ.get(name)
+    if text is None or text.strip() == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise UsageError(f"{name}={text!r}: a whole number, 0 or more (default {default})")
+    return value
+
+
+def worker_count(due_cases: int) -> int:
+    """How many worker processes settle a run with this many due cases (0: none, settle here).
+
+    LIFECYCLE_COMPLY_WORKERS sets the number (0 turns workers off); by default one fewer than
+    the processors this process may use, at most MAX_WORKERS. LIFECYCLE_COMPLY_PARALLEL_FROM
+    sets from how many due cases workers are used (default DEFAULT_PARALLEL_FROM)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = _setting("LIFECYCLE_COMPLY_WORKERS", min(MAX_WORKERS, usable - 1))
+    if workers == 0 or due_cases < _setting("LIFECYCLE_COMPLY_PARALLEL_FROM", DEFAULT_PARALLEL_FROM):
+        return 0
+    return workers
+
+
+# -- in the worker process ------------------------------------------------------------------
+_catalogue: Catalogue | None = None
+_stored: dict[str, str] = {}
+
+
+def _start_worker(parent: int, programmes_dir: str | None, stored: dict[str, str]) -> None:
+    # The run's pid is passed, not read here: if the run was killed while this process was
+    # still starting, getppid() would already name the process that adopted it.
+    threading.Thread(target=_stop_with_parent, args=(parent,), daemon=True).start()
+    global _catalogue, _stored
+    _catalogue, _stored = Catalogue.load(programmes_dir), stored
+
+
+def _stop_with_parent(parent: int) -> None:
+    """A run killed outright (SIGKILL, OOM) cannot stop its workers, and they would wait for
+    work forever: each leaves as soon as it has been handed to another parent."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _programme_of(case: Case) -> Programme:
+    assert _catalogue is not None, "worker not started"
+    return _catalogue.version(case.programme, case.definition_version, lambda _code, version: _stored.get(version))
+
+
+def _settle_rows(rows: list[tuple[Any, ...]], as_of: date, invoked_by: str) -> list[CaseOutcome]:
+    return settle_cases(cases_from_rows(rows), _programme_of, as_of, invoked_by)
+
+
+# -- in the run's process -------------------------------------------------------------------
+def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date, invoked_by: str,
+                    workers: int) -> Iterator[tuple[list[int], list[CaseOutcome]]]:
+    """Each batch of `ids` with its outcomes, in order, settled by `workers` processes. At most
+    `workers + 1` batches are read ahead, so memory stays flat however many cases are due."""
+    with app.engine.connect() as reader:
+        stored = {version: text for version, text in reader.execute(select(definitions.c.version,
+                                                                          definitions.c.content))}
+        reader.rollback()
+    directory = str(Path(app.programmes_dir)) if app.programmes_dir else None
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(), directory, stored))
+    try:
+        with app.engine.connect() as reader:
+            batches = iter_batches(ids, batch_size)
+            pending: deque[tuple[list[int], Future[list[CaseOutcome]]]] = deque()
+
+            def read_ahead() -> None:
+                batch = next(batches, None)
+                if batch is not None:
+                    rows = load_rows(reader, batch, lock=False)
+                    reader.rollback()  # no read transaction held open: it would stop WAL checkpoints
+                    pending.append((batch, pool.submit(_settle_rows, rows, as_of, invoked_by)))
+
+            for _ in range(workers + 1):
+                read_ahead()
+            while pending:
+                batch, future = pending.popleft()
+                outcomes = future.result()
+                read_ahead()
+                yield batch, outcomes
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: Callable[[Case, UnitOfWork], Programme],
+                   as_of: date, invoked_by: str) -> list[CaseOutcome]:
+    """The batch's outcomes, each worked out from the case as it is now: inside the writing
+    transaction (rows locked on PostgreSQL), the cases whose version moved since they were
+    read are read and settled again here."""
+    now = current_versions(uow.connection, [o.case_id for o in outcomes])
+    stale = [o.case_id for o in outcomes if now.get(o.case_id) != o.version]
+    if not stale:
+        return outcomes
+    again = settle_cases(load_cases(uow.connection, stale, lock=True), _bound(programme_of, uow), as_of, invoked_by)
+    kept = [o for o in outcomes if now.get(o.case_id) == o.version]
+    return sorted(kept + again, key=lambda o: o.case_id)
+
+
+def _bound(programme_of: Callable[[Case, UnitOfWork], Programme], uow: UnitOfWork) -> ProgrammeOf:
+    return lambda case: programme_of(case, uow)

@@ -1,0 +1,102 @@
+"""A large compliance run settles its batches in worker processes while the run's own process
+writes (lifecycle.services.compliance_workers). It must do exactly what a run settled in one
+process does, and a case an administrator changes after its batch was read must be settled
+again from the case as it now is (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from lifecycle.errors import UsageError
+from lifecycle.services import compliance
+from lifecycle.services.audit import verify_log
+from lifecycle.services.cases import advance
+from lifecycle.services.compliance import run_compliance
+from lifecycle.services.compliance_workers import DEFAULT_PARALLEL_FROM, worker_count
+from lifecycle.services.portfolio import build_portfolio
+
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def in_workers(monkeypatch):
+    """Every run settles in one worker process, whatever its size."""
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "1")
+    monkeypatch.setenv("LIFECYCLE_COMPLY_PARALLEL_FROM", "0")
+
+
+def audit_rows(app):
+    with app.engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(text(
+            "SELECT case_id, trigger, from_state, to_state, effective_on, actor, clause FROM audit_log ORDER BY seq"))]
+
+
+def test_a_run_settled_in_worker_processes_does_exactly_what_a_run_in_one_process_would(app, monkeypatch):
+    built = build_portfolio(app, "alice", 1500, seed=3, as_of=AS_OF)
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "0")
+    here = run_compliance(app, "alice", AS_OF, dry_run=True, batch_size=100)
+    assert here.cases_examined == built["due_on_as_of"] > 50
+
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "1")
+    monkeypatch.setenv("LIFECYCLE_COMPLY_PARALLEL_FROM", "0")
+    dry = run_compliance(app, "alice", AS_OF, dry_run=True, batch_size=100)
+    real = run_compliance(app, "alice", AS_OF, batch_size=100)
+    assert dry.actions == here.actions and real.actions == here.actions
+    assert real.counts == here.counts and real.refused == here.refused == []
+    with app.engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM automatic_actions")).scalar()
+    assert stored == len(real.actions)
+    assert verify_log(app).ok
+    assert run_compliance(app, "alice", AS_OF, batch_size=100).actions == []
+
+
+def test_a_report_filed_while_its_batch_is_being_settled_is_not_reminded(app, in_workers, monkeypatch):
+    build_portfolio(app, "alice", 1500, seed=3, as_of=AS_OF)
+    planned = run_compliance(app, "alice", AS_OF, dry_run=True)
+    case_id = next(a["case_id"] for a in planned.actions if a["rule"] == "annual_report.reminder")
+    original = compliance.settled_batches
+    filed: list[str] = []
+
+    def administrator_acts_meanwhile(*args, **kwargs):
+        # The batch is back from the worker, settled from the case as read; before it is
+        # written, the administrator files the report the run was about to remind.
+        for batch, outcomes in original(*args, **kwargs):
+            for outcome in outcomes:
+                if outcome.case_id == case_id and not filed:
+                    year = next(s.period for s in outcome.steps if s.rule == "annual_report.reminder")
+                    advance(app, "alice", case_id, "file_report", AS_OF, {"year": year})
+                    filed.append(year)
+            yield batch, outcomes
+
+    monkeypatch.setattr(compliance, "settled_batches", administrator_acts_meanwhile)
+    report = run_compliance(app, "alice", AS_OF)
+
+    assert filed, "the case's batch never came back from the worker"
+    with app.engine.connect() as connection:
+        reminded = [r[0] for r in connection.execute(text(
+            "SELECT period FROM automatic_actions WHERE case_id = :id AND rule = 'annual_report.reminder'"),
+            {"id": case_id})]
+    assert filed[0] not in reminded
+    assert [r[1] for r in audit_rows(app) if r[0] == case_id].count("file_report") >= 1
+    others = [a for a in planned.actions if a["case_id"] != case_id]
+    assert [a for a in report.actions if a["case_id"] != case_id] == others
+    assert verify_log(app).ok
+
+
+def test_how_many_workers_a_run_uses_follows_its_size_and_the_settings(monkeypatch):
+    monkeypatch.delenv("LIFECYCLE_COMPLY_PARALLEL_FROM", raising=False)
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "2")
+    assert worker_count(DEFAULT_PARALLEL_FROM - 1) == 0  # a small run: starting a worker costs more
+    assert worker_count(DEFAULT_PARALLEL_FROM) == 2
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "0")
+    assert worker_count(10 * DEFAULT_PARALLEL_FROM) == 0
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "two")
+    with pytest.raises(UsageError, match="LIFECYCLE_COMPLY_WORKERS='two'"):
+        worker_count(DEFAULT_PARALLEL_FROM)
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "1")
+    monkeypatch.setenv("LIFECYCLE_COMPLY_PARALLEL_FROM", "-5")
+    with pytest.raises(UsageError, match="LIFECYCLE_COMPLY_PARALLEL_FROM"):
+        worker_count(DEFAULT_PARALLEL_FROM)

@@ -39,18 +39,18 @@ def run(
         daily = DailyAt.parse(at or os.environ.get("LIFECYCLE_COMPLY_AT") or DEFAULT_AT)
     except ValueError as error:
         raise UsageError(f"--at: {error}") from None
-    _check_admin(app_)
+    _check_runner(app_)
     console().print(f"Scheduler started: the compliance run every day at {daily} China Standard Time "
                     f"on this database. Stop it with SIGTERM (Ctrl-C).", markup=False)
     serve(app_, acting(), daily)
     console().print("Scheduler stopped.", markup=False)
 
 
-def _check_admin(app_: Any) -> None:
-    from lifecycle.services.users import require_admin
+def _check_runner(app_: Any) -> None:
+    from lifecycle.services.users import require_runner
 
     with app_.uow() as uow:
-        require_admin(uow, acting(), "scheduling the compliance run")
+        require_runner(uow, acting(), "scheduling the compliance run")
 
 
 @app.command("history")

@@ -8,15 +8,10 @@ import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel types; the templat
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from lifecycle.persistence.schema import include_object
 from lifecycle.persistence.tables import metadata
 
 config = context.config
-#: APScheduler keeps its own table; it is not ours to migrate or drop.
-FOREIGN_TABLES = {"apscheduler_jobs"}
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def run() -> None:

@@ -40,6 +40,11 @@ WRITES: dict[str, dict[str, tuple[str, ...]]] = {
     # The append locks the head row (SELECT ... FOR UPDATE needs UPDATE) and moves it.
     "audit_head": {"admin": ("UPDATE",), "system": ("UPDATE",)},
     "programme_definitions": {"admin": ("INSERT",), "system": ("INSERT",)},
+    # The compliance run: started by an admin or by the scheduler host's login.
+    "automatic_actions": {"admin": ("INSERT",), "system": ("INSERT",)},
+    "compliance_runs": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
+    # APScheduler's job store (created by init, so the scheduler's login needs no CREATE).
+    "apscheduler_jobs": {"admin": ("INSERT", "UPDATE", "DELETE"), "system": ("INSERT", "UPDATE", "DELETE")},
 }
 #: Sequences (cases.id) are used by the writers.
 SEQUENCE_WRITERS = ("admin", "system")

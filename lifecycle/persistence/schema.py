@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+#: APScheduler keeps its own table (init creates it on PostgreSQL, see services/scheduler.py);
+#: it is not ours to migrate or drop.
+FOREIGN_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's filter: nothing of a foreign table, neither the table nor its indexes."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in FOREIGN_TABLES
 
 
 def alembic_config() -> Config:

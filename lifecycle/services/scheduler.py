@@ -57,6 +57,13 @@ def run_once(app: Lifecycle, invoked_by: str, *, collect: bool = False) -> Compl
     return run_compliance(app, invoked_by, today(), source="scheduler", collect=collect)
 
 
+def create_job_table(engine: Any) -> None:
+    """The job store's table, as APScheduler defines it, if it is not there yet."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE).jobs_t.create(engine, checkfirst=True)
+
+
 def build_scheduler(app: Lifecycle, invoked_by: str, at: DailyAt) -> Any:
     """A BlockingScheduler with the daily job stored in the database (replacing any older one)."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore

@@ -87,9 +87,25 @@ def require_admin(uow: UnitOfWork, name: str, action: str) -> Actor:
     actor = resolve_actor(uow, name, action)
     if actor.role != "admin":
         raise Refused(action, [Reason(
-            "role", f"{actor.name} is an {actor.role}: an {actor.role} may only read; "
+            "role", f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; "
             f"{action} needs an admin", details={"user": actor.name, "role": actor.role})])
     return actor
+
+
+def require_runner(uow: UnitOfWork, name: str, action: str) -> Actor:
+    """Who may start the compliance run: an admin, or on PostgreSQL the scheduler host's login
+    in lifecycle_system (docs/operations.md). Its actions are the system's either way; the run
+    records who invoked it. Anyone else: Refused (exit 3), nothing written."""
+    actor = resolve_actor(uow, name, action)
+    if actor.role not in ("admin", SYSTEM):
+        raise Refused(action, [Reason(
+            "role", f"{actor.name} is {_a(actor.role)}: {action} needs an admin, or the scheduler's "
+            "own login (a PostgreSQL login in lifecycle_system)", details={"user": actor.name, "role": actor.role})])
+    return actor
+
+
+def _a(role: str) -> str:
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
 
 
 def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str | None]:

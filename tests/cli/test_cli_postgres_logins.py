@@ -64,3 +64,44 @@ def test_an_auditor_login_reads_and_verifies_but_lifecycle_and_the_database_refu
     assert verified.code == 0, verified
     assert write.code == 3 and f"{zhao} is an auditor" in write.err
     assert pretend.code == 3 and f"connected to PostgreSQL as '{zhao}'" in pretend.err
+
+
+@pytest.fixture
+def scheduler_login(app, db_url):
+    """The scheduler host's own login, made by hand as docs/operations.md says:
+    CREATE ROLE … LOGIN; GRANT lifecycle_system TO …."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("database logins are a PostgreSQL feature")
+    from psycopg import sql
+
+    name = f"lc_cli_scheduler_{uuid.uuid4().hex[:8]}"
+    with app.engine.begin() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("GRANT lifecycle_system TO {}").format(sql.Identifier(name)))
+    yield name, make_url(db_url).set(username=name).render_as_string(hide_password=False)
+    with app.engine.begin() as connection:
+        connection.connection.dbapi_connection.cursor().execute(
+            sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def test_the_scheduler_hosts_own_login_runs_the_compliance_run_and_its_actions_are_the_systems(
+        ready_cli, scheduler_login, logins):
+    cli = ready_cli
+    name, url = scheduler_login
+    assert cli("demo").code == 0
+
+    ran = cli("comply", "--as-of", "2026-11-23", "--json", db=url, user=name)
+    history = cli("scheduler", "history", "--json", db=url, user=name)
+    log = cli("audit", "log", "--json", db=url, user=name)
+    zhao, zhao_db = logins("auditor")
+    refused = cli("comply", "--as-of", "2026-11-23", db=zhao_db, user=zhao)
+
+    assert ran.code == 0, ran
+    actions = ran.json()["actions"]
+    assert actions
+    assert history.json()[0]["invoked_by"] == name and history.json()[0]["outcome"] == "completed"
+    invoked = [e for e in log.json() if e["payload"].get("invoked_by") == name]
+    assert len(invoked) == len(actions)
+    assert {(e["actor"], e["role"]) for e in invoked} == {("system", "system")}
+    assert refused.code == 3 and "needs an admin, or the scheduler's own login" in refused.err

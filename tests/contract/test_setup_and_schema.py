@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from lifecycle.persistence.schema import include_object
 from lifecycle.persistence.tables import metadata
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
@@ -76,7 +77,8 @@ def test_a_case_keeps_the_rules_it_was_opened_under_after_the_definition_changes
 
 def test_the_migration_builds_the_schema_the_tables_declare(app):
     with app.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_object": include_object})
         differences = compare_metadata(context, metadata)
         tables = set(connection.dialect.get_table_names(connection))
     assert differences == []

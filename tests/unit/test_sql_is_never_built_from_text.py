@@ -12,7 +12,7 @@ import lifecycle
 SQL_CALLS = {"text", "execute", "exec_driver_sql", "executescript", "SQL"}
 ROOT = Path(lifecycle.__file__).parent
 #: PRAGMA takes no parameters; its one value is checked against a fixed list first.
-ALLOWED = {("persistence/engine.py", "PRAGMA synchronous")}
+ALLOWED = {("persistence/engine.py", "PRAGMA synchronous"), ("persistence/engine.py", "PRAGMA cache_size")}
 
 
 def built_sql(path: Path, root: Path = ROOT) -> list[str]:

@@ -100,7 +100,8 @@ def require_runner(uow: UnitOfWork, name: str, action: str) -> Actor:
     if actor.role not in ("admin", SYSTEM):
         raise Refused(action, [Reason(
             "role", f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; {action} needs "
-            "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)", details={"user": actor.name, "role": actor.role})])
+            "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)",
+            details={"user": actor.name, "role": actor.role})])
     return actor
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, l
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
-from lifecycle.persistence.case_search import CaseFilter, DueRule, next_due, order, ordered_ids, where
+from lifecycle.persistence.case_search import DUE, CaseFilter, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
@@ -139,24 +139,21 @@ class CaseRepository:
     def search(self, *, programme: str | None = None, state: str | None = None,
                text: str | None = None, limit: int | None = None, offset: int = 0,
                province: str | None = None, due_from: date | None = None,
-               due_before: date | None = None, sort: str = "id",
-               due_rules: list[DueRule] | None = None, lock: bool = False) -> list[Case]:
-        """Cases, filtered and sorted in SQL, a page at a time with `limit` (see case_search:
-        the next due date needs `due_rules`, the programmes' timers).
+               due_before: date | None = None, sort: str = "id", lock: bool = False) -> list[Case]:
+        """Cases, filtered and sorted in SQL, a page at a time with `limit` (see case_search).
 
         With `lock` (PostgreSQL), their rows stay locked until commit: a use case that
         changes many cases locks them all before its first audit append, since an append
         holds the chain head, and waiting for a case while holding it could deadlock."""
         criteria = CaseFilter(programme, state, province, text, due_from, due_before)
-        due = next_due(due_rules or [], self.connection.dialect.name)
         if limit is None:
-            statement = select(cases).where(*where(criteria, due)).order_by(*order(sort, due))
+            statement = select(cases).where(*where(criteria)).order_by(*order(sort))
             if lock:
                 statement = statement.with_for_update()
             return [case_from_row(row) for row in self.connection.execute(statement)]
         # Sort only the ids, then read the page's rows: sorting whole rows (JSON and all)
         # of 100,000 cases to keep 50 cost twice as much.
-        ids = ordered_ids(criteria, due, sort, self.connection.dialect.name)
+        ids = ordered_ids(criteria, sort)
         page = [row[0] for row in self.connection.execute(ids.limit(limit).offset(offset))]
         if not page:
             return []
@@ -168,24 +165,18 @@ class CaseRepository:
 
     def count(self, *, programme: str | None = None, state: str | None = None,
               text: str | None = None, province: str | None = None, due_from: date | None = None,
-              due_before: date | None = None, due_rules: list[DueRule] | None = None) -> int:
+              due_before: date | None = None) -> int:
         """How many cases `search` would page through with the same filters."""
         criteria = CaseFilter(programme, state, province, text, due_from, due_before)
-        due = next_due(due_rules or [], self.connection.dialect.name)
-        statement = select(func.count()).select_from(cases).where(*where(criteria, due))
+        statement = select(func.count()).select_from(cases).where(*where(criteria))
         return int(self.connection.execute(statement).scalar() or 0)
 
-    def count_due(self, due_rules: list[DueRule], bounds: list[date]) -> dict[str, list[int]]:
-        """Per programme, how many cases fall due before each of `bounds` (ascending).
-
-        The due date is computed once per case (a materialised CTE; in the SELECT list of
-        several SUMs it was computed once per SUM), then counted per day below the last bound.
-        """
-        due = next_due(due_rules, self.connection.dialect.name)
-        dues = select(cases.c.programme, due.label("due_on")).cte("dues").prefix_with("MATERIALIZED")
-        statement = (select(dues.c.programme, dues.c.due_on, func.count())
-                     .where(dues.c.due_on < literal(bounds[-1], Date))
-                     .group_by(dues.c.programme, dues.c.due_on))
+    def count_due(self, bounds: list[date]) -> dict[str, list[int]]:
+        """Per programme, how many cases fall due before each of `bounds` (ascending): one
+        range scan of the next_due_on index below the last bound, counted per day."""
+        statement = (select(cases.c.programme, DUE, func.count())
+                     .where(literal(bounds[-1], Date) > DUE)
+                     .group_by(cases.c.programme, DUE))
         counts: dict[str, list[int]] = {}
         for code, due_on, n in self.connection.execute(statement):
             day = read_date(due_on)

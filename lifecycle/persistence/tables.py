@@ -24,6 +24,7 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_programme_state", "programme", "state"),
         Index("ix_cases_name_id", "name", "id"),
         Index("ix_cases_updated_at_id", "updated_at", "id"),
+        Index("ix_cases_programme_next_due_on", "programme", "next_due_on"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,

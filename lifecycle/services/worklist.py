@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from lifecycle.domain import schedule
 from lifecycle.domain.case import Case
-from lifecycle.domain.programme import Programme, yearly_mark
-from lifecycle.persistence.case_search import SORTS, CaseFilter, DueRule
+from lifecycle.domain.programme import Programme
+from lifecycle.persistence.case_search import SORTS, CaseFilter
 from lifecycle.services.app import Lifecycle
 
 #: The horizons of "due soon" on the dashboard, in days from today.
@@ -21,7 +22,9 @@ PAGE_SIZE = 50
 @dataclass(frozen=True)
 class NextDue:
     on: date
-    rule: str  # the timer's words: "performance evaluation at the end of each 3-year cycle"
+    #: What falls due, in the rule's words: "performance evaluation at the end of each 3-year
+    #: cycle", "reminder: annual report, 2025 overdue".
+    rule: str
     trigger: str
 
 
@@ -63,47 +66,26 @@ class Overview:
     due_within: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
-def due_rules(app: Lifecycle) -> list[DueRule]:
-    """Every timer of every current programme, in the terms SQL can evaluate."""
-    rules: list[DueRule] = []
-    for programme in app.catalogue.all():
-        definition = programme.definition
-        for timer in definition.timers:
-            states = tuple(programme.expand(list(timer.states)))
-            not_before = programme.in_force_for(timer.trigger)
-            if timer.anchor == "yearly":
-                assert timer.month is not None and timer.day is not None
-                first = 1
-                if not_before is not None:  # the first 1 April (say) on or after the document
-                    first = not_before.year + ((timer.month, timer.day) < (not_before.month, not_before.day))
-                rules.append(DueRule(programme.code, states, "approved_on", yearly=(timer.month, timer.day),
-                                     first_year=first, yearly_mark=yearly_mark(timer.trigger)))
-                continue
-            anchor, years = timer.anchor, timer.years
-            if anchor == "cycle_end":
-                anchor = "valid_until" if definition.validity is not None else "cycle_start"
-                if definition.validity is None:
-                    years += definition.cycle.years
-            rules.append(DueRule(
-                programme=programme.code, states=states,
-                anchor="deadline_on" if anchor == "deadline" else anchor, years=years,
-                days=timer.days, once_trigger=timer.trigger if timer.once_per_cycle else None,
-                not_before=not_before))
-    return rules
-
-
 def next_due(programme: Programme, case: Case) -> NextDue | None:
-    """The earliest timer due for the case in its state (the exact calendar rules of the domain)."""
-    found: NextDue | None = None
-    for timer in programme.definition.timers:
-        if case.state not in programme.expand(list(timer.states)):
-            continue
-        if timer.once_per_cycle and case.marks.get(timer.trigger) == case.cycle:
-            continue
-        on = programme.due_date(timer, case)
-        if on is not None and (found is None or on < found.on):
-            found = NextDue(on, timer.en, timer.trigger)
-    return found
+    """The first day the programme's dated rules require something of the case, and what: the
+    day the case list sorts on (`cases.next_due_on`), worked out by the same domain rule."""
+    day = schedule.next_due(programme, case)
+    if day == date.max:
+        return None
+    dues = schedule.due_actions(programme, case, day)
+    if not dues:  # not expected: the day is when the plan has an action
+        return NextDue(day, "dated rule", "")
+    first = dues[0]
+    return NextDue(day, _words(programme, first), first.trigger)
+
+
+def _words(programme: Programme, due: schedule.Due) -> str:
+    if due.kind == "timer":
+        return programme.timer(due.rule).en
+    obligation = next(o for o in programme.definition.obligations if due.rule.startswith(f"{o.id}."))
+    if due.kind == "reminder":
+        return f"reminder: {obligation.en}, {due.period} overdue"
+    return f"revocation: {obligation.en} missing for {due.period}"
 
 
 def province_of(case: Case) -> str | None:
@@ -148,8 +130,7 @@ def _filters(app: Lifecycle, criteria: CaseFilter) -> dict[str, Any]:
         app.catalogue.current(criteria.programme)  # an unknown code is an error, not an empty page
     return {"programme": criteria.programme, "state": criteria.state, "text": criteria.text,
             "province": criteria.province, "due_from": criteria.due_from,
-            "due_before": criteria.due_before,
-            "due_rules": due_rules(app)}
+            "due_before": criteria.due_before}
 
 
 def _line(programme: Programme, case: Case) -> CaseLine:
@@ -174,7 +155,7 @@ def overview(app: Lifecycle, as_of: date) -> Overview:
     with app.uow() as uow:
         for code, state, count in uow.cases.count_by_programme_state():
             result.by_state.setdefault(code, {})[state] = count
-        due = uow.cases.count_due(due_rules(app), bounds)
+        due = uow.cases.count_due(bounds)
     for code in result.by_state:
         counts = due.get(code, [0] * len(bounds))
         result.overdue[code] = counts[0]

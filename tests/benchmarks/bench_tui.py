@@ -65,6 +65,8 @@ def insert_cases(app: Any, count: int, seed: int = 7) -> float:
     """`count` cases in one executemany per 10,000; every state, dates consistent with it."""
     from sqlalchemy import insert
 
+    from lifecycle.domain.case import Case
+    from lifecycle.domain.schedule import next_due
     from lifecycle.persistence.tables import cases
 
     rng = random.Random(seed)
@@ -103,12 +105,15 @@ def insert_cases(app: Any, count: int, seed: int = 7) -> float:
         fields: dict[str, Any] = {}
         if programme.code == "national-tic":
             fields = {"kind": rng.choice(["comprehensive", "domain"]), "sponsor": rng.choice(sponsors)}
-        rows.append({
+        row = {
             "programme": programme.code, "name": f"{'北京市' if n % 2 == 0 else '国家'}第{n:06d}号技术创新中心",
             "state": state, "state_since": since, "fields": fields, "approved_on": approved,
             "valid_until": valid_until, "cycle": cycle, "cycle_start": cycle_start,
             "deadline_on": deadline, "progress": {}, "definition_version": programme.version,
-            "created_on": created, "version": 1, "updated_at": now - timedelta(minutes=n)})
+            "created_on": created}
+        # The next due day, as every change of a case stores it (the list sorts on it).
+        row["next_due_on"] = next_due(programme, Case(**row))
+        rows.append({**row, "version": 1, "updated_at": now - timedelta(minutes=n)})
         if len(rows) == 10_000:
             flush()
     if rows:

@@ -54,7 +54,7 @@ def test_the_dashboard_counts_cases_by_state_and_what_is_overdue(portfolio, driv
         assert "as of 2026-11-23" in text
         due = {row[0]: row for row in rows(tui, "#due")}
         assert due["national-tic"][1] == "3"  # evaluation, rectification, cycle evaluation past due
-        assert due["bj-tic"][1] == "0"
+        assert due["bj-tic"][1] == "2"  # two 2025 annual reports overdue since 1 April, not yet reminded
         states = {row[0] + " " + row[1]: row[2] for row in rows(tui, "#states")}
         assert states["national-tic 绩效评估 performance evaluation"] == "1"
 

@@ -64,12 +64,12 @@ def where(criteria: CaseFilter) -> list[ColumnElement[bool]]:
 
 def order(sort: str) -> list[Any]:
     """Every order ends on the id, so pages are stable when values tie. By next due day the
-    index on next_due_on serves the order: nothing due (9999-12-31) sorts last, a day not yet
-    worked out (NULL) first on SQLite and last on PostgreSQL, each database's own rule."""
+    index (next_due_on, programme) serves the order: nothing due (9999-12-31) sorts last, a day
+    not yet worked out (NULL) first on SQLite and last on PostgreSQL, each database's rule."""
     if sort not in SORTS:
         raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
     if sort == "next_due":
-        return [DUE, cases.c.id]
+        return [DUE, cases.c.programme, cases.c.id]
     if sort == "name":
         return [cases.c.name, cases.c.id]
     if sort == "last_change":

@@ -56,7 +56,7 @@ class ActionDraft:
 
 def due_case_ids(connection: Connection, as_of: date, programme: str | None = None) -> list[int]:
     """Ids of the cases whose next due day has come (or is not worked out yet), by id.
-    One range scan of ix_cases_next_due_on: ids only, a few bytes each."""
+    One range scan of ix_cases_next_due_on_programme: ids only, a few bytes each."""
     statement = select(cases.c.id).where(or_(cases.c.next_due_on <= as_of, cases.c.next_due_on.is_(None)))
     if programme:
         statement = statement.where(cases.c.programme == programme)

@@ -24,7 +24,7 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_programme_state", "programme", "state"),
         Index("ix_cases_name_id", "name", "id"),
         Index("ix_cases_updated_at_id", "updated_at", "id"),
-        Index("ix_cases_programme_next_due_on", "programme", "next_due_on"),
+        Index("ix_cases_next_due_on_programme", "next_due_on", "programme"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
@@ -47,7 +47,7 @@ class CaseRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
     #: First day the compliance run may have work for the case (9999-12-31: never; NULL: not
     #: worked out yet). Kept by every change, so the run finds its work with one range scan.
-    next_due_on: date | None = Field(default=None, index=True)
+    next_due_on: date | None = None
 
 
 class AuditEntryRow(SQLModel, table=True):

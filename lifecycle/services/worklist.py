@@ -23,7 +23,7 @@ PAGE_SIZE = 50
 class NextDue:
     on: date
     #: What falls due, in the rule's words: "performance evaluation at the end of each 3-year
-    #: cycle", "reminder: annual report, 2025 overdue".
+    #: cycle", "annual report 2025 overdue".
     rule: str
     trigger: str
 
@@ -84,8 +84,9 @@ def _words(programme: Programme, due: schedule.Due) -> str:
         return programme.timer(due.rule).en
     obligation = next(o for o in programme.definition.obligations if due.rule.startswith(f"{o.id}."))
     if due.kind == "reminder":
-        return f"reminder: {obligation.en}, {due.period} overdue"
-    return f"revocation: {obligation.en} missing for {due.period}"
+        return f"{obligation.en} {due.period} overdue"
+    unanswered = ", the reminder unanswered" if obligation.reminder is not None else ""
+    return f"{obligation.en} missing for {due.period}{unanswered}"
 
 
 def province_of(case: Case) -> str | None:

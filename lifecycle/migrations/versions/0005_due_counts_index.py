@@ -1,8 +1,10 @@
-"""An index for the dashboard's counts of what is overdue or due soon, per programme.
+"""The next-due index also carries the programme: (next_due_on, programme).
 
-The counts read each case's programme beside its next due day; with only the index on
-next_due_on, every case below the horizon cost a read of its table row (218 ms on 100,000
-cases). With (programme, next_due_on) the counts are one scan of the index alone.
+The dashboard counts, per programme, the cases overdue or due soon; with an index on
+next_due_on alone, each case below the horizon cost a read of its table row (218 ms on
+100,000 cases). With the programme in the index the counts are one index-only range scan
+(20 ms), and the compliance run's range scan and the case list's sort (next_due_on,
+programme, id) read the same index. One index replaces the other, so writes cost the same.
 
 Revision ID: 0005
 Revises: 0004
@@ -17,8 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_cases_programme_next_due_on", "cases", ["programme", "next_due_on"])
+    op.create_index("ix_cases_next_due_on_programme", "cases", ["next_due_on", "programme"])
+    op.drop_index("ix_cases_next_due_on", table_name="cases")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cases_programme_next_due_on", table_name="cases")
+    op.create_index("ix_cases_next_due_on", "cases", ["next_due_on"])
+    op.drop_index("ix_cases_next_due_on_programme", table_name="cases")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, literal, or_, select
+from sqlalchemy import Date, Select, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from lifecycle.persistence.tables import cases
@@ -62,21 +62,41 @@ def where(criteria: CaseFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def order(sort: str) -> list[Any]:
+def order(sort: str, *, scan: bool = False) -> list[Any]:
     """Every order ends on the id, so pages are stable when values tie. By next due day the
     index (next_due_on, programme) serves the order: nothing due (9999-12-31) sorts last, a day
-    not yet worked out (NULL) first on SQLite and last on PostgreSQL, each database's rule."""
+    not yet worked out (NULL) first on SQLite and last on PostgreSQL, each database's rule.
+
+    With `scan`, the sort keys are wrapped so that SQLite cannot walk their index: see
+    `ordered_ids`."""
     if sort not in SORTS:
         raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
+    key = _unindexed if scan else _as_is
     if sort == "next_due":
-        return [DUE, cases.c.programme, cases.c.id]
+        return [key(DUE), cases.c.programme, cases.c.id]
     if sort == "name":
-        return [cases.c.name, cases.c.id]
+        return [key(cases.c.name), cases.c.id]
     if sort == "last_change":
-        return [cases.c.updated_at.desc(), cases.c.id.desc()]
+        return [key(cases.c.updated_at).desc(), cases.c.id.desc()]
     return [cases.c.id]
 
 
-def ordered_ids(criteria: CaseFilter, sort: str) -> Select[Any]:
-    """The ids of the matching cases in `sort` order (the caller adds LIMIT/OFFSET)."""
-    return select(cases.c.id).where(*where(criteria)).order_by(*order(sort))
+def _as_is(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return column
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    # COALESCE(x, x) is x, but an expression: SQLite's planner no longer sees the column.
+    return func.coalesce(column, column)
+
+
+def ordered_ids(criteria: CaseFilter, sort: str, dialect: str) -> Select[Any]:
+    """The ids of the matching cases in `sort` order (the caller adds LIMIT/OFFSET).
+
+    A text filter matches few cases and no index can find them. Left to itself, SQLite walks
+    the sort's index and reads every case's row to test it until a page is full (147 ms for
+    `name contains 00123` by next due on 100,000 cases); scanning the table and sorting the
+    few matches takes 29 ms. (A province matches a sixth of the cases: there the walk wins,
+    48 ms against 84.) PostgreSQL weighs both plans itself."""
+    scan = dialect == "sqlite" and bool(criteria.text)
+    return select(cases.c.id).where(*where(criteria)).order_by(*order(sort, scan=scan))

@@ -153,7 +153,7 @@ class CaseRepository:
             return [case_from_row(row) for row in self.connection.execute(statement)]
         # Sort only the ids, then read the page's rows: sorting whole rows (JSON and all)
         # of 100,000 cases to keep 50 cost twice as much.
-        ids = ordered_ids(criteria, sort)
+        ids = ordered_ids(criteria, sort, self.connection.dialect.name)
         page = [row[0] for row in self.connection.execute(ids.limit(limit).offset(offset))]
         if not page:
             return []

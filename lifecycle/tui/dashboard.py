@@ -53,6 +53,10 @@ class DashboardScreen(Screen[None]):
         due = self.query_one("#due", DataTable)
         due.add_column("programme", width=14)
         due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
+
+    def on_screen_resume(self) -> None:
+        # Each time the dashboard comes back (after acting on cases, after a compliance run
+        # from another terminal), its numbers are read again: the first time too.
         self.action_reload()
 
     def action_reload(self) -> None:

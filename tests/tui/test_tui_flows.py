@@ -402,3 +402,21 @@ def test_the_case_shows_its_obligations_as_the_compliance_run_sees_them(portfoli
         assert "annual report 2026: open (due 2027-03-31" in text
 
     drive(portfolio, scenario)
+
+
+def test_coming_back_to_the_dashboard_shows_the_numbers_as_they_are_now(portfolio, drive):
+    from lifecycle.services.compliance import run_compliance
+
+    async def scenario(tui, pilot):
+        due = {row[0]: row for row in rows(tui, "#due")}
+        assert due["bj-tic"][1] == "2"  # two 2025 annual reports overdue, not yet reminded
+        await pilot.press("c")
+        await settle(tui, pilot)
+        # Meanwhile the daily run sends the two reminders (another terminal, the scheduler).
+        run_compliance(portfolio, "alice", TODAY)
+        await pilot.press("d")
+        await settle(tui, pilot)
+        due = {row[0]: row for row in rows(tui, "#due")}
+        assert due["bj-tic"][1] == "0"  # reminded: nothing more is due before the 2026 report
+
+    drive(portfolio, scenario)

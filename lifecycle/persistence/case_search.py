@@ -58,7 +58,9 @@ def where(criteria: CaseFilter) -> list[ColumnElement[bool]]:
     if criteria.due_from is not None:
         conditions += [literal(criteria.due_from, Date) <= DUE, literal(NEVER, Date) > DUE]
     if criteria.due_before is not None:
-        conditions.append(literal(criteria.due_before, Date) > DUE)
+        # A day not worked out yet (NULL) may be any day: the compliance run treats such a case
+        # as due, and so does "overdue" until the run has looked at it.
+        conditions.append(or_(literal(criteria.due_before, Date) > DUE, DUE.is_(None)))
     return conditions
 
 

@@ -81,8 +81,13 @@ def _sqlite_engine(url: str) -> Engine:
 BULK_CACHE_KIB = 256 * 1024
 
 
-def use_bulk_cache(connection: Any) -> None:
-    """Give this SQLite connection a page cache fit for bulk writes (no-op on PostgreSQL).
-    The cache only grows as pages are read, so a small database pays nothing for it."""
+#: SQLite's own default page cache, in KiB.
+DEFAULT_CACHE_KIB = 2000
+
+
+def use_bulk_cache(connection: Any, on: bool = True) -> None:
+    """Give this SQLite connection a page cache fit for bulk writes, or (`on=False`) its usual
+    one back, so the connection, which later units of work reuse, does not keep the memory
+    (no-op on PostgreSQL). The cache only grows as pages are read."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB if on else DEFAULT_CACHE_KIB}")

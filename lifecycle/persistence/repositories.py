@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, or_, select, text, update
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
@@ -173,16 +173,18 @@ class CaseRepository:
 
     def count_due(self, bounds: list[date]) -> dict[str, list[int]]:
         """Per programme, how many cases fall due before each of `bounds` (ascending): one
-        range scan of the next_due_on index below the last bound, counted per day."""
+        range scan of the (next_due_on, programme) index below the last bound, grouped in the
+        index's order. A day not worked out yet (NULL) counts as due before every bound, as
+        the compliance run treats it (see case_search.where)."""
         statement = (select(cases.c.programme, DUE, func.count())
-                     .where(literal(bounds[-1], Date) > DUE)
-                     .group_by(cases.c.programme, DUE))
+                     .where(or_(literal(bounds[-1], Date) > DUE, DUE.is_(None)))
+                     .group_by(DUE, cases.c.programme))
         counts: dict[str, list[int]] = {}
         for code, due_on, n in self.connection.execute(statement):
             day = read_date(due_on)
             row = counts.setdefault(code, [0] * len(bounds))
             for i, bound in enumerate(bounds):
-                if day is not None and day < bound:
+                if day is None or day < bound:
                     row[i] += n
         return counts
 

@@ -169,8 +169,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     if workers:
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.uow(write=write) as uow:
-                if write:
-                    outcomes = fresh_outcomes(uow, outcomes, programmes.of, as_of, invoked_by)
+                outcomes = fresh_outcomes(uow, outcomes, programmes.of, as_of, invoked_by, write=write)
                 _finish_batch(uow, report, outcomes, write=write, collect=collect)
             done += len(batch)
             if progress:

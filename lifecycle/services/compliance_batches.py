@@ -65,6 +65,8 @@ class CaseOutcome:
     next_due_on: date | None = None
     steps: list[StepDone] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    #: A worker could not settle the case; the run settles it itself.
+    unsettled: bool = False
 
 
 def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,

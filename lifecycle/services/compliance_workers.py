@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -83,6 +84,10 @@ def _start_worker(parent: int, programmes_dir: str | None, stored: dict[str, str
     # The run's pid is passed, not read here: if the run was killed while this process was
     # still starting, getppid() would already name the process that adopted it.
     threading.Thread(target=_stop_with_parent, args=(parent,), daemon=True).start()
+    # Ctrl-C in a terminal and systemd's stop reach the whole process group: the run decides
+    # how to stop (the scheduler lets a run in progress finish), so a worker ignores them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     global _catalogue, _stored
     _catalogue, _stored = Catalogue.load(programmes_dir), stored
 
@@ -101,7 +106,22 @@ def _programme_of(case: Case) -> Programme:
 
 
 def _settle_rows(rows: list[tuple[Any, ...]], as_of: date, invoked_by: str) -> list[CaseOutcome]:
-    return settle_cases(cases_from_rows(rows), _programme_of, as_of, invoked_by)
+    cases = cases_from_rows(rows)
+    try:
+        return settle_cases(cases, _programme_of, as_of, invoked_by)
+    except Exception:
+        # A case this worker cannot settle (a definition version stored after the run began,
+        # a rule that never settles) goes back unsettled: the run settles it itself and, if
+        # it fails there too, fails with the error as a run in one process would (an error
+        # sent back between processes loses its details).
+        outcomes: list[CaseOutcome] = []
+        for case in cases:
+            try:
+                outcomes += settle_cases([case], _programme_of, as_of, invoked_by)
+            except Exception:
+                assert case.id is not None
+                outcomes.append(CaseOutcome(case.id, case.programme, case.version, unsettled=True))
+        return outcomes
 
 
 # -- in the run's process -------------------------------------------------------------------
@@ -140,16 +160,22 @@ def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date
 
 
 def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: Callable[[Case, UnitOfWork], Programme],
-                   as_of: date, invoked_by: str) -> list[CaseOutcome]:
-    """The batch's outcomes, each worked out from the case as it is now: inside the writing
-    transaction (rows locked on PostgreSQL), the cases whose version moved since they were
-    read are read and settled again here."""
-    now = current_versions(uow.connection, [o.case_id for o in outcomes])
-    stale = [o.case_id for o in outcomes if now.get(o.case_id) != o.version]
-    if not stale:
+                   as_of: date, invoked_by: str, *, write: bool) -> list[CaseOutcome]:
+    """The batch's outcomes, each worked out from the case as it is now, and by someone.
+
+    Cases the worker sent back unsettled are settled here. When writing, inside the writing
+    transaction (rows locked on PostgreSQL), so are the cases whose version moved since they
+    were read."""
+    if write:
+        now = current_versions(uow.connection, [o.case_id for o in outcomes])
+        kept = [o for o in outcomes if not o.unsettled and now.get(o.case_id) == o.version]
+    else:
+        kept = [o for o in outcomes if not o.unsettled]
+    if len(kept) == len(outcomes):
         return outcomes
-    again = settle_cases(load_cases(uow.connection, stale, lock=True), _bound(programme_of, uow), as_of, invoked_by)
-    kept = [o for o in outcomes if now.get(o.case_id) == o.version]
+    done = {o.case_id for o in kept}
+    again = settle_cases(load_cases(uow.connection, [o.case_id for o in outcomes if o.case_id not in done],
+                                    lock=write), _bound(programme_of, uow), as_of, invoked_by)
     return sorted(kept + again, key=lambda o: o.case_id)
 
 

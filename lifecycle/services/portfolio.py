@@ -440,6 +440,8 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
         written += size
         if progress:
             progress(written, total)
+    with app.uow(write=True) as uow:
+        use_bulk_cache(uow.connection, on=False)
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()
     return {"database": app.url, "created": written, "due_on_as_of": due, "as_of": as_of.isoformat(),

@@ -82,7 +82,8 @@ def next_due(programme: Programme, case: Case) -> NextDue | None:
 def _words(programme: Programme, due: schedule.Due) -> str:
     if due.kind == "timer":
         return programme.timer(due.rule).en
-    obligation = next(o for o in programme.definition.obligations if due.rule.startswith(f"{o.id}."))
+    obligation = next(o for o in programme.definition.obligations
+                      if due.rule in (schedule.reminder_rule(o), schedule.revocation_rule(o)))
     if due.kind == "reminder":
         return f"{obligation.en} {due.period} overdue"
     unanswered = ", the reminder unanswered" if obligation.reminder is not None else ""

@@ -100,3 +100,47 @@ def test_how_many_workers_a_run_uses_follows_its_size_and_the_settings(monkeypat
     monkeypatch.setenv("LIFECYCLE_COMPLY_PARALLEL_FROM", "-5")
     with pytest.raises(UsageError, match="LIFECYCLE_COMPLY_PARALLEL_FROM"):
         worker_count(DEFAULT_PARALLEL_FROM)
+
+
+def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeypatch):
+    """A worker knows the definitions stored when the run began; a case moved meanwhile onto
+    a version stored later comes back unsettled, and the run settles it, as in one process."""
+    from lifecycle.persistence.compliance import CASE_ROW_NAMES, due_case_ids, load_rows
+    from lifecycle.programmes.catalogue import Catalogue
+    from lifecycle.services import compliance_workers
+
+    build_portfolio(app, "alice", 600, seed=3, as_of=AS_OF)
+    planned = run_compliance(app, "alice", AS_OF, dry_run=True)
+    with app.engine.connect() as connection:
+        rows = load_rows(connection, due_case_ids(connection, AS_OF)[:40], lock=False)
+    version_at = CASE_ROW_NAMES.index("definition_version")
+    unknown = rows[0][0]
+    rows[0] = (*rows[0][:version_at], "f" * 64, *rows[0][version_at + 1:])
+    monkeypatch.setattr(compliance_workers, "_catalogue", Catalogue.load(None))
+    monkeypatch.setattr(compliance_workers, "_stored", {})
+
+    outcomes = compliance_workers._settle_rows(rows, AS_OF, "alice")
+
+    assert [o.case_id for o in outcomes] == [row[0] for row in rows]
+    assert [o.case_id for o in outcomes if o.unsettled] == [unknown]
+    with app.uow() as uow:
+        fresh = compliance_workers.fresh_outcomes(uow, outcomes, compliance._Programmes(app).of, AS_OF, "alice",
+                                                  write=False)
+    assert not any(o.unsettled for o in fresh)
+    settled = [(o.case_id, s.rule, s.effective_on.isoformat()) for o in fresh for s in o.steps]
+    expected = [(a["case_id"], a["rule"], a["effective_on"]) for a in planned.actions
+                if a["case_id"] in {row[0] for row in rows}]
+    assert settled == expected
+
+
+def test_a_case_whose_next_due_day_was_never_worked_out_counts_as_overdue(app):
+    from lifecycle.persistence.case_search import CaseFilter
+    from lifecycle.services.cases import add_case
+    from lifecycle.services.worklist import find_cases, overview
+
+    case = add_case(app, "alice", "bj-tic", "北京市集成电路技术创新中心", date(2024, 10, 1)).case
+    assert overview(app, AS_OF).overdue.get("bj-tic", 0) == 0
+    with app.engine.begin() as connection:  # as a row written before migration 0002 would be
+        connection.execute(text("UPDATE cases SET next_due_on = NULL WHERE id = :id"), {"id": case.id})
+    assert overview(app, AS_OF).overdue["bj-tic"] == 1
+    assert [line.id for line in find_cases(app, CaseFilter(due_before=AS_OF)).lines] == [case.id]

@@ -73,7 +73,11 @@ def order(sort: str, *, scan: bool = False) -> list[Any]:
     `ordered_ids`."""
     if sort not in SORTS:
         raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
-    key = _unindexed if scan else _as_is
+
+    def key(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        # COALESCE(x, x) is x, but an expression: SQLite's planner no longer sees the column.
+        return func.coalesce(column, column) if scan else column
+
     if sort == "next_due":
         return [key(DUE), cases.c.programme, cases.c.id]
     if sort == "name":
@@ -81,15 +85,6 @@ def order(sort: str, *, scan: bool = False) -> list[Any]:
     if sort == "last_change":
         return [key(cases.c.updated_at).desc(), cases.c.id.desc()]
     return [cases.c.id]
-
-
-def _as_is(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    return column
-
-
-def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    # COALESCE(x, x) is x, but an expression: SQLite's planner no longer sees the column.
-    return func.coalesce(column, column)
 
 
 def ordered_ids(criteria: CaseFilter, sort: str, dialect: str) -> Select[Any]:

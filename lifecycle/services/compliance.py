@@ -34,7 +34,7 @@ from lifecycle.persistence.compliance import (
 )
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.compliance_batches import CaseOutcome, account, settle_cases, write_outcomes
+from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf, account, settle_cases, write_outcomes
 from lifecycle.services.compliance_workers import fresh_outcomes, settled_batches, worker_count
 from lifecycle.services.users import require_runner
 
@@ -156,6 +156,10 @@ class _Programmes:
             found = self.known[key] = self.app.programme_for(case, uow)
         return found
 
+    def within(self, uow: UnitOfWork) -> ProgrammeOf:
+        """`of`, reading a stored definition through this unit of work when it needs one."""
+        return lambda case: self.of(case, uow)
+
 
 def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: bool, collect: bool,
            batch_size: int, progress: Progress | None) -> None:
@@ -169,7 +173,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     if workers:
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.uow(write=write) as uow:
-                outcomes = fresh_outcomes(uow, outcomes, programmes.of, as_of, invoked_by, write=write)
+                outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
                 _finish_batch(uow, report, outcomes, write=write, collect=collect)
             done += len(batch)
             if progress:
@@ -178,7 +182,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     for batch in iter_batches(ids, batch_size):
         with app.uow(write=write) as uow:
             cases = load_cases(uow.connection, batch, lock=write)
-            outcomes = settle_cases(cases, lambda case: programmes.of(case, uow), as_of, invoked_by)
+            outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
             _finish_batch(uow, report, outcomes, write=write, collect=collect)
         done += len(batch)
         if progress:

@@ -16,17 +16,15 @@ database: they get the programme texts once, then batches of rows, and return `C
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -39,6 +37,9 @@ from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.programmes.catalogue import Catalogue
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Below this many due cases the run settles in this process: starting a worker (a new
 #: interpreter importing the domain) costs more than it saves.
@@ -134,6 +135,10 @@ def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date
                                                                           definitions.c.content))}
         reader.rollback()
     directory = str(Path(app.programmes_dir)) if app.programmes_dir else None
+    # Imported here: only a large run starts workers, and every run imports this module.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(os.getpid(), directory, stored))
     try:
@@ -159,7 +164,7 @@ def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: Callable[[Case, UnitOfWork], Programme],
+def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: ProgrammeOf,
                    as_of: date, invoked_by: str, *, write: bool) -> list[CaseOutcome]:
     """The batch's outcomes, each worked out from the case as it is now, and by someone.
 
@@ -175,9 +180,5 @@ def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: C
         return outcomes
     done = {o.case_id for o in kept}
     again = settle_cases(load_cases(uow.connection, [o.case_id for o in outcomes if o.case_id not in done],
-                                    lock=write), _bound(programme_of, uow), as_of, invoked_by)
+                                    lock=write), programme_of, as_of, invoked_by)
     return sorted(kept + again, key=lambda o: o.case_id)
-
-
-def _bound(programme_of: Callable[[Case, UnitOfWork], Programme], uow: UnitOfWork) -> ProgrammeOf:
-    return lambda case: programme_of(case, uow)

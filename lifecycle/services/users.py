@@ -84,23 +84,22 @@ def reader_name(uow: UnitOfWork, claimed: str) -> str:
 
 def require_admin(uow: UnitOfWork, name: str, action: str) -> Actor:
     """The acting user, who must exist and be an admin; else Refused (exit 3), nothing written."""
-    actor = resolve_actor(uow, name, action)
-    if actor.role != "admin":
-        raise Refused(action, [Reason(
-            "role", f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; "
-            f"{action} needs an admin", details={"user": actor.name, "role": actor.role})])
-    return actor
+    return _require(uow, name, action, ("admin",), "an admin")
 
 
 def require_runner(uow: UnitOfWork, name: str, action: str) -> Actor:
     """Who may start the compliance run: an admin, or on PostgreSQL the scheduler host's login
     in lifecycle_system (docs/operations.md). Its actions are the system's either way; the run
     records who invoked it. Anyone else: Refused (exit 3), nothing written."""
+    return _require(uow, name, action, ("admin", SYSTEM),
+                    "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)")
+
+
+def _require(uow: UnitOfWork, name: str, action: str, roles: tuple[str, ...], needs: str) -> Actor:
     actor = resolve_actor(uow, name, action)
-    if actor.role not in ("admin", SYSTEM):
+    if actor.role not in roles:
         raise Refused(action, [Reason(
-            "role", f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; {action} needs "
-            "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)",
+            "role", f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; {action} needs {needs}",
             details={"user": actor.name, "role": actor.role})])
     return actor
 

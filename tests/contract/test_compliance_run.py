@@ -183,6 +183,29 @@ def test_every_run_is_recorded_with_its_counts_by_rule(app):
 
 
 @pytest.mark.postgres
+def two_runs_at_once(app) -> dict:
+    """Two real runs for the same day: the first pauses before its first batch (its lock and
+    run record held) while the second tries. {"first": report, "second": report}."""
+    started, second_done = threading.Event(), threading.Event()
+    results = {}
+
+    def first_run() -> None:
+        def pause(done: int, total: int) -> None:
+            if done == 0:
+                started.set()
+                second_done.wait(30)
+
+        results["first"] = run_compliance(Lifecycle(app.url), "alice", D("2026-04-01"), progress=pause)
+
+    thread = threading.Thread(target=first_run)
+    thread.start()
+    assert started.wait(30)
+    results["second"] = run_compliance(Lifecycle(app.url), "alice", D("2026-04-01"))
+    second_done.set()
+    thread.join(60)
+    return results
+
+
 def test_two_concurrent_runs_on_postgresql_one_acts_and_one_declines(app):
     if app.engine.dialect.name != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's")
@@ -195,24 +218,8 @@ def test_two_concurrent_runs_on_postgresql_one_acts_and_one_declines(app):
         holder.release()
     assert declined.declined and declined.actions == []
     assert "another compliance run is in progress" in declined.decline_message()
-    # Now two real runs at once: the first pauses half-way (its lock held) while the second tries.
-    started, second_done = threading.Event(), threading.Event()
-    results = {}
-
-    def first_run() -> None:
-        def pause(done: int, total: int) -> None:
-            if done == 0:
-                started.set()
-                second_done.wait(30)
-
-        results["first"] = run_compliance(Lifecycle(app.url), "alice", D("2026-04-01"), progress=pause)
-
-    thread = threading.Thread(target=first_run)
-    thread.start()
-    assert started.wait(30)
-    results["second"] = run_compliance(Lifecycle(app.url), "alice", D("2026-04-01"))
-    second_done.set()
-    thread.join(60)
+    # Now two real runs at once.
+    results = two_runs_at_once(app)
     assert results["second"].declined and results["second"].actions == []
     assert not results["first"].declined and len(results["first"].actions) == 2
     with app.engine.connect() as connection:
@@ -225,23 +232,7 @@ def test_a_second_run_while_one_is_running_declines_on_sqlite_too(app):
     if app.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL has its own test")
     national_approved(app)
-    started, second_done = threading.Event(), threading.Event()
-    results = {}
-
-    def first_run() -> None:
-        def pause(done: int, total: int) -> None:
-            if done == 0:
-                started.set()
-                second_done.wait(30)
-
-        results["first"] = run_compliance(Lifecycle(app.url), "alice", D("2026-04-01"), progress=pause)
-
-    thread = threading.Thread(target=first_run)
-    thread.start()
-    assert started.wait(30)
-    results["second"] = run_compliance(Lifecycle(app.url), "alice", D("2026-04-01"))
-    second_done.set()
-    thread.join(60)
+    results = two_runs_at_once(app)
     assert results["second"].declined and results["second"].actions == []
     assert len(results["first"].actions) == 2
 

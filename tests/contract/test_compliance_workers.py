@@ -124,8 +124,8 @@ def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeyp
     assert [o.case_id for o in outcomes] == [row[0] for row in rows]
     assert [o.case_id for o in outcomes if o.unsettled] == [unknown]
     with app.uow() as uow:
-        fresh = compliance_workers.fresh_outcomes(uow, outcomes, compliance._Programmes(app).of, AS_OF, "alice",
-                                                  write=False)
+        fresh = compliance_workers.fresh_outcomes(uow, outcomes, compliance._Programmes(app).within(uow), AS_OF,
+                                                  "alice", write=False)
     assert not any(o.unsettled for o in fresh)
     settled = [(o.case_id, s.rule, s.effective_on.isoformat()) for o in fresh for s in o.steps]
     expected = [(a["case_id"], a["rule"], a["effective_on"]) for a in planned.actions

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, insert, or_, select, text, update
 
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare
@@ -227,10 +227,6 @@ def runs(connection: Connection, limit: int | None = None) -> list[dict[str, Any
     if limit:
         statement = statement.limit(limit)
     return [dict(row._mapping) for row in connection.execute(statement)]
-
-
-def actions_count(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(automatic_actions)).scalar() or 0)
 
 
 class RunLock:

@@ -40,15 +40,30 @@ def list_(json: JsonOption = False) -> None:
 
 @app.command("show")
 def show(code: Annotated[str, typer.Argument(help="Programme code, e.g. bj-tic.")],
+         db: DbOption = None,
+         as_of: Annotated[str | None, typer.Option(
+             "--as-of", help="The day the plan targets are judged on (default today).",
+             show_default=False)] = None,
          json: JsonOption = False) -> None:
-    """Show a programme: states, triggers, criteria, timers, grounds, each with its clause."""
+    """Show a programme: states, triggers, criteria, timers, grounds, each with its clause, and
+    the plan's targets against the designations the database holds now (if there is one)."""
+    from lifecycle.cli.common import application, parse_day
+    from lifecycle.domain.targets import progress
     from lifecycle.programmes.describe import describe, render
+    from lifecycle.services.programmes import designations_now
 
-    programme = _catalogue().current(code)
+    day = parse_day(as_of, "--as-of")
+    lifecycle = application(db)
+    programme = lifecycle.catalogue.current(code)
+    designated = designations_now(lifecycle, code) if programme.definition.targets else None
+    targets = progress(programme, designated, day)
     if json:
-        print_json(describe(programme))
+        data = describe(programme)
+        data["designated"] = designated
+        data["targets"] = [target.as_json() for target in targets]
+        print_json(data)
     else:
-        render(programme, console())
+        render(programme, console(), targets)
 
 
 @app.command("versions")

@@ -244,8 +244,9 @@ def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values
 
 def _late_for_deadline(programme: Programme, case: Case, route: Route, on: date) -> list[Reason]:
     """After a deadline (rectification) only an ending remains: the deadline day is in time,
-    the day after is late, so a case cannot be declared rectified then."""
-    if case.deadline_on is None or on <= case.deadline_on or route.to == "$same":
+    the day after is late, so a case cannot be declared rectified then (unless the route says
+    otherwise: transfer-zone has no revocation, so the office may still accept it late)."""
+    if case.deadline_on is None or on <= case.deadline_on or route.to == "$same" or route.after_deadline:
         return []
     if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal":
         return []

@@ -29,6 +29,8 @@ GROUPS = ("$pre", "$active", "$non_terminal")
 #: Destinations with a meaning of their own: back to the active state of the
 #: cycle (approved in the first, renewed later), or no change of state.
 SPECIAL_DESTINATIONS = ("$active", "$same")
+#: What a case's progress already keeps under these names (see Case): not a record of reports.
+RESERVED_PROGRESS = ("marks", "automatic", "pending_change", "quarters")
 EFFECTS = ("designate", "renew", "deadline", "record_report", "request_change", "decide_change")
 
 
@@ -204,6 +206,9 @@ class Route(Rule):
     outcome: Names | None = None
     #: The revocation ground a route to `revoked` records (export-base `fail`: evaluation_failed).
     ground: str | None = None
+    #: The route stays open after the case's deadline has passed (transfer-zone: the plan has
+    #: no revocation, so a rectification the office accepts late still ends in `renewed`).
+    after_deadline: bool = False
 
     @model_validator(mode="after")
     def _effects_are_known(self) -> Route:
@@ -291,6 +296,10 @@ class Obligation(Rule):
     period: Literal["year", "quarter"]
     due: DueDate
     fulfilled_by: str
+    #: Where the filed periods are remembered: `reports` for a yearly obligation, `quarters` for
+    #: a quarterly one, unless named here; a second yearly duty with its own filing trigger
+    #: names a list of its own (transfer-zone: the self-evaluation beside the development report).
+    record: str | None = None
     reminder: Reminder | None = None
     revocation: RevocationRule | None = None
 
@@ -354,6 +363,29 @@ class Quota(Rule):
     limits: list[QuotaLimit]
 
 
+class Target(Rule):
+    """A count the plan sets for the programme's designations, shown against the designations
+    the register holds now: a `baseline` (国家技术转移机构 420 at the end of 2020, 一(一)3) or a
+    `target` (500 by 2025, 二(三)3); `more_than` where the plan says 超过 (more than 60)."""
+
+    kind: Literal["baseline", "target"] = "target"
+    count: int = Field(ge=0, le=1_000_000)
+    year: int = Field(ge=1949, le=2100)
+    #: at_least: met with `count` designations (达到); more_than: met with one more (超过).
+    comparison: Literal["at_least", "more_than"] = "at_least"
+    #: The plan's own words: 国家技术转移机构达到 500 家.
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cites_its_clause(self) -> Target:
+        if not self.clause or not self.clause.strip():
+            raise ValueError("a plan target needs the `clause` of the plan that sets it (二(三)3)")
+        if self.kind == "baseline" and self.comparison != "at_least":
+            raise ValueError("a baseline is a count at a date: `comparison` applies to targets only")
+        return self
+
+
 class NamingRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     zh_pattern: str
@@ -401,7 +433,8 @@ class Definition(BaseModel):
     naming: Naming | None = None
     rounds: Rounds | None = None
     quotas: list[Quota] = Field(default_factory=list)
-
+    #: The plan's counts for the programme: where it stood and what it should reach.
+    targets: list[Target] = Field(default_factory=list)
 
 
 Problem = tuple[str, str]  # (dotted key, what is wrong)
@@ -473,6 +506,7 @@ def reference_problems(d: Definition) -> list[Problem]:
             found.append(f"obligations.{obligation.id}.reminder: trigger "
                          f"{obligation.reminder.trigger!r} is not declared")
     found += _round_and_quota_problems(d)
+    found += _record_and_target_problems(d)
     if d.naming and d.naming.by not in d.fields:
         found.append(f"naming.by: field {d.naming.by!r} is not declared")
     if d.in_force.applies_to != "all":
@@ -509,6 +543,41 @@ def _round_and_quota_problems(d: Definition) -> list[str]:
             found.append(f"{where}: field {name!r} is not declared")
         if not quota.limits or quota.limits[-1].when is not None:
             found.append(f"{where}.limits: the last limit must have no `when` (it applies otherwise)")
+    return found
+
+
+def _record_and_target_problems(d: Definition) -> list[str]:
+    found: list[str] = []
+    lists: dict[str, str] = {}
+    for obligation in d.obligations:
+        if obligation.period != "year":
+            if obligation.record is not None:
+                found.append(f"obligations.{obligation.id}.record: only a yearly obligation names its "
+                             "own record (quarterly data are remembered by quarter)")
+            continue
+        record = obligation.record or "reports"
+        if record in RESERVED_PROGRESS:
+            found.append(f"obligations.{obligation.id}.record: {record!r} is used by the rules themselves; "
+                         "choose another name")
+            continue
+        other = lists.setdefault(record, obligation.fulfilled_by)
+        if other != obligation.fulfilled_by:
+            found.append(f"obligations.{obligation.id}.record: {record!r} already remembers what "
+                         f"{other!r} files; give this obligation a `record` of its own")
+    baselines = [(i, t) for i, t in enumerate(d.targets) if t.kind == "baseline"]
+    for index, _ in baselines[1:]:
+        found.append(f"targets[{index}].kind: a programme has at most one baseline")
+    seen: set[int] = set()
+    for index, target in enumerate(d.targets):
+        if target.kind != "target":
+            continue
+        if target.year in seen:
+            found.append(f"targets[{index}].year: a second target for {target.year}")
+        seen.add(target.year)
+        for _, baseline in baselines[:1]:
+            if target.year <= baseline.year:
+                found.append(f"targets[{index}].year: the target year {target.year} must come after "
+                             f"the baseline's {baseline.year}")
     return found
 
 

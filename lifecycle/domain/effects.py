@@ -91,7 +91,7 @@ def _report_problems(programme: Programme, case: Case, route: Route, on: date,
         if quarter_key(year, quarter) in case.quarters:
             problems.append(Reason("duplicate", f"the data for {quarter_key(year, quarter)} are already filed",
                                    route.clause, details={"year": year, "quarter": quarter}))
-    elif year in case.reports:
+    elif year in case.progress.get(programme.record_for(route), []):
         problems.append(Reason("duplicate", f"the report for {year} is already filed",
                                route.clause, details={"year": year}))
     first = case.approved_on.year if case.approved_on else None
@@ -110,8 +110,9 @@ def _record_report(programme: Programme, case: Case, route: Route, on: date,
         quarters.append(quarter_key(params["year"], params["quarter"]))
         quarters.sort()
         return {}
-    case.reports.append(params["year"])
-    case.reports.sort()
+    filed: list[int] = case.progress.setdefault(programme.record_for(route), [])
+    filed.append(params["year"])
+    filed.sort()
     return {}
 
 

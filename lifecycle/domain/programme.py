@@ -38,6 +38,12 @@ class Programme:
         self._param_defaults: dict[int, tuple[TriggerDef, dict[str, Any]]] = {}
         #: The triggers of the timers that end a validity (the only actions left after it ends).
         self.expiry_triggers = frozenset(t.trigger for t in definition.timers if t.anchor == "valid_until")
+        #: Where a filing route remembers the year it files (`reports`, unless the yearly
+        #: obligation that trigger fulfils names its own record): route identity -> list name.
+        records = {o.fulfilled_by: o.record for o in definition.obligations
+                   if o.period == "year" and o.record is not None}
+        self._records = {id(route): records[name] for name, trigger in definition.triggers.items()
+                         if name in records for route in trigger.routes}
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -88,6 +94,10 @@ class Programme:
         return initial.states.get(str(fields.get(initial.by)))
 
     # -- triggers and fields ------------------------------------------------
+    def record_for(self, route: Route) -> str:
+        """The list of filed years a `record_report` route writes to (see Obligation.record)."""
+        return self._records.get(id(route), "reports")
+
     def trigger(self, name: str) -> TriggerDef | None:
         return self.definition.triggers.get(name)
 

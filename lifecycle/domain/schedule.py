@@ -112,11 +112,15 @@ def periods(obligation: Obligation, case: Case) -> Iterator[ObligationPeriod]:
                                due_on)
 
 
+def record_of(obligation: Obligation) -> str:
+    """Where a case remembers the periods of the obligation that were filed."""
+    return obligation.record or ("reports" if obligation.period == "year" else "quarters")
+
+
 def fulfilled(case: Case, period: ObligationPeriod) -> bool:
     if period.obligation.period == "quarter":
         return period.key in case.quarters  # `file_data --set year=Y --set quarter=Q`
-    reports = case.reports if "reports" in case.progress else []
-    return period.value in reports
+    return period.value in case.progress.get(record_of(period.obligation), [])
 
 
 def reminder_rule(obligation: Obligation) -> str:
@@ -145,7 +149,7 @@ def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int
     sent_map = case.automatic.get(reminder_rule(obligation), {}) if reminder is not None else {}
     last_sent = date.fromisoformat(max(sent_map.values())) if sent_map else None
     by_year = obligation.period == "year"
-    reports = case.progress.get("reports" if by_year else "quarters", [])
+    reports = case.progress.get(record_of(obligation), [])
     found: list[Due] = []
     next_day = date.max
     run: list[ObligationPeriod] = []

@@ -130,7 +130,7 @@ def mermaid(programme: Programme) -> str:
     return "\n".join(lines)
 
 
-def render(programme: Programme, out: Any) -> None:
+def render(programme: Programme, out: Any, targets: list[Any] | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -147,3 +147,17 @@ def render(programme: Programme, out: Any) -> None:
         clause = (rule["clause"] or "—") + (" [default]" if rule["default"] else "")
         table.add_row(Text(rule["rule"]), Text(clause))
     out.print(table)
+    if targets:
+        plan = Table(title="Plan targets (designations now: cases in an active state)")
+        plan.add_column("plan 规划", overflow="fold", min_width=24)
+        for header in ("year", "count", "designated now", "status", "clause"):
+            plan.add_column(header)
+        for t in targets:
+            now = "—" if t.designated is None else str(t.designated)
+            status = t.status if t.remaining in (None, 0) else f"{t.status}: {t.remaining} to go"
+            plan.add_row(Text(f"{t.zh}\n{t.en}"), str(t.year),
+                         ("> " if t.comparison == "more_than" else "") + str(t.count), now, status,
+                         Text((t.clause or "—") + (" [default]" if t.default else "")))
+        out.print(plan)
+        if targets[0].designated is None:
+            out.print("No database to count designations in (--db, or `lifecycle init`).")

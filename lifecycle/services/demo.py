@@ -1,4 +1,4 @@
-"""`lifecycle demo`: a realistic portfolio of all seven programmes.
+"""`lifecycle demo`: a realistic portfolio of all ten programmes.
 
 Every case is built through the same services an administrator uses, so its
 history is a real audited history. Steps the compliance run would take (reviews

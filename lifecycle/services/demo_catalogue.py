@@ -1,4 +1,4 @@
-"""The demo portfolio of the five programmes beyond the technology innovation centres.
+"""The demo portfolio of the eight programmes beyond the technology innovation centres.
 
 Names, provinces and dates are realistic but illustrative: they show each
 programme's procedure, rules and outcomes, not any real office's records.
@@ -125,10 +125,59 @@ AI_SCENARIOS: list[Entry] = [
         ("start_review", "2022-09-26", {}), ("reject", "2022-11-18", {})]),
 ]
 
+# 三(四)1: existing centres, opened designated on their approval day; the cycles that ended before
+# the plan (2022-09-30) count as done, so each is first evaluated at the end of the cycle then running.
+INTL_TECH_TRANSFER: list[Entry] = [
+    ("中国—东盟技术转移中心", "2013-09-03", {"province": "广西", "host": "广西壮族自治区科学技术厅"}, [
+        ("start_assessment", "2025-09-03", {}), ("assess", "2025-12-10", {"grade": "pass"})]),
+    ("中国—南亚技术转移中心", "2014-06-06", {"province": "云南", "host": "云南省科学技术厅"}, [
+        ("start_assessment", "2023-06-06", {}), ("assess", "2023-10-12", {"grade": "pass"})]),
+    ("中国—阿拉伯国家技术转移中心", "2015-09-10", {"province": "宁夏", "host": "宁夏回族自治区科学技术厅"}, [
+        ("start_assessment", "2024-09-10", {}), ("assess", "2025-01-15", {"grade": "fail"})]),
+    ("中国—中东欧国家技术转移中心", "2021-11-18", {"province": "浙江"}, [
+        ("start_assessment", "2024-11-18", {})]),
+]
+
+# 三(四)2: existing bases, 绩效考核 every 3 years [default], 优胜劣汰 on a failed assessment.
+TALENT_BASES: list[Entry] = [
+    ("北京理工大学国家技术转移人才培养基地", "2016-05-10", {"province": "北京", "host": "北京理工大学"}, [
+        ("start_assessment", "2025-05-10", {}), ("assess", "2025-09-01", {"grade": "pass"})]),
+    ("上海国家技术转移人才培养基地", "2017-08-01", {"province": "上海"}, [
+        ("start_assessment", "2023-08-01", {}), ("assess", "2023-11-20", {"grade": "fail"})]),
+    ("广东国家技术转移人才培养基地", "2019-03-15", {"province": "广东"}, [
+        ("start_assessment", "2025-03-15", {})]),
+    ("四川国家技术转移人才培养基地", "2020-11-01", {"province": "四川"}, [
+        ("start_assessment", "2023-11-01", {}), ("assess", "2024-02-20", {"grade": "pass"})]),
+]
+
+# 三(五)5, 专栏7: a round of new zones under the plan (新布局一批), each filing its development
+# report and self-evaluation; monitoring evaluation at the end of each 3-year cycle [default].
+_NEW_ZONE: list[Step] = [("start_review", "2023-04-10", {}), ("approve", "2023-07-20", {}),
+                         ("file_report", "2024-03-25", {"year": "2023"}),
+                         ("file_self_evaluation", "2024-03-28", {"year": "2023"}),
+                         ("file_report", "2025-03-20", {"year": "2024"})]
+TRANSFER_ZONES: list[Entry] = [
+    ("重庆国家科技成果转移转化示范区", "2023-03-01", {"province": "重庆", "round": "2023"}, [
+        *_NEW_ZONE, ("file_self_evaluation", "2025-03-26", {"year": "2024"}),
+        ("start_assessment", "2026-07-20", {}), ("assess", "2026-10-15", {"grade": "good"})]),
+    ("黑龙江哈大齐国家科技成果转移转化示范区", "2023-03-05", {"province": "黑龙江", "round": "2023"}, [
+        *_NEW_ZONE, ("start_assessment", "2026-07-20", {}), ("assess", "2026-10-15", {"grade": "poor"})]),
+    ("陕西西咸国家科技成果转移转化示范区", "2023-03-08", {"province": "陕西", "round": "2023"}, [
+        *_NEW_ZONE, ("file_self_evaluation", "2025-03-30", {"year": "2024"}),
+        ("start_assessment", "2026-07-20", {}), ("assess", "2026-09-30", {"grade": "fair"})]),
+    ("江西赣江国家科技成果转移转化示范区", "2026-05-10", {"province": "江西", "round": "2026"}, [
+        ("start_review", "2026-06-15", {})]),
+    ("甘肃兰白国家科技成果转移转化示范区", "2026-05-12", {"province": "甘肃", "round": "2026"}, [
+        ("start_review", "2026-06-15", {}), ("reject", "2026-09-01", {})]),
+]
+
 PORTFOLIOS: dict[str, list[Entry]] = {
     "export-base": EXPORT_BASES,
     "ecommerce-base": ECOMMERCE_BASES,
     "hitech-zone": HITECH_ZONES,
     "tech-transfer": TECH_TRANSFER,
     "ai-scenario": AI_SCENARIOS,
+    "intl-tech-transfer": INTL_TECH_TRANSFER,
+    "talent-base": TALENT_BASES,
+    "transfer-zone": TRANSFER_ZONES,
 }

@@ -11,8 +11,10 @@ from typing import Any
 from lifecycle.domain import schedule
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
+from lifecycle.domain.targets import TargetProgress
 from lifecycle.persistence.case_search import SORTS, CaseFilter
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.programmes import plan_targets
 
 #: The horizons of "due soon" on the dashboard, in days from today.
 HORIZONS = (30, 90)
@@ -64,6 +66,8 @@ class Overview:
     #: programme → overdue / due within each horizon (from today) / total
     overdue: dict[str, int] = field(default_factory=dict)
     due_within: dict[int, dict[str, int]] = field(default_factory=dict)
+    #: The plan's baselines and targets of the programmes held, against their designations now.
+    targets: list[TargetProgress] = field(default_factory=list)
 
 
 def next_due(programme: Programme, case: Case) -> NextDue | None:
@@ -163,6 +167,7 @@ def overview(app: Lifecycle, as_of: date) -> Overview:
         result.overdue[code] = counts[0]
         for days, count in zip(HORIZONS, counts[1:], strict=True):
             result.due_within.setdefault(days, {})[code] = count - counts[0]
+    result.targets = plan_targets(app, result.by_state, as_of)
     return result
 
 

@@ -39,6 +39,9 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dash-tables"):
             yield DataTable(id="states", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="due", cursor_type="cell", zebra_stripes=True)
+        # The plan's counts (国家技术转移机构: 420 in 2020, 500 by 2025), shown only when the
+        # register holds cases of a programme that carries them.
+        yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
         yield Static(id="compliance", classes="note")
         yield Footer()
 
@@ -53,6 +56,11 @@ class DashboardScreen(Screen[None]):
         due = self.query_one("#due", DataTable)
         due.add_column("programme", width=14)
         due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
+        targets = self.query_one("#targets", DataTable)
+        targets.add_column("programme", width=18)
+        targets.add_column("plan 规划", width=36)
+        targets.add_columns("designated now", "plan", "status", "clause")
+        targets.display = False
 
     def on_screen_resume(self) -> None:
         # Each time the dashboard comes back (after acting on cases, after a compliance run
@@ -110,12 +118,25 @@ class DashboardScreen(Screen[None]):
             total = sum(data.by_state[code].values())
             due.add_row(literal(code), data.overdue.get(code, 0),
                         *[data.due_within[days].get(code, 0) for days in HORIZONS], total, key=code)
-        for table in (states, due):
+        targets = self.query_one("#targets", DataTable)
+        targets.clear()
+        for index, target in enumerate(data.targets):
+            plan = f"{'>' if target.comparison == 'more_than' else ''}{target.count} ({target.year})"
+            status = target.status if not target.remaining else f"{target.status}: {target.remaining} to go"
+            clause = (target.clause or "—") + (" [default]" if target.default else "")
+            targets.add_row(literal(target.programme), literal(target.zh), target.designated, literal(plan),
+                            literal(status), literal(clause), key=f"{target.programme}\t{index}")
+        targets.display = bool(data.targets)
+        for table in (states, due, targets):
             self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(compliance))
 
     # -- drilling down -------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "targets" and event.row_key.value is not None:
+            code = event.row_key.value.split("\t")[0]
+            self.app_cases(CaseFilter(programme=code), f"{code}: all cases")
+            return
         if event.data_table.id != "states" or event.row_key.value is None:
             return
         code, state = event.row_key.value.split("\t")

@@ -240,6 +240,7 @@ class Timer(Rule):
 
     id: str
     en: str
+    zh: str | None = None
     trigger: str
     states: list[str] = Field(alias="in")
     anchor: Anchor

@@ -52,6 +52,9 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
                 for c in d.criteria[group]:
                     found.append({"rule": f"{name}{when} needs: {c.en}", "clause": c.clause,
                                   "default": c.default})
+            if route.after_deadline:
+                found.append({"rule": f"{name}{when}: still open after the case's deadline has passed",
+                              "clause": route.clause or t.clause, "default": route.default or t.default})
             if route.deadline:
                 found.append({"rule": f"{name}{when}: deadline {_span(route.deadline.years, route.deadline.days)}",
                               "clause": route.deadline.clause, "default": route.deadline.default})
@@ -85,6 +88,9 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
     for name, g in d.grounds.items():
         found.append({"rule": f"revocation ground {name}: {g.en} ({'/'.join(g.by)})",
                       "clause": g.clause, "default": g.default})
+    for target in d.targets:
+        found.append({"rule": f"plan {target.kind}: {target.en} ({target.zh})", "clause": target.clause,
+                      "default": target.default})
     if d.naming:
         for kind, rule in d.naming.rules.items():
             found.append({"rule": f"name of a {kind} centre: {rule.zh_example}",

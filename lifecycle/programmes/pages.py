@@ -83,6 +83,14 @@ def render_page(programme: Programme) -> str:
         trigger_rows.append((f"`{name}`", cell(t.zh), cell(t.en) + (" (internal)" if t.internal else ""),
                              "/".join(t.by), cell(params), _marked(t)))
     out += _table(("trigger", "中文", "English", "by", "parameters", "clause"), trigger_rows)
+    if d.targets:
+        out += ["", "## Plan targets", "",
+                "The plan's counts for this programme. The dashboard, `lifecycle programmes show "
+                f"{d.code}` and its `--json` set them against the designations the register holds "
+                "now (cases in an active state).", ""]
+        out += _table(("kind", "year", "count", "the plan's words", "English", "clause"),
+                      [(t.kind, str(t.year), ("more than " if t.comparison == "more_than" else "") + str(t.count),
+                        cell(t.zh), cell(t.en), _marked(t)) for t in d.targets])
     out += ["", "## Rules and their clauses", ""]
     out += _table(("rule", "clause"), [(cell(r["rule"]), clause_cell(r["clause"], bool(r["default"])))
                                        for r in rules(programme)])

@@ -1,4 +1,4 @@
-"""The five programmes beyond the technology innovation centres, decided in the pure domain:
+"""Five of the programmes beyond the technology innovation centres, decided in the pure domain:
 thresholds at and around their values, rounds, categories, outcomes and dated rules."""
 
 from __future__ import annotations

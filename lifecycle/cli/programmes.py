@@ -50,7 +50,7 @@ def show(code: Annotated[str, typer.Argument(help="Programme code, e.g. bj-tic."
     from lifecycle.cli.common import application, parse_day
     from lifecycle.domain.targets import progress
     from lifecycle.programmes.describe import describe, render
-    from lifecycle.services.programmes import designations_now
+    from lifecycle.services.read_models.plan_targets import designations_now
 
     day = parse_day(as_of, "--as-of")
     lifecycle = application(db)

@@ -32,6 +32,17 @@ class Lifecycle:
     def uow(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
 
+    def has_register(self) -> bool:
+        """Whether there is a lifecycle database to read, found without creating one (a SQLite
+        file is made by merely connecting to it)."""
+        if is_sqlite(self.url):
+            from sqlalchemy.engine import make_url
+
+            database = make_url(self.url).database
+            if not database or database == ":memory:" or not Path(database).is_file():
+                return False
+        return stored_revision(self.engine) is not None
+
     def require_schema(self) -> None:
         """A clear error instead of 'no such table' when `lifecycle init` was not run."""
         revision = stored_revision(self.engine)

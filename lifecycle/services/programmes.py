@@ -8,7 +8,6 @@ from typing import Any
 from lifecycle.domain.case import Case
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
-from lifecycle.domain.targets import TargetProgress, designations, progress
 from lifecycle.errors import Conflict, NotFound, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import require_admin
@@ -28,41 +27,6 @@ def definition_versions(app: Lifecycle, code: str) -> list[dict[str, Any]]:
     if current not in {row["version"] for row in rows}:
         rows.append({"version": current, "recorded_at": None, "cases": 0, "current": True})
     return rows
-
-
-def designations_now(app: Lifecycle, code: str) -> int | None:
-    """The designations of a programme the register holds now, or None when there is no register
-    to count (no database yet, or one without the lifecycle schema): nothing is created."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    from lifecycle.persistence.engine import is_sqlite
-    from lifecycle.persistence.revision import stored_revision
-
-    programme = app.catalogue.current(code)
-    if is_sqlite(app.url):
-        database = make_url(app.url).database
-        if not database or database == ":memory:" or not Path(database).is_file():
-            return None
-    if stored_revision(app.engine) is None:
-        return None
-    with app.uow() as uow:
-        counts = {state: n for p, state, n in uow.cases.count_by_programme_state() if p == code}
-    return designations(programme, counts)
-
-
-def plan_targets(app: Lifecycle, by_state: dict[str, dict[str, int]], as_of: date) -> list[TargetProgress]:
-    """The plan's baselines and targets of every programme the register holds cases of (counted
-    by state: programme -> state -> cases), against its designations now."""
-    found: list[TargetProgress] = []
-    for code in sorted(by_state):
-        if code not in app.catalogue.codes():
-            continue
-        programme = app.catalogue.current(code)
-        if programme.definition.targets:
-            found += progress(programme, designations(programme, by_state[code]), as_of)
-    return found
 
 
 def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: str | None = None,

@@ -14,7 +14,7 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.targets import TargetProgress
 from lifecycle.persistence.case_search import SORTS, CaseFilter
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.programmes import plan_targets
+from lifecycle.services.read_models.plan_targets import plan_targets
 
 #: The horizons of "due soon" on the dashboard, in days from today.
 HORIZONS = (30, 90)

@@ -50,16 +50,15 @@ class DashboardScreen(Screen[None]):
         states = self.query_one("#states", DataTable)
         # Widths set up front: the rows arrive from a worker after the first paint, and a
         # programme code or a state's two names must not be cut to the header's width.
-        states.add_column("programme", width=14)
+        states.add_column("programme", width=18)
         states.add_column("state 状态", width=30)
         states.add_column("cases")
         due = self.query_one("#due", DataTable)
-        due.add_column("programme", width=14)
+        due.add_column("programme", width=18)
         due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
         targets = self.query_one("#targets", DataTable)
         targets.add_column("programme", width=18)
-        targets.add_column("plan 规划", width=36)
-        targets.add_columns("designated now", "plan", "status", "clause")
+        targets.add_columns("designated now", "plan", "status", "clause", "the plan's words 规划")
         targets.display = False
 
     def on_screen_resume(self) -> None:
@@ -124,8 +123,8 @@ class DashboardScreen(Screen[None]):
             plan = f"{'>' if target.comparison == 'more_than' else ''}{target.count} ({target.year})"
             status = target.status if not target.remaining else f"{target.status}: {target.remaining} to go"
             clause = (target.clause or "—") + (" [default]" if target.default else "")
-            targets.add_row(literal(target.programme), literal(target.zh), target.designated, literal(plan),
-                            literal(status), literal(clause), key=f"{target.programme}\t{index}")
+            targets.add_row(literal(target.programme), target.designated, literal(plan), literal(status),
+                            literal(clause), literal(target.zh), key=f"{target.programme}\t{index}")
         targets.display = bool(data.targets)
         for table in (states, due, targets):
             self.slow.stop(table)

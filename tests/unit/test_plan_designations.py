@@ -134,11 +134,10 @@ def test_a_new_zone_is_designated_in_a_round_under_the_plan_never_before_it() ->
     assert fire(ZONE, case, "reject", date(2022, 6, 2)).state == "rejected"
 
 
-def test_a_zone_needs_its_province() -> None:
-    with pytest.raises(Refused) as caught:
-        open_case(ZONE, "某示范区", date(2023, 3, 1), "admin", {})
-    assert codes(caught.value.reasons) == {"missing_field"}
-    assert "province" in caught.value.reasons[0].message
+def test_a_zone_is_filed_under_its_province_which_can_also_be_given_later() -> None:
+    case = open_case(ZONE, "某示范区", date(2023, 3, 1), "admin", {}).case
+    assert case.state == "submitted" and "province" not in case.fields
+    assert fire(ZONE, case, "start_review", date(2023, 4, 1), province="江西").fields["province"] == "江西"
 
 
 def test_the_monitoring_evaluation_falls_due_at_the_end_of_each_three_year_cycle() -> None:

@@ -351,7 +351,7 @@ def open_case(programme: Programme, name: str, on: date, role: str,
                                   f"{field_name}=…{choices}", spec.clause, spec.default,
                                   {"field": field_name}))
     reasons += name_problems(programme.definition.naming, name, values.fields)
-    initial = programme.initial_state(values.fields)
+    initial = programme.initial_state(values.fields, on)
     if initial is None and not any(r.code == "missing_field" for r in reasons):
         reasons.append(Reason("invalid_field", "no initial state for these fields"))
     if reasons:
@@ -373,5 +373,8 @@ def open_case(programme: Programme, name: str, on: date, role: str,
         count_elapsed_cycles(programme, case)
         computed.update(cycle=case.cycle, cycle_start=case.cycle_start.isoformat() if case.cycle_start else None)
     case.next_due_on = next_due(programme, case)
-    return Proposal("create", None, initial, on, programme.definition.initial.clause,
-                    programme.definition.initial.default, {"name": name, **values.fields, **computed}, case)
+    opened_by = programme.definition.initial
+    if opened_by.existing is not None and initial == opened_by.existing.state and on < opened_by.existing.before:
+        opened_by = opened_by.existing  # its own clause: the count of existing designations
+    return Proposal("create", None, initial, on, opened_by.clause, opened_by.default,
+                    {"name": name, **values.fields, **computed}, case)

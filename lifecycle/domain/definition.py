@@ -400,10 +400,20 @@ class Naming(Rule):
     rules: dict[str, NamingRule]
 
 
+class ExistingDesignations(Rule):
+    """A case opened with a date before `before` is a designation that already existed then: it
+    opens in `state` (an active state), the date being its approval date (transfer-zone: a zone
+    built before the plan; from the plan on, new zones are designated in rounds)."""
+
+    before: dt.date
+    state: str
+
+
 class Initial(Rule):
     state: str | None = None
     by: str | None = None
     states: dict[str, str] | None = None
+    existing: ExistingDesignations | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Initial:
@@ -457,6 +467,12 @@ def reference_problems(d: Definition) -> list[Problem]:
     initial_states = [d.initial.state] if d.initial.state else list((d.initial.states or {}).values())
     for name in initial_states:
         state_ok("initial", name)
+    existing = d.initial.existing
+    if existing is not None and existing.state in states and d.states[existing.state].kind != "active":
+        found.append(f"initial.existing.state: {existing.state!r} is not an active state (an existing "
+                     "designation opens designated)")
+    elif existing is not None:
+        state_ok("initial.existing.state", existing.state)
     if d.initial.by and d.initial.by not in d.fields:
         found.append(f"initial.by: field {d.initial.by!r} is not declared under `fields`")
     for trigger_name, trigger in d.triggers.items():

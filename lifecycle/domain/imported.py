@@ -240,7 +240,7 @@ def _replay(r: _Row, name: str, fields: dict[str, Any],
     """Walk the events through the programme's routes, computing what each one sets."""
     programme = r.programme
     first = events[0]
-    initial = programme.initial_state(fields)
+    initial = programme.initial_state(fields, first.on)
     if first.trigger != CREATE or first.from_state is not None:
         r.problem("events", "invalid_field", f"events[0]: a history starts when the case was "
                   f"opened: {{\"trigger\": \"create\", \"on\": ..., \"to\": \"{initial}\"}}")

@@ -86,8 +86,11 @@ class Programme:
         s = self.definition.states.get(state)
         return f"{s.zh} {state}" if s else state
 
-    def initial_state(self, fields: dict[str, Any]) -> str | None:
+    def initial_state(self, fields: dict[str, Any], on: date | None = None) -> str | None:
+        """The state a case opened with these fields on `on` starts in."""
         initial = self.definition.initial
+        if on is not None and initial.existing is not None and on < initial.existing.before:
+            return initial.existing.state
         if initial.state:
             return initial.state
         assert initial.by and initial.states is not None

@@ -31,6 +31,11 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
                       "clause": d.validity.clause, "default": d.validity.default})
     found.append({"rule": f"cycle of {d.cycle.years} years", "clause": d.cycle.clause,
                   "default": d.cycle.default})
+    existing = d.initial.existing
+    if existing is not None:
+        found.append({"rule": f"a case opened with a date before {existing.before} is an existing designation: "
+                      f"it opens in {existing.state} on that date", "clause": existing.clause,
+                      "default": existing.default})
     for group, criteria in d.criteria.items():
         for c in criteria:
             found.append({"rule": f"{group}: {c.en}", "clause": c.clause, "default": c.default})
@@ -112,6 +117,8 @@ def mermaid(programme: Programme) -> str:
     for name, state in d.states.items():
         lines.append(f"    {name}: {name} {state.zh}")
     initial = [d.initial.state] if d.initial.state else sorted(set((d.initial.states or {}).values()))
+    if d.initial.existing is not None and d.initial.existing.state not in initial:
+        initial.append(d.initial.existing.state)
     for first in initial:
         lines.append(f"    [*] --> {first}")
     seen: set[str] = set()

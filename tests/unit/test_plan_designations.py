@@ -123,15 +123,34 @@ def test_every_non_terminal_state_may_be_withdrawn_on_written_request_and_it_is_
 
 # -- transfer-zone: rounds, monitoring evaluation, rectification, no revocation -----------------
 
-def test_a_new_zone_is_designated_in_a_round_under_the_plan_never_before_it() -> None:
-    case = opened(ZONE, date(2022, 6, 1), province="重庆")
+def test_a_new_zone_is_designated_in_a_round_or_rejected_at_either_step() -> None:
+    case = opened(ZONE, date(2022, 9, 30), province="重庆")
     assert case.state == "submitted"
-    reviewed = fire(ZONE, case, "start_review", date(2022, 7, 1))
-    refused = reasons(ZONE, reviewed, "approve", date(2022, 9, 29))
-    assert codes(refused) == {"not_in_force"} and "2022-09-30" in refused[0].message
-    assert fire(ZONE, reviewed, "approve", date(2022, 9, 30)).approved_on == date(2022, 9, 30)
-    assert fire(ZONE, reviewed, "reject", date(2022, 9, 29)).state == "rejected"
-    assert fire(ZONE, case, "reject", date(2022, 6, 2)).state == "rejected"
+    reviewed = fire(ZONE, case, "start_review", date(2022, 11, 1))
+    approved = fire(ZONE, reviewed, "approve", date(2023, 3, 1))
+    assert (approved.state, approved.approved_on, approved.cycle) == ("approved", date(2023, 3, 1), 1)
+    assert codes(reasons(ZONE, reviewed, "approve", date(2022, 10, 31))) == {"before_state_entry"}
+    assert fire(ZONE, reviewed, "reject", date(2023, 3, 1)).state == "rejected"
+    assert fire(ZONE, case, "reject", date(2022, 10, 2)).state == "rejected"
+
+
+@pytest.mark.parametrize(("on", "state"), [(date(2022, 9, 29), "approved"), (date(2022, 9, 30), "submitted"),
+                                          (date(2022, 10, 1), "submitted")])
+def test_a_zone_opened_before_the_plan_already_exists_and_one_opened_from_it_on_is_an_application(
+        on: date, state: str) -> None:
+    opening = open_case(ZONE, "某示范区", on, "admin", {"province": "河北"})
+    assert opening.case.state == state
+    if state == "approved":  # one of the zones built before the plan (9 at the end of 2020, 一(一)3)
+        assert (opening.case.approved_on, opening.clause, opening.default) == (on, "一(一)3", True)
+    else:
+        assert opening.case.approved_on is None and opening.clause == "三(五)5"
+
+
+def test_an_existing_zone_is_first_monitored_at_the_end_of_the_cycle_running_when_the_plan_came() -> None:
+    zone = opened(ZONE, date(2016, 10, 19), name="河北·京南国家科技成果转移转化示范区", province="河北")
+    assert (zone.state, zone.cycle_start) == ("approved", date(2019, 10, 19))
+    assert run(ZONE, zone, date(2022, 10, 18)) == []
+    assert run(ZONE, zone, date(2022, 10, 19)) == [("monitoring_evaluation", "start_assessment", date(2022, 10, 19))]
 
 
 def test_a_zone_is_filed_under_its_province_which_can_also_be_given_later() -> None:

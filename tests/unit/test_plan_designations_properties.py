@@ -28,8 +28,8 @@ def designated(programme: Programme, on: date) -> Case:
     if programme.code != "transfer-zone":
         case = open_case(programme, "某中心", on, "admin", {"province": "北京"}).case
     else:
-        case = open_case(programme, "某示范区", date(2022, 6, 1), "admin", {"province": "重庆"}).case
-        case = decide(programme, case, "start_review", date(2022, 7, 1), "admin").case
+        case = open_case(programme, "某示范区", on, "admin", {"province": "重庆"}).case
+        case = decide(programme, case, "start_review", on, "admin").case
         case = decide(programme, case, "approve", on, "admin").case
     case.id = 1
     return case

@@ -68,14 +68,16 @@ def test_a_talent_base_is_eliminated_on_a_failed_performance_assessment_marked_d
 
 def test_a_new_demonstration_zone_is_designated_in_a_round_files_two_reports_a_year_and_is_monitored(
         office: Office):
-    # 新布局一批 (三(五)5): submitted -> under_review -> approved, never before the plan
+    # 新布局一批 (三(五)5): from the plan on, a zone is an application: submitted -> under_review ->
+    # approved; a zone entered with an earlier date is one already built (一(一)3), opened approved
+    built = office.ok("cases", "add", "transfer-zone", "--name", "宁波国家科技成果转移转化示范区",
+                      "--on", "2022-09-29", *sets(province="浙江"))
+    assert (built["state"], office.show(built["id"])["approved_on"]) == ("approved", "2022-09-29")
     opened = office.ok("cases", "add", "transfer-zone", "--name", "重庆国家科技成果转移转化示范区",
-                       "--on", "2022-06-01", *sets(province="重庆", round="2022"))
+                       "--on", "2022-09-30", *sets(province="重庆", round="2022"))
     case = opened["id"]
     assert opened["state"] == "submitted"
-    office.ok("advance", str(case), "start_review", "--on", "2022-07-01")
-    early = office.refused("advance", str(case), "approve", "--on", "2022-09-29")
-    assert "2022-09-30" in early.json()["message"]
+    office.ok("advance", str(case), "start_review", "--on", "2022-09-30")
     assert office.ok("advance", str(case), "approve", "--on", "2022-09-30")["to_state"] == "approved"
 
     # 发展报告 (三(五)5) and 自评价 (专栏7): two duties, each due 31 March [default]
@@ -86,10 +88,11 @@ def test_a_new_demonstration_zone_is_designated_in_a_round_files_two_reports_a_y
     office.ok("advance", str(case), "file_self_evaluation", "--set", "year=2022", "--on", "2023-04-03")
     office.refused("advance", str(case), "file_self_evaluation", "--set", "year=2022", "--on", "2023-04-04")
     # a late report takes nothing away: the run has nothing to do until the monitoring evaluation
-    assert comply(office, "2025-09-29")["actions"] == []
+    assert comply(office, "2025-09-28")["actions"] == []
     run = comply(office, "2025-10-01")
-    assert [(a["trigger"], a["effective_on"]) for a in run["actions"]] == [("start_assessment", "2025-09-30")]
-    office.ledger.append((case, "start_assessment"))
+    assert [(a["case_id"], a["trigger"], a["effective_on"]) for a in run["actions"]] == [
+        (built["id"], "start_assessment", "2025-09-29"), (case, "start_assessment", "2025-09-30")]
+    office.ledger += [(built["id"], "start_assessment"), (case, "start_assessment")]
     fair = office.ok("advance", str(case), "assess", "--set", "grade=fair", "--on", "2025-12-01")
     assert fair["to_state"] == "approved"
     office.refused("advance", str(case), "start_assessment", "--on", "2028-09-29")

@@ -10,7 +10,7 @@ from typing import Any
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.criteria import Evaluator
-from lifecycle.domain.definition import SPECIAL_DESTINATIONS, FieldDef, Route, TriggerDef
+from lifecycle.domain.definition import SPECIAL_DESTINATIONS, FieldDef, Route, Rule, TriggerDef
 from lifecycle.domain.effects import apply_effects, count_elapsed_cycles, designate, effect_problems
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme, yearly_mark
@@ -373,8 +373,9 @@ def open_case(programme: Programme, name: str, on: date, role: str,
         count_elapsed_cycles(programme, case)
         computed.update(cycle=case.cycle, cycle_start=case.cycle_start.isoformat() if case.cycle_start else None)
     case.next_due_on = next_due(programme, case)
-    opened_by = programme.definition.initial
-    if opened_by.existing is not None and initial == opened_by.existing.state and on < opened_by.existing.before:
-        opened_by = opened_by.existing  # its own clause: the count of existing designations
+    opened_by: Rule = programme.definition.initial
+    existing = programme.definition.initial.existing
+    if existing is not None and initial == existing.state and on < existing.before:
+        opened_by = existing  # its own clause: the count of existing designations
     return Proposal("create", None, initial, on, opened_by.clause, opened_by.default,
                     {"name": name, **values.fields, **computed}, case)

@@ -150,13 +150,19 @@ TALENT_BASES: list[Entry] = [
         ("start_assessment", "2023-11-01", {}), ("assess", "2024-02-20", {"grade": "pass"})]),
 ]
 
-# 三(五)5, 专栏7: a round of new zones under the plan (新布局一批), each filing its development
-# report and self-evaluation; monitoring evaluation at the end of each 3-year cycle [default].
+# 三(五)5, 专栏7: a zone built before the plan, then a round of new zones under it (新布局一批), each
+# filing its development report and self-evaluation; monitoring evaluation at the end of each
+# 3-year cycle [default].
 _NEW_ZONE: list[Step] = [("start_review", "2023-04-10", {}), ("approve", "2023-07-20", {}),
                          ("file_report", "2024-03-25", {"year": "2023"}),
                          ("file_self_evaluation", "2024-03-28", {"year": "2023"}),
                          ("file_report", "2025-03-20", {"year": "2024"})]
 TRANSFER_ZONES: list[Entry] = [
+    # built before the plan (一(一)3: 9 at the end of 2020): opened designated on its approval day
+    ("河北·京南国家科技成果转移转化示范区", "2016-10-19", {"province": "河北", "round": "2016"}, [
+        ("start_assessment", "2022-10-19", {}), ("assess", "2023-02-10", {"grade": "good"}),
+        ("file_report", "2024-03-12", {"year": "2023"}), ("file_self_evaluation", "2024-03-12", {"year": "2023"}),
+        ("file_report", "2025-03-18", {"year": "2024"}), ("file_self_evaluation", "2025-03-18", {"year": "2024"})]),
     ("重庆国家科技成果转移转化示范区", "2023-03-01", {"province": "重庆", "round": "2023"}, [
         *_NEW_ZONE, ("file_self_evaluation", "2025-03-26", {"year": "2024"}),
         ("start_assessment", "2026-07-20", {}), ("assess", "2026-10-15", {"grade": "good"})]),

@@ -40,12 +40,12 @@ def test_the_dashboard_shows_each_plan_target_against_the_designations_now(every
         table = tui.screen.query_one("#targets", DataTable)
         assert table.display
         found = {(row[0], row[2]): row for row in rows(tui, "#targets")}
-        # the demo holds 3 designated international centres, 3 talent bases, 3 zones, 3 institutions
+        # the demo holds 3 designated international centres, 3 talent bases, 4 zones, 3 institutions
         assert found[("intl-tech-transfer", ">60 (2025)")][1:] == [
             "3", ">60 (2025)", "missed: 58 to go", "二(三)3", "到2025年,国际技术转移中心超过60家"]
         assert found[("intl-tech-transfer", "45 (2020)")][3] == "baseline"
         assert found[("talent-base", "36 (2020)")][1] == "3"
-        assert found[("transfer-zone", "20 (2025)")][1:5] == ["3", "20 (2025)", "missed: 17 to go", "二(三)3"]
+        assert found[("transfer-zone", "20 (2025)")][1:5] == ["4", "20 (2025)", "missed: 16 to go", "二(三)3"]
         assert found[("tech-transfer", "500 (2025)")][1] == "3"
         assert all(row[0] in {"intl-tech-transfer", "talent-base", "transfer-zone", "tech-transfer"}
                    for row in rows(tui, "#targets"))
@@ -57,7 +57,7 @@ def test_the_dashboard_shows_each_plan_target_against_the_designations_now(every
         await settle(tui, pilot)
         assert isinstance(tui.screen, CaseListScreen)
         listed = rows(tui, "#cases")
-        assert len(listed) == 5 and all(any("国家科技成果转移转化示范区" in cell for cell in row) for row in listed)
+        assert len(listed) == 6 and all(any("国家科技成果转移转化示范区" in cell for cell in row) for row in listed)
 
     drive(everything, scenario)
 

@@ -50,11 +50,11 @@ class DashboardScreen(Screen[None]):
         states = self.query_one("#states", DataTable)
         # Widths set up front: the rows arrive from a worker after the first paint, and a
         # programme code or a state's two names must not be cut to the header's width.
-        states.add_column("programme", width=18)
+        states.add_column("programme", width=14)
         states.add_column("state 状态", width=30)
         states.add_column("cases")
         due = self.query_one("#due", DataTable)
-        due.add_column("programme", width=18)
+        due.add_column("programme", width=14)
         due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
         targets = self.query_one("#targets", DataTable)
         targets.add_column("programme", width=18)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from lifecycle.demo.guard import DEMO_REASON, demo_database
 from lifecycle.demo.showcase_catalogue import PORTFOLIOS
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
-from lifecycle.services.setup import init_database
-from lifecycle.services.users import SYSTEM, Actor, require_admin
+from lifecycle.services.users import SYSTEM, Actor
 
 ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
             "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
@@ -94,9 +94,7 @@ AUTOMATIC = {"start_mid_term", "start_assessment", "expire"}
 
 
 def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
-    init_database(app, acting)
-    with app.uow() as uow:
-        admin = require_admin(uow, acting, "building the demo portfolio")
+    admin = demo_database(app, acting, "lifecycle demo")
     system = Actor(SYSTEM, "system")
     created = existing = 0
     for code, portfolio in (("bj-tic", BJ), ("national-tic", NATIONAL), *PORTFOLIOS.items()):
@@ -106,12 +104,12 @@ def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
                     existing += 1
                     continue
             outcome = add_case(app, acting, code, name, date.fromisoformat(opened), fields,
-                               "demo portfolio", actor=admin)
+                               DEMO_REASON, actor=admin)
             assert outcome.case.id is not None
             for trigger, day, values in steps:
                 who = system if trigger in AUTOMATIC else admin
                 advance(app, acting, outcome.case.id, trigger, date.fromisoformat(day), values,
-                        actor=who)
+                        DEMO_REASON, actor=who)
             created += 1
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()

@@ -12,7 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Row,
+    Select,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
@@ -224,6 +238,20 @@ class CaseRepository:
                 statement = statement.where(cases.c.fields[name].as_string() == value)
         found = [case_from_row(row) for row in self.connection.execute(statement.order_by(cases.c.id))]
         return [c for c in found if all(c.fields.get(k) == v for k, v in group.items())]
+
+    def opened_otherwise(self, reasons: tuple[str, ...], examples: int = 3) -> tuple[int, list[tuple[int, str, str]]]:
+        """How many cases were opened by an audit entry whose reason starts with none of
+        `reasons`, and the first few of them (id, programme, name)."""
+        opening = select(literal(1)).where(
+            audit_log.c.case_id == cases.c.id, audit_log.c.from_state.is_(None),
+            or_(*[audit_log.c.reason.startswith(r, autoescape=True) for r in reasons]))
+        others = ~exists(opening)
+        count = int(self.connection.execute(select(func.count()).select_from(cases).where(others)).scalar() or 0)
+        if not count:
+            return 0, []
+        rows = self.connection.execute(select(cases.c.id, cases.c.programme, cases.c.name).where(others)
+                                       .order_by(cases.c.id).limit(examples))
+        return count, [(int(r[0]), r[1], r[2]) for r in rows]
 
     def find_by_name(self, programme: str, name: str) -> Case | None:
         row = self.connection.execute(

@@ -32,6 +32,10 @@ class Lifecycle:
     def uow(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
 
+    def has_schema(self) -> bool:
+        """Whether `lifecycle init` has created the schema here (at any revision)."""
+        return stored_revision(self.engine) is not None
+
     def require_schema(self) -> None:
         """A clear error instead of 'no such table' when `lifecycle init` was not run."""
         revision = stored_revision(self.engine)

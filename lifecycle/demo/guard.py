@@ -1,0 +1,39 @@
+"""What the demo may write into: a new database, or one holding only cases the demo made.
+
+The demo's cases are made up. Written into a register that holds real cases they would sit in
+its append-only audit log for ever, under the administrator's name, so the demo refuses such a
+database before it writes anything. Every entry it writes says it is demo data.
+"""
+
+from __future__ import annotations
+
+from lifecycle.domain.reasons import Reason
+from lifecycle.errors import Refused
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.setup import init_database
+from lifecycle.services.users import Actor, require_admin
+
+#: The reason of every audit entry the demo writes: an auditor reading the log sees demo data.
+DEMO_REASON = "demo data: a made-up case, not a real designation (lifecycle demo)"
+#: How the entry opening a demo case begins ("demo portfolio": demo databases made before the
+#: entries said "demo data").
+DEMO_REASONS = ("demo data", "demo portfolio")
+
+
+def demo_database(app: Lifecycle, acting: str, command: str) -> Actor:
+    """Create (or upgrade) the database for the demo and return its administrator; refuse,
+    writing nothing, a database holding a case the demo did not make."""
+    if app.has_schema():
+        with app.uow() as uow:
+            count, examples = uow.cases.opened_otherwise(DEMO_REASONS)
+        if count:
+            shown = ", ".join(f"#{case_id} {name} ({programme})" for case_id, programme, name in examples)
+            raise Refused(command, [Reason(
+                "not_demo_database",
+                f"this database holds {count} case(s) the demo did not make (e.g. {shown}); the demo's "
+                "made-up cases would stay in its append-only audit log for ever. Run the demo on a new "
+                "file instead, e.g. `lifecycle --db demo.db demo`",
+                details={"cases": count, "examples": [case_id for case_id, _, _ in examples]})])
+    init_database(app, acting)
+    with app.uow() as uow:
+        return require_admin(uow, acting, "building the demo portfolio")

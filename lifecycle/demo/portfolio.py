@@ -338,7 +338,7 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
     admin = demo_database(app, acting, "lifecycle demo --cases")
     rng = random.Random(seed)
     library: dict[str, list[Template]] = {}
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         for programme in app.catalogue.all():
             found = templates(programme, as_of, rng, TEMPLATES_PER_PROGRAMME, admin.name)
             if found:
@@ -353,15 +353,15 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
         for index in range(written, written + size):
             template = rng.choice(library[codes[index % len(codes)]])
             batch.append((template, rng.choice(template.names())))
-        with app.uow(write=True) as uow:
+        with app.database_uow(write=True) as uow:
             due += _write_batch(uow, batch, admin, seed, as_of)
             uow.commit()
         written += size
         if progress:
             progress(written, total)
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         use_bulk_cache(uow.connection, on=False)
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         counts = uow.cases.count_by_programme_state()
     return {"database": app.url, "created": written, "due_on_as_of": due, "as_of": as_of.isoformat(),
             "seed": seed, "by_state": [{"programme": p, "state": s, "cases": n} for p, s, n in counts]}

@@ -10,23 +10,22 @@ from typing import Any
 from lifecycle.domain.audit import AuditEntry, Checkpoint, Verification, utc_text, verify
 from lifecycle.errors import AuditBroken, UsageError
 from lifecycle.persistence.engine import safe_url
-from lifecycle.persistence.repositories import AuditFilter, utc_now
+from lifecycle.persistence.repositories import utc_now
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.filters import AuditFilter
 
 
-def audit_entries(app: Lifecycle, where: AuditFilter) -> Iterator[AuditEntry]:
+def audit_entries(app: Lifecycle, where: AuditFilter | None = None) -> Iterator[AuditEntry]:
+    """The log, oldest first, filtered by `where` (None: every entry)."""
     with app.uow() as uow:
-        yield from uow.audit.entries(where)
+        yield from uow.audit.entries(where.query() if where is not None else None)
 
 
 def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verification:
     """Walk the whole chain in one read transaction, so appends meanwhile do not confuse it;
     with a `checkpoint`, also prove the log still extends that head."""
     with app.uow() as uow:
-        if uow.connection.dialect.name == "postgresql":
-            # One snapshot for the head and every entry (READ COMMITTED would take one per
-            # statement, and an append between them would look like an inserted entry).
-            uow.connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        uow.audit.one_snapshot()
         head = uow.audit.head()
         return verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
 

@@ -15,8 +15,8 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
 
 

@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import HORIZONS, Overview, horizon_filter
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal

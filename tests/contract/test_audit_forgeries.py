@@ -11,7 +11,7 @@ from sqlalchemy import insert, text, update
 
 from lifecycle.domain.audit import Checkpoint, compute_hash
 from lifecycle.errors import AuditBroken, UsageError
-from lifecycle.persistence.repositories import ENTRY_COLUMNS, AuditFilter
+from lifecycle.persistence.repositories import ENTRY_COLUMNS
 from lifecycle.persistence.tables import audit_head, audit_log
 from lifecycle.services.audit import (
     audit_entries,
@@ -20,6 +20,7 @@ from lifecycle.services.audit import (
     verify_log,
 )
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.filters import AuditFilter
 
 D = date.fromisoformat
 

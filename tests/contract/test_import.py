@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from lifecycle.errors import NotFound, Refused
-from lifecycle.persistence.repositories import AuditFilter
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries, verify_log
 from lifecycle.services.cases import add_case, advance, list_cases, show_case
+from lifecycle.services.filters import AuditFilter
 from lifecycle.services.imports import import_cases
 from lifecycle.services.users import add_user
 

@@ -10,7 +10,7 @@ from lifecycle.services.app import Lifecycle
 
 def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:
     """Every recorded run, newest first (dry runs write nothing, so they are not here)."""
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         rows = runs(uow.connection, limit)
     return [{"id": r["id"], "started_at": _iso(r["started_at"]), "ended_at": _iso(r["ended_at"]),
              "as_of": _iso(r["as_of"]), "invoked_by": r["invoked_by"], "programme": r["programme"],

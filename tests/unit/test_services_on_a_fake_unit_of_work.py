@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fakes import FakeDatabase
 
 from lifecycle.domain.audit import verify
 from lifecycle.errors import Conflict, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance, show_case
-from fakes import FakeDatabase
 
 ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
             "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",

@@ -141,8 +141,8 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
         return
     from lifecycle.cli.common import error_console
 
-    console().print(f"{result['seq']}:{result['hash']}", markup=False)
-    error_console().print(f"Head of {result['entries']} verified entries at {result['taken_at']}. Keep this line "
+    console().print(f"{result.seq}:{result.hash}", markup=False)
+    error_console().print(f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
               "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
               "SEQ:HASH` proves the log still extends it.", markup=False, style="dim")
 

@@ -7,6 +7,9 @@ database before it writes anything. Every entry it writes says it is demo data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Refused
 from lifecycle.services.app import Lifecycle
@@ -18,6 +21,30 @@ DEMO_REASON = "demo data: a made-up case, not a real designation (lifecycle demo
 #: How the entry opening a demo case begins ("demo portfolio": demo databases made before the
 #: entries said "demo data").
 DEMO_REASONS = ("demo data", "demo portfolio")
+
+
+@dataclass
+class DemoBuilt:
+    """What a demo build wrote: `existing` (the showcase: cases already there, left alone);
+    `as_of`, `seed` and `due_on_as_of` (the bulk portfolio: its day, its seed, how many cases
+    have compliance work due that day); the cases by programme and state afterwards."""
+
+    database: str
+    created: int
+    by_state: list[dict[str, Any]] = field(default_factory=list)
+    existing: int | None = None
+    as_of: str | None = None
+    seed: int | None = None
+    due_on_as_of: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"database": self.database, "created": self.created}
+        if self.existing is not None:
+            data["existing"] = self.existing
+        else:
+            data.update(due_on_as_of=self.due_on_as_of, as_of=self.as_of, seed=self.seed)
+        data["by_state"] = self.by_state
+        return data
 
 
 def demo_database(app: Lifecycle, acting: str, command: str) -> Actor:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lifecycle.demo.guard import DEMO_REASON, demo_database
+from lifecycle.demo.guard import DEMO_REASON, DemoBuilt, demo_database
 from lifecycle.domain.case import Case
 from lifecycle.domain.compliance import settle
 from lifecycle.domain.dates import add_days, add_years
@@ -330,7 +330,7 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
 
 
 def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_of: date | None = None,
-                    progress: Any = None) -> dict[str, Any]:
+                    progress: Any = None) -> DemoBuilt:
     """Add `total` cases across every programme of the catalogue, in bulk; returns counts."""
     from lifecycle.services.clock import today
 
@@ -363,5 +363,5 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
         use_bulk_cache(uow.connection, on=False)
     with app.database_uow() as uow:
         counts = uow.cases.count_by_programme_state()
-    return {"database": app.url, "created": written, "due_on_as_of": due, "as_of": as_of.isoformat(),
-            "seed": seed, "by_state": [{"programme": p, "state": s, "cases": n} for p, s, n in counts]}
+    return DemoBuilt(app.url, written, [{"programme": p, "state": s, "cases": n} for p, s, n in counts],
+                     as_of=as_of.isoformat(), seed=seed, due_on_as_of=due)

@@ -9,9 +9,8 @@ already exists in its programme is left alone.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from lifecycle.demo.guard import DEMO_REASON, demo_database
+from lifecycle.demo.guard import DEMO_REASON, DemoBuilt, demo_database
 from lifecycle.demo.showcase_catalogue import PORTFOLIOS
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
@@ -93,7 +92,7 @@ NATIONAL: list[tuple[str, str, dict[str, str], list[Step]]] = [
 AUTOMATIC = {"start_mid_term", "start_assessment", "expire"}
 
 
-def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
+def build_demo(app: Lifecycle, acting: str) -> DemoBuilt:
     admin = demo_database(app, acting, "lifecycle demo")
     system = Actor(SYSTEM, "system")
     created = existing = 0
@@ -113,5 +112,5 @@ def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
             created += 1
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()
-    return {"database": app.url, "created": created, "existing": existing,
-            "by_state": [{"programme": p, "state": s, "cases": n} for p, s, n in counts]}
+    return DemoBuilt(app.url, created, [{"programme": p, "state": s, "cases": n} for p, s, n in counts],
+                     existing=existing)

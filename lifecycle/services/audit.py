@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,28 @@ def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verifica
         return verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
 
 
-def take_checkpoint(app: Lifecycle) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CheckpointTaken:
+    """The verified head of the chain, to keep outside the database."""
+
+    seq: int
+    hash: str
+    entries: int
+    taken_at: str
+    database: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def take_checkpoint(app: Lifecycle) -> CheckpointTaken:
     """The verified head of the chain, to keep outside the database; AuditBroken if the log
     does not verify (a checkpoint of a broken log would vouch for the break)."""
     result = verify_log(app)
     if not result.ok:
         raise AuditBroken(f"the audit log is BROKEN at entry {result.first_bad}: {result.problem}; "
                           "no checkpoint taken")
-    return {"seq": result.head_seq, "hash": result.head_hash, "entries": result.entries,
-            "taken_at": utc_text(utc_now()), "database": safe_url(app.url)}
+    return CheckpointTaken(result.head_seq, result.head_hash, result.entries, utc_text(utc_now()), safe_url(app.url))
 
 
 def read_checkpoint(value: str) -> Checkpoint:

@@ -251,7 +251,7 @@ def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> li
     backend = app.engine.dialect.name
     seconds = insert_cases(app, count)
     out(f"SETUP {backend} {count:,} cases bulk-inserted in {seconds:.1f} s "
-        f"(+ {demo['created']} demo cases with their audited history)")
+        f"(+ {demo.created} demo cases with their audited history)")
     with app.uow() as uow:
         semiconductors = uow.cases.find_by_name("national-tic", "国家第三代半导体技术创新中心")
     assert semiconductors is not None and semiconductors.id is not None

@@ -94,7 +94,7 @@ def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(
     killed_db, clean_db = tmp_path / "killed.db", tmp_path / "clean.db"
     app = Lifecycle(str(killed_db))
     built = build_portfolio(app, "alice", 12_000, seed=7, as_of=date.fromisoformat(AS_OF))
-    assert built["due_on_as_of"] > 500
+    assert built.due_on_as_of > 500
     release_connections()
     engine_for(app.url).dispose()
     shutil.copy(killed_db, clean_db)

@@ -38,7 +38,7 @@ def test_a_run_settled_in_worker_processes_does_exactly_what_a_run_in_one_proces
     built = build_portfolio(app, "alice", 1500, seed=3, as_of=AS_OF)
     monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "0")
     here = run_compliance(app, "alice", AS_OF, dry_run=True, batch_size=100)
-    assert here.cases_examined == built["due_on_as_of"] > 50
+    assert here.cases_examined == built.due_on_as_of > 50
 
     monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "1")
     monkeypatch.setenv("LIFECYCLE_COMPLY_PARALLEL_FROM", "0")

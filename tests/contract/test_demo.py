@@ -15,10 +15,10 @@ from lifecycle.services.audit import verify_log
 
 def test_the_demo_covers_all_seven_programmes_with_histories_and_a_verifying_log(app: Lifecycle) -> None:
     report = build_demo(app, "alice")
-    programmes = {row["programme"] for row in report["by_state"]}
+    programmes = {row["programme"] for row in report.by_state}
     assert programmes == {"bj-tic", "national-tic", "export-base", "ecommerce-base", "hitech-zone",
                           "tech-transfer", "ai-scenario"}
-    states = {(row["programme"], row["state"]) for row in report["by_state"]}
+    states = {(row["programme"], row["state"]) for row in report.by_state}
     # Each programme shows more than its first step: outcomes of reviews and terminal states.
     assert {("export-base", "revoked"), ("ecommerce-base", "renewed"), ("hitech-zone", "rectification"),
             ("tech-transfer", "revoked"), ("ai-scenario", "expired")} <= states
@@ -28,7 +28,7 @@ def test_the_demo_covers_all_seven_programmes_with_histories_and_a_verifying_log
 def test_running_the_demo_again_creates_nothing(app: Lifecycle) -> None:
     first = build_demo(app, "alice")
     second = build_demo(app, "alice")
-    assert second["created"] == 0 and second["existing"] == first["created"]
+    assert second.created == 0 and second.existing == first.created
 
 
 def _register_with_a_real_case(app: Lifecycle) -> tuple[int, list]:

@@ -62,7 +62,7 @@ def test_a_json_lines_file_brings_in_centres_with_their_history_and_the_dates_it
     result = import_cases(app, "alice", EXAMPLES / "national-tic-centres.jsonl")
     assert (result["cases"], result["entries"]) == (5, 16)
     cases = {c.name: c for c in list_cases(app, "national-tic")}
-    renewed = show_case(app, cases["京津冀国家技术创新中心"]["id"], TODAY)
+    renewed = show_case(app, cases["京津冀国家技术创新中心"].id, TODAY)
     assert (renewed["state"], renewed["state_since"], renewed["approved_on"]) == (
         "renewed", "2023-09-01", "2020-05-20")
     # The renewal starts the second cycle where the first ended (3 years after approval).
@@ -76,12 +76,12 @@ def test_a_json_lines_file_brings_in_centres_with_their_history_and_the_dates_it
         ("under_review", "approved", "2020-05-20", "approve"),
         ("approved", "final_assessment", "2023-05-20", "start_assessment"),
         ("final_assessment", "renewed", "2023-09-01", "assess")]
-    rectifying = show_case(app, cases["国家合成生物技术创新中心"]["id"], TODAY)
+    rectifying = show_case(app, cases["国家合成生物技术创新中心"].id, TODAY)
     assert rectifying["deadline_on"] == "2023-08-28"  # 180 days after the poor grade (第三十条)
     # Without events, the cycles are counted from the approval to the day it entered its state.
-    counted = show_case(app, cases["国家新能源汽车技术创新中心"]["id"], TODAY)
+    counted = show_case(app, cases["国家新能源汽车技术创新中心"].id, TODAY)
     assert (counted["cycle"], counted["cycle_start"], len(counted["history"])) == (3, "2024-06-01", 1)
-    incubating = show_case(app, cases["国家第三代半导体技术创新中心"]["id"], TODAY)
+    incubating = show_case(app, cases["国家第三代半导体技术创新中心"].id, TODAY)
     assert (incubating["state"], incubating["state_since"], incubating["cycle"]) == (
         "cultivation", "2024-03-01", 0)
 

@@ -32,6 +32,12 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file_exists(url: str) -> bool:
+    """Whether a SQLite URL names a database file that exists (merely connecting would create it)."""
+    database = make_url(url).database
+    return database is not None and database not in ("", ":memory:") and Path(database).is_file()
+
+
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
     return make_url(url).render_as_string(hide_password=True)

@@ -12,8 +12,8 @@ from lifecycle.domain import schedule
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.targets import TargetProgress
-from lifecycle.persistence.case_search import SORTS, CaseFilter
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.filters import SORTS, CaseFilter
 from lifecycle.services.read_models.plan_targets import plan_targets
 
 #: The horizons of "due soon" on the dashboard, in days from today.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +44,17 @@ def audit_page(app: Lifecycle, where: AuditFilter, *, offset: int = 0, limit: in
     return AuditPage(entries, total, offset, limit)
 
 
-def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str) -> int:
-    """Write the filtered log, oldest first, to `path` as CSV (with a header) or JSON lines."""
+#: Entries written between two progress reports of an export.
+PROGRESS_EVERY = 1000
+
+
+def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Write the filtered log, oldest first, to `path` as CSV (with a header) or JSON lines.
+
+    `progress` hears the number written every PROGRESS_EVERY entries; if it raises (the
+    person cancelled), the export stops and leaves no file behind: it is written under a
+    temporary name and only renamed to `path` once complete."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
     if path.is_dir():
@@ -52,16 +62,23 @@ def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str) -> 
     if not path.parent.exists():
         raise UsageError(f"{path.parent} does not exist; create it or choose another file")
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(FIELDS)) if fmt == "csv" else None
-        if writer is not None:
-            writer.writeheader()
-        for entry in audit_entries(app, where):
-            data = entry.to_dict()
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(FIELDS)) if fmt == "csv" else None
             if writer is not None:
-                data["payload"] = json.dumps(data["payload"], ensure_ascii=False, sort_keys=True)
-                writer.writerow(data)
-            else:
-                out.write(json.dumps(data, ensure_ascii=False) + "\n")
-            count += 1
+                writer.writeheader()
+            for entry in audit_entries(app, where):
+                data = entry.to_dict()
+                if writer is not None:
+                    data["payload"] = json.dumps(data["payload"], ensure_ascii=False, sort_keys=True)
+                    writer.writerow(data)
+                else:
+                    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+                count += 1
+                if progress is not None and count % PROGRESS_EVERY == 0:
+                    progress(count)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return count

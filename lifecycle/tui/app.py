@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.app import Lifecycle
@@ -17,6 +17,7 @@ from lifecycle.services.clock import today
 from lifecycle.tui.palette import CaseFinder
 
 DARK, LIGHT = "textual-dark", "textual-light"
+NAVIGATION = {"dashboard", "cases", "audit", "preview"}
 
 
 class LifecycleTUI(App[None]):
@@ -33,6 +34,7 @@ class LifecycleTUI(App[None]):
         Binding("a", "audit", "Audit"),
         Binding("p", "preview", "Compliance preview"),
         Binding("t", "toggle_theme", "Light/dark"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -45,6 +47,13 @@ class LifecycleTUI(App[None]):
         self.role: str | None = None
         self.role_known = False
         self.refusal: str | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Over a form or a confirmation, the screen keys do not move the screens underneath:
+        `d`, `c`, `a`, `p` are text there, or would leave a half-filled form behind."""
+        if action in NAVIGATION and isinstance(self.screen, ModalScreen):
+            return False
+        return True
 
     @property
     def today(self) -> date:
@@ -110,6 +119,14 @@ class LifecycleTUI(App[None]):
 
         self._switch_to(CompliancePreviewScreen())
 
+    def action_help(self) -> None:
+        """Help for the screen at hand (each screen names its text in HELP), in the user's language."""
+        from lifecycle.tui.help import HelpScreen
+
+        topic = getattr(self.screen, "HELP", None)
+        if topic is not None and not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(topic))
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
@@ -124,5 +141,7 @@ class LifecycleTUI(App[None]):
                             "chosen date (dry run, nothing written)", self.action_preview)
         yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
                             lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
+        yield SystemCommand("Help for this screen", "What this screen is for, its keys, what each action "
+                            "does (?)", self.action_help)
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
                             self.action_toggle_theme)

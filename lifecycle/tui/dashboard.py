@@ -22,6 +22,7 @@ from lifecycle.tui.text import joined, literal
 
 
 class DashboardScreen(Screen[None]):
+    HELP = "dashboard"
     AUTO_FOCUS = "#states"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload"),

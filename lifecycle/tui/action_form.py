@@ -38,6 +38,8 @@ class ActionFormScreen(ModalScreen[str]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "review", "Review"),
+        # A form is modal: the app's keys do not reach it; f1 works in a text box too.
+        Binding("f1,question_mark", "app.help", "Help", key_display="f1"),
     ]
 
     def __init__(self, case_id: int, trigger: str, version: int, *, case_name: str = "",
@@ -283,7 +285,8 @@ class ActionFormScreen(ModalScreen[str]):
             text = joined(("Refused: ", "bold"), literal(error.action), "\n")
             lines, focus = self.in_form_words(error.reasons)
             text.append_text(reasons_text(lines))
-            text.append("\nNothing was written. Correct the value marked above and review again.", "dim")
+            text.append("\nNothing was written." + (" Correct the value marked above and review again."
+                                                    if focus else ""), "dim")
             self.problem(text, focus=focus)
         elif isinstance(error, Conflict):
             text = joined(("Conflict: ", "bold"), literal(str(error)),

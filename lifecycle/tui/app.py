@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.app import Lifecycle
@@ -17,7 +17,6 @@ from lifecycle.services.clock import today
 from lifecycle.tui.palette import CaseFinder
 
 DARK, LIGHT = "textual-dark", "textual-light"
-NAVIGATION = {"dashboard", "cases", "audit", "preview"}
 
 
 class LifecycleTUI(App[None]):
@@ -47,13 +46,6 @@ class LifecycleTUI(App[None]):
         self.role: str | None = None
         self.role_known = False
         self.refusal: str | None = None
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Over a form or a confirmation, the screen keys do not move the screens underneath:
-        `d`, `c`, `a`, `p` are text there, or would leave a half-filled form behind."""
-        if action in NAVIGATION and isinstance(self.screen, ModalScreen):
-            return False
-        return True
 
     @property
     def today(self) -> date:

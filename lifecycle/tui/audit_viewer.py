@@ -214,7 +214,8 @@ class ExportScreen(ModalScreen[None]):
     cancelled (esc or Cancel), leaving no file behind."""
 
     HELP = "export"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel / close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel / close"),
+                                              Binding("f1,question_mark", "app.help", "Help")]
 
     def __init__(self, where: AuditFilter, total: int | None = None) -> None:
         super().__init__()

@@ -34,7 +34,8 @@ class PreviewCancelled(Exception):
 
 class CompliancePreviewScreen(Screen[None]):
     HELP = "compliance-preview"
-    AUTO_FOCUS = "#on"
+    #: The list, not the date box: keys (`?`, enter) act on the screen; tab reaches the date.
+    AUTO_FOCUS = "#actions"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "preview", "Preview"),
         Binding("escape", "back", "Back / cancel"),

@@ -23,7 +23,8 @@ class ConfirmGraveScreen(ModalScreen[bool]):
 
     HELP = "confirm"
     AUTO_FOCUS = "#back"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Go back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Go back"),
+                                              Binding("f1,question_mark", "app.help", "Help")]
 
     def __init__(self, title: Text, consequence: Text, button: str) -> None:
         super().__init__()

@@ -30,7 +30,7 @@ def help_text(screen: str, language: str) -> str:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close help"),
+        Binding("escape,q,question_mark,f1", "close", "Close help"),
     ]
 
     def __init__(self, screen: str, language: str | None = None) -> None:

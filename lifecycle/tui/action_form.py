@@ -75,7 +75,13 @@ class ActionFormScreen(ModalScreen[str]):
 
     def on_mount(self) -> None:
         self.query_one("#reload", Button).display = False
+        self.on_resize()
         self.load_form()
+
+    def on_resize(self, event: Any = None) -> None:
+        # In a short terminal the buttons lose their frame, so the review's outcome fits.
+        for button in self.query(Button):
+            button.compact = self.app.size.height < 30
 
     @work(thread=True, group="form")
     def load_form(self) -> None:

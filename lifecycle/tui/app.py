@@ -26,6 +26,8 @@ class LifecycleTUI(App[None]):
     CSS_PATH = "lifecycle.tcss"
     #: Below 110 columns the dashboard's tables stack instead of standing side by side.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual types it a list)
+    #: Below 30 lines forms drop their spacing, so the outcome of a review stays on screen.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {CaseFinder}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "dashboard", "Dashboard"),

@@ -25,9 +25,9 @@ from lifecycle.tui.text import joined, literal
 PAGE = 100
 #: Kept first in a narrow terminal: which entry, when, what; the highlighted entry is shown in
 #: full under the table (clause, reason, payload), whatever the width.
-COLUMNS = [Column("seq", "#", 0), Column("case", "case", 1), Column("programme", "programme", 6),
+COLUMNS = [Column("seq", "#", 0), Column("case", "case", 1), Column("programme", "programme", 7),
            Column("effective", "effective", 2), Column("trigger", "trigger", 3),
-           Column("move", "from → to", 4), Column("actor", "actor", 5), Column("clause", "clause", 7),
+           Column("move", "from → to", 4), Column("actor", "actor", 6), Column("clause", "clause", 5),
            Column("reason", "reason", 8)]
 
 

@@ -20,7 +20,6 @@ from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
-
 TIMELINE = [Column("effective", "effective", 0), Column("trigger", "trigger", 1), Column("move", "from → to", 2),
             Column("actor", "actor", 4), Column("clause", "clause", 3), Column("reason", "reason", 5)]
 

@@ -44,9 +44,10 @@ def fit(columns: Sequence[Column], rows: Sequence[Row], room: int) -> list[Colum
     kept: set[str] = set()
     used = 0
     for column in sorted(columns, key=lambda c: c.rank):
-        if used + widths[column.key] <= room or not kept:
-            kept.add(column.key)
-            used += widths[column.key]
+        if used + widths[column.key] > room and kept:
+            break  # strictly by rank: a less important column never takes the place of one left out
+        kept.add(column.key)
+        used += widths[column.key]
     return [c for c in columns if c.key in kept]
 
 

@@ -135,7 +135,8 @@ def test_revoking_asks_once_more_naming_the_case_and_enter_there_goes_back(portf
         assert isinstance(tui.screen, ConfirmGraveScreen)
         question = screen_text(tui)
         assert f"Case {case} {SEMICONDUCTORS}" in question
-        assert "绩效评估 final_assessment → 不再列入创新中心序列 revoked, effective 2026-11-23 under 第三十条" in question
+        assert ("绩效评估 final_assessment → 不再列入创新中心序列 revoked, effective 2026-11-23 "
+                "under 第三十条") in question
         assert f"Revoke case {case}" in question
         await pilot.press("enter")  # the cursor starts on "Go back"
         await settle(tui, pilot)

@@ -96,7 +96,8 @@ def test_typing_in_the_filters_narrows_the_case_list(portfolio, drive):
         assert "1–19 of 19" in screen_text(tui)
         await pilot.press("slash", *"汽车")
         await settle(tui, pilot)
-        assert sorted(row["name"] for row in cells(tui, "#cases")) == ["北京市智能网联汽车技术创新中心", "国家新能源汽车技术创新中心"]
+        assert sorted(row["name"] for row in cells(tui, "#cases")) == [
+            "北京市智能网联汽车技术创新中心", "国家新能源汽车技术创新中心"]
         tui.screen.query_one("#programme", Select).value = "national-tic"
         await settle(tui, pilot)
         assert [row["name"] for row in cells(tui, "#cases")] == ["国家新能源汽车技术创新中心"]
@@ -261,7 +262,8 @@ def test_the_audit_viewer_filters_verifies_the_chain_and_exports_the_view(portfo
         await settle(tui, pilot)
         shown = cells(tui, "#entries")
         assert {row["case"] for row in shown} == {str(case)}
-        assert [row["trigger"] for row in shown] == ["start_assessment", "approve", "start_review", "recommend", "create"]
+        assert [row["trigger"] for row in shown] == [
+            "start_assessment", "approve", "start_review", "recommend", "create"]
         tui.screen.query_one("#since", Input).value = "2022-01-01"
         await settle(tui, pilot)
         assert [row["trigger"] for row in cells(tui, "#entries")] == ["start_assessment", "approve"]

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from lifecycle.domain.reasons import Reason
-from lifecycle.services.proposals import ParamField, Proposed, TriggerForm
+from lifecycle.services.decisions import ParamField, Proposed, TriggerForm
 from lifecycle.tui.text import joined, literal, reasons_text
 
 #: How the form dismisses: the action was recorded, the case must be read again, or nothing.
@@ -85,7 +85,7 @@ class ActionFormScreen(ModalScreen[str]):
 
     @work(thread=True, group="form")
     def load_form(self) -> None:
-        from lifecycle.services.proposals import trigger_form
+        from lifecycle.services.decisions import trigger_form
 
         app: Any = self.app
         try:
@@ -186,7 +186,7 @@ class ActionFormScreen(ModalScreen[str]):
 
     @work(thread=True, exclusive=True, group="act")
     def review(self, on: date, values: dict[str, str]) -> None:
-        from lifecycle.services.proposals import propose
+        from lifecycle.services.decisions import propose
 
         app: Any = self.app
         try:

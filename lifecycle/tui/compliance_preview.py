@@ -24,8 +24,8 @@ from lifecycle.tui.text import joined, literal, reasons_text
 #: Actions listed one per row; a catch-up run of more shows the first ones and the counts.
 SHOWN = 1000
 COLUMNS = [Column("case", "case", 0), Column("name", "name 名称", 1), Column("programme", "programme", 6),
-           Column("rule", "rule", 5), Column("trigger", "trigger", 2), Column("move", "from → to", 3),
-           Column("effective", "effective", 4), Column("clause", "clause", 7)]
+           Column("rule", "rule", 5), Column("trigger", "trigger", 2), Column("move", "from → to", 4),
+           Column("effective", "effective", 3), Column("clause", "clause", 7)]
 
 
 class PreviewCancelled(Exception):

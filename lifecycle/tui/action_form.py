@@ -245,9 +245,8 @@ class ActionFormScreen(ModalScreen[str]):
                                  f"\n{move}, effective {proposed.effective_on}",
                                  f" under {proposed.clause}" if proposed.clause else "",
                                  (f"\n{self.consequence(proposed)}", "bold red"))
-            button = f"{self.form.en if self.form else self.trigger} case {self.case_id}"
-            self.app.push_screen(ConfirmGraveScreen(title, consequence, button[:1].upper() + button[1:]),
-                                 self._confirmed_grave)
+            button = f"{self.trigger.replace('_', ' ').capitalize()} case {self.case_id}"  # Revoke case 15
+            self.app.push_screen(ConfirmGraveScreen(title, consequence, button), self._confirmed_grave)
             return
         self._record(proposed)
 

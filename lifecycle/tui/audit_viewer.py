@@ -72,6 +72,7 @@ class AuditScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Audit log"
+        self.sub_title = describe_heading(self.where).plain.removeprefix("Audit log · ")
         self.fitted = FittedTable(self.query_one("#entries", DataTable), COLUMNS)
         self.reload()
         self.action_verify()
@@ -112,6 +113,7 @@ class AuditScreen(Screen[None]):
         if where != self.where:
             self.where, self.start = where, 0
             self.query_one("#heading", Static).update(describe_heading(where))
+            self.sub_title = describe_heading(where).plain.removeprefix("Audit log · ")
             self.reload()
 
     # -- paging -------------------------------------------------------------------------

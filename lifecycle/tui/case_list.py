@@ -215,6 +215,7 @@ class CaseListScreen(Screen[None]):
             heading.append(f" ({self.heading})")
         heading.append(f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}")
         self.query_one("#heading", Static).update(heading)
+        self.sub_title = " · ".join(parts) if parts else "all cases"  # in the header bar too
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         line = self.lines.get(str(event.row_key.value))

@@ -118,6 +118,7 @@ class CompliancePreviewScreen(Screen[None]):
         self.query_one("#heading", Static).update(joined(
             ("Compliance preview · ", "bold"), (f"as of {on} · {programme or 'all programmes'}", "bold yellow"),
             " — a dry run: nothing is written"))
+        self.sub_title = f"as of {on} · {programme or 'all programmes'}"
         self.query_one("#summary", Static).update(Text(f"Working out what is due by {on}… esc cancels",
                                                        style="dim"))
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)

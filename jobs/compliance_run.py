@@ -35,7 +35,7 @@ from lifecycle.persistence.compliance import (
 )
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.users import require_runner
+from lifecycle.services.users import require_runner, resolve_actor
 
 #: Cases settled and written per transaction (LIFECYCLE_COMPLY_BATCH): a crash loses at most
 #: one batch's work, which the next run does again.
@@ -87,12 +87,16 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
                    batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> ComplianceReport:
     """Apply (or with `dry_run`, only work out) everything due by `as_of`. The invoking user must
     be an admin (or the scheduler's login in lifecycle_system, on PostgreSQL); the actions are
-    the system's, each naming who invoked the run."""
+    the system's, each naming who invoked the run. A dry run, which writes nothing, is open to
+    every user the database knows (an auditor too). `progress` hears (done, total) after each
+    batch; if it raises, the run stops there (a dry run: nothing to undo)."""
     app.require_schema()
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     with app.database_uow() as uow:
-        admin = require_runner(uow, acting, "running the compliance run (lifecycle comply)")
+        # A dry run writes nothing: anyone the database knows may see what a run would do.
+        admin = (resolve_actor(uow, acting, "previewing the compliance run") if dry_run
+                 else require_runner(uow, acting, "running the compliance run (lifecycle comply)"))
     report = ComplianceReport(as_of=as_of, dry_run=dry_run, programme=programme)
     started = time.perf_counter()
     if dry_run:

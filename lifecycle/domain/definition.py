@@ -78,6 +78,8 @@ class FieldDef(Rule):
     zh: str | None = None
     en: str | None = None
     choices: list[str] | None = None
+    #: What each choice means, in Chinese and English, for forms (choice -> names).
+    labels: dict[str, Names] | None = None
     default_value: Any = None
     #: The field must be given when the case is created (e.g. national-tic `kind`).
     required_at_create: bool = False
@@ -91,6 +93,9 @@ class FieldDef(Rule):
             raise ValueError(f"type {self.type!r} is not one of {', '.join(FIELD_TYPES)}")
         if self.type == "choice" and not self.choices:
             raise ValueError("a choice field needs `choices` (or use type `ground`)")
+        unknown = sorted(set(self.labels or {}) - set(self.choices or []))
+        if unknown:
+            raise ValueError(f"labels name {', '.join(unknown)}, which are not among the choices")
         return self
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -19,10 +19,14 @@ from lifecycle.services.audit import audit_entries
 from lifecycle.services.filters import AuditFilter
 
 EXPORT_FORMATS = ("csv", "jsonl")
+#: Entries written between two progress reports of an export.
+PROGRESS_EVERY = 1000
 
 
-def write_entries(entries: Iterable[AuditEntry], out: TextIO, fmt: str) -> int:
-    """Write `entries` to `out` as `fmt` (csv or jsonl); how many were written."""
+def write_entries(entries: Iterable[AuditEntry], out: TextIO, fmt: str,
+                  progress: Callable[[int], None] | None = None) -> int:
+    """Write `entries` to `out` as `fmt` (csv or jsonl); how many were written. `progress` hears
+    the number written every PROGRESS_EVERY entries; if it raises (the person cancelled), writing stops."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
     writer = csv.DictWriter(out, fieldnames=list(FIELDS)) if fmt == "csv" else None
@@ -37,6 +41,8 @@ def write_entries(entries: Iterable[AuditEntry], out: TextIO, fmt: str) -> int:
         else:
             out.write(json.dumps(data, ensure_ascii=False) + "\n")
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
     return count
 
 
@@ -47,13 +53,23 @@ def export_audit(app: Lifecycle, where: AuditFilter, out: TextIO, fmt: str) -> i
     return write_entries(audit_entries(app, where), out, fmt)
 
 
-def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str) -> int:
-    """The filtered log, oldest first, written to the file `path` as CSV or JSON lines."""
+def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """The filtered log, oldest first, written to the file `path` as CSV or JSON lines.
+
+    If `progress` raises (the person cancelled), no file is left behind: the export is written
+    under a temporary name and only renamed to `path` once complete."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
     if path.is_dir():
         raise UsageError(f"{path} is a directory; give a file name, e.g. {path / ('audit.' + fmt)}")
     if not path.parent.exists():
         raise UsageError(f"{path.parent} does not exist; create it or choose another file")
-    with path.open("w", encoding="utf-8", newline="") as out:
-        return export_audit(app, where, out, fmt)
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            count = write_entries(audit_entries(app, where), out, fmt, progress)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count

@@ -7,7 +7,7 @@ same domain rules `advance` applies, so what is confirmed is what is recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,9 @@ class ParamField:
     choices: list[str] | None
     default: str | None
     clause: str | None
+    #: choice → (zh, en) as the definition words it (revocation grounds, grades, yes/no)
+    choice_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,29 @@ def trigger_form(app: Lifecycle, case_id: int, trigger: str) -> TriggerForm:
                        f"{', '.join(programme.definition.triggers)}")
     params = []
     for name in spec.params:
-        field = programme.param_spec(spec, name)
-        choices = list(field.choices) if field.choices else (["true", "false"] if field.type == "bool" else None)
-        default = None if field.default_value is None else str(field.default_value)
-        params.append(ParamField(name, field.type, field.en or field.zh or name, choices, default,
-                                 field.clause or spec.clause))
+        param = programme.param_spec(spec, name)
+        choices = list(param.choices) if param.choices else (["true", "false"] if param.type == "bool" else None)
+        default = None if param.default_value is None else str(param.default_value)
+        params.append(ParamField(name, param.type, param.en or param.zh or name, choices, default,
+                                 param.clause or spec.clause, _choice_labels(programme, spec, name),
+                                 param.zh))
     return TriggerForm(case_id, trigger, spec.zh, spec.en, spec.clause, params)
+
+
+def _choice_labels(programme: Any, trigger: Any, name: str) -> dict[str, tuple[str, str]]:
+    """What each choice of a parameter means, from the definition: a ground's names, the
+    labels a choice declares, yes/no for a bool."""
+    declared = trigger.params[name]
+    if declared.type == "ground":
+        return {g: (ground.zh, ground.en) for g, ground in programme.definition.grounds.items()}
+    if declared.type == "bool":
+        return {"true": ("是", "yes"), "false": ("否", "no")}
+    grounds = programme.definition.grounds
+    labels = {choice: (names.zh, names.en) for choice, names in (declared.labels or {}).items()}
+    for choice in declared.choices or []:
+        if choice not in labels and choice in grounds:  # a ground named directly as a choice
+            labels[choice] = (grounds[choice].zh, grounds[choice].en)
+    return labels
 
 
 def propose(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,

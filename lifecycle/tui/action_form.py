@@ -1,5 +1,7 @@
 """Acting on a case: exactly the trigger's parameters, the effective date and a reason; a
-review that shows from → to and the clause; refusals and conflicts explained in place."""
+review that shows from → to and the clause; refusals and conflicts explained in place, in
+the form's words, with the focus on the field to correct. A grave action (one that ends the
+case or records a decision) is marked and asks once more, naming the case and the consequence."""
 
 from __future__ import annotations
 
@@ -14,29 +16,48 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from lifecycle.services.decisions import Proposed, TriggerForm
+from lifecycle.domain.reasons import Reason
+from lifecycle.services.decisions import ParamField, Proposed, TriggerForm
 from lifecycle.tui.text import joined, literal, reasons_text
 
+#: How the form dismisses: the action was recorded, the case must be read again, or nothing.
+RECORDED, RELOAD, CANCELLED = "recorded", "reload", "cancelled"
+#: What a text box expects, by the parameter's type.
+HINTS = {"int": "a whole number, e.g. 2025", "date": "YYYY-MM-DD", "ratio": "0.12 or 12%",
+         "number": "e.g. 3e9"}
+#: The words a grave action is marked with, in the form's title and the case's action list.
+MARKS = {"final": "ends the case", "may_end": "may end the case", "decision": "records a decision"}
+#: Reasons about the effective date: the clerk corrects the date box.
+DATE_REASONS = {"not_in_force", "before_state_entry", "validity_ended", "not_due", "deadline_passed"}
 
-class ActionFormScreen(ModalScreen[bool]):
-    """Dismissed with True when the action was recorded, False when the case must be reloaded."""
 
+class ActionFormScreen(ModalScreen[str]):
+    """Dismissed with RECORDED, RELOAD (after a conflict) or CANCELLED (nothing written)."""
+
+    HELP = "action-form"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "review", "Review"),
+        # A form is modal: the app's keys do not reach it; f1 works in a text box too.
+        Binding("f1,question_mark", "app.help", "Help", key_display="f1"),
     ]
 
-    def __init__(self, case_id: int, trigger: str, version: int) -> None:
+    def __init__(self, case_id: int, trigger: str, version: int, *, case_name: str = "",
+                 severity: str | None = None, terminal: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.case_id = case_id
         self.trigger = trigger
         self.version = version
+        self.case_name = case_name
+        #: final, may_end, decision (lifecycle.domain.severity) or None for an ordinary step
+        self.severity = severity
+        self.terminal = terminal
         self.form: TriggerForm | None = None
         self.proposed: Proposed | None = None
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
-        with Vertical(id="form"):
+        with Vertical(id="form", classes="-grave" if self.severity else ""):
             yield Static(f"{self.trigger} on case {self.case_id}", id="form-title", classes="title")
             with VerticalScroll(id="inputs"):
                 yield Vertical(id="params")
@@ -54,7 +75,13 @@ class ActionFormScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#reload", Button).display = False
+        self.on_resize()
         self.load_form()
+
+    def on_resize(self, event: Any = None) -> None:
+        # In a short terminal the buttons lose their frame, so the review's outcome fits.
+        for button in self.query(Button):
+            button.compact = self.app.size.height < 30
 
     @work(thread=True, group="form")
     def load_form(self) -> None:
@@ -70,23 +97,26 @@ class ActionFormScreen(ModalScreen[bool]):
 
     def show_form(self, form: TriggerForm) -> None:
         self.form = form
-        self.query_one("#form-title", Static).update(joined(
-            (form.trigger, "bold"), f" {form.zh} · {form.en} · case {self.case_id}",
-            (f"  ({form.clause})" if form.clause else "", "dim")))
+        title = joined((form.trigger, "bold"), f" {form.zh} · {form.en} · case {self.case_id}",
+                       (f"  ({form.clause})" if form.clause else "", "dim"))
+        if self.severity:
+            title.append(f"\n⚠ {MARKS[self.severity]}: you will be asked to confirm it by name",
+                         "bold red")
+        self.query_one("#form-title", Static).update(title)
         box = self.query_one("#params", Vertical)
         widgets: list[Any] = []
         for param in form.params:
-            widgets.append(Label(joined((param.name, "bold"), f" — {param.label}",
+            widgets.append(Label(joined((param.zh or "", "bold"), " " if param.zh else "", param.label,
+                                        (f"  {param.name}", "dim"),
                                         (f" ({param.clause})" if param.clause else "", "dim"))))
             if param.choices:
-                widgets.append(Select([(choice, choice) for choice in param.choices], id=f"param-{param.name}",
-                                      prompt=f"choose {param.name}",
+                widgets.append(Select([(choice_label(param, choice), choice) for choice in param.choices],
+                                      id=f"param-{param.name}", prompt=f"choose: {param.label}",
                                       value=param.default if param.default in param.choices else Select.NULL,
                                       compact=True))
             else:
-                hint = {"int": "a whole number, e.g. 2025", "date": "YYYY-MM-DD",
-                        "ratio": "0.12 or 12%", "number": "e.g. 3e9"}.get(param.type, param.type)
-                widgets.append(Input(param.default or "", placeholder=hint, id=f"param-{param.name}", compact=True))
+                widgets.append(Input(param.default or "", placeholder=HINTS.get(param.type, param.type),
+                                     id=f"param-{param.name}", compact=True))
         box.mount_all(widgets)
         (widgets[1] if widgets else self.query_one("#on", Input)).focus()
 
@@ -134,12 +164,12 @@ class ActionFormScreen(ModalScreen[bool]):
         elif event.button.id == "confirm":
             self.action_confirm()
         elif event.button.id == "reload":
-            self.dismiss(False)
+            self.dismiss(RELOAD)
         elif event.button.id == "cancel":
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(CANCELLED)
 
     # -- review and confirm -----------------------------------------------------------
     def action_review(self) -> None:
@@ -148,7 +178,8 @@ class ActionFormScreen(ModalScreen[bool]):
         try:
             on = self.effective_on()
         except Exception as error:
-            self.problem(Text(str(error)))
+            self.problem(joined(("Effective date: ", "bold"), literal(str(error).removeprefix("effective date: "))),
+                         focus="#on")
             return
         self.query_one("#outcome", Static).update(Text("Checking…", style="dim"))
         self.review(on, self.values())
@@ -175,20 +206,60 @@ class ActionFormScreen(ModalScreen[bool]):
                    if v is not None and not k.endswith(("_clause", "_default"))}
         if payload:
             outcome.append("\nrecords " + ", ".join(f"{k}={v}" for k, v in payload.items()), "dim")
-        outcome.append("\nPress Confirm (or enter) to record it; change a value to review again.", "dim")
+        grave = self.is_grave(proposed)
+        if grave:
+            outcome.append(f"\n⚠ {self.consequence(proposed)}", "bold red")
+            outcome.append("\nConfirm asks once more, naming the case; change a value to review again.", "dim")
+        else:
+            outcome.append("\nPress Confirm (or enter) to record it; change a value to review again.", "dim")
         out = self.query_one("#outcome", Static)
-        out.set_classes("block ok")
+        out.set_classes("block grave" if grave else "block ok")
         out.update(outcome)
         confirm = self.query_one("#confirm", Button)
+        confirm.label = "Confirm…" if grave else "Confirm"
         confirm.disabled = False
         confirm.focus()
 
+    def is_grave(self, proposed: Proposed) -> bool:
+        """Ends the case (whatever the list said: an evaluation graded fail) or decides."""
+        return proposed.to_state in self.terminal or self.severity in ("final", "decision")
+
+    def consequence(self, proposed: Proposed) -> str:
+        if proposed.to_state in self.terminal:
+            return (f"This ends case {self.case_id}: it will be {proposed.to_label}, a final state that "
+                    "accepts no further action. The audit log keeps the entry for good.")
+        return (f"This records a decision on case {self.case_id}; it cannot be taken back, only "
+                "followed by another entry.")
+
     def action_confirm(self) -> None:
-        if self.proposed is None:
+        proposed = self.proposed
+        if proposed is None:
             return
+        if self.is_grave(proposed):
+            from lifecycle.tui.confirm import ConfirmGraveScreen
+
+            move = (f"stays {proposed.from_label}" if proposed.internal
+                    else f"{proposed.from_label} → {proposed.to_label}")
+            title = joined((f"{self.trigger} case {self.case_id} · ", "bold"), literal(self.case_name))
+            consequence = joined((f"Case {self.case_id} ", "bold"), literal(self.case_name, "bold"),
+                                 f"\n{move}, effective {proposed.effective_on}",
+                                 f" under {proposed.clause}" if proposed.clause else "",
+                                 (f"\n{self.consequence(proposed)}", "bold red"))
+            button = f"{self.trigger.replace('_', ' ').capitalize()} case {self.case_id}"  # Revoke case 15
+            self.app.push_screen(ConfirmGraveScreen(title, consequence, button), self._confirmed_grave)
+            return
+        self._record(proposed)
+
+    def _confirmed_grave(self, sure: bool | None) -> None:
+        if sure and self.proposed is not None:
+            self._record(self.proposed)
+        else:
+            self.query_one("#confirm", Button).focus()
+
+    def _record(self, proposed: Proposed) -> None:
         reason = self.query_one("#reason", Input).value.strip() or None
         self.query_one("#confirm", Button).disabled = True
-        self.confirm(self.proposed.effective_on, self.values(), reason)
+        self.confirm(proposed.effective_on, self.values(), reason)
 
     @work(thread=True, exclusive=True, group="act")
     def confirm(self, on: date, values: dict[str, str], reason: str | None) -> None:
@@ -209,16 +280,18 @@ class ActionFormScreen(ModalScreen[bool]):
 
     def recorded(self, message: str) -> None:
         self.app.notify(message, title="Recorded")
-        self.dismiss(True)
+        self.dismiss(RECORDED)
 
     def refused(self, error: Exception) -> None:
         from lifecycle.errors import Conflict, Refused
 
         if isinstance(error, Refused):
             text = joined(("Refused: ", "bold"), literal(error.action), "\n")
-            text.append_text(reasons_text(error.reasons))
-            text.append("\nNothing was written.", "dim")
-            self.problem(text)
+            lines, focus = self.in_form_words(error.reasons)
+            text.append_text(reasons_text(lines))
+            text.append("\nNothing was written." + (" Correct the value marked above and review again."
+                                                    if focus else ""), "dim")
+            self.problem(text, focus=focus)
         elif isinstance(error, Conflict):
             text = joined(("Conflict: ", "bold"), literal(str(error)),
                           "\nSomeone changed this case after you opened it. Reload it to see the "
@@ -230,9 +303,73 @@ class ActionFormScreen(ModalScreen[bool]):
         else:
             self.problem(joined((f"{type(error).__name__}: ", "bold"), literal(str(error))))
 
-    def problem(self, text: Text) -> None:
+    def problem(self, text: Text, *, focus: str | None = None) -> None:
         self.proposed = None
         out = self.query_one("#outcome", Static)
         out.set_classes("block problem")
         out.update(text)
-        self.query_one("#confirm", Button).disabled = True
+        confirm = self.query_one("#confirm", Button)
+        confirm.label = "Confirm"
+        confirm.disabled = True
+        # Typing goes on where it has to: the field named, else where the clerk was (a
+        # disabled Confirm would otherwise have taken the focus away from every box).
+        target = self.query(focus).first() if focus and self.query(focus) else None
+        if target is None and (self.focused is None or self.focused is confirm):
+            target = self._first_box()
+        if target is not None:
+            target.focus()
+        for widget in self.query("#params Select, #params Input, #on"):
+            widget.set_class(widget is target and focus is not None, "-to-correct")
+
+    def _first_box(self) -> Any:
+        boxes = self.query("#params Select, #params Input")
+        return boxes.first() if boxes else self.query_one("#on", Input)
+
+    # -- refusals in the form's words -------------------------------------------------
+    def in_form_words(self, reasons: list[Reason]) -> tuple[list[Reason], str | None]:
+        """The reasons as the form's clerk acts on them (the field to choose or fill, never the
+        CLI's `--set name=…`), and the box to correct first."""
+        params = {p.name: p for p in (self.form.params if self.form else [])}
+        lines, focus = [], None
+        for reason in reasons:
+            field = reason.details.get("field")
+            param = params.get(str(field)) if field else None
+            if reason.code == "missing_field" and param is not None:
+                message = self._missing(param)
+            elif reason.code == "invalid_field" and param is not None:
+                message = f"{describe(param)}: {reason.message.removeprefix(f'{param.name}: ')}"
+            elif reason.code == "no_route" and params:
+                param = next(iter(params.values()))
+                message = f"{describe(param)}: in this state the rules accept " + ", ".join(
+                    choice_label(param, str(v).split("=", 1)[-1]).plain
+                    for v in reason.details.get("accepted", []))
+            elif reason.code in DATE_REASONS:
+                message = f"Effective date: {reason.message}"
+                focus = focus or "#on"
+            else:
+                message = reason.message
+            if param is not None:
+                focus = focus or f"#param-{param.name}"
+            lines.append(Reason(reason.code, message, reason.clause, reason.default, reason.details))
+        return lines, focus
+
+    @staticmethod
+    def _missing(param: ParamField) -> str:
+        if param.choices:
+            return (f"Choose {describe(param)} in the list above: "
+                    + ", ".join(choice_label(param, c).plain for c in param.choices))
+        return f"Fill in {describe(param)} above ({HINTS.get(param.type, param.type)})"
+
+
+def describe(param: ParamField) -> str:
+    """A parameter as the form labels it: 评估等级 grade."""
+    return f"{param.zh} {param.label}" if param.zh else param.label
+
+
+def choice_label(param: ParamField, choice: str) -> Text:
+    """A choice as the definition words it: 较差 poor (poor); the code alone where it has no words."""
+    words = param.choice_labels.get(choice)
+    if words is None:
+        return Text(choice)
+    zh, en = words
+    return joined(zh, " ", en, (f" ({choice})", "dim") if en != choice else "")

@@ -26,6 +26,8 @@ class LifecycleTUI(App[None]):
     CSS_PATH = "lifecycle.tcss"
     #: Below 110 columns the dashboard's tables stack instead of standing side by side.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual types it a list)
+    #: Below 30 lines forms drop their spacing, so the outcome of a review stays on screen.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {CaseFinder}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "dashboard", "Dashboard"),
@@ -33,6 +35,7 @@ class LifecycleTUI(App[None]):
         Binding("a", "audit", "Audit"),
         Binding("p", "preview", "Compliance preview"),
         Binding("t", "toggle_theme", "Light/dark"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -110,6 +113,14 @@ class LifecycleTUI(App[None]):
 
         self._switch_to(CompliancePreviewScreen())
 
+    def action_help(self) -> None:
+        """Help for the screen at hand (each screen names its text in HELP), in the user's language."""
+        from lifecycle.tui.help import HelpScreen
+
+        topic = getattr(self.screen, "HELP", None)
+        if topic is not None and not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(topic))
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
@@ -124,5 +135,7 @@ class LifecycleTUI(App[None]):
                             "chosen date (dry run, nothing written)", self.action_preview)
         yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
                             lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
+        yield SystemCommand("Help for this screen", "What this screen is for, its keys, what each action "
+                            "does (?)", self.action_help)
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
                             self.action_toggle_theme)

@@ -10,21 +10,30 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
-from textual.worker import get_current_worker
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.worker import Worker, get_current_worker
 
+from lifecycle.domain.audit import AuditEntry
 from lifecycle.services.audit_export import EXPORT_FORMATS
 from lifecycle.services.filters import AuditFilter
 from lifecycle.services.read_models.audit_views import AuditPage
+from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
 PAGE = 100
+#: Kept first in a narrow terminal: which entry, when, what; the highlighted entry is shown in
+#: full under the table (clause, reason, payload), whatever the width.
+COLUMNS = [Column("seq", "#", 0), Column("case", "case", 1), Column("programme", "programme", 7),
+           Column("effective", "effective", 2), Column("trigger", "trigger", 3),
+           Column("move", "from → to", 4), Column("actor", "actor", 6), Column("clause", "clause", 5),
+           Column("reason", "reason", 8)]
 
 
 class AuditScreen(Screen[None]):
+    HELP = "audit"
     AUTO_FOCUS = "#entries"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,pagedown", "next_page", "Next page"),
@@ -42,11 +51,12 @@ class AuditScreen(Screen[None]):
         self.page: AuditPage | None = None
         self.where = AuditFilter(case_id=case_id)
         self.filter_problem: str | None = None
+        self.entries: dict[str, AuditEntry] = {}
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
         yield Header()
-        yield Static("Audit log", id="heading", classes="title")
+        yield Static(describe_heading(self.where), id="heading", classes="title")
         with Horizontal(classes="filters"):
             yield Input(str(self.initial_case or ""), placeholder="case #", id="case", type="integer",
                         compact=True)
@@ -57,13 +67,14 @@ class AuditScreen(Screen[None]):
             yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
         yield Static("Chain: not verified yet (v verifies)", id="chain", classes="note")
         yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        yield VerticalScroll(Static(id="entry-detail", classes="block"), id="entry-box", classes="detail-box")
         yield Static(id="pager")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Audit log"
-        self.query_one("#entries", DataTable).add_columns(
-            "#", "case", "programme", "effective", "trigger", "from → to", "actor", "clause", "reason")
+        self.sub_title = describe_heading(self.where).plain.removeprefix("Audit log · ")
+        self.fitted = FittedTable(self.query_one("#entries", DataTable), COLUMNS)
         self.reload()
         self.action_verify()
 
@@ -102,6 +113,8 @@ class AuditScreen(Screen[None]):
             return
         if where != self.where:
             self.where, self.start = where, 0
+            self.query_one("#heading", Static).update(describe_heading(where))
+            self.sub_title = describe_heading(where).plain.removeprefix("Audit log · ")
             self.reload()
 
     # -- paging -------------------------------------------------------------------------
@@ -144,12 +157,15 @@ class AuditScreen(Screen[None]):
     def show(self, page: AuditPage) -> None:
         self.page = page
         table = self.query_one("#entries", DataTable)
-        table.clear()
-        for e in page.entries:
-            table.add_row(e.seq, e.case_id or "", literal(e.programme or ""), e.effective_on.isoformat(),
-                          literal(e.trigger), literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
-                          literal(f"{e.actor} ({e.role})"), literal(e.clause or ""), literal(e.reason or ""),
-                          key=str(e.seq))
+        self.entries = {str(e.seq): e for e in page.entries}
+        self.fitted.show([(str(e.seq), {
+            "seq": e.seq, "case": e.case_id or "", "programme": literal(e.programme or ""),
+            "effective": e.effective_on.isoformat(), "trigger": literal(e.trigger),
+            "move": literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
+            "actor": literal(f"{e.actor} ({e.role})"), "clause": literal(e.clause or ""),
+            "reason": literal(e.reason or "")}) for e in page.entries])
+        if not page.entries:
+            self.query_one("#entry-detail", Static).update("")
         self.slow.stop(table)
         if page.total == 0:
             pager = "No entry matches these filters."
@@ -157,6 +173,14 @@ class AuditScreen(Screen[None]):
             pager = (f"{page.offset + 1}–{page.offset + len(page.entries)} of {page.total:,}, newest first"
                      "  ·  n/b pages  ·  x exports this view")
         self.query_one("#pager", Static).update(pager)
+
+    def on_resize(self, event: Any) -> None:
+        self.call_after_refresh(self.fitted.refit)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.entries.get(str(event.row_key.value))
+        if entry is not None:
+            self.query_one("#entry-detail", Static).update(entry_text(entry))
 
     # -- the chain ----------------------------------------------------------------------
     def action_verify(self) -> None:
@@ -185,17 +209,22 @@ class AuditScreen(Screen[None]):
 
     # -- export -------------------------------------------------------------------------
     def action_export(self) -> None:
-        self.app.push_screen(ExportScreen(self.where))
+        self.app.push_screen(ExportScreen(self.where, self.page.total if self.page else None))
 
 
 class ExportScreen(ModalScreen[None]):
-    """Where to write the filtered view, and as what."""
+    """Where to write the filtered view, and as what; the writing shows its progress and can be
+    cancelled (esc or Cancel), leaving no file behind."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    HELP = "export"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel / close"),
+                                              Binding("f1,question_mark", "app.help", "Help")]
 
-    def __init__(self, where: AuditFilter) -> None:
+    def __init__(self, where: AuditFilter, total: int | None = None) -> None:
         super().__init__()
         self.where = where
+        self.total = total
+        self.writing: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -206,10 +235,14 @@ class ExportScreen(ModalScreen[None]):
             yield Select([(f, f) for f in EXPORT_FORMATS], value="csv", allow_blank=False, id="format")
             yield Label("File")
             yield Input(str(Path.cwd() / f"audit-{app.today.isoformat()}.csv"), id="path")
+            yield ProgressBar(total=self.total, id="progress", show_eta=False)
             yield Static("", id="outcome", classes="block")
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="export", variant="primary")
                 yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
 
     def on_select_changed(self, event: Select.Changed) -> None:
         path = self.query_one("#path", Input)
@@ -223,33 +256,100 @@ class ExportScreen(ModalScreen[None]):
         if event.button.id == "export":
             self.export()
         else:
-            self.dismiss(None)
+            self.action_cancel()
 
     def action_cancel(self) -> None:
+        """While writing: stop, nothing is left behind; else close."""
+        if self.writing is not None and self.writing.is_running:
+            self.writing.cancel()
+            return
         self.dismiss(None)
 
     def export(self) -> None:
+        if self.writing is not None and self.writing.is_running:
+            return
         path = Path(self.query_one("#path", Input).value.strip()).expanduser()
         fmt = str(self.query_one("#format", Select).value)
-        self.query_one("#outcome", Static).update(Text("Writing…", style="dim"))
-        self.write(path, fmt)
+        self.query_one("#outcome", Static).update(Text("Writing… esc cancels", style="dim"))
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=self.total, progress=0)
+        bar.display = True
+        self.query_one("#close", Button).label = "Cancel"
+        self.query_one("#export", Button).disabled = True
+        self.writing = self.write(path, fmt)
 
     @work(thread=True, exclusive=True, group="audit-export")
     def write(self, path: Path, fmt: str) -> None:
         from lifecycle.services.audit_export import export_entries
 
         app: Any = self.app
+        worker = get_current_worker()
+
+        def progress(count: int) -> None:
+            if worker.is_cancelled:
+                raise ExportCancelled
+            app.call_from_thread(self.progressed, count)
+
         try:
-            count = export_entries(app.lifecycle, self.where, path, fmt)
+            count = export_entries(app.lifecycle, self.where, path, fmt, progress=progress)
+        except ExportCancelled:
+            app.call_from_thread(self.done, Text(f"Cancelled: nothing was written to {path}.", style="yellow"))
+            return
         except Exception as error:
             app.call_from_thread(self.done, Text(str(error), style="bold red"))
             return
-        app.call_from_thread(self.done, joined((f"Wrote {count:,} entries to ", "green"), literal(str(path))))
+        app.call_from_thread(self.done, joined((f"Wrote {count:,} entries to ", "green"), literal(str(path))),
+                             count)
 
-    def done(self, text: Text) -> None:
+    def progressed(self, count: int) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=count)
+        of = f" of {self.total:,}" if self.total is not None else ""
+        self.query_one("#outcome", Static).update(Text(f"Writing… {count:,}{of} entries; esc cancels",
+                                                       style="dim"))
+
+    def done(self, text: Text, count: int | None = None) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        if count is not None:
+            bar.update(total=max(count, 1), progress=max(count, 1))
+        else:
+            bar.display = False
         self.query_one("#outcome", Static).update(text)
+        self.query_one("#close", Button).label = "Close"
+        self.query_one("#export", Button).disabled = False
+
+
+class ExportCancelled(Exception):
+    """The person cancelled the export: it stops and leaves no file."""
 
 
 def describe(where: AuditFilter) -> str:
     parts = [f"{name.replace('_id', '')} {value}" for name, value in vars(where).items() if value is not None]
     return "Filters: " + (", ".join(parts) if parts else "none (the whole log)")
+
+
+def describe_heading(where: AuditFilter) -> Text:
+    """The heading names every filter in force, so a filtered view is never taken for the log."""
+    parts = [f"{name.replace('_id', '')} {value}" for name, value in vars(where).items() if value is not None]
+    if not parts:
+        return joined(("Audit log · ", "bold"), "the whole log, newest first")
+    return joined(("Audit log · ", "bold"), literal(" · ".join(parts), "bold yellow"), " · newest first")
+
+
+def entry_text(e: AuditEntry) -> Text:
+    """One entry in full: the clause and the reason are never cut, whatever the width."""
+    import json
+
+    text = joined((f"#{e.seq}", "bold"), f"  case {e.case_id or '—'}  ", literal(e.programme or ""),
+                  ("  effective ", "dim"), e.effective_on.isoformat(),
+                  ("  recorded ", "dim"), e.recorded_at.isoformat(sep=" ", timespec="seconds"), " UTC\n",
+                  literal(e.trigger, "bold"), "  ", literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
+                  ("  by ", "dim"), literal(f"{e.actor} ({e.role})"),
+                  ("\nclause ", "dim"), literal(e.clause or "none"))
+    if e.reason:
+        text.append("\nreason ", "dim")
+        text.append(e.reason)
+    payload = {k: v for k, v in e.payload.items() if v is not None}
+    if payload:
+        text.append("\nrecorded values ", "dim")
+        text.append(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+    return text

@@ -14,12 +14,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lifecycle.domain.severity import RANK
 from lifecycle.services.read_models.case_file import CaseFile
+from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
+TIMELINE = [Column("effective", "effective", 0), Column("trigger", "trigger", 1), Column("move", "from → to", 2),
+            Column("actor", "actor", 4), Column("clause", "clause", 3), Column("reason", "reason", 5)]
+
 
 class CaseDetailScreen(Screen[None]):
+    HELP = "case"
     AUTO_FOCUS = "#actions"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload"),
@@ -32,6 +38,10 @@ class CaseDetailScreen(Screen[None]):
         self.slow = SlowLoading()
         self.case_id = case_id
         self.file: CaseFile | None = None
+        #: The action whose form the clerk opened: esc from the form comes back to it.
+        self.came_from: str | None = None
+        #: The timeline's entries by audit sequence number, for the detail of the highlighted one.
+        self.entries: dict[str, dict[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,15 +57,19 @@ class CaseDetailScreen(Screen[None]):
             yield Static(id="fields", classes="block")
             yield Static("Timeline", classes="section")
             yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="timeline-detail", classes="detail")
             yield Static("Blocked", classes="section")
             yield Static(id="blocked", classes="block")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"Case {self.case_id}"
-        self.query_one("#timeline", DataTable).add_columns(
-            "effective", "trigger", "from → to", "actor", "clause", "reason")
+        # The clause and the reason can be long: the highlighted entry is shown in full below.
+        self.timeline = FittedTable(self.query_one("#timeline", DataTable), TIMELINE)
         self.action_reload()
+
+    def on_resize(self, event: Any) -> None:
+        self.call_after_refresh(self.timeline.refit)
 
     def action_reload(self) -> None:
         self.slow.start(self.query_one("#body"))
@@ -99,10 +113,10 @@ class CaseDetailScreen(Screen[None]):
             else "Actions allowed now — enter to act")
         actions = self.query_one("#actions", OptionList)
         actions.clear_options()
-        for name in view["allowed"]:
-            zh, en = found.triggers.get(name, (name, name))
-            actions.add_option(Option(joined((name, "bold"), "  ", zh, " ", (en, "dim")), id=name,
-                                      disabled=read_only is not None))
+        # Ordinary steps first, what ends the case last: enter on the first line never revokes.
+        allowed = sorted(view["allowed"], key=lambda name: RANK[found.severity.get(name)])  # type: ignore[index]
+        for name in allowed:
+            actions.add_option(Option(action_label(found, name), id=name, disabled=read_only is not None))
         if not view["allowed"]:
             actions.add_option(Option(Text("No action is allowed on this date.", style="dim"),
                                       disabled=True))
@@ -122,16 +136,26 @@ class CaseDetailScreen(Screen[None]):
             fields.append(f"{key}: ", "dim")
             fields.append(shown(value))
         self.query_one("#fields", Static).update(fields or Text("No fields recorded.", style="dim"))
-        timeline = self.query_one("#timeline", DataTable)
-        timeline.clear()
-        for entry in reversed(view["history"]):
-            timeline.add_row(entry["effective_on"], literal(entry["trigger"]),
-                             literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
-                             literal(f"{entry['actor']} ({entry['role']})"), literal(entry["clause"] or ""),
-                             literal(entry["reason"] or ""), key=str(entry["seq"]))
+        self.entries = {str(entry["seq"]): entry for entry in view["history"]}
+        self.timeline.show([(str(entry["seq"]), {
+            "effective": entry["effective_on"], "trigger": literal(entry["trigger"]),
+            "move": literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
+            "actor": literal(f"{entry['actor']} ({entry['role']})"), "clause": literal(entry["clause"] or ""),
+            "reason": literal(entry["reason"] or "")}) for entry in reversed(view["history"])])
         self.slow.stop(self.query_one("#body"))
-        if view["allowed"] and read_only is None:
-            actions.highlighted = 0
+        if read_only is None:
+            self.highlight(actions, [name for name in allowed if name not in found.severity])
+
+    def highlight(self, actions: OptionList, ordinary: list[str]) -> None:
+        """The action the clerk came from (after esc from its form), else the first ordinary
+        one; never a grave one by default: with only grave actions, none is highlighted."""
+        came_from = self.came_from
+        if came_from is not None and came_from in [o.id for o in actions.options]:
+            actions.highlighted = actions.get_option_index(came_from)
+        elif ordinary:
+            actions.highlighted = actions.get_option_index(ordinary[0])
+        else:
+            actions.highlighted = None
 
     def _summary(self, found: CaseFile) -> Text:
         view = found.view
@@ -184,10 +208,55 @@ class CaseDetailScreen(Screen[None]):
         if self.file is None or event.option.id is None or app.read_only_reason():
             return
         view = self.file.view
-        app.push_screen(ActionFormScreen(view["id"], event.option.id, view["version"]), self._acted)
+        self.came_from = event.option.id
+        app.push_screen(ActionFormScreen(view["id"], event.option.id, view["version"], case_name=view["name"],
+                                         severity=self.file.severity.get(event.option.id),
+                                         terminal=self.file.terminal), self._acted)
 
-    def _acted(self, changed: bool | None) -> None:
+    def _acted(self, outcome: str | None) -> None:
+        from lifecycle.tui.action_form import CANCELLED
+
+        actions = self.query_one("#actions", OptionList)
+        if outcome == CANCELLED and self.came_from in [o.id for o in actions.options]:
+            # Nothing changed: back on the action the clerk came from, not on the first one.
+            actions.highlighted = actions.get_option_index(str(self.came_from))
+            actions.focus()
+            return
+        if outcome != CANCELLED:
+            self.came_from = None  # the case changed: its actions are offered afresh
+        actions.focus()
         self.action_reload()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.entries.get(str(event.row_key.value))
+        if entry is not None:
+            self.query_one("#timeline-detail", Static).update(entry_detail(entry))
+
+
+def action_label(found: CaseFile, name: str) -> Text:
+    """An action as the list offers it; a grave one marked in red with what it does."""
+    from lifecycle.tui.action_form import MARKS
+
+    zh, en = found.triggers.get(name, (name, name))
+    grave = found.severity.get(name)
+    if grave is None:
+        return joined((name, "bold"), "  ", zh, " ", (en, "dim"))
+    return joined(("⚠ ", "bold red"), (name, "bold red"), "  ", zh, " ", (en, "dim"),
+                  (f"  — {MARKS[grave]}, asks to confirm", "red"))
+
+
+def entry_detail(entry: dict[str, Any]) -> Text:
+    """One timeline entry in full: nothing of the clause or the reason is cut."""
+    text = joined(("#", "dim"), str(entry["seq"]), ("  effective ", "dim"), entry["effective_on"],
+                  "  ", literal(entry["trigger"], "bold"), "  ",
+                  literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
+                  ("  by ", "dim"), literal(f"{entry['actor']} ({entry['role']})"))
+    text.append("\nclause ", "dim")
+    text.append(entry["clause"] or "none")
+    if entry.get("reason"):
+        text.append("\nreason ", "dim")
+        text.append(entry["reason"])
+    return text
 
 
 def shown(value: Any) -> str:

@@ -15,15 +15,22 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from lifecycle.services.filters import CaseFilter
-from lifecycle.services.read_models.worklist import PAGE_SIZE, Page
+from lifecycle.services.read_models.worklist import PAGE_SIZE, CaseLine, Page
+from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
 SORT_CHOICES = [("next due", "next_due"), ("name", "name"), ("last change", "last_change"),
                 ("number", "id")]
+#: What an administrator scans for first is kept first: in 80 columns the number, the name,
+#: the next due day and the programme; the rest is on the line under the table.
+COLUMNS = [Column("id", "#", 0), Column("name", "name 名称", 1), Column("programme", "programme", 3),
+           Column("state", "state 状态", 4), Column("due", "next due", 2), Column("trigger", "due for", 5),
+           Column("province", "province", 6), Column("since", "since", 7)]
 
 
 class CaseListScreen(Screen[None]):
+    HELP = "case-list"
     AUTO_FOCUS = "#cases"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
@@ -41,6 +48,7 @@ class CaseListScreen(Screen[None]):
         self.sort = "next_due"
         self.start = 0
         self.page: Page | None = None
+        self.lines: dict[str, CaseLine] = {}
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -56,6 +64,7 @@ class CaseListScreen(Screen[None]):
             yield Input(self.criteria.text or "", placeholder="name contains  (/)", id="text", compact=True)
             yield Select(SORT_CHOICES, value=self.sort, allow_blank=False, id="sort", compact=True)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Static(id="case-detail", classes="detail")
         yield Static(id="pager")
         yield Footer()
 
@@ -70,16 +79,12 @@ class CaseListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Cases"
-        table = self.query_one("#cases", DataTable)
-        # What an administrator scans for first comes first: narrow terminals cut the right.
-        table.add_column("#", key="id")
-        table.add_column("name 名称", key="name")
-        table.add_column("state 状态", key="state")
-        table.add_column("next due", key="due")
-        table.add_column("programme", key="programme")
-        table.add_column("province", key="province")
-        table.add_column("since", key="since")
+        self.fitted = FittedTable(self.query_one("#cases", DataTable), COLUMNS)
+        self._heading()
         self.reload()
+
+    def on_resize(self, event: Any) -> None:
+        self.call_after_refresh(self.fitted.refit)
 
     # -- filters --------------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -181,20 +186,41 @@ class CaseListScreen(Screen[None]):
         app: Any = self.app
         self.page = page
         table = self.query_one("#cases", DataTable)
-        table.clear()
+        self.lines = {str(line.id): line for line in page.lines}
+        rows = []
         for line in page.lines:
-            due = Text("—")
+            due, trigger = Text("—"), Text("")
             if line.next_due is not None:
                 late = line.next_due.on < app.today
-                due = joined((line.next_due.on.isoformat(), "bold red" if late else ""), " ",
-                             (line.next_due.trigger, "dim"))
-            table.add_row(line.id, literal(line.name), joined((line.state_zh, "bold"), " ", line.state_en),
-                          due, literal(line.programme), literal(line.province or ""),
-                          line.state_since.isoformat(), key=str(line.id))
+                due = Text(line.next_due.on.isoformat(), "bold red" if late else "")
+                trigger = Text(line.next_due.trigger, "dim")
+            rows.append((str(line.id), {
+                "id": line.id, "name": literal(line.name), "programme": literal(line.programme),
+                "state": joined((line.state_zh, "bold"), " ", line.state_en), "due": due, "trigger": trigger,
+                "province": literal(line.province or ""), "since": line.state_since.isoformat()}))
+        self.fitted.show(rows)
         self.slow.stop(table)
-        self.query_one("#heading", Static).update(joined(
-            "Cases · ", literal(self.heading), f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}"))
+        if not page.lines:
+            self.query_one("#case-detail", Static).update("")
+        self._heading()
         self._pager()
+
+    def _heading(self) -> None:
+        """What the list shows: every filter in force (or all cases), and the sort."""
+        app: Any = self.app
+        parts = describe_filter(self.criteria, app.today, app.lifecycle.catalogue)
+        heading = joined(("Cases · ", "bold"), literal(" · ".join(parts) if parts else "all cases",
+                                                       "bold yellow" if parts else "bold"))
+        if self.heading != "all cases" and not parts:
+            heading.append(f" ({self.heading})")
+        heading.append(f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}")
+        self.query_one("#heading", Static).update(heading)
+        self.sub_title = " · ".join(parts) if parts else "all cases"  # in the header bar too
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        line = self.lines.get(str(event.row_key.value))
+        if line is not None:
+            self.query_one("#case-detail", Static).update(line_detail(line, self.app))
 
     def _pager(self) -> None:
         page = self.page
@@ -218,3 +244,46 @@ class CaseListScreen(Screen[None]):
         if event.row_key.value is not None:
             app: Any = self.app
             app.open_case(int(event.row_key.value))
+
+
+def describe_filter(criteria: CaseFilter, today: Any, catalogue: Any) -> list[str]:
+    """The filters in force, in words: national-tic · 绩效评估 performance evaluation · overdue."""
+    parts = []
+    if criteria.programme:
+        parts.append(criteria.programme)
+    if criteria.state:
+        state = None
+        if criteria.programme:
+            state = catalogue.current(criteria.programme).definition.states.get(criteria.state)
+        parts.append(f"{state.zh} {state.en}" if state else f"state {criteria.state}")
+    if criteria.province:
+        parts.append(f"province {criteria.province}")
+    if criteria.text:
+        parts.append(f"name contains {criteria.text}")
+    if criteria.due_from is None and criteria.due_before is not None:
+        parts.append("overdue" if criteria.due_before == today else f"due before {criteria.due_before}")
+    elif criteria.due_from is not None and criteria.due_before is not None:
+        last = criteria.due_before.fromordinal(criteria.due_before.toordinal() - 1)
+        parts.append(f"due {criteria.due_from} to {last}")
+    elif criteria.due_from is not None:
+        parts.append(f"due from {criteria.due_from}")
+    return parts
+
+
+def line_detail(line: CaseLine, app: Any) -> Text:
+    """The highlighted case in full, on the line under the table (what the columns leave out)."""
+    text = joined((f"#{line.id} ", "bold"), literal(line.name, "bold"), " · ", literal(line.programme), " · ",
+                  (line.state_zh, "bold"), " ", line.state_en, (" since ", "dim"), line.state_since.isoformat())
+    if line.province:
+        text.append(" · ", "dim")
+        text.append(line.province)
+    if line.next_due is not None:
+        late = line.next_due.on < app.today
+        text.append("\nnext due ", "dim")
+        text.append(line.next_due.on.isoformat(), "bold red" if late else "bold")
+        text.append(f" {line.next_due.trigger}: {line.next_due.rule}")
+        if late:
+            text.append("  (overdue)", "red")
+    else:
+        text.append("\nnothing due", "dim")
+    return text

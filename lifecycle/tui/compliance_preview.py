@@ -1,5 +1,7 @@
 """What a compliance run would do today or on a chosen date: the dry run, case by case,
-before anyone runs it. Nothing is written."""
+before anyone runs it. Nothing is written, so every user may look (auditors too). The work
+shows its progress and can be cancelled; the highlighted action is shown in full below the
+list (from → to, the effective date, the clause), whatever the width."""
 
 from __future__ import annotations
 
@@ -12,57 +14,94 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.worker import Worker, get_current_worker
 
+from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
 #: Actions listed one per row; a catch-up run of more shows the first ones and the counts.
 SHOWN = 1000
+COLUMNS = [Column("case", "case", 0), Column("name", "name 名称", 1), Column("programme", "programme", 6),
+           Column("rule", "rule", 5), Column("trigger", "trigger", 2), Column("move", "from → to", 4),
+           Column("effective", "effective", 3), Column("clause", "clause", 7)]
+
+
+class PreviewCancelled(Exception):
+    """The person cancelled the preview: the run stops after the batch at hand."""
 
 
 class CompliancePreviewScreen(Screen[None]):
-    AUTO_FOCUS = "#on"
+    HELP = "compliance-preview"
+    #: The list, not the date box: keys (`?`, enter) act on the screen; tab reaches the date.
+    AUTO_FOCUS = "#actions"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "preview", "Preview"),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back / cancel"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.slow = SlowLoading()
         self.report: Any = None
+        self.running: Worker[None] | None = None
+        self.actions: dict[str, dict[str, Any]] = {}
+        self.names: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
         yield Header()
-        yield Static("Compliance preview — a dry run: nothing is written", classes="title")
+        yield Static("Compliance preview — a dry run: nothing is written", id="heading", classes="title")
         with Horizontal(classes="filters"):
             yield Input(app.today.isoformat(), placeholder="as of YYYY-MM-DD", id="on", compact=True)
             yield Select([(c, c) for c in app.lifecycle.catalogue.codes()], prompt="all programmes",
                          id="programme", compact=True)
             yield Button("Preview", id="run", compact=True, variant="primary")
+            yield Button("Cancel", id="stop", compact=True, variant="warning")
+        yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="summary", classes="block")
         yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
+        yield VerticalScroll(Static(id="action-detail", classes="block"), id="action-box", classes="detail-box")
         with VerticalScroll(id="refused-box"):
             yield Static(id="refused", classes="block")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Compliance preview"
-        self.query_one("#actions", DataTable).add_columns(
-            "case", "name 名称", "programme", "rule", "trigger", "from → to", "effective", "clause")
+        self.fitted = FittedTable(self.query_one("#actions", DataTable), COLUMNS)
+        self._working(False)
         self.action_preview()
 
+    def on_resize(self, event: Any) -> None:
+        self.call_after_refresh(self.fitted.refit)
+
     def action_back(self) -> None:
+        """Esc cancels a preview under way; otherwise it goes back."""
+        if self.running is not None and self.running.is_running:
+            self.action_cancel()
+            return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+    def action_cancel(self) -> None:
+        if self.running is not None and self.running.is_running:
+            self.running.cancel()
+            self.query_one("#summary", Static).update(Text("Cancelling after the batch at hand…", style="yellow"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_preview()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_preview()
+        if event.button.id == "stop":
+            self.action_cancel()
+        else:
+            self.action_preview()
+
+    def _working(self, running: bool) -> None:
+        self.query_one("#progress", ProgressBar).display = running
+        self.query_one("#stop", Button).display = running
+        self.query_one("#run", Button).display = not running
 
     def action_preview(self) -> None:
         from lifecycle.domain.dates import parse_date
@@ -72,12 +111,20 @@ class CompliancePreviewScreen(Screen[None]):
             on = parse_date(text)
         except ValueError as error:
             self.query_one("#summary", Static).update(literal(f"as of: {error}", "bold red"))
+            self.query_one("#on", Input).focus()
             return
         value = self.query_one("#programme", Select).value
         programme = None if value is Select.NULL else str(value)
-        self.query_one("#summary", Static).update(Text(f"Working out what is due by {on}…", style="dim"))
+        self.query_one("#heading", Static).update(joined(
+            ("Compliance preview · ", "bold"), (f"as of {on} · {programme or 'all programmes'}", "bold yellow"),
+            " — a dry run: nothing is written"))
+        self.sub_title = f"as of {on} · {programme or 'all programmes'}"
+        self.query_one("#summary", Static).update(Text(f"Working out what is due by {on}… esc cancels",
+                                                       style="dim"))
+        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
+        self._working(True)
         self.slow.start(self.query_one("#actions", DataTable))
-        self.run_preview(on, programme)
+        self.running = self.run_preview(on, programme)
 
     @work(thread=True, exclusive=True, group="compliance-preview")
     def run_preview(self, on: date, programme: str | None) -> None:
@@ -85,8 +132,11 @@ class CompliancePreviewScreen(Screen[None]):
         from lifecycle.services.read_models.worklist import case_names
 
         app: Any = self.app
+        worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise PreviewCancelled
             app.call_from_thread(self.progress, done, total)
 
         try:
@@ -94,18 +144,33 @@ class CompliancePreviewScreen(Screen[None]):
                                     source="tui", progress=progress)
             ids = [a["case_id"] for a in report.actions[:SHOWN]] + [r["case_id"] for r in report.refused]
             names = case_names(app.lifecycle, ids)
+        except PreviewCancelled:
+            app.call_from_thread(self.cancelled, on)
+            return
         except Exception as error:
             app.call_from_thread(self.failed, error)
             return
         app.call_from_thread(self.show, report, names)
 
     def progress(self, done: int, total: int) -> None:
-        self.query_one("#summary", Static).update(Text(f"Cases due: {done:,} of {total:,} examined…",
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one("#summary", Static).update(Text(f"Cases due: {done:,} of {total:,} examined… esc cancels",
                                                        style="dim"))
+
+    def cancelled(self, on: date) -> None:
+        self._working(False)
+        self.slow.stop(self.query_one("#actions", DataTable))
+        self.query_one("#summary", Static).update(Text(
+            f"Cancelled: the preview as of {on} was stopped before the end, so it lists nothing. Nothing was "
+            "written. ctrl+r starts it again.", style="yellow"))
+        self.fitted.show([])
+        self.query_one("#action-detail", Static).update("")
+        self.query_one("#refused", Static).update("")
 
     def failed(self, error: Exception) -> None:
         from lifecycle.errors import Refused
 
+        self._working(False)
         self.slow.stop(self.query_one("#actions", DataTable))
         if isinstance(error, Refused):
             text = joined(("Refused: ", "bold"), literal(error.action), "\n")
@@ -115,14 +180,21 @@ class CompliancePreviewScreen(Screen[None]):
         self.query_one("#summary", Static).update(text)
 
     def show(self, report: Any, names: dict[int, str]) -> None:
+        self._working(False)
         self.report = report
+        self.names = names
         table = self.query_one("#actions", DataTable)
-        table.clear()
-        for action in report.actions[:SHOWN]:
-            table.add_row(action["case_id"], literal(names.get(action["case_id"], "")),
-                          literal(action["programme"]), literal(action["rule"]), literal(action["trigger"]),
-                          literal(f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-                          action["effective_on"], literal(action["clause"] or ""))
+        shown = report.actions[:SHOWN]
+        self.actions = {str(n): action for n, action in enumerate(shown)}
+        self.fitted.show([(str(n), {
+            "case": action["case_id"], "name": literal(names.get(action["case_id"], "")),
+            "programme": literal(action["programme"]), "rule": literal(action["rule"]),
+            "trigger": literal(action["trigger"]),
+            "move": literal(f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
+            "effective": action["effective_on"], "clause": literal(action["clause"] or "")})
+            for n, action in enumerate(shown)])
+        if not shown:
+            self.query_one("#action-detail", Static).update(Text("Nothing is due.", style="dim"))
         self.slow.stop(table)
         total = len(report.actions)
         summary = joined((f"As of {report.as_of}: ", "bold"),
@@ -146,7 +218,26 @@ class CompliancePreviewScreen(Screen[None]):
             refused.append("\n")
         self.query_one("#refused", Static).update(refused)
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        action = self.actions.get(str(event.row_key.value))
+        if action is not None:
+            self.query_one("#action-detail", Static).update(action_text(action, self.names))
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        app: Any = self.app
-        row = event.data_table.get_row(event.row_key)
-        app.open_case(int(row[0]))
+        action = self.actions.get(str(event.row_key.value))
+        if action is not None:
+            app: Any = self.app
+            app.open_case(int(action["case_id"]))
+
+
+def action_text(action: dict[str, Any], names: dict[int, str]) -> Text:
+    """One action of the preview in full: nothing of from → to, the date or the clause is cut."""
+    text = joined((f"case {action['case_id']} ", "bold"), literal(names.get(action["case_id"], ""), "bold"),
+                  " · ", literal(action["programme"]), ("  rule ", "dim"), literal(action["rule"]), "\n",
+                  literal(action["trigger"], "bold"), "  ",
+                  literal(f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
+                  ("  effective ", "dim"), str(action["effective_on"]),
+                  ("\nclause ", "dim"), literal(action["clause"] or "none"))
+    if action.get("default"):
+        text.append(" (default)", "dim")
+    return text

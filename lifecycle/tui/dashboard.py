@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,6 +23,7 @@ from lifecycle.tui.text import joined, literal
 
 
 class DashboardScreen(Screen[None]):
+    HELP = "dashboard"
     AUTO_FOCUS = "#states"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload"),
@@ -48,13 +50,18 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Dashboard"
         states = self.query_one("#states", DataTable)
-        # Widths set up front: the rows arrive from a worker after the first paint, and a
-        # programme code or a state's two names must not be cut to the header's width.
-        states.add_column("programme", width=14)
-        states.add_column("state 状态", width=30)
+        # Widths set up front, from the definitions: the rows arrive from a worker after the
+        # first paint, and a programme code or a state's two names must never be cut.
+        app: Any = self.app
+        programmes = app.lifecycle.catalogue.all()
+        code_width = max([cell_len("programme"), *(cell_len(p.code) for p in programmes)])
+        state_width = max([cell_len("state 状态"), *(cell_len(f"{s.zh} {s.en}") for p in programmes
+                                                      for s in p.definition.states.values())])
+        states.add_column("programme", width=code_width)
+        states.add_column("state 状态", width=state_width)
         states.add_column("cases")
         due = self.query_one("#due", DataTable)
-        due.add_column("programme", width=14)
+        due.add_column("programme", width=code_width)
         due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
         targets = self.query_one("#targets", DataTable)
         targets.add_column("programme", width=18)

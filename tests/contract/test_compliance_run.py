@@ -150,6 +150,18 @@ def test_only_an_admin_may_invoke_the_run_and_a_refusal_writes_nothing(app):
     assert (audit_rows(app), cases_rows(app)) == before
 
 
+def test_an_auditor_may_preview_the_run_which_writes_nothing(app):
+    bj_approved(app)
+    add_user(app, "alice", "bob", "auditor")
+    before = (audit_rows(app), cases_rows(app))
+    preview = run_compliance(app, "bob", D("2026-04-01"), dry_run=True)
+    assert preview.actions == run_compliance(app, "alice", D("2026-04-01"), dry_run=True).actions
+    assert preview.actions and (audit_rows(app), cases_rows(app)) == before
+    with pytest.raises(Refused) as refused:
+        run_compliance(app, "nobody", D("2026-04-01"), dry_run=True)
+    assert "previewing the compliance run" in refused.value.action
+
+
 def test_a_run_can_be_limited_to_one_programme(app):
     bj_approved(app)
     national_approved(app)

@@ -1,4 +1,5 @@
-"""Text captures of every screen for docs/tui.md: `python tests/tui/capture_screens.py [W H]`.
+"""Text captures of every screen for docs/tui.md and docs/zh/tui.md:
+`python tests/tui/capture_screens.py [W H]` (LIFECYCLE_LANG=zh for the Chinese help).
 
 Builds the demo portfolio in a temporary SQLite database and prints each screen
 as the terminal shows it, as of the tests' fixed day.
@@ -13,13 +14,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from textual.widgets import Input, Select
+from textual.widgets import DataTable, Input, OptionList, Select
 from tui_helpers import TODAY, case_id, screen_text, settle
 
 from lifecycle.demo.showcase import build_demo
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import add_user
 from lifecycle.tui.app import LifecycleTUI
+
+SEMICONDUCTORS = "国家第三代半导体技术创新中心"
 
 
 async def capture(lifecycle: Lifecycle, size: tuple[int, int]) -> None:
@@ -34,7 +37,19 @@ async def capture(lifecycle: Lifecycle, size: tuple[int, int]) -> None:
         await pilot.press("c")
         await settle(tui, pilot)
         show("case list")
-        tui.open_case(case_id(lifecycle, "国家第三代半导体技术创新中心"))
+        tui.screen.query_one("#programme", Select).value = "national-tic"
+        await settle(tui, pilot)
+        tui.screen.query_one("#province", Input).value = "江苏"
+        await settle(tui, pilot)
+        show("case list, filtered")
+        await pilot.press("question_mark")
+        await settle(tui, pilot)
+        show("help of the case list")
+        await pilot.press("escape")
+        tui.open_case(case_id(lifecycle, "北京市集成电路技术创新中心"))
+        await settle(tui, pilot)
+        show("case detail: grave actions last")
+        tui.open_case(case_id(lifecycle, SEMICONDUCTORS))
         await settle(tui, pilot)
         show("case detail")
         await pilot.press("enter")
@@ -44,28 +59,49 @@ async def capture(lifecycle: Lifecycle, size: tuple[int, int]) -> None:
         await pilot.press("ctrl+r")
         await settle(tui, pilot)
         show("action form, reviewed")
+        tui.screen.query_one("#param-grade", Select).clear()
         tui.screen.query_one("#on", Input).value = "2020-01-01"
         await pilot.press("ctrl+r")
         await settle(tui, pilot)
         show("action form, refused")
         await pilot.press("escape")
         await settle(tui, pilot)
-        await pilot.press("a")
+        actions = tui.screen.query_one("#actions", OptionList)
+        actions.highlighted = actions.get_option_index("revoke")
+        actions.action_select()
         await settle(tui, pilot)
-        show("audit log")
+        tui.screen.query_one("#param-ground", Select).value = "evaluation_refused"
+        tui.screen.query_one("#reason", Input).value = "did not take part in the 2025 evaluation"
+        await pilot.press("ctrl+r")
+        await settle(tui, pilot)
+        show("revoke form, reviewed")
+        await pilot.press("enter")
+        await settle(tui, pilot)
+        show("revocation: the last question")
+        await pilot.press("escape", "escape")
+        await settle(tui, pilot)
+        await pilot.press("h")
+        await settle(tui, pilot)
+        table = tui.screen.query_one("#entries", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await settle(tui, pilot)
+        show("audit log of the case")
         await pilot.press("p")
+        await settle(tui, pilot)
+        tui.screen.query_one("#actions", DataTable).move_cursor(row=2)
         await settle(tui, pilot)
         show("compliance preview")
     tui = LifecycleTUI(lifecycle, "audrey", on=TODAY)
     async with tui.run_test(size=size) as pilot:
         await settle(tui, pilot)
-        tui.open_case(case_id(lifecycle, "国家第三代半导体技术创新中心"))
+        tui.open_case(case_id(lifecycle, SEMICONDUCTORS))
         await settle(tui, pilot)
         show("case detail, as an auditor")
 
 
 def main() -> None:
-    size = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) == 3 else (100, 32)
+    size = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) == 3 else (120, 40)
     with tempfile.TemporaryDirectory() as directory:
         lifecycle = Lifecycle(f"sqlite:///{directory}/capture.db")
         build_demo(lifecycle, "alice")

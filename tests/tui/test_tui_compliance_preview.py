@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, Static
-from tui_helpers import TODAY, case_id, focus, screen_text, settle
+from tui_helpers import TODAY, case_id, cells, focus, screen_text, settle
 
 from jobs.compliance_run import run_compliance
 from lifecycle.persistence.tables import audit_log
@@ -21,9 +21,8 @@ def entries(app) -> int:
         return int(connection.execute(select(func.count()).select_from(audit_log)).scalar())
 
 
-def rows(tui) -> list[list[str]]:
-    table = tui.screen.query_one("#actions", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+def rows(tui) -> list[dict[str, str]]:
+    return cells(tui, "#actions")
 
 
 def test_the_preview_lists_what_a_run_would_do_today_and_writes_nothing(portfolio, drive):
@@ -35,12 +34,18 @@ def test_the_preview_lists_what_a_run_would_do_today_and_writes_nothing(portfoli
         await settle(tui, pilot)
         assert isinstance(tui.screen, CompliancePreviewScreen)
         shown = rows(tui)
-        assert [row[2:6] for row in shown if row[0] == str(semiconductors)] == [
-            ["national-tic", "evaluation_refused", "revoke", "final_assessment → revoked"]]
+        assert [(row["trigger"], row["move"]) for row in shown if row["case"] == str(semiconductors)] == [
+            ("revoke", "final_assessment → revoked")]
         assert len(shown) == 6
         summary = str(tui.screen.query_one("#summary", Static).render())
         assert "As of 2026-11-23: a compliance run would take 6 action(s) on 5 case(s)" in summary
         assert "Nothing was written." in summary
+        table = tui.screen.query_one("#actions", DataTable)
+        table.move_cursor(row=[row["case"] for row in shown].index(str(semiconductors)))
+        await settle(tui, pilot)
+        detail = str(tui.screen.query_one("#action-detail", Static).render())
+        assert SEMICONDUCTORS in detail and "rule evaluation_refused" in detail
+        assert "final_assessment → revoked  effective 2025-07-19" in detail and "clause 第三十条" in detail
         assert SEMICONDUCTORS in screen_text(tui)
 
     drive(portfolio, scenario)
@@ -55,7 +60,7 @@ def test_the_preview_on_an_earlier_date_shows_what_was_due_then(portfolio, drive
         tui.screen.query_one("#on", Input).value = "2024-12-31"
         await pilot.press("ctrl+r")
         await settle(tui, pilot)
-        assert [row[4] for row in rows(tui)] == ["start_assessment"]  # 国家高速列车, due 2024-07-22
+        assert [row["trigger"] for row in rows(tui)] == ["start_assessment"]  # 国家高速列车, due 2024-07-22
         tui.screen.query_one("#on", Input).value = "2024-13-01"
         await pilot.press("ctrl+r")
         await settle(tui, pilot)
@@ -70,7 +75,7 @@ def test_enter_on_a_previewed_action_opens_its_case(portfolio, drive):
         await settle(tui, pilot)
         table = tui.screen.query_one("#actions", DataTable)
         await focus(tui, pilot, table)
-        first = rows(tui)[0][0]
+        first = rows(tui)[0]["case"]
         table.move_cursor(row=0)
         await pilot.press("enter")
         await settle(tui, pilot)
@@ -79,17 +84,30 @@ def test_enter_on_a_previewed_action_opens_its_case(portfolio, drive):
     drive(portfolio, scenario)
 
 
-def test_an_auditor_is_told_the_preview_needs_an_admin(portfolio, drive):
+def test_an_auditor_may_open_the_preview_which_writes_nothing(portfolio, drive):
     add_user(portfolio, "alice", "audrey", "auditor")
+    before = entries(portfolio)
 
     async def scenario(tui, pilot):
         await pilot.press("p")
         await settle(tui, pilot)
         summary = str(tui.screen.query_one("#summary", Static).render())
-        assert "Refused: running the compliance run (lifecycle comply)" in summary
-        assert "audrey is an auditor: an auditor may only read" in summary
+        assert "a compliance run would take 6 action(s) on 5 case(s)" in summary
+        assert len(rows(tui)) == 6
 
     drive(portfolio, scenario, user="audrey")
+    assert entries(portfolio) == before
+
+
+def test_a_user_the_database_does_not_know_may_not_preview(portfolio, drive):
+    async def scenario(tui, pilot):
+        await pilot.press("p")
+        await settle(tui, pilot)
+        summary = str(tui.screen.query_one("#summary", Static).render())
+        assert "Refused: previewing the compliance run" in summary
+        assert "user 'nobody' is not known to this database" in summary
+
+    drive(portfolio, scenario, user="nobody")
 
 
 def test_the_dashboard_shows_the_last_compliance_run_and_what_it_did(portfolio, drive):

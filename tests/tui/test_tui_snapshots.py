@@ -8,12 +8,14 @@ The flows themselves run on SQLite and PostgreSQL in test_tui_flows.py.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import Select
+from textual.widgets import DataTable, Input, OptionList, Select
 from tui_helpers import TODAY, case_id, settle, tic_portfolio
 
+from lifecycle.persistence import repositories
 from lifecycle.persistence.engine import engine_for
 from lifecycle.persistence.unit_of_work import release_connections
 from lifecycle.services.app import Lifecycle
@@ -25,6 +27,9 @@ SEMICONDUCTORS = "国家第三代半导体技术创新中心"
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LIFECYCLE_USER", "alice")
+    monkeypatch.setenv("LIFECYCLE_LANG", "en")
+    # The audit screen shows when each entry was recorded: a fixed clock keeps it still.
+    monkeypatch.setattr(repositories, "utc_now", lambda: datetime(2026, 11, 23, 1, 2, 3, tzinfo=UTC))
     url = f"sqlite:///{tmp_path / 'snapshots.db'}"
     lifecycle = Lifecycle(url)
     tic_portfolio(lifecycle)
@@ -96,3 +101,119 @@ def test_the_light_theme_looks_as_accepted(demo, snap_compare):
         await settle(tui, pilot)
 
     assert snap_compare(tui, terminal_size=(120, 40), run_before=light)
+
+
+BOTH = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+
+
+@BOTH
+def test_the_case_list_at_both_sizes(demo, snap_compare, size):
+    tui = screen(demo)
+
+    async def open_list(pilot):
+        await settle(tui, pilot)
+        await pilot.press("c")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=open_list)
+
+
+@BOTH
+def test_the_case_with_its_grave_actions_last_at_both_sizes(demo, snap_compare, size):
+    tui = screen(demo)
+    case = case_id(demo, "北京市集成电路技术创新中心")
+
+    async def open_case(pilot):
+        await settle(tui, pilot)
+        tui.open_case(case)
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=open_case)
+
+
+@BOTH
+def test_the_confirmation_of_a_revocation_at_both_sizes(demo, snap_compare, size):
+    tui = screen(demo)
+    case = case_id(demo, SEMICONDUCTORS)
+
+    async def confirm(pilot):
+        await settle(tui, pilot)
+        tui.open_case(case)
+        await settle(tui, pilot)
+        actions = tui.screen.query_one("#actions", OptionList)
+        actions.highlighted = actions.get_option_index("revoke")
+        actions.action_select()
+        await settle(tui, pilot)
+        tui.screen.query_one("#param-ground", Select).value = "evaluation_refused"
+        tui.screen.query_one("#reason", Input).value = "did not take part in the 2025 evaluation"
+        await pilot.press("ctrl+r")
+        await settle(tui, pilot)
+        await pilot.press("enter")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=confirm)
+
+
+@BOTH
+def test_a_refusal_in_the_forms_words_at_both_sizes(demo, snap_compare, size):
+    tui = screen(demo)
+    case = case_id(demo, SEMICONDUCTORS)
+
+    async def refuse(pilot):
+        await settle(tui, pilot)
+        tui.open_case(case)
+        await settle(tui, pilot)
+        await pilot.press("enter")  # assess, without a grade
+        await settle(tui, pilot)
+        await pilot.press("ctrl+r")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=refuse)
+
+
+@BOTH
+def test_the_audit_log_with_the_highlighted_entry_in_full_at_both_sizes(demo, snap_compare, size):
+    tui = screen(demo)
+    case = case_id(demo, SEMICONDUCTORS)
+
+    async def audit(pilot):
+        await settle(tui, pilot)
+        await pilot.press("a")
+        await settle(tui, pilot)
+        tui.screen.query_one("#case", Input).value = str(case)
+        await settle(tui, pilot)
+        table = tui.screen.query_one("#entries", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=audit)
+
+
+@BOTH
+def test_the_compliance_preview_at_both_sizes(demo, snap_compare, size):
+    tui = screen(demo)
+
+    async def preview(pilot):
+        await settle(tui, pilot)
+        await pilot.press("p")
+        await settle(tui, pilot)
+        tui.screen.query_one("#actions", DataTable).move_cursor(row=2)
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=preview)
+
+
+@pytest.mark.parametrize(("size", "language"), [((120, 40), "zh"), ((80, 24), "en")], ids=["120x40-zh", "80x24-en"])
+def test_the_help_of_the_case_list(demo, snap_compare, monkeypatch, size, language):
+    monkeypatch.setenv("LIFECYCLE_LANG", language)
+    tui = screen(demo)
+
+    async def help_screen(pilot):
+        await settle(tui, pilot)
+        await pilot.press("c")
+        await settle(tui, pilot)
+        await pilot.press("question_mark")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=help_screen)

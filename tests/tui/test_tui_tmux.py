@@ -23,14 +23,15 @@ pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the
 
 
 class Terminal:
-    """A 120×40 terminal on a tmux server of its own (no user configuration, UTF-8)."""
+    """A terminal (120×40 by default) on a tmux server of its own (no user configuration, UTF-8)."""
 
-    def __init__(self, command: str, socket: Path) -> None:
+    def __init__(self, command: str, socket: Path, size: tuple[int, int] = (120, 40)) -> None:
         self.name = f"lifecycle-smoke-{uuid.uuid4().hex[:8]}"
         self.env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         self.tmux = [str(TMUX), "-u", "-S", str(socket), "-f", "/dev/null"]
-        self.run("new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", command)
-        self.run("resize-window", "-t", self.name, "-x", "120", "-y", "40")
+        width, height = (str(n) for n in size)
+        self.run("new-session", "-d", "-s", self.name, "-x", width, "-y", height, command)
+        self.run("resize-window", "-t", self.name, "-x", width, "-y", height)
 
     def run(self, *args: str) -> str:
         return subprocess.run([*self.tmux, *args], check=True, capture_output=True, text=True,
@@ -55,6 +56,33 @@ class Terminal:
         subprocess.run([*self.tmux, "kill-server"], check=False, capture_output=True, env=self.env)
 
 
+def open_case(terminal: Terminal, words: str, shows: str) -> None:
+    """From the dashboard: the case list, the name search, the one case found, opened."""
+    terminal.keys("c")
+    terminal.wait_for("n/PgDn next page")
+    for attempt in range(4):  # on a loaded machine the focus may not be in the box yet: again
+        terminal.keys("/")
+        time.sleep(0.5)  # the key moves the focus to the search box; type once it is there
+        terminal.keys(words, literal=True)
+        try:
+            terminal.wait_for(f"Cases · name contains {words} ·", timeout=8)  # the heading names it
+            break
+        except AssertionError:
+            if attempt == 3:
+                raise
+    terminal.wait_for("1–1 of 1")
+    terminal.keys("Enter")  # from the search box to the list
+    time.sleep(0.5)  # on a loaded machine the focus takes a moment to move
+    for attempt in range(4):  # open the case; again only if the key reached the search box
+        terminal.keys("Enter")
+        try:
+            terminal.wait_for(shows, timeout=8)
+            break
+        except AssertionError:
+            if attempt == 3:
+                raise
+
+
 def test_the_real_tui_opens_a_case_acts_on_it_and_shows_the_new_state(tmp_path):
     database = tmp_path / "smoke.db"
     env = {**os.environ, "LIFECYCLE_USER": "alice"}
@@ -63,24 +91,9 @@ def test_the_real_tui_opens_a_case_acts_on_it_and_shows_the_new_state(tmp_path):
                         "tui --as-of 2026-11-23", tmp_path / "tmux.sock")
     try:
         terminal.wait_for("alice (admin)")  # the dashboard, loaded
-        terminal.keys("c")
-        terminal.wait_for("n/PgDn next page")
-        terminal.keys("/")
-        time.sleep(0.5)  # the key moves the focus to the search box; type once it is there
-        terminal.keys("先进储能", literal=True)
-        terminal.wait_for("1–1 of 1")
-        terminal.keys("Enter")  # from the search box to the list
-        time.sleep(0.5)  # on a loaded machine the focus takes a moment to move
-        for attempt in range(4):  # open the case; again only if the key reached the search box
-            terminal.keys("Enter")
-            try:
-                terminal.wait_for("start_review", timeout=8)
-                break
-            except AssertionError:
-                if attempt == 3:
-                    raise
+        open_case(terminal, "先进储能", "start_review")
         terminal.wait_for("组织申报/推荐 submitted")
-        terminal.keys("Enter")  # the first allowed action: start the review
+        terminal.keys("Enter")  # the first allowed action (withdraw, the grave one, comes last)
         terminal.wait_for("Effective date")
         terminal.keys("Enter")  # review it
         terminal.wait_for("Confirm: 组织申报/推荐 submitted → 方案论证 under_review")
@@ -91,3 +104,25 @@ def test_the_real_tui_opens_a_case_acts_on_it_and_shows_the_new_state(tmp_path):
     view = show_case(Lifecycle(str(database)), 6, date(2026, 11, 23))
     assert view["state"] == "under_review"
     assert view["history"][-1]["trigger"] == "start_review"
+
+
+def test_the_real_tui_shows_the_full_clause_of_an_audit_entry_at_120_columns(tmp_path):
+    database = tmp_path / "smoke.db"
+    env = {**os.environ, "LIFECYCLE_USER": "alice"}
+    subprocess.run([LIFECYCLE, "--db", str(database), "demo"], check=True, env=env, capture_output=True)
+    terminal = Terminal(f"env LIFECYCLE_USER=alice TERM=xterm-256color {LIFECYCLE} --db {database} "
+                        "tui --as-of 2026-11-23", tmp_path / "tmux.sock")
+    try:
+        terminal.wait_for("alice (admin)")
+        open_case(terminal, "半导体", "Actions allowed now")
+        terminal.keys("h")  # the case in the audit log, newest entry first and highlighted
+        terminal.wait_for("Audit log · case 15")
+        terminal.wait_for("start_assessment  approved → final_assessment  by system (system)")
+        terminal.keys("Down", "Down")  # the third newest entry: the expert review opened
+        shown = terminal.wait_for("clause 第十二条, 第十六条")
+        lines = shown.splitlines()
+        detail = next(n for n, line in enumerate(lines) if line.strip() == "clause 第十二条, 第十六条")
+        assert "start_review  submitted → under_review  by alice (admin)" in lines[detail - 1]
+        assert all(len(line) <= 120 for line in lines)
+    finally:
+        terminal.close()

@@ -76,6 +76,17 @@ async def focus(app: LifecycleTUI, pilot: Any, widget: Any) -> None:
     raise AssertionError(f"{widget} never got the focus ({app.focused} has it)")
 
 
+def cells(app: LifecycleTUI, table_id: str) -> list[dict[str, str]]:
+    """The rows of a table as shown, each by column key (a column that gave way to a narrow
+    terminal is absent)."""
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one(table_id, DataTable)
+    keys = [str(key.value) for key in table.columns]
+    return [dict(zip(keys, (str(cell) for cell in table.get_row_at(i)), strict=True))
+            for i in range(table.row_count)]
+
+
 def screen_text(app: LifecycleTUI) -> str:
     """The screen as plain text, as a terminal shows it."""
     width, height = app.size

@@ -3,11 +3,12 @@ the obligations, the next dated rule."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from lifecycle.domain.schedule import obligations_view
+from lifecycle.domain.severity import severity
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import case_view, holders_finder, load_case
 from lifecycle.services.read_models.worklist import NextDue, next_due
@@ -35,6 +36,10 @@ class CaseFile:
     triggers: dict[str, tuple[str, str]]
     #: state → (zh, en), for the timeline
     states: dict[str, tuple[str, str]]
+    #: allowed trigger → how grave it is now (final, may_end, decision; absent: ordinary)
+    severity: dict[str, str] = field(default_factory=dict)
+    #: the terminal states: a move there ends the case
+    terminal: frozenset[str] = frozenset()
 
 
 def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
@@ -52,6 +57,9 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         next_due=next_due(programme, case),
         triggers={name: (t.zh, t.en) for name, t in definition.triggers.items()},
         states={name: (s.zh, s.en) for name, s in definition.states.items()},
+        severity={name: grave for name in view["allowed"]
+                  if (grave := severity(programme, name, case.state)) is not None},
+        terminal=frozenset(programme.states_of_kind("terminal")),
     )
 
 

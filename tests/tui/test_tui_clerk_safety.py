@@ -454,9 +454,9 @@ def test_the_preview_shows_its_progress_and_esc_cancels_it_writing_nothing(portf
 
 
 def test_an_export_shows_its_progress_and_a_cancelled_one_leaves_no_file(portfolio, drive, monkeypatch, tmp_path):
-    import lifecycle.services.read_models.audit_views as audit_views
+    import lifecycle.services.audit_export as audit_export
 
-    monkeypatch.setattr(audit_views, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(audit_export, "PROGRESS_EVERY", 10)
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "log.csv"
     counts: list[int] = []

@@ -10,6 +10,7 @@ with its key rather than silently ignored.
 from __future__ import annotations
 
 import ast
+import re
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
@@ -71,6 +72,10 @@ class StateDef(BaseModel):
     kind: StateKind
 
 
+#: `类型(综合类/领域类)`: a Chinese label listing one name per choice, in order.
+_LISTED_CHOICES = re.compile(r"[(（]([^()（）]+/[^()（）]+)[)）]\s*$")
+
+
 class FieldDef(Rule):
     type: str
     zh: str | None = None
@@ -82,6 +87,9 @@ class FieldDef(Rule):
     #: Bounds of a number or ratio (a share is between 0 and 1: "60" is not 60%).
     min_value: Decimal | None = None
     max_value: Decimal | None = None
+    #: The Chinese label of each choice (`{pass: 合格}`), accepted where a value is typed.
+    #: Without it, a `zh` label ending in one name per choice, `类型(综合类/领域类)`, gives them.
+    labels: dict[str, str] | None = None
 
     @model_validator(mode="after")
     def _type_is_known(self) -> FieldDef:
@@ -89,7 +97,25 @@ class FieldDef(Rule):
             raise ValueError(f"type {self.type!r} is not one of {', '.join(FIELD_TYPES)}")
         if self.type == "choice" and not self.choices:
             raise ValueError("a choice field needs `choices` (or use type `ground`)")
+        unknown = sorted(set(self.labels or ()) - set(self.choices or ()))
+        if unknown:
+            raise ValueError(f"labels: {', '.join(unknown)} not among the choices")
         return self
+
+    def choice_labels(self) -> dict[str, str]:
+        """Each choice's Chinese label (code -> label), from `labels` or the `zh` label."""
+        found = dict(self.labels or {})
+        listed = _LISTED_CHOICES.search(self.zh or "")
+        if listed and self.choices:
+            names = [n.strip() for n in listed.group(1).split("/")]
+            if len(names) == len(self.choices):
+                for code, name in zip(self.choices, names, strict=True):
+                    found.setdefault(code, name)
+        return found
+
+    def label_names(self) -> dict[str, str]:
+        """What a person may type for a choice besides its code: label -> code."""
+        return {label: code for code, label in self.choice_labels().items()}
 
 
 class Condition(BaseModel):

@@ -27,12 +27,37 @@ OnOption = Annotated[str | None, typer.Option(
     "--on", help="Effective date YYYY-MM-DD (default: today in China Standard Time).",
     show_default=False)]
 
+#: The largest id or count a database column holds (a signed 64-bit integer): beyond it a
+#: number on the command line is a usage error naming it, not an OverflowError.
+MAX_ID = 2**63 - 1
+
+
+def whole_number(what: str, lowest: int = 1, highest: int = MAX_ID) -> Any:
+    """A parser for an id or count on the command line: a usage error naming the value when it
+    is not a whole number from `lowest` to `highest`."""
+
+    def parse(text: str | int) -> int:
+        written = str(text).strip()
+        if not written.isascii() or not written.lstrip("+-").isdigit():
+            raise typer.BadParameter(f"{what} {written!r} is not a whole number")
+        value = int(written)
+        if not lowest <= value <= highest:
+            raise typer.BadParameter(f"{what} {written} is out of range: from {lowest} to {highest}")
+        return value
+
+    return parse
+
+
+CaseId = Annotated[int, typer.Argument(help="Case id.", parser=whole_number("case id"),
+                                       show_default=False)]
+
 STATE: dict[str, Any] = {}
 
 
 def application(db: str | None) -> Lifecycle:
     from lifecycle.services.app import Lifecycle
 
+    STATE["db_used"] = db or STATE.get("db")
     return Lifecycle(db or STATE.get("db"), STATE.get("programmes"))
 
 
@@ -68,7 +93,10 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """JSON on stdout; the hidden characters JSON leaves raw (C1, bidi, zero-width) escaped."""
+    from lifecycle.domain.characters import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
 
 def console() -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
+from lifecycle.cli.common import DbOption, whole_number, JsonOption, acting, application, console, print_json
 
 app = typer.Typer(help="The daily compliance run (APScheduler) and its history.", no_args_is_help=True)
 
@@ -56,7 +56,7 @@ def _check_runner(app_: Any) -> None:
 @app.command("history")
 def history(
     limit: Annotated[int | None, typer.Option("--limit", help="Only the latest N runs.",
-                                              show_default=False)] = None,
+                                              parser=whole_number("--limit", 0), show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -16,6 +18,27 @@ DEFAULT_URL = "sqlite:///lifecycle.db"
 SQLITE_SYNCHRONOUS = os.environ.get("LIFECYCLE_SQLITE_SYNCHRONOUS", "NORMAL").upper()
 #: PRAGMA takes no parameters, so the value is checked against the only words it accepts.
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+#: How long a SQLite writer waits for another writer's transaction before giving up with
+#: "busy" (exit 4), in seconds: LIFECYCLE_SQLITE_BUSY_TIMEOUT, default 30.
+BUSY_TIMEOUT_ENV = "LIFECYCLE_SQLITE_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+
+def busy_timeout() -> float:
+    """LIFECYCLE_SQLITE_BUSY_TIMEOUT in seconds (0 to 3600); a usage error names a bad value."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        from lifecycle.errors import UsageError
+
+        raise UsageError(f"{BUSY_TIMEOUT_ENV}={text!r}: give the seconds a writer waits for another "
+                         "one, from 0 to 3600 (default 30)")
+    return seconds
 
 
 def resolve_url(db: str | None) -> str:
@@ -30,6 +53,27 @@ def resolve_url(db: str | None) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def create_sqlite_file(url: str) -> None:
+    """Create the SQLite file of `url` if it does not exist (only `lifecycle init` and the demo
+    do: every other command refuses a database that is not there)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        if not path.parent.is_dir():
+            from lifecycle.errors import LifecycleError
+
+            raise LifecycleError(f"cannot create {path}: directory {path.parent} does not exist")
+        sqlite3.connect(path).close()
 
 
 def safe_url(url: str) -> str:
@@ -50,7 +94,16 @@ def _sqlite_engine(url: str) -> Engine:
 
         raise UsageError(f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
                          f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)")
-    engine = create_engine(url, connect_args={"timeout": 30})
+    timeout = busy_timeout()
+    path = sqlite_path(url)
+    if path is None:
+        engine = create_engine(url, connect_args={"timeout": timeout})
+    else:
+        # Opened read-write, never created: a command run against a mistyped path must not
+        # leave an empty database there. `lifecycle init` creates the file (create_sqlite_file).
+        target = f"file:{quote(str(path))}?mode=rw"
+        engine = create_engine(url, creator=lambda: sqlite3.connect(
+            target, uri=True, timeout=timeout, check_same_thread=False))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -58,7 +111,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA wal_autocheckpoint=10000")

@@ -16,10 +16,18 @@ from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, l
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
+from lifecycle.errors import AuditBroken
 from lifecycle.persistence.case_search import DUE, CaseFilter, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
+
+
+#: The chain head row (audit_head, id 1) is written by `lifecycle init` and moved by every
+#: append; lifecycle never deletes it. Without it, removing the newest entries is invisible.
+HEAD_MISSING = ("the recorded chain head (table audit_head, row 1) is missing: it was deleted "
+                "outside lifecycle, so the log cannot prove that no entries were removed from its "
+                "end; nothing can be appended until it is restored from a backup (see docs/audit.md)")
 
 
 def utc_now() -> datetime:
@@ -274,7 +282,10 @@ class AuditRepository:
     def head(self, *, lock: bool = False) -> tuple[int, str]:
         """The chain head (seq, hash). With `lock`, the row stays locked until commit, which
         serialises appends from every process (SQLite: the write lock taken at BEGIN)."""
-        seq, hash_ = prepare(self.connection, _HEAD_LOCKED if lock else _HEAD).run(self.connection).fetchone()
+        row = prepare(self.connection, _HEAD_LOCKED if lock else _HEAD).run(self.connection).fetchone()
+        if row is None:
+            raise AuditBroken(HEAD_MISSING)
+        seq, hash_ = row
         return int(seq), str(hash_)
 
     def append(self, *, case_id: int | None, programme: str | None, trigger: str,

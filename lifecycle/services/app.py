@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
-from lifecycle.errors import LifecycleError
-from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url
+from lifecycle.errors import DatabaseUnavailable, LifecycleError
+from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url, sqlite_path
 from lifecycle.persistence.revision import HEAD, stored_revision
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.programmes.catalogue import Catalogue
@@ -33,7 +33,13 @@ class Lifecycle:
         return UnitOfWork(self.engine, write=write)
 
     def require_schema(self) -> None:
-        """A clear error instead of 'no such table' when `lifecycle init` was not run."""
+        """A clear error instead of 'no such table' when `lifecycle init` was not run, and
+        before anything touches a SQLite path that holds no database (nothing is created)."""
+        path = sqlite_path(self.url)
+        if path is not None and not path.is_file():
+            raise DatabaseUnavailable(
+                f"no database at {path}: nothing was created. Run `lifecycle init` to create one "
+                "there, or give the database with --db / LIFECYCLE_DB")
         revision = stored_revision(self.engine)
         if revision is None:
             self._explain_missing_rights()

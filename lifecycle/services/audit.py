@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from lifecycle.domain.audit import AuditEntry, Checkpoint, Verification, utc_text, verify
 from lifecycle.errors import AuditBroken, UsageError
 from lifecycle.persistence.engine import safe_url
-from lifecycle.persistence.repositories import AuditFilter, utc_now
+from lifecycle.persistence.repositories import HEAD_MISSING, AuditFilter, utc_now
 from lifecycle.services.app import Lifecycle
 
 
@@ -27,8 +28,25 @@ def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verifica
             # One snapshot for the head and every entry (READ COMMITTED would take one per
             # statement, and an append between them would look like an inserted entry).
             uow.connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        head = uow.audit.head()
-        return verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
+        try:
+            head: tuple[int, str] | None = uow.audit.head()
+        except AuditBroken:
+            head = None
+        result = verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
+        if not result.ok:
+            return result
+        if head is None:
+            return replace(result, ok=False, first_bad=result.head_seq + 1, problem=HEAD_MISSING)
+        if result.entries == 0:
+            held = uow.users.count() + uow.cases.count()
+            if held:
+                # Every user and case was recorded in the log when it was added: an empty log
+                # beside them means its entries (and the head, reset) were deleted.
+                return replace(result, ok=False, first_bad=1, problem=(
+                    f"the log has no entries, but the database holds {uow.users.count()} users and "
+                    f"{uow.cases.count()} cases, each recorded in the log when it was added: the "
+                    "entries were deleted and the chain head reset; restore the log from a backup"))
+        return result
 
 
 def take_checkpoint(app: Lifecycle) -> dict[str, Any]:

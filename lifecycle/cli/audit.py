@@ -74,14 +74,20 @@ def log(
     if fmt == "json":
         print_json(list(entries))
     elif fmt == "jsonl":
-        for entry in entries:
-            sys.stdout.write(json_lib.dumps(entry, ensure_ascii=False) + "\n")
+        from lifecycle.domain.characters import json_safe
+
+        for entry in entries:  # the same values once parsed; hidden characters as \u escapes
+            sys.stdout.write(json_safe(json_lib.dumps(entry, ensure_ascii=False)) + "\n")
     elif fmt == "csv":
+        from lifecycle.domain.characters import printable_data
+
+        # Into a file the cells go as stored; onto a terminal, control characters escaped.
+        on_terminal = sys.stdout.isatty()
         writer = csv.DictWriter(sys.stdout, fieldnames=list(FIELDS))
         writer.writeheader()
         for entry in entries:
             entry["payload"] = json_lib.dumps(entry["payload"], ensure_ascii=False, sort_keys=True)
-            writer.writerow(entry)
+            writer.writerow(printable_data(entry) if on_terminal else entry)  # type: ignore[arg-type]
     else:
         table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor",
                       "clause", "reason")

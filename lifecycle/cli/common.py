@@ -100,12 +100,33 @@ def print_json(data: Any) -> None:
 
 
 def console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
+    return _safe_console()(highlight=False)
 
 
 def error_console() -> Any:
-    from rich.console import Console
+    return _safe_console()(stderr=True, highlight=False, soft_wrap=True)
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+_CONSOLE: list[Any] = []
+
+
+def _safe_console() -> Any:
+    """rich's Console, but any control or format character inside printed text (ESC, C1,
+    CR, bidi overrides, zero-width characters: from names and reasons stored before they were
+    refused, or from a driver's message) comes out escaped as `\x1b`, `\u202e` — only the
+    console's own styling reaches the terminal as escape sequences."""
+    if not _CONSOLE:
+        from rich.console import Console
+        from rich.segment import Segment
+
+        from lifecycle.domain.characters import printable
+
+        class SafeConsole(Console):
+            def _render_buffer(self, buffer: Any) -> str:
+                return super()._render_buffer(
+                    segment if segment.control else
+                    Segment(printable(segment.text, keep_newlines=True), segment.style, segment.control)
+                    for segment in buffer)
+
+        _CONSOLE.append(SafeConsole)
+    return _CONSOLE[0]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lifecycle.cli.common import DbOption, whole_number, JsonOption, acting, application, console, print_json
+from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json, whole_number
 
 app = typer.Typer(help="The daily compliance run (APScheduler) and its history.", no_args_is_help=True)
 

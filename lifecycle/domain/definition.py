@@ -10,13 +10,15 @@ with its key rather than silently ignored.
 from __future__ import annotations
 
 import ast
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lifecycle.domain.expressions import ExpressionError, NameMissing, evaluate, parse_expression, sample_value
+from lifecycle.domain.patterns import pattern
 from lifecycle.domain.values import FIELD_TYPES
 
 Role = Literal["admin", "system"]
@@ -146,10 +148,7 @@ class Condition(BaseModel):
         if self.field is not None and self.op is None:
             raise ValueError(f"condition on {self.field!r} needs `op`")
         if self.expression is not None:
-            try:
-                ast.parse(self.expression, mode="eval")
-            except SyntaxError as error:
-                raise ValueError(f"expression {self.expression!r} does not parse: {error.msg}") from None
+            parse_expression(self.expression)  # ExpressionError is a ValueError: pydantic reports it
         return self
 
     def fields(self) -> set[str]:
@@ -387,6 +386,14 @@ class NamingRule(BaseModel):
     en_pattern: str | None = None
     en_example: str | None = None
 
+    @model_validator(mode="after")
+    def _patterns_are_linear(self) -> NamingRule:
+        """Compiled by RE2 (linear time): a pattern that needs backtracking is refused here."""
+        pattern(self.zh_pattern)
+        if self.en_pattern is not None:
+            pattern(self.en_pattern, ignore_case=True)
+        return self
+
 
 class Naming(Rule):
     by: str
@@ -499,6 +506,7 @@ def reference_problems(d: Definition) -> list[Problem]:
             found.append(f"obligations.{obligation.id}.reminder: trigger "
                          f"{obligation.reminder.trigger!r} is not declared")
     found += _round_and_quota_problems(d)
+    found += _expression_problems(d)
     if d.naming and d.naming.by not in d.fields:
         found.append(f"naming.by: field {d.naming.by!r} is not declared")
     if d.in_force.applies_to != "all":
@@ -506,6 +514,39 @@ def reference_problems(d: Definition) -> list[Problem]:
             if name not in d.triggers:
                 found.append(f"in_force.applies_to: trigger {name!r} is not declared")
     return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
+
+
+def _conditions(node: Any, path: list[str]) -> list[tuple[str, Condition]]:
+    """Every condition in the definition, with the dotted key of the YAML that holds it."""
+    found: list[tuple[str, Condition]] = []
+    stack: list[tuple[Any, list[str]]] = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Condition):
+            found.append((".".join(where), item))
+        if isinstance(item, BaseModel):
+            for name, info in type(item).model_fields.items():
+                stack.append((getattr(item, name), [*where, info.alias or name]))
+        elif isinstance(item, dict):
+            stack.extend((value, [*where, str(key)]) for key, value in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((value, [*where, str(index)]) for index, value in enumerate(item))
+    return found
+
+
+def _expression_problems(d: Definition) -> list[str]:
+    """Each expression tried on typed sample values of the fields it reads: what would fail
+    at submit (a power too large, a date compared with a number) fails when the file loads."""
+    samples = {name: sample_value(spec.type, spec.choices) for name, spec in d.fields.items()}
+    found = []
+    for key, condition in _conditions(d, []):
+        if condition.expression is None or condition.fields() - set(d.fields):
+            continue  # an undeclared field is reported on its own
+        try:
+            evaluate(condition.expression, samples)
+        except (ExpressionError, NameMissing) as error:
+            found.append(f"{key}.expression: {error} (tried with sample values of its fields)")
+    return found
 
 
 def _round_and_quota_problems(d: Definition) -> list[str]:

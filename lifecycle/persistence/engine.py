@@ -110,8 +110,7 @@ def _sqlite_engine(url: str) -> Engine:
         # Let us issue BEGIN ourselves (pysqlite's own handling defers it badly).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # the busy wait is the driver's `timeout`
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA wal_autocheckpoint=10000")

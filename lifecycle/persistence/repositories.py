@@ -16,18 +16,29 @@ from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, l
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
-from lifecycle.errors import AuditBroken
+from lifecycle.domain.reasons import Reason
+from lifecycle.domain.values import MAX_REASON_LENGTH, InvalidValue, check_text
+from lifecycle.errors import AuditBroken, Refused
 from lifecycle.persistence.case_search import DUE, CaseFilter, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
-
 
 #: The chain head row (audit_head, id 1) is written by `lifecycle init` and moved by every
 #: append; lifecycle never deletes it. Without it, removing the newest entries is invisible.
 HEAD_MISSING = ("the recorded chain head (table audit_head, row 1) is missing: it was deleted "
                 "outside lifecycle, so the log cannot prove that no entries were removed from its "
                 "end; nothing can be appended until it is restored from a backup (see docs/audit.md)")
+
+
+def _refuse_reason(reason: str, trigger: str) -> None:
+    """A reason goes into the audit log for good: visible text of at most MAX_REASON_LENGTH
+    characters (tabs allowed), else Refused (exit 3) and nothing is written."""
+    try:
+        check_text(reason, "reason", MAX_REASON_LENGTH, allow_tab=True)
+    except InvalidValue as error:
+        raise Refused(f"recording {trigger}", [Reason("invalid_field", f"--reason: {error}",
+                                                      details={"field": "reason"})]) from None
 
 
 def utc_now() -> datetime:
@@ -292,6 +303,8 @@ class AuditRepository:
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
                role: str, reason: str | None, clause: str | None,
                payload: dict[str, Any]) -> AuditEntry:
+        if reason is not None and (len(reason) > MAX_REASON_LENGTH or not reason.isprintable()):
+            _refuse_reason(reason, trigger)
         who = database_user(self.connection)
         if who is not None and not who.installer:
             _check_actor(who, actor, role)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lifecycle.domain.characters import printable
 from lifecycle.services.case_file import CaseFile
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
@@ -120,7 +121,7 @@ class CaseDetailScreen(Screen[None]):
             if fields:
                 fields.append("\n")
             fields.append(f"{key}: ", "dim")
-            fields.append(shown(value))
+            fields.append(printable(shown(value)))
         self.query_one("#fields", Static).update(fields or Text("No fields recorded.", style="dim"))
         timeline = self.query_one("#timeline", DataTable)
         timeline.clear()
@@ -158,7 +159,7 @@ class CaseDetailScreen(Screen[None]):
                 summary.append("  (overdue)", "red")
         if view["pending_change"]:
             summary.append("\npending change ", "dim")
-            summary.append(str(view["pending_change"]))
+            summary.append(printable(str(view["pending_change"])))
         summary.append(f"\nversion {view['version']} · definition {view['definition_version'][:12]}"
                        f" · as of {view['as_of']}", "dim")
         return summary

@@ -143,7 +143,11 @@ def _known(error: Exception) -> Exception:
         from sqlalchemy.exc import DBAPIError
     except ImportError:  # pragma: no cover - a dependency
         return error
-    if isinstance(error, DBAPIError):
+    import sqlite3
+
+    # A driver's own error (SQLite's BEGIN IMMEDIATE is sent straight to the driver) or
+    # SQLAlchemy's wrapping of one.
+    if isinstance(error, DBAPIError | sqlite3.Error) or type(error).__module__.startswith("psycopg"):
         from lifecycle.persistence.engine import resolve_url, safe_url
         from lifecycle.persistence.problems import classify
 

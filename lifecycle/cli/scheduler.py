@@ -42,8 +42,12 @@ def run(
     _check_runner(app_)
     console().print(f"Scheduler started: the compliance run every day at {daily} China Standard Time "
                     f"on this database. Stop it with SIGTERM (Ctrl-C).", markup=False)
-    serve(app_, acting(), daily)
+    import signal
+
+    stopped_by = serve(app_, acting(), daily)
     console().print("Scheduler stopped.", markup=False)
+    if stopped_by == signal.SIGINT:
+        raise typer.Exit(130)  # Ctrl-C, by the shell's convention (SIGTERM: a normal stop, 0)
 
 
 def _check_runner(app_: Any) -> None:

@@ -199,7 +199,10 @@ def report(
         return
     document = render(data, format_)
     if output is None:
-        sys.stdout.write(document)
+        from lifecycle.domain.characters import printable
+
+        # Onto a terminal, a name's control characters escaped; into a pipe or file, as stored.
+        sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
         return
     try:
         Path(output).write_text(document, encoding="utf-8")

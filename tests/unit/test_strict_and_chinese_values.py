@@ -113,3 +113,13 @@ def test_a_wrong_choice_lists_the_codes_and_their_chinese_labels():
 def test_a_text_field_refuses_control_characters_and_overlong_text(text):
     with pytest.raises(InvalidValue):
         parse_value("text", text)
+
+
+@pytest.mark.parametrize(("code", "label", "expected"), [
+    ("bj-tic", "合格", "pass"), ("bj-tic", "不合格", "fail"), ("national-tic", "优秀", "excellent"),
+    ("national-tic", "较差", "poor")])
+def test_an_assessment_grade_is_accepted_by_its_chinese_label(code, label, expected):
+    programme = CATALOGUE.current(code)
+    trigger = next(t for t in programme.definition.triggers.values() if "grade" in t.params)
+    spec = programme.param_spec(trigger, "grade")
+    assert parse_value(spec.type, label, choices=spec.choices, labels=spec.label_names()) == expected

@@ -63,9 +63,22 @@ def run() -> None:
     """Run the CLI with the exit codes of the contract: 0, 1, 2, 3, 4, 5 (130 on Ctrl-C).
     No traceback reaches a person: every error ends in a message (and, with --json, a JSON
     error on stdout); LIFECYCLE_DEBUG=1 shows the traceback of an unexpected one."""
+    import signal
+
     command = typer.main.get_command(app)
+    interrupts: list[int] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        # As Python's own handler does, plus a note: typer turns the KeyboardInterrupt into a
+        # silent exit code 130, and the person should still be told what happened.
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
     try:
         code = command.main(args=sys.argv[1:], prog_name="lifecycle", standalone_mode=False)
+        if interrupts and code == INTERRUPTED:
+            code = interrupted()
     except KeyboardInterrupt:
         sys.exit(interrupted())
     except typer.Abort:  # click turns Ctrl-C at a prompt into Abort

@@ -156,14 +156,14 @@ def test_an_import_reports_every_bad_cell_including_out_of_range_dates_in_one_pa
     file = tmp_path / "centres.csv"
     file.write_text("programme,name,state,approved_on,rd_ratio_3y\n"
                     "bj-tic,北京市智能网联汽车技术创新中心,approved,9999-12-31,12%\n"
-                    "bj-tic,北京市集成电路技术创新中心,approved,2022-02-30,1,2,3\n"
+                    "bj-tic,北京市集成电路技术创新中心,approved,2022-02-30,\"1,2,3\"\n"
                     "bj-tic,北京市生物医药技术创新中心,approved,2022-01-10,500%\n", encoding="utf-8")
     before = cases_and_head(app)
     imported = ready_cli("cases", "import", str(file), "--json")
     no_traceback(imported)
     assert imported.code == 3, imported
     where = {(r["details"]["line"], r["details"]["column"]) for r in imported.json()["reasons"]}
-    assert {(2, "approved_on"), (3, None), (4, "rd_ratio_3y")} <= where
+    assert {(2, "approved_on"), (3, "approved_on"), (3, "rd_ratio_3y"), (4, "rd_ratio_3y")} <= where
     assert any("9999-12-31" in r["message"] for r in imported.json()["reasons"])
     assert cases_and_head(app) == before
 
@@ -372,3 +372,23 @@ def test_ctrl_c_exits_130(app, db_url, tmp_path):
     finally:
         process.kill()
     assert process.returncode == 130 and "Traceback" not in err
+
+
+def test_ctrl_c_during_a_long_command_exits_130_and_says_so(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
+    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(tmp_path / "big.db"), PYTHONIOENCODING="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "demo", "--cases", "1000000",
+                                "--json"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (tmp_path / "big.db").exists():
+            time.sleep(0.2)
+        time.sleep(3)  # well inside the million cases
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err and "Interrupted" in err
+    assert json.loads(out)["exit_code"] == 130

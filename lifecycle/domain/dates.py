@@ -46,15 +46,15 @@ def parse_date(text: str) -> date:
     """A date written `YYYY-MM-DD`, `YYYY/M/D` or `YYYY年M月D日`, in 1900–2199; anything else is
     a ValueError naming the value and the forms that work."""
     written = str(text).translate(FULL_WIDTH).strip()
+    forms = "write it as YYYY-MM-DD (e.g. 2025-01-10), 2025/1/10 or 2025年1月10日"
     match = next((m for form in _DATE_FORMS if (m := form.fullmatch(written))), None)
     if match is None:
-        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD (e.g. 2025-01-10), "
-                         "2025/1/10 or 2025年1月10日")
+        raise ValueError(f"{text!r} is not a date; {forms}")
     year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"{text!r} is out of range: dates fall in the years {FIRST_YEAR} to {LAST_YEAR}")
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date of the calendar (month {month}, day {day}); "
-                         "write a real day as YYYY-MM-DD") from None
+        raise ValueError(f"{text!r} is not a date; {forms} (the calendar has no month {month}, "
+                         f"day {day})") from None

@@ -7,7 +7,6 @@ import sqlite3
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -66,7 +65,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def create_sqlite_file(url: str) -> None:
     """Create the SQLite file of `url` if it does not exist (only `lifecycle init` and the demo
-    do: every other command refuses a database that is not there)."""
+    do: every other command checks first that the file is there, `Lifecycle.require_schema`)."""
     path = sqlite_path(url)
     if path is not None and not path.exists():
         if not path.parent.is_dir():
@@ -94,16 +93,8 @@ def _sqlite_engine(url: str) -> Engine:
 
         raise UsageError(f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
                          f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)")
-    timeout = busy_timeout()
-    path = sqlite_path(url)
-    if path is None:
-        engine = create_engine(url, connect_args={"timeout": timeout})
-    else:
-        # Opened read-write, never created: a command run against a mistyped path must not
-        # leave an empty database there. `lifecycle init` creates the file (create_sqlite_file).
-        target = f"file:{quote(str(path))}?mode=rw"
-        engine = create_engine(url, creator=lambda: sqlite3.connect(
-            target, uri=True, timeout=timeout, check_same_thread=False))
+    # The driver's `timeout` is SQLite's busy wait: how long a writer waits for another.
+    engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

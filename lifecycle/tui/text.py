@@ -21,8 +21,9 @@ def literal(value: Any, style: str = "") -> Text:
 def joined(*parts: str | Text | tuple[str, str]) -> Text:
     """`Text.assemble`, where plain strings are literal text too (never markup), escaped."""
     return Text.assemble(*(
-        printable(part) if isinstance(part, str) else
-        (printable(part[0]), part[1]) if isinstance(part, tuple) else part for part in parts))
+        printable(part, keep_newlines=True) if isinstance(part, str) else
+        (printable(part[0], keep_newlines=True), part[1]) if isinstance(part, tuple) else part
+        for part in parts))
 
 
 def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  â€¢ ") -> Text:
@@ -33,7 +34,7 @@ def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  â€
         if out:
             out.append("\n")
         out.append(bullet)
-        out.append(printable(line))
+        out.append(printable(line, keep_newlines=True))
     return out
 
 

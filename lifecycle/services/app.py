@@ -38,8 +38,9 @@ class Lifecycle:
         path = sqlite_path(self.url)
         if path is not None and not path.is_file():
             raise DatabaseUnavailable(
-                f"no database at {path}: nothing was created. Run `lifecycle init` to create one "
-                "there, or give the database with --db / LIFECYCLE_DB")
+                f"no database at {path}, so it has no lifecycle schema yet: run `lifecycle init` "
+                "first to create one there (nothing was created now), or give the database with "
+                "--db / LIFECYCLE_DB")
         revision = stored_revision(self.engine)
         if revision is None:
             self._explain_missing_rights()

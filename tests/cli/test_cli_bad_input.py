@@ -353,8 +353,13 @@ def test_postgres_operator_errors_say_what_they_are(tmp_path, change, said):
 def test_version_and_shell_completion_are_available(tmp_path):
     version = lifecycle(tmp_path, "--version")
     assert version.code == 0 and version.out.startswith("lifecycle ")
-    completion = lifecycle(tmp_path, "--show-completion", "bash")
+    # The shell named outright (typer detects the shell otherwise, which a test cannot).
+    completion = lifecycle(tmp_path, "--show-completion", "bash",
+                           env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert completion.code == 0 and "complete" in completion.out, completion
+    completed = lifecycle(tmp_path, env={"_LIFECYCLE_COMPLETE": "complete_bash",
+                                         "COMP_WORDS": "lifecycle ca", "COMP_CWORD": "1"})
+    assert completed.code == 0 and completed.out.split() == ["cases"], completed
 
 
 def test_ctrl_c_exits_130(app, db_url, tmp_path):

@@ -88,7 +88,16 @@ def opened(app, monkeypatch):
     monkeypatch.setenv("LIFECYCLE_SQLITE_BUSY_TIMEOUT", "5")
     code, out, err = run("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01")
     assert code == 0, (out, err)
-    return app
+    yield app
+    if app.engine.dialect.name == "postgresql":  # users add made cluster-wide login roles
+        from psycopg import sql
+
+        with app.uow() as uow:
+            added = [u["name"] for u in uow.users.all() if u["name"] != "alice"]
+        with app.engine.begin() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()
+            for name in added:
+                cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 @settings(max_examples=40, deadline=None, derandomize=True,

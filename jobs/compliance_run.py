@@ -33,6 +33,7 @@ from lifecycle.persistence.compliance import (
     load_cases,
     record_run,
 )
+from lifecycle.persistence.engine import is_sqlite
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import require_runner, resolve_actor
@@ -40,6 +41,10 @@ from lifecycle.services.users import require_runner, resolve_actor
 #: Cases settled and written per transaction (LIFECYCLE_COMPLY_BATCH): a crash loses at most
 #: one batch's work, which the next run does again.
 BATCH_SIZE = int(os.environ.get("LIFECYCLE_COMPLY_BATCH", "1000"))
+#: On SQLite a batch holds the one write lock of the whole database while it settles and
+#: writes, so batches are smaller there: every other administrator waits at most one batch
+#: (docs/performance.md, "How long a writer waits").
+SQLITE_BATCH_SIZE = int(os.environ.get("LIFECYCLE_COMPLY_BATCH", "250"))
 Progress = Callable[[int, int], None]
 
 
@@ -84,13 +89,15 @@ class ComplianceReport:
 
 def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = False,
                    programme: str | None = None, source: str = "cli", collect: bool = True,
-                   batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> ComplianceReport:
+                   batch_size: int | None = None, progress: Progress | None = None) -> ComplianceReport:
     """Apply (or with `dry_run`, only work out) everything due by `as_of`. The invoking user must
     be an admin (or the scheduler's login in lifecycle_system, on PostgreSQL); the actions are
     the system's, each naming who invoked the run. A dry run, which writes nothing, is open to
     every user the database knows (an auditor too). `progress` hears (done, total) after each
     batch; if it raises, the run stops there (a dry run: nothing to undo)."""
     app.require_schema()
+    if batch_size is None:
+        batch_size = SQLITE_BATCH_SIZE if is_sqlite(app.url) else BATCH_SIZE
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     with app.database_uow() as uow:
@@ -173,11 +180,13 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     if progress:
         progress(0, len(ids))
     workers = worker_count(len(ids))
+    pause = WriterPause(write and is_sqlite(app.url))
     if workers:
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.database_uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
                 _finish_batch(uow, report, outcomes, write=write, collect=collect)
+            pause.after_commit()
             done += len(batch)
             if progress:
                 progress(done, len(ids))
@@ -187,9 +196,31 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
             cases = load_cases(uow.connection, batch, lock=write)
             outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
             _finish_batch(uow, report, outcomes, write=write, collect=collect)
+        pause.after_commit()
         done += len(batch)
         if progress:
             progress(done, len(ids))
+
+
+class WriterPause:
+    """Lets other SQLite writers in between batches. SQLite has no queue of writers: one that
+    waits polls for the lock (sleeping up to 100 ms between tries), and a run that begins its
+    next batch the moment it commits the last would keep it out for the whole run. So after
+    each `WORK` seconds of batches the run steps aside for `GAP` seconds, longer than a
+    waiter's longest sleep: an administrator waits at most about WORK plus one batch, and the
+    run loses at most GAP / WORK of its speed (measured in docs/performance.md)."""
+
+    WORK = 2.0
+    GAP = 0.15
+
+    def __init__(self, active: bool) -> None:
+        self.active = active
+        self.since = time.monotonic()
+
+    def after_commit(self) -> None:
+        if self.active and time.monotonic() - self.since >= self.WORK:
+            time.sleep(self.GAP)
+            self.since = time.monotonic()
 
 
 def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool) -> None:

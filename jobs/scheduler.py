@@ -76,16 +76,20 @@ def build_scheduler(app: Lifecycle, invoked_by: str, at: DailyAt) -> Any:
     return scheduler
 
 
-def serve(app: Lifecycle, invoked_by: str, at: DailyAt) -> None:
+def serve(app: Lifecycle, invoked_by: str, at: DailyAt) -> int | None:
     """Run the scheduler until SIGTERM or SIGINT, then shut down cleanly: a run in progress
-    finishes (every batch is its own transaction anyway) before the process exits."""
+    finishes (every batch is its own transaction anyway) before the process exits. The signal
+    that stopped it (the CLI exits 130 after Ctrl-C, 0 after SIGTERM)."""
     scheduler = build_scheduler(app, invoked_by, at)
+    stopped_by: list[int] = []
 
     def stop(signum: int, frame: FrameType | None) -> None:
         log.info("signal %s: shutting down the scheduler", signum)
+        stopped_by.append(signum)
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     scheduler.start()  # blocks until shutdown
+    return stopped_by[0] if stopped_by else None
 

@@ -1,6 +1,7 @@
 """Errors that reach a person, each with the exit code the CLI contract gives it.
 
-Exit codes: 1 anything else, 2 usage, 3 refused by a rule, 4 conflict, 5 audit broken.
+Exit codes: 1 anything else, 2 usage, 3 refused by a rule, 4 conflict (or a busy SQLite database:
+run again), 5 audit broken, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ class Conflict(LifecycleError):
     """The case changed between reading and writing; nothing was written."""
 
     exit_code = 4
+
+
+class Busy(LifecycleError):
+    """SQLite: another writer held the database past the busy wait; nothing was written.
+    Exit 4 like a conflict: the same command may simply be run again."""
+
+    exit_code = 4
+
+
+class DatabaseUnavailable(LifecycleError):
+    """The database cannot be reached or opened: no server, no such database, a login refused."""
+
+    exit_code = 1
 
 
 class AuditBroken(LifecycleError):

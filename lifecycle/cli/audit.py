@@ -9,7 +9,15 @@ import typer
 if TYPE_CHECKING:
     from datetime import datetime
 
-from lifecycle.cli.common import DbOption, JsonOption, application, console, parse_day, print_json
+from lifecycle.cli.common import (
+    DbOption,
+    JsonOption,
+    application,
+    console,
+    parse_day,
+    print_json,
+    whole_number,
+)
 
 app = typer.Typer(help="The append-only, hash-chained transition log.", no_args_is_help=True)
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -21,7 +29,8 @@ def _opt(name: str, text: str) -> object:
 
 @app.command("log")
 def log(
-    case: Annotated[int | None, _opt("--case", "Only this case.")] = None,
+    case: Annotated[int | None, typer.Option("--case", help="Only this case.", parser=whole_number("--case"),
+                                             show_default=False)] = None,
     programme: Annotated[str | None, _opt("--programme", "Only this programme.")] = None,
     actor: Annotated[str | None, _opt("--actor", "Only entries by this actor.")] = None,
     role: Annotated[str | None, _opt("--role", "Only entries by this role.")] = None,
@@ -60,7 +69,7 @@ def log(
     app_ = application(db)
     app_.require_schema()
     if fmt in EXPORT_FORMATS:
-        export_audit(app_, where, sys.stdout, fmt)
+        export_audit(app_, where, sys.stdout, fmt, on_terminal=sys.stdout.isatty())
         return
     entries = (e.to_dict() for e in audit_entries(app_, where))
     if fmt == "json":
@@ -149,7 +158,8 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
 
 @app.command("report")
 def report(
-    case: Annotated[int, typer.Option("--case", help="The case to report on.")],
+    case: Annotated[int, typer.Option("--case", help="The case to report on.",
+                                      parser=whole_number("--case"))],
     format_: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
     output: Annotated[str | None, _opt("--output", "Write to this file (default: stdout).")] = None,
     db: DbOption = None,
@@ -175,7 +185,10 @@ def report(
         return
     document = render(data, format_)
     if output is None:
-        sys.stdout.write(document)
+        from lifecycle.domain.characters import printable
+
+        # Onto a terminal, a name's control characters escaped; into a pipe or file, as stored.
+        sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
         return
     try:
         Path(output).write_text(document, encoding="utf-8")

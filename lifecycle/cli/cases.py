@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from lifecycle.cli.common import (
+    CaseId,
     DbOption,
     JsonOption,
     OnOption,
@@ -17,6 +18,7 @@ from lifecycle.cli.common import (
     parse_day,
     parse_sets,
     print_json,
+    whole_number,
 )
 
 app = typer.Typer(help="Cases: one designation in one programme.", no_args_is_help=True)
@@ -59,7 +61,7 @@ def list_(
                                               show_default=False)] = None,
     search: Annotated[str | None, typer.Option("--search", help="Names containing this text.",
                                                show_default=False)] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.",
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.", parser=whole_number("--limit", 0),
                                               show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -87,7 +89,7 @@ def list_(
 
 @app.command("show")
 def show(
-    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    case_id: CaseId,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate on this date "
                                               "(default today).", show_default=False)] = None,
     db: DbOption = None,
@@ -181,13 +183,14 @@ def render_case(view: dict[str, Any]) -> None:
 
 
 def advance_command(
-    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    case_id: CaseId,
     trigger: Annotated[str, typer.Argument(help="The action: submit, approve, assess, revoke...")],
     on: OnOption = None,
     sets: SetOption = None,
     reason: ReasonOption = None,
     if_version: Annotated[int | None, typer.Option(
         "--if-version", help="Refuse (exit 4) unless the case is still at this version.",
+        parser=whole_number("--if-version"),
         show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -217,8 +220,11 @@ def advance_command(
 def demo_command(
     cases_: Annotated[int | None, typer.Option(
         "--cases", help="Instead of the small demo, add this many cases across every programme, in bulk "
-        "(e.g. 1000000), about one in ten with compliance work due.", show_default=False)] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of --cases (same seed, same portfolio).")] = 0,
+        "(e.g. 1000000), about one in ten with compliance work due.",
+        parser=whole_number("--cases", 1, 10**9),
+        show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of --cases (same seed, same portfolio).",
+                                      parser=whole_number("--seed", 0))] = 0,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="With --cases: the day the portfolio is as of (default today).",
         show_default=False)] = None,

@@ -27,12 +27,37 @@ OnOption = Annotated[str | None, typer.Option(
     "--on", help="Effective date YYYY-MM-DD (default: today in China Standard Time).",
     show_default=False)]
 
+#: The largest id or count a database column holds (a signed 64-bit integer): beyond it a
+#: number on the command line is a usage error naming it, not an OverflowError.
+MAX_ID = 2**63 - 1
+
+
+def whole_number(what: str, lowest: int = 1, highest: int = MAX_ID) -> Any:
+    """A parser for an id or count on the command line: a usage error naming the value when it
+    is not a whole number from `lowest` to `highest`."""
+
+    def parse(text: str | int) -> int:
+        written = str(text).strip()
+        if not written.isascii() or not written.lstrip("+-").isdigit():
+            raise typer.BadParameter(f"{what} {written!r} is not a whole number")
+        value = int(written)
+        if not lowest <= value <= highest:
+            raise typer.BadParameter(f"{what} {written} is out of range: from {lowest} to {highest}")
+        return value
+
+    return parse
+
+
+CaseId = Annotated[int, typer.Argument(help="Case id.", parser=whole_number("case id"),
+                                       show_default=False)]
+
 STATE: dict[str, Any] = {}
 
 
 def application(db: str | None) -> Lifecycle:
     from lifecycle.services.app import Lifecycle
 
+    STATE["db_used"] = db or STATE.get("db")
     return Lifecycle(db or STATE.get("db"), STATE.get("programmes"))
 
 
@@ -68,21 +93,45 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
 
 
 def print_json(data: Any) -> None:
-    """JSON on stdout; a service's typed result (or a list of them) as its `to_json()`."""
+    """JSON on stdout; a service's typed result (or a list of them) as its `to_json()`; the hidden
+    characters JSON leaves raw (C1, bidi, zero-width) escaped."""
+    from lifecycle.domain.characters import json_safe
+
     if isinstance(data, list):
         data = [item.to_json() if hasattr(item, "to_json") else item for item in data]
     elif hasattr(data, "to_json"):
         data = data.to_json()
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
 
 def console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
+    return _safe_console()(highlight=False)
 
 
 def error_console() -> Any:
-    from rich.console import Console
+    return _safe_console()(stderr=True, highlight=False, soft_wrap=True)
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+_CONSOLE: list[Any] = []
+
+
+def _safe_console() -> Any:
+    """rich's Console, but any control or format character inside printed text (ESC, C1,
+    CR, bidi overrides, zero-width characters: from names and reasons stored before they were
+    refused, or from a driver's message) comes out escaped as `\x1b`, `\u202e` — only the
+    console's own styling reaches the terminal as escape sequences."""
+    if not _CONSOLE:
+        from rich.console import Console
+        from rich.segment import Segment
+
+        from lifecycle.domain.characters import printable
+
+        class SafeConsole(Console):
+            def _render_buffer(self, buffer: Any) -> str:
+                return super()._render_buffer(
+                    segment if segment.control else
+                    Segment(printable(segment.text, keep_newlines=True), segment.style, segment.control)
+                    for segment in buffer)
+
+        _CONSOLE.append(SafeConsole)
+    return _CONSOLE[0]

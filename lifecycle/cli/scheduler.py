@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
+from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json, whole_number
 
 app = typer.Typer(help="The daily compliance run (APScheduler) and its history.", no_args_is_help=True)
 
@@ -42,8 +42,12 @@ def run(
     _check_runner(app_)
     console().print(f"Scheduler started: the compliance run every day at {daily} China Standard Time "
                     f"on this database. Stop it with SIGTERM (Ctrl-C).", markup=False)
-    serve(app_, acting(), daily)
+    import signal
+
+    stopped_by = serve(app_, acting(), daily)
     console().print("Scheduler stopped.", markup=False)
+    if stopped_by == signal.SIGINT:
+        raise typer.Exit(130)  # Ctrl-C, by the shell's convention (SIGTERM: a normal stop, 0)
 
 
 def _check_runner(app_: Any) -> None:
@@ -56,7 +60,7 @@ def _check_runner(app_: Any) -> None:
 @app.command("history")
 def history(
     limit: Annotated[int | None, typer.Option("--limit", help="Only the latest N runs.",
-                                              show_default=False)] = None,
+                                              parser=whole_number("--limit", 0), show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -11,13 +11,11 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
-
-from simpleeval import EvalWithCompoundTypes
 
 from lifecycle.domain.dates import add_years, parse_date
 from lifecycle.domain.definition import Band, Condition, Criterion, FieldDef
+from lifecycle.domain.expressions import ExpressionError, NameMissing, evaluate
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import comparable, show
 
@@ -39,6 +37,8 @@ class Outcome:
     ok: bool
     missing: set[str] = field(default_factory=set)
     seen: dict[str, Any] = field(default_factory=dict)
+    #: Why the condition could not be evaluated at all (a broken expression), if so.
+    error: str | None = None
 
 
 class Evaluator:
@@ -86,6 +86,7 @@ class Evaluator:
         for part in outcomes:
             outcome.missing |= part.missing
             outcome.seen.update(part.seen)
+            outcome.error = outcome.error or part.error
         return outcome
 
     def _compare(self, condition: Condition) -> Outcome:
@@ -113,14 +114,16 @@ class Evaluator:
         return Outcome(ok=add_years(started, years) <= self.on, seen={name: seen})
 
     def _expression(self, text: str) -> Outcome:
-        names = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
-        evaluator = EvalWithCompoundTypes(names=names)
+        names = {k: v for k, v in self.values.items() if v is not None}
         try:
-            result = evaluator.eval(text)
-        except Exception:
+            result = evaluate(text, names)
+        except NameMissing:
             # A name the case does not have yet: report it as missing, not as an error.
             missing = {n for n in Condition(expression=text).fields() if self.values.get(n) is None}
             return Outcome(ok=False, missing=missing)
+        except ExpressionError as error:
+            # The rule itself cannot be worked out: say so, not "needs …; seen nothing".
+            return Outcome(ok=False, error=str(error))
         seen = {n: self.values.get(n) for n in Condition(expression=text).fields() if n in self.values}
         return Outcome(ok=bool(result), seen=seen)
 
@@ -163,6 +166,14 @@ class Evaluator:
         outcome = self.evaluate(requirement)
         if outcome.ok:
             return None
+        if outcome.error:
+            return Reason(
+                code="criterion_error",
+                message=f"{criterion.en}: the programme's rule cannot be worked out ({outcome.error}); "
+                "this is a fault of the definition, not of your values: ask whoever maintains it "
+                "to correct it (`lifecycle programmes check` names it)",
+                clause=criterion.clause, default=criterion.default,
+                details={"criterion": criterion.id, "error": outcome.error})
         if outcome.missing and not outcome.seen:
             return self._missing(criterion, outcome.missing)
         seen = ", ".join(

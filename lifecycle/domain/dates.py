@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 
 
@@ -26,11 +27,34 @@ def on_month_day(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+#: The dates accepted anywhere a date is typed: 2024-10-01 (ISO, as stored), 2024/10/1 and
+#: 2024年10月1日 (as Chinese offices write them); full-width digits are read as digits.
+_DATE_FORMS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})", re.ASCII),
+    re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})", re.ASCII),
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]", re.ASCII),
+)
+#: The years a date may fall in: policy dates of the past and the future, with room for
+#: every anniversary, validity and deadline the rules add (9999-12-31 + 1 year overflows).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: Full-width ASCII (Ａ–～, as Chinese input methods type digits, ／, ％ and ，) and the
+#: ideographic space, mapped to their ASCII forms; nothing else is folded.
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def parse_date(text: str) -> date:
-    """A `YYYY-MM-DD` date; anything else is an error naming the value."""
+    """A date written `YYYY-MM-DD`, `YYYY/M/D` or `YYYY年M月D日`, in 1900–2199; anything else is
+    a ValueError naming the value and the forms that work."""
+    written = str(text).translate(FULL_WIDTH).strip()
+    forms = "write it as YYYY-MM-DD (e.g. 2025-01-10), 2025/1/10 or 2025年1月10日"
+    match = next((m for form in _DATE_FORMS if (m := form.fullmatch(written))), None)
+    if match is None:
+        raise ValueError(f"{text!r} is not a date; {forms}")
+    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is out of range: dates fall in the years {FIRST_YEAR} to {LAST_YEAR}")
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
+        return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-01-10") from None
+        raise ValueError(f"{text!r} is not a date; {forms} (the calendar has no month {month}, "
+                         f"day {day})") from None

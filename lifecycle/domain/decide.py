@@ -17,7 +17,7 @@ from lifecycle.domain.programme import Programme, yearly_mark
 from lifecycle.domain.quotas import FindHolders, frozen_field_reasons, quota_reasons, round_reasons
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
-from lifecycle.domain.values import InvalidValue, comparable, parse_value, show
+from lifecycle.domain.values import InvalidValue, comparable, default_bounds, parse_value, show
 from lifecycle.errors import Refused
 
 #: Rules every programme shares (terminal states, dates of states): the project's
@@ -63,7 +63,8 @@ def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str
                 "unknown_field", f"{key!r} is not a field of {programme.code}; known: {', '.join(known)}"))
             continue
         try:
-            target[key] = parse_value(spec.type, text, choices=spec.choices)
+            target[key] = parse_value(spec.type, text, choices=spec.choices,
+                                      labels=spec.label_names() if spec.choices else None)
             check_bounds(spec, target[key])
         except InvalidValue as error:
             values.problems.append(Reason(
@@ -72,11 +73,15 @@ def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str
 
 
 def check_bounds(spec: FieldDef, value: Any) -> None:
-    if spec.min_value is not None and comparable(value) < spec.min_value:
-        raise InvalidValue(f"{show(value, spec.type)} is below {show(spec.min_value, spec.type)}")
-    if spec.max_value is not None and comparable(value) > spec.max_value:
+    """The definition's range, else the type's (a share is 0 to 100% unless it says otherwise)."""
+    lowest, highest = default_bounds(spec.type)
+    lowest = spec.min_value if spec.min_value is not None else lowest
+    highest = spec.max_value if spec.max_value is not None else highest
+    if lowest is not None and comparable(value) < lowest:
+        raise InvalidValue(f"{show(value, spec.type)} is below {show(lowest, spec.type)}")
+    if highest is not None and comparable(value) > highest:
         hint = " (a share is written 0.6 or 60%)" if spec.type == "ratio" else ""
-        raise InvalidValue(f"{show(value, spec.type)} is above {show(spec.max_value, spec.type)}{hint}")
+        raise InvalidValue(f"{show(value, spec.type)} is above {show(highest, spec.type)}{hint}")
 
 
 def _role_reason(role: str, allowed: list[str], what: str, clause: str | None) -> Reason | None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lifecycle.domain.expressions import ExpressionError, NameMissing, evaluate, parse_expression, sample_value
+from lifecycle.domain.patterns import pattern
 from lifecycle.domain.values import FIELD_TYPES
 
 Role = Literal["admin", "system"]
@@ -73,12 +76,18 @@ class StateDef(BaseModel):
     kind: StateKind
 
 
+#: `类型(综合类/领域类)`: a Chinese label listing one name per choice, in order.
+_LISTED_CHOICES = re.compile(r"[(（]([^()（）]+/[^()（）]+)[)）]\s*$")
+
+
 class FieldDef(Rule):
     type: str
     zh: str | None = None
     en: str | None = None
     choices: list[str] | None = None
-    #: What each choice means, in Chinese and English, for forms (choice -> names).
+    #: What each choice means, in Chinese and English, for forms (choice -> names); the Chinese
+    #: name is accepted where a value is typed. Without it, a `zh` label ending in one name per
+    #: choice, `类型(综合类/领域类)`, gives the Chinese names.
     labels: dict[str, Names] | None = None
     default_value: Any = None
     #: The field must be given when the case is created (e.g. national-tic `kind`).
@@ -97,6 +106,21 @@ class FieldDef(Rule):
         if unknown:
             raise ValueError(f"labels name {', '.join(unknown)}, which are not among the choices")
         return self
+
+    def choice_labels(self) -> dict[str, str]:
+        """Each choice's Chinese label (code -> label), from `labels` or the `zh` label."""
+        found = {code: names.zh for code, names in (self.labels or {}).items()}
+        listed = _LISTED_CHOICES.search(self.zh or "")
+        if listed and self.choices:
+            names = [n.strip() for n in listed.group(1).split("/")]
+            if len(names) == len(self.choices):
+                for code, name in zip(self.choices, names, strict=True):
+                    found.setdefault(code, name)
+        return found
+
+    def label_names(self) -> dict[str, str]:
+        """What a person may type for a choice besides its code: label -> code."""
+        return {label: code for code, label in self.choice_labels().items()}
 
 
 class Condition(BaseModel):
@@ -127,10 +151,7 @@ class Condition(BaseModel):
         if self.field is not None and self.op is None:
             raise ValueError(f"condition on {self.field!r} needs `op`")
         if self.expression is not None:
-            try:
-                ast.parse(self.expression, mode="eval")
-            except SyntaxError as error:
-                raise ValueError(f"expression {self.expression!r} does not parse: {error.msg}") from None
+            parse_expression(self.expression)  # ExpressionError is a ValueError: pydantic reports it
         return self
 
     def fields(self) -> set[str]:
@@ -399,6 +420,14 @@ class NamingRule(BaseModel):
     en_pattern: str | None = None
     en_example: str | None = None
 
+    @model_validator(mode="after")
+    def _patterns_are_linear(self) -> NamingRule:
+        """Compiled by RE2 (linear time): a pattern that needs backtracking is refused here."""
+        pattern(self.zh_pattern)
+        if self.en_pattern is not None:
+            pattern(self.en_pattern, ignore_case=True)
+        return self
+
 
 class Naming(Rule):
     by: str
@@ -462,7 +491,7 @@ def reference_problems(d: Definition) -> list[Problem]:
     found: list[str] = []
     for check in (_initial_problems, _trigger_problems, _criteria_problems, _timer_and_ground_problems,
                   _obligation_problems, _round_and_quota_problems, _record_and_target_problems,
-                  _naming_and_in_force_problems):
+                  _naming_and_in_force_problems, _expression_problems):
         found += check(d)
     return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
 
@@ -565,6 +594,39 @@ def _naming_and_in_force_problems(d: Definition) -> list[str]:
     if d.in_force.applies_to != "all":
         found += [f"in_force.applies_to: trigger {name!r} is not declared"
                   for name in d.in_force.applies_to if name not in d.triggers]
+    return found
+
+
+def _conditions(node: Any, path: list[str]) -> list[tuple[str, Condition]]:
+    """Every condition in the definition, with the dotted key of the YAML that holds it."""
+    found: list[tuple[str, Condition]] = []
+    stack: list[tuple[Any, list[str]]] = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Condition):
+            found.append((".".join(where), item))
+        if isinstance(item, BaseModel):
+            for name, info in type(item).model_fields.items():
+                stack.append((getattr(item, name), [*where, info.alias or name]))
+        elif isinstance(item, dict):
+            stack.extend((value, [*where, str(key)]) for key, value in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((value, [*where, str(index)]) for index, value in enumerate(item))
+    return found
+
+
+def _expression_problems(d: Definition) -> list[str]:
+    """Each expression tried on typed sample values of the fields it reads: what would fail
+    at submit (a power too large, a date compared with a number) fails when the file loads."""
+    samples = {name: sample_value(spec.type, spec.choices) for name, spec in d.fields.items()}
+    found = []
+    for key, condition in _conditions(d, []):
+        if condition.expression is None or condition.fields() - set(d.fields):
+            continue  # an undeclared field is reported on its own
+        try:
+            evaluate(condition.expression, samples)
+        except (ExpressionError, NameMissing) as error:
+            found.append(f"{key}.expression: {error} (tried with sample values of its fields)")
     return found
 
 

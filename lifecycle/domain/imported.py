@@ -21,6 +21,7 @@ from lifecycle.domain.effects import apply_effects, count_elapsed_cycles
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
+from lifecycle.domain.values import MAX_REASON_LENGTH, InvalidValue, check_text
 
 #: Columns (CSV) or keys (JSON Lines) that describe the case; any other is a field.
 DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "valid_until",
@@ -230,6 +231,12 @@ def _events(r: _Row) -> list[_Event]:
             r.problem("events", "invalid_field", f"{where}.on: {error}")
             continue
         reason = item.get("reason")
+        if reason:
+            try:
+                check_text(str(reason), "reason", MAX_REASON_LENGTH, allow_tab=True)
+            except InvalidValue as error:
+                r.problem("events", "invalid_field", f"{where}.reason: {error}")
+                continue
         events.append(_Event(index, str(item["trigger"]), on, item.get("from") or None,
                              str(item["to"]), str(reason) if reason else None))
     return events if len(r.problems) == before else []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from lifecycle.domain.characters import hidden_character_problem
 from lifecycle.domain.definition import Naming
+from lifecycle.domain.patterns import pattern
 from lifecycle.domain.reasons import Reason
 
 MAX_NAME_LENGTH = 200
@@ -14,18 +15,22 @@ MAX_NAME_LENGTH = 200
 def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> list[Reason]:
     """Every way `name` (and `fields['name_en']`) breaks the programme's naming rule."""
     problems: list[Reason] = []
+    hidden = hidden_character_problem(name, "name")
     if not name.strip():
-        problems.append(Reason("invalid_field", "a case needs a name"))
+        problems.append(Reason("invalid_field", "a case needs a name", details={"field": "name"}))
     elif len(name) > MAX_NAME_LENGTH:
-        problems.append(Reason("invalid_field", f"a name has at most {MAX_NAME_LENGTH} characters"))
-    if naming is None or not name.strip():
+        problems.append(Reason("invalid_field", f"a name has at most {MAX_NAME_LENGTH} characters "
+                               f"(this one has {len(name)})", details={"field": "name"}))
+    elif hidden:
+        problems.append(Reason("invalid_field", hidden, details={"field": "name"}))
+    if naming is None or not name.strip() or hidden or len(name) > MAX_NAME_LENGTH:
         return problems
     kind = fields.get(naming.by)
     rule = naming.rules.get(str(kind))
     if rule is None:
         return problems
-    english = rule.en_pattern is not None and re.fullmatch(rule.en_pattern, name, re.IGNORECASE)
-    if not re.fullmatch(rule.zh_pattern, name) and not english:
+    english = rule.en_pattern is not None and pattern(rule.en_pattern, ignore_case=True).fullmatch(name)
+    if not pattern(rule.zh_pattern).fullmatch(name) and not english:
         problems.append(Reason(
             "name_rule",
             f"name {name!r} does not fit a {naming.by} {kind!r} centre: it must read like "
@@ -34,7 +39,7 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
             {"name": name, "pattern": rule.zh_pattern, "example": rule.zh_example},
         ))
     name_en = fields.get("name_en")
-    if name_en and rule.en_pattern and not re.fullmatch(rule.en_pattern, str(name_en), re.IGNORECASE):
+    if name_en and rule.en_pattern and not pattern(rule.en_pattern, ignore_case=True).fullmatch(str(name_en)):
         problems.append(Reason(
             "name_rule",
             f"English name {name_en!r} does not fit a {naming.by} {kind!r} centre: it must read "

@@ -134,7 +134,8 @@ class Programme:
             cached = self._ground_specs.get(key)
             if cached is None:  # built once: a pydantic copy costs more than the decision itself
                 cached = self._ground_specs[key] = spec.model_copy(
-                    update={"type": "choice", "choices": list(self.definition.grounds)})
+                    update={"type": "choice", "choices": list(self.definition.grounds),
+                            "labels": {g: d.zh for g, d in self.definition.grounds.items() if d.zh}})
             return cached
         return spec
 

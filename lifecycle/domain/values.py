@@ -7,85 +7,180 @@ exactly.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lifecycle.domain.dates import parse_date
+from lifecycle.domain.characters import hidden_character_problem
+from lifecycle.domain.dates import FULL_WIDTH, parse_date
 
-TRUE_WORDS = {"true", "yes", "y", "1"}
-FALSE_WORDS = {"false", "no", "n", "0"}
+#: Yes and no as people write them, English and Chinese (是/否, 有/无).
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "对"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "没有", "不是"}
 FIELD_TYPES = ("bool", "number", "int", "ratio", "date", "text", "choice", "ground")
 
 JsonValue = bool | int | float | str | None
+
+#: The range of each type when the definition states none (docs/cli.md, "Values").
+#: Amounts: up to a billion billion (10^18 yuan, far above any budget) either way; whole
+#: numbers: what JSON readers (JavaScript, Excel) hold exactly, 2^53 - 1; shares: 0 to 100%.
+NUMBER_BOUND = Decimal(10) ** 18
+INT_BOUND = Decimal(2**53 - 1)
+RATIO_MIN, RATIO_MAX = Decimal(0), Decimal(1)
+#: A number closer to zero than this (and not zero) is a typo, not a value: refused rather
+#: than silently rounded to 0 (1e-400 used to become 0).
+SMALLEST = Decimal("1e-9")
+#: Most significant digits kept: beyond them a float (what JSON stores) rounds the value.
+MAX_DIGITS = 15
+
+#: Text length caps per kind of text (characters), refused beyond (docs/cli.md, "Values").
+MAX_TEXT_LENGTH = 500
+MAX_REASON_LENGTH = 2000
+
+
+#: A number: an optional sign, digits (grouped by threes with `,` or `_` throughout, or not
+#: grouped at all), an optional fraction and exponent. `1,2,3` and `1__0` do not match.
+_NUMBER = re.compile(r"""
+    (?P<sign>[+-])?
+    (?P<whole>\d{1,3}(?:,\d{3})+|\d{1,3}(?:_\d{3})+|\d+)?
+    (?:\.(?P<fraction>\d+))?
+    (?:[eE](?P<exponent>[+-]?\d{1,4}))?
+    """, re.VERBOSE | re.ASCII)
+#: Chinese magnitudes and the currency word: 2亿, 20000万, 3.2亿元, 5000元, 1.5万亿.
+_UNITS = re.compile(r"(?P<number>.*?)\s*(?P<unit>万亿|亿|万)?\s*(?P<yuan>元|人民币元)?", re.DOTALL)
+_MAGNITUDE = {None: 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 
 
 class InvalidValue(ValueError):
     """A value that does not fit its field's type; the message says what would."""
 
 
-def _decimal(raw: str) -> Decimal:
-    cleaned = raw.strip().replace("_", "").replace(",", "")
+def normalise(raw: str) -> str:
+    """Full-width digits, signs and ％ as ASCII; surrounding spaces removed."""
+    return raw.translate(FULL_WIDTH).strip()
+
+
+def _decimal(raw: str, *, chinese_units: bool = False) -> Decimal:
+    """A number by the grammar above; with `chinese_units`, 万/亿 multiply and 元 may follow."""
+    text = normalise(raw)
+    factor = 1
+    if chinese_units:
+        units = _UNITS.fullmatch(text)
+        if units and (units["unit"] or units["yuan"]):
+            text, factor = units["number"].strip(), _MAGNITUDE[units["unit"]]
+    match = _NUMBER.fullmatch(text)
+    if not text or match is None or (match["whole"] is None and match["fraction"] is None):
+        units_hint = ", 2亿, 3.2亿元 or 20000万" if chinese_units else ""
+        raise InvalidValue(f"{raw!r} is not a number (write e.g. 3000000000, 3,000,000,000, "
+                           f"3e9{units_hint}; commas only between groups of three digits)")
+    cleaned = "".join(part for part in (
+        match["sign"], (match["whole"] or "0").replace(",", "").replace("_", ""),
+        f".{match['fraction']}" if match["fraction"] else "",
+        f"e{match['exponent']}" if match["exponent"] else "") if part)
     try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidValue(f"{raw!r} is not a number (write e.g. 3000000000 or 3e9)") from None
-    if not number.is_finite():
-        raise InvalidValue(f"{raw!r} is not a finite number")
+        number = Decimal(cleaned) * factor
+    except InvalidOperation:  # pragma: no cover - the grammar admits only what Decimal reads
+        raise InvalidValue(f"{raw!r} is not a number") from None
+    if number != 0 and abs(number) < SMALLEST:
+        raise InvalidValue(f"{raw!r} is too close to zero to be a value (smallest: {SMALLEST}, or 0)")
     return number
 
 
-def _json_number(number: Decimal) -> int | float:
+def _json_number(number: Decimal, raw: Any, bound: Decimal = NUMBER_BOUND) -> int | float:
+    if abs(number) > bound:
+        raise InvalidValue(f"{raw!r} is beyond the largest value a field of this type holds "
+                           f"(±{bound:,.0f})")
     if number == number.to_integral_value():
         return int(number)
+    if len(number.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise InvalidValue(f"{raw!r} has more than {MAX_DIGITS} significant digits")
     return float(number)
 
 
+def default_bounds(type_: str) -> tuple[Decimal | None, Decimal | None]:
+    """The range of a type when its definition gives none."""
+    if type_ == "number":
+        return -NUMBER_BOUND, NUMBER_BOUND
+    if type_ == "int":
+        return -INT_BOUND, INT_BOUND
+    if type_ == "ratio":
+        return RATIO_MIN, RATIO_MAX
+    return None, None
+
+
 def parse_value(
-    type_: str, raw: Any, *, choices: tuple[str, ...] | list[str] | None = None
+    type_: str, raw: Any, *, choices: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> JsonValue:
-    """Turn `raw` (text from the command line, or a value from a file) into a stored value."""
+    """Turn `raw` (text from the command line, or a value from a file) into a stored value.
+
+    `labels` maps other names of a choice (its Chinese label) to the choice itself.
+    """
     if type_ == "bool":
         if isinstance(raw, bool):
             return raw
-        word = str(raw).strip().lower()
+        word = normalise(str(raw)).lower()
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
             return False
-        raise InvalidValue(f"{raw!r} is not true or false")
+        raise InvalidValue(f"{raw!r} is not true or false (true/false, yes/no, 是/否)")
     if type_ in ("number", "ratio"):
         if isinstance(raw, bool):
             raise InvalidValue(f"{raw!r} is not a number")
-        text = str(raw).strip()
+        if isinstance(raw, int | float | Decimal):
+            raw = repr(raw) if isinstance(raw, float) else str(raw)
+        text = normalise(str(raw))
         if type_ == "ratio" and text.endswith("%"):
-            return _json_number(_decimal(text[:-1]) / 100)
-        return _json_number(_decimal(text))
+            return _json_number(_decimal(text[:-1]) / 100, raw)
+        return _json_number(_decimal(text, chinese_units=type_ == "number"), raw)
     if type_ == "int":
         if isinstance(raw, bool):
             raise InvalidValue(f"{raw!r} is not a whole number")
-        number = _decimal(str(raw))
+        number = _decimal(str(raw), chinese_units=True)
         if number != number.to_integral_value():
             raise InvalidValue(f"{raw!r} is not a whole number")
-        return int(number)
+        return _json_number(number, raw, INT_BOUND)
     if type_ == "date":
         if isinstance(raw, date):
-            return raw.isoformat()
+            raw = raw.isoformat()
         try:
-            return parse_date(str(raw).strip()).isoformat()
+            return parse_date(str(raw)).isoformat()
         except ValueError as error:
             raise InvalidValue(str(error)) from None
     if type_ in ("choice", "ground"):
-        word = str(raw).strip()
-        if not choices or word not in choices:
-            raise InvalidValue(f"{raw!r} is not one of: {', '.join(choices or ())}")
-        return word
+        word = normalise(str(raw))
+        if choices and word in choices:
+            return word
+        if labels and word in labels:
+            return labels[word]
+        allowed = ", ".join(choices or ())
+        named = [label for c in choices or () if (label := _label_of(c, labels))]
+        if named:
+            allowed += f" (or in Chinese: {', '.join(named)})"
+        raise InvalidValue(f"{raw!r} is not one of: {allowed}")
     if type_ == "text":
         text = str(raw).strip()
         if not text:
             raise InvalidValue("an empty text is not a value")
+        check_text(text, "text", MAX_TEXT_LENGTH)
         return text
     raise InvalidValue(f"unknown field type {type_!r}")
+
+
+def _label_of(choice: str, labels: Mapping[str, str] | None) -> str | None:
+    return next((label for label, code in (labels or {}).items() if code == choice and label != choice), None)
+
+
+def check_text(text: str, what: str, limit: int, *, allow_tab: bool = False) -> None:
+    """InvalidValue unless `text` is at most `limit` characters of visible text."""
+    if len(text) > limit:
+        raise InvalidValue(f"a {what} has at most {limit} characters (this one has {len(text)})")
+    problem = hidden_character_problem(text, what, allow_tab=allow_tab)
+    if problem:
+        raise InvalidValue(problem)
 
 
 def comparable(value: Any) -> Any:

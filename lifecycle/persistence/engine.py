@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,27 @@ DEFAULT_URL = "sqlite:///lifecycle.db"
 SQLITE_SYNCHRONOUS = os.environ.get("LIFECYCLE_SQLITE_SYNCHRONOUS", "NORMAL").upper()
 #: PRAGMA takes no parameters, so the value is checked against the only words it accepts.
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+#: How long a SQLite writer waits for another writer's transaction before giving up with
+#: "busy" (exit 4), in seconds: LIFECYCLE_SQLITE_BUSY_TIMEOUT, default 30.
+BUSY_TIMEOUT_ENV = "LIFECYCLE_SQLITE_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+
+def busy_timeout() -> float:
+    """LIFECYCLE_SQLITE_BUSY_TIMEOUT in seconds (0 to 3600); a usage error names a bad value."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        from lifecycle.errors import UsageError
+
+        raise UsageError(f"{BUSY_TIMEOUT_ENV}={text!r}: give the seconds a writer waits for another "
+                         "one, from 0 to 3600 (default 30)")
+    return seconds
 
 
 def resolve_url(db: str | None) -> str:
@@ -32,10 +54,25 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def sqlite_file_exists(url: str) -> bool:
-    """Whether a SQLite URL names a database file that exists (merely connecting would create it)."""
-    database = make_url(url).database
-    return database is not None and database not in ("", ":memory:") and Path(database).is_file()
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def create_sqlite_file(url: str) -> None:
+    """Create the SQLite file of `url` if it does not exist (only `lifecycle init` and the demo
+    do: every other command checks first that the file is there, `Lifecycle.require_schema`)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        if not path.parent.is_dir():
+            from lifecycle.errors import LifecycleError
+
+            raise LifecycleError(f"cannot create {path}: directory {path.parent} does not exist")
+        sqlite3.connect(path).close()
 
 
 def safe_url(url: str) -> str:
@@ -56,15 +93,15 @@ def _sqlite_engine(url: str) -> Engine:
 
         raise UsageError(f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
                          f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)")
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # The driver's `timeout` is SQLite's busy wait: how long a writer waits for another.
+    engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves (pysqlite's own handling defers it badly).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")  # the busy wait is the driver's `timeout`
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA wal_autocheckpoint=10000")

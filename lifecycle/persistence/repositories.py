@@ -30,10 +30,29 @@ from sqlalchemy import (
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
+from lifecycle.domain.reasons import Reason
+from lifecycle.domain.values import MAX_REASON_LENGTH, InvalidValue, check_text
+from lifecycle.errors import AuditBroken, Refused
 from lifecycle.persistence.case_search import DUE, CaseQuery, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
+
+#: The chain head row (audit_head, id 1) is written by `lifecycle init` and moved by every
+#: append; lifecycle never deletes it. Without it, removing the newest entries is invisible.
+HEAD_MISSING = ("the recorded chain head (table audit_head, row 1) is missing: it was deleted "
+                "outside lifecycle, so the log cannot prove that no entries were removed from its "
+                "end; nothing can be appended until it is restored from a backup (see docs/audit.md)")
+
+
+def _refuse_reason(reason: str, trigger: str) -> None:
+    """A reason goes into the audit log for good: visible text of at most MAX_REASON_LENGTH
+    characters (tabs allowed), else Refused (exit 3) and nothing is written."""
+    try:
+        check_text(reason, "reason", MAX_REASON_LENGTH, allow_tab=True)
+    except InvalidValue as error:
+        raise Refused(f"recording {trigger}", [Reason("invalid_field", f"--reason: {error}",
+                                                      details={"field": "reason"})]) from None
 
 
 def utc_now() -> datetime:
@@ -311,13 +330,18 @@ class AuditRepository:
     def head(self, *, lock: bool = False) -> tuple[int, str]:
         """The chain head (seq, hash). With `lock`, the row stays locked until commit, which
         serialises appends from every process (SQLite: the write lock taken at BEGIN)."""
-        seq, hash_ = prepare(self.connection, _HEAD_LOCKED if lock else _HEAD).run(self.connection).fetchone()
+        row = prepare(self.connection, _HEAD_LOCKED if lock else _HEAD).run(self.connection).fetchone()
+        if row is None:
+            raise AuditBroken(HEAD_MISSING)
+        seq, hash_ = row
         return int(seq), str(hash_)
 
     def append(self, *, case_id: int | None, programme: str | None, trigger: str,
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
                role: str, reason: str | None, clause: str | None,
                payload: dict[str, Any]) -> AuditEntry:
+        if reason is not None and (len(reason) > MAX_REASON_LENGTH or not reason.isprintable()):
+            _refuse_reason(reason, trigger)
         who = database_user(self.connection)
         if who is not None and not who.installer:
             _check_actor(who, actor, role)

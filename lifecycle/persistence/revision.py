@@ -11,9 +11,18 @@ HEAD = "0005"
 
 
 def stored_revision(engine: Engine) -> str | None:
-    """The revision recorded in the database, or None when it has no lifecycle schema."""
+    """The revision recorded in the database, or None when it has no lifecycle schema.
+    A database that cannot be reached at all is an operator error saying why
+    (DatabaseUnavailable), not a missing schema."""
     try:
-        with engine.connect() as connection:
+        connection = engine.connect()
+    except DBAPIError as error:
+        from lifecycle.persistence.engine import safe_url
+        from lifecycle.persistence.problems import classify
+
+        raise classify(error, safe_url(str(engine.url))) or error from None
+    with connection:
+        try:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:
-        return None
+        except DBAPIError:
+            return None

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
-from lifecycle.errors import LifecycleError
-from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url, sqlite_file_exists
+from lifecycle.errors import DatabaseUnavailable, LifecycleError
+from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url, sqlite_path
 from lifecycle.persistence.revision import HEAD, stored_revision
 from lifecycle.persistence.unit_of_work import UnitOfWork as DatabaseUnitOfWork
 from lifecycle.persistence.unit_of_work import release_connections
@@ -58,12 +58,20 @@ class Lifecycle:
     def has_register(self) -> bool:
         """Whether there is a lifecycle database to read, found without creating one (a SQLite
         file is made by merely connecting to it)."""
-        if is_sqlite(self.url) and not sqlite_file_exists(self.url):
+        path = sqlite_path(self.url)
+        if path is not None and not path.is_file():
             return False
         return stored_revision(self.engine) is not None
 
     def require_schema(self) -> None:
-        """A clear error instead of 'no such table' when `lifecycle init` was not run."""
+        """A clear error instead of 'no such table' when `lifecycle init` was not run, and
+        before anything touches a SQLite path that holds no database (nothing is created)."""
+        path = sqlite_path(self.url)
+        if path is not None and not path.is_file():
+            raise DatabaseUnavailable(
+                f"no database at {path}, so it has no lifecycle schema yet: run `lifecycle init` "
+                "first to create one there (nothing was created now), or give the database with "
+                "--db / LIFECYCLE_DB")
         revision = stored_revision(self.engine)
         if revision is None:
             self._explain_missing_rights()
@@ -96,3 +104,13 @@ class Lifecycle:
         """The programme version the case runs under (stored copy if it is not current)."""
         return self.catalogue.version(case.programme, case.definition_version,
                                       lambda code, version: uow.definitions.text(version))
+
+
+def database_problem(error: Exception, db: str | None) -> Exception:
+    """A driver's error as what it means to the person who ran the command (cannot connect, no
+    such database, authentication failed, busy), naming the database without its password."""
+    from lifecycle.persistence.problems import classify
+
+    where = safe_url(resolve_url(db))
+    return classify(error, where) or LifecycleError(
+        f"database error: {str(getattr(error, 'orig', error)).strip()}; nothing was written")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from lifecycle.domain.audit import AuditEntry, Checkpoint, Verification, utc_text, verify
 from lifecycle.errors import AuditBroken, UsageError
 from lifecycle.persistence.engine import safe_url
-from lifecycle.persistence.repositories import utc_now
+from lifecycle.persistence.repositories import HEAD_MISSING, utc_now
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.filters import AuditFilter
 
@@ -27,8 +27,25 @@ def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verifica
     with a `checkpoint`, also prove the log still extends that head."""
     with app.uow() as uow:
         uow.audit.one_snapshot()
-        head = uow.audit.head()
-        return verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
+        try:
+            head: tuple[int, str] | None = uow.audit.head()
+        except AuditBroken:
+            head = None
+        result = verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
+        if not result.ok:
+            return result
+        if head is None:
+            return replace(result, ok=False, first_bad=result.head_seq + 1, problem=HEAD_MISSING)
+        if result.entries == 0:
+            held = uow.users.count() + uow.cases.count()
+            if held:
+                # Every user and case was recorded in the log when it was added: an empty log
+                # beside them means its entries (and the head, reset) were deleted.
+                return replace(result, ok=False, first_bad=1, problem=(
+                    f"the log has no entries, but the database holds {uow.users.count()} users and "
+                    f"{uow.cases.count()} cases, each recorded in the log when it was added: the "
+                    "entries were deleted and the chain head reset; restore the log from a backup"))
+        return result
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from lifecycle.domain.audit import FIELDS, AuditEntry
+from lifecycle.domain.characters import json_safe, printable_data
 from lifecycle.errors import UsageError
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries
@@ -24,9 +25,10 @@ PROGRESS_EVERY = 1000
 
 
 def write_entries(entries: Iterable[AuditEntry], out: TextIO, fmt: str,
-                  progress: Callable[[int], None] | None = None) -> int:
+                  progress: Callable[[int], None] | None = None, *, on_terminal: bool = False) -> int:
     """Write `entries` to `out` as `fmt` (csv or jsonl); how many were written. `progress` hears
-    the number written every PROGRESS_EVERY entries; if it raises (the person cancelled), writing stops."""
+    the number written every PROGRESS_EVERY entries; if it raises (the person cancelled), writing stops.
+    Into a file the cells go as stored; `on_terminal`, control characters are escaped."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
     writer = csv.DictWriter(out, fieldnames=list(FIELDS)) if fmt == "csv" else None
@@ -37,24 +39,25 @@ def write_entries(entries: Iterable[AuditEntry], out: TextIO, fmt: str,
         data = entry.to_dict()
         if writer is not None:
             data["payload"] = json.dumps(data["payload"], ensure_ascii=False, sort_keys=True)
-            writer.writerow(data)
+            writer.writerow(printable_data(data) if on_terminal else data)  # type: ignore[arg-type]
         else:
-            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            # The same values once parsed; hidden characters (C1, bidi, zero-width) as \u escapes.
+            out.write(json_safe(json.dumps(data, ensure_ascii=False)) + "\n")
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     return count
 
 
-def export_audit(app: Lifecycle, where: AuditFilter, out: TextIO, fmt: str) -> int:
+def export_audit(app: Lifecycle, where: AuditFilter, out: TextIO, fmt: str, *, on_terminal: bool = False) -> int:
     """The filtered log, oldest first, written to `out` (stdout, say) as CSV or JSON lines."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
-    return write_entries(audit_entries(app, where), out, fmt)
+    return write_entries(audit_entries(app, where), out, fmt, on_terminal=on_terminal)
 
 
 def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str,
-                   progress: Callable[[int], None] | None = None) -> int:
+                   progress: Callable[[int], None] | None = None, *, on_terminal: bool = False) -> int:
     """The filtered log, oldest first, written to the file `path` as CSV or JSON lines.
 
     If `progress` raises (the person cancelled), no file is left behind: the export is written

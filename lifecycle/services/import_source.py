@@ -18,6 +18,7 @@ from lifecycle.domain.imported import RESERVED, ImportRow, RowProblem
 from lifecycle.errors import NotFound
 
 FORMATS = ("csv", "jsonl")
+TOO_DEEP = "JSON nested too deeply to read; a row is one object of values, its events a flat list"
 
 
 @dataclass
@@ -104,6 +105,9 @@ def _csv_row(line: int, columns: list[str], cells: list[str], source: ImportSour
         value = cell.strip()
         if not value:
             continue
+        if len(value) > MAX_CELL_LENGTH:
+            source.problems.append(_too_long(line, name, value))
+            continue
         if name == "events":
             try:
                 row.values[name] = json.loads(value)
@@ -113,6 +117,9 @@ def _csv_row(line: int, columns: list[str], cells: list[str], source: ImportSour
                     '[{"trigger": "approve", "on": "2021-06-01", "from": "under_review", '
                     '"to": "approved"}]')))
                 continue
+            except RecursionError:
+                source.problems.append(RowProblem(line, name, "invalid_field", TOO_DEEP))
+                continue
             row.columns[name] = name
         elif name in RESERVED:
             row.values[name] = value
@@ -121,6 +128,16 @@ def _csv_row(line: int, columns: list[str], cells: list[str], source: ImportSour
             row.fields[name] = value
             row.columns[name] = name
     source.rows.append(row)
+
+
+#: The longest cell an import takes (characters): a name, a text field or the events of a
+#: long history fit; a megabyte in a cell is a mistake, refused before it is looked at.
+MAX_CELL_LENGTH = 20_000
+
+
+def _too_long(line: int, column: str, value: Any) -> RowProblem:
+    return RowProblem(line, column, "invalid_field", (
+        f"the cell is {len(value):,} characters long; a cell holds at most {MAX_CELL_LENGTH:,}"))
 
 
 def _read_jsonl(text: str, source: ImportSource) -> None:
@@ -134,9 +151,18 @@ def _read_jsonl(text: str, source: ImportSource) -> None:
                 f"not JSON ({error.msg} at character {error.pos + 1}); each line is one object "
                 '{"programme": ..., "name": ..., "state": ...}')))
             continue
+        except RecursionError:
+            source.problems.append(RowProblem(line, None, "invalid_file", TOO_DEEP))
+            continue
         if not isinstance(data, dict):
             source.problems.append(RowProblem(line, None, "invalid_file", (
                 f"a line is one JSON object, not {type(data).__name__}")))
+            continue
+        long = [key for key, value in data.items()
+                if len(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                > MAX_CELL_LENGTH]
+        if long:
+            source.problems += [_too_long(line, str(key), str(data[key])) for key in long]
             continue
         source.rows.append(_jsonl_row(line, data, source))
 

@@ -36,17 +36,29 @@ def import_cases(app: Lifecycle, acting: str, path: Path | str, *, programme: st
         app.catalogue.current(programme)  # an unknown code is an error before the file is read
     app.require_schema()
     source = read_source(Path(path))
-    with app.uow(write=not dry_run) as uow:
-        actor = require_admin(uow, acting, f"importing {source.name}")
+    action = f"importing {source.name}"
+    # Every row is checked in a read transaction, so other administrators are not locked
+    # out while a large file is read; only the writing holds the write lock.
+    with app.uow() as uow:
+        require_admin(uow, acting, action)
         cases, problems = _check(app, uow, source, programme)
-        if problems:
-            problems.sort(key=lambda p: p.line)
-            raise Refused(f"importing {source.name} (nothing was imported)",
-                          [p.reason(source.name) for p in problems])
-        seqs = [] if dry_run else _write(app, uow, source, cases, actor)
-        if not dry_run:
+    _refuse(source, problems)
+    seqs: list[int] = []
+    if not dry_run:
+        with app.uow(write=True) as uow:
+            actor = require_admin(uow, acting, action)
+            # Checked again under the write lock: a case of the same name added meanwhile.
+            _refuse(source, _already_there(uow, cases, source))
+            seqs = _write(app, uow, source, cases, actor)
             uow.commit()
     return _report(source, cases, seqs, dry_run)
+
+
+def _refuse(source: ImportSource, problems: list[RowProblem]) -> None:
+    if problems:
+        problems.sort(key=lambda p: p.line)
+        raise Refused(f"importing {source.name} (nothing was imported)",
+                      [p.reason(source.name) for p in problems])
 
 
 def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,

@@ -12,7 +12,7 @@ from typing import Any
 
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Refused
-from lifecycle.persistence.engine import is_sqlite, safe_url
+from lifecycle.persistence.engine import create_sqlite_file, is_sqlite, safe_url
 from lifecycle.persistence.revision import HEAD, stored_revision
 from lifecycle.persistence.roles import database_user, setup_roles
 from lifecycle.persistence.schema import upgrade
@@ -51,6 +51,7 @@ def init_database(app: Lifecycle, acting: str) -> Installed:
                 "role", f"database user {who.name!r} may not create or upgrade the schema: run "
                 "`lifecycle init` as the installer (a superuser, or the owner of the database "
                 "or schema), see docs/operations.md", details={"user": who.name})])
+    create_sqlite_file(app.url)
     before, after = upgrade(app.engine)
     if not is_sqlite(app.url):
         from lifecycle.persistence.job_store import create_job_table

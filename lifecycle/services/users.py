@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from dataclasses import dataclass
 
+from lifecycle.domain.characters import hidden_character_problem
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import LifecycleError, Refused
 from lifecycle.persistence.roles import GROUPS, check_login_name
@@ -108,6 +110,32 @@ def _a(role: str) -> str:
     return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
 
 
+#: A user name (docs/cli.md, "User names"): 1 to 63 bytes of letters of any script, digits,
+#: `_`, `.`, `-` and `@`, starting with a letter, digit or `_` — a login name, an e-mail
+#: address or a Chinese name fit; spaces, control and format characters do not (63 bytes:
+#: what PostgreSQL holds in a role name).
+USER_NAME = re.compile(r"[^\W][\w.@-]*")
+MAX_USER_NAME_BYTES = 63
+
+
+def user_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a user name, or None if it can."""
+    if not name:
+        return "a user name cannot be empty; give the person's login name, e.g. carol"
+    hidden = hidden_character_problem(name, "user name")
+    if hidden:
+        return hidden
+    if len(name.encode("utf-8")) > MAX_USER_NAME_BYTES:
+        return (f"user name {name!r} is {len(name.encode('utf-8'))} bytes long; at most "
+                f"{MAX_USER_NAME_BYTES} (PostgreSQL's limit for a login name)")
+    if not USER_NAME.fullmatch(name):
+        return (f"user name {name!r} does not fit the pattern of user names: letters, digits, _ . - @, "
+                "starting with a letter, digit or _ (no spaces)")
+    if name == SYSTEM:
+        return f"{name!r} is reserved for the compliance run; choose another name"
+    return None
+
+
 def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str | None]:
     """Add a user or change their role. On PostgreSQL also create (or reuse) the login role
     `name` and put it in the matching group: only the installer may, roles being cluster-wide."""
@@ -115,9 +143,9 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
     if role not in ROLES:
         raise Refused(action, [Reason(
             "invalid_field", f"role {role!r} is not one of: {', '.join(ROLES)}")])
-    if name == SYSTEM or not name.strip():
-        raise Refused(action, [Reason(
-            "invalid_field", f"{name!r} is reserved for the compliance run; choose another name")])
+    problem = user_name_problem(name)
+    if problem:
+        raise Refused(action, [Reason("invalid_field", problem, details={"field": "name", "user": name})])
     app.require_schema()
     with app.uow(write=True) as uow:
         actor = require_admin(uow, acting, action)

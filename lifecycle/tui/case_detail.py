@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lifecycle.domain.characters import printable
 from lifecycle.domain.severity import RANK
 from lifecycle.services.read_models.case_file import CaseFile
 from lifecycle.tui.fitting import Column, FittedTable
@@ -134,7 +135,7 @@ class CaseDetailScreen(Screen[None]):
             if fields:
                 fields.append("\n")
             fields.append(f"{key}: ", "dim")
-            fields.append(shown(value))
+            fields.append(printable(shown(value)))
         self.query_one("#fields", Static).update(fields or Text("No fields recorded.", style="dim"))
         self.entries = {str(entry["seq"]): entry for entry in view["history"]}
         self.timeline.show([(str(entry["seq"]), {
@@ -182,7 +183,7 @@ class CaseDetailScreen(Screen[None]):
                 summary.append("  (overdue)", "red")
         if view["pending_change"]:
             summary.append("\npending change ", "dim")
-            summary.append(str(view["pending_change"]))
+            summary.append(printable(str(view["pending_change"])))
         summary.append(f"\nversion {view['version']} · definition {view['definition_version'][:12]}"
                        f" · as of {view['as_of']}", "dim")
         return summary

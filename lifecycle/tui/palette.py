@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
+from lifecycle.domain.characters import printable
 from lifecycle.services.filters import CaseFilter
 
 #: Enough to choose from; the case list pages through the rest.
@@ -36,6 +37,7 @@ class CaseFinder(Provider):
                 yield Hit(1.0, Text(f"Open case {query}"), partial(app.open_case, int(query)),
                           text=f"Open case {query}")
                 continue
-            label = Text.assemble(f"#{line.id} ", Text(line.name), (f"  {line.state_zh} {line.state_en}", "dim"))
+            label = Text.assemble(f"#{line.id} ", Text(printable(line.name)),
+                                  (f"  {line.state_zh} {line.state_en}", "dim"))
             yield Hit(0.9, label, partial(app.open_case, line.id), text=f"#{line.id} {line.name}",
                       help=f"{line.programme}: open this case")

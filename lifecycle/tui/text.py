@@ -8,16 +8,22 @@ from typing import Any
 
 from rich.text import Text
 
+from lifecycle.domain.characters import printable
 from lifecycle.domain.reasons import Reason
 
 
 def literal(value: Any, style: str = "") -> Text:
-    return Text("" if value is None else str(value), style=style)
+    """Stored text as it reads, with any control or format character escaped (`\x1b`): an
+    ESC sequence in a name stored before such names were refused must not reach the terminal."""
+    return Text("" if value is None else printable(str(value)), style=style)
 
 
 def joined(*parts: str | Text | tuple[str, str]) -> Text:
-    """`Text.assemble`, where plain strings are literal text too (never markup)."""
-    return Text.assemble(*parts)
+    """`Text.assemble`, where plain strings are literal text too (never markup), escaped."""
+    return Text.assemble(*(
+        printable(part, keep_newlines=True) if isinstance(part, str) else
+        (printable(part[0], keep_newlines=True), part[1]) if isinstance(part, tuple) else part
+        for part in parts))
 
 
 def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  â€¢ ") -> Text:
@@ -28,7 +34,7 @@ def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  â€
         if out:
             out.append("\n")
         out.append(bullet)
-        out.append(line)
+        out.append(printable(line, keep_newlines=True))
     return out
 
 

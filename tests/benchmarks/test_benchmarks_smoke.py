@@ -83,3 +83,10 @@ def test_compliance_benchmark_runs_and_reports(tmp_path: Path) -> None:
     assert "CHECK sqlite 1,500 second run for the same day: 0 actions (expected 0)" in out, out
     assert "CHECK sqlite 1,500 audit chain verified: ok=True" in out, out
     assert re.search(r"TARGET sqlite comply >= 20x faster per case than naive \(1,500\): (PASS|FAIL)", out), out
+
+
+@pytest.mark.slow
+def test_write_hold_benchmark_runs_and_reports() -> None:
+    out = run("bench_write_hold.py", "--rows", "50", "--cases", "50")
+    for label in ("reference", "cases import", "comply"):
+        assert re.search(rf"RESULT {label}.*longest wait for the write lock [\d,]+ ms", out), out

@@ -14,7 +14,9 @@ from lifecycle.services.programmes import migrate_programme
 from lifecycle.services.read_models.case_report import case_report
 
 D = date.fromisoformat
-HOSTILE = "<script>alert('x')</script> | [red]red[/red] `code` **bold**\nsecond line"
+#: Line breaks are refused in names and reasons (docs/cli.md, "Values"): what is left of a
+#: hostile name is markup of every kind the documents render.
+HOSTILE = "<script>alert('x')</script> | [red]red[/red] `code` **bold** | second line"
 
 
 def approved_case(app, eligible, name: str = "北京市集成电路技术创新中心") -> int:
@@ -80,7 +82,7 @@ def test_html_escapes_every_text_a_person_gave(app, eligible):
 def test_markdown_keeps_one_cell_per_column_whatever_the_text(app, eligible):
     case_id = approved_case(app, eligible, name=HOSTILE)
     advance(app, "alice", case_id, "file_report", D("2026-03-20"), {"year": "2025"},
-            reason="a | b\n| c | d |")
+            reason="a | b | c | d |")
 
     document = render_markdown(case_report(app, case_id, "carol"))
 

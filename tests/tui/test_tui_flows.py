@@ -250,6 +250,27 @@ def test_names_with_markup_are_shown_as_typed(portfolio, drive):
     drive(portfolio, scenario)
 
 
+def test_names_stored_with_terminal_escapes_are_shown_escaped_never_raw(portfolio, drive):
+    from sqlalchemy import text
+
+    case = case_id(portfolio, MARKUP_NAME)
+    hostile = "[red]x[/red]\x1b]0;pwned\x07\u202e国家技术创新中心"
+    with portfolio.engine.begin() as connection:  # as a database from before names were checked
+        connection.execute(text("UPDATE cases SET name = :name WHERE id = :id"), {"name": hostile, "id": case})
+
+    async def scenario(tui, pilot):
+        await pilot.press("c", "slash", *"[red]")
+        await settle(tui, pilot)
+        listed = screen_text(tui)
+        assert "\\x1b]0;pwned\\x07\\u202e" in listed and "\x1b" not in listed and "\u202e" not in listed
+        tui.open_case(case)
+        await settle(tui, pilot)
+        detail = screen_text(tui)
+        assert "\\x1b]0;pwned" in detail and "\x1b" not in detail
+
+    drive(portfolio, scenario)
+
+
 def test_the_audit_viewer_filters_verifies_the_chain_and_exports_the_view(portfolio, drive, tmp_path):
     case = case_id(portfolio, SEMICONDUCTORS)
     target = tmp_path / "case.csv"

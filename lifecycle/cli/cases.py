@@ -107,8 +107,9 @@ def show(
 
 @app.command("import")
 def import_(
-    file: Annotated[str, typer.Argument(help="A .csv file (header row) or .jsonl file, one case "
-                                        "a row; see docs/import.md.")],
+    file: Annotated[str, typer.Argument(help="A .csv file (UTF-8, GBK or GB18030; header row), an "
+                                        ".xlsx workbook (first sheet) or a .jsonl file, one case a "
+                                        "row; headers by field code or Chinese label; see docs/import.md.")],
     programme: Annotated[str | None, typer.Option(
         "--programme", help="The programme of rows without a programme column; a row naming "
         "another is refused.", show_default=False)] = None,
@@ -129,6 +130,7 @@ def import_(
     from rich.table import Table
 
     out = console()
+    out.print(f"Read {result['file']} as {_file_kind(result)}.", markup=False)
     if dry_run:
         out.print(f"Dry run: {result['cases']} cases from {result['file']} would be imported, with "
                   f"{result['entries']} audit entries. Nothing was written.", markup=False)
@@ -140,6 +142,13 @@ def import_(
     for row in result["by_state"]:
         table.add_row(row["programme"], row["state"], str(row["cases"]))
     out.print(table)
+
+
+def _file_kind(result: dict[str, Any]) -> str:
+    if result["format"] == "xlsx":
+        return "an Excel workbook (.xlsx)"
+    kind = "CSV" if result["format"] == "csv" else "JSON Lines"
+    return f"{kind} in {result['encoding']}"
 
 
 def render_case(view: dict[str, Any]) -> None:

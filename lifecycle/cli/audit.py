@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 from lifecycle.cli.common import DbOption, JsonOption, application, console, parse_day, print_json
 
 app = typer.Typer(help="The append-only, hash-chained transition log.", no_args_is_help=True)
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
 
 
 def _opt(name: str, text: str) -> object:
@@ -33,19 +33,22 @@ def log(
         "--recorded-since", "Recorded at or after this UTC date or time (YYYY-MM-DD[THH:MM[:SS]]).")] = None,
     recorded_until: Annotated[str | None, _opt(
         "--recorded-until", "Recorded at or before this UTC date (the whole day) or time.")] = None,
-    format_: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    format_: Annotated[str, typer.Option(
+        "--format", help="table, json, jsonl (byte-exact, to re-hash), csv (UTF-8 with BOM) or xlsx.")] = "table",
+    output: Annotated[str | None, _opt("--output", "Write csv, xlsx or jsonl to this file "
+                                       "(default: stdout).")] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """The log, oldest first, filtered; json is an array of entries, csv has a header row."""
-    import csv
+    """The log, oldest first, filtered; json is an array of entries; csv and xlsx have a header
+    row and open in Excel/WPS without mojibake or live formulas; jsonl is what to re-hash."""
     import json as json_lib
     import sys
+    from pathlib import Path
 
     from rich.table import Table
     from rich.text import Text
 
-    from lifecycle.domain.audit import FIELDS
     from lifecycle.errors import UsageError
     from lifecycle.persistence.repositories import AuditFilter
     from lifecycle.services.audit import audit_entries
@@ -64,15 +67,13 @@ def log(
     entries = (e.to_dict() for e in audit_entries(app_, where))
     if fmt == "json":
         print_json(list(entries))
-    elif fmt == "jsonl":
+    elif fmt == "jsonl" and output is None:
         for entry in entries:
             sys.stdout.write(json_lib.dumps(entry, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(FIELDS))
-        writer.writeheader()
-        for entry in entries:
-            entry["payload"] = json_lib.dumps(entry["payload"], ensure_ascii=False, sort_keys=True)
-            writer.writerow(entry)
+    elif fmt in ("jsonl", "csv", "xlsx"):
+        from lifecycle.services.audit_views import write_entries
+
+        write_entries(entries, fmt, Path(output) if output else None)
     else:
         table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor",
                       "clause", "reason")

@@ -20,6 +20,7 @@ from lifecycle.cli.common import (
 )
 
 app = typer.Typer(help="Cases: one designation in one programme.", no_args_is_help=True)
+LIST_FORMATS = ("table", "json", "csv", "xlsx")
 ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.",
                                                   show_default=False)]
 
@@ -61,27 +62,47 @@ def list_(
                                                show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many.",
                                               show_default=False)] = None,
+    format_: Annotated[str, typer.Option(
+        "--format", help="table, json, csv (UTF-8 with BOM, for Excel/WPS) or xlsx.")] = "table",
+    output: Annotated[str | None, typer.Option(
+        "--output", help="Write csv or xlsx to this file (default: stdout).", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List cases, oldest first."""
+    """List cases, oldest first, with the next day a dated rule requires something of each."""
+    from pathlib import Path
+
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.errors import UsageError
     from lifecycle.services.cases import list_cases
 
+    fmt = "json" if json else format_
+    if fmt not in LIST_FORMATS:
+        raise UsageError(f"--format {format_!r}: one of {', '.join(LIST_FORMATS)}")
     app_ = application(db)
     app_.require_schema()
     rows = list_cases(app_, programme, state, search, limit)
-    if json:
+    if fmt == "json":
         print_json(rows)
         return
-    table = Table("id", "programme", "name", "state", "since", "approved", "valid until")
-    for row in rows:
-        label = app_.catalogue.current(row["programme"]).label(row["state"]) \
-            if row["programme"] in app_.catalogue.codes() else row["state"]
+    labels = [app_.catalogue.current(row["programme"]).label(row["state"])
+              if row["programme"] in app_.catalogue.codes() else row["state"] for row in rows]
+    if fmt in ("csv", "xlsx"):
+        from lifecycle.reports.export import export_table
+
+        columns = ["id", "programme", "name", "state", "state_label", "state_since", "approved_on",
+                   "valid_until", "next_due_on", "version"]
+        export_table(columns, ([*(row[c] for c in columns[:4]), label, *(row[c] for c in columns[5:])]
+                               for row, label in zip(rows, labels, strict=True)),
+                     fmt, output=Path(output) if output else None, title="cases")
+        return
+    table = Table("id", "programme", "name", "state", "since", "approved", "valid until", "next due")
+    for row, label in zip(rows, labels, strict=True):
         table.add_row(str(row["id"]), Text(row["programme"]), Text(row["name"]), Text(label),
-                      row["state_since"], row["approved_on"] or "", row["valid_until"] or "")
+                      row["state_since"], row["approved_on"] or "", row["valid_until"] or "",
+                      row["next_due_on"] or "")
     console().print(table)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -15,7 +16,7 @@ from lifecycle.persistence.repositories import AuditFilter, entry_from_row
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries
 
-EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_FORMATS = ("csv", "xlsx", "jsonl")
 
 
 @dataclass(frozen=True)
@@ -44,24 +45,31 @@ def audit_page(app: Lifecycle, where: AuditFilter, *, offset: int = 0, limit: in
 
 
 def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str) -> int:
-    """Write the filtered log, oldest first, to `path` as CSV (with a header) or JSON lines."""
+    """Write the filtered log, oldest first, to `path`: CSV (UTF-8 with BOM) or an .xlsx
+    workbook for a spreadsheet, or JSON Lines byte for byte as the log is hashed."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
-    if path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file name, e.g. {path / ('audit.' + fmt)}")
-    if not path.parent.exists():
-        raise UsageError(f"{path.parent} does not exist; create it or choose another file")
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(FIELDS)) if fmt == "csv" else None
-        if writer is not None:
-            writer.writeheader()
-        for entry in audit_entries(app, where):
-            data = entry.to_dict()
-            if writer is not None:
-                data["payload"] = json.dumps(data["payload"], ensure_ascii=False, sort_keys=True)
-                writer.writerow(data)
-            else:
+    return write_entries((entry.to_dict() for entry in audit_entries(app, where)), fmt, path)
+
+
+def write_entries(entries: Iterable[dict[str, Any]], fmt: str, path: Path | None) -> int:
+    """Entries (as `AuditEntry.to_dict` gives them) as csv, xlsx or jsonl, to `path` or stdout."""
+    from lifecycle.reports.export import check_output, export_table
+
+    if fmt == "jsonl":
+        if path is None:
+            raise UsageError("JSON Lines of the log go to a file here; give its path")
+        check_output(path)
+        count = 0
+        with path.open("w", encoding="utf-8", newline="") as out:
+            for data in entries:
                 out.write(json.dumps(data, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+                count += 1
+        return count
+    return export_table(FIELDS, _rows(entries), fmt, output=path, title="audit log")
+
+
+def _rows(entries: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    for data in entries:
+        data["payload"] = json.dumps(data["payload"], ensure_ascii=False, sort_keys=True)
+        yield [data[name] for name in FIELDS]

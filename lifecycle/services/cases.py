@@ -166,5 +166,7 @@ def list_cases(app: Lifecycle, programme: str | None = None, state: str | None =
     return [{
         "id": c.id, "programme": c.programme, "name": c.name, "state": c.state,
         "state_since": c.state_since.isoformat(), "approved_on": _iso(c.approved_on),
-        "valid_until": _iso(c.valid_until), "version": c.version,
+        "valid_until": _iso(c.valid_until),
+        "next_due_on": _iso(c.next_due_on) if c.next_due_on != date.max else None,
+        "version": c.version,
     } for c in found]

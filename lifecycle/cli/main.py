@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, comply, programmes, scheduler, tui, users
+from lifecycle.cli import audit, calendar, cases, common, comply, programmes, scheduler, tui, users
 
 app = typer.Typer(
     name="lifecycle",
@@ -26,6 +26,7 @@ app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)
 app.command("comply")(comply.comply_command)
 app.command("tui")(tui.tui_command)
+app.command("calendar")(calendar.calendar_command)
 
 
 @app.callback()

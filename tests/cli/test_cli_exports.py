@@ -117,3 +117,29 @@ def test_the_compliance_run_exports_its_actions_as_csv_and_xlsx(ready_cli, tmp_p
     done = cli("comply", "--as-of", "2026-04-01", "--format", "xlsx", "--output", str(target))
     assert done.code == 0, done
     assert [r["status"] for r in read_xlsx(target)] == ["applied"] * len(rows)
+
+
+def test_the_calendar_prints_as_json_csv_xlsx_and_ics(ready_cli, tmp_path, eligible_sets):
+    from icalendar import Calendar
+
+    cli = ready_cli
+    assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01",
+               *eligible_sets).code == 0
+    for trigger, day in (("submit", "2024-10-08"), ("start_review", "2024-11-05"), ("approve", "2025-01-10")):
+        assert cli("advance", "1", trigger, "--on", day).code == 0
+    window = ("--as-of", "2026-01-01", "--days", "120")
+    rows = cli("calendar", *window, "--json").json()
+    assert [(r["due_on"], r["case_id"], r["what"], r["clause"]) for r in rows] == [
+        ("2026-03-31", 1, "annual report 2025", "第十五条(四)")]
+    assert read_csv(cli("calendar", *window, "--format", "csv").out.encode("utf-8"))[0]["what"] == \
+        "annual report 2025"
+    sheet = tmp_path / "calendar.xlsx"
+    assert cli("calendar", *window, "--format", "xlsx", "--output", str(sheet)).code == 0
+    assert read_xlsx(sheet)[0]["due_on"] == "2026-03-31"
+    ics = tmp_path / "calendar.ics"
+    assert cli("calendar", *window, "--format", "ics", "--output", str(ics)).code == 0
+    [event] = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert str(event.get("summary")) == "北京市集成电路技术创新中心: annual report 2025"
+    table = cli("calendar", *window, "--programme", "bj-tic")
+    assert table.code == 0 and "annual report 2025" in table.out
+    assert cli("calendar", "--format", "pdf").code == 2

@@ -114,7 +114,7 @@ def test_a_field_given_both_by_code_and_by_label_is_refused_naming_both_columns(
 def test_a_file_in_no_known_encoding_is_refused_saying_which_encodings_are_read(
         app: Lifecycle, tmp_path: Path) -> None:
     odd = tmp_path / "zones.csv"
-    odd.write_bytes("programme,name\nhitech-zone,".encode() + b"\xff\xfe\xff\n")
+    odd.write_bytes(b"programme,name\nhitech-zone," + b"\xff\xfe\xff\n")
     with pytest.raises(Refused) as caught:
         import_cases(app, "alice", odd)
     [reason] = caught.value.reasons

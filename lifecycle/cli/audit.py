@@ -159,15 +159,13 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
 @app.command("report")
 def report(
     case: Annotated[int, typer.Option("--case", help="The case to report on.")],
-    format_: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    format_: Annotated[str, typer.Option("--format", help="md, html, pdf (Chinese text embedded) or xlsx.")] = "md",
     output: Annotated[str | None, _opt("--output", "Write to this file (default: stdout).")] = None,
+    lang: Annotated[str | None, _opt("--lang", "zh or en (default: LIFECYCLE_LANG, else the locale).")] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """The complete history of one case, each decision with its clause and source document."""
-    import sys
-    from pathlib import Path
-
     from lifecycle.cli.common import acting, error_console
     from lifecycle.errors import UsageError
     from lifecycle.reports.case_history import FORMATS as REPORT_FORMATS
@@ -176,20 +174,55 @@ def report(
 
     if format_ not in REPORT_FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")
+    language = report_language(lang)
     app_ = application(db)
     app_.require_schema()
     data = case_report(app_, case, acting())
     if json:
         print_json(data)
         return
-    document = render(data, format_)
+    if write_document(render(data, format_, language), output):
+        state = "verifies" if data["chain"]["ok"] else "is BROKEN"
+        error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
+                              f"chain {state}.", markup=False)
+
+
+def report_language(lang: str | None) -> str:
+    """--lang if given (zh or en), else LIFECYCLE_LANG, else the locale."""
+    from lifecycle.errors import UsageError
+    from lifecycle.reports.language import LANGUAGES, language
+
+    if lang is None:
+        return language()
+    if lang not in LANGUAGES:
+        raise UsageError(f"--lang {lang!r}: one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def write_document(document: str | bytes, output: str | None) -> bool:
+    """The document to `output`, else to stdout (a binary one only when stdout is not a
+    terminal); whether it went to a file."""
+    import sys
+    from pathlib import Path
+
+    from lifecycle.errors import UsageError
+
     if output is None:
-        sys.stdout.write(document)
-        return
+        if isinstance(document, str):
+            sys.stdout.write(document)
+            return False
+        if sys.stdout.isatty():
+            raise UsageError("a PDF or workbook is not for the terminal: give --output FILE, or "
+                             "redirect it: > FILE")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+        return False
     try:
-        Path(output).write_text(document, encoding="utf-8")
+        if isinstance(document, str):
+            Path(output).write_text(document, encoding="utf-8")
+        else:
+            Path(output).write_bytes(document)
     except OSError as error:
         raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
-    state = "verifies" if data["chain"]["ok"] else "is BROKEN"
-    error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
-                          f"chain {state}.", markup=False)
+    return True

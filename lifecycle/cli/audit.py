@@ -71,7 +71,7 @@ def log(
         for entry in entries:
             sys.stdout.write(json_lib.dumps(entry, ensure_ascii=False) + "\n")
     elif fmt in ("jsonl", "csv", "xlsx"):
-        from lifecycle.services.audit_views import write_entries
+        from lifecycle.services.read_models.audit_views import write_entries
 
         write_entries(entries, fmt, Path(output) if output else None)
     else:
@@ -170,7 +170,7 @@ def report(
     from lifecycle.errors import UsageError
     from lifecycle.reports.case_history import FORMATS as REPORT_FORMATS
     from lifecycle.reports.case_history import render
-    from lifecycle.services.case_report import case_report
+    from lifecycle.services.read_models.case_report import case_report
 
     if format_ not in REPORT_FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")

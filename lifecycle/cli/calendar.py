@@ -31,7 +31,7 @@ def calendar_command(
 
     from lifecycle.errors import UsageError
     from lifecycle.reports.language import chinese
-    from lifecycle.services.calendar import COLUMNS, as_ics, upcoming
+    from lifecycle.services.read_models.calendar import COLUMNS, as_ics, upcoming
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:

@@ -32,7 +32,7 @@ def portfolio(
     from lifecycle.cli.common import acting, error_console
     from lifecycle.errors import UsageError
     from lifecycle.reports.portfolio import FORMATS, render
-    from lifecycle.services.portfolio_report import portfolio_report
+    from lifecycle.services.read_models.portfolio_report import portfolio_report
 
     if format_ not in FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")

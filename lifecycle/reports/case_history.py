@@ -1,4 +1,4 @@
-"""Lay out a case report (services/case_report.py) as Markdown, a standalone HTML page, a PDF
+"""Lay out a case report (services/read_models/case_report.py) as Markdown, a standalone HTML page, a PDF
 with its Chinese text embedded, or an Excel workbook; in English or Chinese.
 
 Every text in a report may come from a person (a case name, a reason, a field value), so

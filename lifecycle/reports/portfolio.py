@@ -1,4 +1,4 @@
-"""Lay out the portfolio report (services/portfolio_report.py) as PDF, an Excel workbook, HTML or
+"""Lay out the portfolio report (services/read_models/portfolio_report.py) as PDF, an Excel workbook, HTML or
 Markdown, in Chinese or English: one set of tables per programme."""
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from icalendar import Calendar
 
+from jobs.compliance_run import run_compliance
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.calendar import as_ics, upcoming
 from lifecycle.services.cases import add_case, advance
-from lifecycle.services.compliance import run_compliance
+from lifecycle.services.read_models.calendar import as_ics, upcoming
 
 NAME = "北京市集成电路技术创新中心"
 

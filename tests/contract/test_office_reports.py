@@ -11,13 +11,13 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from jobs.compliance_run import run_compliance
 from lifecycle.reports import case_history, portfolio
 from lifecycle.reports.document import font_path
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.case_report import case_report
 from lifecycle.services.cases import add_case, advance
-from lifecycle.services.compliance import run_compliance
-from lifecycle.services.portfolio_report import portfolio_report
+from lifecycle.services.read_models.case_report import case_report
+from lifecycle.services.read_models.portfolio_report import portfolio_report
 
 NAME = "北京市集成电路技术创新中心"
 

@@ -32,6 +32,9 @@ class Deadline:
     clause: str | None
     default: bool
     period: str | None = None
+    #: The action the day is about: the timer's trigger (start_assessment, expire...), or the one
+    #: that fulfils the obligation (file_report); None for a deadline.
+    trigger: str | None = None
 
 
 def deadlines(programme: Programme, case: Case, start: date, end: date) -> list[Deadline]:
@@ -48,7 +51,7 @@ def deadlines(programme: Programme, case: Case, start: date, end: date) -> list[
         due = schedule.timer_due(programme, timer, case)
         if due is not None and start <= due.on <= end:
             found.append(Deadline(due.on, "timer", timer.en, _trigger_zh(programme, timer.trigger),
-                                  timer.clause, timer.default, due.period))
+                                  timer.clause, timer.default, due.period, timer.trigger))
     if case.deadline_on is not None and start <= case.deadline_on <= end:
         state = programme.definition.states.get(case.state)
         found.append(Deadline(
@@ -76,14 +79,15 @@ def _obligation_deadlines(obligation: Obligation, case: Case, start: date,
         if start <= period.due_on <= end:
             found.append(Deadline(period.due_on, "obligation", f"{obligation.en} {period.key}", zh,
                                   obligation.due.clause or obligation.clause,
-                                  obligation.due.default, period.key))
+                                  obligation.due.default, period.key, obligation.fulfilled_by))
         sent = schedule.reminded_on(case, period)
         if reminder is not None and sent is not None:
             closes = add_days(sent, reminder.reply_days)
             if start <= closes <= end:
                 found.append(Deadline(
                     closes, "reply_window", f"reply to the reminder: {obligation.en} {period.key}",
-                    f"催告答复期限：{zh}" if zh else None, reminder.clause, reminder.default, period.key))
+                    f"催告答复期限：{zh}" if zh else None, reminder.clause, reminder.default, period.key,
+                    obligation.fulfilled_by))
     return found
 
 

@@ -36,8 +36,10 @@ def test_the_calendar_lists_the_annual_report_and_the_evaluations_to_come_with_t
     assert (report["case_id"], report["name"], report["programme"]) == (approved, NAME, "bj-tic")
     assert report["what"] == "annual report 2025" and report["what_zh"] == "年度报告（2025）"
     assert report["clause"] == "第十五条(四)" and report["default"] is True
+    assert report["trigger"] == "file_report"
     timers = {r["what"]: r for r in rows if r["kind"] == "timer"}
     assert timers["validity ends"]["due_on"] == "2030-01-10"
+    assert timers["validity ends"]["trigger"] == "expire"
     assert any(r["due_on"] == "2028-01-10" and r["clause"] == "第十六条" for r in timers.values())
 
 

@@ -12,7 +12,7 @@ from lifecycle.services.app import Lifecycle
 
 #: The columns of the calendar as a table (and the keys of its JSON rows).
 COLUMNS = ("due_on", "case_id", "programme", "name", "kind", "what", "what_zh", "clause", "default",
-           "period")
+           "period", "trigger")
 
 
 def upcoming(app: Lifecycle, as_of: date, days: int, programme: str | None = None) -> list[dict[str, Any]]:
@@ -28,7 +28,8 @@ def upcoming(app: Lifecycle, as_of: date, days: int, programme: str | None = Non
             found = deadlines(app.programme_for(case, uow), case, as_of, end)
             rows += [{"due_on": d.on.isoformat(), "case_id": case.id, "programme": case.programme,
                       "name": case.name, "kind": d.kind, "what": d.what, "what_zh": d.what_zh,
-                      "clause": d.clause, "default": d.default, "period": d.period} for d in found]
+                      "clause": d.clause, "default": d.default, "period": d.period,
+                      "trigger": d.trigger} for d in found]
     rows.sort(key=lambda r: (r["due_on"], r["case_id"], r["kind"], r["what"]))
     return rows
 

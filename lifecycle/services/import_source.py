@@ -45,6 +45,11 @@ def read_source(path: Path) -> ImportSource:
         raise NotFound(f"no file {str(path)!r} to import; give the path of a .csv, .xlsx or .jsonl file")
     data = path.read_bytes()
     source = ImportSource(path.name, hashlib.sha256(data).hexdigest(), "")
+    if path.suffix.lower() in (".xls", ".et") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        source.problems.append(RowProblem(1, None, "invalid_file", (
+            "an Excel 97–2003 (.xls) or WPS (.et) workbook is not read; save it as .xlsx "
+            "(Excel workbook) or as CSV")))
+        return source
     if path.suffix.lower() == ".xlsx" or data.startswith(b"PK\x03\x04"):
         source.format = "xlsx"
         _read_xlsx(data, source)

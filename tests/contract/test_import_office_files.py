@@ -128,3 +128,12 @@ def test_a_damaged_workbook_is_refused_and_nothing_is_imported(app: Lifecycle, t
         import_cases(app, "alice", broken)
     assert "not an Excel workbook" in caught.value.reasons[0].message
     assert list_cases(app) == []
+
+
+def test_an_old_xls_workbook_is_refused_saying_to_save_it_as_xlsx(app: Lifecycle, tmp_path: Path) -> None:
+    old = tmp_path / "zones.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(Refused) as caught:
+        import_cases(app, "alice", old)
+    assert "save it as .xlsx" in caught.value.reasons[0].message
+    assert list_cases(app) == []

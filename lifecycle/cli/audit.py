@@ -42,16 +42,15 @@ def log(
 ) -> None:
     """The log, oldest first, filtered; json is an array of entries; csv and xlsx have a header
     row and open in Excel/WPS without mojibake or live formulas; jsonl is what to re-hash."""
-    import json as json_lib
-    import sys
     from pathlib import Path
 
     from rich.table import Table
     from rich.text import Text
 
     from lifecycle.errors import UsageError
-    from lifecycle.persistence.repositories import AuditFilter
     from lifecycle.services.audit import audit_entries
+    from lifecycle.services.audit_export import EXPORT_FORMATS, export_audit
+    from lifecycle.services.filters import AuditFilter
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
@@ -64,16 +63,12 @@ def log(
                         recorded_until=parse_moment(recorded_until, "--recorded-until", end=True))
     app_ = application(db)
     app_.require_schema()
+    if fmt in EXPORT_FORMATS:
+        export_audit(app_, where, fmt, Path(output) if output else None)
+        return
     entries = (e.to_dict() for e in audit_entries(app_, where))
     if fmt == "json":
         print_json(list(entries))
-    elif fmt == "jsonl" and output is None:
-        for entry in entries:
-            sys.stdout.write(json_lib.dumps(entry, ensure_ascii=False) + "\n")
-    elif fmt in ("jsonl", "csv", "xlsx"):
-        from lifecycle.services.read_models.audit_views import write_entries
-
-        write_entries(entries, fmt, Path(output) if output else None)
     else:
         table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor",
                       "clause", "reason")
@@ -150,8 +145,8 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
         return
     from lifecycle.cli.common import error_console
 
-    console().print(f"{result['seq']}:{result['hash']}", markup=False)
-    error_console().print(f"Head of {result['entries']} verified entries at {result['taken_at']}. Keep this line "
+    console().print(f"{result.seq}:{result.hash}", markup=False)
+    error_console().print(f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
               "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
               "SEQ:HASH` proves the log still extends it.", markup=False, style="dim")
 

@@ -83,7 +83,7 @@ def list_(
         raise UsageError(f"--format {format_!r}: one of {', '.join(LIST_FORMATS)}")
     app_ = application(db)
     app_.require_schema()
-    rows = list_cases(app_, programme, state, search, limit)
+    rows = [row.to_json() for row in list_cases(app_, programme, state, search, limit)]
     if fmt == "json":
         print_json(rows)
         return
@@ -269,10 +269,10 @@ def demo_command(
     from rich.table import Table
 
     out = console()
-    out.print(f"Demo portfolio in {result['database']}: {result['created']} cases created, "
-              f"{result['existing']} already there.", markup=False)
+    out.print(f"Demo portfolio in {result.database}: {result.created} cases created, "
+              f"{result.existing} already there.", markup=False)
     table = Table("programme", "state", "cases", title="Cases by programme and state")
-    for row in result["by_state"]:
+    for row in result.by_state:
         table.add_row(row["programme"], row["state"], str(row["cases"]))
     out.print(table)
     out.print("Next: `lifecycle cases list`, `lifecycle cases show 1`, `lifecycle audit verify`.",
@@ -301,6 +301,6 @@ def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: b
     if json:
         print_json(result)
         return
-    console().print(f"Demo portfolio in {result['database']}: {result['created']:,} cases added as of "
-                    f"{result['as_of']} (seed {result['seed']}); {result['due_on_as_of']:,} have compliance "
+    console().print(f"Demo portfolio in {result.database}: {result.created:,} cases added as of "
+                    f"{result.as_of} (seed {result.seed}); {result.due_on_as_of:,} have compliance "
                     "work due that day. Try `lifecycle comply --dry-run`.", markup=False)

@@ -61,7 +61,7 @@ def test_a_gb18030_file_with_a_character_gbk_lacks_is_named_gb18030_and_keeps_th
     saved.write_bytes(text.encode("gb18030"))
     result = import_cases(app, "alice", saved)
     assert result["encoding"] == "GB18030"
-    zones = {c["name"]: c for c in list_cases(app, "hitech-zone")}
+    zones = {c.name: c for c in list_cases(app, "hitech-zone")}
     assert len(zones) == 17
     with app.uow() as uow:
         first = uow.cases.get(result["imported"][0]["id"])

@@ -20,7 +20,7 @@ from lifecycle.cli.common import (
 )
 
 app = typer.Typer(help="The append-only, hash-chained transition log.", no_args_is_help=True)
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
 
 
 def _opt(name: str, text: str) -> object:
@@ -42,12 +42,17 @@ def log(
         "--recorded-since", "Recorded at or after this UTC date or time (YYYY-MM-DD[THH:MM[:SS]]).")] = None,
     recorded_until: Annotated[str | None, _opt(
         "--recorded-until", "Recorded at or before this UTC date (the whole day) or time.")] = None,
-    format_: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    format_: Annotated[str, typer.Option(
+        "--format", help="table, json, jsonl (byte-exact, to re-hash), csv (UTF-8 with BOM) or xlsx.")] = "table",
+    output: Annotated[str | None, _opt("--output", "Write csv, xlsx or jsonl to this file "
+                                       "(default: stdout).")] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """The log, oldest first, filtered; json is an array of entries, csv has a header row."""
+    """The log, oldest first, filtered; json is an array of entries; csv and xlsx have a header
+    row and open in Excel/WPS without mojibake or live formulas; jsonl is what to re-hash."""
     import sys
+    from pathlib import Path
 
     from rich.table import Table
     from rich.text import Text
@@ -69,7 +74,7 @@ def log(
     app_ = application(db)
     app_.require_schema()
     if fmt in EXPORT_FORMATS:
-        export_audit(app_, where, sys.stdout, fmt, on_terminal=sys.stdout.isatty())
+        export_audit(app_, where, fmt, Path(output) if output else None, on_terminal=sys.stdout.isatty())
         return
     entries = (e.to_dict() for e in audit_entries(app_, where))
     if fmt == "json":
@@ -160,15 +165,13 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
 def report(
     case: Annotated[int, typer.Option("--case", help="The case to report on.",
                                       parser=whole_number("--case"))],
-    format_: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    format_: Annotated[str, typer.Option("--format", help="md, html, pdf (Chinese text embedded) or xlsx.")] = "md",
     output: Annotated[str | None, _opt("--output", "Write to this file (default: stdout).")] = None,
+    lang: Annotated[str | None, _opt("--lang", "zh or en (default: LIFECYCLE_LANG, else the locale).")] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """The complete history of one case, each decision with its clause and source document."""
-    import sys
-    from pathlib import Path
-
     from lifecycle.cli.common import acting, error_console
     from lifecycle.errors import UsageError
     from lifecycle.reports.case_history import FORMATS as REPORT_FORMATS
@@ -177,23 +180,58 @@ def report(
 
     if format_ not in REPORT_FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")
+    language = report_language(lang)
     app_ = application(db)
     app_.require_schema()
     data = case_report(app_, case, acting())
     if json:
         print_json(data)
         return
-    document = render(data, format_)
-    if output is None:
-        from lifecycle.domain.characters import printable
+    if write_document(render(data, format_, language), output):
+        state = "verifies" if data["chain"]["ok"] else "is BROKEN"
+        error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
+                              f"chain {state}.", markup=False)
 
-        # Onto a terminal, a name's control characters escaped; into a pipe or file, as stored.
-        sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
-        return
+
+def report_language(lang: str | None) -> str:
+    """--lang if given (zh or en), else LIFECYCLE_LANG, else the locale."""
+    from lifecycle.errors import UsageError
+    from lifecycle.reports.language import LANGUAGES, language
+
+    if lang is None:
+        return language()
+    if lang not in LANGUAGES:
+        raise UsageError(f"--lang {lang!r}: one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def write_document(document: str | bytes, output: str | None) -> bool:
+    """The document to `output`, else to stdout (a binary one only when stdout is not a
+    terminal); whether it went to a file."""
+    import sys
+    from pathlib import Path
+
+    from lifecycle.errors import UsageError
+
+    if output is None:
+        if isinstance(document, str):
+            from lifecycle.domain.characters import printable
+
+            # Onto a terminal, a name's control characters escaped; into a pipe or file, as stored.
+            sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
+            return False
+        if sys.stdout.isatty():
+            raise UsageError("a PDF or workbook is not for the terminal: give --output FILE, or "
+                             "redirect it: > FILE")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+        return False
     try:
-        Path(output).write_text(document, encoding="utf-8")
+        if isinstance(document, str):
+            Path(output).write_text(document, encoding="utf-8")
+        else:
+            Path(output).write_bytes(document)
     except OSError as error:
         raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
-    state = "verifies" if data["chain"]["ok"] else "is BROKEN"
-    error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
-                          f"chain {state}.", markup=False)
+    return True

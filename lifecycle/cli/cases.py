@@ -22,6 +22,7 @@ from lifecycle.cli.common import (
 )
 
 app = typer.Typer(help="Cases: one designation in one programme.", no_args_is_help=True)
+LIST_FORMATS = ("table", "json", "csv", "xlsx")
 ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.",
                                                   show_default=False)]
 
@@ -63,27 +64,47 @@ def list_(
                                                show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many.", parser=whole_number("--limit", 0),
                                               show_default=False)] = None,
+    format_: Annotated[str, typer.Option(
+        "--format", help="table, json, csv (UTF-8 with BOM, for Excel/WPS) or xlsx.")] = "table",
+    output: Annotated[str | None, typer.Option(
+        "--output", help="Write csv or xlsx to this file (default: stdout).", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List cases, oldest first."""
+    """List cases, oldest first, with the next day a dated rule requires something of each."""
+    from pathlib import Path
+
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.errors import UsageError
     from lifecycle.services.cases import list_cases
 
+    fmt = "json" if json else format_
+    if fmt not in LIST_FORMATS:
+        raise UsageError(f"--format {format_!r}: one of {', '.join(LIST_FORMATS)}")
     app_ = application(db)
     app_.require_schema()
-    rows = list_cases(app_, programme, state, search, limit)
-    if json:
+    rows = [row.to_json() for row in list_cases(app_, programme, state, search, limit)]
+    if fmt == "json":
         print_json(rows)
         return
-    table = Table("id", "programme", "name", "state", "since", "approved", "valid until")
-    for row in rows:
-        label = app_.catalogue.current(row.programme).label(row.state) \
-            if row.programme in app_.catalogue.codes() else row.state
-        table.add_row(str(row.id), Text(row.programme), Text(row.name), Text(label),
-                      row.state_since, row.approved_on or "", row.valid_until or "")
+    labels = [app_.catalogue.current(row["programme"]).label(row["state"])
+              if row["programme"] in app_.catalogue.codes() else row["state"] for row in rows]
+    if fmt in ("csv", "xlsx"):
+        from lifecycle.reports.export import export_table
+
+        columns = ["id", "programme", "name", "state", "state_label", "state_since", "approved_on",
+                   "valid_until", "next_due_on", "version"]
+        export_table(columns, ([*(row[c] for c in columns[:4]), label, *(row[c] for c in columns[5:])]
+                               for row, label in zip(rows, labels, strict=True)),
+                     fmt, output=Path(output) if output else None, title="cases")
+        return
+    table = Table("id", "programme", "name", "state", "since", "approved", "valid until", "next due")
+    for row, label in zip(rows, labels, strict=True):
+        table.add_row(str(row["id"]), Text(row["programme"]), Text(row["name"]), Text(label),
+                      row["state_since"], row["approved_on"] or "", row["valid_until"] or "",
+                      row["next_due_on"] or "")
     console().print(table)
 
 
@@ -109,8 +130,9 @@ def show(
 
 @app.command("import")
 def import_(
-    file: Annotated[str, typer.Argument(help="A .csv file (header row) or .jsonl file, one case "
-                                        "a row; see docs/import.md.")],
+    file: Annotated[str, typer.Argument(help="A .csv file (UTF-8, GBK or GB18030; header row), an "
+                                        ".xlsx workbook (first sheet) or a .jsonl file, one case a "
+                                        "row; headers by field code or Chinese label; see docs/import.md.")],
     programme: Annotated[str | None, typer.Option(
         "--programme", help="The programme of rows without a programme column; a row naming "
         "another is refused.", show_default=False)] = None,
@@ -131,6 +153,7 @@ def import_(
     from rich.table import Table
 
     out = console()
+    out.print(f"Read {result['file']} as {_file_kind(result)}.", markup=False)
     if dry_run:
         out.print(f"Dry run: {result['cases']} cases from {result['file']} would be imported, with "
                   f"{result['entries']} audit entries. Nothing was written.", markup=False)
@@ -142,6 +165,13 @@ def import_(
     for row in result["by_state"]:
         table.add_row(row["programme"], row["state"], str(row["cases"]))
     out.print(table)
+
+
+def _file_kind(result: dict[str, Any]) -> str:
+    if result["format"] == "xlsx":
+        return "an Excel workbook (.xlsx)"
+    kind = "CSV" if result["format"] == "csv" else "JSON Lines"
+    return f"{kind} in {result['encoding']}"
 
 
 def render_case(view: dict[str, Any]) -> None:

@@ -23,16 +23,25 @@ def comply_command(
                                           "real run for that date would do.")] = False,
     programme: Annotated[str | None, typer.Option("--programme", help="Only this programme's cases.",
                                                   show_default=False)] = None,
+    format_: Annotated[str, typer.Option(
+        "--format", help="text, json, or the actions as csv (UTF-8 with BOM) or xlsx.")] = "text",
+    output: Annotated[str | None, typer.Option(
+        "--output", help="Write csv or xlsx to this file (default: stdout).", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Apply every dated rule due by --as-of (reviews, expiry, reminders, revocations), as actor
     system, each action once, with one audit entry naming its rule and clause. Needs an admin."""
     from jobs.compliance_run import run_compliance
+    from lifecycle.errors import UsageError
 
+    fmt = "json" if json else format_
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+    json = fmt == "json"
     app_ = application(db)
     day = parse_day(as_of, "--as-of")
-    interactive = not json and sys.stdout.isatty()
+    interactive = fmt == "text" and sys.stdout.isatty()
     if interactive:
         report = _with_progress_bar(lambda progress: run_compliance(
             app_, acting(), day, dry_run=dry_run, programme=programme, progress=progress))
@@ -40,10 +49,37 @@ def comply_command(
         report = run_compliance(app_, acting(), day, dry_run=dry_run, programme=programme)
     if json:
         print_json(report.to_json())
+    elif fmt in ("csv", "xlsx"):
+        _export(report, fmt, output)
     elif interactive:
         _summary_table(report)
     else:
         _plain_lines(report)
+
+
+FORMATS = ("text", "json", "csv", "xlsx")
+#: The columns of the run's actions as a table: those applied (or, in a dry run, that would be)
+#: and those the rules refused, left for a person.
+ACTION_COLUMNS = ("status", "case_id", "programme", "rule", "trigger", "from_state", "to_state",
+                  "effective_on", "clause", "reasons")
+
+
+def _export(report: ComplianceReport, fmt: str, output: str | None) -> None:
+    from pathlib import Path
+
+    from lifecycle.reports.export import export_table
+
+    done = "would apply" if report.dry_run else "applied"
+    rows: list[list[Any]] = [[done, *(a[c] for c in ACTION_COLUMNS[1:-1]), ""] for a in report.actions]
+    for r in report.refused:
+        reasons = "; ".join(f"{x['message']} ({x['clause']})" if x["clause"] else x["message"]
+                            for x in r["reasons"])
+        rows.append(["refused", r["case_id"], r["programme"], r["rule"], r["trigger"], None, None,
+                     r["effective_on"], None, reasons])
+    export_table(ACTION_COLUMNS, rows, fmt, output=Path(output) if output else None,
+                 title=f"compliance {report.as_of}")
+    if report.declined:
+        sys.stderr.write(report.decline_message() + "\n")
 
 
 def _with_progress_bar(run: Any) -> ComplianceReport:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, comply, programmes, scheduler, tui, users
+from lifecycle.cli import audit, calendar, cases, common, comply, programmes, scheduler, tui, users
+from lifecycle.cli import report as reports
 
 app = typer.Typer(
     name="lifecycle",
@@ -21,11 +22,13 @@ app.add_typer(programmes.app, name="programmes")
 app.add_typer(cases.app, name="cases")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scheduler.app, name="scheduler")
+app.add_typer(reports.app, name="report")
 app.command("advance")(cases.advance_command)
 app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)
 app.command("comply")(comply.comply_command)
 app.command("tui")(tui.tui_command)
+app.command("calendar")(calendar.calendar_command)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,5 @@
-"""Lay out a case report (services/case_report.py) as Markdown or as a standalone HTML page.
+"""Lay out a case report (services/read_models/case_report.py) as Markdown, a standalone HTML page, a PDF
+with its Chinese text embedded, or an Excel workbook; in English or Chinese.
 
 Every text in a report may come from a person (a case name, a reason, a field value), so
 each one is escaped for its format: HTML through `html.escape`, Markdown so that no text
@@ -12,12 +13,36 @@ import json
 import re
 from typing import Any
 
-FORMATS = ("md", "html")
+from lifecycle.reports.document import Document, Section, to_pdf, to_xlsx
+
+FORMATS = ("md", "html", "pdf", "xlsx")
 #: What could end a cell (|), start a link ([ ]), code (`), emphasis (* _ ~), HTML (< > &),
 #: or escape one of these (\\). Parentheses and the like are harmless once [ ] are escaped.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 COLUMNS = ("#", "effective", "recorded (UTC)", "action", "from → to", "by", "clause",
            "source", "reason", "details")
+COLUMNS_ZH = ("序号", "生效日期", "记录时间(UTC)", "操作", "状态变化", "操作人", "条款", "出处", "理由", "详情")
+#: The report's own words, by language (the case's words come from its definition).
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {"title": "Case history: {}", "case": "Case", "programme": "Programme", "state": "State now",
+           "dates": "Approved on / valid until", "chain": "Audit chain", "generated": "Generated",
+           "database": "Database", "sources": "Source documents", "decisions": "Decisions",
+           "hashes": "Each entry's hash, for comparison with `lifecycle audit log`",
+           "since": "{} since {} (version {})", "by": "{} by {}",
+           "verifies": "verifies: {} entries, head #{} {}",
+           "broken": "BROKEN at entry {}: {} (this case's entries at or after it: {})",
+           "source_columns": ("title", "number", "issuer", "date", "definition version"),
+           "hash_columns": ("#", "hash"), "summary": "case"},
+    "zh": {"title": "案件历史报告：{}", "case": "案件", "programme": "项目", "state": "当前状态",
+           "dates": "批准日期 / 有效期至", "chain": "审计链", "generated": "生成", "database": "数据库",
+           "sources": "政策文件", "decisions": "决定与状态变化",
+           "hashes": "各条记录的哈希值（可与 lifecycle audit log 核对）",
+           "since": "{}，自 {} 起（版本 {}）", "by": "{}，生成人 {}",
+           "verifies": "校验通过：共 {} 条记录，末条 #{} {}",
+           "broken": "在第 {} 条记录处断裂：{}（本案件在此及之后的记录：{}）",
+           "source_columns": ("标题", "文号", "发文机关", "日期", "定义版本"),
+           "hash_columns": ("序号", "哈希值"), "summary": "案件"},
+}
 
 
 def md(value: Any) -> str:
@@ -46,26 +71,24 @@ def _row(d: dict[str, Any]) -> list[Any]:
             d["reason"] or "", _details(d)]
 
 
-def _chain_line(report: dict[str, Any]) -> str:
-    chain = report["chain"]
+def _chain_line(report: dict[str, Any], lang: str = "en") -> str:
+    chain, words = report["chain"], WORDS[lang]
     if chain["ok"]:
-        return (f"verifies: {chain['entries']} entries, head #{chain['head']['seq']} "
-                f"{chain['head']['hash']}")
-    doubt = ", ".join(f"#{s}" for s in chain["entries_in_doubt"]) or "none"
-    return (f"BROKEN at entry {chain['first_bad']}: {chain['problem']} "
-            f"(this case's entries at or after it: {doubt})")
+        return words["verifies"].format(chain["entries"], chain["head"]["seq"], chain["head"]["hash"])
+    doubt = ", ".join(f"#{s}" for s in chain["entries_in_doubt"]) or ("无" if lang == "zh" else "none")
+    return words["broken"].format(chain["first_bad"], chain["problem"], doubt)
 
 
-def _facts(report: dict[str, Any]) -> list[tuple[str, Any]]:
-    case = report["case"]
+def _facts(report: dict[str, Any], lang: str = "en") -> list[tuple[str, Any]]:
+    case, w = report["case"], WORDS[lang]
     return [
-        ("Case", f"{case['id']} · {case['name']}"),
-        ("Programme", f"{case['programme']} · {case['programme_zh']} · {case['programme_en']}"),
-        ("State now", f"{case['state_label']} since {case['state_since']} (version {case['version']})"),
-        ("Approved on / valid until", f"{case['approved_on'] or '—'} / {case['valid_until'] or '—'}"),
-        ("Audit chain", _chain_line(report)),
-        ("Generated", f"{report['generated_at']} by {report['generated_by']}"),
-        ("Database", report["database"]),
+        (w["case"], f"{case['id']} · {case['name']}"),
+        (w["programme"], f"{case['programme']} · {case['programme_zh']} · {case['programme_en']}"),
+        (w["state"], w["since"].format(case["state_label"], case["state_since"], case["version"])),
+        (w["dates"], f"{case['approved_on'] or '—'} / {case['valid_until'] or '—'}"),
+        (w["chain"], _chain_line(report, lang)),
+        (w["generated"], w["by"].format(report["generated_at"], report["generated_by"])),
+        (w["database"], report["database"]),
     ]
 
 
@@ -76,16 +99,29 @@ def _source_text(source: dict[str, Any]) -> str:
     return f"{text} (definition version {source['version'][:12]}{'; ' + where if where else ''})"
 
 
-def render_markdown(report: dict[str, Any]) -> str:
-    case = report["case"]
-    lines = [f"# Case history: {md(case['name'])}", ""]
-    lines += ["| | |", "|---|---|"] + [f"| {label} | {md(value)} |" for label, value in _facts(report)]
-    lines += ["", "## Source documents", ""]
+def _action_in(d: dict[str, Any], lang: str) -> str:
+    if lang != "zh":
+        return _action(d)
+    return f"{d['trigger_zh']}（{d['trigger']}）" if d.get("trigger_zh") else d["trigger"]
+
+
+def _row_in(d: dict[str, Any], lang: str) -> list[Any]:
+    row = _row(d)
+    row[3] = _action_in(d, lang)
+    return row
+
+
+def render_markdown(report: dict[str, Any], lang: str = "en") -> str:
+    case, w = report["case"], WORDS[lang]
+    columns = COLUMNS_ZH if lang == "zh" else COLUMNS
+    lines = [f"# {w['title'].format(md(case['name']))}", ""]
+    lines += ["| | |", "|---|---|"] + [f"| {label} | {md(value)} |" for label, value in _facts(report, lang)]
+    lines += ["", f"## {w['sources']}", ""]
     lines += [f"- {md(_source_text(s))}" for s in report["sources"]]
-    lines += ["", "## Decisions", "", "| " + " | ".join(COLUMNS) + " |",
-              "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(md(v) for v in _row(d)) + " |" for d in report["decisions"]]
-    lines += ["", "Each entry's hash, for comparison with `lifecycle audit log`:", ""]
+    lines += ["", f"## {w['decisions']}", "", "| " + " | ".join(columns) + " |",
+              "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(md(v) for v in _row_in(d, lang)) + " |" for d in report["decisions"]]
+    lines += ["", f"{w['hashes']}:", ""]
     lines += [f"- #{d['seq']}: `{d['hash']}`" for d in report["decisions"]]
     return "\n".join(lines) + "\n"
 
@@ -95,27 +131,48 @@ margin:1em 0}td,th{border:1px solid #999;padding:.3em .5em;vertical-align:top;te
 th{background:#eee}.broken{color:#a00;font-weight:bold}code{font-size:.85em}"""
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: dict[str, Any], lang: str = "en") -> str:
     e = html.escape
-    case = report["case"]
+    case, w = report["case"], WORDS[lang]
     chain_class = "" if report["chain"]["ok"] else ' class="broken"'
     facts = "".join(
-        f"<tr><th>{e(label)}</th><td{chain_class if label == 'Audit chain' else ''}>"
-        f"{e(str(value))}</td></tr>" for label, value in _facts(report))
+        f"<tr><th>{e(label)}</th><td{chain_class if label == w['chain'] else ''}>"
+        f"{e(str(value))}</td></tr>" for label, value in _facts(report, lang))
     sources = "".join(f"<li>{e(_source_text(s))}</li>" for s in report["sources"])
-    head = "".join(f"<th>{e(c)}</th>" for c in COLUMNS)
-    rows = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in _row(d)) + "</tr>"
+    head = "".join(f"<th>{e(c)}</th>" for c in (COLUMNS_ZH if lang == "zh" else COLUMNS))
+    rows = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in _row_in(d, lang)) + "</tr>"
                    for d in report["decisions"])
     hashes = "".join(f"<li>#{d['seq']}: <code>{e(d['hash'])}</code></li>" for d in report["decisions"])
+    title = e(w["title"].format(case["name"]))
     return (
         "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
-        f"<title>Case history: {e(case['name'])}</title><style>{_STYLE}</style></head><body>\n"
-        f"<h1>Case history: {e(case['name'])}</h1>\n<table>{facts}</table>\n"
-        f"<h2>Source documents</h2>\n<ul>{sources}</ul>\n"
-        f"<h2>Decisions</h2>\n<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n"
-        f"<p>Each entry's hash, for comparison with <code>lifecycle audit log</code>:</p>"
+        f"<title>{title}</title><style>{_STYLE}</style></head><body>\n"
+        f"<h1>{title}</h1>\n<table>{facts}</table>\n"
+        f"<h2>{e(w['sources'])}</h2>\n<ul>{sources}</ul>\n"
+        f"<h2>{e(w['decisions'])}</h2>\n<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n"
+        f"<p>{e(w['hashes'])}:</p>"
         f"<ul>{hashes}</ul>\n</body></html>\n")
 
 
-def render(report: dict[str, Any], fmt: str) -> str:
-    return render_html(report) if fmt == "html" else render_markdown(report)
+def document(report: dict[str, Any], lang: str = "en") -> Document:
+    """The report as a document to lay out as PDF or a workbook."""
+    case, w = report["case"], WORDS[lang]
+    sources = [[s["title"], s["number"], s["issuer"], s["date"], s["version"][:12]] for s in report["sources"]]
+    return Document(
+        w["title"].format(case["name"]), [(k, str(v)) for k, v in _facts(report, lang)], [
+            Section(w["sources"], list(w["source_columns"]), sources, [4, 2, 2, 1, 1.2]),
+            Section(w["decisions"], list(COLUMNS_ZH if lang == "zh" else COLUMNS),
+                    [_row_in(d, lang) for d in report["decisions"]],
+                    [0.5, 1.1, 1.6, 1.8, 2.0, 1.2, 1.1, 1.6, 2.0, 2.6]),
+            Section(w["hashes"], list(w["hash_columns"]),
+                    [[d["seq"], d["hash"]] for d in report["decisions"]], [1, 12]),
+        ], lang, w["summary"])
+
+
+def render(report: dict[str, Any], fmt: str, lang: str = "en") -> str | bytes:
+    """The report as `fmt`: text for md and html, bytes for pdf and xlsx."""
+    if fmt == "pdf":
+        return to_pdf(document(report, lang))
+    if fmt == "xlsx":
+        return to_xlsx(document(report, lang))
+    return render_html(report, lang) if fmt == "html" else render_markdown(report, lang)

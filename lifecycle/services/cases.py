@@ -168,6 +168,8 @@ class CaseSummary:
     state_since: str
     approved_on: str | None
     valid_until: str | None
+    #: The first day a dated rule requires something of the case (None: never).
+    next_due_on: str | None
     version: int
 
     def to_json(self) -> dict[str, Any]:
@@ -181,4 +183,5 @@ def list_cases(app: Lifecycle, programme: str | None = None, state: str | None =
     with app.uow() as uow:
         found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
     return [CaseSummary(c.id or 0, c.programme, c.name, c.state, c.state_since.isoformat(), _iso(c.approved_on),
-                        _iso(c.valid_until), c.version) for c in found]
+                        _iso(c.valid_until), _iso(c.next_due_on) if c.next_due_on != date.max else None,
+                        c.version) for c in found]

@@ -10,11 +10,13 @@ line, and for a past event the trigger it originally was.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from lifecycle.domain.imported import ImportedCase, PastEvent, RowProblem, import_row
+from lifecycle.domain.imported import ImportedCase, ImportRow, PastEvent, RowProblem, import_row
+from lifecycle.domain.programme import Programme
 from lifecycle.errors import Refused
 from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
@@ -83,7 +85,12 @@ def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,
             problems.append(RowProblem(row.line, row.column("programme"), "invalid_field", (
                 f"no programme {code!r}; the programmes are: {', '.join(codes)}")))
             continue
-        outcome = import_row(app.catalogue.current(code), row)
+        programme = app.catalogue.current(code)
+        renamed = fields_by_label(programme, row)
+        if isinstance(renamed, RowProblem):
+            problems.append(renamed)
+            continue
+        outcome = import_row(programme, renamed)
         if isinstance(outcome, list):
             problems += outcome
             continue
@@ -100,6 +107,36 @@ def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,
                                    "case a row (CSV after the header row, or one JSON object a line)"))
     problems += _already_there(uow, cases, source)
     return cases, problems
+
+
+def fields_by_label(programme: Programme, row: ImportRow) -> ImportRow | RowProblem:
+    """The row with each column named by a field's Chinese label renamed to the field's code
+    (`所在省份` → `province`); a label may leave out its parenthesised explanation
+    (`园区类别` for `园区类别(世界领先科技园区/…)`)."""
+    labels = field_labels(programme)
+    if not any(key not in programme.definition.fields and key in labels for key in row.fields):
+        return row
+    fields: dict[str, Any] = {}
+    columns = {k: v for k, v in row.columns.items() if k not in row.fields}
+    for key, value in row.fields.items():
+        code = key if key in programme.definition.fields else labels.get(key, key)
+        if code in fields:
+            return RowProblem(row.line, row.column(key), "duplicate", (
+                f"{row.column(key)!r} and {columns[code]!r} are both the field {code}; keep one column"))
+        fields[code] = value
+        columns[code] = row.column(key)
+    return ImportRow(row.line, dict(row.values), fields, columns)
+
+
+def field_labels(programme: Programme) -> dict[str, str]:
+    """Each field's Chinese label, with and without its parenthesised part, → its code."""
+    labels: dict[str, str] = {}
+    for code, spec in programme.definition.fields.items():
+        if spec.zh:
+            labels[spec.zh.strip()] = code
+            short = re.split(r"[(（]", spec.zh, maxsplit=1)[0].strip()
+            labels.setdefault(short, code)
+    return labels
 
 
 def _already_there(uow: UnitOfWork, cases: list[ImportedCase],
@@ -163,6 +200,7 @@ def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int],
         "file": source.name,
         "sha256": source.sha256,
         "format": source.format,
+        "encoding": source.encoding,
         "dry_run": dry_run,
         "cases": len(cases),
         "entries": len(seqs) if seqs else sum(len(c.history) for c in cases),

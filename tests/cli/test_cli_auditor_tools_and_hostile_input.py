@@ -52,13 +52,13 @@ def test_verify_against_a_malformed_checkpoint_is_a_usage_error(ready_cli, one_c
 def test_report_writes_a_document_to_file_and_refuses_unknown_formats(ready_cli, one_case, tmp_path):
     target = tmp_path / "case-1.html"
     written = ready_cli("audit", "report", "--case", "1", "--format", "html", "--output", str(target))
-    pdf = ready_cli("audit", "report", "--case", "1", "--format", "pdf")
+    docx = ready_cli("audit", "report", "--case", "1", "--format", "docx")
 
     assert written.code == 0, written
     assert "Wrote" in written.err and "verifies" in written.err
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "第七条(一)" in page and "京科创发〔2024〕143号" in page
-    assert (pdf.code, "md, html" in pdf.err) == (2, True)
+    assert (docx.code, "md, html, pdf, xlsx" in docx.err) == (2, True)
 
 
 def test_the_log_filters_by_the_time_an_entry_was_recorded(ready_cli, one_case):

@@ -66,3 +66,13 @@ def test_a_missing_file_is_an_error_and_an_auditor_is_refused(ready_cli, tmp_pat
     auditor = ready_cli("cases", "import", str(EXAMPLE), user="olga")
     assert auditor.code == 3, auditor
     assert "needs an admin" in auditor.err
+
+
+def test_the_import_names_the_encoding_it_read_a_gbk_csv_in(ready_cli, tmp_path):
+    path = tmp_path / "centres.csv"
+    path.write_bytes("programme,name,state,approved_on,kind\n"
+                     "national-tic,国家稀土功能材料技术创新中心,approved,2021-07-01,domain\n".encode("gbk"))
+    assert ready_cli("cases", "import", str(path), "--dry-run", "--json").json()["encoding"] == "GBK"
+    done = ready_cli("cases", "import", str(path))
+    assert done.code == 0, done
+    assert "Read centres.csv as CSV in GBK." in done.out

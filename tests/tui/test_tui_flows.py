@@ -274,6 +274,7 @@ def test_names_stored_with_terminal_escapes_are_shown_escaped_never_raw(portfoli
 def test_the_audit_viewer_filters_verifies_the_chain_and_exports_the_view(portfolio, drive, tmp_path):
     case = case_id(portfolio, SEMICONDUCTORS)
     target = tmp_path / "case.csv"
+    workbook = tmp_path / "case.xlsx"
 
     async def scenario(tui, pilot):
         await pilot.press("a")
@@ -294,11 +295,23 @@ def test_the_audit_viewer_filters_verifies_the_chain_and_exports_the_view(portfo
         tui.screen.query_one("#export", Button).press()
         await settle(tui, pilot)
         assert "Wrote 2 entries" in screen_text(tui)
+        tui.screen.query_one("#format", Select).value = "xlsx"
+        await settle(tui, pilot)
+        assert tui.screen.query_one("#path", Input).value == str(workbook)
+        tui.screen.query_one("#export", Button).press()
+        await settle(tui, pilot)
+        assert "Wrote 2 entries" in screen_text(tui)
 
     drive(portfolio, scenario)
-    lines = target.read_text(encoding="utf-8").splitlines()
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a byte-order mark: Excel and WPS read UTF-8
+    lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("seq,case_id,programme,trigger")
     assert [line.split(",")[3] for line in lines[1:]] == ["approve", "start_assessment"]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(workbook).worksheets[0]
+    assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["approve", "start_assessment"]
 
 
 def test_a_bad_date_in_the_audit_filters_is_named(portfolio, drive):

@@ -9,7 +9,7 @@ from transitions import EventData, Machine
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.dates import add_days, add_years, on_month_day
-from lifecycle.domain.definition import Definition, FieldDef, Route, Timer, TriggerDef
+from lifecycle.domain.definition import Definition, FieldDef, Names, Route, Timer, TriggerDef
 
 
 class Programme:
@@ -135,7 +135,7 @@ class Programme:
             if cached is None:  # built once: a pydantic copy costs more than the decision itself
                 cached = self._ground_specs[key] = spec.model_copy(
                     update={"type": "choice", "choices": list(self.definition.grounds),
-                            "labels": {g: d.zh for g, d in self.definition.grounds.items() if d.zh}})
+                            "labels": {g: Names(zh=d.zh, en=d.en) for g, d in self.definition.grounds.items()}})
             return cached
         return spec
 

@@ -358,7 +358,7 @@ def test_version_and_shell_completion_are_available(tmp_path):
                            env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert completion.code == 0 and "complete" in completion.out, completion
     completed = lifecycle(tmp_path, env={"_LIFECYCLE_COMPLETE": "complete_bash",
-                                         "COMP_WORDS": "lifecycle ca", "COMP_CWORD": "1"})
+                                         "COMP_WORDS": "lifecycle cas", "COMP_CWORD": "1"})
     assert completed.code == 0 and completed.out.split() == ["cases"], completed
 
 

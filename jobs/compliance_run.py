@@ -98,7 +98,7 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
         batch_size = SQLITE_BATCH_SIZE if is_sqlite(app.url) else BATCH_SIZE
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         admin = require_runner(uow, acting, "running the compliance run (lifecycle comply)")
     report = ComplianceReport(as_of=as_of, dry_run=dry_run, programme=programme)
     started = time.perf_counter()
@@ -111,7 +111,7 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
     try:
         if not lock.acquire():
             return _declined(app, report, admin.name, source, None)
-        with app.uow(write=True) as uow:
+        with app.database_uow(write=True) as uow:
             run_id, running = claim_run(uow.connection, as_of=as_of, invoked_by=admin.name,
                                         programme=programme, source=source, trust_lock=lock.advisory)
             uow.commit()
@@ -134,7 +134,7 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
 def _declined(app: Lifecycle, report: ComplianceReport, invoked_by: str, source: str,
               running: int | None) -> ComplianceReport:
     report.declined, report.declined_because = True, running
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         report.run_id = record_run(uow.connection, as_of=report.as_of, invoked_by=invoked_by,
                                    programme=report.programme, source=source, outcome="declined",
                                    error=report.decline_message())
@@ -179,7 +179,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     pause = WriterPause(write and is_sqlite(app.url))
     if workers:
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
-            with app.uow(write=write) as uow:
+            with app.database_uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
                 _finish_batch(uow, report, outcomes, write=write, collect=collect)
             pause.after_commit()
@@ -188,7 +188,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
                 progress(done, len(ids))
         return
     for batch in iter_batches(ids, batch_size):
-        with app.uow(write=write) as uow:
+        with app.database_uow(write=write) as uow:
             cases = load_cases(uow.connection, batch, lock=write)
             outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
             _finish_batch(uow, report, outcomes, write=write, collect=collect)

@@ -93,9 +93,14 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
 
 
 def print_json(data: Any) -> None:
-    """JSON on stdout; the hidden characters JSON leaves raw (C1, bidi, zero-width) escaped."""
+    """JSON on stdout; a service's typed result (or a list of them) as its `to_json()`; the
+    hidden characters JSON leaves raw (C1, bidi, zero-width) escaped."""
     from lifecycle.domain.characters import json_safe
 
+    if isinstance(data, list):
+        data = [item.to_json() if hasattr(item, "to_json") else item for item in data]
+    elif hasattr(data, "to_json"):
+        data = data.to_json()
     sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
 

@@ -161,12 +161,9 @@ def _known(error: Exception) -> Exception:
     # A driver's own error (SQLite's BEGIN IMMEDIATE is sent straight to the driver) or
     # SQLAlchemy's wrapping of one.
     if isinstance(error, DBAPIError | sqlite3.Error) or type(error).__module__.startswith("psycopg"):
-        from lifecycle.persistence.engine import resolve_url, safe_url
-        from lifecycle.persistence.problems import classify
+        from lifecycle.services.app import database_problem
 
-        where = safe_url(resolve_url(common.STATE.get("db_used") or common.STATE.get("db")))
-        return classify(error, where) or LifecycleError(
-            f"database error: {str(getattr(error, 'orig', error)).strip()}; nothing was written")
+        return database_problem(error, common.STATE.get("db_used") or common.STATE.get("db"))
     if isinstance(error, OverflowError):
         return UsageError(f"a number is out of range: {error}")
     if isinstance(error, RecursionError | MemoryError):

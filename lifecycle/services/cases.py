@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -15,8 +15,8 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
 
 
@@ -157,14 +157,28 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case as `lifecycle cases list` shows it (dates as ISO text)."""
+
+    id: int
+    programme: str
+    name: str
+    state: str
+    state_since: str
+    approved_on: str | None
+    valid_until: str | None
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def list_cases(app: Lifecycle, programme: str | None = None, state: str | None = None,
-               text: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+               text: str | None = None, limit: int | None = None) -> list[CaseSummary]:
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error, not an empty list
     with app.uow() as uow:
         found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
-    return [{
-        "id": c.id, "programme": c.programme, "name": c.name, "state": c.state,
-        "state_since": c.state_since.isoformat(), "approved_on": _iso(c.approved_on),
-        "valid_until": _iso(c.valid_until), "version": c.version,
-    } for c in found]
+    return [CaseSummary(c.id or 0, c.programme, c.name, c.state, c.state_since.isoformat(), _iso(c.approved_on),
+                        _iso(c.valid_until), c.version) for c in found]

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from lifecycle.domain.characters import printable
-from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.filters import CaseFilter
 
 #: Enough to choose from; the case list pages through the rest.
 MATCHES = 12

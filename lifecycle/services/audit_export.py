@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from lifecycle.domain.audit import FIELDS, AuditEntry
+from lifecycle.domain.characters import json_safe, printable_data
 from lifecycle.errors import UsageError
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries
@@ -28,14 +29,17 @@ def write_entries(entries: Iterable[AuditEntry], out: TextIO, fmt: str) -> int:
     writer = csv.DictWriter(out, fieldnames=list(FIELDS)) if fmt == "csv" else None
     if writer is not None:
         writer.writeheader()
+    # Onto a terminal, control and format characters in stored text come out escaped; into a
+    # file, CSV cells go as stored, and a JSON line escapes them (the same values once parsed).
+    on_terminal = out.isatty()
     count = 0
     for entry in entries:
         data = entry.to_dict()
         if writer is not None:
             data["payload"] = json.dumps(data["payload"], ensure_ascii=False, sort_keys=True)
-            writer.writerow(data)
+            writer.writerow(printable_data(data) if on_terminal else data)  # type: ignore[arg-type]
         else:
-            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps(data, ensure_ascii=False)) + "\n")
         count += 1
     return count
 

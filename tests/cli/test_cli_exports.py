@@ -9,9 +9,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-#: Texts a spreadsheet would take for formulas, typed as a case name and as reasons.
+#: Texts a spreadsheet would take for formulas, typed as a case name and as reasons. (A reason is
+#: one line of text, so one starting with a carriage return is refused before it is stored; the
+#: exporter's own tests cover that start.)
 HOSTILE = ["=HYPERLINK(\"http://x.example\",\"点我\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)",
-           "\t=1+1", "\r=1+1"]
+           "\t=1+1"]
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -43,8 +45,8 @@ def test_the_audit_log_as_csv_has_a_bom_and_no_live_formula_and_keeps_the_text(r
     hostile_log(cli)
     printed = cli("audit", "log", "--trigger", "create", "--format", "csv")
     assert printed.code == 0, printed
-    printed_rows = read_csv(printed.out.encode("utf-8"))  # (the test reads stdout with \r as \n)
-    assert [r["reason"] for r in printed_rows[1:-1]] == ["'" + text for text in HOSTILE[1:-1]]
+    printed_rows = read_csv(printed.out.encode("utf-8"))
+    assert [r["reason"] for r in printed_rows[1:]] == ["'" + text for text in HOSTILE[1:]]
 
     target = tmp_path / "audit.csv"
     assert cli("audit", "log", "--trigger", "create", "--format", "csv", "--output", str(target)).code == 0
@@ -60,8 +62,7 @@ def test_the_audit_log_as_xlsx_holds_every_hostile_text_as_text(ready_cli, tmp_p
     done = cli("audit", "log", "--trigger", "create", "--format", "xlsx", "--output", str(target))
     assert done.code == 0, done
     rows = read_xlsx(target)
-    # (XML, which a workbook is, reads a carriage return back as a line feed)
-    assert [r["reason"] for r in rows[1:]] == ["'" + text.replace("\r", "\n") for text in HOSTILE[1:]]
+    assert [r["reason"] for r in rows[1:]] == ["'" + text for text in HOSTILE[1:]]
     assert rows[0]["seq"] == 2 and rows[0]["trigger"] == "create"
 
 

@@ -295,6 +295,41 @@ class Obligation(Rule):
     revocation: RevocationRule | None = None
 
 
+class LeadTimes(Rule):
+    """When to tell someone about a day that concerns them: days relative to that day
+    (-30: thirty days before, 0: on the day, 1: the day after)."""
+
+    days: list[int] = Field(default_factory=lambda: [-30, -7, 0, 1])
+
+    @model_validator(mode="after")
+    def _days_are_distinct(self) -> LeadTimes:
+        if len(set(self.days)) != len(self.days):
+            raise ValueError(f"lead days {self.days} name a day twice")
+        return self
+
+
+def _default_leads() -> LeadTimes:
+    return LeadTimes(default=True, note="lead times the documents leave open")
+
+
+class NotificationRules(Rule):
+    """Who is told what, and when (`notifications:` in a programme file). Every value left out is
+    the project's [default]: 30 and 7 days before, on the day and the day after; the 催告 itself
+    the day it is recorded; a notice never sent more than `stale_after_days` after its day."""
+
+    #: A periodic obligation's due day (a report, quarterly data).
+    obligations: LeadTimes = Field(default_factory=_default_leads)
+    #: A review opening (a timer fired once per cycle, or each year).
+    evaluations: LeadTimes = Field(default_factory=_default_leads)
+    #: The last day of a rectification.
+    rectification: LeadTimes = Field(default_factory=_default_leads)
+    #: Send the reminder (催告) itself, with the year concerned and the reply-by day.
+    reminders: bool = True
+    #: A notice the run could not send on its day (the run did not happen) is still sent this
+    #: many days later, and not after: a stale "30 days before" helps nobody.
+    stale_after_days: int = 7
+
+
 class Ground(Rule):
     zh: str
     en: str
@@ -401,6 +436,7 @@ class Definition(BaseModel):
     naming: Naming | None = None
     rounds: Rounds | None = None
     quotas: list[Quota] = Field(default_factory=list)
+    notifications: NotificationRules = Field(default_factory=lambda: NotificationRules(default=True))
 
 
 

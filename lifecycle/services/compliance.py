@@ -35,6 +35,7 @@ from lifecycle.persistence.compliance import (
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf, account, settle_cases, write_outcomes
+from lifecycle.services.notices import plan_notices_due, write_step_notices
 from lifecycle.services.compliance_workers import fresh_outcomes, settled_batches, worker_count
 from lifecycle.services.users import require_runner
 
@@ -60,6 +61,8 @@ class ComplianceReport:
     declined_because: int | None = None
     declined: bool = False
     seconds: float = 0.0
+    #: Notices written to the outbox by this run (reminders with their entries, planned notices).
+    notices: int = 0
 
     def counts_by_rule(self) -> dict[str, int]:
         by_rule: Counter[str] = Counter()
@@ -115,6 +118,8 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
         try:
             _apply(app, admin.name, report, write=True, collect=collect, batch_size=batch_size,
                    progress=progress)
+            report.notices += plan_notices_due(app, report.as_of, report.run_id, programme=programme,
+                                               batch_size=batch_size)
         except BaseException as error:
             finish_run(app.engine, run_id, "failed", _counts(report), f"{type(error).__name__}: {error}")
             raise
@@ -139,7 +144,7 @@ def _declined(app: Lifecycle, report: ComplianceReport, invoked_by: str, source:
 def _counts(report: ComplianceReport) -> dict[str, Any]:
     return {"actions": sum(report.counts.values()), "cases_examined": report.cases_examined,
             "cases_changed": report.cases_changed, "refused": len(report.refused),
-            "by_rule": report.counts_by_rule()}
+            "by_rule": report.counts_by_rule(), "notices": report.notices}
 
 
 class _Programmes:
@@ -174,7 +179,8 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
-                _finish_batch(uow, report, outcomes, write=write, collect=collect)
+                _finish_batch(uow, report, outcomes, write=write, collect=collect,
+                              programme_of=programmes.within(uow))
             done += len(batch)
             if progress:
                 progress(done, len(ids))
@@ -183,17 +189,19 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
         with app.uow(write=write) as uow:
             cases = load_cases(uow.connection, batch, lock=write)
             outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
-            _finish_batch(uow, report, outcomes, write=write, collect=collect)
+            _finish_batch(uow, report, outcomes, write=write, collect=collect, programme_of=programmes.within(uow))
         done += len(batch)
         if progress:
             progress(done, len(ids))
 
 
 def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,
-                  collect: bool) -> None:
+                  collect: bool, programme_of: ProgrammeOf) -> None:
     account(report, outcomes, collect=collect)
     if write:
-        write_outcomes(uow, outcomes, report.as_of, report.run_id)
+        seqs = write_outcomes(uow, outcomes, report.as_of, report.run_id)
+        # The 催告's notice goes into the outbox in the transaction of its audit entry.
+        report.notices += write_step_notices(uow, outcomes, seqs, programme_of, report.run_id)
         uow.commit()
 
 

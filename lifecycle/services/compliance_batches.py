@@ -107,13 +107,14 @@ def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: b
             if collect:
                 report.actions.append({
                     "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
-                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
+                    "period": step.period, "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
                     "effective_on": step.effective_on.isoformat(), "clause": step.clause})
 
 
-def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, run_id: int | None) -> None:
+def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, run_id: int | None) -> list[int]:
     """Write a batch inside the caller's transaction: the changed cases (each only if still at the
-    version it was settled from), the next due days, the audit entries and the actions."""
+    version it was settled from), the next due days, the audit entries and the actions. Returns
+    the audit entries' seqs, one per step in the order of the outcomes and their steps."""
     changed: list[SettledCase] = []
     next_days: list[tuple[int, date]] = []
     entries: list[EntryDraft] = []
@@ -139,3 +140,4 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, ru
     set_next_due(uow.connection, next_days)
     seqs = append_drafts(uow.connection, entries)
     insert_actions(uow.connection, actions, seqs, run_id)
+    return seqs

@@ -13,6 +13,7 @@ from typing import Any
 
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.contacts import set_contact
 from lifecycle.services.demo_catalogue import PORTFOLIOS
 from lifecycle.services.setup import init_database
 from lifecycle.services.users import SYSTEM, Actor, require_admin
@@ -112,6 +113,9 @@ def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
                 who = system if trigger in AUTOMATIC else admin
                 advance(app, acting, outcome.case.id, trigger, date.fromisoformat(day), values,
                         actor=who)
+            # A contact for every case (example.org addresses), so its notices have somewhere to go.
+            set_contact(app, acting, outcome.case.id, name=f"{name}联络人",
+                        email=f"case{outcome.case.id}@example.org")
             created += 1
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()

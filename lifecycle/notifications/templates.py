@@ -60,7 +60,7 @@ def _environment(dirs: tuple[str, ...]) -> Any:
     from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(loader=FileSystemLoader(list(dirs), encoding="utf-8"), autoescape=False,
-                                undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True)
+                                undefined=StrictUndefined, keep_trailing_newline=False)
 
 
 def _words(context: dict[str, Any]) -> dict[str, Any]:

@@ -61,6 +61,8 @@ class ComplianceReport:
     declined_because: int | None = None
     declined: bool = False
     seconds: float = 0.0
+    #: The reminders (催告) applied or, in a dry run, due: (case id, rule, period, effective on).
+    reminders: list[tuple[int, str, str, date]] = field(default_factory=list)
     #: Notices written to the outbox by this run (reminders with their entries, planned notices).
     notices: int = 0
 

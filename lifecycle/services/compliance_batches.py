@@ -104,10 +104,12 @@ def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: b
             report.cases_changed += 1
         for step in outcome.steps:
             report.counts[(outcome.programme, step.rule)] += 1
+            if collect and step.rule.endswith(".reminder"):
+                report.reminders.append((outcome.case_id, step.rule, step.period, step.effective_on))
             if collect:
                 report.actions.append({
                     "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
-                    "period": step.period, "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
+                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
                     "effective_on": step.effective_on.isoformat(), "clause": step.clause})
 
 

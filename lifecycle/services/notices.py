@@ -115,7 +115,6 @@ def preview_notices(app: Lifecycle, as_of: date, programme: str | None = None) -
 
     found: list[tuple[NoticeDraft, int]] = []
     report = run_compliance(app, acting_user(), as_of, dry_run=True, programme=programme)
-    reminder_actions = [a for a in report.actions if str(a["rule"]).endswith(".reminder")]
     with app.uow() as uow:
         all_ids = [row[0] for row in uow.connection.execute(select(cases_table.c.id).order_by(cases_table.c.id))]
         known: dict[tuple[str, str], Any] = {}
@@ -130,20 +129,18 @@ def preview_notices(app: Lifecycle, as_of: date, programme: str | None = None) -
                 cases_by_id[case.id] = case
                 notices, _ = plan_notices(known[key], case, as_of)
                 found += [(_draft(n), n.case_id) for n in notices]
-        for action in reminder_actions:
-            case = cases_by_id.get(action["case_id"])
+        for case_id, rule, period, effective in report.reminders:
+            case = cases_by_id.get(case_id)
             if case is None:
                 continue
             programme_ = known[(case.programme, case.definition_version)]
-            obligation_id = str(action["rule"]).removesuffix(".reminder")
+            obligation_id = rule.removesuffix(".reminder")
             obligation = next((o for o in programme_.definition.obligations if o.id == obligation_id), None)
             reply_days = obligation.reminder.reply_days if obligation and obligation.reminder else 0
-            period = str(action.get("period") or "")
-            effective = date.fromisoformat(action["effective_on"])
             context = reminder_context(programme_, case, obligation_id, period, effective, reply_days)
-            key = f"{case.id}|reminder|{action['rule']}|{period}|"
-            found.append((NoticeDraft(key, case.id, case.programme, "reminder", str(action["rule"]), period, None,
-                                      effective, effective, context), case.id or 0))
+            key = f"{case_id}|reminder|{rule}|{period}|"
+            found.append((NoticeDraft(key, case_id, case.programme, "reminder", rule, period, None,
+                                      effective, effective, context), case_id))
         already = existing_keys(uow.connection, (d.key for d, _ in found))
         contacts = contacts_of(uow.connection, sorted({case_id for _, case_id in found}))
     rows = []

@@ -168,10 +168,29 @@ def render_case(view: dict[str, Any]) -> None:
     history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason",
                     title="History")
     for e in view["history"]:
+        reason = e["reason"] or ""
+        if "notified" in e:  # a 催告: whom it went to, and whether it arrived
+            reason += "; notified: " + (", ".join(f"{n['to']} {n['status']}" + (f" {n['sent_at'][:16]}"
+                                                                                 if n["sent_at"] else "")
+                                                  for n in e["notified"]) or "nobody (no contact)")
         history.add_row(str(e["seq"]), e["effective_on"], Text(e["trigger"]),
                         Text(f"{e['from_state'] or '∅'} → {e['to_state']}"), Text(e["actor"]),
-                        Text(e["clause"] or ""), Text(e["reason"] or ""))
+                        Text(e["clause"] or ""), Text(reason))
     out.print(history)
+    contact = view.get("contact")
+    if contact is not None:
+        webhook = f" · {contact['webhook_kind']} robot" if contact.get("webhook_url") else ""
+        out.print(Text("Contact: " + " · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k))
+                       + webhook))
+    else:
+        out.print(Text("Contact: none (`lifecycle contacts set` adds one; until then nobody is notified)", style="dim"))
+    if view.get("notifications"):
+        sent = Table("notice", "kind", "period", "to", "status", "sent (UTC)", title="Notifications")
+        for n in view["notifications"]:
+            for d in n["deliveries"] or [{"to": "nobody", "status": "no recipient", "sent_at": None}]:
+                sent.add_row(str(n["notification_id"]), n["kind"], Text(f"{n['rule']} {n['period']}"), Text(d["to"]),
+                             d["status"], (d["sent_at"] or "")[:19])
+        out.print(sent)
     out.print(Text(f"Allowed on {view['as_of']}: " + (", ".join(view["allowed"]) or "nothing"),
                    style="green"))
     blocked = Table("action", "why not", title="Blocked")

@@ -3,13 +3,15 @@ the obligations, the next dated rule."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from lifecycle.domain.schedule import obligations_view
+from lifecycle.persistence.notifications import contact_of
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import case_view, holders_finder, load_case
+from lifecycle.services.notices import notification_log
 from lifecycle.services.worklist import NextDue, next_due
 
 
@@ -35,6 +37,9 @@ class CaseFile:
     triggers: dict[str, tuple[str, str]]
     #: state → (zh, en), for the timeline
     states: dict[str, tuple[str, str]]
+    #: The designated organisation's contact (None: nobody to tell) and the latest notifications.
+    contact: dict[str, Any] | None = None
+    notifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
@@ -45,6 +50,7 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         history = uow.audit.history(case_id)
         # Quotas count other cases: the finder queries them while the transaction is open.
         view = case_view(programme, case, as_of, history, "admin", holders_finder(uow, programme, case.id))
+        contact = contact_of(uow.connection, case_id)
     definition = programme.definition
     return CaseFile(
         view=view,
@@ -52,6 +58,8 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         next_due=next_due(programme, case),
         triggers={name: (t.zh, t.en) for name, t in definition.triggers.items()},
         states={name: (s.zh, s.en) for name, s in definition.states.items()},
+        contact=None if contact is None or contact.empty else contact.audit_view(),
+        notifications=notification_log(app, case_id, limit=10),
     )
 
 

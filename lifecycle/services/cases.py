@@ -111,11 +111,14 @@ def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
 
 def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") -> dict[str, Any]:
     """Everything about a case on `as_of`: fields, history, what is allowed and why not."""
+    from lifecycle.services.notices import add_notifications
+
     with app.uow() as uow:
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
         history = uow.audit.history(case_id)
-        return case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+        view = case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+    return add_notifications(app, view)
 
 
 def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],

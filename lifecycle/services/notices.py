@@ -207,3 +207,28 @@ def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | No
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def add_notifications(app: Lifecycle, view: dict[str, Any]) -> dict[str, Any]:
+    """`cases show`: the case's contact, what was sent to whom and when, and on each reminder's
+    (催告's) history entry its recipients and the delivery result."""
+    from lifecycle.persistence.notifications import contact_of, notices_for_audit
+
+    case_id = int(view["id"])
+    with app.uow() as uow:
+        contact = contact_of(uow.connection, case_id)
+        # Only the system's entries (the compliance run's) carry notices.
+        reminded = notices_for_audit(uow.connection, [e["seq"] for e in view["history"] if e["actor"] == "system"])
+    # The robot's URL carries its secret key: `contacts show` (an admin's) has it, not the case view.
+    view["contact"] = None if contact is None or contact.empty else contact.audit_view()
+    for entry in view["history"]:
+        sent = reminded.get(entry["seq"])
+        if sent is not None:
+            entry["notified"] = [
+                {"channel": d["channel"], "to": _shown(Recipient(d["channel"], d["address"], d["webhook_kind"],
+                                                                 d["recipient"])),
+                 "recipient": d["recipient"], "status": d["status"], "sent_at": _iso(d["sent_at"]),
+                 "answer": d["last_answer"]} for d in sent if d["channel"] is not None]
+    view["notifications"] = notification_log(app, case_id)
+    return view
+

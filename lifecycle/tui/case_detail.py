@@ -49,6 +49,8 @@ class CaseDetailScreen(Screen[None]):
             yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
             yield Static("Blocked", classes="section")
             yield Static(id="blocked", classes="block")
+            yield Static("Contact and notifications", classes="section")
+            yield Static(id="notifications", classes="block")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -115,6 +117,7 @@ class CaseDetailScreen(Screen[None]):
             blocked.append_text(reasons_text(reasons))
         self.query_one("#blocked", Static).update(blocked or Text("Nothing is blocked.", style="dim"))
         self.query_one("#obligations", Static).update(self._obligations(found))
+        self.query_one("#notifications", Static).update(self._notifications(found))
         fields = Text()
         for key, value in sorted(view["fields"].items()):
             if fields:
@@ -176,6 +179,29 @@ class CaseDetailScreen(Screen[None]):
             clause = f"; {item.clause}{marker}" if item.clause else ""
             out.append(f" (due {item.due_on}{reminded}{clause})", "dim")
         return out or Text("None yet (obligations start with the designation).", style="dim")
+
+    def _notifications(self, found: CaseFile) -> Text:
+        """Who is told, and what was sent to whom and when (the latest ten notices)."""
+        contact = found.contact
+        out = Text()
+        if contact is None:
+            out.append("No contact: nobody is notified (`lifecycle contacts set`).", "dim")
+        else:
+            out.append("contact ", "dim")
+            out.append(" · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k)))
+            if contact.get("webhook_url"):
+                out.append(f" · {contact['webhook_kind']} robot")
+        styles = {"sent": "green", "gave_up": "bold red", "retry": "yellow", "pending": "yellow", "sending": "yellow"}
+        for notice in found.notifications:
+            for delivery in notice["deliveries"] or [{"to": "nobody", "status": "no recipient", "sent_at": None}]:
+                out.append("\n")
+                out.append(f"{notice['kind']} {notice['rule']} {notice['period']} → ")
+                out.append(literal(delivery["to"]))
+                out.append(" ")
+                out.append(delivery["status"], styles.get(delivery["status"], ""))
+                if delivery["sent_at"]:
+                    out.append(f" {delivery['sent_at'][:16]} UTC", "dim")
+        return out
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from lifecycle.tui.action_form import ActionFormScreen

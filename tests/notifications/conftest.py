@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from notices_helpers import free_port
+from notices_helpers import cli_env, free_port
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Mailbox:
         return [str(m["Message-ID"]) for m in self.messages]
 
     def recipients(self) -> list[str]:
-        return [str(m["To"]) for m in self.messages]
+        return [m["To"].addresses[0].addr_spec for m in self.messages]
 
 
 class _Handler:
@@ -154,13 +154,6 @@ class Run:
 
 
 Cli = Callable[..., Run]
-
-
-def cli_env(db_url: str, extra: dict[str, str] | None = None, user: str = "alice") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_") or k == "LIFECYCLE_TEST_POSTGRES_URL"}
-    env.update(LIFECYCLE_USER=user, LIFECYCLE_DB=db_url, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
-    env.update(extra or {})
-    return env
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from datetime import date
 from typing import Any
@@ -48,3 +49,10 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def cli_env(db_url: str, extra: dict[str, str] | None = None, user: str = "alice") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_") or k == "LIFECYCLE_TEST_POSTGRES_URL"}
+    env.update(LIFECYCLE_USER=user, LIFECYCLE_DB=db_url, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    env.update(extra or {})
+    return env

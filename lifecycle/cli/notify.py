@@ -51,7 +51,7 @@ def log_(
     json: JsonOption = False,
 ) -> None:
     """What was sent to whom and when, with every attempt and the server's answer."""
-    from lifecycle.services.notices import notification_log
+    from lifecycle.services.read_models.notification_log import notification_log
 
     rows = notification_log(application(db), case_id, limit)
     if json:
@@ -89,8 +89,8 @@ def preview(
     json: JsonOption = False,
 ) -> None:
     """What a compliance run on --as-of would notify, to whom, in which words. Writes nothing."""
+    from jobs.notices import preview_notices
     from lifecycle.notifications.templates import TemplateProblem, render
-    from lifecycle.services.notices import preview_notices
 
     rows = preview_notices(application(db), parse_day(as_of, "--as-of"), programme)
     for row in rows:
@@ -120,7 +120,7 @@ def test(
 ) -> None:
     """Send a test notice now, to check LIFECYCLE_SMTP_URL / LIFECYCLE_MAIL_FROM or a webhook;
     exit 1 if it could not be delivered (the server's answer says why)."""
-    from lifecycle.services.notify_test import send_test
+    from jobs.notify import send_test
 
     result = send_test(application(db), acting(), to, webhook_kind)
     if json:

@@ -29,8 +29,8 @@ def run(
     """Run the compliance run every day at --at (Asia/Shanghai) until stopped (SIGTERM), or once;
     after each run, send the notifications due. A run that finds another one in progress on the
     database says so and exits 0."""
+    from jobs.scheduler import DEFAULT_AT, DailyAt, configure_logging, run_once, send_after_run, serve
     from lifecycle.errors import UsageError
-    from lifecycle.services.scheduler import DEFAULT_AT, DailyAt, configure_logging, run_once, send_after_run, serve
 
     level = "DEBUG" if verbose else (log_level or os.environ.get("LIFECYCLE_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -78,7 +78,7 @@ def history(
     json: JsonOption = False,
 ) -> None:
     """Every compliance run, newest first: when, for which date, who invoked it, what it did."""
-    from lifecycle.services.compliance import run_history
+    from lifecycle.services.read_models.compliance_runs import run_history
 
     app_ = application(db)
     app_.require_schema()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from email.headerregistry import Address
 from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Any
 from urllib.parse import urlsplit
 

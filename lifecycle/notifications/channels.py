@@ -184,7 +184,7 @@ def send_webhook(url: str, kind: str, payload: dict[str, Any], message_id: str) 
         "Idempotency-Key": message_id, "X-Lifecycle-Message-Id": message_id})
     host = urlsplit(url).hostname or url
     try:
-        with urllib.request.urlopen(request, timeout=timeout()) as response:  # noqa: S310 (http/https checked)
+        with urllib.request.urlopen(request, timeout=timeout()) as response:
             status = response.status
             text = response.read(64 * 1024).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:

@@ -248,7 +248,7 @@ def load_claimed(connection: Connection, delivery_id: int) -> Claimed:
                                     n.case_id)
                              .join_from(deliveries, notifications, n.id == d.notification_id)
                              .where(d.id == delivery_id)).one()
-    attempt_id = connection.execute(select(func.max(a.id)).where(a.delivery_id == delivery_id)).scalar()
+    attempt_id = connection.execute(select(func.max(a.id)).where(a.delivery_id == delivery_id)).scalar_one()
     context = row.context if isinstance(row.context, dict) else json.loads(row.context)
     return Claimed(row.id, row.notification_id, row.channel, row.address, row.webhook_kind, row.recipient,
                    int(attempt_id), row.attempts, row.message_id, row.subject, row.body, context, row.kind,

@@ -111,7 +111,7 @@ def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
 
 def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") -> dict[str, Any]:
     """Everything about a case on `as_of`: fields, history, what is allowed and why not."""
-    from lifecycle.services.notices import add_notifications
+    from lifecycle.services.read_models.notification_log import add_notifications
 
     with app.uow() as uow:
         case = load_case(uow, case_id)

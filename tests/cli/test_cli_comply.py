@@ -7,10 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from lifecycle.services.cases import add_case, advance
 from lifecycle.services.users import add_user
@@ -156,8 +155,8 @@ def test_on_a_terminal_comply_shows_a_progress_bar_then_a_table_by_programme_and
 
     from rich.console import Console
 
+    from jobs.compliance_run import run_compliance
     from lifecycle.cli import comply
-    from lifecycle.services.compliance import run_compliance
 
     bj_approved(app)
     screen = io.StringIO()

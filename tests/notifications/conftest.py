@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -46,7 +45,7 @@ class _Handler:
     def __init__(self, box: Mailbox) -> None:
         self.box = box
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.box.seen += 1
         number = self.box.seen
         if number in self.box.hold:
@@ -96,7 +95,7 @@ def hook() -> Iterator[Hook]:
     box = Hook(0)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             if box.delays:
@@ -132,7 +131,8 @@ def hook() -> Iterator[Hook]:
 @pytest.fixture
 def mail_env(mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The sender's settings pointing at the test's SMTP server; retries without waiting."""
-    env = {"LIFECYCLE_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}", "LIFECYCLE_MAIL_FROM": "lifecycle@office.example.org",
+    env = {"LIFECYCLE_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
+           "LIFECYCLE_MAIL_FROM": "lifecycle@office.example.org",
            "LIFECYCLE_NOTIFY_BACKOFF": "0", "LIFECYCLE_NOTIFY_MAX_ATTEMPTS": "3", "LIFECYCLE_NOTIFY_TIMEOUT": "2"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -37,9 +37,9 @@ def outbox_of(app: Any, count: int, *, channel: str = "email", address: Any = No
         for number in range(1, count + 1):
             to = address(number) if address else f"org{number}@example.org"
             recipient = Recipient(channel, to, "generic" if channel == "webhook" else None, f"联系人{number}")
-            insert_notices(uow.connection, [(NoticeDraft(f"test|batch|{number}", None, None, "test", "test", str(number),
-                                                         None, None, date(2026, 4, 1),
-                                                         {"sent_at": f"batch {number}"}), [recipient])], None)
+            draft = NoticeDraft(f"test|batch|{number}", None, None, "test", "test", str(number), None, None,
+                                date(2026, 4, 1), {"sent_at": f"batch {number}"})
+            insert_notices(uow.connection, [(draft, [recipient])], None)
             ids.append(number)
         uow.commit()
     return ids

@@ -12,7 +12,7 @@ import time
 
 from notices_helpers import cli_env, outbox_of
 
-from lifecycle.services.notices import notification_log
+from lifecycle.services.read_models.notification_log import notification_log
 
 
 def _sender(db_url: str, env: dict[str, str], tmp_path) -> subprocess.Popen:
@@ -36,7 +36,7 @@ def test_a_sender_killed_while_the_server_holds_a_message_and_restarted_sends_ea
     assert len(mailbox.messages) == 2
     time.sleep(0.5)  # the server sees the connection drop and drops the held message
     second = _sender(db_url, mail_env, tmp_path)
-    out, err = second.communicate(timeout=120)
+    _, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert sorted(mailbox.recipients()) == sorted(f"org{n}@example.org" for n in range(1, 7))
     assert len(set(mailbox.message_ids())) == 6  # and no Message-ID twice
@@ -52,6 +52,6 @@ def test_two_senders_at_once_never_send_the_same_delivery(app, db_url, mailbox, 
     outbox_of(app, 10)
     senders = [_sender(db_url, mail_env, tmp_path) for _ in range(2)]
     for sender in senders:
-        out, err = sender.communicate(timeout=120)
+        _, err = sender.communicate(timeout=120)
         assert sender.returncode == 0, err
     assert sorted(mailbox.recipients()) == sorted(f"org{n}@example.org" for n in range(1, 11))

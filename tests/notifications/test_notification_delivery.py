@@ -10,10 +10,10 @@ import pytest
 from notices_helpers import bj_approved, free_port, outbox_of
 from sqlalchemy import func, select
 
+from jobs.compliance_run import run_compliance
 from jobs.notify import SenderSettings, send_notifications
 from lifecycle.persistence.tables import delivery_attempts, notifications
-from lifecycle.services.compliance import run_compliance
-from lifecycle.services.notices import notification_log
+from lifecycle.services.read_models.notification_log import notification_log
 
 NO_WAIT = SenderSettings(max_attempts=3, backoff_seconds=0, lease_seconds=60)
 

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from jobs.compliance_run import ComplianceReport, run_compliance
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import CHINA, today
-from lifecycle.services.compliance import ComplianceReport, run_compliance
 
 JOB_ID = "lifecycle-daily-compliance-run"
 #: A run missed by up to this much (the process was busy or suspended) still runs.
@@ -108,12 +109,12 @@ def missed_today(app: Lifecycle, at: DailyAt, now: datetime | None = None) -> bo
 
 
 def build_scheduler(app: Lifecycle, invoked_by: str, at: DailyAt) -> Any:
-    """A BlockingScheduler with the daily job in its memory job store."""
+    """A BackgroundScheduler with the daily job in its memory job store."""
     from apscheduler.jobstores.memory import MemoryJobStore
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone=CHINA, jobstores={"default": MemoryJobStore()},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
     )
@@ -126,21 +127,31 @@ def build_scheduler(app: Lifecycle, invoked_by: str, at: DailyAt) -> Any:
 
 def serve(app: Lifecycle, invoked_by: str, at: DailyAt) -> None:
     """Run the scheduler until SIGTERM or SIGINT, then shut down cleanly: a run in progress
-    finishes (every batch is its own transaction anyway) before the process exits."""
-    scheduler = build_scheduler(app, invoked_by, at)
-    if missed_today(app, at):
-        log.info("no completed compliance run for today although %s has passed: running it now", at)
-        scheduler.add_job(scheduled_run, id=f"{JOB_ID}-catch-up", kwargs={"app": app, "invoked_by": invoked_by})
+    finishes (every batch is its own transaction anyway) before the process exits.
+
+    The signal handler only sets an event; the main thread then stops the scheduler. Stopping
+    inside the handler could wait for a job thread that waits for a lock the interrupted main
+    thread holds (the log's), and never return."""
+    stopping = threading.Event()
+    received: list[int] = []
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %s: shutting down the scheduler", signum)
-        scheduler.shutdown(wait=True)
+        received.append(signum)
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    scheduler = build_scheduler(app, invoked_by, at)
+    scheduler.start()
+    if missed_today(app, at):
+        log.info("no completed compliance run for today although %s has passed: running it now", at)
+        scheduler.add_job(scheduled_run, id=f"{JOB_ID}-catch-up", kwargs={"app": app, "invoked_by": invoked_by})
     log.info("scheduler started: compliance run and notifications daily at %s China Standard Time; next run %s",
              at, next_run_time(at).isoformat())
-    scheduler.start()  # blocks until shutdown
+    while not stopping.wait(1.0):
+        pass
+    log.info("signal %s: shutting down the scheduler (a run in progress finishes first)", received[0])
+    scheduler.shutdown(wait=True)
     log.info("scheduler stopped")
 
 

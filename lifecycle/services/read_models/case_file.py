@@ -11,8 +11,8 @@ from lifecycle.domain.schedule import obligations_view
 from lifecycle.persistence.notifications import contact_of
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import case_view, holders_finder, load_case
-from lifecycle.services.notices import notification_log
-from lifecycle.services.worklist import NextDue, next_due
+from lifecycle.services.read_models.notification_log import notification_log
+from lifecycle.services.read_models.worklist import NextDue, next_due
 
 
 @dataclass(frozen=True)

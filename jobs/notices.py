@@ -13,13 +13,11 @@ when the notice is written: that is whom the record names.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
+from lifecycle.domain.case import Case
 from lifecycle.domain.notices import Notice, plan_notices, reminder_context
 from lifecycle.persistence.compliance import iter_batches, load_cases
 from lifecycle.persistence.notifications import (
@@ -31,12 +29,11 @@ from lifecycle.persistence.notifications import (
     recipients_of,
     save_plans,
 )
-from lifecycle.persistence.tables import cases as cases_table
 
 if TYPE_CHECKING:
-    from lifecycle.services.app import Lifecycle
-    from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf
+    from jobs.compliance_batches import CaseOutcome, ProgrammeOf
     from lifecycle.persistence.unit_of_work import UnitOfWork
+    from lifecycle.services.app import Lifecycle
 
 
 def write_step_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: Sequence[int],
@@ -109,38 +106,40 @@ def preview_notices(app: Lifecycle, as_of: date, programme: str | None = None) -
     """What a compliance run on `as_of` would put in the outbox, and to whom: the reminders it
     would record and the notices current that day, less those already in the outbox. Writes
     nothing."""
+    from jobs.compliance_run import run_compliance
     from lifecycle.persistence.notifications import existing_keys
-    from lifecycle.services.compliance import run_compliance
     from lifecycle.services.users import acting_user
 
     found: list[tuple[NoticeDraft, int]] = []
     report = run_compliance(app, acting_user(), as_of, dry_run=True, programme=programme)
     with app.uow() as uow:
-        all_ids = [row[0] for row in uow.connection.execute(select(cases_table.c.id).order_by(cases_table.c.id))]
+        # The cases whose notices may be due by then (the planner's bookmark says which), and
+        # those the run would remind.
+        wanted = sorted(set(cases_to_plan(uow.connection, as_of)) | {r[0] for r in report.reminders})
         known: dict[tuple[str, str], Any] = {}
-        cases_by_id = {}
-        for batch in iter_batches(all_ids, 1000):
+        cases_by_id: dict[int, Case] = {}
+        for batch in iter_batches(wanted, 1000):
             for case in load_cases(uow.connection, batch, lock=False):
                 if programme is not None and case.programme != programme:
                     continue
-                key = (case.programme, case.definition_version)
-                if key not in known:
-                    known[key] = app.programme_for(case, uow)
+                version = (case.programme, case.definition_version)
+                if version not in known:
+                    known[version] = app.programme_for(case, uow)
+                assert case.id is not None
                 cases_by_id[case.id] = case
-                notices, _ = plan_notices(known[key], case, as_of)
+                notices, _ = plan_notices(known[version], case, as_of)
                 found += [(_draft(n), n.case_id) for n in notices]
         for case_id, rule, period, effective in report.reminders:
-            case = cases_by_id.get(case_id)
-            if case is None:
+            reminded = cases_by_id.get(case_id)
+            if reminded is None:
                 continue
-            programme_ = known[(case.programme, case.definition_version)]
+            programme_ = known[(reminded.programme, reminded.definition_version)]
             obligation_id = rule.removesuffix(".reminder")
             obligation = next((o for o in programme_.definition.obligations if o.id == obligation_id), None)
             reply_days = obligation.reminder.reply_days if obligation and obligation.reminder else 0
-            context = reminder_context(programme_, case, obligation_id, period, effective, reply_days)
-            key = f"{case_id}|reminder|{rule}|{period}|"
-            found.append((NoticeDraft(key, case_id, case.programme, "reminder", rule, period, None,
-                                      effective, effective, context), case_id))
+            context = reminder_context(programme_, reminded, obligation_id, period, effective, reply_days)
+            found.append((NoticeDraft(f"{case_id}|reminder|{rule}|{period}|", case_id, reminded.programme, "reminder",
+                                      rule, period, None, effective, effective, context), case_id))
         already = existing_keys(uow.connection, (d.key for d, _ in found))
         contacts = contacts_of(uow.connection, sorted({case_id for _, case_id in found}))
     rows = []
@@ -164,71 +163,4 @@ def _shown(recipient: Recipient) -> str:
         return f"{recipient.webhook_kind} robot {redact_url(recipient.address)}"
     return recipient.address
 
-
-def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    """What was (or is to be) sent to whom and when, newest notice first, each delivery with every
-    attempt. Anyone who may read the database may read it (auditors included); robot URLs are
-    shown without their secret keys."""
-    from lifecycle.persistence.notifications import attempts_of, log_rows
-
-    app.require_schema()
-    with app.uow() as uow:
-        if case_id is not None:
-            from lifecycle.services.cases import load_case
-
-            load_case(uow, case_id)
-        rows = log_rows(uow.connection, case_id)
-        attempts = attempts_of(uow.connection, [r["delivery_id"] for r in rows if r["delivery_id"] is not None])
-    notices: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        notice = notices.get(row["notification_id"])
-        if notice is None:
-            if limit and len(notices) >= limit:
-                continue
-            context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"])
-            notice = notices[row["notification_id"]] = {
-                "notification_id": row["notification_id"], "case_id": row["case_id"], "case_name": context.get(
-                    "case_name"), "programme": row["programme"], "kind": row["kind"], "rule": row["rule"],
-                "period": row["period"], "lead_days": row["lead_days"], "due_on": _iso(row["due_on"]),
-                "notify_on": _iso(row["notify_on"]), "created_at": _iso(row["created_at"]),
-                "audit_seq": row["audit_seq"], "reply_by": context.get("reply_by"), "deliveries": []}
-        if row["delivery_id"] is None:
-            continue
-        recipient = Recipient(row["channel"], row["address"], row["webhook_kind"], row["recipient"])
-        notice["deliveries"].append({
-            "delivery_id": row["delivery_id"], "channel": row["channel"], "to": _shown(recipient),
-            "recipient": row["recipient"], "status": row["status"], "sent_at": _iso(row["sent_at"]),
-            "last_answer": row["last_answer"], "message_id": row["message_id"], "subject": row["subject"],
-            "attempts": [{"number": a["number"], "started_at": _iso(a["started_at"]), "ended_at": _iso(a["ended_at"]),
-                          "outcome": a["outcome"], "answer": a["answer"], "sender": a["sender"]}
-                         for a in attempts.get(row["delivery_id"], [])]})
-    return list(notices.values())
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def add_notifications(app: Lifecycle, view: dict[str, Any]) -> dict[str, Any]:
-    """`cases show`: the case's contact, what was sent to whom and when, and on each reminder's
-    (催告's) history entry its recipients and the delivery result."""
-    from lifecycle.persistence.notifications import contact_of, notices_for_audit
-
-    case_id = int(view["id"])
-    with app.uow() as uow:
-        contact = contact_of(uow.connection, case_id)
-        # Only the system's entries (the compliance run's) carry notices.
-        reminded = notices_for_audit(uow.connection, [e["seq"] for e in view["history"] if e["actor"] == "system"])
-    # The robot's URL carries its secret key: `contacts show` (an admin's) has it, not the case view.
-    view["contact"] = None if contact is None or contact.empty else contact.audit_view()
-    for entry in view["history"]:
-        sent = reminded.get(entry["seq"])
-        if sent is not None:
-            entry["notified"] = [
-                {"channel": d["channel"], "to": _shown(Recipient(d["channel"], d["address"], d["webhook_kind"],
-                                                                 d["recipient"])),
-                 "recipient": d["recipient"], "status": d["status"], "sent_at": _iso(d["sent_at"]),
-                 "answer": d["last_answer"]} for d in sent if d["channel"] is not None]
-    view["notifications"] = notification_log(app, case_id)
-    return view
 

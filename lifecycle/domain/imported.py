@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.domain.case import Case
+from lifecycle.domain.contacts import Contact, ContactProblem, updated
 from lifecycle.domain.dates import add_days, add_years, parse_date
 from lifecycle.domain.decide import parse_values
 from lifecycle.domain.definition import Route
@@ -25,7 +26,9 @@ from lifecycle.domain.reasons import Reason
 #: Columns (CSV) or keys (JSON Lines) that describe the case; any other is a field.
 DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "valid_until",
                 "deadline_on")
-RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events")
+#: The designated organisation's contact (who is told about the case's obligations).
+CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone", "contact_webhook", "contact_webhook_kind")
+RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events", *CONTACT_COLUMNS)
 EVENT_KEYS = ("trigger", "on", "from", "to", "reason")
 #: Effects that only compute dates: replayed on imported events. The others record
 #: reports and change requests, which an import file does not carry.
@@ -82,6 +85,7 @@ class ImportedCase:
     line: int
     case: Case
     history: list[PastEvent]
+    contact: Contact | None = None
 
 
 class _Row:
@@ -134,6 +138,7 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
                   f"it has: {', '.join(states)}")
         state = None
     fields = _fields(r)
+    contact = _contact(r)
     if name is not None:
         for problem in name_problems(programme.definition.naming, name, fields):
             column = "name_en" if "name_en" in problem.details else "name"
@@ -157,7 +162,23 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
     if r.problems:
         return r.problems
     history[-1].payload.update(_dates_of(case))
-    return ImportedCase(row.line, case, history)
+    return ImportedCase(row.line, case, history, contact)
+
+
+def _contact(r: _Row) -> Contact | None:
+    """The contact columns, checked as `lifecycle contacts set` checks them."""
+    values = {key: r.text(key) for key in CONTACT_COLUMNS}
+    if not any(values.values()):
+        return None
+    options = {"contact_name": "name", "contact_email": "email", "contact_phone": "phone",
+               "contact_webhook": "webhook", "contact_webhook_kind": "webhook_kind"}
+    try:
+        return updated(Contact(), **{options[k]: v for k, v in values.items() if v is not None})
+    except ContactProblem as problem:
+        column = next((k for k, o in options.items() if f"--{o.replace('_', '-')}" == problem.option),
+                      "contact_email")
+        r.problem(column, "invalid_field", str(problem).split(": ", 1)[-1])
+        return None
 
 
 def _fields(r: _Row) -> dict[str, Any]:

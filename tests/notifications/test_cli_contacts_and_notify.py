@@ -144,3 +144,26 @@ def test_administrators_addresses_are_kept_audited_and_listed(app, run_cli):
     log = run_cli("audit", "log", "--format", "json").json()
     assert log[-1]["trigger"] == "set_admin_contact"
     assert run_cli("contacts", "admin", "nobody", "--email", "x@example.org").code == 1
+
+
+def test_an_import_file_carries_contacts_checked_like_contacts_set_and_audited(app, run_cli, tmp_path):
+    good = tmp_path / "centres.csv"
+    good.write_text(
+        "programme,name,state,approved_on,province,category,contact_name,contact_email,contact_webhook,"
+        "contact_webhook_kind\nhitech-zone,南京高新技术产业开发区,approved,1991-03-06,江苏,world-leading,王五,"
+        "wang@example.org,https://open.feishu.cn/open-apis/bot/v2/hook/abc,\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("programme,name,state,approved_on,province,category,contact_email\n"
+                   "hitech-zone,苏州高新技术产业开发区,approved,1992-11-09,江苏,innovative-tech,wang-at-example\n",
+                   encoding="utf-8")
+    refused = run_cli("cases", "import", str(bad), "--json")
+    assert refused.code == 3, refused
+    assert "contact_email" in refused.err and "not an e-mail address" in refused.err
+    assert run_cli("cases", "list", "--json").json() == []
+    done = run_cli("cases", "import", str(good), "--json")
+    assert done.code == 0, done
+    case_id = done.json()["imported"][0]["id"]
+    shown = run_cli("contacts", "show", str(case_id), "--json").json()
+    assert (shown["name"], shown["email"], shown["webhook_kind"]) == ("王五", "wang@example.org", "feishu")
+    log = run_cli("audit", "log", "--case", str(case_id), "--format", "json").json()
+    assert [e["trigger"] for e in log][-1] == "set_contact"

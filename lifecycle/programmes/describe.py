@@ -82,6 +82,16 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
             found.append({"rule": f"revocation after {o.revocation.consecutive_missing} "
                           "consecutive missing reports and an unanswered reminder",
                           "clause": o.revocation.clause, "default": o.revocation.default})
+    notices = d.notifications
+    for label, leads in (("a report's due day", notices.obligations), ("a review opening", notices.evaluations),
+                         ("a rectification deadline", notices.rectification)):
+        found.append({"rule": f"notify the case's contact of {label}: {_leads(leads.days)}", "clause": leads.clause,
+                      "default": leads.default})
+    if notices.reminders:
+        found.append({"rule": "notify the case's contact of each reminder (催告) when recorded, with the year "
+                      "concerned and the reply-by day", "clause": None, "default": notices.default})
+    found.append({"rule": f"a notice missed on its day is still sent up to {notices.stale_after_days} days later",
+                  "clause": None, "default": notices.default})
     for name, g in d.grounds.items():
         found.append({"rule": f"revocation ground {name}: {g.en} ({'/'.join(g.by)})",
                       "clause": g.clause, "default": g.default})
@@ -90,6 +100,12 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
             found.append({"rule": f"name of a {kind} centre: {rule.zh_example}",
                           "clause": d.naming.clause, "default": d.naming.default})
     return found
+
+
+def _leads(days: list[int]) -> str:
+    words = [f"{-d} days before" if d < 0 else ("on the day" if d == 0 else f"{d} day{'s' if d > 1 else ''} after")
+             for d in sorted(days)]
+    return ", ".join(words) or "never"
 
 
 def _span(years: int, days: int) -> str:

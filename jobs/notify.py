@@ -222,7 +222,7 @@ class Sender:
         elif result == "failed":
             entry["next_attempt_at"] = next_at.isoformat() if next_at else None
             report.failed.append(entry)
-            log.warning("failed: %s notice %s to %s (case %s), attempt %s: %s; trying again from %s",
+            log.warning("failed: %s notice %s to %s (case %s), attempt %s: %s; trying again from %s UTC",
                         claimed.kind, claimed.notification_id, _shown(claimed), claimed.case_id, claimed.number,
                         outcome.answer, next_at)
         else:

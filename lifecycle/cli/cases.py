@@ -189,16 +189,22 @@ def advance_command(
     if_version: Annotated[int | None, typer.Option(
         "--if-version", help="Refuse (exit 4) unless the case is still at this version.",
         show_default=False)] = None,
+    decision_no: Annotated[str | None, typer.Option(
+        "--decision-no", help="The number (文号) of the authority's decision this action records "
+        "(approve, reject, revoke, a failed evaluation...).", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Fire a trigger on a case, effective --on; refusals list every reason with its clause."""
+    from lifecycle.cli.future import confirm_future
     from lifecycle.services.cases import advance
 
     app_ = application(db)
     app_.require_schema()
-    outcome = advance(app_, acting(), case_id, trigger, parse_day(on), parse_sets(sets), reason,
-                      expected_version=if_version)
+    day = parse_day(on)
+    confirm_future(day, "--on", json)
+    outcome = advance(app_, acting(), case_id, trigger, day, parse_sets(sets), reason,
+                      expected_version=if_version, decision_no=decision_no)
     entry = outcome.entry
     result = {"id": outcome.case.id, "trigger": trigger, "from_state": entry.from_state,
               "to_state": entry.to_state, "effective_on": entry.effective_on.isoformat(),
@@ -209,8 +215,10 @@ def advance_command(
     else:
         moved = "stays in" if entry.from_state == entry.to_state else "moved"
         path = entry.to_state if moved == "stays in" else f"{entry.from_state} → {entry.to_state}"
+        clause = (entry.clause or "no clause") + (" [default]" if entry.payload.get("default") else "")
+        number = f", decision {entry.payload['decision_no']}" if entry.payload.get("decision_no") else ""
         console().print(f"Case {outcome.case.id}: {trigger} {moved} {path} on "
-                        f"{entry.effective_on} ({entry.clause or 'no clause'}); audit #{entry.seq}",
+                        f"{entry.effective_on} ({clause}{number}); audit #{entry.seq}",
                         markup=False)
 
 

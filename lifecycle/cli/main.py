@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, comply, programmes, scheduler, tui, users
+from lifecycle.cli import audit, cases, common, comply, decisions, programmes, scheduler, tui, users
 
 app = typer.Typer(
     name="lifecycle",
@@ -21,6 +21,7 @@ app.add_typer(programmes.app, name="programmes")
 app.add_typer(cases.app, name="cases")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scheduler.app, name="scheduler")
+app.add_typer(decisions.app, name="decisions")
 app.command("advance")(cases.advance_command)
 app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)

@@ -101,11 +101,11 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
             f"{trigger_name} cannot be dated {on}", in_force.clause, in_force.default,
             {"in_force": in_force.date.isoformat(), "on": on.isoformat()}))
     validity = programme.definition.validity
-    if (validity is not None and case.valid_until is not None and on >= case.valid_until
+    if (validity is not None and case.valid_until is not None and on > case.valid_until
             and programme.kind(case.state) == "active"
             and trigger_name not in programme.expiry_triggers):
         reasons.append(Reason(
-            "validity_ended", f"the designation's validity ended on {case.valid_until}; on {on} the "
+            "validity_ended", f"the designation's validity ran through {case.valid_until}; on {on} the "
             f"case can only expire", validity.clause, validity.default,
             {"valid_until": case.valid_until.isoformat(), "on": on.isoformat()}))
     if on < case.state_since:
@@ -318,6 +318,8 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
         computed["deadline_clause"] = route.deadline.clause
         computed["deadline_default"] = route.deadline.default
     moved.next_due_on = next_due(programme, moved) if plan else None
+    if default:  # rests on a rule the documents leave open: said wherever the entry is shown
+        computed["default"] = True
     payload = {**values.fields, **params, **computed}
     return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
                     internal=trigger.internal)

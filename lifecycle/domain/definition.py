@@ -21,6 +21,9 @@ from lifecycle.domain.values import FIELD_TYPES
 Role = Literal["admin", "system"]
 StateKind = Literal["pre", "active", "terminal"]
 Operator = Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in"]
+#: What the compliance run does with an automatic rule: apply its transition, or propose it as
+#: a decision due for an administrator (every revocation: the authority decides).
+Action = Literal["apply", "propose"]
 Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline",
                  "yearly"]
 
@@ -231,11 +234,20 @@ class TriggerDef(Rule):
 
 
 class Timer(Rule):
-    """A dated rule the compliance run applies: fire `trigger` in these states on the due date."""
+    """A dated rule of the compliance run: fire `trigger` in these states on the due date, or with
+    `action: propose` raise it as a decision due for an administrator."""
 
     id: str
     en: str
+    zh: str | None = None
     trigger: str
+    #: apply: the run fires the trigger; propose: it raises a decision due. Unset: a timer whose
+    #: trigger takes the designation away (to a terminal state, but for expiry at the end of
+    #: validity) proposes, every other applies (see Programme.timer_action).
+    action: Action | None = None
+    #: A decision due with no transition the run could propose (national-tic: the evaluation
+    #: result not recorded): `trigger` is the action that settles it, fired by a person.
+    decision: Names | None = None
     states: list[str] = Field(alias="in")
     anchor: Anchor
     years: int = 0
@@ -249,6 +261,8 @@ class Timer(Rule):
 
     @model_validator(mode="after")
     def _yearly_has_a_day(self) -> Timer:
+        if self.decision is not None and self.action != "propose":
+            raise ValueError(f"timer {self.id!r}: a `decision` is raised, so it needs `action: propose`")
         if self.anchor == "yearly":
             if self.month is None or self.day is None:
                 raise ValueError(f"timer {self.id!r}: `anchor: yearly` needs `month` and `day`")
@@ -282,6 +296,9 @@ class RevocationRule(Rule):
     ground: str
     #: The trigger that revokes (takes the ground as `ground`).
     trigger: str = "revoke"
+    #: A revocation is the authority's decision: the run proposes it unless an office's own
+    #: programme says `apply`.
+    action: Action = "propose"
 
 
 class Obligation(Rule):

@@ -404,13 +404,16 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
     if case.state == "renewed" and case.cycle < 2:
         r.problem("cycle", "invalid_field", "renewed is a cycle after the first; give cycle 2 or "
                   "more, or the state approved")
+    validity = programme.definition.validity
+    # A validity runs through its anniversary (the civil code's count): a later cycle starts the
+    # day after the previous one's last day.
+    after = 1 if validity is not None and case.cycle > 1 else 0
     if dates["cycle_start"] is not None:
         case.cycle_start = dates["cycle_start"]
     elif cycle is not None or case.cycle_start is None:
-        case.cycle_start = add_years(approved, (case.cycle - 1) * period.years)
+        case.cycle_start = add_days(add_years(approved, (case.cycle - 1) * period.years), after)
     if cycle is None and dates["cycle_start"] is None:
         count_elapsed_cycles(programme, case)  # as `cases add` does: no evaluation before the plan
-    validity = programme.definition.validity
     if dates["valid_until"] is not None:
         if validity is None:
             r.problem("valid_until", "invalid_field", f"{programme.code} designations have no "
@@ -418,7 +421,7 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
         case.valid_until = dates["valid_until"]
     elif validity is not None and (cycle is not None or dates["cycle_start"] is not None
                                    or case.valid_until is None):
-        case.valid_until = add_years(case.cycle_start, validity.years)
+        case.valid_until = add_years(add_days(case.cycle_start, -after), validity.years)
     if not replayed:
         _mark_reviews(programme, case)
     _deadline(r, case, dates["deadline_on"], computed=not replayed)

@@ -42,6 +42,8 @@ WRITES: dict[str, dict[str, tuple[str, ...]]] = {
     "programme_definitions": {"admin": ("INSERT",), "system": ("INSERT",)},
     # The compliance run: started by an admin or by the scheduler host's login.
     "automatic_actions": {"admin": ("INSERT",), "system": ("INSERT",)},
+    # Decisions due: raised by the run, decided (confirmed, dismissed) by an admin.
+    "decisions": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
     "compliance_runs": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
     # APScheduler's job store (created by init, so the scheduler's login needs no CREATE).
     "apscheduler_jobs": {"admin": ("INSERT", "UPDATE", "DELETE"), "system": ("INSERT", "UPDATE", "DELETE")},

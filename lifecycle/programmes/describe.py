@@ -66,7 +66,11 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
                           f"{', '.join(quota.triggers)}: {limit.limit} — {limit.en}",
                           "clause": limit.clause or quota.clause, "default": limit.default or quota.default})
     for timer in d.timers:
-        found.append({"rule": f"timer {timer.id}: {timer.en}", "clause": timer.clause,
+        action = timer.action or _timer_action(d, timer)
+        does = (f"raises a decision due ({timer.decision.en}), settled by {timer.trigger}" if timer.decision
+                else f"proposes {timer.trigger} to an administrator" if action == "propose"
+                else f"the compliance run applies {timer.trigger}")
+        found.append({"rule": f"timer {timer.id}: {timer.en} — {does}", "clause": timer.clause,
                       "default": timer.default})
     for o in d.obligations:
         if o.due.days_after_period is not None:
@@ -79,7 +83,8 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
             found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
                           "clause": o.reminder.clause, "default": o.reminder.default})
         if o.revocation:
-            found.append({"rule": f"revocation after {o.revocation.consecutive_missing} "
+            verb = "proposed to an administrator" if o.revocation.action == "propose" else "applied"
+            found.append({"rule": f"revocation ({verb}) after {o.revocation.consecutive_missing} "
                           "consecutive missing reports and an unanswered reminder",
                           "clause": o.revocation.clause, "default": o.revocation.default})
     for name, g in d.grounds.items():
@@ -90,6 +95,16 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
             found.append({"rule": f"name of a {kind} centre: {rule.zh_example}",
                           "clause": d.naming.clause, "default": d.naming.default})
     return found
+
+
+def _timer_action(d: Any, timer: Any) -> str:
+    """What Programme.timer_action answers for a timer that does not say (without building a machine)."""
+    if timer.anchor == "valid_until":
+        return "apply"
+    trigger = d.triggers.get(timer.trigger)
+    takes_away = trigger is not None and any(
+        r.to not in ("$same", "$active") and d.states[r.to].kind == "terminal" for r in trigger.routes)
+    return "propose" if takes_away else "apply"
 
 
 def _span(years: int, days: int) -> str:

@@ -15,6 +15,7 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound
+from lifecycle.persistence import decisions as decisions_store
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import Actor, require_admin
@@ -52,11 +53,14 @@ def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
 
 def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             values: dict[str, Any] | None = None, reason: str | None = None,
-            *, expected_version: int | None = None, actor: Actor | None = None) -> Outcome:
+            *, expected_version: int | None = None, actor: Actor | None = None,
+            decision_no: str | None = None) -> Outcome:
     """Fire `trigger` on the case, effective `on`: the new state and one audit entry, or nothing.
 
     `expected_version` is the version the caller last saw; if the case has moved
     on since, Conflict (exit 4) names who changed it, and nothing is written.
+    `decision_no` is the number (文号) of the authority's decision the action records; the
+    open decisions due of the case that propose this trigger are settled by it.
     """
     with app.uow(write=True) as uow:
         actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
@@ -70,9 +74,20 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             uow.audit.head(lock=True)
         proposal = decide(programme, case, trigger, on, actor.role, values,
                           find_holders=holders_finder(uow, programme, case.id))
+        if decision_no is not None and decision_no.strip():
+            proposal.payload["decision_no"] = decision_no.strip()
+        settles = (decisions_store.open_for(uow.connection, case_id, trigger)
+                   if trigger in programme.proposed_triggers else [])
+        if settles:
+            proposal.payload["settles_decisions"] = settles
         if not uow.cases.update(proposal.case, case.version):
             raise _conflict(uow, case, case.version)
         entry = _record(uow, proposal, actor, reason)
+        for decision_id in settles:
+            decisions_store.decide(uow.connection, decision_id, state=decisions_store.CONFIRMED,
+                                   decision_no=proposal.payload.get("decision_no"), decided_on=on,
+                                   decided_by=actor.name, reason=f"settled by {trigger} (audit #{entry.seq})",
+                                   seq=entry.seq)
         uow.commit()
     return Outcome(proposal.case, entry)
 

@@ -53,6 +53,9 @@ class ComplianceReport:
     #: (programme, rule) -> number of actions
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    #: Decisions due raised (never applied): revocations for an administrator to decide.
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    proposal_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     cases_examined: int = 0
     cases_changed: int = 0
     run_id: int | None = None
@@ -69,7 +72,7 @@ class ComplianceReport:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run,
-                                "actions": self.actions}
+                                "actions": self.actions, "proposals": self.proposals}
         if self.refused:
             data["refused"] = self.refused
         if self.declined:
@@ -137,7 +140,8 @@ def _declined(app: Lifecycle, report: ComplianceReport, invoked_by: str, source:
 
 
 def _counts(report: ComplianceReport) -> dict[str, Any]:
-    return {"actions": sum(report.counts.values()), "cases_examined": report.cases_examined,
+    return {"actions": sum(report.counts.values()), "proposals": sum(report.proposal_counts.values()),
+            "cases_examined": report.cases_examined,
             "cases_changed": report.cases_changed, "refused": len(report.refused),
             "by_rule": report.counts_by_rule()}
 
@@ -191,10 +195,12 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
 
 def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,
                   collect: bool) -> None:
-    account(report, outcomes, collect=collect)
     if write:
-        write_outcomes(uow, outcomes, report.as_of, report.run_id)
+        decision_ids = write_outcomes(uow, outcomes, report.as_of, report.run_id)
         uow.commit()
+        account(report, outcomes, collect=collect, decision_ids=decision_ids)
+    else:
+        account(report, outcomes, collect=collect)
 
 
 def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:

@@ -68,14 +68,18 @@ def test_a_run_applies_each_due_action_with_one_system_entry_naming_rule_clause_
         (bj, "annual_report.reminder", "remind", "approved", "approved", "2026-04-01", "第十八条(一)"),
         (national, "cycle_evaluation", "start_assessment", "approved", "final_assessment", "2024-06-30",
          "第二十九条"),
-        (national, "evaluation_refused", "revoke", "final_assessment", "revoked", "2024-12-27", "第三十条"),
     ]
+    assert [(p["case_id"], p["rule"], p["trigger"], p["to_state"], p["due_on"], p["clause"], p["default"])
+            for p in report.proposals] == [
+        (national, "evaluation_result_missing", "assess", None, "2024-12-27", "第二十七条", True)]
     history = show_case(app, national, D("2026-04-01"))["history"]
     last = history[-1]
     assert (last["actor"], last["role"], last["trigger"], last["clause"]) == (
-        "system", "system", "revoke", "第三十条")
+        "system", "system", "decision_due", "第二十七条")
     assert last["payload"]["invoked_by"] == "alice"
-    assert last["payload"]["rule"] == "evaluation_refused"
+    assert last["payload"]["rule"] == "evaluation_result_missing"
+    assert (last["payload"]["default"], last["payload"]["due_on"]) == (True, "2024-12-27")
+    assert show_case(app, national, D("2026-04-01"))["state"] == "final_assessment"
     assert verify_log(app).ok
 
 
@@ -108,7 +112,10 @@ def test_a_dry_run_reports_exactly_what_the_real_run_does_and_writes_nothing(app
     with app.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM compliance_runs")).scalar() == 0
     real = run_compliance(app, "alice", D("2029-03-01"))
-    assert dry.to_json() == {**real.to_json(), "dry_run": True}
+    assert all(p["decision_id"] is None for p in dry.proposals)
+    assert all(isinstance(p["decision_id"], int) for p in real.proposals)
+    assert dry.to_json() == {**real.to_json(), "dry_run": True,
+                             "proposals": [{**p, "decision_id": None} for p in real.proposals]}
     assert len(real.actions) > 3
 
 

@@ -9,7 +9,7 @@ import typer
 from lifecycle.cli.common import DbOption, JsonOption, OnOption, acting, application, console, parse_day, print_json
 
 if TYPE_CHECKING:
-    from lifecycle.services.decisions import Decided
+    from lifecycle.services.decisions_due import Decided
 
 app = typer.Typer(help="Decisions due: revocations the compliance run proposes, for an administrator "
                   "to confirm with the decision's number or dismiss with a reason.", no_args_is_help=True)
@@ -30,7 +30,7 @@ def list_(
     json: JsonOption = False,
 ) -> None:
     """List decisions due (default: the open ones), oldest due first. Anyone may read them."""
-    from lifecycle.services.decisions import list_decisions
+    from lifecycle.services.decisions_due import list_decisions
 
     rows = list_decisions(application(db), state=state, programme=programme, case_id=case_id)
     if json:
@@ -74,7 +74,7 @@ def confirm_(
 ) -> None:
     """Confirm a proposal: apply its transition effective --on (the decision's date), as you, with
     the decision's number. Refused (exit 3) if its ground no longer holds."""
-    from lifecycle.services.decisions import confirm
+    from lifecycle.services.decisions_due import confirm
 
     app_ = application(db)
     app_.require_schema()
@@ -107,7 +107,7 @@ def dismiss_(
 ) -> None:
     """Dismiss a proposal with a reason: nothing changes on the case, and that rule is not proposed
     again for the same period."""
-    from lifecycle.services.decisions import dismiss
+    from lifecycle.services.decisions_due import dismiss
 
     app_ = application(db)
     app_.require_schema()

@@ -16,7 +16,7 @@ from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import add_case, advance, show_case
 from lifecycle.services.compliance import run_compliance
-from lifecycle.services.decisions import confirm, dismiss, list_decisions
+from lifecycle.services.decisions_due import confirm, dismiss, list_decisions
 from lifecycle.services.users import add_user
 
 D = date.fromisoformat

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, or_, select, text,
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare
 from lifecycle.persistence.repositories import _case_from_mapping, utc_now
-from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs
+from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs, definitions
 
 #: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
 #: second is the schema's, so databases kept as schemas of one PostgreSQL database do not collide.
@@ -79,6 +79,12 @@ def load_rows(connection: Connection, ids: Sequence[int], *, lock: bool) -> list
     if lock and postgres:
         sql += " FOR UPDATE"
     return [tuple(row) for row in connection.exec_driver_sql(sql, tuple(ids)).all()]
+
+
+def stored_definitions(connection: Connection) -> dict[str, str]:
+    """Every stored definition version's text, by version (handed to the run's workers)."""
+    return {version: content for version, content in connection.execute(
+        select(definitions.c.version, definitions.c.content))}
 
 
 def cases_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Case]:

@@ -33,7 +33,8 @@ class DecisionDraft:
     raised_on: date
 
 
-def insert_decisions(connection: Connection, drafts: list[DecisionDraft], seqs: list[int]) -> dict[tuple[int, str, str], int]:
+def insert_decisions(connection: Connection, drafts: list[DecisionDraft],
+                     seqs: list[int]) -> dict[tuple[int, str, str], int]:
     """One row per decision raised, each naming its audit entry; the unique (case, rule, period)
     key refuses a second. Returns each one's id by (case, rule, period)."""
     ids: dict[tuple[int, str, str], int] = {}

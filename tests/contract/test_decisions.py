@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from jobs.compliance_run import run_compliance
 from lifecycle.errors import Conflict, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import add_case, advance, show_case
-from lifecycle.services.compliance import run_compliance
 from lifecycle.services.decisions_due import confirm, dismiss, list_decisions
 from lifecycle.services.users import add_user
 
@@ -70,7 +70,8 @@ def test_the_run_proposes_the_revocation_and_the_case_stays_designated(app):
     assert (entry["payload"]["rule"], entry["payload"]["due_on"]) == ("annual_report.revocation", "2027-05-02")
     [listed] = list_decisions(app)
     assert listed["id"] == report.proposals[0]["decision_id"]
-    assert (listed["name"], listed["state"], listed["raised_on"]) == ("北京市集成电路技术创新中心", "open", "2027-05-02")
+    assert (listed["name"], listed["state"], listed["raised_on"]) == (
+        "北京市集成电路技术创新中心", "open", "2027-05-02")
 
 
 def test_a_proposal_is_raised_once_whatever_runs_follow(app):

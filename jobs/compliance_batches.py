@@ -32,7 +32,6 @@ from lifecycle.services.users import SYSTEM
 
 if TYPE_CHECKING:
     from lifecycle.persistence.unit_of_work import UnitOfWork
-    from lifecycle.services.compliance import ComplianceReport
 
 ProgrammeOf = Callable[[Case], Programme]
 
@@ -102,36 +101,6 @@ def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,
             outcome.next_due_on = settlement.case.next_due_on
         outcomes.append(outcome)
     return outcomes
-
-
-def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool,
-            decision_ids: DecisionIds | None = None) -> None:
-    """Count the batch's outcomes into the report (and list its actions with `collect`); the
-    decisions due it raised are listed apart from its actions, with their ids once written."""
-    for outcome in outcomes:
-        report.cases_examined += 1
-        report.refused += outcome.refused
-        if outcome.steps:
-            report.cases_changed += 1
-        for step in outcome.steps:
-            if step.decision is not None:
-                report.proposal_counts[(outcome.programme, step.rule)] += 1
-                if collect:
-                    d = step.decision
-                    report.proposals.append({
-                        "decision_id": (decision_ids or {}).get((outcome.case_id, step.rule, step.period)),
-                        "case_id": outcome.case_id, "programme": outcome.programme, "rule": d.rule,
-                        "trigger": d.trigger, "from_state": d.from_state, "to_state": d.to_state,
-                        "ground": d.ground, "clause": d.clause, "default": d.default,
-                        "due_on": d.due_on.isoformat(), "name": d.name})
-                continue
-            report.counts[(outcome.programme, step.rule)] += 1
-            if collect:
-                report.actions.append({
-                    "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
-                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
-                    "effective_on": step.effective_on.isoformat(), "clause": step.clause,
-                    "default": step.default})
 
 
 def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date,

@@ -192,6 +192,9 @@ def advance_command(
     decision_no: Annotated[str | None, typer.Option(
         "--decision-no", help="The number (文号) of the authority's decision this action records "
         "(approve, reject, revoke, a failed evaluation...).", show_default=False)] = None,
+    exceed_quota: Annotated[bool, typer.Option(
+        "--exceed-quota", help="Exceed a quota the office may exceed at its discretion (原则上…酌情, "
+        "ecommerce-base 一); needs --reason, recorded in the audit log.")] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -204,7 +207,7 @@ def advance_command(
     day = parse_day(on)
     confirm_future(day, "--on", json)
     outcome = advance(app_, acting(), case_id, trigger, day, parse_sets(sets), reason,
-                      expected_version=if_version, decision_no=decision_no)
+                      expected_version=if_version, decision_no=decision_no, exceed_quota=exceed_quota)
     entry = outcome.entry
     result = {"id": outcome.case.id, "trigger": trigger, "from_state": entry.from_state,
               "to_state": entry.to_state, "effective_on": entry.effective_on.isoformat(),

@@ -369,6 +369,13 @@ class Quota(Rule):
     #: The states whose cases fill the quota: every state but these.
     excluding: list[str]
     limits: list[QuotaLimit]
+    #: A limit set 原则上 (in principle) that the office may exceed 酌情 (at its discretion): an
+    #: admin exceeds it with a stated reason, audited (ecommerce-base 一).
+    exceedable: bool = False
+    #: A bool field that is also true when the register already holds a designated case of the
+    #: same `held_by` group (export-base 六(三): the province already has a base).
+    held_flag: str | None = None
+    held_by: list[str] = Field(default_factory=list)
 
 
 class NamingRule(BaseModel):
@@ -524,6 +531,12 @@ def _round_and_quota_problems(d: Definition) -> list[str]:
         conditions = [quota.when] + [limit.when for limit in quota.limits]
         for name in sorted({f for c in conditions if c is not None for f in c.fields()} - set(d.fields)):
             found.append(f"{where}: field {name!r} is not declared")
+        if quota.held_flag is not None and (d.fields.get(quota.held_flag) is None
+                                            or d.fields[quota.held_flag].type != "bool"):
+            found.append(f"{where}.held_flag: {quota.held_flag!r} is not a bool field")
+        for name in quota.held_by:
+            if name not in d.fields:
+                found.append(f"{where}.held_by: field {name!r} is not declared")
         if not quota.limits or quota.limits[-1].when is not None:
             found.append(f"{where}.limits: the last limit must have no `when` (it applies otherwise)")
     return found

@@ -14,7 +14,7 @@ from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
-from lifecycle.errors import Conflict, NotFound
+from lifecycle.errors import Conflict, NotFound, UsageError
 from lifecycle.persistence import decisions as decisions_store
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
@@ -54,7 +54,7 @@ def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
 def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             values: dict[str, Any] | None = None, reason: str | None = None,
             *, expected_version: int | None = None, actor: Actor | None = None,
-            decision_no: str | None = None) -> Outcome:
+            decision_no: str | None = None, exceed_quota: bool = False) -> Outcome:
     """Fire `trigger` on the case, effective `on`: the new state and one audit entry, or nothing.
 
     `expected_version` is the version the caller last saw; if the case has moved
@@ -62,6 +62,8 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
     `decision_no` is the number (文号) of the authority's decision the action records; the
     open decisions due of the case that propose this trigger are settled by it.
     """
+    if exceed_quota and not (reason or "").strip():
+        raise UsageError("--exceed-quota: say why the quota is exceeded with --reason, for the audit log")
     with app.uow(write=True) as uow:
         actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
         case = load_case(uow, case_id)
@@ -73,7 +75,7 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             # once would both see room for themselves (SQLite writers already queue).
             uow.audit.head(lock=True)
         proposal = decide(programme, case, trigger, on, actor.role, values,
-                          find_holders=holders_finder(uow, programme, case.id))
+                          find_holders=holders_finder(uow, programme, case.id), exceed_quota=exceed_quota)
         if decision_no is not None and decision_no.strip():
             proposal.payload["decision_no"] = decision_no.strip()
         settles = (decisions_store.open_for(uow.connection, case_id, trigger)

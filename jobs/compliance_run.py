@@ -215,11 +215,13 @@ def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: b
                 continue
             report.counts[(outcome.programme, step.rule)] += 1
             if collect:
-                report.actions.append({
+                action = {
                     "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
                     "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
-                    "effective_on": step.effective_on.isoformat(), "clause": step.clause,
-                    "default": step.default})
+                    "effective_on": step.effective_on.isoformat(), "clause": step.clause}
+                if step.default:  # rests on a rule the documents leave open: said so
+                    action["default"] = True
+                report.actions.append(action)
 
 
 def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,

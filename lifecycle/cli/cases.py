@@ -142,6 +142,38 @@ def import_(
     out.print(table)
 
 
+@app.command("grades")
+def grades(
+    file: Annotated[str, typer.Argument(help="A .csv (header row) or .jsonl file: case_id, grade, and "
+                                        "optionally on, decision_no, reason; see docs/import.md.")],
+    on: OnOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; record nothing.")] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Record one evaluation round's results: every grade of the file or none, one audit entry per case."""
+    from lifecycle.cli.future import confirm_future
+    from lifecycle.services.evaluation_round import record_round
+
+    app_ = application(db)
+    app_.require_schema()
+    day = parse_day(on)
+    if not dry_run:
+        confirm_future(day, "--on", json)
+    result = record_round(app_, acting(), file, day, dry_run=dry_run)
+    if json:
+        print_json(result)
+        return
+    out = console()
+    verb = "would record" if dry_run else "recorded"
+    out.print(f"{result['file']}: {verb} {result['recorded']} result(s)"
+              + (" (dry run: nothing written)." if dry_run else "."), markup=False)
+    for r in result["results"]:
+        clause = (r["clause"] or "no clause") + (" [default]" if r["default"] else "")
+        out.print(f"  line {r['line']}: case {r['case_id']} {r['grade']}: {r['from_state']} → {r['to_state']} "
+                  f"on {r['effective_on']} ({clause})" + (f"; audit #{r['seq']}" if r["seq"] else ""), markup=False)
+
+
 def render_case(view: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text

@@ -72,9 +72,8 @@ def _headline(report: ComplianceReport) -> str:
     raised = "would raise" if report.dry_run else "raised"
     scope = f" in {report.programme}" if report.programme else ""
     return (f"Compliance run as of {report.as_of}{scope}{' (dry run: nothing written)' if report.dry_run else ''}: "
-            f"{verb} {sum(report.counts.values())} action(s), {raised} "
-            f"{sum(report.proposal_counts.values())} decision(s) due for an administrator, "
-            f"{report.cases_changed} case(s) changed; "
+            f"{verb} {sum(report.counts.values())} action(s) to {report.cases_changed} case(s), {raised} "
+            f"{sum(report.proposal_counts.values())} decision(s) due for an administrator; "
             f"{report.cases_examined} case(s) looked at in {report.seconds:.2f} s.")
 
 

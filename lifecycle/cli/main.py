@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, comply, decisions, programmes, scheduler, tui, users
+from lifecycle.cli import audit, cases, common, comply, correct, decisions, programmes, scheduler, tui, users
 
 app = typer.Typer(
     name="lifecycle",
@@ -26,6 +26,7 @@ app.command("advance")(cases.advance_command)
 app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)
 app.command("comply")(comply.comply_command)
+app.command("correct")(correct.correct_command)
 app.command("tui")(tui.tui_command)
 
 

@@ -35,7 +35,7 @@ from lifecycle.persistence.compliance import (
 )
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.users import require_runner
+from lifecycle.services.users import require_runner, resolve_actor
 
 #: Cases settled and written per transaction (LIFECYCLE_COMPLY_BATCH): a crash loses at most
 #: one batch's work, which the next run does again.
@@ -95,7 +95,9 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     with app.uow() as uow:
-        admin = require_runner(uow, acting, "running the compliance run (lifecycle comply)")
+        # A dry run writes nothing: anyone known may look (an auditor previews what a run would do).
+        admin = (resolve_actor(uow, acting, "previewing the compliance run") if dry_run
+                 else require_runner(uow, acting, "running the compliance run (lifecycle comply)"))
     report = ComplianceReport(as_of=as_of, dry_run=dry_run, programme=programme)
     started = time.perf_counter()
     if dry_run:

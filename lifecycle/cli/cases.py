@@ -197,12 +197,27 @@ def render_case(view: dict[str, Any]) -> None:
         for row in view["obligations"]:
             obligations.add_row(Text(row["kind"]), row["period"], row["due_on"], row["status"])
         out.print(obligations)
+    if view.get("decisions"):
+        decisions = Table("id", "proposed", "ground", "clause", "due on", "state", "decision",
+                          title="Decisions due (lifecycle decisions confirm|dismiss)")
+        for d in view["decisions"]:
+            proposed = d["decision"] or f"{d['trigger']} → {d['to_state']}"
+            clause = (d["clause"] or "") + (" [default]" if d["default"] else "")
+            decided = " ".join(str(x) for x in (d["decision_no"], d["decided_on"], d["decided_by"]) if x)
+            decisions.add_row(str(d["id"]), Text(proposed), Text(d["ground"] or ""), Text(clause), d["due_on"],
+                              d["state"], Text(decided))
+        out.print(decisions)
+    voided = {e["payload"].get("voids"): e["seq"] for e in view["history"] if e["trigger"] == "correct"}
     history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason",
                     title="History")
     for e in view["history"]:
-        history.add_row(str(e["seq"]), e["effective_on"], Text(e["trigger"]),
+        clause = (e["clause"] or "") + (" [default]" if e["payload"].get("default") else "")
+        if e["payload"].get("decision_no"):
+            clause += f" · {e['payload']['decision_no']}"
+        trigger = e["trigger"] + (f" (voided by #{voided[e['seq']]})" if e["seq"] in voided else "")
+        history.add_row(str(e["seq"]), e["effective_on"], Text(trigger),
                         Text(f"{e['from_state'] or '∅'} → {e['to_state']}"), Text(e["actor"]),
-                        Text(e["clause"] or ""), Text(e["reason"] or ""))
+                        Text(clause), Text(e["reason"] or ""))
     out.print(history)
     out.print(Text(f"Allowed on {view['as_of']}: " + (", ".join(view["allowed"]) or "nothing"),
                    style="green"))

@@ -132,7 +132,19 @@ def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") ->
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
         history = uow.audit.history(case_id)
-        return case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+        view = case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+        view["decisions"] = decision_lines(uow, case_id)
+        return view
+
+
+def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
+    """The case's decisions due (open first), as `cases show` and the case screen list them."""
+    rows = decisions_store.search(uow.connection, state=None, case_id=case_id)
+    rows.sort(key=lambda r: (r["state"] != decisions_store.OPEN, r["due_on"], r["id"]))
+    return [{"id": r["id"], "rule": r["rule"], "trigger": r["trigger"], "to_state": r["to_state"],
+             "ground": r["ground"], "clause": r["clause"], "default": r["default"], "decision": r["name"],
+             "due_on": _iso(r["due_on"]), "state": r["state"], "decision_no": r["decision_no"],
+             "decided_on": _iso(r["decided_on"]), "decided_by": r["decided_by"]} for r in rows]
 
 
 def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],

@@ -18,11 +18,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from lifecycle.domain.case import Case
+from lifecycle.domain.compliance import DecisionDue
 from lifecycle.domain.notices import Notice, plan_notices, reminder_context
 from lifecycle.persistence.compliance import iter_batches, load_cases
 from lifecycle.persistence.notifications import (
     NoticeDraft,
     Recipient,
+    admin_contacts_all,
     cases_to_plan,
     contacts_of,
     insert_notices,
@@ -32,6 +34,7 @@ from lifecycle.persistence.notifications import (
 
 if TYPE_CHECKING:
     from jobs.compliance_batches import CaseOutcome, ProgrammeOf
+    from lifecycle.domain.programme import Programme
     from lifecycle.persistence.unit_of_work import UnitOfWork
     from lifecycle.services.app import Lifecycle
 
@@ -65,6 +68,54 @@ def write_step_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: S
     contacts = contacts_of(uow.connection, sorted({case_id for _, case_id in drafts}))
     return insert_notices(uow.connection, [(d, recipients_of(contacts.get(case_id))) for d, case_id in drafts],
                           run_id)
+
+
+def write_decision_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: Sequence[int],
+                           decision_ids: dict[tuple[int, str, str], int], programme_of: ProgrammeOf,
+                           run_id: int | None) -> int:
+    """A notice to the office's administrators for each decision due the batch raised, written
+    with the decision's audit entry."""
+    drafts: list[NoticeDraft] = []
+    index = 0
+    for outcome in outcomes:
+        if outcome.settled is None:
+            continue
+        for step in outcome.steps:
+            seq = seqs[index]
+            index += 1
+            decision = step.decision
+            if decision is None:
+                continue
+            programme = programme_of(outcome.settled)
+            if not programme.definition.notifications.decisions:
+                continue
+            context = decision_context(programme, outcome.settled, decision, decision_ids.get(
+                (outcome.case_id, decision.rule, decision.period)), step.effective_on)
+            drafts.append(NoticeDraft(f"{outcome.case_id}|decision|{decision.rule}|{decision.period}|",
+                                      outcome.case_id, outcome.programme, "decision", decision.rule, decision.period,
+                                      None, decision.due_on, step.effective_on, context, seq))
+    if not drafts:
+        return 0
+    admins = [r for contact in admin_contacts_all(uow.connection) for r in recipients_of(contact)]
+    return insert_notices(uow.connection, [(d, admins) for d in drafts], run_id)
+
+
+def decision_context(programme: Programme, case: Case, decision: DecisionDue, decision_id: int | None,
+                     raised_on: date) -> dict[str, Any]:
+    """What a decision due's notice says: which case, what is proposed, on which ground and clause."""
+    d = programme.definition
+    ground = d.grounds.get(decision.ground or "") if decision.ground else None
+    target = d.states.get(decision.to_state or "") if decision.to_state else None
+    trigger = d.triggers.get(decision.trigger)
+    return {"case_id": case.id, "case_name": case.name, "programme": d.code, "programme_zh": d.name.zh,
+            "programme_en": d.name.en, "document": d.source.number or d.source.title, "state": case.state,
+            "state_zh": d.states[case.state].zh, "state_en": d.states[case.state].en, "kind": "decision",
+            "decision_id": decision_id, "period": decision.period, "due_on": decision.due_on.isoformat(),
+            "raised_on": raised_on.isoformat(), "lead": None, "clause": decision.clause,
+            "default": decision.default, "decision_zh": decision.name or (trigger.zh if trigger else decision.trigger),
+            "decision_en": decision.name or (trigger.en if trigger else decision.trigger),
+            "to_state_zh": target.zh if target else "", "to_state_en": target.en if target else "",
+            "ground_zh": ground.zh if ground else "", "ground_en": ground.en if ground else ""}
 
 
 def _draft(notice: Notice) -> NoticeDraft:

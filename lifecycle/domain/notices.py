@@ -25,7 +25,7 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.schedule import fulfilled, periods, timer_period
 
 #: The kinds of notice, as templates and the log name them.
-KINDS = ("obligation", "evaluation", "rectification", "reminder", "test")
+KINDS = ("obligation", "evaluation", "rectification", "reminder", "decision", "test")
 
 
 @dataclass(frozen=True)

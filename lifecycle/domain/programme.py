@@ -38,6 +38,11 @@ class Programme:
         self._param_defaults: dict[int, tuple[TriggerDef, dict[str, Any]]] = {}
         #: The triggers of the timers that end a validity (the only actions left after it ends).
         self.expiry_triggers = frozenset(t.trigger for t in definition.timers if t.anchor == "valid_until")
+        #: The triggers a decision due may propose (an administrator firing one settles it).
+        self.proposed_triggers = frozenset(
+            [t.trigger for t in definition.timers if self.timer_action(t) == "propose"]
+            + [o.revocation.trigger for o in definition.obligations
+               if o.revocation is not None and o.revocation.action == "propose"])
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -140,6 +145,19 @@ class Programme:
         if case.cycle_start is None:
             return None
         return add_years(case.cycle_start, self.definition.cycle.years)
+
+    def timer_action(self, timer: Timer) -> str:
+        """apply or propose: what the compliance run does when the timer falls due. The run never
+        takes a designation away by itself unless the definition says `apply`."""
+        if timer.action is not None:
+            return timer.action
+        if timer.anchor == "valid_until":
+            return "apply"  # expiry at the end of validity is a fact, not a decision
+        trigger = self.trigger(timer.trigger)
+        takes_away = trigger is not None and any(
+            route.to not in ("$same", "$active") and self.definition.states[route.to].kind == "terminal"
+            for route in trigger.routes)
+        return "propose" if takes_away else "apply"
 
     def timer(self, timer_id: str) -> Timer:
         found = self._timers.get(timer_id)

@@ -42,6 +42,8 @@ WRITES: dict[str, dict[str, tuple[str, ...]]] = {
     "programme_definitions": {"admin": ("INSERT",), "system": ("INSERT",)},
     # The compliance run: started by an admin or by the scheduler host's login.
     "automatic_actions": {"admin": ("INSERT",), "system": ("INSERT",)},
+    # Decisions due: raised by the run, decided (confirmed, dismissed) by an admin.
+    "decisions": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
     "compliance_runs": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
     # Contacts: kept by admins (each change audited).
     "case_contacts": {"admin": ("INSERT", "UPDATE")},

@@ -255,6 +255,44 @@ class NoticePlanRow(SQLModel, table=True):
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), primary_key=True, autoincrement=False))
     version: int
     next_on: date
+class DecisionRow(SQLModel, table=True):
+    """A decision due: what the compliance run proposes instead of taking a designation away,
+    raised once per (case, rule, period) and then confirmed (with the decision's number) or
+    dismissed by an administrator. Each change has its audit entry on the case."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("case_id", "rule", "period", name="uq_decisions_case_rule_period"),
+        Index("ix_decisions_state_programme", "state", "programme"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
+                                                          autoincrement=True))
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
+    programme: str = Field(max_length=60)
+    rule: str = Field(max_length=100)
+    period: str = Field(max_length=60)
+    #: The trigger a confirmation fires (or, with `name`, the one a person fires to settle it).
+    trigger: str = Field(max_length=60)
+    from_state: str = Field(max_length=60)
+    to_state: str | None = Field(default=None, max_length=60)
+    ground: str | None = Field(default=None, max_length=60)
+    clause: str | None = Field(default=None, max_length=200)
+    is_default: bool = False
+    #: The decision's own label when it proposes no transition of its own.
+    name: str | None = Field(default=None, max_length=200)
+    #: The first day the rule held.
+    due_on: date
+    #: The date of the compliance run that raised it.
+    raised_on: date
+    raised_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    #: open, confirmed, dismissed.
+    state: str = Field(max_length=20)
+    decision_no: str | None = Field(default=None, max_length=200)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 users = UserRow.__table__  # type: ignore[attr-defined]
@@ -270,4 +308,5 @@ notifications = NotificationRow.__table__  # type: ignore[attr-defined]
 deliveries = DeliveryRow.__table__  # type: ignore[attr-defined]
 delivery_attempts = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 notice_plans = NoticePlanRow.__table__  # type: ignore[attr-defined]
+decisions = DecisionRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata

@@ -14,7 +14,8 @@ from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
-from lifecycle.errors import Conflict, NotFound
+from lifecycle.errors import Conflict, NotFound, UsageError
+from lifecycle.persistence import decisions as decisions_store
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import Actor, require_admin
@@ -52,12 +53,17 @@ def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
 
 def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             values: dict[str, Any] | None = None, reason: str | None = None,
-            *, expected_version: int | None = None, actor: Actor | None = None) -> Outcome:
+            *, expected_version: int | None = None, actor: Actor | None = None,
+            decision_no: str | None = None, exceed_quota: bool = False) -> Outcome:
     """Fire `trigger` on the case, effective `on`: the new state and one audit entry, or nothing.
 
     `expected_version` is the version the caller last saw; if the case has moved
     on since, Conflict (exit 4) names who changed it, and nothing is written.
+    `decision_no` is the number (文号) of the authority's decision the action records; the
+    open decisions due of the case that propose this trigger are settled by it.
     """
+    if exceed_quota and not (reason or "").strip():
+        raise UsageError("--exceed-quota: say why the quota is exceeded with --reason, for the audit log")
     with app.uow(write=True) as uow:
         actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
         case = load_case(uow, case_id)
@@ -69,10 +75,21 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             # once would both see room for themselves (SQLite writers already queue).
             uow.audit.head(lock=True)
         proposal = decide(programme, case, trigger, on, actor.role, values,
-                          find_holders=holders_finder(uow, programme, case.id))
+                          find_holders=holders_finder(uow, programme, case.id), exceed_quota=exceed_quota)
+        if decision_no is not None and decision_no.strip():
+            proposal.payload["decision_no"] = decision_no.strip()
+        settles = (decisions_store.open_for(uow.connection, case_id, trigger)
+                   if trigger in programme.proposed_triggers else [])
+        if settles:
+            proposal.payload["settles_decisions"] = settles
         if not uow.cases.update(proposal.case, case.version):
             raise _conflict(uow, case, case.version)
         entry = _record(uow, proposal, actor, reason)
+        for decision_id in settles:
+            decisions_store.decide(uow.connection, decision_id, state=decisions_store.CONFIRMED,
+                                   decision_no=proposal.payload.get("decision_no"), decided_on=on,
+                                   decided_by=actor.name, reason=f"settled by {trigger} (audit #{entry.seq})",
+                                   seq=entry.seq)
         uow.commit()
     return Outcome(proposal.case, entry)
 
@@ -118,7 +135,18 @@ def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") ->
         programme = app.programme_for(case, uow)
         history = uow.audit.history(case_id)
         view = case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+        view["decisions"] = decision_lines(uow, case_id)
     return add_notifications(app, view)
+
+
+def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
+    """The case's decisions due (open first), as `cases show` and the case screen list them."""
+    rows = decisions_store.search(uow.connection, state=None, case_id=case_id)
+    rows.sort(key=lambda r: (r["state"] != decisions_store.OPEN, r["due_on"], r["id"]))
+    return [{"id": r["id"], "rule": r["rule"], "trigger": r["trigger"], "to_state": r["to_state"],
+             "ground": r["ground"], "clause": r["clause"], "default": r["default"], "decision": r["name"],
+             "due_on": _iso(r["due_on"]), "state": r["state"], "decision_no": r["decision_no"],
+             "decided_on": _iso(r["decided_on"]), "decided_by": r["decided_by"]} for r in rows]
 
 
 def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],

@@ -32,6 +32,7 @@ class LifecycleTUI(App[None]):
         Binding("c", "cases", "Cases"),
         Binding("a", "audit", "Audit"),
         Binding("p", "preview", "Compliance preview"),
+        Binding("k", "decisions", "Decisions due"),
         Binding("t", "toggle_theme", "Light/dark"),
         Binding("q", "quit", "Quit"),
     ]
@@ -110,6 +111,11 @@ class LifecycleTUI(App[None]):
 
         self._switch_to(CompliancePreviewScreen())
 
+    def action_decisions(self) -> None:
+        from lifecycle.tui.decisions_due import DecisionsDueScreen
+
+        self._switch_to(DecisionsDueScreen())
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
@@ -122,6 +128,8 @@ class LifecycleTUI(App[None]):
                             self.action_audit)
         yield SystemCommand("Compliance preview", "What a compliance run would do today or on a "
                             "chosen date (dry run, nothing written)", self.action_preview)
+        yield SystemCommand("Decisions due", "What the compliance run proposes for an administrator to "
+                            "confirm with the decision's number or dismiss", self.action_decisions)
         yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
                             lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",

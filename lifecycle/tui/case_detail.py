@@ -128,9 +128,11 @@ class CaseDetailScreen(Screen[None]):
         timeline = self.query_one("#timeline", DataTable)
         timeline.clear()
         for entry in reversed(view["history"]):
+            clause = (entry["clause"] or "") + (" [default]" if entry["payload"].get("default") else "")
             timeline.add_row(entry["effective_on"], literal(entry["trigger"]),
                              literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
-                             literal(f"{entry['actor']} ({entry['role']})"), literal(entry["clause"] or ""),
+                             literal(f"{entry['actor']} ({entry['role']})"),
+                             literal(clause),
                              literal(entry["reason"] or ""), key=str(entry["seq"]))
         self.slow.stop(self.query_one("#body"))
         if view["allowed"] and read_only is None:
@@ -159,6 +161,14 @@ class CaseDetailScreen(Screen[None]):
             summary.append(f"  {found.next_due.trigger}: {found.next_due.rule}")
             if late:
                 summary.append("  (overdue)", "red")
+        for d in view.get("decisions", []):
+            if d["state"] != "open":
+                continue
+            summary.append("\ndecision due ", "dim")
+            summary.append(f"#{d['id']} ", "bold yellow")
+            summary.append(d["decision"] or f"{d['trigger']} → {d['to_state']} ({d['ground']})")
+            summary.append(f"  since {d['due_on']} · {d['clause'] or 'no clause'}"
+                           + (" [default]" if d["default"] else ""), "dim")
         if view["pending_change"]:
             summary.append("\npending change ", "dim")
             summary.append(str(view["pending_change"]))
@@ -175,7 +185,7 @@ class CaseDetailScreen(Screen[None]):
             out.append(f"{item.obligation} {item.period}: ")
             out.append(item.status, styles.get(item.status, ""))
             reminded = f"; reminded {item.reminded_on}" if item.reminded_on else ""
-            marker = ", default" if item.default else ""
+            marker = " [default]" if item.default else ""
             clause = f"; {item.clause}{marker}" if item.clause else ""
             out.append(f" (due {item.due_on}{reminded}{clause})", "dim")
         return out or Text("None yet (obligations start with the designation).", style="dim")

@@ -92,7 +92,8 @@ class CompliancePreviewScreen(Screen[None]):
         try:
             report = run_compliance(app.lifecycle, app.user, on, dry_run=True, programme=programme,
                                     source="tui", progress=progress)
-            ids = [a["case_id"] for a in report.actions[:SHOWN]] + [r["case_id"] for r in report.refused]
+            ids = ([a["case_id"] for a in report.actions[:SHOWN]] + [r["case_id"] for r in report.refused]
+                   + [p["case_id"] for p in report.proposals[:SHOWN]])
             names = case_names(app.lifecycle, ids)
         except Exception as error:
             app.call_from_thread(self.failed, error)
@@ -122,12 +123,19 @@ class CompliancePreviewScreen(Screen[None]):
             table.add_row(action["case_id"], literal(names.get(action["case_id"], "")),
                           literal(action["programme"]), literal(action["rule"]), literal(action["trigger"]),
                           literal(f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-                          action["effective_on"], literal(action["clause"] or ""))
+                          action["effective_on"],
+                          literal((action["clause"] or "") + (" [default]" if action.get("default") else "")))
+        for p in report.proposals[:SHOWN]:
+            table.add_row(p["case_id"], literal(names.get(p["case_id"], "")), literal(p["programme"]),
+                          literal(p["rule"]), literal(f"proposes {p['trigger']}"),
+                          literal(p.get("name") or f"{p['from_state']} → {p['to_state']} (decision due)"),
+                          p["due_on"], literal((p["clause"] or "") + (" [default]" if p["default"] else "")))
         self.slow.stop(table)
         total = len(report.actions)
         summary = joined((f"As of {report.as_of}: ", "bold"),
                          f"a compliance run would take {total:,} action(s) on {report.cases_changed:,} "
-                         f"case(s) ({report.cases_examined:,} examined). Nothing was written.")
+                         f"case(s) ({report.cases_examined:,} examined) and raise {len(report.proposals):,} "
+                         "decision(s) due for an administrator (never applied). Nothing was written.")
         if total > SHOWN:
             summary.append(f"\nThe first {SHOWN:,} are listed; by rule: ", "dim")
         elif total:

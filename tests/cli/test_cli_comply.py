@@ -49,9 +49,33 @@ def test_a_dry_run_prints_the_same_json_as_the_real_run_and_writes_nothing(ready
     dry = ready_cli("comply", "--as-of", "2028-02-01", "--dry-run", "--json")
     assert dry.code == 0, dry
     assert dry.json()["dry_run"] is True and dry.json()["actions"]
-    assert all(set(a) == ACTION_KEYS for a in dry.json()["actions"])
+    assert all(set(a) - {"default"} == ACTION_KEYS for a in dry.json()["actions"])
     real = ready_cli("comply", "--as-of", "2028-02-01", "--json")
     assert real.json() == {**dry.json(), "dry_run": False}
+
+
+PROPOSAL_KEYS = {"decision_id", "case_id", "programme", "rule", "trigger", "from_state", "to_state", "ground",
+                 "clause", "default", "due_on"}
+
+
+def test_comply_json_lists_proposals_apart_from_actions_and_a_dry_run_writes_none(ready_cli, app):
+    case_id = bj_approved(app)
+    for day in ("2026-04-01", "2027-04-01"):
+        assert ready_cli("comply", "--as-of", day, "--json").code == 0
+    dry = ready_cli("comply", "--as-of", "2027-05-02", "--dry-run", "--json").json()
+    assert dry["actions"] == []
+    [proposal] = dry["proposals"]
+    assert set(proposal) >= PROPOSAL_KEYS
+    assert (proposal["decision_id"], proposal["case_id"], proposal["trigger"], proposal["to_state"],
+            proposal["ground"], proposal["clause"], proposal["default"], proposal["due_on"]) == (
+        None, case_id, "revoke", "revoked", "no_annual_report", "第十八条(一)", False, "2027-05-02")
+    assert ready_cli("decisions", "list", "--json").json() == []
+    real = ready_cli("comply", "--as-of", "2027-05-02", "--json").json()
+    assert real["actions"] == [] and isinstance(real["proposals"][0]["decision_id"], int)
+    listed = ready_cli("decisions", "list", "--json").json()
+    assert [(d["id"], d["case_id"], d["state"]) for d in listed] == [(real["proposals"][0]["decision_id"], case_id,
+                                                                       "open")]
+    assert ready_cli("comply", "--as-of", "2027-05-02", "--json").json()["proposals"] == []
 
 
 def test_comply_prints_one_plain_line_per_action_and_a_summary_when_not_on_a_terminal(ready_cli, app):

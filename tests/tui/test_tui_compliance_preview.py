@@ -36,10 +36,12 @@ def test_the_preview_lists_what_a_run_would_do_today_and_writes_nothing(portfoli
         assert isinstance(tui.screen, CompliancePreviewScreen)
         shown = rows(tui)
         assert [row[2:6] for row in shown if row[0] == str(semiconductors)] == [
-            ["national-tic", "evaluation_refused", "revoke", "final_assessment → revoked"]]
+            ["national-tic", "evaluation_result_missing", "proposes assess",
+             "评估结果未录入 evaluation result not recorded"]]
         assert len(shown) == 6
         summary = str(tui.screen.query_one("#summary", Static).render())
-        assert "As of 2026-11-23: a compliance run would take 6 action(s) on 5 case(s)" in summary
+        assert "As of 2026-11-23: a compliance run would take 3 action(s) on 5 case(s)" in summary
+        assert "raise 3 decision(s) due for an administrator (never applied)" in summary
         assert "Nothing was written." in summary
         assert SEMICONDUCTORS in screen_text(tui)
 
@@ -79,17 +81,38 @@ def test_enter_on_a_previewed_action_opens_its_case(portfolio, drive):
     drive(portfolio, scenario)
 
 
-def test_an_auditor_is_told_the_preview_needs_an_admin(portfolio, drive):
+def test_an_auditor_sees_the_preview_and_it_writes_nothing(portfolio, drive):
     add_user(portfolio, "alice", "audrey", "auditor")
+    before = entries(portfolio)
 
     async def scenario(tui, pilot):
         await pilot.press("p")
         await settle(tui, pilot)
         summary = str(tui.screen.query_one("#summary", Static).render())
-        assert "Refused: running the compliance run (lifecycle comply)" in summary
-        assert "audrey is an auditor: an auditor may only read" in summary
+        assert "As of 2026-11-23: a compliance run would take 3 action(s)" in summary
+        assert "Nothing was written." in summary
 
     drive(portfolio, scenario, user="audrey")
+    assert entries(portfolio) == before
+
+
+def test_the_decisions_due_screen_lists_what_a_run_proposed_and_the_dashboard_counts_them(portfolio, drive):
+    from lifecycle.tui.decisions_due import DecisionsDueScreen
+
+    run_compliance(portfolio, "alice", TODAY)
+
+    async def scenario(tui, pilot):
+        text = str(tui.screen.query_one("#compliance", Static).render())
+        assert "Decisions due: 3 open (national-tic 3)" in text
+        await pilot.press("k")
+        await settle(tui, pilot)
+        assert isinstance(tui.screen, DecisionsDueScreen)
+        listed = tui.screen.query_one("#decisions", DataTable)
+        assert listed.row_count == 3
+        clauses = [str(listed.get_row_at(i)[6]) for i in range(listed.row_count)]
+        assert all(clause.endswith("[default]") for clause in clauses)
+
+    drive(portfolio, scenario)
 
 
 def test_the_dashboard_shows_the_last_compliance_run_and_what_it_did(portfolio, drive):
@@ -98,7 +121,7 @@ def test_the_dashboard_shows_the_last_compliance_run_and_what_it_did(portfolio, 
     async def scenario(tui, pilot):
         text = str(tui.screen.query_one("#compliance", Static).render())
         assert "Last compliance run #1: completed, as of 2026-11-23" in text
-        assert "by alice (cli): 6 action(s) on 5 case(s), 0 refused" in text
-        assert "national-tic/evaluation_refused 2" in text
+        assert "by alice (cli): 3 action(s) on 5 case(s), 0 refused" in text
+        assert "national-tic/cycle_evaluation 1" in text
 
     drive(portfolio, scenario)

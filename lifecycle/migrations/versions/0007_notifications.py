@@ -3,7 +3,7 @@ the notice planner's bookmark; APScheduler's job store table goes (it held a pic
 database URL, password included; the scheduler keeps its job in memory now).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from typing import Any
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.persistence.notifications import contact_of
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.cases import case_view, holders_finder, load_case
+from lifecycle.services.cases import case_view, decision_lines, holders_finder, load_case
 from lifecycle.services.read_models.notification_log import notification_log
 from lifecycle.services.read_models.worklist import NextDue, next_due
 
@@ -50,6 +50,7 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         history = uow.audit.history(case_id)
         # Quotas count other cases: the finder queries them while the transaction is open.
         view = case_view(programme, case, as_of, history, "admin", holders_finder(uow, programme, case.id))
+        view["decisions"] = decision_lines(uow, case_id)
         contact = contact_of(uow.connection, case_id)
     definition = programme.definition
     return CaseFile(

@@ -17,7 +17,7 @@ from lifecycle.services.cases import load_case
 from lifecycle.services.users import reader_name
 
 #: Clauses that come from the shared rules every programme follows, not from its document.
-SHARED_RULES = "PROGRAMMES.md"
+SHARED_RULES = "the project's own rule"
 
 
 def versions_in_force(current: str, history: list[AuditEntry]) -> dict[int, str]:
@@ -49,9 +49,11 @@ def _decision(entry: AuditEntry, programme: Programme) -> dict[str, Any]:
         "from_label": programme.label(entry.from_state) if entry.from_state else None,
         "to_label": programme.label(entry.to_state) if entry.to_state else None,
         "definition_version": programme.version,
+        "default": bool(entry.payload.get("default")) or from_shared_rules,
+        "decision_no": entry.payload.get("decision_no"),
         # Where the clause is written: the programme's document, or the shared rules.
         "clause_source": None if not clause else (
-            "shared rules (PROGRAMMES.md)" if from_shared_rules
+            "the project's own rules [default]" if from_shared_rules
             else " ".join(p for p in (programme.definition.source.number,
                                       programme.definition.source.title) if p)),
     }

@@ -28,7 +28,8 @@ DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "vali
                 "deadline_on")
 #: The designated organisation's contact (who is told about the case's obligations).
 CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone", "contact_webhook", "contact_webhook_kind")
-RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events", "reports_filed", *CONTACT_COLUMNS)
+RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events", "reports_filed",
+            "evaluated_through", *CONTACT_COLUMNS)
 #: What a past event may say: besides where it led, the values it was recorded with (a grade, the
 #: year of a filed report, a revocation's ground, the decision's number).
 EVENT_PARAMS = ("grade", "year", "quarter", "ground", "decision_no")
@@ -163,6 +164,7 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
         case, history = _without_events(r, name, state, fields, dates)
     _fill_dates(r, case, dates, cycle, replayed=bool(events))
     _reports_filed(r, case)
+    _evaluated_through(r, case)
     if r.problems:
         return r.problems
     history[-1].payload.update(_dates_of(case))
@@ -183,6 +185,28 @@ def _contact(r: _Row) -> Contact | None:
                       "contact_email")
         r.problem(column, "invalid_field", str(problem).split(": ", 1)[-1])
         return None
+
+
+def _evaluated_through(r: _Row, case: Case) -> None:
+    """The column `evaluated_through`: the last year whose yearly evaluation is done (hitech-zone's
+    each 1 April), so the first compliance run opens only the evaluations still to come."""
+    raw = r.row.values.get("evaluated_through")
+    if raw is None or raw == "":
+        return
+    text = str(raw).strip()
+    yearly = [t for t in r.programme.definition.timers if t.anchor == "yearly"]
+    if not yearly:
+        r.problem("evaluated_through", "invalid_field", f"{r.programme.code} has no yearly evaluation; "
+                  "leave evaluated_through empty")
+        return
+    if not text.isdigit() or (case.approved_on is not None and int(text) < case.approved_on.year - 1):
+        r.problem("evaluated_through", "invalid_field", f"{raw!r} is not a year since the designation; give "
+                  "the last year evaluated, e.g. 2024")
+        return
+    from lifecycle.domain.programme import yearly_mark
+
+    for timer in yearly:  # the evaluation of year Y is held in Y+1 (each 1 April): that firing is done
+        case.marks[yearly_mark(timer.trigger)] = int(text) + 1
 
 
 def _reports_filed(r: _Row, case: Case) -> None:

@@ -43,6 +43,8 @@ class Programme:
             [t.trigger for t in definition.timers if self.timer_action(t) == "propose"]
             + [o.revocation.trigger for o in definition.obligations
                if o.revocation is not None and o.revocation.action == "propose"])
+        #: Whether a dated rule counts from the cycle (else the cycle only numbers renewals).
+        self.cycles_matter = any(t.anchor in ("cycle_start", "cycle_end") for t in definition.timers)
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -139,10 +141,12 @@ class Programme:
 
     # -- dates --------------------------------------------------------------
     def cycle_end(self, case: Case) -> date | None:
-        """Where the current cycle ends: validity if the programme has one, else start + cycle."""
+        """Where the current cycle ends: validity if the programme has one, else start + cycle;
+        None where cycles drive no dated rule (hitech-zone: yearly evaluations on 1 April), so no
+        meaningless end (a zone of 1991 "ending its cycle" in 1992) is ever shown."""
         if self.definition.validity is not None:
             return case.valid_until
-        if case.cycle_start is None:
+        if case.cycle_start is None or not self.cycles_matter:
             return None
         return add_years(case.cycle_start, self.definition.cycle.years)
 

@@ -59,6 +59,14 @@ def _decision(entry: AuditEntry, programme: Programme) -> dict[str, Any]:
     }
 
 
+def _with_corrections(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry a later correction voided names it (both stay in the report)."""
+    voided = {line["payload"].get("voids"): line["seq"] for line in lines if line["trigger"] == "correct"}
+    for line in lines:
+        line["voided_by"] = voided.get(line["seq"])
+    return lines
+
+
 def case_report(app: Lifecycle, case_id: int, claimed: str) -> dict[str, Any]:
     """Everything the report shows, as data (the renderers only lay it out)."""
     with app.uow() as uow:
@@ -82,7 +90,7 @@ def case_report(app: Lifecycle, case_id: int, claimed: str) -> dict[str, Any]:
                  "approved_on": case.approved_on.isoformat() if case.approved_on else None,
                  "valid_until": case.valid_until.isoformat() if case.valid_until else None},
         "sources": [_source(p) for p in programmes.values()],
-        "decisions": [_decision(e, programmes[by_seq[e.seq]]) for e in history],
+        "decisions": _with_corrections([_decision(e, programmes[by_seq[e.seq]]) for e in history]),
         "chain": {**chain.to_dict(), "entries_in_doubt": doubtful},
         "generated_at": utc_text(utc_now()),
         "generated_by": generated_by,

@@ -177,3 +177,27 @@ def test_the_log_hides_a_robots_secret_key(app, hook, mail_env):
     run_compliance(app, "alice", date(2026, 4, 1))
     send_notifications(app, "alice", settings=NO_WAIT)
     assert "SECRET-KEY" not in json.dumps(notification_log(app, case_id))
+
+
+def test_a_decision_due_raised_by_the_run_is_mailed_to_the_offices_administrators_once(app, mailbox, mail_env):
+    from lifecycle.services.cases import show_case
+    from lifecycle.services.contacts import set_admin_contact
+
+    case_id = bj_approved(app, email="zhang@example.org")
+    set_admin_contact(app, "alice", "alice", email="alice@office.example.org")
+    for day in ("2026-04-01", "2027-04-01", "2027-05-02"):
+        run_compliance(app, "alice", date.fromisoformat(day))
+    send_notifications(app, "alice", settings=NO_WAIT)
+    to_admin = [m for m in mailbox.messages if m["To"].addresses[0].addr_spec == "alice@office.example.org"]
+    assert len(to_admin) == 1
+    body = to_admin[0].get_content()
+    assert "待决定" in str(to_admin[0]["Subject"]) and "Decision due" in str(to_admin[0]["Subject"])
+    assert "北京市集成电路技术创新中心" in body and "lifecycle decisions" in body
+    assert not any("待决定" in str(m["Subject"]) for m in mailbox.messages if m not in to_admin)
+    [decision] = [n for n in notification_log(app, case_id) if n["kind"] == "decision"]
+    assert decision["audit_seq"] is not None and decision["deliveries"][0]["status"] == "sent"
+    raised = next(e for e in show_case(app, case_id, date(2027, 5, 2))["history"] if e["seq"] == decision["audit_seq"])
+    assert raised["notified"][0]["to"] == "alice@office.example.org"
+    run_compliance(app, "alice", date(2027, 5, 3))  # the decision is still open: not raised, nor notified, again
+    assert [n["kind"] for n in notification_log(app, case_id)].count("decision") == 1
+    assert all(e["kind"] != "decision" for e in send_notifications(app, "alice", settings=NO_WAIT).sent)

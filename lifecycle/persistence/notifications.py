@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from lifecycle.domain.contacts import Contact
 from lifecycle.persistence.repositories import utc_now
@@ -128,36 +127,40 @@ def insert_notices(connection: Connection, drafts: Sequence[tuple[NoticeDraft, l
                    run_id: int | None) -> int:
     """Insert the notices not in the outbox yet, each with a delivery per recipient, in the caller's
     transaction; returns how many were new. A notice with no recipient is kept too: the log shows
-    that nobody could be told."""
+    that nobody could be told. Set-based: one INSERT of the notices, one read of their ids, one
+    INSERT of the deliveries. (Two compliance runs never write at once: they take the run lock;
+    should two writers race anyway, the unique key refuses the second and its transaction rolls
+    back whole, to be run again.)"""
     if not drafts:
         return 0
     known = existing_keys(connection, (d.key for d, _ in drafts))
     now = utc_now()
-    new = 0
+    fresh: dict[str, tuple[NoticeDraft, list[Recipient]]] = {}
     for draft, recipients in drafts:
-        if draft.key in known:
-            continue
-        known.add(draft.key)
-        savepoint = connection.begin_nested()
-        try:
-            result = connection.execute(insert(notifications).values(
-                key=draft.key, case_id=draft.case_id, programme=draft.programme, kind=draft.kind,
-                rule=draft.rule, period=draft.period, lead_days=draft.lead_days, due_on=draft.due_on,
-                notify_on=draft.notify_on, created_at=now, run_id=run_id, audit_seq=draft.audit_seq,
-                context=draft.context))
-        except IntegrityError:
-            savepoint.rollback()  # another run planned it meanwhile: once is enough
-            continue
-        savepoint.commit()
-        notice_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        if draft.key not in known and draft.key not in fresh:
+            fresh[draft.key] = (draft, recipients)
+    if not fresh:
+        return 0
+    connection.execute(insert(notifications), [
+        {"key": d.key, "case_id": d.case_id, "programme": d.programme, "kind": d.kind, "rule": d.rule,
+         "period": d.period, "lead_days": d.lead_days, "due_on": d.due_on, "notify_on": d.notify_on,
+         "created_at": now, "run_id": run_id, "audit_seq": d.audit_seq, "context": d.context}
+        for d, _ in fresh.values()])
+    ids: dict[str, int] = {}
+    keys = list(fresh)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        ids.update((key, notice_id) for notice_id, key in connection.execute(
+            select(notifications.c.id, notifications.c.key).where(notifications.c.key.in_(chunk))))
+    rows = []
+    for key, (_, recipients) in fresh.items():
         unique = {(r.channel, r.address): r for r in recipients}
-        if unique:
-            connection.execute(insert(deliveries), [
-                {"notification_id": notice_id, "channel": r.channel, "address": r.address,
-                 "webhook_kind": r.webhook_kind, "recipient": r.name, "status": "pending", "attempts": 0,
-                 "next_attempt_at": now} for r in unique.values()])
-        new += 1
-    return new
+        rows += [{"notification_id": ids[key], "channel": r.channel, "address": r.address,
+                  "webhook_kind": r.webhook_kind, "recipient": r.name, "status": "pending", "attempts": 0,
+                  "next_attempt_at": now} for r in unique.values()]
+    if rows:
+        connection.execute(insert(deliveries), rows)
+    return len(fresh)
 
 
 # -- the notice planner's bookmark ------------------------------------------------

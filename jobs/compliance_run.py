@@ -94,7 +94,7 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
     app.require_schema()
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         # A dry run writes nothing: anyone known may look (an auditor previews what a run would do).
         admin = (resolve_actor(uow, acting, "previewing the compliance run") if dry_run
                  else require_runner(uow, acting, "running the compliance run (lifecycle comply)"))
@@ -109,7 +109,7 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
     try:
         if not lock.acquire():
             return _declined(app, report, admin.name, source, None)
-        with app.uow(write=True) as uow:
+        with app.database_uow(write=True) as uow:
             run_id, running = claim_run(uow.connection, as_of=as_of, invoked_by=admin.name,
                                         programme=programme, source=source, trust_lock=lock.advisory)
             uow.commit()
@@ -132,7 +132,7 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
 def _declined(app: Lifecycle, report: ComplianceReport, invoked_by: str, source: str,
               running: int | None) -> ComplianceReport:
     report.declined, report.declined_because = True, running
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         report.run_id = record_run(uow.connection, as_of=report.as_of, invoked_by=invoked_by,
                                    programme=report.programme, source=source, outcome="declined",
                                    error=report.decline_message())
@@ -177,7 +177,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
     workers = worker_count(len(ids))
     if workers:
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
-            with app.uow(write=write) as uow:
+            with app.database_uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
                 _finish_batch(uow, report, outcomes, write=write, collect=collect)
             done += len(batch)
@@ -185,7 +185,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
                 progress(done, len(ids))
         return
     for batch in iter_batches(ids, batch_size):
-        with app.uow(write=write) as uow:
+        with app.database_uow(write=write) as uow:
             cases = load_cases(uow.connection, batch, lock=write)
             outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
             _finish_batch(uow, report, outcomes, write=write, collect=collect)

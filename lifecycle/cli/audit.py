@@ -38,17 +38,15 @@ def log(
     json: JsonOption = False,
 ) -> None:
     """The log, oldest first, filtered; json is an array of entries, csv has a header row."""
-    import csv
-    import json as json_lib
     import sys
 
     from rich.table import Table
     from rich.text import Text
 
-    from lifecycle.domain.audit import FIELDS
     from lifecycle.errors import UsageError
-    from lifecycle.persistence.repositories import AuditFilter
     from lifecycle.services.audit import audit_entries
+    from lifecycle.services.audit_export import EXPORT_FORMATS, export_audit
+    from lifecycle.services.filters import AuditFilter
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
@@ -61,18 +59,12 @@ def log(
                         recorded_until=parse_moment(recorded_until, "--recorded-until", end=True))
     app_ = application(db)
     app_.require_schema()
+    if fmt in EXPORT_FORMATS:
+        export_audit(app_, where, sys.stdout, fmt)
+        return
     entries = (e.to_dict() for e in audit_entries(app_, where))
     if fmt == "json":
         print_json(list(entries))
-    elif fmt == "jsonl":
-        for entry in entries:
-            sys.stdout.write(json_lib.dumps(entry, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(FIELDS))
-        writer.writeheader()
-        for entry in entries:
-            entry["payload"] = json_lib.dumps(entry["payload"], ensure_ascii=False, sort_keys=True)
-            writer.writerow(entry)
     else:
         table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor",
                       "clause", "reason")
@@ -149,8 +141,8 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
         return
     from lifecycle.cli.common import error_console
 
-    console().print(f"{result['seq']}:{result['hash']}", markup=False)
-    error_console().print(f"Head of {result['entries']} verified entries at {result['taken_at']}. Keep this line "
+    console().print(f"{result.seq}:{result.hash}", markup=False)
+    error_console().print(f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
               "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
               "SEQ:HASH` proves the log still extends it.", markup=False, style="dim")
 

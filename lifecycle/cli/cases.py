@@ -78,10 +78,10 @@ def list_(
         return
     table = Table("id", "programme", "name", "state", "since", "approved", "valid until")
     for row in rows:
-        label = app_.catalogue.current(row["programme"]).label(row["state"]) \
-            if row["programme"] in app_.catalogue.codes() else row["state"]
-        table.add_row(str(row["id"]), Text(row["programme"]), Text(row["name"]), Text(label),
-                      row["state_since"], row["approved_on"] or "", row["valid_until"] or "")
+        label = app_.catalogue.current(row.programme).label(row.state) \
+            if row.programme in app_.catalogue.codes() else row.state
+        table.add_row(str(row.id), Text(row.programme), Text(row.name), Text(label),
+                      row.state_since, row.approved_on or "", row.valid_until or "")
     console().print(table)
 
 
@@ -297,10 +297,10 @@ def demo_command(
     from rich.table import Table
 
     out = console()
-    out.print(f"Demo portfolio in {result['database']}: {result['created']} cases created, "
-              f"{result['existing']} already there.", markup=False)
+    out.print(f"Demo portfolio in {result.database}: {result.created} cases created, "
+              f"{result.existing} already there.", markup=False)
     table = Table("programme", "state", "cases", title="Cases by programme and state")
-    for row in result["by_state"]:
+    for row in result.by_state:
         table.add_row(row["programme"], row["state"], str(row["cases"]))
     out.print(table)
     out.print("Next: `lifecycle cases list`, `lifecycle cases show 1`, `lifecycle audit verify`.",
@@ -329,6 +329,6 @@ def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: b
     if json:
         print_json(result)
         return
-    console().print(f"Demo portfolio in {result['database']}: {result['created']:,} cases added as of "
-                    f"{result['as_of']} (seed {result['seed']}); {result['due_on_as_of']:,} have compliance "
+    console().print(f"Demo portfolio in {result.database}: {result.created:,} cases added as of "
+                    f"{result.as_of} (seed {result.seed}); {result.due_on_as_of:,} have compliance "
                     "work due that day. Try `lifecycle comply --dry-run`.", markup=False)

@@ -68,6 +68,11 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
 
 
 def print_json(data: Any) -> None:
+    """JSON on stdout; a service's typed result (or a list of them) as its `to_json()`."""
+    if isinstance(data, list):
+        data = [item.to_json() if hasattr(item, "to_json") else item for item in data]
+    elif hasattr(data, "to_json"):
+        data = data.to_json()
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 

@@ -66,8 +66,8 @@ def versions(code: Annotated[str, typer.Argument(help="Programme code.")],
         return
     table = Table("version", "first used", "cases", "current")
     for row in rows:
-        table.add_row(row["version"][:12], (row["recorded_at"] or "not yet")[:19], str(row["cases"]),
-                      "yes" if row["current"] else "")
+        table.add_row(row.version[:12], (row.recorded_at or "not yet")[:19], str(row.cases),
+                      "yes" if row.current else "")
     console().print(table)
 
 
@@ -99,14 +99,14 @@ def migrate(
         return
     verb = "would move" if dry_run else "moved"
     out = console()
-    out.print(f"{code}: {verb} {len(result['moves'])} case(s) to version {result['to_version'][:12]}",
+    out.print(f"{code}: {verb} {len(result.moves)} case(s) to version {result.to_version[:12]}",
               markup=False)
     table = Table("case", "state", "from version")
-    for move in result["moves"]:
+    for move in result.moves:
         state = move["from_state"] if move["from_state"] == move["to_state"] else \
             f"{move['from_state']} → {move['to_state']}"
         table.add_row(str(move["case_id"]), state, move["from_version"][:12])
-    if result["moves"]:
+    if result.moves:
         out.print(table)
 
 

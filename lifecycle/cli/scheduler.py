@@ -75,8 +75,8 @@ def history(
     table = Table("run", "started (UTC)", "ended", "as of", "invoked by", "source", "outcome", "actions",
                   "by rule / error", title="Compliance runs")
     for r in rows:
-        detail = r["error"] or ", ".join(f"{k}: {v}" for k, v in r["counts"].get("by_rule", {}).items())
-        table.add_row(str(r["id"]), (r["started_at"] or "")[:19], (r["ended_at"] or "")[:19], r["as_of"],
-                      Text(r["invoked_by"]), r["source"], r["outcome"], str(r["counts"].get("actions", "")),
+        detail = r.error or ", ".join(f"{k}: {v}" for k, v in r.counts.get("by_rule", {}).items())
+        table.add_row(str(r.id), (r.started_at or "")[:19], (r.ended_at or "")[:19], r.as_of,
+                      Text(r.invoked_by), r.source, r.outcome, str(r.counts.get("actions", "")),
                       Text(detail))
     console().print(table)

@@ -20,15 +20,15 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
         print_json(result)
         return
     out = console()
-    verb = "created" if result["created"] else "is at"
-    out.print(f"Database {result['database']} {verb} schema revision {result['revision']}.",
+    verb = "created" if result.created else "is at"
+    out.print(f"Database {result.database} {verb} schema revision {result.revision}.",
               markup=False)
-    if result["admin_created"]:
-        out.print(f"{result['admin_created']} is its first admin.", markup=False)
-    if result["roles"]:
-        created = ", ".join(result["roles"]["created"]) or "none (they existed)"
+    if result.admin_created:
+        out.print(f"{result.admin_created} is its first admin.", markup=False)
+    if result.roles:
+        created = ", ".join(result.roles["created"]) or "none (they existed)"
         out.print(f"PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted "
-                  f"their rights on schema {result['roles']['schema']}; created now: {created}.",
+                  f"their rights on schema {result.roles['schema']}; created now: {created}.",
                   markup=False)
 
 

@@ -20,14 +20,12 @@ date by a compliance run some weeks or months before (the rest were run up to th
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import random
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lifecycle.domain.audit import AuditEntry, compute_hash, utc_text
+from lifecycle.demo.guard import DEMO_REASON, DemoBuilt, demo_database
 from lifecycle.domain.case import Case
 from lifecycle.domain.compliance import settle
 from lifecycle.domain.dates import add_days, add_years
@@ -36,13 +34,11 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.schedule import fulfilled, next_due, periods
 from lifecycle.domain.values import InvalidValue, parse_value
 from lifecycle.errors import Refused
+from lifecycle.persistence.bulk import CaseRowWriter
 from lifecycle.persistence.engine import use_bulk_cache
-from lifecycle.persistence.hot_path import prepare
-from lifecycle.persistence.repositories import _INSERT_ENTRY, _MOVE_HEAD, CASE_COLUMNS, AuditRepository, utc_now
-from lifecycle.persistence.tables import cases
+from lifecycle.persistence.repositories import EntryDraft, append_drafts, utc_now
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.setup import init_database
-from lifecycle.services.users import Actor, require_admin
+from lifecycle.services.users import Actor
 
 PLACES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
           "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
@@ -58,7 +54,6 @@ TEMPLATES_PER_PROGRAMME = 300
 #: random-order index (names, dates) nearly every page is dirtied by any large batch, so fewer,
 #: larger batches write far less (1M cases: 50 commits took 14 s, 10 took 7.5 s).
 INSERT_BATCH = 100_000
-_INSERT_CASE = cases.insert()
 
 
 @dataclass
@@ -70,13 +65,13 @@ class Template:
     _row: dict[str, Any] | None = None
     _shaped: Any = None
 
-    def row(self, writer: Any) -> dict[str, Any]:
+    def row(self, writer: CaseRowWriter) -> dict[str, Any]:
         if self._row is None:
-            values = {name: getattr(self.case, name) for name in CASE_COLUMNS}
+            values = {name: getattr(self.case, name) for name in writer.columns}
             self._row = writer.adapt({**values, "version": 1})
         return self._row
 
-    def shaped(self, writer: Any) -> Any:
+    def shaped(self, writer: CaseRowWriter) -> Any:
         """The template's case row as the driver takes it (id, name and time still to be written in)."""
         if self._shaped is None:
             self._shaped = writer.shape({**self.row(writer), "id": None, "name": None, "updated_at": None})
@@ -86,12 +81,6 @@ class Template:
         naming = self.programme.definition.naming
         kind = str(self.case.fields.get(naming.by)) if naming else None
         return _names(self.programme, kind)
-
-    def payload_param(self, writer: Any, text: str) -> Any:
-        # SQLite takes the JSON text as it is; PostgreSQL's driver wants it wrapped.
-        if "payload" in writer.compiled.adapters and writer.connection.dialect.name != "sqlite":
-            return writer.compiled.adapters["payload"](json.loads(text))
-        return text
 
 
 # -- names and fields ---------------------------------------------------------------------
@@ -304,20 +293,9 @@ def templates(programme: Programme, as_of: date, rng: random.Random, count: int,
 
 
 # -- the bulk write -----------------------------------------------------------------------
-# A million rows leave no room for per-row work beyond the unavoidable: each template's columns
-# are adapted to the driver once, each audit entry's canonical text is filled into a template
-# (checked against `canonical` once per batch), and rows go to the driver's executemany.
-_ENTRY_TEXT = ('{{"actor":{actor},"case_id":{case_id},"clause":null,"effective_on":"{effective_on}",'
-               '"from_state":null,"payload":{payload},"prev_hash":"{prev_hash}","programme":{programme},'
-               '"reason":{reason},"recorded_at":"{recorded_at}","role":{role},"seq":{seq},'
-               '"to_state":{to_state},"trigger":"demo_import"}}')
-REASON = "demo portfolio (lifecycle demo --cases)"
-
-
-@functools.lru_cache(maxsize=65536)
-def _text(value: Any) -> str:
-    """JSON text of a string (names repeat: a few thousand distinct ones per programme)."""
-    return json.dumps(value, ensure_ascii=False)
+# Each template's columns are adapted to the driver once and each case row is a copy of its
+# template's with only this case's id, name and time written in; the audit entries go through
+# `append_drafts`, the chain's one bulk writer (the compliance run's too).
 
 
 @functools.lru_cache(maxsize=64)
@@ -342,56 +320,21 @@ class _Fixed:
         return self.values.pop(0)
 
 
-class _Writer:
-    """Adapts values once and writes rows with the driver's executemany, as tuples in the
-    statement's order where the driver is positional (SQLite), else as dicts (psycopg)."""
-
-    def __init__(self, connection: Any, statement: Any) -> None:
-        self.compiled = prepare(connection, statement)
-        self.connection = connection
-        self.positions = self.compiled.positions
-
-    def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
-        return {k: (self.compiled.adapters[k](v) if k in self.compiled.adapters else v) for k, v in values.items()}
-
-    def shape(self, row: dict[str, Any]) -> Any:
-        """A row as the driver takes it."""
-        return row if self.positions is None else [row[name] for name in self.positions]
-
-    def slot(self, name: str) -> int | str:
-        """Where `name` goes in a shaped row."""
-        return name if self.positions is None else list(self.positions).index(name)
-
-    def write(self, rows: list[Any]) -> None:
-        if rows:
-            self.connection.connection.dbapi_connection.cursor().executemany(self.compiled.sql, rows)
-
-
 def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed: int, as_of: date) -> int:
     """Insert the batch's cases and one audit entry each (chained); how many have work due.
 
-    Each row starts as a copy of its template's shaped row (or a fixed one) with only the
-    values of this case written into their slots: at a million rows, building a dict per row
-    and reordering it cost a fifth of the whole build."""
+    Each row starts as a copy of its template's shaped row with only the values of this case
+    written into their slots: at a million rows, building a dict per row and reordering it cost
+    a fifth of the whole build."""
     connection = uow.connection
     use_bulk_cache(connection)
-    first_id = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar() or 0) + 1
-    cases_out, entries_out = _Writer(connection, _INSERT_CASE), _Writer(connection, _INSERT_ENTRY)
-    seq, prev_hash = AuditRepository(connection).head(lock=True)
-    now = utc_now()
-    now_case = cases_out.adapt({"updated_at": now})["updated_at"]
-    recorded_text = utc_text(now)
-    fixed = {"actor": _text(admin.name), "role": _text(admin.role), "reason": _text(REASON)}
+    cases_out = CaseRowWriter(connection)
+    first_id = cases_out.next_id()
+    now_case = cases_out.adapt({"updated_at": utc_now()})["updated_at"]
     case_id_at, name_at, updated_at = cases_out.slot("id"), cases_out.slot("name"), cases_out.slot("updated_at")
-    entry_base = entries_out.shape({
-        **entries_out.adapt({"recorded_at": now}), "trigger": "demo_import", "from_state": None, "actor": admin.name,
-        "role": admin.role, "reason": REASON, "clause": None, "seq": None, "case_id": None, "programme": None,
-        "to_state": None, "effective_on": None, "payload": None, "prev_hash": None, "hash": None})
-    slots = {name: entries_out.slot(name) for name in (
-        "seq", "case_id", "programme", "to_state", "effective_on", "payload", "prev_hash", "hash")}
-    case_rows, entry_rows, due = [], [], 0
+    case_rows, entries, due = [], [], 0
     for offset, (template, name) in enumerate(batch):
-        case_id, seq = first_id + offset, seq + 1
+        case_id = first_id + offset
         case = template.case
         if case.next_due_on is not None and case.next_due_on <= as_of:
             due += 1
@@ -400,50 +343,26 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
         case_row[name_at] = name
         case_row[updated_at] = now_case
         case_rows.append(case_row)
-        payload_text = (f'{{"approved_on":{_text(case.approved_on.isoformat() if case.approved_on else None)},'
-                        f'"name":{_text(name)},"seed":{seed}}}')
-        canonical_text = _ENTRY_TEXT.format(
-            case_id=case_id, effective_on=case.state_since.isoformat(), payload=payload_text, prev_hash=prev_hash,
-            programme=_text(case.programme), recorded_at=recorded_text, seq=seq, to_state=_text(case.state),
-            **fixed)
-        digest = hashlib.sha256(canonical_text.encode("utf-8")).hexdigest()
-        if offset == 0:  # the template must say exactly what `canonical` says, or the chain breaks
-            entry = AuditEntry(seq, case_id, case.programme, "demo_import", None, case.state, case.state_since,
-                               now, admin.name, admin.role, REASON, None, json.loads(payload_text), prev_hash)
-            if compute_hash(entry) != digest:
-                raise RuntimeError("the bulk audit entry text differs from the canonical encoding")
-        entry_row = entry_base.copy()
-        entry_row[slots["seq"]] = seq
-        entry_row[slots["case_id"]] = case_id
-        entry_row[slots["programme"]] = case.programme
-        entry_row[slots["to_state"]] = case.state
-        entry_row[slots["effective_on"]] = template.row(cases_out)["state_since"]
-        entry_row[slots["payload"]] = template.payload_param(entries_out, payload_text)
-        entry_row[slots["prev_hash"]] = prev_hash
-        entry_row[slots["hash"]] = digest
-        entry_rows.append(entry_row)
-        prev_hash = digest
+        entries.append(EntryDraft(
+            case_id, case.programme, "demo_import", None, case.state, case.state_since, admin.name, admin.role,
+            DEMO_REASON, None, {"approved_on": case.approved_on.isoformat() if case.approved_on else None,
+                                "demo": True, "name": name, "seed": seed}))
     cases_out.write(case_rows)
-    entries_out.write(entry_rows)
-    prepare(connection, _MOVE_HEAD).run(connection, {"seq": seq, "hash": prev_hash})
-    if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequence on
-        connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
-                                   "(SELECT max(id) FROM cases))")
+    append_drafts(connection, entries)
+    cases_out.ids_given()
     return due
 
 
 def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_of: date | None = None,
-                    progress: Any = None) -> dict[str, Any]:
+                    progress: Any = None) -> DemoBuilt:
     """Add `total` cases across every programme of the catalogue, in bulk; returns counts."""
     from lifecycle.services.clock import today
 
     as_of = as_of or today()
-    init_database(app, acting)
-    with app.uow() as uow:
-        admin = require_admin(uow, acting, "building the demo portfolio")
+    admin = demo_database(app, acting, "lifecycle demo --cases")
     rng = random.Random(seed)
     library: dict[str, list[Template]] = {}
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         for programme in app.catalogue.all():
             found = templates(programme, as_of, rng, TEMPLATES_PER_PROGRAMME, admin.name)
             if found:
@@ -458,15 +377,15 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
         for index in range(written, written + size):
             template = rng.choice(library[codes[index % len(codes)]])
             batch.append((template, rng.choice(template.names())))
-        with app.uow(write=True) as uow:
+        with app.database_uow(write=True) as uow:
             due += _write_batch(uow, batch, admin, seed, as_of)
             uow.commit()
         written += size
         if progress:
             progress(written, total)
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         use_bulk_cache(uow.connection, on=False)
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         counts = uow.cases.count_by_programme_state()
-    return {"database": app.url, "created": written, "due_on_as_of": due, "as_of": as_of.isoformat(),
-            "seed": seed, "by_state": [{"programme": p, "state": s, "cases": n} for p, s, n in counts]}
+    return DemoBuilt(app.url, written, [{"programme": p, "state": s, "cases": n} for p, s, n in counts],
+                     as_of=as_of.isoformat(), seed=seed, due_on_as_of=due)

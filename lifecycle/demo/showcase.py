@@ -9,13 +9,12 @@ already exists in its programme is left alone.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from lifecycle.demo.guard import DEMO_REASON, DemoBuilt, demo_database
 from lifecycle.demo.showcase_catalogue import PORTFOLIOS
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
-from lifecycle.services.setup import init_database
-from lifecycle.services.users import SYSTEM, Actor, require_admin
+from lifecycle.services.users import SYSTEM, Actor
 
 ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
             "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
@@ -93,10 +92,8 @@ NATIONAL: list[tuple[str, str, dict[str, str], list[Step]]] = [
 AUTOMATIC = {"start_mid_term", "start_assessment", "expire"}
 
 
-def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
-    init_database(app, acting)
-    with app.uow() as uow:
-        admin = require_admin(uow, acting, "building the demo portfolio")
+def build_demo(app: Lifecycle, acting: str) -> DemoBuilt:
+    admin = demo_database(app, acting, "lifecycle demo")
     system = Actor(SYSTEM, "system")
     created = existing = 0
     for code, portfolio in (("bj-tic", BJ), ("national-tic", NATIONAL), *PORTFOLIOS.items()):
@@ -106,14 +103,14 @@ def build_demo(app: Lifecycle, acting: str) -> dict[str, Any]:
                     existing += 1
                     continue
             outcome = add_case(app, acting, code, name, date.fromisoformat(opened), fields,
-                               "demo portfolio", actor=admin)
+                               DEMO_REASON, actor=admin)
             assert outcome.case.id is not None
             for trigger, day, values in steps:
                 who = system if trigger in AUTOMATIC else admin
                 advance(app, acting, outcome.case.id, trigger, date.fromisoformat(day), values,
-                        actor=who)
+                        DEMO_REASON, actor=who)
             created += 1
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()
-    return {"database": app.url, "created": created, "existing": existing,
-            "by_state": [{"programme": p, "state": s, "cases": n} for p, s, n in counts]}
+    return DemoBuilt(app.url, created, [{"programme": p, "state": s, "cases": n} for p, s, n in counts],
+                     existing=existing)

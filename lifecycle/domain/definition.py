@@ -432,29 +432,43 @@ Problem = tuple[str, str]  # (dotted key, what is wrong)
 
 
 def reference_problems(d: Definition) -> list[Problem]:
-    """Cross-references a schema alone cannot check: every name used is declared."""
+    """Cross-references a schema alone cannot check: every name used is declared. Each part of
+    the definition is checked by its own function, in the order the file reads."""
     found: list[str] = []
-    states = set(d.states)
-    groups = set(GROUPS)
+    for check in (_initial_problems, _trigger_problems, _criteria_problems, _timer_and_ground_problems,
+                  _obligation_problems, _round_and_quota_problems, _naming_and_in_force_problems):
+        found += check(d)
+    return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
 
-    def state_ok(where: str, name: str, *, allow_groups: bool = False, dest: bool = False) -> None:
-        if name in states or (allow_groups and name in groups):
-            return
-        if dest and name in SPECIAL_DESTINATIONS:
-            return
-        found.append(f"{where}: state {name!r} is not declared under `states`")
 
+def _state_problem(d: Definition, where: str, name: str, *, allow_groups: bool = False,
+                   dest: bool = False) -> list[str]:
+    """`name` used as a state at `where`: declared, a group (`$active`, where groups may be
+    used), or a special destination (`$same`, for a route's `to`)?"""
+    if name in d.states or (allow_groups and name in GROUPS) or (dest and name in SPECIAL_DESTINATIONS):
+        return []
+    return [f"{where}: state {name!r} is not declared under `states`"]
+
+
+def _initial_problems(d: Definition) -> list[str]:
+    found: list[str] = []
     initial_states = [d.initial.state] if d.initial.state else list((d.initial.states or {}).values())
     for name in initial_states:
-        state_ok("initial", name)
+        found += _state_problem(d, "initial", name)
     if d.initial.by and d.initial.by not in d.fields:
         found.append(f"initial.by: field {d.initial.by!r} is not declared under `fields`")
+    return found
+
+
+def _trigger_problems(d: Definition) -> list[str]:
+    found: list[str] = []
+    timers = {t.id for t in d.timers}
     for trigger_name, trigger in d.triggers.items():
         for index, route in enumerate(trigger.routes):
             where = f"triggers.{trigger_name}.routes[{index}]"
             for source in route.sources:
-                state_ok(where + ".from", source, allow_groups=True)
-            state_ok(where + ".to", route.to, dest=True)
+                found += _state_problem(d, where + ".from", source, allow_groups=True)
+            found += _state_problem(d, where + ".to", route.to, dest=True)
             if route.ground is not None and route.ground not in d.grounds:
                 found.append(f"{where}.ground: ground {route.ground!r} is not declared under `grounds`")
             for key in route.when or {}:
@@ -463,7 +477,7 @@ def reference_problems(d: Definition) -> list[Problem]:
         for group in trigger.check:
             if group not in d.criteria:
                 found.append(f"triggers.{trigger_name}.check: no criteria group {group!r}")
-        if trigger.due and trigger.due not in {t.id for t in d.timers}:
+        if trigger.due and trigger.due not in timers:
             found.append(f"triggers.{trigger_name}.due: no timer {trigger.due!r}")
         if trigger.internal and any(r.to != "$same" for r in trigger.routes):
             found.append(f"triggers.{trigger_name}: an internal trigger must go `to: $same`")
@@ -471,39 +485,55 @@ def reference_problems(d: Definition) -> list[Problem]:
             for group in route.check:
                 if group not in d.criteria:
                     found.append(f"triggers.{trigger_name}.routes[{index}].check: no criteria group {group!r}")
-    for group, criteria in d.criteria.items():
-        for criterion in criteria:
-            for name in sorted(criterion.fields() - set(d.fields)):
-                found.append(f"criteria.{group}.{criterion.id}: field {name!r} is not declared")
+    return found
+
+
+def _criteria_problems(d: Definition) -> list[str]:
+    return [f"criteria.{group}.{criterion.id}: field {name!r} is not declared"
+            for group, criteria in d.criteria.items() for criterion in criteria
+            for name in sorted(criterion.fields() - set(d.fields))]
+
+
+def _timer_and_ground_problems(d: Definition) -> list[str]:
+    found: list[str] = []
     for timer in d.timers:
         if timer.trigger not in d.triggers:
             found.append(f"timers.{timer.id}: trigger {timer.trigger!r} is not declared")
         for name in timer.states:
-            state_ok(f"timers.{timer.id}.in", name, allow_groups=True)
+            found += _state_problem(d, f"timers.{timer.id}.in", name, allow_groups=True)
+    timers = {t.id for t in d.timers}
     for ground_name, ground in d.grounds.items():
-        if ground.due and ground.due not in {t.id for t in d.timers}:
+        if ground.due and ground.due not in timers:
             found.append(f"grounds.{ground_name}.due: no timer {ground.due!r}")
         for name in ground.states or []:
-            state_ok(f"grounds.{ground_name}.in", name, allow_groups=True)
+            found += _state_problem(d, f"grounds.{ground_name}.in", name, allow_groups=True)
+    return found
+
+
+def _obligation_problems(d: Definition) -> list[str]:
+    found: list[str] = []
     for obligation in d.obligations:
+        where = f"obligations.{obligation.id}"
         if obligation.fulfilled_by not in d.triggers:
-            found.append(f"obligations.{obligation.id}: trigger {obligation.fulfilled_by!r} is not declared")
-        if obligation.revocation and obligation.revocation.ground not in d.grounds:
-            found.append(f"obligations.{obligation.id}: ground {obligation.revocation.ground!r} is not declared")
-        if obligation.revocation and obligation.revocation.trigger not in d.triggers:
-            found.append(f"obligations.{obligation.id}.revocation: trigger "
-                         f"{obligation.revocation.trigger!r} is not declared")
-        if obligation.reminder and obligation.reminder.trigger not in d.triggers:
-            found.append(f"obligations.{obligation.id}.reminder: trigger "
-                         f"{obligation.reminder.trigger!r} is not declared")
-    found += _round_and_quota_problems(d)
+            found.append(f"{where}: trigger {obligation.fulfilled_by!r} is not declared")
+        revocation, reminder = obligation.revocation, obligation.reminder
+        if revocation and revocation.ground not in d.grounds:
+            found.append(f"{where}: ground {revocation.ground!r} is not declared")
+        if revocation and revocation.trigger not in d.triggers:
+            found.append(f"{where}.revocation: trigger {revocation.trigger!r} is not declared")
+        if reminder and reminder.trigger not in d.triggers:
+            found.append(f"{where}.reminder: trigger {reminder.trigger!r} is not declared")
+    return found
+
+
+def _naming_and_in_force_problems(d: Definition) -> list[str]:
+    found: list[str] = []
     if d.naming and d.naming.by not in d.fields:
         found.append(f"naming.by: field {d.naming.by!r} is not declared")
     if d.in_force.applies_to != "all":
-        for name in d.in_force.applies_to:
-            if name not in d.triggers:
-                found.append(f"in_force.applies_to: trigger {name!r} is not declared")
-    return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
+        found += [f"in_force.applies_to: trigger {name!r} is not declared"
+                  for name in d.in_force.applies_to if name not in d.triggers]
+    return found
 
 
 def _round_and_quota_problems(d: Definition) -> list[str]:

@@ -32,7 +32,10 @@ DUE = cases.c.next_due_on
 
 
 @dataclass(frozen=True)
-class CaseFilter:
+class CaseQuery:
+    """The filters of a case search, as the repository takes them (services.filters.CaseFilter
+    is what a screen builds)."""
+
     programme: str | None = None
     state: str | None = None
     province: str | None = None
@@ -42,7 +45,7 @@ class CaseFilter:
     due_before: date | None = None
 
 
-def where(criteria: CaseFilter) -> list[ColumnElement[bool]]:
+def where(criteria: CaseQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if criteria.programme:
         conditions.append(cases.c.programme == criteria.programme)
@@ -87,7 +90,7 @@ def order(sort: str, *, scan: bool = False) -> list[Any]:
     return [cases.c.id]
 
 
-def ordered_ids(criteria: CaseFilter, sort: str, dialect: str) -> Select[Any]:
+def ordered_ids(criteria: CaseQuery, sort: str, dialect: str) -> Select[Any]:
     """The ids of the matching cases in `sort` order (the caller adds LIMIT/OFFSET).
 
     A text filter matches few cases and no index can find them. Left to itself, SQLite walks

@@ -12,11 +12,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, Select, bindparam, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Row,
+    Select,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
-from lifecycle.persistence.case_search import DUE, CaseFilter, order, ordered_ids, where
+from lifecycle.persistence.case_search import DUE, CaseQuery, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
 from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
@@ -145,7 +159,7 @@ class CaseRepository:
         With `lock` (PostgreSQL), their rows stay locked until commit: a use case that
         changes many cases locks them all before its first audit append, since an append
         holds the chain head, and waiting for a case while holding it could deadlock."""
-        criteria = CaseFilter(programme, state, province, text, due_from, due_before)
+        criteria = CaseQuery(programme, state, province, text, due_from, due_before)
         if limit is None:
             statement = select(cases).where(*where(criteria)).order_by(*order(sort))
             if lock:
@@ -167,7 +181,7 @@ class CaseRepository:
               text: str | None = None, province: str | None = None, due_from: date | None = None,
               due_before: date | None = None) -> int:
         """How many cases `search` would page through with the same filters."""
-        criteria = CaseFilter(programme, state, province, text, due_from, due_before)
+        criteria = CaseQuery(programme, state, province, text, due_from, due_before)
         statement = select(func.count()).select_from(cases).where(*where(criteria))
         return int(self.connection.execute(statement).scalar() or 0)
 
@@ -225,6 +239,20 @@ class CaseRepository:
         found = [case_from_row(row) for row in self.connection.execute(statement.order_by(cases.c.id))]
         return [c for c in found if all(c.fields.get(k) == v for k, v in group.items())]
 
+    def opened_otherwise(self, reasons: tuple[str, ...], examples: int = 3) -> tuple[int, list[tuple[int, str, str]]]:
+        """How many cases were opened by an audit entry whose reason starts with none of
+        `reasons`, and the first few of them (id, programme, name)."""
+        opening = select(literal(1)).where(
+            audit_log.c.case_id == cases.c.id, audit_log.c.from_state.is_(None),
+            or_(*[audit_log.c.reason.startswith(r, autoescape=True) for r in reasons]))
+        others = ~exists(opening)
+        count = int(self.connection.execute(select(func.count()).select_from(cases).where(others)).scalar() or 0)
+        if not count:
+            return 0, []
+        rows = self.connection.execute(select(cases.c.id, cases.c.programme, cases.c.name).where(others)
+                                       .order_by(cases.c.id).limit(examples))
+        return count, [(int(r[0]), r[1], r[2]) for r in rows]
+
     def find_by_name(self, programme: str, name: str) -> Case | None:
         row = self.connection.execute(
             select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
@@ -254,7 +282,9 @@ def entry_from_row(row: Row[Any]) -> AuditEntry:
 
 
 @dataclass
-class AuditFilter:
+class AuditQuery:
+    """Which audit entries to read (services.filters.AuditFilter is what a screen builds)."""
+
     case_id: int | None = None
     programme: str | None = None
     actor: str | None = None
@@ -270,6 +300,13 @@ class AuditFilter:
 class AuditRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def one_snapshot(self) -> None:
+        """Read the head and every entry in one snapshot, at the start of a transaction: on
+        PostgreSQL READ COMMITTED takes one per statement, and an append between them would look
+        like an inserted entry (SQLite's read transaction is one snapshot already)."""
+        if self.connection.dialect.name == "postgresql":
+            self.connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def head(self, *, lock: bool = False) -> tuple[int, str]:
         """The chain head (seq, hash). With `lock`, the row stays locked until commit, which
@@ -304,9 +341,9 @@ class AuditRepository:
                 _check_actor(who, actor, role)
         return append_drafts(self.connection, drafts)
 
-    def select(self, where: AuditFilter | None = None) -> Select[Any]:
+    def select(self, where: AuditQuery | None = None) -> Select[Any]:
         statement = select(audit_log)
-        f = where or AuditFilter()
+        f = where or AuditQuery()
         c = audit_log.c
         conditions = [
             (f.case_id, lambda v: c.case_id == v),
@@ -325,14 +362,26 @@ class AuditRepository:
                 statement = statement.where(condition(value))
         return statement.order_by(audit_log.c.seq)
 
-    def entries(self, where: AuditFilter | None = None) -> Iterator[AuditEntry]:
+    def entries(self, where: AuditQuery | None = None) -> Iterator[AuditEntry]:
         """Entries oldest first, streamed in batches so memory stays flat on a long log."""
         result = self.connection.execution_options(yield_per=2000).execute(self.select(where))
         for row in result:
             yield entry_from_row(row)
 
+    def page(self, where: AuditQuery, *, offset: int, limit: int, newest_first: bool) -> tuple[list[AuditEntry], int]:
+        """One page of the filtered log and the size of the whole view (counted only when the
+        page does not show it all)."""
+        statement = self.select(where)
+        if newest_first:
+            statement = statement.order_by(None).order_by(audit_log.c.seq.desc())
+        entries = [entry_from_row(row) for row in self.connection.execute(statement.limit(limit).offset(offset))]
+        if offset == 0 and len(entries) < limit:
+            return entries, len(entries)
+        counted = select(func.count()).select_from(self.select(where).order_by(None).subquery())
+        return entries, int(self.connection.execute(counted).scalar() or 0)
+
     def history(self, case_id: int) -> list[AuditEntry]:
-        return list(self.entries(AuditFilter(case_id=case_id)))
+        return list(self.entries(AuditQuery(case_id=case_id)))
 
     def by_hash(self, hash_: str) -> AuditEntry | None:
         """The entry stored with this hash (a full scan: hashes are not indexed, see ADR 0003;

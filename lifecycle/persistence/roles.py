@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from lifecycle.errors import LifecycleError
 
@@ -77,6 +77,18 @@ _IDENTITY = text("""
              AS groups
     FROM pg_roles r WHERE r.rolname = current_user
 """)
+
+
+def connected_user(engine: Engine) -> DatabaseUser | None:
+    """`database_user` on a new connection; None also when the database cannot be reached at
+    all (the caller's own error then says enough)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as connection:
+            return database_user(connection)
+    except DBAPIError:
+        return None
 
 
 def database_user(connection: Connection) -> DatabaseUser | None:

@@ -35,26 +35,7 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
         for c in criteria:
             found.append({"rule": f"{group}: {c.en}", "clause": c.clause, "default": c.default})
     for name, t in d.triggers.items():
-        by = "/".join(t.by)
-        for route in t.routes:
-            when = "".join(f" [{k}={v if isinstance(v, str) else '|'.join(v)}]"
-                           for k, v in (route.when or {}).items())
-            to = "(no state change)" if route.to == "$same" else route.to
-            found.append({"rule": f"{name}{when}: {', '.join(route.sources)} → {to} ({by})",
-                          "clause": route.clause or t.clause, "default": route.default or t.default})
-            if route.outcome:
-                found.append({"rule": f"{name}{when}: {route.outcome.en} ({route.outcome.zh})",
-                              "clause": route.clause or t.clause, "default": route.default or t.default})
-            if route.ground:
-                found.append({"rule": f"{name}{when}: revoked on ground {route.ground}",
-                              "clause": route.clause or t.clause, "default": route.default or t.default})
-            for group in route.check:
-                for c in d.criteria[group]:
-                    found.append({"rule": f"{name}{when} needs: {c.en}", "clause": c.clause,
-                                  "default": c.default})
-            if route.deadline:
-                found.append({"rule": f"{name}{when}: deadline {_span(route.deadline.years, route.deadline.days)}",
-                              "clause": route.deadline.clause, "default": route.deadline.default})
+        found += _trigger_rules(d, name, t)
     if d.rounds:
         for round_id, r in d.rounds.rounds.items():
             decide = f"; decision targeted by {r.decide_by} (not a refusal)" if r.decide_by else ""
@@ -73,20 +54,7 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
         found.append({"rule": f"timer {timer.id}: {timer.en} — {does}", "clause": timer.clause,
                       "default": timer.default})
     for o in d.obligations:
-        if o.due.days_after_period is not None:
-            due = f"{o.due.days_after_period} days after the end of each {o.period}"
-        else:
-            due = f"{o.due.month:02d}-{o.due.day:02d} of year+{o.due.year_offset}"
-        found.append({"rule": f"obligation {o.id} ({o.en}): due {due}", "clause": o.due.clause or o.clause,
-                      "default": o.due.default})
-        if o.reminder:
-            found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
-                          "clause": o.reminder.clause, "default": o.reminder.default})
-        if o.revocation:
-            verb = "proposed to an administrator" if o.revocation.action == "propose" else "applied"
-            found.append({"rule": f"revocation ({verb}) after {o.revocation.consecutive_missing} "
-                          "consecutive missing reports and an unanswered reminder",
-                          "clause": o.revocation.clause, "default": o.revocation.default})
+        found += _obligation_rules(o)
     for name, g in d.grounds.items():
         found.append({"rule": f"revocation ground {name}: {g.en} ({'/'.join(g.by)})",
                       "clause": g.clause, "default": g.default})
@@ -105,6 +73,51 @@ def _timer_action(d: Any, timer: Any) -> str:
     takes_away = trigger is not None and any(
         r.to not in ("$same", "$active") and d.states[r.to].kind == "terminal" for r in trigger.routes)
     return "propose" if takes_away else "apply"
+
+
+def _trigger_rules(d: Any, name: str, t: Any) -> list[dict[str, Any]]:
+    """A trigger's rules, route by route: where it goes, its outcome, its ground, what it needs,
+    its deadline."""
+    found: list[dict[str, Any]] = []
+    by = "/".join(t.by)
+    for route in t.routes:
+        when = "".join(f" [{k}={v if isinstance(v, str) else '|'.join(v)}]"
+                       for k, v in (route.when or {}).items())
+        to = "(no state change)" if route.to == "$same" else route.to
+        clause, default = route.clause or t.clause, route.default or t.default
+        found.append({"rule": f"{name}{when}: {', '.join(route.sources)} → {to} ({by})",
+                      "clause": clause, "default": default})
+        if route.outcome:
+            found.append({"rule": f"{name}{when}: {route.outcome.en} ({route.outcome.zh})",
+                          "clause": clause, "default": default})
+        if route.ground:
+            found.append({"rule": f"{name}{when}: revoked on ground {route.ground}",
+                          "clause": clause, "default": default})
+        for group in route.check:
+            for c in d.criteria[group]:
+                found.append({"rule": f"{name}{when} needs: {c.en}", "clause": c.clause, "default": c.default})
+        if route.deadline:
+            found.append({"rule": f"{name}{when}: deadline {_span(route.deadline.years, route.deadline.days)}",
+                          "clause": route.deadline.clause, "default": route.deadline.default})
+    return found
+
+
+def _obligation_rules(o: Any) -> list[dict[str, Any]]:
+    """An obligation's rules: when it is due, its reminder, the revocation it leads to."""
+    if o.due.days_after_period is not None:
+        due = f"{o.due.days_after_period} days after the end of each {o.period}"
+    else:
+        due = f"{o.due.month:02d}-{o.due.day:02d} of year+{o.due.year_offset}"
+    found = [{"rule": f"obligation {o.id} ({o.en}): due {due}", "clause": o.due.clause or o.clause,
+              "default": o.due.default}]
+    if o.reminder:
+        found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
+                      "clause": o.reminder.clause, "default": o.reminder.default})
+    if o.revocation:
+        found.append({"rule": f"revocation after {o.revocation.consecutive_missing} "
+                      "consecutive missing reports and an unanswered reminder",
+                      "clause": o.revocation.clause, "default": o.revocation.default})
+    return found
 
 
 def _span(years: int, days: int) -> str:

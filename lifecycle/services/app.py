@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import LifecycleError
 from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url
 from lifecycle.persistence.revision import HEAD, stored_revision
-from lifecycle.persistence.unit_of_work import UnitOfWork
+from lifecycle.persistence.unit_of_work import UnitOfWork as DatabaseUnitOfWork
+from lifecycle.persistence.unit_of_work import release_connections
 from lifecycle.programmes.catalogue import Catalogue
+from lifecycle.services.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+#: Opens a unit of work (`write=True`: one that writes) — a fake one in fast service tests.
+UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 class Lifecycle:
-    def __init__(self, db: str | None = None, programmes: Path | str | None = None) -> None:
+    def __init__(self, db: str | None = None, programmes: Path | str | None = None, *,
+                 unit_of_work: UnitOfWorkFactory | None = None) -> None:
         self.url = resolve_url(db)
         self.programmes_dir = programmes
+        self._unit_of_work = unit_of_work
 
     @cached_property
     def engine(self) -> Engine:
@@ -30,7 +41,19 @@ class Lifecycle:
         return Catalogue.load(self.programmes_dir)
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, write=write)
+        """A unit of work for a use case (the database's, unless a fake was given)."""
+        if self._unit_of_work is not None:
+            return self._unit_of_work(write=write)
+        return DatabaseUnitOfWork(self.engine, write=write)
+
+    def database_uow(self, *, write: bool = False) -> DatabaseUnitOfWork:
+        """The database's own unit of work, with its connection: for the scheduled jobs and the
+        demo, which write in bulk through persistence."""
+        return DatabaseUnitOfWork(self.engine, write=write)
+
+    def has_schema(self) -> bool:
+        """Whether `lifecycle init` has created the schema here (at any revision)."""
+        return stored_revision(self.engine) is not None
 
     def require_schema(self) -> None:
         """A clear error instead of 'no such table' when `lifecycle init` was not run."""
@@ -48,21 +71,19 @@ class Lifecycle:
         than suggest `init` to someone who may not run it."""
         if is_sqlite(self.url):
             return
-        from sqlalchemy.exc import DBAPIError
+        from lifecycle.persistence.roles import GROUPS, connected_user
 
-        from lifecycle.persistence.roles import GROUPS, database_user
-
-        try:
-            with self.engine.connect() as connection:
-                who = database_user(connection)
-        except DBAPIError:
-            return  # cannot even connect: the caller's error says enough
+        who = connected_user(self.engine)
         if who is not None and not who.installer and who.role is None:
             raise LifecycleError(
                 f"database user {who.name!r} is in none of the lifecycle roles "
                 f"({', '.join(GROUPS.values())}), so it sees no lifecycle tables in "
                 f"{safe_url(self.url)}; the installer grants one with "
                 f"`lifecycle users add {who.name} --role admin|auditor`")
+
+    def end_thread(self) -> None:
+        """Close the writing connection this thread keeps (a worker thread that ends)."""
+        release_connections()
 
     def programme_for(self, case: Case, uow: UnitOfWork) -> Programme:
         """The programme version the case runs under (stored copy if it is not current)."""

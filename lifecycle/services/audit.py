@@ -4,42 +4,55 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from lifecycle.domain.audit import AuditEntry, Checkpoint, Verification, utc_text, verify
 from lifecycle.errors import AuditBroken, UsageError
 from lifecycle.persistence.engine import safe_url
-from lifecycle.persistence.repositories import AuditFilter, utc_now
+from lifecycle.persistence.repositories import utc_now
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.filters import AuditFilter
 
 
-def audit_entries(app: Lifecycle, where: AuditFilter) -> Iterator[AuditEntry]:
+def audit_entries(app: Lifecycle, where: AuditFilter | None = None) -> Iterator[AuditEntry]:
+    """The log, oldest first, filtered by `where` (None: every entry)."""
     with app.uow() as uow:
-        yield from uow.audit.entries(where)
+        yield from uow.audit.entries(where.query() if where is not None else None)
 
 
 def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verification:
     """Walk the whole chain in one read transaction, so appends meanwhile do not confuse it;
     with a `checkpoint`, also prove the log still extends that head."""
     with app.uow() as uow:
-        if uow.connection.dialect.name == "postgresql":
-            # One snapshot for the head and every entry (READ COMMITTED would take one per
-            # statement, and an append between them would look like an inserted entry).
-            uow.connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        uow.audit.one_snapshot()
         head = uow.audit.head()
         return verify(uow.audit.entries(), head, checkpoint, uow.audit.by_hash)
 
 
-def take_checkpoint(app: Lifecycle) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CheckpointTaken:
+    """The verified head of the chain, to keep outside the database."""
+
+    seq: int
+    hash: str
+    entries: int
+    taken_at: str
+    database: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def take_checkpoint(app: Lifecycle) -> CheckpointTaken:
     """The verified head of the chain, to keep outside the database; AuditBroken if the log
     does not verify (a checkpoint of a broken log would vouch for the break)."""
     result = verify_log(app)
     if not result.ok:
         raise AuditBroken(f"the audit log is BROKEN at entry {result.first_bad}: {result.problem}; "
                           "no checkpoint taken")
-    return {"seq": result.head_seq, "hash": result.head_hash, "entries": result.entries,
-            "taken_at": utc_text(utc_now()), "database": safe_url(app.url)}
+    return CheckpointTaken(result.head_seq, result.head_hash, result.entries, utc_text(utc_now()), safe_url(app.url))
 
 
 def read_checkpoint(value: str) -> Checkpoint:

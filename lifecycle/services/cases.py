@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -15,9 +15,8 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound, UsageError
-from lifecycle.persistence import decisions as decisions_store
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
 
 
@@ -78,7 +77,7 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
                           find_holders=holders_finder(uow, programme, case.id), exceed_quota=exceed_quota)
         if decision_no is not None and decision_no.strip():
             proposal.payload["decision_no"] = decision_no.strip()
-        settles = (decisions_store.open_for(uow.connection, case_id, trigger)
+        settles = (uow.decisions.open_for(case_id, trigger)
                    if trigger in programme.proposed_triggers else [])
         if settles:
             proposal.payload["settles_decisions"] = settles
@@ -86,7 +85,7 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             raise _conflict(uow, case, case.version)
         entry = _record(uow, proposal, actor, reason)
         for decision_id in settles:
-            decisions_store.decide(uow.connection, decision_id, state=decisions_store.CONFIRMED,
+            uow.decisions.decide(decision_id, state="confirmed",
                                    decision_no=proposal.payload.get("decision_no"), decided_on=on,
                                    decided_by=actor.name, reason=f"settled by {trigger} (audit #{entry.seq})",
                                    seq=entry.seq)
@@ -139,8 +138,8 @@ def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") ->
 
 def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
     """The case's decisions due (open first), as `cases show` and the case screen list them."""
-    rows = decisions_store.search(uow.connection, state=None, case_id=case_id)
-    rows.sort(key=lambda r: (r["state"] != decisions_store.OPEN, r["due_on"], r["id"]))
+    rows = uow.decisions.search(state=None, case_id=case_id)
+    rows.sort(key=lambda r: (r["state"] != "open", r["due_on"], r["id"]))
     return [{"id": r["id"], "rule": r["rule"], "trigger": r["trigger"], "to_state": r["to_state"],
              "ground": r["ground"], "clause": r["clause"], "default": r["default"], "decision": r["name"],
              "due_on": _iso(r["due_on"]), "state": r["state"], "decision_no": r["decision_no"],
@@ -186,14 +185,28 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case as `lifecycle cases list` shows it (dates as ISO text)."""
+
+    id: int
+    programme: str
+    name: str
+    state: str
+    state_since: str
+    approved_on: str | None
+    valid_until: str | None
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def list_cases(app: Lifecycle, programme: str | None = None, state: str | None = None,
-               text: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+               text: str | None = None, limit: int | None = None) -> list[CaseSummary]:
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error, not an empty list
     with app.uow() as uow:
         found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
-    return [{
-        "id": c.id, "programme": c.programme, "name": c.name, "state": c.state,
-        "state_since": c.state_since.isoformat(), "approved_on": _iso(c.approved_on),
-        "valid_until": _iso(c.valid_until), "version": c.version,
-    } for c in found]
+    return [CaseSummary(c.id or 0, c.programme, c.name, c.state, c.state_since.isoformat(), _iso(c.approved_on),
+                        _iso(c.valid_until), c.version) for c in found]

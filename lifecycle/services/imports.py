@@ -17,9 +17,9 @@ from typing import Any
 from lifecycle.domain.imported import ImportedCase, PastEvent, RowProblem, import_row
 from lifecycle.errors import Refused
 from lifecycle.persistence.repositories import EntryDraft
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.import_source import ImportSource, read_source
+from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
 
 IMPORT = "import"

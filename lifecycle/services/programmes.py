@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,32 @@ from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import require_admin
 
 
-def definition_versions(app: Lifecycle, code: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DefinitionVersion:
+    version: str
+    #: When a case first ran on it (ISO text, UTC); None: no case yet (the current file).
+    recorded_at: str | None
+    cases: int
+    current: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Migration:
+    programme: str
+    to_version: str
+    dry_run: bool
+    #: Each case moved: case_id, from_state, to_state, from_version.
+    moves: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"programme": self.programme, "to_version": self.to_version, "dry_run": self.dry_run,
+                "moves": self.moves}
+
+
+def definition_versions(app: Lifecycle, code: str) -> list[DefinitionVersion]:
     """Every stored version of a programme's definition, oldest first, with the number of cases
     running on it; the current file's version is listed too, even before any case uses it."""
     current = app.catalogue.current(code).version
@@ -21,17 +47,16 @@ def definition_versions(app: Lifecycle, code: str) -> list[dict[str, Any]]:
     with app.uow() as uow:
         stored = uow.definitions.versions(code)
         counts = uow.cases.count_by_version(code)
-    rows = [{"version": row["version"], "recorded_at": row["recorded_at"].isoformat(),
-             "cases": counts.get(row["version"], 0), "current": row["version"] == current}
-            for row in stored]
-    if current not in {row["version"] for row in rows}:
-        rows.append({"version": current, "recorded_at": None, "cases": 0, "current": True})
+    rows = [DefinitionVersion(row["version"], row["recorded_at"].isoformat(), counts.get(row["version"], 0),
+                              row["version"] == current) for row in stored]
+    if current not in {row.version for row in rows}:
+        rows.append(DefinitionVersion(current, None, 0, True))
     return rows
 
 
 def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: str | None = None,
                       mapping: dict[str, str] | None = None, dry_run: bool = False,
-                      reason: str | None = None) -> dict[str, Any]:
+                      reason: str | None = None) -> Migration:
     """Move the running cases of a programme to a definition version (default: the current file).
 
     A case whose state the target version lacks is refused unless `mapping` names the state
@@ -87,7 +112,7 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
         if not dry_run:
             uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow))
             uow.commit()
-    return {"programme": code, "to_version": target.version, "dry_run": dry_run, "moves": results}
+    return Migration(code, target.version, dry_run, results)
 
 
 def _text_of(app: Lifecycle, code: str, version: str, uow: Any) -> str:

@@ -7,6 +7,7 @@ the whole cluster while a migration belongs to one schema.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from lifecycle.domain.reasons import Reason
@@ -19,7 +20,24 @@ from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import bootstrap_admin
 
 
-def init_database(app: Lifecycle, acting: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Installed:
+    """What `lifecycle init` did."""
+
+    database: str
+    revision_before: str | None
+    revision: str | None
+    created: bool
+    #: The first admin, when this run made one.
+    admin_created: str | None
+    #: PostgreSQL: the group roles' schema and which roles were created now.
+    roles: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def init_database(app: Lifecycle, acting: str) -> Installed:
     roles: dict[str, Any] | None = None
     if not is_sqlite(app.url):
         with app.engine.connect() as connection:
@@ -28,8 +46,7 @@ def init_database(app: Lifecycle, acting: str) -> dict[str, Any]:
         if not who.installer:
             if stored_revision(app.engine) == HEAD:
                 # Nothing to create or upgrade: a person's own login may run init harmlessly.
-                return {"database": safe_url(app.url), "revision_before": HEAD, "revision": HEAD,
-                        "created": False, "admin_created": None, "roles": None}
+                return Installed(safe_url(app.url), HEAD, HEAD, False, None, None)
             raise Refused("lifecycle init", [Reason(
                 "role", f"database user {who.name!r} may not create or upgrade the schema: run "
                 "`lifecycle init` as the installer (a superuser, or the owner of the database "
@@ -43,6 +60,4 @@ def init_database(app: Lifecycle, acting: str) -> dict[str, Any]:
         with app.engine.begin() as connection:
             roles = setup_roles(connection)
     made_admin = bootstrap_admin(app, acting)
-    return {"database": safe_url(app.url), "revision_before": before, "revision": after,
-            "created": before is None, "admin_created": acting if made_admin else None,
-            "roles": roles}
+    return Installed(safe_url(app.url), before, after, before is None, acting if made_admin else None, roles)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import LifecycleError, Refused
 from lifecycle.persistence.roles import GROUPS, check_login_name
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
+from lifecycle.services.ports import UnitOfWork
 
 ROLES = ("admin", "auditor")
 SYSTEM = "system"

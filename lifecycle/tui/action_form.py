@@ -196,7 +196,6 @@ class ActionFormScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="act")
     def confirm(self, on: date, values: dict[str, str], reason: str | None) -> None:
-        from lifecycle.persistence.unit_of_work import release_connections
         from lifecycle.services.cases import advance
 
         app: Any = self.app
@@ -207,7 +206,7 @@ class ActionFormScreen(ModalScreen[bool]):
             app.call_from_thread(self.refused, error)
             return
         finally:
-            release_connections()  # this worker thread ends here: do not leave its writer open
+            app.lifecycle.end_thread()  # this worker thread ends here: do not leave its writer open
         entry = outcome.entry
         app.call_from_thread(self.recorded, f"case {self.case_id}: {self.trigger} recorded "
                              f"({entry.from_state} → {entry.to_state}), audit entry #{entry.seq}")

@@ -11,9 +11,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
+from lifecycle.services.filters import CaseFilter
 from lifecycle.tui.palette import CaseFinder
 
 DARK, LIGHT = "textual-dark", "textual-light"

@@ -15,8 +15,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
-from lifecycle.persistence.repositories import AuditFilter
-from lifecycle.services.read_models.audit_views import EXPORT_FORMATS, AuditPage
+from lifecycle.services.audit_export import EXPORT_FORMATS
+from lifecycle.services.filters import AuditFilter
+from lifecycle.services.read_models.audit_views import AuditPage
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
@@ -235,7 +236,7 @@ class ExportScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="audit-export")
     def write(self, path: Path, fmt: str) -> None:
-        from lifecycle.services.read_models.audit_views import export_entries
+        from lifecycle.services.audit_export import export_entries
 
         app: Any = self.app
         try:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
-from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import PAGE_SIZE, Page
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal

@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import HORIZONS, Overview, horizon_filter
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
@@ -168,17 +168,17 @@ def last_compliance_text(lifecycle: Any) -> str:
     if not runs:
         return "Compliance runs: none yet (p previews what one would do)."
     run = runs[0]
-    counts = run["counts"] or {}
-    started = (run["started_at"] or "")[:16].replace("T", " ")
+    counts = run.counts or {}
+    started = (run.started_at or "")[:16].replace("T", " ")
     what = (f"{counts.get('actions', 0):,} action(s) on {counts.get('cases_changed', 0):,} case(s), "
             f"{counts.get('refused', 0):,} refused") if counts else ""
     by_rule = ", ".join(f"{rule} {n}" for rule, n in (counts.get("by_rule") or {}).items())
-    text = (f"Last compliance run #{run['id']}: {run['outcome']}, as of {run['as_of']}, started "
-            f"{started} UTC by {run['invoked_by']} ({run['source']})")
+    text = (f"Last compliance run #{run.id}: {run.outcome}, as of {run.as_of}, started "
+            f"{started} UTC by {run.invoked_by} ({run.source})")
     if what:
         text += f": {what}"
     if by_rule:
         text += f" — {by_rule}"
-    if run["error"]:
-        text += f". {run['error']}"
+    if run.error:
+        text += f". {run.error}"
     return text + "."

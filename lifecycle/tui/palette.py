@@ -9,7 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
-from lifecycle.persistence.case_search import CaseFilter
+from lifecycle.services.filters import CaseFilter
 
 #: Enough to choose from; the case list pages through the rest.
 MATCHES = 12

@@ -176,7 +176,7 @@ def build(db: Path, size: int, seed: int) -> dict[str, Any]:
     os.environ["LIFECYCLE_USER"] = USER
     app = Lifecycle(str(db))
     started, cpu = time.perf_counter(), time.process_time()
-    result = build_portfolio(app, USER, size, seed, date.fromisoformat(AS_OF))
+    result = build_portfolio(app, USER, size, seed, date.fromisoformat(AS_OF)).to_json()
     result["seconds"], result["cpu"] = time.perf_counter() - started, time.process_time() - cpu
     release_connections()
     app.engine.dispose()

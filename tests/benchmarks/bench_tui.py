@@ -241,8 +241,8 @@ async def screen_steps(app: Any, case_id: int, runs: int) -> tuple[list[float], 
 
 def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> list[bool]:
     from lifecycle.demo.showcase import build_demo
-    from lifecycle.persistence.case_search import CaseFilter
     from lifecycle.services.app import Lifecycle
+    from lifecycle.services.filters import CaseFilter
     from lifecycle.services.read_models.case_file import case_file
     from lifecycle.services.read_models.worklist import count_cases, find_cases, overview
 
@@ -251,7 +251,7 @@ def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> li
     backend = app.engine.dialect.name
     seconds = insert_cases(app, count)
     out(f"SETUP {backend} {count:,} cases bulk-inserted in {seconds:.1f} s "
-        f"(+ {demo['created']} demo cases with their audited history)")
+        f"(+ {demo.created} demo cases with their audited history)")
     with app.uow() as uow:
         semiconductors = uow.cases.find_by_name("national-tic", "国家第三代半导体技术创新中心")
     assert semiconductors is not None and semiconductors.id is not None

@@ -141,3 +141,16 @@ def _tamper(app, statement: str) -> None:
             connection.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
             connection.exec_driver_sql(statement)
             connection.exec_driver_sql("ALTER TABLE audit_log ENABLE TRIGGER USER")
+
+
+def test_the_demo_refuses_a_register_with_real_cases_with_exit_3_and_suggests_a_new_file(ready_cli, app, one_case):
+    with app.uow() as uow:
+        entries_before = len(list(uow.audit.entries()))
+    for args in (("demo",), ("demo", "--cases", "20")):
+        refused = ready_cli(*args)
+        assert refused.code == 3, refused
+        assert "demo did not make" in refused.err and "new file" in refused.err and "Traceback" not in refused.err
+        as_json = ready_cli(*args, "--json")
+        assert as_json.code == 3 and as_json.json()["reasons"][0]["code"] == "not_demo_database"
+    with app.uow() as uow:
+        assert uow.cases.count() == 1 and len(list(uow.audit.entries())) == entries_before

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from lifecycle.domain.audit import compute_hash
-from lifecycle.persistence.repositories import AuditFilter
 from lifecycle.services.audit import audit_entries, verify_log
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.filters import AuditFilter
 
 D = date.fromisoformat
 

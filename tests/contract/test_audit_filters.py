@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from lifecycle.domain.audit import FIELDS
-from lifecycle.persistence.repositories import AuditFilter
 from lifecycle.services.audit import audit_entries
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.filters import AuditFilter
 from lifecycle.services.users import SYSTEM, Actor, add_user
 
 D = date.fromisoformat

@@ -11,7 +11,7 @@ from sqlalchemy import insert, text, update
 
 from lifecycle.domain.audit import Checkpoint, compute_hash
 from lifecycle.errors import AuditBroken, UsageError
-from lifecycle.persistence.repositories import ENTRY_COLUMNS, AuditFilter
+from lifecycle.persistence.repositories import ENTRY_COLUMNS
 from lifecycle.persistence.tables import audit_head, audit_log
 from lifecycle.services.audit import (
     audit_entries,
@@ -20,6 +20,7 @@ from lifecycle.services.audit import (
     verify_log,
 )
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.filters import AuditFilter
 
 D = date.fromisoformat
 
@@ -118,11 +119,11 @@ def rewrite_from(app, forge, history, seq: int, **changes) -> None:
 def test_a_log_rewritten_with_every_hash_recomputed_verifies_alone_but_not_against_a_checkpoint(
         app, history, forge):
     kept = take_checkpoint(app)
-    assert (kept["seq"], kept["hash"]) == (5, history[5].hash)
+    assert (kept.seq, kept.hash) == (5, history[5].hash)
     rewrite_from(app, forge, history, 3, actor="mallory")
     assert verify_log(app).ok  # the chain is consistent in itself: only the checkpoint knows
 
-    result = verify_log(app, Checkpoint(kept["seq"], kept["hash"]))
+    result = verify_log(app, Checkpoint(kept.seq, kept.hash))
 
     assert (result.ok, result.first_bad) == (False, 5)
     assert "entry 5 or an entry before it was rewritten and the hashes after it recomputed" \
@@ -140,7 +141,7 @@ def test_a_checkpoint_past_the_end_of_the_log_means_entries_were_removed(app, hi
 def test_the_log_keeps_extending_a_checkpoint_as_it_grows(app, history):
     kept = take_checkpoint(app)
     advance(app, "alice", history[2].case_id, "file_report", D("2026-03-20"), {"year": "2025"})
-    result = verify_log(app, Checkpoint(kept["seq"], kept["hash"]))
+    result = verify_log(app, Checkpoint(kept.seq, kept.hash))
     assert (result.ok, result.entries, result.head_seq) == (True, 6, 6)
 
 

@@ -264,7 +264,7 @@ def test_a_database_made_before_the_compliance_tables_upgrades_and_its_cases_are
             "'京津冀国家技术创新中心', 'approved', '2021-06-30', '{\"kind\": \"comprehensive\"}', '2021-06-30', 1, "
             "'2021-06-30', '{}', :version, 1, '2021-03-01', '2021-06-30 00:00:00')"),
             {"version": app.catalogue.current("national-tic").version})
-    assert init_database(app, "alice")["revision"] == HEAD
+    assert init_database(app, "alice").revision == HEAD
     report = run_compliance(app, "alice", D("2024-07-01"))
     assert [(a["rule"], a["effective_on"]) for a in report.actions] == [("cycle_evaluation", "2024-06-30")]
 

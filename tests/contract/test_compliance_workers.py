@@ -38,7 +38,7 @@ def test_a_run_settled_in_worker_processes_does_exactly_what_a_run_in_one_proces
     built = build_portfolio(app, "alice", 1500, seed=3, as_of=AS_OF)
     monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "0")
     here = run_compliance(app, "alice", AS_OF, dry_run=True, batch_size=100)
-    assert here.cases_examined == built["due_on_as_of"] > 50
+    assert here.cases_examined == built.due_on_as_of > 50
 
     monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "1")
     monkeypatch.setenv("LIFECYCLE_COMPLY_PARALLEL_FROM", "0")
@@ -137,8 +137,8 @@ def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeyp
 
 
 def test_a_case_whose_next_due_day_was_never_worked_out_counts_as_overdue(app):
-    from lifecycle.persistence.case_search import CaseFilter
     from lifecycle.services.cases import add_case
+    from lifecycle.services.filters import CaseFilter
     from lifecycle.services.read_models.worklist import find_cases, overview
 
     case = add_case(app, "alice", "bj-tic", "北京市集成电路技术创新中心", date(2024, 10, 1)).case

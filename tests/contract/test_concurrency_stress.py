@@ -163,5 +163,5 @@ def test_a_migration_and_an_advance_at_once_both_complete_without_deadlock(
 
     assert not isinstance(results["advance"], Exception), results
     assert not isinstance(results["migrate"], Exception), results
-    assert {m["case_id"] for m in results["migrate"]["moves"]} == {first, second}
+    assert {m["case_id"] for m in results["migrate"].moves} == {first, second}
     assert verify_log(postgres_app).ok

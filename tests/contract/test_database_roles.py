@@ -39,7 +39,7 @@ def test_init_creates_the_three_group_roles_and_none_can_log_in(postgres_app):
 
 def test_running_init_again_changes_nothing_and_reports_no_new_roles(postgres_app):
     again = init_database(postgres_app, "alice")
-    assert (again["created"], again["roles"]["created"]) == (False, [])
+    assert (again.created, again.roles["created"]) == (False, [])
 
 
 def test_an_auditor_reads_everything_and_the_database_refuses_every_write(
@@ -165,7 +165,7 @@ def test_init_by_a_persons_login_on_a_ready_database_does_nothing_and_creates_no
     """init as a login that is neither superuser nor owner, on a schema it did not make."""
     _, admin = login_as("admin")
     result = init_database(admin, "whoever")  # at head already: nothing to do, nothing refused
-    assert (result["created"], result["roles"]) == (False, None)
+    assert (result.created, result.roles) == (False, None)
     with pytest.raises(DBAPIError, match="permission denied"), admin.engine.begin() as connection:
         connection.execute(text("CREATE ROLE lc_should_not_exist"))
 
@@ -202,7 +202,7 @@ def test_the_owner_of_a_schema_who_is_no_superuser_installs_it_and_adds_users(po
         installed = Lifecycle(url_of(owner))
         result = init_database(installed, "wang")
         added = add_user(installed, "wang", person, "admin")
-        assert (result["created"], result["admin_created"], added["login_role"]) == (True, "wang", "created")
+        assert (result.created, result.admin_created, added["login_role"]) == (True, "wang", "created")
         person_app = Lifecycle(url_of(person))
         opened = add_case(person_app, person, "bj-tic", "北京市测试技术创新中心", D("2024-10-01"))
         assert (opened.entry.actor, opened.entry.role) == (person, "admin")

@@ -16,8 +16,8 @@ def test_versions_lists_each_definition_with_its_cases_and_marks_the_current_one
     add_case(app, "alice", "bj-tic", "北京市甲技术创新中心", date(2024, 10, 1))
     add_case(app, "alice", "bj-tic", "北京市乙技术创新中心", date(2024, 10, 1))
     first = app.catalogue.current("bj-tic").version
-    assert definition_versions(app, "bj-tic") == [
-        {"version": first, "recorded_at": definition_versions(app, "bj-tic")[0]["recorded_at"],
+    assert [v.to_json() for v in definition_versions(app, "bj-tic")] == [
+        {"version": first, "recorded_at": definition_versions(app, "bj-tic")[0].recorded_at,
          "cases": 2, "current": True}]
 
     # The office edits the definition: new cases use the new version, running ones keep theirs.
@@ -28,8 +28,8 @@ def test_versions_lists_each_definition_with_its_cases_and_marks_the_current_one
     edited = Lifecycle(db_url, changed)
     third = add_case(edited, "alice", "bj-tic", "北京市丙技术创新中心", date(2024, 10, 1)).case
     rows = definition_versions(edited, "bj-tic")
-    assert [(r["version"] == first, r["cases"], r["current"]) for r in rows] == [(True, 2, False), (False, 1, True)]
+    assert [(r.version == first, r.cases, r.current) for r in rows] == [(True, 2, False), (False, 1, True)]
 
     # A case on the old version is still served the rules it was opened under.
     assert advance(edited, "alice", 1, "withdraw", date(2024, 10, 2)).case.definition_version == first
-    assert third.definition_version == rows[1]["version"]
+    assert third.definition_version == rows[1].version

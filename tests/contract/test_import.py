@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from lifecycle.errors import NotFound, Refused
-from lifecycle.persistence.repositories import AuditFilter
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries, verify_log
 from lifecycle.services.cases import add_case, advance, list_cases, show_case
+from lifecycle.services.filters import AuditFilter
 from lifecycle.services.imports import import_cases
 from lifecycle.services.users import add_user
 
@@ -61,8 +61,8 @@ def test_a_json_lines_file_brings_in_centres_with_their_history_and_the_dates_it
         app: Lifecycle) -> None:
     result = import_cases(app, "alice", EXAMPLES / "national-tic-centres.jsonl")
     assert (result["cases"], result["entries"]) == (5, 16)
-    cases = {c["name"]: c for c in list_cases(app, "national-tic")}
-    renewed = show_case(app, cases["京津冀国家技术创新中心"]["id"], TODAY)
+    cases = {c.name: c for c in list_cases(app, "national-tic")}
+    renewed = show_case(app, cases["京津冀国家技术创新中心"].id, TODAY)
     assert (renewed["state"], renewed["state_since"], renewed["approved_on"]) == (
         "renewed", "2023-09-01", "2020-05-20")
     # The renewal starts the second cycle where the first ended (3 years after approval).
@@ -76,12 +76,12 @@ def test_a_json_lines_file_brings_in_centres_with_their_history_and_the_dates_it
         ("under_review", "approved", "2020-05-20", "approve"),
         ("approved", "final_assessment", "2023-05-20", "start_assessment"),
         ("final_assessment", "renewed", "2023-09-01", "assess")]
-    rectifying = show_case(app, cases["国家合成生物技术创新中心"]["id"], TODAY)
+    rectifying = show_case(app, cases["国家合成生物技术创新中心"].id, TODAY)
     assert rectifying["deadline_on"] == "2023-08-28"  # 180 days after the poor grade (第三十条)
     # Without events, the cycles are counted from the approval to the day it entered its state.
-    counted = show_case(app, cases["国家新能源汽车技术创新中心"]["id"], TODAY)
+    counted = show_case(app, cases["国家新能源汽车技术创新中心"].id, TODAY)
     assert (counted["cycle"], counted["cycle_start"], len(counted["history"])) == (3, "2024-06-01", 1)
-    incubating = show_case(app, cases["国家第三代半导体技术创新中心"]["id"], TODAY)
+    incubating = show_case(app, cases["国家第三代半导体技术创新中心"].id, TODAY)
     assert (incubating["state"], incubating["state_since"], incubating["cycle"]) == (
         "cultivation", "2024-03-01", 0)
 
@@ -92,7 +92,7 @@ def test_a_csv_file_brings_in_cases_with_fields_read_as_set_reads_them_and_valid
     assert result["by_state"] == [
         {"programme": "bj-tic", "state": s, "cases": 1}
         for s in ("approved", "draft", "rectification", "renewed", "revoked")]
-    views = {c["name"]: show_case(app, c["id"], TODAY) for c in list_cases(app, "bj-tic")}
+    views = {c.name: show_case(app, c.id, TODAY) for c in list_cases(app, "bj-tic")}
     first = views["北京市智能网联汽车技术创新中心"]
     assert first["fields"] == {"registered_in_beijing": True, "rd_ratio_3y": 0.12}
     assert (first["state_since"], first["cycle"], first["valid_until"]) == ("2022-01-10", 1, "2027-01-10")
@@ -123,7 +123,7 @@ def test_a_csv_events_cell_holds_the_history_as_json_text(app: Lifecycle, tmp_pa
 
 def test_an_imported_case_goes_on_under_the_programmes_rules(app: Lifecycle, tmp_path: Path) -> None:
     import_cases(app, "alice", write(tmp_path, "bj.csv", BJ_CSV))
-    ids = {c["name"]: c["id"] for c in list_cases(app, "bj-tic")}
+    ids = {c.name: c.id for c in list_cases(app, "bj-tic")}
     rectifying = ids["北京市生物医药技术创新中心"]
     with pytest.raises(Refused) as caught:
         advance(app, "alice", rectifying, "rectified", date(2023, 11, 1))
@@ -283,11 +283,11 @@ def test_a_file_of_several_batches_keeps_its_order_and_one_unbroken_chain(
     result = import_cases(app, "alice", write(tmp_path, "many.csv", text))
     assert (result["cases"], result["first_seq"], result["last_seq"]) == (rows, 2, rows + 1)
     listed = list_cases(app, "national-tic")
-    assert [c["name"] for c in listed[:2]] == ["国家第0号技术创新中心", "国家第1号技术创新中心"]
-    assert [c["id"] for c in listed] == [row["id"] for row in result["imported"]]
+    assert [c.name for c in listed[:2]] == ["国家第0号技术创新中心", "国家第1号技术创新中心"]
+    assert [c.id for c in listed] == [row["id"] for row in result["imported"]]
     entries = list(audit_entries(app, AuditFilter(trigger="import")))
     assert [e.payload["source_line"] for e in entries] == list(range(2, rows + 2))
-    assert [e.case_id for e in entries] == [c["id"] for c in listed]
+    assert [e.case_id for e in entries] == [c.id for c in listed]
     assert verify_log(app).ok
     outcome = add_case(app, "alice", "national-tic", "国家后来技术创新中心", date(2025, 1, 6),
                        {"kind": "domain"})
@@ -308,9 +308,9 @@ def test_an_auditor_cannot_import_and_nothing_is_written(app: Lifecycle) -> None
 def test_the_jiangsu_high_tech_zones_example_imports_seventeen_approved_zones(app: Lifecycle) -> None:
     result = import_cases(app, "alice", EXAMPLES / "hitech-zones-jiangsu.csv")
     assert result["by_state"] == [{"programme": "hitech-zone", "state": "approved", "cases": 17}]
-    zones = {c["name"]: c for c in list_cases(app, "hitech-zone")}
-    assert zones["南京高新技术产业开发区"]["approved_on"] == "1991-03-06"
-    assert zones["宿迁高新技术产业开发区"]["approved_on"] == "2017-02-13"
+    zones = {c.name: c for c in list_cases(app, "hitech-zone")}
+    assert zones["南京高新技术产业开发区"].approved_on == "1991-03-06"
+    assert zones["宿迁高新技术产业开发区"].approved_on == "2017-02-13"
     assert verify_log(app).ok
 
 

@@ -56,7 +56,7 @@ def test_a_dry_run_reports_the_moves_and_writes_nothing(app: Lifecycle, db_url: 
     edited = Lifecycle(db_url, renamed_draft(tmp_path))
     before = audit_head(app)
     result = migrate_programme(edited, "alice", "bj-tic", ON, mapping={"draft": "preparing"}, dry_run=True)
-    assert [(m["case_id"], m["from_state"], m["to_state"]) for m in result["moves"]] == [
+    assert [(m["case_id"], m["from_state"], m["to_state"]) for m in result.moves] == [
         (drafting, "draft", "preparing")]
     assert audit_head(app) == before
     assert show_case(app, drafting, ON)["state"] == "draft"
@@ -69,7 +69,7 @@ def test_a_migration_moves_running_cases_leaves_closed_ones_and_audits_each_move
     edited = Lifecycle(db_url, renamed_draft(tmp_path))
     result = migrate_programme(edited, "alice", "bj-tic", ON, mapping={"draft": "preparing"},
                                reason="guideline final")
-    new_version = result["to_version"]
+    new_version = result.to_version
     moved = show_case(edited, drafting, ON)
     assert (moved["state"], moved["definition_version"]) == ("preparing", new_version)
     assert moved["history"][-1]["trigger"] == "migrate"
@@ -78,4 +78,4 @@ def test_a_migration_moves_running_cases_leaves_closed_ones_and_audits_each_move
     closed = show_case(edited, withdrawn, ON)
     assert closed["definition_version"] == old_version
     assert verify_log(edited).ok
-    assert migrate_programme(edited, "alice", "bj-tic", ON)["moves"] == []
+    assert migrate_programme(edited, "alice", "bj-tic", ON).moves == []

@@ -23,7 +23,7 @@ D = date.fromisoformat
 def test_init_makes_the_first_user_admin_with_an_audit_entry(db_url):
     app = Lifecycle(db_url)
     result = init_database(app, "alice")
-    assert (result["created"], result["revision_before"], result["admin_created"]) == (
+    assert (result.created, result.revision_before, result.admin_created) == (
         True, None, "alice")
     assert [(u["name"], u["role"]) for u in list_users(app)] == [("alice", "admin")]
     verification = verify_log(app)
@@ -33,8 +33,8 @@ def test_init_makes_the_first_user_admin_with_an_audit_entry(db_url):
 def test_init_again_changes_nothing_and_makes_no_one_else_admin(app, draft_case, snapshot):
     before = snapshot(draft_case)
     again = init_database(Lifecycle(app.url), "carol")
-    assert (again["created"], again["admin_created"]) == (False, None)
-    assert again["revision_before"] == again["revision"]
+    assert (again.created, again.admin_created) == (False, None)
+    assert again.revision_before == again.revision
     assert [(u["name"], u["role"]) for u in list_users(app)] == [("alice", "admin")]
     assert snapshot(draft_case) == before
 

@@ -9,8 +9,8 @@ from tui_helpers import tic_portfolio
 
 from lifecycle.demo.showcase import build_demo
 from lifecycle.errors import NotFound, UsageError
-from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import find_cases, next_due, overview
 
 TODAY = date(2026, 11, 23)

@@ -10,10 +10,10 @@ from lifecycle.domain.audit import AuditEntry, utc_text
 from lifecycle.domain.programme import Programme
 from lifecycle.persistence.engine import safe_url
 from lifecycle.persistence.repositories import utc_now
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import load_case
+from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import reader_name
 
 #: Clauses that come from the shared rules every programme follows, not from its document.

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from lifecycle.persistence.compliance import parse_counts, runs
 from lifecycle.services.app import Lifecycle
 
 
-def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RunRecord:
+    """One recorded compliance run; times are ISO text (UTC), `counts` as the run stored them
+    (actions, cases_examined, cases_changed, refused, by_rule)."""
+
+    id: int
+    started_at: str | None
+    ended_at: str | None
+    as_of: str | None
+    invoked_by: str
+    programme: str | None
+    source: str
+    outcome: str
+    counts: dict[str, Any]
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_history(app: Lifecycle, limit: int | None = None) -> list[RunRecord]:
     """Every recorded run, newest first (dry runs write nothing, so they are not here)."""
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         rows = runs(uow.connection, limit)
-    return [{"id": r["id"], "started_at": _iso(r["started_at"]), "ended_at": _iso(r["ended_at"]),
-             "as_of": _iso(r["as_of"]), "invoked_by": r["invoked_by"], "programme": r["programme"],
-             "source": r["source"], "outcome": r["outcome"], "counts": parse_counts(r["counts"]),
-             "error": r["error"]} for r in rows]
+    return [RunRecord(r["id"], _iso(r["started_at"]), _iso(r["ended_at"]), _iso(r["as_of"]), r["invoked_by"],
+                      r["programme"], r["source"], r["outcome"], parse_counts(r["counts"]), r["error"])
+            for r in rows]
 
 
 def _iso(value: Any) -> str | None:

@@ -11,8 +11,8 @@ from typing import Any
 from lifecycle.domain import schedule
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
-from lifecycle.persistence.case_search import SORTS, CaseFilter
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.filters import SORTS, CaseFilter
 
 #: The horizons of "due soon" on the dashboard, in days from today.
 HORIZONS = (30, 90)

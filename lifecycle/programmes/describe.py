@@ -114,7 +114,8 @@ def _obligation_rules(o: Any) -> list[dict[str, Any]]:
         found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
                       "clause": o.reminder.clause, "default": o.reminder.default})
     if o.revocation:
-        found.append({"rule": f"revocation after {o.revocation.consecutive_missing} "
+        verb = "proposed to an administrator" if o.revocation.action == "propose" else "applied"
+        found.append({"rule": f"revocation ({verb}) after {o.revocation.consecutive_missing} "
                       "consecutive missing reports and an unanswered reminder",
                       "clause": o.revocation.clause, "default": o.revocation.default})
     return found

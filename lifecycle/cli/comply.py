@@ -87,8 +87,10 @@ def proposal_line(p: dict[str, Any]) -> str:
     what = p.get("name") or (f"{p['trigger']} {p['from_state']} -> {p['to_state']}"
                              + (f" (ground {p['ground']})" if p.get("ground") else ""))
     number = f"decision {p['decision_id']}: " if p.get("decision_id") else ""
+    how = (f"record it: `lifecycle advance {p['case_id']} {p['trigger']} --set …`" if p.get("name")
+           else "decide with `lifecycle decisions confirm|dismiss`")
     return (f"{number}case {p['case_id']} {p['programme']} {p['rule']}: {what}, due {p['due_on']} "
-            f"({_clause(p['clause'], p['default'])}); decide with `lifecycle decisions confirm|dismiss`")
+            f"({_clause(p['clause'], p['default'])}); {how}")
 
 
 def _summary_table(report: ComplianceReport) -> None:

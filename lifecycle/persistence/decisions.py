@@ -105,3 +105,50 @@ def open_for(connection: Connection, case_id: int, trigger: str) -> list[int]:
     return [int(i) for i in connection.execute(select(decisions.c.id).where(
         decisions.c.case_id == case_id, decisions.c.state == OPEN, decisions.c.trigger == trigger)
         .order_by(decisions.c.id)).scalars()]
+
+
+def reopen(connection: Connection, ids: list[int]) -> None:
+    """Decisions whose confirmation or dismissal was voided by a correction: open again."""
+    if ids:
+        connection.execute(update(decisions).where(decisions.c.id.in_(ids)).values(
+            state=OPEN, decision_no=None, decided_on=None, decided_by=None, reason=None, decided_seq=None))
+
+
+def close_raised(connection: Connection, raised_seq: int, *, decided_on: date, decided_by: str, reason: str,
+                 seq: int) -> None:
+    """The decision a voided `decision_due` entry raised: closed as dismissed, naming the correction."""
+    connection.execute(update(decisions).where(decisions.c.raised_seq == raised_seq, decisions.c.state == OPEN)
+                       .values(state=DISMISSED, decided_on=decided_on, decided_by=decided_by, reason=reason,
+                               decided_seq=seq))
+
+
+class DecisionRepository:
+    """The decisions due, through the unit of work's connection (the services' port)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def get(self, decision_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        return get(self.connection, decision_id, lock=lock)
+
+    def search(self, *, state: str | None = OPEN, programme: str | None = None, case_id: int | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        return search(self.connection, state=state, programme=programme, case_id=case_id, limit=limit)
+
+    def count_open(self) -> dict[str, int]:
+        return count_open(self.connection)
+
+    def open_for(self, case_id: int, trigger: str) -> list[int]:
+        return open_for(self.connection, case_id, trigger)
+
+    def decide(self, decision_id: int, *, state: str, decision_no: str | None, decided_on: date,
+               decided_by: str, reason: str | None, seq: int) -> bool:
+        return decide(self.connection, decision_id, state=state, decision_no=decision_no, decided_on=decided_on,
+                      decided_by=decided_by, reason=reason, seq=seq)
+
+    def reopen(self, ids: list[int]) -> None:
+        reopen(self.connection, ids)
+
+    def close_raised(self, raised_seq: int, *, decided_on: date, decided_by: str, reason: str, seq: int) -> None:
+        close_raised(self.connection, raised_seq, decided_on=decided_on, decided_by=decided_by, reason=reason,
+                     seq=seq)

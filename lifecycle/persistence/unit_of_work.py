@@ -7,6 +7,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from lifecycle.persistence.decisions import DecisionRepository
 from lifecycle.persistence.repositories import (
     AuditRepository,
     CaseRepository,
@@ -27,6 +28,7 @@ class UnitOfWork:
     audit: AuditRepository
     users: UserRepository
     definitions: DefinitionRepository
+    decisions: DecisionRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self.engine = engine
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.connection)
         self.users = UserRepository(self.connection)
         self.definitions = DefinitionRepository(self.connection)
+        self.decisions = DecisionRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -133,6 +133,8 @@ def _obligation_rules(o: Any) -> list[dict[str, Any]]:
                       "consecutive missing reports and an unanswered reminder",
                       "clause": o.revocation.clause, "default": o.revocation.default})
     return found
+
+
 def _leads(days: list[int]) -> str:
     words = [f"{-d} days before" if d < 0 else ("on the day" if d == 0 else f"{d} day{'s' if d > 1 else ''} after")
              for d in sorted(days)]

@@ -19,7 +19,6 @@ from lifecycle.domain.effects import quarter_key
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
-from lifecycle.persistence import decisions as decisions_store
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import load_case
 from lifecycle.services.users import require_admin
@@ -134,18 +133,10 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
 
 def _reopen_decisions(uow: Any, voided: AuditEntry, entry: AuditEntry, actor: str) -> None:
     """A voided confirmation or dismissal leaves its decision open again; a voided raising closes it."""
-    from sqlalchemy import update
-
-    from lifecycle.persistence.tables import decisions
-
-    ids = list(voided.payload.get("settles_decisions", []))
+    ids = [int(i) for i in voided.payload.get("settles_decisions", [])]
     if voided.payload.get("decision_id") is not None:
         ids.append(int(voided.payload["decision_id"]))
-    if ids:
-        uow.connection.execute(update(decisions).where(decisions.c.id.in_(ids)).values(
-            state=decisions_store.OPEN, decision_no=None, decided_on=None, decided_by=None, reason=None,
-            decided_seq=None))
+    uow.decisions.reopen(ids)
     if voided.trigger == "decision_due":
-        uow.connection.execute(update(decisions).where(decisions.c.raised_seq == voided.seq).values(
-            state=decisions_store.DISMISSED, decided_on=entry.effective_on, decided_by=actor,
-            reason=f"voided by correction #{entry.seq}", decided_seq=entry.seq))
+        uow.decisions.close_raised(voided.seq, decided_on=entry.effective_on, decided_by=actor,
+                                   reason=f"voided by correction #{entry.seq}", seq=entry.seq)

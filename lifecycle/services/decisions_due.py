@@ -22,15 +22,15 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import due_actions
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
-from lifecycle.persistence import decisions as store
-from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import load_case
+from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import require_admin
 
 #: The internal event a dismissal records on the case.
 DISMISS = "dismiss_decision"
-LIST_STATES = (*store.STATES, "all")
+OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
+LIST_STATES = (OPEN, CONFIRMED, DISMISSED, "all")
 
 
 @dataclass
@@ -68,19 +68,19 @@ def list_decisions(app: Lifecycle, *, state: str = "open", programme: str | None
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     app.require_schema()
     with app.uow() as uow:
-        rows = store.search(uow.connection, state=None if state == "all" else state, programme=programme,
-                            case_id=case_id)
+        rows = uow.decisions.search(state=None if state == "all" else state, programme=programme,
+                                    case_id=case_id)
     return [view(r) for r in rows]
 
 
 def open_counts(app: Lifecycle) -> dict[str, int]:
     """Open decisions per programme (the dashboard's count)."""
     with app.uow() as uow:
-        return store.count_open(uow.connection)
+        return uow.decisions.count_open()
 
 
 def _load(uow: UnitOfWork, decision_id: int) -> dict[str, Any]:
-    row = store.get(uow.connection, decision_id, lock=True)
+    row = uow.decisions.get(decision_id, lock=True)
     if row is None:
         raise NotFound(f"no decision {decision_id}; `lifecycle decisions list --state all` shows them")
     return row
@@ -120,9 +120,9 @@ def confirm(app: Lifecycle, acting: str, decision_id: int, decision_no: str, on:
     with app.uow(write=True) as uow:
         actor = require_admin(uow, acting, f"confirming decision {decision_id}")
         row = _load(uow, decision_id)
-        if row["state"] == store.CONFIRMED and row["decision_no"] == number:
+        if row["state"] == CONFIRMED and row["decision_no"] == number:
             return Decided(view(row), None, False)  # a retry: already done, nothing more to write
-        if row["state"] != store.OPEN:
+        if row["state"] != OPEN:
             raise Conflict(f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
                            f"{row['decided_on']}" + (f" ({row['decision_no']})" if row["decision_no"] else "")
                            + "; nothing was written")
@@ -153,7 +153,7 @@ def confirm(app: Lifecycle, acting: str, decision_id: int, decision_no: str, on:
             case_id=case.id, programme=case.programme, trigger=proposal.trigger, from_state=proposal.from_state,
             to_state=proposal.to_state, effective_on=on, actor=actor.name, role=actor.role, reason=reason,
             clause=row["clause"], payload=proposal.payload)
-        store.decide(uow.connection, decision_id, state=store.CONFIRMED, decision_no=number, decided_on=on,
+        uow.decisions.decide(decision_id, state=CONFIRMED, decision_no=number, decided_on=on,
                      decided_by=actor.name, reason=reason, seq=entry.seq)
         done = _load(uow, decision_id)
         uow.commit()
@@ -169,9 +169,9 @@ def dismiss(app: Lifecycle, acting: str, decision_id: int, reason: str, on: date
     with app.uow(write=True) as uow:
         actor = require_admin(uow, acting, f"dismissing decision {decision_id}")
         row = _load(uow, decision_id)
-        if row["state"] == store.DISMISSED:
+        if row["state"] == DISMISSED:
             return Decided(view(row), None, False)  # a retry: already dismissed
-        if row["state"] != store.OPEN:
+        if row["state"] != OPEN:
             raise Conflict(f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
                            f"{row['decided_on']}; nothing was written")
         case = load_case(uow, row["case_id"])
@@ -183,7 +183,7 @@ def dismiss(app: Lifecycle, acting: str, decision_id: int, reason: str, on: date
             case_id=case.id, programme=case.programme, trigger=DISMISS, from_state=case.state,
             to_state=case.state, effective_on=on, actor=actor.name, role=actor.role, reason=why,
             clause=row["clause"], payload=payload)
-        store.decide(uow.connection, decision_id, state=store.DISMISSED, decision_no=None, decided_on=on,
+        uow.decisions.decide(decision_id, state=DISMISSED, decision_no=None, decided_on=on,
                      decided_by=actor.name, reason=why, seq=entry.seq)
         done = _load(uow, decision_id)
         uow.commit()

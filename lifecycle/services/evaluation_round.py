@@ -17,7 +17,6 @@ from lifecycle.domain.dates import parse_date
 from lifecycle.domain.decide import Proposal, decide
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
-from lifecycle.persistence import decisions as decisions_store
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import holders_finder
 from lifecycle.services.users import require_admin
@@ -114,7 +113,7 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                 proposal.payload["decision_no"] = number
             proposal.payload["evaluation_round"] = Path(file).name
             if TRIGGER in programme.proposed_triggers:  # the missing result recorded: its decision due is settled
-                settles = decisions_store.open_for(uow.connection, case_id, TRIGGER)
+                settles = uow.decisions.open_for(case_id, TRIGGER)
                 if settles:
                     proposal.payload["settles_decisions"] = settles
             decided.append((line, proposal, case.version, number, (str(row.get("reason") or "").strip() or None)))
@@ -132,7 +131,7 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                     actor=actor.name, role=actor.role, reason=reason, clause=proposal.clause, payload=proposal.payload)
                 entry_seq = entry.seq
                 for decision_id in proposal.payload.get("settles_decisions", []):
-                    decisions_store.decide(uow.connection, decision_id, state=decisions_store.CONFIRMED,
+                    uow.decisions.decide(decision_id, state="confirmed",
                                            decision_no=number, decided_on=proposal.effective_on,
                                            decided_by=actor.name, seq=entry.seq,
                                            reason=f"settled by {TRIGGER} (audit #{entry.seq})")

@@ -24,6 +24,7 @@ class Stored:
     entries: list[AuditEntry] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
     definitions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    decisions: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 class FakeCases:
@@ -107,6 +108,9 @@ class FakeAudit:
         found = self.history(case_id)
         return found[-1] if found else None
 
+    def by_seq(self, seq: int) -> AuditEntry | None:
+        return next((e for e in self.stored.entries if e.seq == seq), None)
+
 
 class FakeUsers:
     def __init__(self, stored: Stored) -> None:
@@ -140,6 +144,56 @@ class FakeDefinitions:
         self.stored.definitions.setdefault(version, (code, content))
 
 
+class FakeDecisions:
+    """Decisions due as rows (dicts), as the database repository returns them."""
+
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def get(self, decision_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        found = self.stored.decisions.get(decision_id)
+        return dict(found) if found else None
+
+    def search(self, *, state: str | None = "open", programme: str | None = None, case_id: int | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        rows = [dict(r) for r in self.stored.decisions.values()
+                if (state is None or r["state"] == state) and (programme is None or r["programme"] == programme)
+                and (case_id is None or r["case_id"] == case_id)]
+        rows.sort(key=lambda r: (r["due_on"], r["id"]))
+        return rows[:limit] if limit else rows
+
+    def count_open(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.stored.decisions.values():
+            if row["state"] == "open":
+                counts[row["programme"]] = counts.get(row["programme"], 0) + 1
+        return counts
+
+    def open_for(self, case_id: int, trigger: str) -> list[int]:
+        return sorted(i for i, r in self.stored.decisions.items()
+                      if r["case_id"] == case_id and r["state"] == "open" and r["trigger"] == trigger)
+
+    def decide(self, decision_id: int, *, state: str, decision_no: str | None, decided_on: date,
+               decided_by: str, reason: str | None, seq: int) -> bool:
+        row = self.stored.decisions.get(decision_id)
+        if row is None or row["state"] != "open":
+            return False
+        row.update(state=state, decision_no=decision_no, decided_on=decided_on, decided_by=decided_by,
+                   reason=reason, decided_seq=seq)
+        return True
+
+    def reopen(self, ids: list[int]) -> None:
+        for decision_id in ids:
+            self.stored.decisions[decision_id].update(state="open", decision_no=None, decided_on=None,
+                                                      decided_by=None, reason=None, decided_seq=None)
+
+    def close_raised(self, raised_seq: int, *, decided_on: date, decided_by: str, reason: str, seq: int) -> None:
+        for row in self.stored.decisions.values():
+            if row["raised_seq"] == raised_seq and row["state"] == "open":
+                row.update(state="dismissed", decided_on=decided_on, decided_by=decided_by, reason=reason,
+                           decided_seq=seq)
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit()` makes the copy the committed state."""
 
@@ -155,6 +209,7 @@ class FakeUnitOfWork:
         self.working = copy.deepcopy(self.database.stored)
         self.cases, self.audit = FakeCases(self.working), FakeAudit(self.working)
         self.users, self.definitions = FakeUsers(self.working), FakeDefinitions(self.working)
+        self.decisions = FakeDecisions(self.working)
 
     def commit(self) -> None:
         assert self.write, "a reading unit of work committed"

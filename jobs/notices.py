@@ -132,7 +132,7 @@ def plan_notices_due(app: Lifecycle, as_of: date, run_id: int | None, *, program
     new = 0
     known: dict[tuple[str, str], Any] = {}
     for batch in iter_batches(ids, batch_size):
-        with app.uow(write=True) as uow:
+        with app.database_uow(write=True) as uow:
             cases = [c for c in load_cases(uow.connection, batch, lock=True)
                      if programme is None or c.programme == programme]
             plans: list[tuple[int, int, date]] = []
@@ -163,7 +163,7 @@ def preview_notices(app: Lifecycle, as_of: date, programme: str | None = None) -
 
     found: list[tuple[NoticeDraft, int]] = []
     report = run_compliance(app, acting_user(), as_of, dry_run=True, programme=programme)
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         # The cases whose notices may be due by then (the planner's bookmark says which), and
         # those the run would remind.
         wanted = sorted(set(cases_to_plan(uow.connection, as_of)) | {r[0] for r in report.reminders})

@@ -156,7 +156,7 @@ class Sender:
     # -- 1. claim --------------------------------------------------------------
     def _claim_next(self, skipped: set[int], only: int | None = None) -> Claimed | None:
         now = utc_now()
-        with self.app.uow(write=True) as uow:
+        with self.app.database_uow(write=True) as uow:
             for row in claimable(uow.connection, now, 50 + len(skipped), only=only):
                 if row["id"] in skipped:
                     continue
@@ -204,7 +204,7 @@ class Sender:
             result, next_at = "gave_up", None
         else:
             result, next_at = "failed", now + self.settings.delay(claimed.number)
-        with self.app.uow(write=True) as uow:
+        with self.app.database_uow(write=True) as uow:
             held = finish_attempt(uow.connection, claimed, outcome=result, answer=outcome.answer, now=now,
                                   next_attempt_at=next_at, host=self.host, pid=self.pid)
             uow.commit()
@@ -267,7 +267,7 @@ def send_notifications(app: Lifecycle, acting: str, *, limit: int | None = None,
     """`lifecycle notify send` and the scheduler: an admin (or the scheduler's login) delivers
     what is due."""
     app.require_schema()
-    with app.uow() as uow:
+    with app.database_uow() as uow:
         require_runner(uow, acting, "sending notifications (lifecycle notify send)")
     return Sender(app, settings).run(limit)
 
@@ -287,7 +287,7 @@ def send_test(app: Lifecycle, acting: str, to: str, webhook_kind: str | None = N
         raise UsageError(f"{problem}. Nothing was sent.") from None
     app.require_schema()
     sent_at = utc_now().isoformat(timespec="seconds") + "Z"
-    with app.uow(write=True) as uow:
+    with app.database_uow(write=True) as uow:
         require_runner(uow, acting, "sending a test notification (lifecycle notify test)")
         key = f"test|{uuid.uuid4().hex}"
         insert_notices(uow.connection, [(NoticeDraft(key, None, None, "test", "test", sent_at[:10], None, None, today(),

@@ -326,3 +326,42 @@ def notices_for_audit(connection: Connection, seqs: Sequence[int]) -> dict[int, 
     for row in rows:
         found.setdefault(int(row.audit_seq), []).append(dict(row._mapping))
     return found
+
+
+# -- the services' ports ------------------------------------------------------------
+class ContactRepository:
+    """Cases' contacts and administrators' addresses, through the unit of work's connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def of_case(self, case_id: int) -> Contact | None:
+        return contact_of(self.connection, case_id)
+
+    def save(self, case_id: int, contact: Contact, by: str) -> None:
+        save_contact(self.connection, case_id, contact, by)
+
+    def of_admin(self, user: str) -> Contact | None:
+        return admin_contact_of(self.connection, user)
+
+    def save_admin(self, user: str, contact: Contact, by: str) -> None:
+        save_admin_contact(self.connection, user, contact, by)
+
+    def admins(self) -> list[Contact]:
+        return admin_contacts_all(self.connection)
+
+
+class NotificationRepository:
+    """The notification log as people read it, through the unit of work's connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def log(self, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        return log_rows(self.connection, case_id, limit)
+
+    def attempts(self, delivery_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        return attempts_of(self.connection, delivery_ids)
+
+    def for_audit(self, seqs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        return notices_for_audit(self.connection, seqs)

@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from lifecycle.persistence.decisions import DecisionRepository
+from lifecycle.persistence.notifications import ContactRepository, NotificationRepository
 from lifecycle.persistence.repositories import (
     AuditRepository,
     CaseRepository,
@@ -29,6 +30,8 @@ class UnitOfWork:
     users: UserRepository
     definitions: DefinitionRepository
     decisions: DecisionRepository
+    contacts: ContactRepository
+    notifications: NotificationRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self.engine = engine
@@ -46,6 +49,8 @@ class UnitOfWork:
         self.users = UserRepository(self.connection)
         self.definitions = DefinitionRepository(self.connection)
         self.decisions = DecisionRepository(self.connection)
+        self.contacts = ContactRepository(self.connection)
+        self.notifications = NotificationRepository(self.connection)
         return self
 
     def commit(self) -> None:

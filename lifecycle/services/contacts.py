@@ -12,13 +12,6 @@ from typing import Any
 
 from lifecycle.domain.contacts import Contact, ContactProblem, updated
 from lifecycle.errors import NotFound, UsageError
-from lifecycle.persistence.notifications import (
-    admin_contact_of,
-    admin_contacts_all,
-    contact_of,
-    save_admin_contact,
-    save_contact,
-)
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import load_case
 from lifecycle.services.clock import today
@@ -33,7 +26,7 @@ def show_contact(app: Lifecycle, case_id: int) -> dict[str, Any]:
     app.require_schema()
     with app.uow() as uow:
         case = load_case(uow, case_id)
-        contact = contact_of(uow.connection, case_id) or Contact()
+        contact = uow.contacts.of_case(case_id) or Contact()
     return {"case_id": case_id, "case_name": case.name, "programme": case.programme, **contact.to_dict()}
 
 
@@ -44,12 +37,12 @@ def set_contact(app: Lifecycle, acting: str, case_id: int, **values: str | None)
     with app.uow(write=True) as uow:
         actor = require_admin(uow, acting, f"changing the contact of case {case_id}")
         case = load_case(uow, case_id)
-        before = contact_of(uow.connection, case_id) or Contact()
+        before = uow.contacts.of_case(case_id) or Contact()
         after = _checked(before, values)
         changed = [name for name in ("name", "email", "phone", "webhook_url", "webhook_kind")
                    if getattr(before, name) != getattr(after, name)]
         if changed:
-            save_contact(uow.connection, case_id, after, actor.name)
+            uow.contacts.save(case_id, after, actor.name)
             uow.audit.append(case_id=case_id, programme=case.programme, trigger=TRIGGER, from_state=case.state,
                              to_state=case.state, effective_on=today(), actor=actor.name, role=actor.role,
                              reason=f"contact changed: {', '.join(changed)}", clause=None,
@@ -75,12 +68,12 @@ def set_admin_contact(app: Lifecycle, acting: str, user: str, **values: str | No
         actor = require_admin(uow, acting, f"changing the addresses of administrator {user}")
         if uow.users.role_of(user) != "admin":
             raise NotFound(f"{user!r} is not an administrator of this database; `lifecycle users list` shows them")
-        before = admin_contact_of(uow.connection, user) or Contact(user)
+        before = uow.contacts.of_admin(user) or Contact(user)
         after = _checked(before, {**values, "name": None})
         changed = [name for name in ("email", "phone", "webhook_url", "webhook_kind")
                    if getattr(before, name) != getattr(after, name)]
         if changed:
-            save_admin_contact(uow.connection, user, after, actor.name)
+            uow.contacts.save_admin(user, after, actor.name)
             uow.audit.append(case_id=None, programme=None, trigger=ADMIN_TRIGGER, from_state=None, to_state=None,
                              effective_on=today(), actor=actor.name, role=actor.role,
                              reason=f"addresses of administrator {user} changed: {', '.join(changed)}", clause=None,
@@ -94,4 +87,4 @@ def list_admin_contacts(app: Lifecycle) -> list[dict[str, Any]]:
     app.require_schema()
     with app.uow() as uow:
         return [{"user": c.name, **{k: v for k, v in c.to_dict().items() if k != "name"}}
-                for c in admin_contacts_all(uow.connection)]
+                for c in uow.contacts.admins()]

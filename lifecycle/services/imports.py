@@ -133,7 +133,6 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
 def _contacts(uow: UnitOfWork, source: ImportSource, imported: list[ImportedCase], actor: Actor) -> list[int]:
     """The contacts of the file's rows, each with its `set_contact` audit entry, as `contacts set`
     records one."""
-    from lifecycle.persistence.notifications import save_contact
     from lifecycle.services.clock import today
     from lifecycle.services.contacts import TRIGGER
 
@@ -141,7 +140,7 @@ def _contacts(uow: UnitOfWork, source: ImportSource, imported: list[ImportedCase
     for row in imported:
         case, contact = row.case, row.contact
         assert case.id is not None and contact is not None
-        save_contact(uow.connection, case.id, contact, actor.name)
+        uow.contacts.save(case.id, contact, actor.name)
         changed = [k for k, v in contact.to_dict().items() if v is not None]
         drafts.append(EntryDraft(case.id, case.programme, TRIGGER, case.state, case.state, today(),
                                  actor.name, actor.role, f"contact imported from {source.name}, line {row.line}",

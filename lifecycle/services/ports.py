@@ -7,13 +7,14 @@ case names only these; the scheduled jobs, which write in bulk, use persistence 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from types import TracebackType
 from typing import Any, Protocol
 
 from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
+from lifecycle.domain.contacts import Contact
 
 
 class DatabaseLogin(Protocol):
@@ -97,6 +98,24 @@ class DecisionStore(Protocol):
                      seq: int) -> None: ...
 
 
+class ContactStore(Protocol):
+    """A case's contact (the designated organisation's person) and administrators' addresses."""
+
+    def of_case(self, case_id: int) -> Contact | None: ...
+    def save(self, case_id: int, contact: Contact, by: str) -> None: ...
+    def of_admin(self, user: str) -> Contact | None: ...
+    def save_admin(self, user: str, contact: Contact, by: str) -> None: ...
+    def admins(self) -> list[Contact]: ...
+
+
+class NotificationStore(Protocol):
+    """The notification log (rows as dicts): notices with their deliveries, and every attempt."""
+
+    def log(self, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
+    def attempts(self, delivery_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+    def for_audit(self, seqs: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+
+
 class UnitOfWork(Protocol):
     """`with app.uow(write=True) as uow: ...; uow.commit()`: leaving the block without
     `commit()` (a refusal, an error) writes nothing."""
@@ -112,6 +131,10 @@ class UnitOfWork(Protocol):
     def definitions(self) -> DefinitionStore: ...
     @property
     def decisions(self) -> DecisionStore: ...
+    @property
+    def contacts(self) -> ContactStore: ...
+    @property
+    def notifications(self) -> NotificationStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -6,7 +6,7 @@ database. The database-facing behaviour is tested against SQLite and PostgreSQL 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -14,6 +14,7 @@ from typing import Any
 
 from lifecycle.domain.audit import GENESIS, AuditEntry, compute_hash
 from lifecycle.domain.case import Case
+from lifecycle.domain.contacts import Contact
 
 
 @dataclass
@@ -25,6 +26,12 @@ class Stored:
     users: dict[str, str] = field(default_factory=dict)
     definitions: dict[str, tuple[str, str]] = field(default_factory=dict)
     decisions: dict[int, dict[str, Any]] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    admin_contacts: dict[str, Contact] = field(default_factory=dict)
+    #: The notification log's rows (notice and delivery), newest notice first, as the database
+    #: returns them; only the scheduled jobs write notices, so a use case's test sets them.
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    attempts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class FakeCases:
@@ -194,6 +201,45 @@ class FakeDecisions:
                            decided_seq=seq)
 
 
+class FakeContacts:
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def of_case(self, case_id: int) -> Contact | None:
+        return self.stored.contacts.get(case_id)
+
+    def save(self, case_id: int, contact: Contact, by: str) -> None:
+        self.stored.contacts[case_id] = contact
+
+    def of_admin(self, user: str) -> Contact | None:
+        return self.stored.admin_contacts.get(user)
+
+    def save_admin(self, user: str, contact: Contact, by: str) -> None:
+        self.stored.admin_contacts[user] = contact
+
+    def admins(self) -> list[Contact]:
+        return [self.stored.admin_contacts[user] for user in sorted(self.stored.admin_contacts)]
+
+
+class FakeNotifications:
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def log(self, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        rows = [dict(r) for r in self.stored.notices if case_id is None or r["case_id"] == case_id]
+        return rows[:limit] if limit else rows
+
+    def attempts(self, delivery_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        return {i: [dict(a) for a in self.stored.attempts[i]] for i in delivery_ids if i in self.stored.attempts}
+
+    def for_audit(self, seqs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = {}
+        for row in self.stored.notices:
+            if row["audit_seq"] in seqs:
+                found.setdefault(row["audit_seq"], []).append(dict(row))
+        return found
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit()` makes the copy the committed state."""
 
@@ -210,6 +256,7 @@ class FakeUnitOfWork:
         self.cases, self.audit = FakeCases(self.working), FakeAudit(self.working)
         self.users, self.definitions = FakeUsers(self.working), FakeDefinitions(self.working)
         self.decisions = FakeDecisions(self.working)
+        self.contacts, self.notifications = FakeContacts(self.working), FakeNotifications(self.working)
 
     def commit(self) -> None:
         assert self.write, "a reading unit of work committed"

@@ -9,7 +9,6 @@ from typing import Any
 
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.domain.severity import severity
-from lifecycle.persistence.notifications import contact_of
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import case_view, decision_lines, holders_finder, load_case
 from lifecycle.services.read_models.notification_log import notification_log
@@ -56,7 +55,7 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         # Quotas count other cases: the finder queries them while the transaction is open.
         view = case_view(programme, case, as_of, history, "admin", holders_finder(uow, programme, case.id))
         view["decisions"] = decision_lines(uow, case_id)
-        contact = contact_of(uow.connection, case_id)
+        contact = uow.contacts.of_case(case_id)
     definition = programme.definition
     return CaseFile(
         view=view,

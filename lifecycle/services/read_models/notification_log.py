@@ -15,16 +15,14 @@ def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | No
     """What was (or is to be) sent to whom and when, newest notice first, each delivery with every
     attempt. Anyone who may read the database may read it (auditors included); robot URLs are
     shown without their secret keys."""
-    from lifecycle.persistence.notifications import attempts_of, log_rows
-
     app.require_schema()
     with app.uow() as uow:
         if case_id is not None:
             from lifecycle.services.cases import load_case
 
             load_case(uow, case_id)
-        rows = log_rows(uow.connection, case_id)
-        attempts = attempts_of(uow.connection, [r["delivery_id"] for r in rows if r["delivery_id"] is not None])
+        rows = uow.notifications.log(case_id)
+        attempts = uow.notifications.attempts([r["delivery_id"] for r in rows if r["delivery_id"] is not None])
     notices: dict[int, dict[str, Any]] = {}
     for row in rows:
         notice = notices.get(row["notification_id"])
@@ -54,13 +52,11 @@ def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | No
 def add_notifications(app: Lifecycle, view: dict[str, Any]) -> dict[str, Any]:
     """`cases show`: the case's contact, what was sent to whom and when, and on each reminder's
     (催告's) history entry its recipients and the delivery result."""
-    from lifecycle.persistence.notifications import contact_of, notices_for_audit
-
     case_id = int(view["id"])
     with app.uow() as uow:
-        contact = contact_of(uow.connection, case_id)
+        contact = uow.contacts.of_case(case_id)
         # Only the system's entries (the compliance run's) carry notices.
-        reminded = notices_for_audit(uow.connection, [e["seq"] for e in view["history"] if e["actor"] == "system"])
+        reminded = uow.notifications.for_audit([e["seq"] for e in view["history"] if e["actor"] == "system"])
     # The robot's URL carries its secret key: `contacts show` (an admin's) has it, not the case view.
     view["contact"] = None if contact is None or contact.empty else contact.audit_view()
     for entry in view["history"]:
@@ -73,7 +69,6 @@ def add_notifications(app: Lifecycle, view: dict[str, Any]) -> dict[str, Any]:
                  "answer": d["last_answer"]} for d in sent if d["channel"] is not None]
     view["notifications"] = notification_log(app, case_id)
     return view
-
 
 
 def _shown(recipient: Recipient) -> str:

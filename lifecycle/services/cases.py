@@ -135,7 +135,7 @@ def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") ->
         history = uow.audit.history(case_id)
         view = case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
         view["decisions"] = decision_lines(uow, case_id)
-    return add_notifications(app, view)
+        return add_notifications(uow, view)
 
 
 def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:

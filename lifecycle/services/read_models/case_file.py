@@ -11,7 +11,7 @@ from lifecycle.domain.schedule import obligations_view
 from lifecycle.domain.severity import severity
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import case_view, decision_lines, holders_finder, load_case
-from lifecycle.services.read_models.notification_log import notification_log
+from lifecycle.services.read_models.notification_log import log_of
 from lifecycle.services.read_models.worklist import NextDue, next_due
 
 
@@ -56,6 +56,7 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         view = case_view(programme, case, as_of, history, "admin", holders_finder(uow, programme, case.id))
         view["decisions"] = decision_lines(uow, case_id)
         contact = uow.contacts.of_case(case_id)
+        notifications = log_of(uow, case_id, limit=10)
     definition = programme.definition
     return CaseFile(
         view=view,
@@ -67,7 +68,7 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
                   if (grave := severity(programme, name, case.state)) is not None},
         terminal=frozenset(programme.states_of_kind("terminal")),
         contact=None if contact is None or contact.empty else contact.audit_view(),
-        notifications=notification_log(app, case_id, limit=10),
+        notifications=notifications,
     )
 
 

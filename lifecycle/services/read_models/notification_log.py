@@ -9,6 +9,7 @@ from typing import Any
 from lifecycle.domain.contacts import redact_url
 from lifecycle.persistence.notifications import Recipient
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.ports import UnitOfWork
 
 
 def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
@@ -21,8 +22,13 @@ def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | No
             from lifecycle.services.cases import load_case
 
             load_case(uow, case_id)
-        rows = uow.notifications.log(case_id)
-        attempts = uow.notifications.attempts([r["delivery_id"] for r in rows if r["delivery_id"] is not None])
+        return log_of(uow, case_id, limit)
+
+
+def log_of(uow: UnitOfWork, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """The notification log read in the caller's unit of work (the case screen's, `cases show`'s)."""
+    rows = uow.notifications.log(case_id)
+    attempts = uow.notifications.attempts([r["delivery_id"] for r in rows if r["delivery_id"] is not None])
     notices: dict[int, dict[str, Any]] = {}
     for row in rows:
         notice = notices.get(row["notification_id"])
@@ -49,14 +55,13 @@ def notification_log(app: Lifecycle, case_id: int | None = None, limit: int | No
     return list(notices.values())
 
 
-def add_notifications(app: Lifecycle, view: dict[str, Any]) -> dict[str, Any]:
+def add_notifications(uow: UnitOfWork, view: dict[str, Any]) -> dict[str, Any]:
     """`cases show`: the case's contact, what was sent to whom and when, and on each reminder's
-    (催告's) history entry its recipients and the delivery result."""
+    (催告's) history entry its recipients and the delivery result, read in `show_case`'s unit of work."""
     case_id = int(view["id"])
-    with app.uow() as uow:
-        contact = uow.contacts.of_case(case_id)
-        # Only the system's entries (the compliance run's) carry notices.
-        reminded = uow.notifications.for_audit([e["seq"] for e in view["history"] if e["actor"] == "system"])
+    contact = uow.contacts.of_case(case_id)
+    # Only the system's entries (the compliance run's) carry notices.
+    reminded = uow.notifications.for_audit([e["seq"] for e in view["history"] if e["actor"] == "system"])
     # The robot's URL carries its secret key: `contacts show` (an admin's) has it, not the case view.
     view["contact"] = None if contact is None or contact.empty else contact.audit_view()
     for entry in view["history"]:
@@ -67,7 +72,7 @@ def add_notifications(app: Lifecycle, view: dict[str, Any]) -> dict[str, Any]:
                                                                  d["recipient"])),
                  "recipient": d["recipient"], "status": d["status"], "sent_at": _iso(d["sent_at"]),
                  "answer": d["last_answer"]} for d in sent if d["channel"] is not None]
-    view["notifications"] = notification_log(app, case_id)
+    view["notifications"] = log_of(uow, case_id)
     return view
 
 

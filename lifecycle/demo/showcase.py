@@ -112,7 +112,7 @@ def build_demo(app: Lifecycle, acting: str) -> DemoBuilt:
                         DEMO_REASON, actor=who)
             # A contact for every case (example.org addresses), so its notices have somewhere to go.
             set_contact(app, acting, outcome.case.id, name=f"{name}联络人",
-                        email=f"case{outcome.case.id}@example.org")
+                        email=f"case{outcome.case.id}@example.org", reason=DEMO_REASON)
             created += 1
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()

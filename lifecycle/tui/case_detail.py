@@ -149,6 +149,10 @@ class CaseDetailScreen(Screen[None]):
         self.slow.stop(self.query_one("#body"))
         if read_only is None:
             self.highlight(actions, [name for name in allowed if name not in found.severity])
+        # The case opens at its top, its state in view: the focused action list (and the longer
+        # page the contact and notifications make) would otherwise scroll the summary away.
+        body = self.query_one("#body", VerticalScroll)
+        self.call_after_refresh(body.scroll_home, animate=False)
 
     def highlight(self, actions: OptionList, ordinary: list[str]) -> None:
         """The action the clerk came from (after esc from its form), else the first ordinary

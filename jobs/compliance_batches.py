@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from lifecycle.domain.case import Case
-from lifecycle.domain.compliance import SYSTEM_ROLE, settle
+from lifecycle.domain.compliance import SYSTEM_ROLE, DecisionDue, settle
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import Conflict
 from lifecycle.persistence.compliance import (
@@ -26,6 +26,7 @@ from lifecycle.persistence.compliance import (
     set_next_due,
     update_cases,
 )
+from lifecycle.persistence.decisions import DecisionDraft, insert_decisions
 from lifecycle.persistence.repositories import EntryDraft, append_drafts
 from lifecycle.services.users import SYSTEM
 
@@ -47,6 +48,13 @@ class StepDone:
     effective_on: date
     clause: str | None
     payload: dict[str, Any]
+    default: bool = False
+    #: Set when the step raises a decision due instead of applying the action.
+    decision: DecisionDue | None = None
+
+
+#: (case id, rule, period) -> the id of the decision due raised for it.
+DecisionIds = dict[tuple[int, str, str], int]
 
 
 @dataclass
@@ -87,20 +95,24 @@ def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,
             outcome.settled.version = case.version + len(settlement.steps)  # one per change, as by hand
             outcome.steps = [StepDone(s.due.rule, s.due.period, s.proposal.trigger, s.proposal.from_state,
                                       s.proposal.to_state, s.proposal.effective_on, s.proposal.clause,
-                                      s.proposal.payload) for s in settlement.steps]
+                                      s.proposal.payload, s.proposal.default, s.decision)
+                             for s in settlement.steps]
         elif settlement.case.next_due_on != case.next_due_on and settlement.case.next_due_on is not None:
             outcome.next_due_on = settlement.case.next_due_on
         outcomes.append(outcome)
     return outcomes
 
 
-def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, run_id: int | None) -> None:
+def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date,
+                   run_id: int | None) -> tuple[list[int], DecisionIds]:
     """Write a batch inside the caller's transaction: the changed cases (each only if still at the
-    version it was settled from), the next due days, the audit entries and the actions."""
+    version it was settled from), the next due days, the audit entries and the actions. Returns
+    the audit entries' seqs, one per step in the order of the outcomes and their steps."""
     changed: list[SettledCase] = []
     next_days: list[tuple[int, date]] = []
     entries: list[EntryDraft] = []
     actions: list[ActionDraft] = []
+    raised: list[tuple[int, DecisionDraft]] = []
     reason = f"compliance run as of {as_of.isoformat()}"
     for outcome in outcomes:
         if outcome.next_due_on is not None:
@@ -113,6 +125,11 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, ru
                                       step.to_state, step.effective_on, SYSTEM, SYSTEM_ROLE, reason, step.clause,
                                       step.payload))
             actions.append(ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on))
+            if step.decision is not None:
+                d = step.decision
+                raised.append((len(entries) - 1, DecisionDraft(
+                    outcome.case_id, outcome.programme, d.rule, d.period, d.trigger, d.from_state, d.to_state,
+                    d.ground, d.clause, d.default, d.name, d.due_on, as_of)))
     written = update_cases(uow.connection, changed)
     # Only SQLite's count is held to it: psycopg's executemany count is not a sum in every version,
     # and on PostgreSQL the rows were locked (FOR UPDATE) when their versions were read.
@@ -122,3 +139,4 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, ru
     set_next_due(uow.connection, next_days)
     seqs = append_drafts(uow.connection, entries)
     insert_actions(uow.connection, actions, seqs, run_id)
+    return seqs, insert_decisions(uow.connection, [draft for _, draft in raised], [seqs[i] for i, _ in raised])

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from jobs.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases, write_outcomes
+from jobs.compliance_batches import CaseOutcome, DecisionIds, ProgrammeOf, settle_cases, write_outcomes
 from jobs.compliance_workers import fresh_outcomes, settled_batches, worker_count
+from jobs.notices import plan_notices_due, write_decision_notices, write_step_notices
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.persistence.compliance import (
@@ -57,6 +58,9 @@ class ComplianceReport:
     #: (programme, rule) -> number of actions
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    #: Decisions due raised (never applied): revocations for an administrator to decide.
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    proposal_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     cases_examined: int = 0
     cases_changed: int = 0
     run_id: int | None = None
@@ -64,6 +68,10 @@ class ComplianceReport:
     declined_because: int | None = None
     declined: bool = False
     seconds: float = 0.0
+    #: The reminders (催告) applied or, in a dry run, due: (case id, rule, period, effective on).
+    reminders: list[tuple[int, str, str, date]] = field(default_factory=list)
+    #: Notices written to the outbox by this run (reminders with their entries, planned notices).
+    notices: int = 0
 
     def counts_by_rule(self) -> dict[str, int]:
         by_rule: Counter[str] = Counter()
@@ -73,7 +81,7 @@ class ComplianceReport:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run,
-                                "actions": self.actions}
+                                "actions": self.actions, "proposals": self.proposals}
         if self.refused:
             data["refused"] = self.refused
         if self.declined:
@@ -125,6 +133,8 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
         try:
             _apply(app, admin.name, report, write=True, collect=collect, batch_size=batch_size,
                    progress=progress)
+            report.notices += plan_notices_due(app, report.as_of, report.run_id, programme=programme,
+                                               batch_size=batch_size)
         except BaseException as error:
             finish_run(app.engine, run_id, "failed", _counts(report), f"{type(error).__name__}: {error}")
             raise
@@ -147,9 +157,10 @@ def _declined(app: Lifecycle, report: ComplianceReport, invoked_by: str, source:
 
 
 def _counts(report: ComplianceReport) -> dict[str, Any]:
-    return {"actions": sum(report.counts.values()), "cases_examined": report.cases_examined,
+    return {"actions": sum(report.counts.values()), "proposals": sum(report.proposal_counts.values()),
+            "cases_examined": report.cases_examined,
             "cases_changed": report.cases_changed, "refused": len(report.refused),
-            "by_rule": report.counts_by_rule()}
+            "by_rule": report.counts_by_rule(), "notices": report.notices}
 
 
 class _Programmes:
@@ -185,7 +196,8 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.database_uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
-                _finish_batch(uow, report, outcomes, write=write, collect=collect)
+                _finish_batch(uow, report, outcomes, write=write, collect=collect,
+                              programme_of=programmes.within(uow))
             pause.after_commit()
             done += len(batch)
             if progress:
@@ -195,7 +207,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
         with app.database_uow(write=write) as uow:
             cases = load_cases(uow.connection, batch, lock=write)
             outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
-            _finish_batch(uow, report, outcomes, write=write, collect=collect)
+            _finish_batch(uow, report, outcomes, write=write, collect=collect, programme_of=programmes.within(uow))
         pause.after_commit()
         done += len(batch)
         if progress:
@@ -223,25 +235,49 @@ class WriterPause:
             self.since = time.monotonic()
 
 
-def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool) -> None:
-    """Count the batch's outcomes into the report (and list its actions with `collect`)."""
+def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool,
+            decision_ids: DecisionIds | None = None) -> None:
+    """Count the batch's outcomes into the report (and list its actions with `collect`); the
+    decisions due it raised are listed apart from its actions, with their ids once written."""
     for outcome in outcomes:
         report.cases_examined += 1
         report.refused += outcome.refused
         if outcome.steps:
             report.cases_changed += 1
         for step in outcome.steps:
+            if step.decision is not None:
+                report.proposal_counts[(outcome.programme, step.rule)] += 1
+                if collect:
+                    d = step.decision
+                    report.proposals.append({
+                        "decision_id": (decision_ids or {}).get((outcome.case_id, step.rule, step.period)),
+                        "case_id": outcome.case_id, "programme": outcome.programme, "rule": d.rule,
+                        "trigger": d.trigger, "from_state": d.from_state, "to_state": d.to_state,
+                        "ground": d.ground, "clause": d.clause, "default": d.default,
+                        "due_on": d.due_on.isoformat(), "name": d.name})
+                continue
             report.counts[(outcome.programme, step.rule)] += 1
+            if collect and step.rule.endswith(".reminder"):
+                report.reminders.append((outcome.case_id, step.rule, step.period, step.effective_on))
             if collect:
-                report.actions.append({
+                action = {
                     "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
                     "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
-                    "effective_on": step.effective_on.isoformat(), "clause": step.clause})
+                    "effective_on": step.effective_on.isoformat(), "clause": step.clause}
+                if step.default:  # rests on a rule the documents leave open: said so
+                    action["default"] = True
+                report.actions.append(action)
 
 
 def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,
-                  collect: bool) -> None:
-    account(report, outcomes, collect=collect)
+                  collect: bool, programme_of: ProgrammeOf) -> None:
     if write:
-        write_outcomes(uow, outcomes, report.as_of, report.run_id)
+        seqs, decision_ids = write_outcomes(uow, outcomes, report.as_of, report.run_id)
+        # Each notice goes into the outbox in the transaction of the audit entry causing it: a
+        # 催告's to the case's contact, a decision due's to the office's administrators.
+        report.notices += write_step_notices(uow, outcomes, seqs, programme_of, report.run_id)
+        report.notices += write_decision_notices(uow, outcomes, seqs, decision_ids, programme_of, report.run_id)
         uow.commit()
+        account(report, outcomes, collect=collect, decision_ids=decision_ids)
+    else:
+        account(report, outcomes, collect=collect)

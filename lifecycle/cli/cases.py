@@ -174,6 +174,38 @@ def _file_kind(result: dict[str, Any]) -> str:
     return f"{kind} in {result['encoding']}"
 
 
+@app.command("grades")
+def grades(
+    file: Annotated[str, typer.Argument(help="A .csv (header row) or .jsonl file: case_id, grade, and "
+                                        "optionally on, decision_no, reason; see docs/import.md.")],
+    on: OnOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; record nothing.")] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Record one evaluation round's results: every grade of the file or none, one audit entry per case."""
+    from lifecycle.cli.future import confirm_future
+    from lifecycle.services.evaluation_round import record_round
+
+    app_ = application(db)
+    app_.require_schema()
+    day = parse_day(on)
+    if not dry_run:
+        confirm_future(day, "--on", json)
+    result = record_round(app_, acting(), file, day, dry_run=dry_run)
+    if json:
+        print_json(result)
+        return
+    out = console()
+    verb = "would record" if dry_run else "recorded"
+    out.print(f"{result['file']}: {verb} {result['recorded']} result(s)"
+              + (" (dry run: nothing written)." if dry_run else "."), markup=False)
+    for r in result["results"]:
+        clause = (r["clause"] or "no clause") + (" [default]" if r["default"] else "")
+        out.print(f"  line {r['line']}: case {r['case_id']} {r['grade']}: {r['from_state']} → {r['to_state']} "
+                  f"on {r['effective_on']} ({clause})" + (f"; audit #{r['seq']}" if r["seq"] else ""), markup=False)
+
+
 def render_case(view: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -197,13 +229,47 @@ def render_case(view: dict[str, Any]) -> None:
         for row in view["obligations"]:
             obligations.add_row(Text(row["kind"]), row["period"], row["due_on"], row["status"])
         out.print(obligations)
+    if view.get("decisions"):
+        decisions = Table("id", "proposed", "ground", "clause", "due on", "state", "decision",
+                          title="Decisions due (lifecycle decisions confirm|dismiss)")
+        for d in view["decisions"]:
+            proposed = d["decision"] or f"{d['trigger']} → {d['to_state']}"
+            clause = (d["clause"] or "") + (" [default]" if d["default"] else "")
+            decided = " ".join(str(x) for x in (d["decision_no"], d["decided_on"], d["decided_by"]) if x)
+            decisions.add_row(str(d["id"]), Text(proposed), Text(d["ground"] or ""), Text(clause), d["due_on"],
+                              d["state"], Text(decided))
+        out.print(decisions)
+    voided = {e["payload"].get("voids"): e["seq"] for e in view["history"] if e["trigger"] == "correct"}
     history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason",
                     title="History")
     for e in view["history"]:
-        history.add_row(str(e["seq"]), e["effective_on"], Text(e["trigger"]),
+        clause = (e["clause"] or "") + (" [default]" if e["payload"].get("default") else "")
+        if e["payload"].get("decision_no"):
+            clause += f" · {e['payload']['decision_no']}"
+        trigger = e["trigger"] + (f" (voided by #{voided[e['seq']]})" if e["seq"] in voided else "")
+        reason = e["reason"] or ""
+        if "notified" in e:  # a 催告 or a decision due: whom it went to, and whether it arrived
+            reason += "; notified: " + (", ".join(f"{n['to']} {n['status']}" + (f" {n['sent_at'][:16]}"
+                                                                                 if n["sent_at"] else "")
+                                                  for n in e["notified"]) or "nobody (no contact)")
+        history.add_row(str(e["seq"]), e["effective_on"], Text(trigger),
                         Text(f"{e['from_state'] or '∅'} → {e['to_state']}"), Text(e["actor"]),
-                        Text(e["clause"] or ""), Text(e["reason"] or ""))
+                        Text(clause), Text(reason))
     out.print(history)
+    contact = view.get("contact")
+    if contact is not None:
+        webhook = f" · {contact['webhook_kind']} robot" if contact.get("webhook_url") else ""
+        out.print(Text("Contact: " + " · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k))
+                       + webhook))
+    else:
+        out.print(Text("Contact: none (`lifecycle contacts set` adds one; until then nobody is notified)", style="dim"))
+    if view.get("notifications"):
+        sent = Table("notice", "kind", "period", "to", "status", "sent (UTC)", title="Notifications")
+        for n in view["notifications"]:
+            for d in n["deliveries"] or [{"to": "nobody", "status": "no recipient", "sent_at": None}]:
+                sent.add_row(str(n["notification_id"]), n["kind"], Text(f"{n['rule']} {n['period']}"), Text(d["to"]),
+                             d["status"], (d["sent_at"] or "")[:19])
+        out.print(sent)
     out.print(Text(f"Allowed on {view['as_of']}: " + (", ".join(view["allowed"]) or "nothing"),
                    style="green"))
     blocked = Table("action", "why not", title="Blocked")
@@ -222,16 +288,25 @@ def advance_command(
         "--if-version", help="Refuse (exit 4) unless the case is still at this version.",
         parser=whole_number("--if-version"),
         show_default=False)] = None,
+    decision_no: Annotated[str | None, typer.Option(
+        "--decision-no", help="The number (文号) of the authority's decision this action records "
+        "(approve, reject, revoke, a failed evaluation...).", show_default=False)] = None,
+    exceed_quota: Annotated[bool, typer.Option(
+        "--exceed-quota", help="Exceed a quota the office may exceed at its discretion (原则上…酌情, "
+        "ecommerce-base 一); needs --reason, recorded in the audit log.")] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Fire a trigger on a case, effective --on; refusals list every reason with its clause."""
+    from lifecycle.cli.future import confirm_future
     from lifecycle.services.cases import advance
 
     app_ = application(db)
     app_.require_schema()
-    outcome = advance(app_, acting(), case_id, trigger, parse_day(on), parse_sets(sets), reason,
-                      expected_version=if_version)
+    day = parse_day(on)
+    confirm_future(day, "--on", json)
+    outcome = advance(app_, acting(), case_id, trigger, day, parse_sets(sets), reason,
+                      expected_version=if_version, decision_no=decision_no, exceed_quota=exceed_quota)
     entry = outcome.entry
     result = {"id": outcome.case.id, "trigger": trigger, "from_state": entry.from_state,
               "to_state": entry.to_state, "effective_on": entry.effective_on.isoformat(),
@@ -242,8 +317,10 @@ def advance_command(
     else:
         moved = "stays in" if entry.from_state == entry.to_state else "moved"
         path = entry.to_state if moved == "stays in" else f"{entry.from_state} → {entry.to_state}"
+        clause = (entry.clause or "no clause") + (" [default]" if entry.payload.get("default") else "")
+        number = f", decision {entry.payload['decision_no']}" if entry.payload.get("decision_no") else ""
         console().print(f"Case {outcome.case.id}: {trigger} {moved} {path} on "
-                        f"{entry.effective_on} ({entry.clause or 'no clause'}); audit #{entry.seq}",
+                        f"{entry.effective_on} ({clause}{number}); audit #{entry.seq}",
                         markup=False)
 
 

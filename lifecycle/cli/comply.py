@@ -30,8 +30,9 @@ def comply_command(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Apply every dated rule due by --as-of (reviews, expiry, reminders, revocations), as actor
-    system, each action once, with one audit entry naming its rule and clause. Needs an admin."""
+    """Apply every dated rule due by --as-of (reviews, expiry, reminders), as actor system, each
+    action once, with one audit entry naming its rule and clause; revocations are only proposed,
+    as decisions due for an administrator (`lifecycle decisions list`). Needs an admin."""
     from jobs.compliance_run import run_compliance
     from lifecycle.errors import UsageError
 
@@ -41,6 +42,10 @@ def comply_command(
     json = fmt == "json"
     app_ = application(db)
     day = parse_day(as_of, "--as-of")
+    if not dry_run:  # a dry run writes nothing: any date is a fair what-if
+        from lifecycle.cli.future import confirm_future
+
+        confirm_future(day, "--as-of", json)
     interactive = fmt == "text" and sys.stdout.isatty()
     if interactive:
         report = _with_progress_bar(lambda progress: run_compliance(
@@ -100,10 +105,28 @@ def _headline(report: ComplianceReport) -> str:
     if report.declined:
         return report.decline_message()
     verb = "would apply" if report.dry_run else "applied"
+    raised = "would raise" if report.dry_run else "raised"
     scope = f" in {report.programme}" if report.programme else ""
     return (f"Compliance run as of {report.as_of}{scope}{' (dry run: nothing written)' if report.dry_run else ''}: "
-            f"{verb} {sum(report.counts.values())} action(s) to {report.cases_changed} case(s); "
+            f"{verb} {sum(report.counts.values())} action(s) to {report.cases_changed} case(s), {raised} "
+            f"{sum(report.proposal_counts.values())} decision(s) due for an administrator; "
             f"{report.cases_examined} case(s) looked at in {report.seconds:.2f} s.")
+
+
+def _clause(clause: str | None, default: bool) -> str:
+    text = clause or "no clause"
+    return f"{text} [default]" if default else text
+
+
+def proposal_line(p: dict[str, Any]) -> str:
+    """One decision due, as the text output shows it."""
+    what = p.get("name") or (f"{p['trigger']} {p['from_state']} -> {p['to_state']}"
+                             + (f" (ground {p['ground']})" if p.get("ground") else ""))
+    number = f"decision {p['decision_id']}: " if p.get("decision_id") else ""
+    how = (f"record it: `lifecycle advance {p['case_id']} {p['trigger']} --set …`" if p.get("name")
+           else "decide with `lifecycle decisions confirm|dismiss`")
+    return (f"{number}case {p['case_id']} {p['programme']} {p['rule']}: {what}, due {p['due_on']} "
+            f"({_clause(p['clause'], p['default'])}); {how}")
 
 
 def _summary_table(report: ComplianceReport) -> None:
@@ -117,6 +140,10 @@ def _summary_table(report: ComplianceReport) -> None:
         for (programme, rule), n in sorted(report.counts.items()):
             table.add_row(Text(programme), Text(rule), str(n))
         out.print(table)
+    if report.proposals:
+        out.print(Text("Decisions due (proposed, not applied):", style="bold"))
+        for p in report.proposals:
+            out.print(Text("  " + proposal_line(p)))
     _print_refused(report)
 
 
@@ -125,7 +152,9 @@ def _plain_lines(report: ComplianceReport) -> None:
     for a in report.actions:
         move = a["to_state"] if a["from_state"] == a["to_state"] else f"{a['from_state']} -> {a['to_state']}"
         out.write(f"case {a['case_id']} {a['programme']} {a['rule']}: {a['trigger']} {move} "
-                  f"effective {a['effective_on']} ({a['clause']})\n")
+                  f"effective {a['effective_on']} ({_clause(a['clause'], a.get('default', False))})\n")
+    for p in report.proposals:
+        out.write("proposed: " + proposal_line(p) + "\n")
     out.write(_headline(report) + "\n")
     for (programme, rule), n in sorted(report.counts.items()):
         out.write(f"  {programme} {rule}: {n}\n")
@@ -138,8 +167,8 @@ def _print_refused(report: ComplianceReport) -> None:
     err = sys.stderr
     err.write(f"{len(report.refused)} due action(s) refused by the rules, left for a person:\n")
     for r in report.refused:
-        reasons = "; ".join(f"{x['message']} ({x['clause']})" if x["clause"] else x["message"]
-                            for x in r["reasons"])
+        reasons = "; ".join(f"{x['message']} ({_clause(x['clause'], x.get('default', False))})"
+                            if x["clause"] else x["message"] for x in r["reasons"])
         err.write(f"  case {r['case_id']} {r['programme']} {r['rule']} ({r['trigger']} "
                   f"{r['effective_on']}): {reasons}\n")
 

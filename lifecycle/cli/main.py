@@ -7,7 +7,21 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, calendar, cases, common, comply, programmes, scheduler, tui, users
+from lifecycle.cli import (
+    audit,
+    calendar,
+    cases,
+    common,
+    comply,
+    contacts,
+    correct,
+    decisions,
+    notify,
+    programmes,
+    scheduler,
+    tui,
+    users,
+)
 from lifecycle.cli import report as reports
 
 app = typer.Typer(
@@ -23,10 +37,14 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scheduler.app, name="scheduler")
 app.add_typer(reports.app, name="report")
+app.add_typer(decisions.app, name="decisions")
+app.add_typer(contacts.app, name="contacts")
+app.add_typer(notify.app, name="notify")
 app.command("advance")(cases.advance_command)
 app.command("init")(users.init_command)
 app.command("demo")(cases.demo_command)
 app.command("comply")(comply.comply_command)
+app.command("correct")(correct.correct_command)
 app.command("tui")(tui.tui_command)
 app.command("calendar")(calendar.calendar_command)
 

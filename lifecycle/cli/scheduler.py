@@ -19,20 +19,37 @@ def run(
     at: Annotated[str | None, typer.Option(
         "--at", help="Daily time HH:MM, China Standard Time (default: LIFECYCLE_COMPLY_AT, else 02:00).",
         show_default=False)] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log in detail (--log-level DEBUG).")] = False,
+    log_level: Annotated[str | None, typer.Option(
+        "--log-level", help="DEBUG, INFO, WARNING or ERROR (default: LIFECYCLE_LOG_LEVEL, else INFO). The log "
+        "goes to stderr (under systemd: the journal).", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Run the compliance run every day at --at (Asia/Shanghai) until stopped (SIGTERM), or once.
-    A run that finds another one in progress on the database says so and exits 0."""
-    from jobs.scheduler import DEFAULT_AT, DailyAt, run_once, serve
+    """Run the compliance run every day at --at (Asia/Shanghai) until stopped (SIGTERM), or once;
+    after each run, send the notifications due. A run that finds another one in progress on the
+    database says so and exits 0."""
+    from jobs.scheduler import DEFAULT_AT, DailyAt, configure_logging, run_once, send_after_run, serve
     from lifecycle.errors import UsageError
 
+    level = "DEBUG" if verbose else (log_level or os.environ.get("LIFECYCLE_LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise UsageError(f"--log-level {log_level or os.environ.get('LIFECYCLE_LOG_LEVEL')!r}: use DEBUG, INFO, "
+                         "WARNING or ERROR")
+    configure_logging(level)
     app_ = application(db)
     app_.require_schema()
     if once:
         from lifecycle.cli.comply import print_report
 
         report = run_once(app_, acting(), collect=True)
+        import logging
+
+        logging.getLogger("lifecycle.scheduler").info(
+            "compliance run %s as of %s: %s action(s), %s notice(s) written", report.run_id, report.as_of,
+            sum(report.counts.values()), report.notices)
+        if not report.declined:
+            send_after_run(app_, acting())
         print_report(report, json)
         return
     try:

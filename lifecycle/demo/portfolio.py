@@ -209,7 +209,8 @@ def _live(programme: Programme, case: Case, until: date, rng: random.Random, adm
         if day > until:
             return case
         if what == "run":
-            case = settle(programme, case, day, admin).case
+            settlement = settle(programme, case, day, admin)
+            case = _decide_proposals(programme, settlement, until, rng)
             if case.next_due_on is not None and case.next_due_on <= day:
                 return case  # something the rules refuse stays due: leave the case as it is
             continue
@@ -220,6 +221,29 @@ def _live(programme: Programme, case: Case, until: date, rng: random.Random, adm
             if what != "report":
                 return case  # the administrator's step does not fit: the case waits as it is
             missing.add(detail[1].key)
+    return case
+
+
+def _decide_proposals(programme: Programme, settlement: Any, until: date, rng: random.Random) -> Case:
+    """What the office does with the run's proposals: most revocations are confirmed some weeks
+    later; the others stay open, so the case is left as it is with the proposal not yet raised
+    (the portfolio carries no decisions table rows: the first real run raises it)."""
+    case: Case = settlement.case
+    for step in settlement.steps:
+        decision = step.decision
+        if decision is None:
+            continue
+        on = add_days(decision.due_on, rng.randint(14, 90))
+        if decision.to_state is not None and rng.random() < 0.75 and on <= until:
+            values = {"ground": decision.ground} if decision.ground else {}
+            try:
+                return decide(programme, case, decision.trigger, max(on, case.state_since), "system", values).case
+            except Refused:
+                pass
+        case = case.copy()
+        case.progress.get("automatic", {}).get(decision.rule, {}).pop(decision.period, None)
+        case.next_due_on = next_due(programme, case)
+        return case
     return case
 
 

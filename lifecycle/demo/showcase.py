@@ -14,6 +14,7 @@ from lifecycle.demo.guard import DEMO_REASON, DemoBuilt, demo_database
 from lifecycle.demo.showcase_catalogue import PORTFOLIOS
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
+from lifecycle.services.contacts import set_contact
 from lifecycle.services.users import SYSTEM, Actor
 
 ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
@@ -109,6 +110,9 @@ def build_demo(app: Lifecycle, acting: str) -> DemoBuilt:
                 who = system if trigger in AUTOMATIC else admin
                 advance(app, acting, outcome.case.id, trigger, date.fromisoformat(day), values,
                         DEMO_REASON, actor=who)
+            # A contact for every case (example.org addresses), so its notices have somewhere to go.
+            set_contact(app, acting, outcome.case.id, name=f"{name}联络人",
+                        email=f"case{outcome.case.id}@example.org", reason=DEMO_REASON)
             created += 1
     with app.uow() as uow:
         counts = uow.cases.count_by_programme_state()

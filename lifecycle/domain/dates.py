@@ -1,4 +1,5 @@
-"""Calendar rules of the policy documents (PROGRAMMES.md, "Shared vocabulary")."""
+"""Calendar rules: "N years after D" is the same month and day (29 February: 28 February), a
+deadline day is still in time; validities are counted as the civil code counts periods."""
 
 from __future__ import annotations
 

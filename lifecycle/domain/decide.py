@@ -20,9 +20,9 @@ from lifecycle.domain.schedule import next_due
 from lifecycle.domain.values import InvalidValue, comparable, default_bounds, parse_value, show
 from lifecycle.errors import Refused
 
-#: Rules every programme shares (terminal states, dates of states): the project's
-#: specification, not one policy document.
-SHARED_RULES = "PROGRAMMES.md, shared vocabulary"
+#: Rules every programme shares (terminal states, dates of states): the project's own rules,
+#: not any policy document's, so every reason citing them is marked [default].
+SHARED_RULES = "the project's own rule"
 
 
 @dataclass
@@ -106,17 +106,21 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
             f"{trigger_name} cannot be dated {on}", in_force.clause, in_force.default,
             {"in_force": in_force.date.isoformat(), "on": on.isoformat()}))
     validity = programme.definition.validity
-    if (validity is not None and case.valid_until is not None and on >= case.valid_until
+    if (validity is not None and case.valid_until is not None and on > case.valid_until
             and programme.kind(case.state) == "active"
             and trigger_name not in programme.expiry_triggers):
         reasons.append(Reason(
-            "validity_ended", f"the designation's validity ended on {case.valid_until}; on {on} the "
+            "validity_ended", f"the designation's validity ran through {case.valid_until}; on {on} the "
             f"case can only expire", validity.clause, validity.default,
             {"valid_until": case.valid_until.isoformat(), "on": on.isoformat()}))
-    if on < case.state_since:
+    trigger = programme.trigger(trigger_name)
+    moves = trigger is None or not trigger.internal
+    # A trigger that does not move the case (filing a report) may carry an earlier date: documents
+    # often arrive after a later decision was recorded.
+    if moves and on < case.state_since:
         reasons.append(Reason(
             "before_state_entry", f"the case entered {case.state} on {case.state_since}; "
-            f"it cannot leave it on an earlier date ({on})", SHARED_RULES,
+            f"it cannot leave it on an earlier date ({on})", SHARED_RULES, True,
             details={"state_since": case.state_since.isoformat(), "on": on.isoformat()}))
     return reasons
 
@@ -140,7 +144,7 @@ def _timer_reasons(programme: Programme, case: Case, what: str, timer_id: str | 
 
 def check(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
           values: Values | None = None, *, with_params: bool = True,
-          find_holders: FindHolders | None = None) -> list[Reason]:
+          find_holders: FindHolders | None = None, exceed_quota: bool = False) -> list[Reason]:
     """Every reason `trigger_name` cannot fire on `on`; empty when it can.
 
     With `with_params=False` (what `cases show` asks) the action's own
@@ -152,7 +156,7 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
                        f"{', '.join(programme.definition.triggers)}")]
     if programme.kind(case.state) == "terminal":
         return [Reason("terminal", f"the case is {programme.label(case.state)}, a terminal state: "
-                       "it accepts no trigger", SHARED_RULES)]
+                       "it accepts no trigger", SHARED_RULES, True)]
     sources = programme.sources(trigger)
     if case.state not in sources:
         return [Reason("wrong_state", f"{trigger_name} needs the case in "
@@ -189,7 +193,7 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
         reasons += frozen_field_reasons(definition, case.state,
                                         {**programme.field_defaults(), **case.fields}, values.fields)
         reasons += round_reasons(definition, trigger_name, merged, on)
-        reasons += quota_reasons(definition, trigger_name, merged, on, find_holders)
+        reasons += quota_reasons(definition, trigger_name, merged, on, find_holders, exceed=exceed_quota)
     if renames:
         reasons += [r for r in name_problems(naming, case.name, merged) if r.code == "name_rule"]
     return reasons
@@ -256,7 +260,7 @@ def _late_for_deadline(programme: Programme, case: Case, route: Route, on: date)
     if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal":
         return []
     return [Reason("deadline_passed", f"the deadline was {case.deadline_on}; on {on} it has passed, "
-                   f"and the case can only be revoked or withdrawn", SHARED_RULES,
+                   f"and the case can only be revoked or withdrawn", SHARED_RULES, True,
                    details={"deadline_on": case.deadline_on.isoformat(), "on": on.isoformat()})]
 
 
@@ -281,7 +285,7 @@ def options(programme: Programme, case: Case, on: date, role: str = "admin",
 
 def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
            raw_values: dict[str, Any] | None = None, find_holders: FindHolders | None = None,
-           *, plan: bool = True) -> Proposal:
+           *, plan: bool = True, exceed_quota: bool = False) -> Proposal:
     """What firing `trigger_name` does, or Refused with every reason it may not.
 
     `find_holders` finds the cases that fill a quota; without it quotas are not checked.
@@ -289,10 +293,17 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     several steps in a row, asks for it once at the end instead."""
     trigger = programme.trigger(trigger_name)
     values = parse_values(programme, trigger, raw_values or {})
-    reasons = check(programme, case, trigger_name, on, role, values, find_holders=find_holders)
+    reasons = check(programme, case, trigger_name, on, role, values, find_holders=find_holders,
+                    exceed_quota=exceed_quota)
     if reasons:
         raise Refused(f"{trigger_name} on case {case.id}", reasons)
     assert trigger is not None
+    exceeded: list[dict[str, Any]] = []
+    if exceed_quota and programme.definition.quotas:
+        merged = {**programme.field_defaults(), **case.fields, **values.fields}
+        exceeded = [{"quota": r.details["quota"], "limit": r.details["limit"], "clause": r.clause}
+                    for r in quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
+                    if r.code == "quota_full" and r.details.get("exceedable")]
     moved = case.copy()
     moved.fields.update(values.fields)
     params = {**programme.param_defaults(trigger), **values.params}
@@ -324,6 +335,10 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
         computed["deadline_clause"] = route.deadline.clause
         computed["deadline_default"] = route.deadline.default
     moved.next_due_on = next_due(programme, moved) if plan else None
+    if default:  # rests on a rule the documents leave open: said wherever the entry is shown
+        computed["default"] = True
+    if exceeded:  # 原则上…酌情: the office exceeded the quota at its discretion, with its reason
+        computed["quota_exceeded"] = exceeded
     payload = {**values.fields, **params, **computed}
     return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
                     internal=trigger.internal)

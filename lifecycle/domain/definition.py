@@ -24,6 +24,9 @@ from lifecycle.domain.values import FIELD_TYPES
 Role = Literal["admin", "system"]
 StateKind = Literal["pre", "active", "terminal"]
 Operator = Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in"]
+#: What the compliance run does with an automatic rule: apply its transition, or propose it as
+#: a decision due for an administrator (every revocation: the authority decides).
+Action = Literal["apply", "propose"]
 Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline",
                  "yearly"]
 
@@ -262,12 +265,20 @@ class TriggerDef(Rule):
 
 
 class Timer(Rule):
-    """A dated rule the compliance run applies: fire `trigger` in these states on the due date."""
+    """A dated rule of the compliance run: fire `trigger` in these states on the due date, or with
+    `action: propose` raise it as a decision due for an administrator."""
 
     id: str
     en: str
     zh: str | None = None
     trigger: str
+    #: apply: the run fires the trigger; propose: it raises a decision due. Unset: a timer whose
+    #: trigger takes the designation away (to a terminal state, but for expiry at the end of
+    #: validity) proposes, every other applies (see Programme.timer_action).
+    action: Action | None = None
+    #: A decision due with no transition the run could propose (national-tic: the evaluation
+    #: result not recorded): `trigger` is the action that settles it, fired by a person.
+    decision: Names | None = None
     states: list[str] = Field(alias="in")
     anchor: Anchor
     years: int = 0
@@ -281,6 +292,8 @@ class Timer(Rule):
 
     @model_validator(mode="after")
     def _yearly_has_a_day(self) -> Timer:
+        if self.decision is not None and self.action != "propose":
+            raise ValueError(f"timer {self.id!r}: a `decision` is raised, so it needs `action: propose`")
         if self.anchor == "yearly":
             if self.month is None or self.day is None:
                 raise ValueError(f"timer {self.id!r}: `anchor: yearly` needs `month` and `day`")
@@ -314,6 +327,9 @@ class RevocationRule(Rule):
     ground: str
     #: The trigger that revokes (takes the ground as `ground`).
     trigger: str = "revoke"
+    #: A revocation is the authority's decision: the run proposes it unless an office's own
+    #: programme says `apply`.
+    action: Action = "propose"
 
 
 class Obligation(Rule):
@@ -329,6 +345,43 @@ class Obligation(Rule):
     record: str | None = None
     reminder: Reminder | None = None
     revocation: RevocationRule | None = None
+
+
+class LeadTimes(Rule):
+    """When to tell someone about a day that concerns them: days relative to that day
+    (-30: thirty days before, 0: on the day, 1: the day after)."""
+
+    days: list[int] = Field(default_factory=lambda: [-30, -7, 0, 1])
+
+    @model_validator(mode="after")
+    def _days_are_distinct(self) -> LeadTimes:
+        if len(set(self.days)) != len(self.days):
+            raise ValueError(f"lead days {self.days} name a day twice")
+        return self
+
+
+def _default_leads() -> LeadTimes:
+    return LeadTimes(default=True, note="lead times the documents leave open")
+
+
+class NotificationRules(Rule):
+    """Who is told what, and when (`notifications:` in a programme file). Every value left out is
+    the project's [default]: 30 and 7 days before, on the day and the day after; the 催告 itself
+    the day it is recorded; a notice never sent more than `stale_after_days` after its day."""
+
+    #: A periodic obligation's due day (a report, quarterly data).
+    obligations: LeadTimes = Field(default_factory=_default_leads)
+    #: A review opening (a timer fired once per cycle, or each year).
+    evaluations: LeadTimes = Field(default_factory=_default_leads)
+    #: The last day of a rectification.
+    rectification: LeadTimes = Field(default_factory=_default_leads)
+    #: Send the reminder (催告) itself, with the year concerned and the reply-by day.
+    reminders: bool = True
+    #: Tell the office's administrators of each decision due the run raises, the day it does.
+    decisions: bool = True
+    #: A notice the run could not send on its day (the run did not happen) is still sent this
+    #: many days later, and not after: a stale "30 days before" helps nobody.
+    stale_after_days: int = 7
 
 
 class Ground(Rule):
@@ -388,6 +441,13 @@ class Quota(Rule):
     #: The states whose cases fill the quota: every state but these.
     excluding: list[str]
     limits: list[QuotaLimit]
+    #: A limit set 原则上 (in principle) that the office may exceed 酌情 (at its discretion): an
+    #: admin exceeds it with a stated reason, audited (ecommerce-base 一).
+    exceedable: bool = False
+    #: A bool field that is also true when the register already holds a designated case of the
+    #: same `held_by` group (export-base 六(三): the province already has a base).
+    held_flag: str | None = None
+    held_by: list[str] = Field(default_factory=list)
 
 
 class Target(Rule):
@@ -480,6 +540,8 @@ class Definition(BaseModel):
     quotas: list[Quota] = Field(default_factory=list)
     #: The plan's counts for the programme: where it stood and what it should reach.
     targets: list[Target] = Field(default_factory=list)
+    notifications: NotificationRules = Field(default_factory=lambda: NotificationRules(default=True))
+
 
 
 Problem = tuple[str, str]  # (dotted key, what is wrong)
@@ -655,6 +717,12 @@ def _round_and_quota_problems(d: Definition) -> list[str]:
         conditions = [quota.when] + [limit.when for limit in quota.limits]
         for name in sorted({f for c in conditions if c is not None for f in c.fields()} - set(d.fields)):
             found.append(f"{where}: field {name!r} is not declared")
+        if quota.held_flag is not None and (d.fields.get(quota.held_flag) is None
+                                            or d.fields[quota.held_flag].type != "bool"):
+            found.append(f"{where}.held_flag: {quota.held_flag!r} is not a bool field")
+        for name in quota.held_by:
+            if name not in d.fields:
+                found.append(f"{where}.held_by: field {name!r} is not declared")
         if not quota.limits or quota.limits[-1].when is not None:
             found.append(f"{where}.limits: the last limit must have no `when` (it applies otherwise)")
     return found

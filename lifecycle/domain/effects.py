@@ -32,7 +32,9 @@ def _designate(programme: Programme, case: Case, route: Route, on: date,
 
 
 def designate(programme: Programme, case: Case, on: date) -> dict[str, Any]:
-    """Approval: the first cycle starts today; validity counts from it."""
+    """Approval: the first cycle starts today; validity counts from it as the civil code counts
+    periods (from the next day, through the anniversary: approved 2025-01-10 with 5 years is
+    valid through 2030-01-10, and expires effective 2030-01-11)."""
     case.approved_on = on
     case.cycle = 1
     case.cycle_start = on
@@ -62,14 +64,18 @@ def count_elapsed_cycles(programme: Programme, case: Case) -> None:
 
 def _renew(programme: Programme, case: Case, route: Route, on: date,
            params: dict[str, Any]) -> dict[str, Any]:
-    """A renewal starts the next cycle where the previous one ends, whatever day it was recorded."""
+    """A renewal starts the next cycle where the previous one ends, whatever day it was recorded.
+
+    A validity runs through its last day (the civil code's count of periods, 民法典 第二百零一条–
+    第二百零三条): the next cycle starts the day after it, and its validity ends on the next
+    anniversary of that last day (2030-01-10 → cycle from 2030-01-11, valid through 2035-01-10)."""
     previous_end = programme.cycle_end(case) or on
     case.cycle += 1
-    case.cycle_start = previous_end
     validity = programme.definition.validity
+    case.cycle_start = add_days(previous_end, 1) if validity is not None else previous_end
     if validity is not None:
         case.valid_until = add_years(previous_end, validity.years)
-    return {"cycle": case.cycle, "cycle_start": previous_end.isoformat(),
+    return {"cycle": case.cycle, "cycle_start": case.cycle_start.isoformat(),
             "valid_until": case.valid_until.isoformat() if case.valid_until else None}
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.domain.case import Case
+from lifecycle.domain.contacts import Contact, ContactProblem, updated
 from lifecycle.domain.dates import add_days, add_years, parse_date
 from lifecycle.domain.decide import parse_values
 from lifecycle.domain.definition import Route
@@ -26,8 +27,14 @@ from lifecycle.domain.values import MAX_REASON_LENGTH, InvalidValue, check_text
 #: Columns (CSV) or keys (JSON Lines) that describe the case; any other is a field.
 DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "valid_until",
                 "deadline_on")
-RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events")
-EVENT_KEYS = ("trigger", "on", "from", "to", "reason")
+#: The designated organisation's contact (who is told about the case's obligations).
+CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone", "contact_webhook", "contact_webhook_kind")
+RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events", "reports_filed",
+            "evaluated_through", *CONTACT_COLUMNS)
+#: What a past event may say: besides where it led, the values it was recorded with (a grade, the
+#: year of a filed report, a revocation's ground, the decision's number).
+EVENT_PARAMS = ("grade", "year", "quarter", "ground", "decision_no")
+EVENT_KEYS = ("trigger", "on", "from", "to", "reason", *EVENT_PARAMS)
 #: Effects that only compute dates: replayed on imported events. The others record
 #: reports and change requests, which an import file does not carry.
 DATED_EFFECTS = ("designate", "renew", "deadline")
@@ -83,6 +90,7 @@ class ImportedCase:
     line: int
     case: Case
     history: list[PastEvent]
+    contact: Contact | None = None
 
 
 class _Row:
@@ -135,6 +143,7 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
                   f"it has: {', '.join(states)}")
         state = None
     fields = _fields(r)
+    contact = _contact(r)
     if name is not None:
         for problem in name_problems(programme.definition.naming, name, fields):
             column = "name_en" if "name_en" in problem.details else "name"
@@ -155,10 +164,77 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
     else:
         case, history = _without_events(r, name, state, fields, dates)
     _fill_dates(r, case, dates, cycle, replayed=bool(events))
+    _reports_filed(r, case)
+    _evaluated_through(r, case)
     if r.problems:
         return r.problems
     history[-1].payload.update(_dates_of(case))
-    return ImportedCase(row.line, case, history)
+    return ImportedCase(row.line, case, history, contact)
+
+
+def _contact(r: _Row) -> Contact | None:
+    """The contact columns, checked as `lifecycle contacts set` checks them."""
+    values = {key: r.text(key) for key in CONTACT_COLUMNS}
+    if not any(values.values()):
+        return None
+    options = {"contact_name": "name", "contact_email": "email", "contact_phone": "phone",
+               "contact_webhook": "webhook", "contact_webhook_kind": "webhook_kind"}
+    try:
+        return updated(Contact(), **{options[k]: v for k, v in values.items() if v is not None})
+    except ContactProblem as problem:
+        column = next((k for k, o in options.items() if f"--{o.replace('_', '-')}" == problem.option),
+                      "contact_email")
+        r.problem(column, "invalid_field", str(problem).split(": ", 1)[-1])
+        return None
+
+
+def _evaluated_through(r: _Row, case: Case) -> None:
+    """The column `evaluated_through`: the last year whose yearly evaluation is done (hitech-zone's
+    each 1 April), so the first compliance run opens only the evaluations still to come."""
+    raw = r.row.values.get("evaluated_through")
+    if raw is None or raw == "":
+        return
+    text = str(raw).strip()
+    yearly = [t for t in r.programme.definition.timers if t.anchor == "yearly"]
+    if not yearly:
+        r.problem("evaluated_through", "invalid_field", f"{r.programme.code} has no yearly evaluation; "
+                  "leave evaluated_through empty")
+        return
+    if not text.isdigit() or (case.approved_on is not None and int(text) < case.approved_on.year - 1):
+        r.problem("evaluated_through", "invalid_field", f"{raw!r} is not a year since the designation; give "
+                  "the last year evaluated, e.g. 2024")
+        return
+    from lifecycle.domain.programme import yearly_mark
+
+    for timer in yearly:  # the evaluation of year Y is held in Y+1 (each 1 April): that firing is done
+        case.marks[yearly_mark(timer.trigger)] = int(text) + 1
+
+
+def _reports_filed(r: _Row, case: Case) -> None:
+    """The column `reports_filed`: the years whose annual report the office has on file
+    ("2021,2022,2023" in CSV, a list in JSON Lines), so the first compliance run neither
+    reminds of nor proposes a revocation for reports that were in fact filed."""
+    raw = r.row.values.get("reports_filed")
+    if raw is None or raw == "":
+        return
+    items = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
+    years: list[int] = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        if not text.isdigit():
+            r.problem("reports_filed", "invalid_field", f"{item!r} is not a year; list the years whose "
+                      "report is filed, e.g. 2021,2022,2023")
+            return
+        years.append(int(text))
+    first = case.approved_on.year if case.approved_on else None
+    early = [y for y in years if first is None or y < first]
+    if early:
+        r.problem("reports_filed", "invalid_field", f"{early[0]} is before the designation "
+                  f"({case.approved_on or 'never approved'}); no report is due for it")
+        return
+    case.reports[:] = sorted(set(case.reports) | set(years))
 
 
 def _fields(r: _Row) -> dict[str, Any]:
@@ -199,6 +275,7 @@ class _Event:
     from_state: str | None
     to_state: str
     reason: str | None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _events(r: _Row) -> list[_Event]:
@@ -237,8 +314,9 @@ def _events(r: _Row) -> list[_Event]:
             except InvalidValue as error:
                 r.problem("events", "invalid_field", f"{where}.reason: {error}")
                 continue
+        params = {key: item[key] for key in EVENT_PARAMS if item.get(key) not in (None, "")}
         events.append(_Event(index, str(item["trigger"]), on, item.get("from") or None,
-                             str(item["to"]), str(reason) if reason else None))
+                             str(item["to"]), str(reason) if reason else None, params))
     return events if len(r.problems) == before else []
 
 
@@ -296,17 +374,57 @@ def _step(r: _Row, case: Case, event: _Event) -> PastEvent | None:
                   f"leads to: {leads}", trigger.clause, trigger.default)
         return None
     from_state = case.state
+    params, problems = _event_params(r, trigger, event)
+    if problems:
+        return None
+    mismatched = [k for k, v in (route.when or {}).items()
+                  if k in params and params[k] not in (v if isinstance(v, list) else [v])]
+    if mismatched:
+        r.problem("events", "no_route", f"{where}: {event.trigger} with {mismatched[0]} "
+                  f"{params[mismatched[0]]} does not lead from {case.state} to {event.to_state}",
+                  route.clause or trigger.clause, trigger.default)
+        return None
+    if "record_report" in route.effects and "year" not in params:
+        r.problem("events", "missing_field", f"{where}: {event.trigger} records the report of a year: add "
+                  f"\"year\": YYYY", route.clause or trigger.clause, trigger.default)
+        return None
+    if "record_report" in route.effects:
+        from lifecycle.domain.effects import effect_problems
+
+        found = [p for p in effect_problems(programme, case, route, event.on, params) if p.code == "duplicate"]
+        if found:
+            r.problem("events", "duplicate", f"{where}: {found[0].message}", found[0].clause)
+            return None
     if event.to_state != case.state:
         case.state = event.to_state
         case.state_since = event.on
         case.deadline_on = None
-    dated = route.model_copy(update={"effects": [e for e in route.effects if e in DATED_EFFECTS]})
-    computed = apply_effects(programme, case, dated, event.on, {})
+    kept = DATED_EFFECTS + (("record_report",) if "year" in params else ())
+    dated = route.model_copy(update={"effects": [e for e in route.effects if e in kept]})
+    computed = apply_effects(programme, case, dated, event.on, params)
+    computed.update({k: v for k, v in event.params.items() if k not in computed})
     if trigger.due and programme.timer(trigger.due).once_per_cycle:
         case.marks[event.trigger] = case.cycle  # as deciding it would: once per cycle
     clause = route.clause or trigger.clause
     return PastEvent(event.trigger, from_state, event.to_state, event.on, event.reason, clause,
                      computed)
+
+
+def _event_params(r: _Row, trigger: Any, event: _Event) -> tuple[dict[str, Any], bool]:
+    """The event's values parsed as the trigger's parameters (a grade among its choices, a year as
+    a number); the decision's number is kept as text. True when one is wrong."""
+    where = f"events[{event.index}]"
+    raw = {k: str(v) for k, v in event.params.items() if k in trigger.params}
+    unknown = sorted(k for k in event.params if k not in trigger.params and k != "decision_no")
+    if unknown:
+        r.problem("events", "unknown_field", f"{where}: {event.trigger} takes no {', '.join(unknown)}"
+                  + (f"; it takes: {', '.join(trigger.params)}" if trigger.params else ""))
+        return {}, True
+    values = parse_values(r.programme, trigger, raw)
+    for problem in values.problems:
+        r.problem("events", problem.code, f"{where}: {problem.message}", problem.clause, problem.default)
+    params = {**r.programme.param_defaults(trigger), **values.params}
+    return params, bool(values.problems)
 
 
 def _destination(route: Route, case: Case) -> str:
@@ -326,7 +444,8 @@ def _agree_with_events(r: _Row, case: Case, state: str, dates: dict[str, date | 
     if since is not None and since != case.state_since:
         r.problem("state_since", "invalid_field", f"{since} is not the day the events enter "
                   f"{case.state} ({case.state_since}); leave state_since empty or correct it")
-    late = [e for e in history if e.on > case.state_since]
+    # Only a move is late: a report filed after the case entered its state is just history.
+    late = [e for e in history if e.on > case.state_since and e.from_state != e.to_state]
     if late:
         r.problem("events", "invalid_field", f"an event is dated {late[0].on}, after the case "
                   f"entered {case.state} on {case.state_since}; an imported history ends when "
@@ -411,13 +530,16 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
     if case.state == "renewed" and case.cycle < 2:
         r.problem("cycle", "invalid_field", "renewed is a cycle after the first; give cycle 2 or "
                   "more, or the state approved")
+    validity = programme.definition.validity
+    # A validity runs through its anniversary (the civil code's count): a later cycle starts the
+    # day after the previous one's last day.
+    after = 1 if validity is not None and case.cycle > 1 else 0
     if dates["cycle_start"] is not None:
         case.cycle_start = dates["cycle_start"]
     elif cycle is not None or case.cycle_start is None:
-        case.cycle_start = add_years(approved, (case.cycle - 1) * period.years)
+        case.cycle_start = add_days(add_years(approved, (case.cycle - 1) * period.years), after)
     if cycle is None and dates["cycle_start"] is None:
         count_elapsed_cycles(programme, case)  # as `cases add` does: no evaluation before the plan
-    validity = programme.definition.validity
     if dates["valid_until"] is not None:
         if validity is None:
             r.problem("valid_until", "invalid_field", f"{programme.code} designations have no "
@@ -425,7 +547,7 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
         case.valid_until = dates["valid_until"]
     elif validity is not None and (cycle is not None or dates["cycle_start"] is not None
                                    or case.valid_until is None):
-        case.valid_until = add_years(case.cycle_start, validity.years)
+        case.valid_until = add_years(add_days(case.cycle_start, -after), validity.years)
     if not replayed:
         _mark_reviews(programme, case)
     _deadline(r, case, dates["deadline_on"], computed=not replayed)
@@ -475,6 +597,7 @@ def _dates_of(case: Case) -> dict[str, Any]:
     def iso(day: date | None) -> str | None:
         return day.isoformat() if day else None
 
-    return {"state_since": iso(case.state_since), "approved_on": iso(case.approved_on),
+    return {"reports_filed": list(case.reports), "state_since": iso(case.state_since),
+            "approved_on": iso(case.approved_on),
             "cycle": case.cycle, "cycle_start": iso(case.cycle_start),
             "valid_until": iso(case.valid_until), "deadline_on": iso(case.deadline_on)}

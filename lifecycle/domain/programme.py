@@ -44,6 +44,13 @@ class Programme:
                    if o.period == "year" and o.record is not None}
         self._records = {id(route): records[name] for name, trigger in definition.triggers.items()
                          if name in records for route in trigger.routes}
+        #: The triggers a decision due may propose (an administrator firing one settles it).
+        self.proposed_triggers = frozenset(
+            [t.trigger for t in definition.timers if self.timer_action(t) == "propose"]
+            + [o.revocation.trigger for o in definition.obligations
+               if o.revocation is not None and o.revocation.action == "propose"])
+        #: Whether a dated rule counts from the cycle (else the cycle only numbers renewals).
+        self.cycles_matter = any(t.anchor in ("cycle_start", "cycle_end") for t in definition.timers)
         self.machine = self._build_machine()
 
     # -- states -------------------------------------------------------------
@@ -148,12 +155,27 @@ class Programme:
 
     # -- dates --------------------------------------------------------------
     def cycle_end(self, case: Case) -> date | None:
-        """Where the current cycle ends: validity if the programme has one, else start + cycle."""
+        """Where the current cycle ends: validity if the programme has one, else start + cycle;
+        None where cycles drive no dated rule (hitech-zone: yearly evaluations on 1 April), so no
+        meaningless end (a zone of 1991 "ending its cycle" in 1992) is ever shown."""
         if self.definition.validity is not None:
             return case.valid_until
-        if case.cycle_start is None:
+        if case.cycle_start is None or not self.cycles_matter:
             return None
         return add_years(case.cycle_start, self.definition.cycle.years)
+
+    def timer_action(self, timer: Timer) -> str:
+        """apply or propose: what the compliance run does when the timer falls due. The run never
+        takes a designation away by itself unless the definition says `apply`."""
+        if timer.action is not None:
+            return timer.action
+        if timer.anchor == "valid_until":
+            return "apply"  # expiry at the end of validity is a fact, not a decision
+        trigger = self.trigger(timer.trigger)
+        takes_away = trigger is not None and any(
+            route.to not in ("$same", "$active") and self.definition.states[route.to].kind == "terminal"
+            for route in trigger.routes)
+        return "propose" if takes_away else "apply"
 
     def timer(self, timer_id: str) -> Timer:
         found = self._timers.get(timer_id)

@@ -60,16 +60,34 @@ def applicable_limit(quota: Quota, evaluator: Evaluator) -> QuotaLimit:
     return quota.limits[-1]
 
 
+def held_in_register(definition: Definition, quota: Quota, values: Mapping[str, Any],
+                     find: FindHolders) -> list[Holder]:
+    """The designated cases (in an active state) the register holds in the acting case's
+    `held_by` group: what makes the quota's `held_flag` true whatever the case itself says."""
+    if quota.held_flag is None or any(values.get(name) is None for name in quota.held_by):
+        return []
+    active = {name for name, s in definition.states.items() if s.kind == "active"}
+    register = quota.model_copy(update={"group_by": list(quota.held_by), "when": None,
+                                        "excluding": sorted(set(definition.states) - active)})
+    return [h for h in find(register, values) if h.state in active]
+
+
 def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any], on: date,
-                  find: FindHolders | None) -> list[Reason]:
-    """Every quota `trigger` would exceed, naming the quota, the rule that set it and the cases that fill it."""
+                  find: FindHolders | None, *, exceed: bool = False) -> list[Reason]:
+    """Every quota `trigger` would exceed, naming the quota, the rule that set it and the cases that fill it.
+
+    With `exceed`, a quota the office may exceed at its discretion (`exceedable`) is not a reason:
+    the caller records that it was exceeded and why."""
     if find is None:
         return []
     reasons: list[Reason] = []
-    evaluator = Evaluator(values, definition.fields, on)
     for quota in definition.quotas:
         if trigger not in quota.triggers:
             continue
+        held = held_in_register(definition, quota, values, find)
+        if held and quota.held_flag is not None:
+            values = {**values, quota.held_flag: True}
+        evaluator = Evaluator(values, definition.fields, on)
         if quota.when is not None and not evaluator.evaluate(quota.when).ok:
             continue
         missing = [name for name in quota.group_by if values.get(name) is None]
@@ -83,14 +101,23 @@ def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
         limit = applicable_limit(quota, evaluator)
         if len(holders) < limit.limit:
             continue
+        if exceed and quota.exceedable:
+            continue
         group = ", ".join(f"{name} {show(values[name])}" for name in quota.group_by)
         filled = "; ".join(f"#{h.id} {h.name} ({h.state})" for h in holders) or "no case: none may be added"
+        register = ""
+        if held:
+            register = (f"; the register already holds {', '.join(f'#{h.id} {h.name}' for h in held)} "
+                        f"in {', '.join(show(values[n]) for n in quota.held_by)}, so {quota.held_flag} holds")
+        may = (" — the limit holds 原则上 (in principle): an admin may exceed it with --exceed-quota and "
+               "--reason" if quota.exceedable else "")
         reasons.append(Reason(
             "quota_full", f"quota {quota.id} ({quota.en}) for {group} is {limit.limit}: {limit.en}; "
-            f"filled by {filled}", limit.clause or quota.clause, limit.default,
-            {"quota": quota.id, "limit": limit.limit, "rule": limit.en,
+            f"filled by {filled}{register}{may}", limit.clause or quota.clause, limit.default,
+            {"quota": quota.id, "limit": limit.limit, "rule": limit.en, "exceedable": quota.exceedable,
              "group": {name: values[name] for name in quota.group_by},
-             "cases": [{"id": h.id, "name": h.name, "state": h.state} for h in holders]}))
+             "cases": [{"id": h.id, "name": h.name, "state": h.state} for h in holders],
+             "register": [{"id": h.id, "name": h.name, "state": h.state} for h in held]}))
     return reasons
 
 

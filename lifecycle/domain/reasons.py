@@ -26,7 +26,7 @@ class Reason:
         """The message with its clause, as printed on stderr."""
         if not self.clause:
             return self.message
-        marker = ", default" if self.default else ""
+        marker = " [default]" if self.default else ""
         return f"{self.message} ({self.clause}{marker})"
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Pure planning over one case, generic over definitions: the programme's
 Nothing here decides whether an action is allowed: the compliance run hands
 every planned action to `decide`, which applies the same rules as for a person.
 
-Dates follow PROGRAMMES.md, "Shared vocabulary": an automatic transition
+Dates follow the project's calendar rules [default]: an automatic transition
 carries the first date its condition held, never before the case entered its
 state; a reminder is a communication, never backdated, so it carries the date
 of the run that sends it.
@@ -48,6 +48,10 @@ class Due:
     default: bool
     values: dict[str, str] = field(default_factory=dict)
     order: int = 0
+    #: apply: the run fires the trigger; propose: it raises a decision due for an administrator.
+    action: str = "apply"
+    #: The decision due's own label when it proposes no transition (the trigger settles it).
+    decision: str | None = None
 
     def sort_key(self) -> tuple[date, int, int, str]:
         return (self.on, _RANK[self.kind], self.order, self.period)
@@ -84,8 +88,9 @@ def timer_due(programme: Programme, timer: Timer, case: Case, order: int = 0) ->
     period = timer_period(timer, case, due)
     if period in case.automatic.get(timer.id, {}):
         return None
+    decision = f"{timer.decision.zh} {timer.decision.en}" if timer.decision else None
     return Due(timer.id, "timer", timer.trigger, max(due, case.state_since), period, timer.clause,
-               timer.default, dict(timer.params), order)
+               timer.default, dict(timer.params), order, programme.timer_action(timer), decision)
 
 
 # -- obligations --------------------------------------------------------------
@@ -146,6 +151,9 @@ def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int
     reminder rule, the day after the last of them fell due.
     """
     reminder, rule = obligation.reminder, obligation.revocation
+    # Periods a raised revocation already covers ("2025..2026"): a later run of missing periods
+    # overlapping them is the same failure, not a new one (raised once, decided once).
+    covered = [tuple(key.split("..", 1)) for key in case.automatic.get(revocation_rule(obligation), {})]
     sent_map = case.automatic.get(reminder_rule(obligation), {}) if reminder is not None else {}
     last_sent = date.fromisoformat(max(sent_map.values())) if sent_map else None
     by_year = obligation.period == "year"
@@ -180,6 +188,8 @@ def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int
                 day = add_days(date.fromisoformat(sent), reminder.reply_days + 1)
         if reminder is not None and (last_sent is None or period.due_on >= last_sent):
             revocation_settled = True  # no later period has been reminded
+        if day is not None and any(first <= p.key <= last for first, last in covered for p in run):
+            day = None  # already proposed (or applied) for these periods: nothing more to do for them
         if day is not None:
             next_day = min(next_day, day)
             if period.due_on < as_of and (revocation is None or day < revocation[0]):
@@ -188,7 +198,7 @@ def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int
         day = max(revocation[0], case.state_since)
         if day <= as_of:
             found.append(Due(revocation_rule(obligation), "revocation", rule.trigger, day, revocation[1],
-                             rule.clause, rule.default, {"ground": rule.ground}, order))
+                             rule.clause, rule.default, {"ground": rule.ground}, order, rule.action))
     return found, next_day
 
 

@@ -414,6 +414,10 @@ class AuditRepository:
                                       .order_by(audit_log.c.seq).limit(1)).first()
         return entry_from_row(row) if row else None
 
+    def by_seq(self, seq: int) -> AuditEntry | None:
+        row = self.connection.execute(select(audit_log).where(audit_log.c.seq == seq)).first()
+        return entry_from_row(row) if row else None
+
     def last_for_case(self, case_id: int) -> AuditEntry | None:
         row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()

@@ -42,9 +42,18 @@ WRITES: dict[str, dict[str, tuple[str, ...]]] = {
     "programme_definitions": {"admin": ("INSERT",), "system": ("INSERT",)},
     # The compliance run: started by an admin or by the scheduler host's login.
     "automatic_actions": {"admin": ("INSERT",), "system": ("INSERT",)},
+    # Decisions due: raised by the run, decided (confirmed, dismissed) by an admin.
+    "decisions": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
     "compliance_runs": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
-    # APScheduler's job store (created by init, so the scheduler's login needs no CREATE).
-    "apscheduler_jobs": {"admin": ("INSERT", "UPDATE", "DELETE"), "system": ("INSERT", "UPDATE", "DELETE")},
+    # Contacts: kept by admins (each change audited).
+    "case_contacts": {"admin": ("INSERT", "UPDATE")},
+    "admin_contacts": {"admin": ("INSERT", "UPDATE")},
+    # The outbox: written by the compliance run (an admin's or the scheduler's), delivered by the
+    # sender (`notify send`, the scheduler). Nobody deletes a notice or an attempt.
+    "notifications": {"admin": ("INSERT",), "system": ("INSERT",)},
+    "notification_deliveries": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
+    "notification_attempts": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
+    "notice_plans": {"admin": ("INSERT", "UPDATE"), "system": ("INSERT", "UPDATE")},
 }
 #: Sequences (cases.id) are used by the writers.
 SEQUENCE_WRITERS = ("admin", "system")

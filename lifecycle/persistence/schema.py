@@ -11,8 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-#: APScheduler keeps its own table (init creates it on PostgreSQL, see services/scheduler.py);
-#: it is not ours to migrate or drop.
+#: APScheduler's job store table of older versions (migration 0007 drops it: the scheduler keeps its
+#: job in memory now); never compared with the models.
 FOREIGN_TABLES = {"apscheduler_jobs"}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -141,6 +141,160 @@ class AutomaticActionRow(SQLModel, table=True):
                                                               nullable=True))
 
 
+class CaseContactRow(SQLModel, table=True):
+    """The designated organisation's contact for a case: who is told about its obligations."""
+
+    __tablename__ = "case_contacts"
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), primary_key=True,
+                                          autoincrement=False))
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=60)
+    webhook_url: str | None = Field(default=None, max_length=1000)
+    webhook_kind: str | None = Field(default=None, max_length=20)
+    updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    updated_by: str = Field(max_length=200)
+
+
+class AdminContactRow(SQLModel, table=True):
+    """An administrator's addresses: where what concerns the office (a decision due) goes."""
+
+    __tablename__ = "admin_contacts"
+
+    user_name: str = Field(sa_column=Column(String(200), ForeignKey("users.name"), primary_key=True))
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=60)
+    webhook_url: str | None = Field(default=None, max_length=1000)
+    webhook_kind: str | None = Field(default=None, max_length=20)
+    updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    updated_by: str = Field(max_length=200)
+
+
+class NotificationRow(SQLModel, table=True):
+    """The outbox: one notice, written in the transaction of the audit entry or plan causing it.
+    Its key names it once and for all (case, kind, rule, period, lead): never planned twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_case_id", "case_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    key: str = Field(sa_column=Column(String(400), nullable=False, unique=True))
+    case_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("cases.id"), nullable=True))
+    programme: str | None = Field(default=None, max_length=60)
+    kind: str = Field(max_length=30)
+    rule: str = Field(max_length=100)
+    period: str = Field(max_length=60)
+    lead_days: int | None = None
+    due_on: date | None = None
+    notify_on: date
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    run_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("compliance_runs.id"),
+                                                              nullable=True))
+    audit_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DeliveryRow(SQLModel, table=True):
+    """One notice to one recipient over one channel: sent at most once, tried until sent or
+    given up. Claimed with a lease (owner host and pid) before each attempt."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", "address", name="uq_deliveries_notice_channel_address"),
+        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    notification_id: int = Field(sa_column=Column(Integer, ForeignKey("notifications.id"), nullable=False))
+    #: email or webhook.
+    channel: str = Field(max_length=20)
+    address: str = Field(max_length=1000)
+    #: wecom, dingtalk, feishu, generic (webhooks).
+    webhook_kind: str | None = Field(default=None, max_length=20)
+    #: Who it is for: the case's contact's name, or the administrator's user name.
+    recipient: str | None = Field(default=None, max_length=200)
+    #: pending, sending (claimed), retry (failed, tried again later), sent, gave_up.
+    status: str = Field(max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    lease_host: str | None = Field(default=None, max_length=200)
+    lease_pid: int | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    message_id: str | None = Field(default=None, max_length=400)
+    subject: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    last_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class DeliveryAttemptRow(SQLModel, table=True):
+    """Every attempt at a delivery, recorded before the send (started) and after it (sent, failed
+    with the server's answer, gave_up); `interrupted`: the sender stopped during it."""
+
+    __tablename__ = "notification_attempts"
+    __table_args__ = (Index("ix_notification_attempts_delivery", "delivery_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    delivery_id: int = Field(sa_column=Column(Integer, ForeignKey("notification_deliveries.id"), nullable=False))
+    number: int
+    started_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    outcome: str = Field(max_length=20)
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sender: str = Field(max_length=200)
+
+
+class NoticePlanRow(SQLModel, table=True):
+    """Where the notice planner stands for a case: planned at this version of the case, nothing
+    more falls due before `next_on`. A case changed since (another version) is planned again."""
+
+    __tablename__ = "notice_plans"
+    __table_args__ = (Index("ix_notice_plans_next_on", "next_on"),)
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), primary_key=True, autoincrement=False))
+    version: int
+    next_on: date
+class DecisionRow(SQLModel, table=True):
+    """A decision due: what the compliance run proposes instead of taking a designation away,
+    raised once per (case, rule, period) and then confirmed (with the decision's number) or
+    dismissed by an administrator. Each change has its audit entry on the case."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("case_id", "rule", "period", name="uq_decisions_case_rule_period"),
+        Index("ix_decisions_state_programme", "state", "programme"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
+                                                          autoincrement=True))
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
+    programme: str = Field(max_length=60)
+    rule: str = Field(max_length=100)
+    period: str = Field(max_length=60)
+    #: The trigger a confirmation fires (or, with `name`, the one a person fires to settle it).
+    trigger: str = Field(max_length=60)
+    from_state: str = Field(max_length=60)
+    to_state: str | None = Field(default=None, max_length=60)
+    ground: str | None = Field(default=None, max_length=60)
+    clause: str | None = Field(default=None, max_length=200)
+    is_default: bool = False
+    #: The decision's own label when it proposes no transition of its own.
+    name: str | None = Field(default=None, max_length=200)
+    #: The first day the rule held.
+    due_on: date
+    #: The date of the compliance run that raised it.
+    raised_on: date
+    raised_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    #: open, confirmed, dismissed.
+    state: str = Field(max_length=20)
+    decision_no: str | None = Field(default=None, max_length=200)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
 users = UserRow.__table__  # type: ignore[attr-defined]
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 audit_log = AuditEntryRow.__table__  # type: ignore[attr-defined]
@@ -148,4 +302,11 @@ audit_head = AuditHeadRow.__table__  # type: ignore[attr-defined]
 definitions = DefinitionRow.__table__  # type: ignore[attr-defined]
 compliance_runs = ComplianceRunRow.__table__  # type: ignore[attr-defined]
 automatic_actions = AutomaticActionRow.__table__  # type: ignore[attr-defined]
+case_contacts = CaseContactRow.__table__  # type: ignore[attr-defined]
+admin_contacts = AdminContactRow.__table__  # type: ignore[attr-defined]
+notifications = NotificationRow.__table__  # type: ignore[attr-defined]
+deliveries = DeliveryRow.__table__  # type: ignore[attr-defined]
+delivery_attempts = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+notice_plans = NoticePlanRow.__table__  # type: ignore[attr-defined]
+decisions = DecisionRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata

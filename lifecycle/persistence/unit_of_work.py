@@ -7,6 +7,8 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from lifecycle.persistence.decisions import DecisionRepository
+from lifecycle.persistence.notifications import ContactRepository, NotificationRepository
 from lifecycle.persistence.repositories import (
     AuditRepository,
     CaseRepository,
@@ -27,6 +29,9 @@ class UnitOfWork:
     audit: AuditRepository
     users: UserRepository
     definitions: DefinitionRepository
+    decisions: DecisionRepository
+    contacts: ContactRepository
+    notifications: NotificationRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self.engine = engine
@@ -43,6 +48,9 @@ class UnitOfWork:
         self.audit = AuditRepository(self.connection)
         self.users = UserRepository(self.connection)
         self.definitions = DefinitionRepository(self.connection)
+        self.decisions = DecisionRepository(self.connection)
+        self.contacts = ContactRepository(self.connection)
+        self.notifications = NotificationRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -52,10 +52,27 @@ def rules(programme: Programme) -> list[dict[str, Any]]:
                           f"{', '.join(quota.triggers)}: {limit.limit} — {limit.en}",
                           "clause": limit.clause or quota.clause, "default": limit.default or quota.default})
     for timer in d.timers:
-        found.append({"rule": f"timer {timer.id}: {timer.en}", "clause": timer.clause,
+        action = timer.action or _timer_action(d, timer)
+        does = (f"raises a decision due ({timer.decision.en}), settled by {timer.trigger}" if timer.decision
+                else f"proposes {timer.trigger} to an administrator" if action == "propose"
+                else f"the compliance run applies {timer.trigger}")
+        found.append({"rule": f"timer {timer.id}: {timer.en} — {does}", "clause": timer.clause,
                       "default": timer.default})
     for o in d.obligations:
         found += _obligation_rules(o)
+    notices = d.notifications
+    for label, leads in (("a report's due day", notices.obligations), ("a review opening", notices.evaluations),
+                         ("a rectification deadline", notices.rectification)):
+        found.append({"rule": f"notify the case's contact of {label}: {_leads(leads.days)}", "clause": leads.clause,
+                      "default": leads.default})
+    if notices.reminders:
+        found.append({"rule": "notify the case's contact of each reminder (催告) when recorded, with the year "
+                      "concerned and the reply-by day", "clause": None, "default": notices.default})
+    if notices.decisions:
+        found.append({"rule": "notify the office's administrators of each decision due the compliance run raises, "
+                      "when raised", "clause": None, "default": notices.default})
+    found.append({"rule": f"a notice missed on its day is still sent up to {notices.stale_after_days} days later",
+                  "clause": None, "default": notices.default})
     for name, g in d.grounds.items():
         found.append({"rule": f"revocation ground {name}: {g.en} ({'/'.join(g.by)})",
                       "clause": g.clause, "default": g.default})
@@ -111,10 +128,27 @@ def _obligation_rules(o: Any) -> list[dict[str, Any]]:
         found.append({"rule": f"reminder: reply within {o.reminder.reply_days} days",
                       "clause": o.reminder.clause, "default": o.reminder.default})
     if o.revocation:
-        found.append({"rule": f"revocation after {o.revocation.consecutive_missing} "
+        verb = "proposed to an administrator" if o.revocation.action == "propose" else "applied"
+        found.append({"rule": f"revocation ({verb}) after {o.revocation.consecutive_missing} "
                       "consecutive missing reports and an unanswered reminder",
                       "clause": o.revocation.clause, "default": o.revocation.default})
     return found
+
+
+def _leads(days: list[int]) -> str:
+    words = [f"{-d} days before" if d < 0 else ("on the day" if d == 0 else f"{d} day{'s' if d > 1 else ''} after")
+             for d in sorted(days)]
+    return ", ".join(words) or "never"
+
+
+def _timer_action(d: Any, timer: Any) -> str:
+    """What Programme.timer_action answers for a timer that does not say (without building a machine)."""
+    if timer.anchor == "valid_until":
+        return "apply"
+    trigger = d.triggers.get(timer.trigger)
+    takes_away = trigger is not None and any(
+        r.to not in ("$same", "$active") and d.states[r.to].kind == "terminal" for r in trigger.routes)
+    return "propose" if takes_away else "apply"
 
 
 def _span(years: int, days: int) -> str:

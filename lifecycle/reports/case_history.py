@@ -65,9 +65,27 @@ def _details(d: dict[str, Any]) -> str:
     return json.dumps(d["payload"], ensure_ascii=False, sort_keys=True) if d["payload"] else ""
 
 
+def _clause(d: dict[str, Any]) -> str:
+    """The clause, marked [default] when the entry rests on a rule the documents leave open, with
+    the number of the authority's decision it records."""
+    text = (d["clause"] or "") + (" [default]" if d.get("default") else "")
+    if d.get("decision_no"):
+        text += f" · decision {d['decision_no']}"
+    return text.strip()
+
+
+def _action_with_correction(d: dict[str, Any]) -> str:
+    text = _action(d)
+    if d.get("voided_by"):
+        text += f" — voided by #{d['voided_by']}"
+    if d["trigger"] == "correct" and d["payload"].get("voids"):
+        text += f" — voids #{d['payload']['voids']}"
+    return text
+
+
 def _row(d: dict[str, Any]) -> list[Any]:
-    return [d["seq"], d["effective_on"], d["recorded_at"][:19].replace("T", " "), _action(d), _move(d),
-            f"{d['actor']} ({d['role']})", d["clause"] or "", d["clause_source"] or "",
+    return [d["seq"], d["effective_on"], d["recorded_at"][:19].replace("T", " "), _action_with_correction(d),
+            _move(d), f"{d['actor']} ({d['role']})", _clause(d), d["clause_source"] or "",
             d["reason"] or "", _details(d)]
 
 

@@ -14,7 +14,7 @@ from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
-from lifecycle.errors import Conflict, NotFound
+from lifecycle.errors import Conflict, NotFound, UsageError
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
@@ -52,12 +52,17 @@ def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
 
 def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             values: dict[str, Any] | None = None, reason: str | None = None,
-            *, expected_version: int | None = None, actor: Actor | None = None) -> Outcome:
+            *, expected_version: int | None = None, actor: Actor | None = None,
+            decision_no: str | None = None, exceed_quota: bool = False) -> Outcome:
     """Fire `trigger` on the case, effective `on`: the new state and one audit entry, or nothing.
 
     `expected_version` is the version the caller last saw; if the case has moved
     on since, Conflict (exit 4) names who changed it, and nothing is written.
+    `decision_no` is the number (文号) of the authority's decision the action records; the
+    open decisions due of the case that propose this trigger are settled by it.
     """
+    if exceed_quota and not (reason or "").strip():
+        raise UsageError("--exceed-quota: say why the quota is exceeded with --reason, for the audit log")
     with app.uow(write=True) as uow:
         actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
         case = load_case(uow, case_id)
@@ -69,10 +74,21 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             # once would both see room for themselves (SQLite writers already queue).
             uow.audit.head(lock=True)
         proposal = decide(programme, case, trigger, on, actor.role, values,
-                          find_holders=holders_finder(uow, programme, case.id))
+                          find_holders=holders_finder(uow, programme, case.id), exceed_quota=exceed_quota)
+        if decision_no is not None and decision_no.strip():
+            proposal.payload["decision_no"] = decision_no.strip()
+        settles = (uow.decisions.open_for(case_id, trigger)
+                   if trigger in programme.proposed_triggers else [])
+        if settles:
+            proposal.payload["settles_decisions"] = settles
         if not uow.cases.update(proposal.case, case.version):
             raise _conflict(uow, case, case.version)
         entry = _record(uow, proposal, actor, reason)
+        for decision_id in settles:
+            uow.decisions.decide(decision_id, state="confirmed",
+                                   decision_no=proposal.payload.get("decision_no"), decided_on=on,
+                                   decided_by=actor.name, reason=f"settled by {trigger} (audit #{entry.seq})",
+                                   seq=entry.seq)
         uow.commit()
     return Outcome(proposal.case, entry)
 
@@ -111,11 +127,25 @@ def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
 
 def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") -> dict[str, Any]:
     """Everything about a case on `as_of`: fields, history, what is allowed and why not."""
+    from lifecycle.services.read_models.notification_log import add_notifications
+
     with app.uow() as uow:
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
         history = uow.audit.history(case_id)
-        return case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+        view = case_view(programme, case, as_of, history, role, holders_finder(uow, programme, case.id))
+        view["decisions"] = decision_lines(uow, case_id)
+        return add_notifications(uow, view)
+
+
+def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
+    """The case's decisions due (open first), as `cases show` and the case screen list them."""
+    rows = uow.decisions.search(state=None, case_id=case_id)
+    rows.sort(key=lambda r: (r["state"] != "open", r["due_on"], r["id"]))
+    return [{"id": r["id"], "rule": r["rule"], "trigger": r["trigger"], "to_state": r["to_state"],
+             "ground": r["ground"], "clause": r["clause"], "default": r["default"], "decision": r["name"],
+             "due_on": _iso(r["due_on"]), "state": r["state"], "decision_no": r["decision_no"],
+             "decided_on": _iso(r["decided_on"]), "decided_by": r["decided_by"]} for r in rows]
 
 
 def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],

@@ -175,7 +175,27 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
         uow.cases.add_many([imported.case for imported in batch])
         seqs += uow.audit.append_many([
             _entry(source, imported, event, actor) for imported in batch for event in imported.history])
+        seqs += _contacts(uow, source, [imported for imported in batch if imported.contact is not None], actor)
     return seqs
+
+
+def _contacts(uow: UnitOfWork, source: ImportSource, imported: list[ImportedCase], actor: Actor) -> list[int]:
+    """The contacts of the file's rows, each with its `set_contact` audit entry, as `contacts set`
+    records one."""
+    from lifecycle.services.clock import today
+    from lifecycle.services.contacts import TRIGGER
+
+    drafts = []
+    for row in imported:
+        case, contact = row.case, row.contact
+        assert case.id is not None and contact is not None
+        uow.contacts.save(case.id, contact, actor.name)
+        changed = [k for k, v in contact.to_dict().items() if v is not None]
+        drafts.append(EntryDraft(case.id, case.programme, TRIGGER, case.state, case.state, today(),
+                                 actor.name, actor.role, f"contact imported from {source.name}, line {row.line}",
+                                 None, {"changed": changed, "before": {}, "after": contact.audit_view(),
+                                        "source_file": source.name, "source_line": row.line}))
+    return uow.audit.append_many(drafts) if drafts else []
 
 
 def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent,

@@ -54,10 +54,6 @@ def init_database(app: Lifecycle, acting: str) -> Installed:
     create_sqlite_file(app.url)
     before, after = upgrade(app.engine)
     if not is_sqlite(app.url):
-        from lifecycle.persistence.job_store import create_job_table
-
-        # Created here, by the installer, so the scheduler host's login needs no CREATE right.
-        create_job_table(app.engine)
         with app.engine.begin() as connection:
             roles = setup_roles(connection)
     made_admin = bootstrap_admin(app, acting)

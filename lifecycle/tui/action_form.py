@@ -198,7 +198,7 @@ class ActionFormScreen(ModalScreen[str]):
 
     def show_proposed(self, proposed: Proposed) -> None:
         self.proposed = proposed
-        clause = f"{proposed.clause}{', default' if proposed.default else ''}" if proposed.clause else "no clause"
+        clause = f"{proposed.clause}{' [default]' if proposed.default else ''}" if proposed.clause else "no clause"
         move = (f"stays {proposed.from_label} (recorded, no change of state)" if proposed.internal
                 else f"{proposed.from_label} → {proposed.to_label}")
         outcome = joined(("Confirm: ", "bold"), move, f"\non {proposed.effective_on} under {clause}")
@@ -206,6 +206,10 @@ class ActionFormScreen(ModalScreen[str]):
                    if v is not None and not k.endswith(("_clause", "_default"))}
         if payload:
             outcome.append("\nrecords " + ", ".join(f"{k}={v}" for k, v in payload.items()), "dim")
+        app: Any = self.app
+        if proposed.effective_on > app.today:  # usually a typo, and the log keeps it for good
+            outcome.append(f"\nWarning: {proposed.effective_on} is after today ({app.today}, China Standard "
+                           "Time); what is recorded stays in the audit log.", "bold yellow")
         grave = self.is_grave(proposed)
         if grave:
             outcome.append(f"\n⚠ {self.consequence(proposed)}", "bold red")

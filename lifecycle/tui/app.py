@@ -34,6 +34,7 @@ class LifecycleTUI(App[None]):
         Binding("c", "cases", "Cases"),
         Binding("a", "audit", "Audit"),
         Binding("p", "preview", "Compliance preview"),
+        Binding("k", "decisions", "Decisions due"),
         Binding("t", "toggle_theme", "Light/dark"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -120,6 +121,10 @@ class LifecycleTUI(App[None]):
         topic = getattr(self.screen, "HELP", None)
         if topic is not None and not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(topic))
+    def action_decisions(self) -> None:
+        from lifecycle.tui.decisions_due import DecisionsDueScreen
+
+        self._switch_to(DecisionsDueScreen())
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
@@ -133,6 +138,8 @@ class LifecycleTUI(App[None]):
                             self.action_audit)
         yield SystemCommand("Compliance preview", "What a compliance run would do today or on a "
                             "chosen date (dry run, nothing written)", self.action_preview)
+        yield SystemCommand("Decisions due", "What the compliance run proposes for an administrator to "
+                            "confirm with the decision's number or dismiss", self.action_decisions)
         yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
                             lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
         yield SystemCommand("Help for this screen", "What this screen is for, its keys, what each action "

@@ -61,6 +61,8 @@ class CaseDetailScreen(Screen[None]):
             yield Static("", id="timeline-detail", classes="detail")
             yield Static("Blocked", classes="section")
             yield Static(id="blocked", classes="block")
+            yield Static("Contact and notifications", classes="section")
+            yield Static(id="notifications", classes="block")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -130,6 +132,7 @@ class CaseDetailScreen(Screen[None]):
             blocked.append_text(reasons_text(reasons))
         self.query_one("#blocked", Static).update(blocked or Text("Nothing is blocked.", style="dim"))
         self.query_one("#obligations", Static).update(self._obligations(found))
+        self.query_one("#notifications", Static).update(self._notifications(found))
         fields = Text()
         for key, value in sorted(view["fields"].items()):
             if fields:
@@ -141,11 +144,16 @@ class CaseDetailScreen(Screen[None]):
         self.timeline.show([(str(entry["seq"]), {
             "effective": entry["effective_on"], "trigger": literal(entry["trigger"]),
             "move": literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
-            "actor": literal(f"{entry['actor']} ({entry['role']})"), "clause": literal(entry["clause"] or ""),
+            "actor": literal(f"{entry['actor']} ({entry['role']})"), "clause": literal((entry["clause"] or "")
+                                       + (" [default]" if entry["payload"].get("default") else "")),
             "reason": literal(entry["reason"] or "")}) for entry in reversed(view["history"])])
         self.slow.stop(self.query_one("#body"))
         if read_only is None:
             self.highlight(actions, [name for name in allowed if name not in found.severity])
+        # The case opens at its top, its state in view: the focused action list (and the longer
+        # page the contact and notifications make) would otherwise scroll the summary away.
+        body = self.query_one("#body", VerticalScroll)
+        self.call_after_refresh(body.scroll_home, animate=False)
 
     def highlight(self, actions: OptionList, ordinary: list[str]) -> None:
         """The action the clerk came from (after esc from its form), else the first ordinary
@@ -181,6 +189,14 @@ class CaseDetailScreen(Screen[None]):
             summary.append(f"  {found.next_due.trigger}: {found.next_due.rule}")
             if late:
                 summary.append("  (overdue)", "red")
+        for d in view.get("decisions", []):
+            if d["state"] != "open":
+                continue
+            summary.append("\ndecision due ", "dim")
+            summary.append(f"#{d['id']} ", "bold yellow")
+            summary.append(d["decision"] or f"{d['trigger']} → {d['to_state']} ({d['ground']})")
+            summary.append(f"  since {d['due_on']} · {d['clause'] or 'no clause'}"
+                           + (" [default]" if d["default"] else ""), "dim")
         if view["pending_change"]:
             summary.append("\npending change ", "dim")
             summary.append(printable(str(view["pending_change"])))
@@ -197,10 +213,33 @@ class CaseDetailScreen(Screen[None]):
             out.append(f"{item.obligation} {item.period}: ")
             out.append(item.status, styles.get(item.status, ""))
             reminded = f"; reminded {item.reminded_on}" if item.reminded_on else ""
-            marker = ", default" if item.default else ""
+            marker = " [default]" if item.default else ""
             clause = f"; {item.clause}{marker}" if item.clause else ""
             out.append(f" (due {item.due_on}{reminded}{clause})", "dim")
         return out or Text("None yet (obligations start with the designation).", style="dim")
+
+    def _notifications(self, found: CaseFile) -> Text:
+        """Who is told, and what was sent to whom and when (the latest ten notices)."""
+        contact = found.contact
+        out = Text()
+        if contact is None:
+            out.append("No contact: nobody is notified (`lifecycle contacts set`).", "dim")
+        else:
+            out.append("contact ", "dim")
+            out.append(" · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k)))
+            if contact.get("webhook_url"):
+                out.append(f" · {contact['webhook_kind']} robot")
+        styles = {"sent": "green", "gave_up": "bold red", "retry": "yellow", "pending": "yellow", "sending": "yellow"}
+        for notice in found.notifications:
+            for delivery in notice["deliveries"] or [{"to": "nobody", "status": "no recipient", "sent_at": None}]:
+                out.append("\n")
+                out.append(f"{notice['kind']} {notice['rule']} {notice['period']} → ")
+                out.append(literal(delivery["to"]))
+                out.append(" ")
+                out.append(delivery["status"], styles.get(delivery["status"], ""))
+                if delivery["sent_at"]:
+                    out.append(f" {delivery['sent_at'][:16]} UTC", "dim")
+        return out
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from lifecycle.tui.action_form import ActionFormScreen

@@ -142,7 +142,8 @@ class CompliancePreviewScreen(Screen[None]):
         try:
             report = run_compliance(app.lifecycle, app.user, on, dry_run=True, programme=programme,
                                     source="tui", progress=progress)
-            ids = [a["case_id"] for a in report.actions[:SHOWN]] + [r["case_id"] for r in report.refused]
+            ids = ([a["case_id"] for a in report.actions[:SHOWN]] + [r["case_id"] for r in report.refused]
+                   + [p["case_id"] for p in report.proposals[:SHOWN]])
             names = case_names(app.lifecycle, ids)
         except PreviewCancelled:
             app.call_from_thread(self.cancelled, on)
@@ -184,14 +185,19 @@ class CompliancePreviewScreen(Screen[None]):
         self.report = report
         self.names = names
         table = self.query_one("#actions", DataTable)
-        shown = report.actions[:SHOWN]
+        # What the run would apply, then what it would only propose (a decision due, never applied).
+        shown = report.actions[:SHOWN] + [{
+            **p, "trigger": f"proposes {p['trigger']}", "effective_on": p["due_on"], "proposed": True,
+            "move": p.get("name") or f"{p['from_state']} → {p['to_state']} (decision due)"}
+            for p in report.proposals[:SHOWN]]
         self.actions = {str(n): action for n, action in enumerate(shown)}
         self.fitted.show([(str(n), {
             "case": action["case_id"], "name": literal(names.get(action["case_id"], "")),
             "programme": literal(action["programme"]), "rule": literal(action["rule"]),
             "trigger": literal(action["trigger"]),
-            "move": literal(f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-            "effective": action["effective_on"], "clause": literal(action["clause"] or "")})
+            "move": literal(action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
+            "effective": action["effective_on"],
+            "clause": literal((action["clause"] or "") + (" [default]" if action.get("default") else ""))})
             for n, action in enumerate(shown)])
         if not shown:
             self.query_one("#action-detail", Static).update(Text("Nothing is due.", style="dim"))
@@ -199,7 +205,8 @@ class CompliancePreviewScreen(Screen[None]):
         total = len(report.actions)
         summary = joined((f"As of {report.as_of}: ", "bold"),
                          f"a compliance run would take {total:,} action(s) on {report.cases_changed:,} "
-                         f"case(s) ({report.cases_examined:,} examined). Nothing was written.")
+                         f"case(s) ({report.cases_examined:,} examined) and raise {len(report.proposals):,} "
+                         "decision(s) due for an administrator (never applied). Nothing was written.")
         if total > SHOWN:
             summary.append(f"\nThe first {SHOWN:,} are listed; by rule: ", "dim")
         elif total:
@@ -235,8 +242,8 @@ def action_text(action: dict[str, Any], names: dict[int, str]) -> Text:
     text = joined((f"case {action['case_id']} ", "bold"), literal(names.get(action["case_id"], ""), "bold"),
                   " · ", literal(action["programme"]), ("  rule ", "dim"), literal(action["rule"]), "\n",
                   literal(action["trigger"], "bold"), "  ",
-                  literal(f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-                  ("  effective ", "dim"), str(action["effective_on"]),
+                  literal(action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
+                  ("  due " if action.get("proposed") else "  effective ", "dim"), str(action["effective_on"]),
                   ("\nclause ", "dim"), literal(action["clause"] or "none"))
     if action.get("default"):
         text.append(" (default)", "dim")

@@ -91,7 +91,7 @@ class DashboardScreen(Screen[None]):
             actor, refusal = acting_as(app.lifecycle, app.user)
             data = overview(app.lifecycle, app.today)
             labels = {p.code: p for p in app.lifecycle.catalogue.all()}
-            compliance = last_compliance_text(app.lifecycle)
+            compliance = last_compliance_text(app.lifecycle) + decisions_due_text(app.lifecycle)
         except Exception as error:
             app.call_from_thread(self.failed, error)
             return
@@ -174,6 +174,17 @@ class DashboardScreen(Screen[None]):
     def app_cases(self, criteria: CaseFilter, title: str) -> None:
         app: Any = self.app
         app.open_cases(criteria, title)
+
+
+def decisions_due_text(lifecycle: Any) -> str:
+    """How many decisions due wait for an administrator, by programme (k opens them)."""
+    from lifecycle.services.decisions_due import open_counts
+
+    counts = open_counts(lifecycle)
+    if not counts:
+        return "\nDecisions due: none open."
+    by = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
+    return f"\nDecisions due: {sum(counts.values()):,} open ({by}) — k lists them."
 
 
 def last_compliance_text(lifecycle: Any) -> str:

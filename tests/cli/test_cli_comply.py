@@ -7,10 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import inspect
 
 from lifecycle.services.cases import add_case, advance
 from lifecycle.services.users import add_user
@@ -50,9 +49,33 @@ def test_a_dry_run_prints_the_same_json_as_the_real_run_and_writes_nothing(ready
     dry = ready_cli("comply", "--as-of", "2028-02-01", "--dry-run", "--json")
     assert dry.code == 0, dry
     assert dry.json()["dry_run"] is True and dry.json()["actions"]
-    assert all(set(a) == ACTION_KEYS for a in dry.json()["actions"])
+    assert all(set(a) - {"default"} == ACTION_KEYS for a in dry.json()["actions"])
     real = ready_cli("comply", "--as-of", "2028-02-01", "--json")
     assert real.json() == {**dry.json(), "dry_run": False}
+
+
+PROPOSAL_KEYS = {"decision_id", "case_id", "programme", "rule", "trigger", "from_state", "to_state", "ground",
+                 "clause", "default", "due_on"}
+
+
+def test_comply_json_lists_proposals_apart_from_actions_and_a_dry_run_writes_none(ready_cli, app):
+    case_id = bj_approved(app)
+    for day in ("2026-04-01", "2027-04-01"):
+        assert ready_cli("comply", "--as-of", day, "--json").code == 0
+    dry = ready_cli("comply", "--as-of", "2027-05-02", "--dry-run", "--json").json()
+    assert dry["actions"] == []
+    [proposal] = dry["proposals"]
+    assert set(proposal) >= PROPOSAL_KEYS
+    assert (proposal["decision_id"], proposal["case_id"], proposal["trigger"], proposal["to_state"],
+            proposal["ground"], proposal["clause"], proposal["default"], proposal["due_on"]) == (
+        None, case_id, "revoke", "revoked", "no_annual_report", "第十八条(一)", False, "2027-05-02")
+    assert ready_cli("decisions", "list", "--json").json() == []
+    real = ready_cli("comply", "--as-of", "2027-05-02", "--json").json()
+    assert real["actions"] == [] and isinstance(real["proposals"][0]["decision_id"], int)
+    listed = ready_cli("decisions", "list", "--json").json()
+    assert [(d["id"], d["case_id"], d["state"]) for d in listed] == [(real["proposals"][0]["decision_id"], case_id,
+                                                                       "open")]
+    assert ready_cli("comply", "--as-of", "2027-05-02", "--json").json()["proposals"] == []
 
 
 def test_comply_prints_one_plain_line_per_action_and_a_summary_when_not_on_a_terminal(ready_cli, app):
@@ -108,31 +131,44 @@ def test_scheduler_run_once_runs_and_history_lists_every_run(ready_cli, app):
     assert "Compliance runs" in ready_cli("scheduler", "history").out
 
 
-def test_the_scheduler_stores_its_daily_job_and_stops_cleanly_on_sigterm(ready_cli, app, db_url, tmp_path):
+def test_the_scheduler_keeps_its_job_out_of_the_database_logs_its_start_and_stops_cleanly_on_sigterm(
+        ready_cli, app, db_url, tmp_path):
+    import threading
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
     env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "scheduler", "run", "--at", "03:30"],
                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    started = threading.Event()
+
+    def read_log() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if "scheduler started" in line:
+                started.set()
+
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 30
-        jobs: list = []
-        while time.monotonic() < deadline and not jobs:
-            time.sleep(0.3)
-            try:
-                with app.engine.connect() as connection:
-                    jobs = connection.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
-            except Exception:
-                jobs = []
-        assert [j[0] for j in jobs] == ["lifecycle-daily-compliance-run"]
-        next_run = jobs[0][1]
-        assert time.gmtime(next_run).tm_hour == 19 and time.gmtime(next_run).tm_min == 30  # 03:30 +08:00
+        assert started.wait(30), "".join(lines)
+        [line] = [x for x in lines if "scheduler started" in x]
+        assert "INFO lifecycle.scheduler" in line and "T03:30:00+08:00" in line
+        with app.engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+        assert "apscheduler_jobs" not in tables  # no pickled job, no database URL in a table
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(10)
+        assert process.stdout is not None
+        out = process.stdout.read()
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, err
+    assert process.returncode == 0, "".join(lines)
     assert "Scheduler stopped." in out
+    assert any("scheduler stopped" in x for x in lines)
     # A time of day that does not exist is a usage error naming it.
     again = ready_cli("scheduler", "run", "--at", "25:00")
     assert again.code == 2 and "'25:00' is not a time of day" in again.err

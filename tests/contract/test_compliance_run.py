@@ -68,14 +68,18 @@ def test_a_run_applies_each_due_action_with_one_system_entry_naming_rule_clause_
         (bj, "annual_report.reminder", "remind", "approved", "approved", "2026-04-01", "第十八条(一)"),
         (national, "cycle_evaluation", "start_assessment", "approved", "final_assessment", "2024-06-30",
          "第二十九条"),
-        (national, "evaluation_refused", "revoke", "final_assessment", "revoked", "2024-12-27", "第三十条"),
     ]
+    assert [(p["case_id"], p["rule"], p["trigger"], p["to_state"], p["due_on"], p["clause"], p["default"])
+            for p in report.proposals] == [
+        (national, "evaluation_result_missing", "assess", None, "2024-12-27", "第二十七条", True)]
     history = show_case(app, national, D("2026-04-01"))["history"]
     last = history[-1]
     assert (last["actor"], last["role"], last["trigger"], last["clause"]) == (
-        "system", "system", "revoke", "第三十条")
+        "system", "system", "decision_due", "第二十七条")
     assert last["payload"]["invoked_by"] == "alice"
-    assert last["payload"]["rule"] == "evaluation_refused"
+    assert last["payload"]["rule"] == "evaluation_result_missing"
+    assert (last["payload"]["default"], last["payload"]["due_on"]) == (True, "2024-12-27")
+    assert show_case(app, national, D("2026-04-01"))["state"] == "final_assessment"
     assert verify_log(app).ok
 
 
@@ -108,11 +112,14 @@ def test_a_dry_run_reports_exactly_what_the_real_run_does_and_writes_nothing(app
     with app.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM compliance_runs")).scalar() == 0
     real = run_compliance(app, "alice", D("2029-03-01"))
-    assert dry.to_json() == {**real.to_json(), "dry_run": True}
+    assert all(p["decision_id"] is None for p in dry.proposals)
+    assert all(isinstance(p["decision_id"], int) for p in real.proposals)
+    assert dry.to_json() == {**real.to_json(), "dry_run": True,
+                             "proposals": [{**p, "decision_id": None} for p in real.proposals]}
     assert len(real.actions) > 3
 
 
-def test_catch_up_after_downtime_applies_missed_steps_in_date_order_and_revokes_after_the_window(app):
+def test_catch_up_after_downtime_applies_missed_steps_in_date_order_and_proposes_revocation_after_the_window(app):
     case_id = bj_approved(app)
     first = run_compliance(app, "alice", D("2029-01-01"))
     assert [(a["rule"], a["effective_on"]) for a in first.actions] == [
@@ -120,9 +127,10 @@ def test_catch_up_after_downtime_applies_missed_steps_in_date_order_and_revokes_
         ("annual_report.reminder", "2029-01-01"), ("annual_report.reminder", "2029-01-01")]
     assert run_compliance(app, "alice", D("2029-01-31")).actions == []
     last = run_compliance(app, "alice", D("2029-02-01"))
-    assert [(a["rule"], a["to_state"], a["effective_on"]) for a in last.actions] == [
+    assert last.actions == []
+    assert [(p["rule"], p["to_state"], p["due_on"]) for p in last.proposals] == [
         ("annual_report.revocation", "revoked", "2029-02-01")]
-    assert show_case(app, case_id, D("2029-02-01"))["state"] == "revoked"
+    assert show_case(app, case_id, D("2029-02-01"))["state"] == "mid_term_review"
 
 
 def test_filing_the_report_fulfils_the_obligation_and_stops_the_revocation(app):
@@ -190,8 +198,8 @@ def test_every_run_is_recorded_with_its_counts_by_rule(app):
                                       "WHERE id = :id"), {"id": report.run_id}).one()
     counts = row.counts if isinstance(row.counts, dict) else __import__("json").loads(row.counts)
     assert (row.outcome, row.invoked_by, str(row.as_of)) == ("completed", "alice", "2026-04-01")
-    assert counts["by_rule"] == {"bj-tic/annual_report.reminder": 1, "national-tic/cycle_evaluation": 1,
-                                 "national-tic/evaluation_refused": 1}
+    assert counts["by_rule"] == {"bj-tic/annual_report.reminder": 1, "national-tic/cycle_evaluation": 1}
+    assert (counts["actions"], counts["proposals"]) == (2, 1)
 
 
 @pytest.mark.postgres
@@ -233,7 +241,8 @@ def test_two_concurrent_runs_on_postgresql_one_acts_and_one_declines(app):
     # Now two real runs at once.
     results = two_runs_at_once(app)
     assert results["second"].declined and results["second"].actions == []
-    assert not results["first"].declined and len(results["first"].actions) == 2
+    assert not results["first"].declined and len(results["first"].actions) == 1
+    assert len(results["first"].proposals) == 1
     with app.engine.connect() as connection:
         outcomes = sorted(r[0] for r in connection.execute(text("SELECT outcome FROM compliance_runs")))
         actions = connection.execute(text("SELECT count(*) FROM automatic_actions")).scalar()
@@ -246,7 +255,7 @@ def test_a_second_run_while_one_is_running_declines_on_sqlite_too(app):
     national_approved(app)
     results = two_runs_at_once(app)
     assert results["second"].declined and results["second"].actions == []
-    assert len(results["first"].actions) == 2
+    assert (len(results["first"].actions), len(results["first"].proposals)) == (1, 1)
 
 
 def test_a_database_made_before_the_compliance_tables_upgrades_and_its_cases_are_looked_at(db_url, monkeypatch):
@@ -290,4 +299,4 @@ def test_a_run_that_fails_is_recorded_with_its_error_and_the_next_run_completes_
     assert (outcome, error) == ("failed", "RuntimeError: disk full")
     assert audit_rows(app)[-1][2] == "approve"  # nothing of the failed run was written
     done = run_compliance(app, "alice", D("2026-04-01"))
-    assert len(done.actions) == 3 and not done.declined
+    assert (len(done.actions), len(done.proposals)) == (2, 1) and not done.declined

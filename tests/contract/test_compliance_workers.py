@@ -45,10 +45,13 @@ def test_a_run_settled_in_worker_processes_does_exactly_what_a_run_in_one_proces
     dry = run_compliance(app, "alice", AS_OF, dry_run=True, batch_size=100)
     real = run_compliance(app, "alice", AS_OF, batch_size=100)
     assert dry.actions == here.actions and real.actions == here.actions
+    assert dry.proposals == here.proposals
+    assert [{**p, "decision_id": None} for p in real.proposals] == here.proposals
     assert real.counts == here.counts and real.refused == here.refused == []
     with app.engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM automatic_actions")).scalar()
-    assert stored == len(real.actions)
+        decisions = connection.execute(text("SELECT count(*) FROM decisions")).scalar()
+    assert stored == len(real.actions) + len(real.proposals) and decisions == len(real.proposals)
     assert verify_log(app).ok
     assert run_compliance(app, "alice", AS_OF, batch_size=100).actions == []
 
@@ -127,7 +130,7 @@ def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeyp
         fresh = compliance_workers.fresh_outcomes(uow, outcomes, compliance._Programmes(app).within(uow), AS_OF,
                                                   "alice", write=False)
     assert not any(o.unsettled for o in fresh)
-    settled = [(o.case_id, s.rule, s.effective_on.isoformat()) for o in fresh for s in o.steps]
+    settled = [(o.case_id, s.rule, s.effective_on.isoformat()) for o in fresh for s in o.steps if s.decision is None]
     expected = [(a["case_id"], a["rule"], a["effective_on"]) for a in planned.actions
                 if a["case_id"] in {row[0] for row in rows}]
     assert settled == expected

@@ -97,7 +97,8 @@ def test_a_csv_file_brings_in_cases_with_fields_read_as_set_reads_them_and_valid
     assert first["fields"] == {"registered_in_beijing": True, "rd_ratio_3y": 0.12}
     assert (first["state_since"], first["cycle"], first["valid_until"]) == ("2022-01-10", 1, "2027-01-10")
     second = views["北京市集成电路技术创新中心"]
-    assert (second["cycle"], second["cycle_start"], second["valid_until"]) == (2, "2020-03-01", "2025-03-01")
+    # the second cycle starts the day after the first validity's last day (the civil code's count)
+    assert (second["cycle"], second["cycle_start"], second["valid_until"]) == (2, "2020-03-02", "2025-03-01")
     assert views["北京市生物医药技术创新中心"]["deadline_on"] == "2024-05-18"  # 180 days (第十六条)
     assert views["北京市新材料技术创新中心"]["state"] == "revoked"
     draft = views["北京市量子信息技术创新中心"]

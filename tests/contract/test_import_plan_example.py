@@ -24,8 +24,8 @@ def test_the_plan_example_imports_the_nine_zones_of_2020_and_the_centres_and_bas
         {"programme": "talent-base", "state": "approved", "cases": 3},
         {"programme": "transfer-zone", "state": "approved", "cases": 9},
     ]
-    zones = {c["name"]: c for c in list_cases(app, "transfer-zone")}
-    assert zones["河北·京南国家科技成果转移转化示范区"]["approved_on"] == "2016-10-19"
+    zones = {c.name: c for c in list_cases(app, "transfer-zone")}
+    assert zones["河北·京南国家科技成果转移转化示范区"].approved_on == "2016-10-19"
     assert verify_log(app).ok
     # the nine zones are the plan's count at the end of 2020 (一(一)3); 20 by 2025 (二(三)3)
     targets = {(t.programme, t.kind): t for t in overview(app, date(2025, 6, 30)).targets}

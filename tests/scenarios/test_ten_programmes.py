@@ -37,8 +37,11 @@ def test_each_of_the_ten_programmes_runs_from_add_through_advance_to_the_complia
     dry = office.ok("comply", "--as-of", "2029-12-31", "--dry-run")
     run = office.ok("comply", "--as-of", "2029-12-31")
     assert run["actions"] == dry["actions"]
-    for action in run["actions"]:
-        office.ledger.append((action["case_id"], action["trigger"]))
+    # What the run applies, and each decision due it raises (a proposal, audited as decision_due),
+    # case by case as it writes them.
+    written = [(a["case_id"], a["trigger"]) for a in run["actions"]]
+    written += [(p["case_id"], "decision_due") for p in run["proposals"]]
+    office.ledger.extend(sorted(written, key=lambda entry: entry[0]))
     for code, case in cases.items():
         mine = [a for a in run["actions"] if a["case_id"] == case]
         assert mine and mine[0]["programme"] == code, (code, run["actions"])

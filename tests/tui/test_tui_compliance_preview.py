@@ -34,18 +34,20 @@ def test_the_preview_lists_what_a_run_would_do_today_and_writes_nothing(portfoli
         await settle(tui, pilot)
         assert isinstance(tui.screen, CompliancePreviewScreen)
         shown = rows(tui)
+        # The columns that fit; the rule and the clause are in the highlighted row's detail (below).
         assert [(row["trigger"], row["move"]) for row in shown if row["case"] == str(semiconductors)] == [
-            ("revoke", "final_assessment → revoked")]
+            ("proposes assess", "评估结果未录入 evaluation result not recorded")]
         assert len(shown) == 6
         summary = str(tui.screen.query_one("#summary", Static).render())
-        assert "As of 2026-11-23: a compliance run would take 6 action(s) on 5 case(s)" in summary
+        assert "As of 2026-11-23: a compliance run would take 3 action(s) on 5 case(s)" in summary
+        assert "raise 3 decision(s) due for an administrator (never applied)" in summary
         assert "Nothing was written." in summary
         table = tui.screen.query_one("#actions", DataTable)
         table.move_cursor(row=[row["case"] for row in shown].index(str(semiconductors)))
         await settle(tui, pilot)
         detail = str(tui.screen.query_one("#action-detail", Static).render())
-        assert SEMICONDUCTORS in detail and "rule evaluation_refused" in detail
-        assert "final_assessment → revoked  effective 2025-07-19" in detail and "clause 第三十条" in detail
+        assert SEMICONDUCTORS in detail and "rule evaluation_result_missing" in detail
+        assert "proposes assess" in detail and "clause 第二十七条" in detail
         assert SEMICONDUCTORS in screen_text(tui)
 
     drive(portfolio, scenario)
@@ -92,8 +94,8 @@ def test_an_auditor_may_open_the_preview_which_writes_nothing(portfolio, drive):
         await pilot.press("p")
         await settle(tui, pilot)
         summary = str(tui.screen.query_one("#summary", Static).render())
-        assert "a compliance run would take 6 action(s) on 5 case(s)" in summary
-        assert len(rows(tui)) == 6
+        assert "As of 2026-11-23: a compliance run would take 3 action(s)" in summary
+        assert "Nothing was written." in summary
 
     drive(portfolio, scenario, user="audrey")
     assert entries(portfolio) == before
@@ -108,6 +110,23 @@ def test_a_user_the_database_does_not_know_may_not_preview(portfolio, drive):
         assert "user 'nobody' is not known to this database" in summary
 
     drive(portfolio, scenario, user="nobody")
+def test_the_decisions_due_screen_lists_what_a_run_proposed_and_the_dashboard_counts_them(portfolio, drive):
+    from lifecycle.tui.decisions_due import DecisionsDueScreen
+
+    run_compliance(portfolio, "alice", TODAY)
+
+    async def scenario(tui, pilot):
+        text = str(tui.screen.query_one("#compliance", Static).render())
+        assert "Decisions due: 3 open (national-tic 3)" in text
+        await pilot.press("k")
+        await settle(tui, pilot)
+        assert isinstance(tui.screen, DecisionsDueScreen)
+        listed = tui.screen.query_one("#decisions", DataTable)
+        assert listed.row_count == 3
+        clauses = [str(listed.get_row_at(i)[6]) for i in range(listed.row_count)]
+        assert all(clause.endswith("[default]") for clause in clauses)
+
+    drive(portfolio, scenario)
 
 
 def test_the_dashboard_shows_the_last_compliance_run_and_what_it_did(portfolio, drive):
@@ -116,7 +135,7 @@ def test_the_dashboard_shows_the_last_compliance_run_and_what_it_did(portfolio, 
     async def scenario(tui, pilot):
         text = str(tui.screen.query_one("#compliance", Static).render())
         assert "Last compliance run #1: completed, as of 2026-11-23" in text
-        assert "by alice (cli): 6 action(s) on 5 case(s), 0 refused" in text
-        assert "national-tic/evaluation_refused 2" in text
+        assert "by alice (cli): 3 action(s) on 5 case(s), 0 refused" in text
+        assert "national-tic/cycle_evaluation 1" in text
 
     drive(portfolio, scenario)

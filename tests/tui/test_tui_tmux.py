@@ -117,8 +117,9 @@ def test_the_real_tui_shows_the_full_clause_of_an_audit_entry_at_120_columns(tmp
         open_case(terminal, "半导体", "Actions allowed now")
         terminal.keys("h")  # the case in the audit log, newest entry first and highlighted
         terminal.wait_for("Audit log · case 15")
-        terminal.wait_for("start_assessment  approved → final_assessment  by system (system)")
-        terminal.keys("Down", "Down")  # the third newest entry: the expert review opened
+        # The demo's last entry for a case records its contact (so its notices have somewhere to go).
+        terminal.wait_for("set_contact  final_assessment → final_assessment  by alice (admin)")
+        terminal.keys("Down", "Down", "Down")  # the fourth newest entry: the expert review opened
         shown = terminal.wait_for("clause 第十二条, 第十六条")
         lines = shown.splitlines()
         detail = next(n for n, line in enumerate(lines) if line.strip() == "clause 第十二条, 第十六条")

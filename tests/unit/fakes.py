@@ -6,7 +6,7 @@ database. The database-facing behaviour is tested against SQLite and PostgreSQL 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -14,6 +14,7 @@ from typing import Any
 
 from lifecycle.domain.audit import GENESIS, AuditEntry, compute_hash
 from lifecycle.domain.case import Case
+from lifecycle.domain.contacts import Contact
 
 
 @dataclass
@@ -24,6 +25,13 @@ class Stored:
     entries: list[AuditEntry] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
     definitions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    decisions: dict[int, dict[str, Any]] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    admin_contacts: dict[str, Contact] = field(default_factory=dict)
+    #: The notification log's rows (notice and delivery), newest notice first, as the database
+    #: returns them; only the scheduled jobs write notices, so a use case's test sets them.
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    attempts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class FakeCases:
@@ -107,6 +115,9 @@ class FakeAudit:
         found = self.history(case_id)
         return found[-1] if found else None
 
+    def by_seq(self, seq: int) -> AuditEntry | None:
+        return next((e for e in self.stored.entries if e.seq == seq), None)
+
 
 class FakeUsers:
     def __init__(self, stored: Stored) -> None:
@@ -140,6 +151,95 @@ class FakeDefinitions:
         self.stored.definitions.setdefault(version, (code, content))
 
 
+class FakeDecisions:
+    """Decisions due as rows (dicts), as the database repository returns them."""
+
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def get(self, decision_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        found = self.stored.decisions.get(decision_id)
+        return dict(found) if found else None
+
+    def search(self, *, state: str | None = "open", programme: str | None = None, case_id: int | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        rows = [dict(r) for r in self.stored.decisions.values()
+                if (state is None or r["state"] == state) and (programme is None or r["programme"] == programme)
+                and (case_id is None or r["case_id"] == case_id)]
+        rows.sort(key=lambda r: (r["due_on"], r["id"]))
+        return rows[:limit] if limit else rows
+
+    def count_open(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.stored.decisions.values():
+            if row["state"] == "open":
+                counts[row["programme"]] = counts.get(row["programme"], 0) + 1
+        return counts
+
+    def open_for(self, case_id: int, trigger: str) -> list[int]:
+        return sorted(i for i, r in self.stored.decisions.items()
+                      if r["case_id"] == case_id and r["state"] == "open" and r["trigger"] == trigger)
+
+    def decide(self, decision_id: int, *, state: str, decision_no: str | None, decided_on: date,
+               decided_by: str, reason: str | None, seq: int) -> bool:
+        row = self.stored.decisions.get(decision_id)
+        if row is None or row["state"] != "open":
+            return False
+        row.update(state=state, decision_no=decision_no, decided_on=decided_on, decided_by=decided_by,
+                   reason=reason, decided_seq=seq)
+        return True
+
+    def reopen(self, ids: list[int]) -> None:
+        for decision_id in ids:
+            self.stored.decisions[decision_id].update(state="open", decision_no=None, decided_on=None,
+                                                      decided_by=None, reason=None, decided_seq=None)
+
+    def close_raised(self, raised_seq: int, *, decided_on: date, decided_by: str, reason: str, seq: int) -> None:
+        for row in self.stored.decisions.values():
+            if row["raised_seq"] == raised_seq and row["state"] == "open":
+                row.update(state="dismissed", decided_on=decided_on, decided_by=decided_by, reason=reason,
+                           decided_seq=seq)
+
+
+class FakeContacts:
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def of_case(self, case_id: int) -> Contact | None:
+        return self.stored.contacts.get(case_id)
+
+    def save(self, case_id: int, contact: Contact, by: str) -> None:
+        self.stored.contacts[case_id] = contact
+
+    def of_admin(self, user: str) -> Contact | None:
+        return self.stored.admin_contacts.get(user)
+
+    def save_admin(self, user: str, contact: Contact, by: str) -> None:
+        self.stored.admin_contacts[user] = contact
+
+    def admins(self) -> list[Contact]:
+        return [self.stored.admin_contacts[user] for user in sorted(self.stored.admin_contacts)]
+
+
+class FakeNotifications:
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def log(self, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        rows = [dict(r) for r in self.stored.notices if case_id is None or r["case_id"] == case_id]
+        return rows[:limit] if limit else rows
+
+    def attempts(self, delivery_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        return {i: [dict(a) for a in self.stored.attempts[i]] for i in delivery_ids if i in self.stored.attempts}
+
+    def for_audit(self, seqs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = {}
+        for row in self.stored.notices:
+            if row["audit_seq"] in seqs:
+                found.setdefault(row["audit_seq"], []).append(dict(row))
+        return found
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit()` makes the copy the committed state."""
 
@@ -155,6 +255,8 @@ class FakeUnitOfWork:
         self.working = copy.deepcopy(self.database.stored)
         self.cases, self.audit = FakeCases(self.working), FakeAudit(self.working)
         self.users, self.definitions = FakeUsers(self.working), FakeDefinitions(self.working)
+        self.decisions = FakeDecisions(self.working)
+        self.contacts, self.notifications = FakeContacts(self.working), FakeNotifications(self.working)
 
     def commit(self) -> None:
         assert self.write, "a reading unit of work committed"

@@ -85,7 +85,7 @@ def in_state(state: str) -> Case:
         "rectification": rectification, "renewed": renewed, "rejected": rejected,
         "revoked": lambda: fire(approved(), "revoke", date(2025, 6, 1), ground="false_materials"),
         "withdrawn": lambda: fire(new_draft(), "withdraw", date(2024, 9, 5)),
-        "expired": lambda: fire(approved(), "expire", date(2030, 1, 10), role="system"),
+        "expired": lambda: fire(approved(), "expire", date(2030, 1, 11), role="system"),
     }
     case = makers[state]()
     assert case.state == state
@@ -192,7 +192,7 @@ def _valid_call(trigger: str, case: Case) -> tuple[date, str, dict[str, str]]:
     elif trigger == "start_assessment" and case.valid_until:
         on = max(on, case.valid_until - 180 * DAY)
     elif trigger == "expire" and case.valid_until:
-        on, role = max(on, case.valid_until), "system"
+        on, role = max(on, case.valid_until + DAY), "system"
     elif trigger == "assess":
         values = {"grade": "pass"}
     elif trigger == "revoke":
@@ -375,15 +375,15 @@ def test_a_failed_full_assessment_is_recorded_and_the_case_stays_in_final_assess
     assert proposal.case.valid_until == case.valid_until
 
 
-def test_after_a_failed_full_assessment_the_case_expires_when_validity_ends():
+def test_after_a_failed_full_assessment_the_case_expires_the_day_after_validity_ends():
     case = final_assessment()
     case = fire(case, "assess", case.state_since + 30 * DAY, grade="fail")
-    assert codes(refused(case, "expire", case.valid_until - DAY, role="system")) == ["not_due"]
-    assert fire(case, "expire", case.valid_until, role="system").state == "expired"
+    assert codes(refused(case, "expire", case.valid_until, role="system")) == ["not_due"]
+    assert fire(case, "expire", case.valid_until + DAY, role="system").state == "expired"
 
 
 @pytest.mark.parametrize("graded_after", [1, 90, 179])
-def test_a_renewal_starts_the_next_cycle_at_the_old_validity_end_whatever_day_it_was_graded(
+def test_a_renewal_starts_the_next_cycle_the_day_after_the_old_validity_whatever_day_it_was_graded(
         graded_after):
     case = final_assessment(date(2025, 1, 10))
     proposal = decide(BJ, case, "assess", case.state_since + graded_after * DAY, "admin",
@@ -391,31 +391,32 @@ def test_a_renewal_starts_the_next_cycle_at_the_old_validity_end_whatever_day_it
     renewed_case = proposal.case
     assert proposal.to_state == "renewed"
     assert renewed_case.cycle == 2
-    assert renewed_case.cycle_start == date(2030, 1, 10)
+    assert renewed_case.cycle_start == date(2030, 1, 11)
     assert renewed_case.valid_until == date(2035, 1, 10)
     assert renewed_case.approved_on == date(2025, 1, 10)
 
 
 def test_the_timers_run_again_in_the_next_cycle_counted_from_its_start():
     case = renewed()
-    assert codes(refused(case, "start_mid_term", date(2033, 1, 9))) == ["not_due"]
-    assert fire(case, "start_mid_term", date(2033, 1, 10)).state == "mid_term_review"
+    assert codes(refused(case, "start_mid_term", date(2033, 1, 10))) == ["not_due"]
+    assert fire(case, "start_mid_term", date(2033, 1, 11)).state == "mid_term_review"
     due = date(2035, 1, 10) - 180 * DAY
     assert codes(refused(case, "start_assessment", due - DAY)) == ["not_due"]
     assert fire(case, "start_assessment", due).state == "final_assessment"
 
 
-def test_expiry_is_refused_before_validity_ends_and_allowed_on_its_last_day():
+def test_validity_runs_through_its_anniversary_and_expiry_takes_effect_the_day_after():
     case = approved(date(2025, 1, 10))
-    assert codes(refused(case, "expire", date(2030, 1, 9), role="system")) == ["not_due"]
-    assert fire(case, "expire", date(2030, 1, 10), role="system").state == "expired"
+    assert case.valid_until == date(2030, 1, 10)
+    assert codes(refused(case, "expire", date(2030, 1, 10), role="system")) == ["not_due"]
+    assert fire(case, "expire", date(2030, 1, 11), role="system").state == "expired"
 
 
 @pytest.mark.parametrize("state", ["approved", "mid_term_review", "rectification",
                                    "final_assessment", "renewed"])
 def test_expiry_at_the_end_of_validity_applies_in_every_active_state(state):
     case = in_state(state)
-    assert fire(case, "expire", max(case.valid_until, case.state_since), role="system").state \
+    assert fire(case, "expire", max(case.valid_until + DAY, case.state_since), role="system").state \
         == "expired"
 
 
@@ -491,11 +492,11 @@ def test_a_reminder_is_sent_by_the_compliance_run_only():
 
 def test_once_validity_has_ended_a_pass_comes_too_late_and_the_case_can_only_expire():
     case = fire(approved(), "start_assessment", date(2029, 7, 14))
-    late = refused(case, "assess", date(2030, 1, 10), grade="pass")
+    late = refused(case, "assess", date(2030, 1, 11), grade="pass")
     assert codes(late) == ["validity_ended"]
     assert late[0].clause == "第七条(四)"
-    assert fire(case, "assess", date(2030, 1, 9), grade="pass").state == "renewed"
-    assert fire(case, "expire", date(2030, 1, 10)).state == "expired"
+    assert fire(case, "assess", date(2030, 1, 10), grade="pass").state == "renewed"
+    assert fire(case, "expire", date(2030, 1, 11)).state == "expired"
 
 
 def test_after_validity_ends_even_a_withdrawal_is_refused_until_the_case_expires():

@@ -121,3 +121,16 @@ def test_nothing_is_ever_due_before_the_next_due_day(history, span):
         # The day itself may be conservative (nothing due yet), never late: check the run then.
         settlement = settle(programme, case, day, "alice")
         assert all(s.proposal.effective_on >= first or s.due.kind == "reminder" for s in settlement.steps)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.lists(st.integers(0, 3000), min_size=1, max_size=8))
+def test_repeated_runs_on_any_dates_never_raise_a_proposal_twice_nor_take_a_designation_away(history, offsets):
+    programme, case, start = history
+    raised: list[tuple[str, str]] = []
+    for offset in offsets:  # runs on dates in any order, each on the case as the last one left it
+        settlement = settle(programme, case, start + timedelta(days=offset), "alice")
+        raised += [(s.due.rule, s.due.period) for s in settlement.steps if s.decision is not None]
+        assert all(s.proposal.to_state != "revoked" for s in settlement.steps)
+        case = settlement.case
+    assert len(raised) == len(set(raised))

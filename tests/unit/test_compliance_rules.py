@@ -53,9 +53,11 @@ def national_approved(on: date = D("2021-06-30")) -> Case:
     return fire(NATIONAL, case, "approve", on)
 
 
-def steps(settlement: Settlement, rule: str | None = None) -> list[tuple[str, str, str, date]]:
-    """(rule, trigger, to_state, effective_on) of each step, optionally of one rule only."""
-    return [(s.due.rule, s.proposal.trigger, s.proposal.to_state, s.proposal.effective_on)
+def steps(settlement: Settlement, rule: str | None = None) -> list[tuple[str, str, str | None, date]]:
+    """(rule, trigger, to_state, effective_on) of each step, optionally of one rule only; a
+    decision due raised instead of an action reads ("propose revoke", to_state, first day held)."""
+    return [(s.due.rule, f"propose {s.decision.trigger}", s.decision.to_state, s.decision.due_on)
+            if s.decision else (s.due.rule, s.proposal.trigger, s.proposal.to_state, s.proposal.effective_on)
             for s in settlement.steps if rule is None or s.due.rule == rule]
 
 
@@ -81,28 +83,32 @@ def test_bj_tic_full_assessment_opens_180_days_before_validity_ends(day, opens):
     assert steps(run(BJ, case, day), "full_assessment") == expected
 
 
-@pytest.mark.parametrize(("day", "expires"), [("2030-01-09", False), ("2030-01-10", True), ("2030-01-11", True)])
-def test_bj_tic_expires_on_the_day_validity_ends_after_a_failed_assessment(day, expires):
+@pytest.mark.parametrize(("day", "expires"), [("2030-01-10", False), ("2030-01-11", True), ("2030-01-12", True)])
+def test_bj_tic_expires_the_day_after_validity_ends_after_a_failed_assessment(day, expires):
     case = fire(BJ, bj_approved(), "start_mid_term", D("2028-01-10"))
     case = fire(BJ, case, "assess", D("2028-03-01"), grade="pass")
     case = fire(BJ, case, "start_assessment", D("2029-07-14"))
     case = fire(BJ, case, "assess", D("2029-11-01"), grade="fail")
     settlement = run(BJ, case, day)
-    assert steps(settlement, "expiry") == ([("expiry", "expire", "expired", D("2030-01-10"))] if expires else [])
+    assert steps(settlement, "expiry") == ([("expiry", "expire", "expired", D("2030-01-11"))] if expires else [])
     assert settlement.case.state == ("expired" if expires else "final_assessment")
 
 
 @pytest.mark.parametrize(("day", "revoked"), [("2028-07-30", False), ("2028-07-31", True), ("2028-08-01", True)])
-def test_bj_tic_revokes_the_day_after_the_rectification_deadline(day, revoked):
+def test_bj_tic_proposes_revocation_the_day_after_the_rectification_deadline(day, revoked):
     case = fire(BJ, bj_approved(reports=(2025, 2026, 2027)), "start_mid_term", D("2028-01-10"))
     case = fire(BJ, case, "assess", D("2028-02-01"), grade="fail")
     assert case.deadline_on == D("2028-07-30")
     settlement = run(BJ, case, day)
-    expected = [("rectification_deadline", "revoke", "revoked", D("2028-07-31"))] if revoked else []
+    expected = [("rectification_deadline", "propose revoke", "revoked", D("2028-07-31"))] if revoked else []
     assert steps(settlement) == expected
+    assert settlement.case.state == "rectification"  # proposed, never applied
     if revoked:
-        assert settlement.steps[0].proposal.clause == "第十六条"
-        assert settlement.steps[0].proposal.payload["ground"] == "rectification_failed"
+        decision = settlement.steps[0].decision
+        assert decision is not None
+        assert (decision.clause, decision.default, decision.ground) == ("第十六条", True, "rectification_failed")
+        assert settlement.steps[0].proposal.payload["default"] is True
+        assert steps(run(BJ, settlement.case, "2028-09-01")) == []  # raised once
 
 
 def test_bj_tic_the_worked_example_of_reminders_and_revocation():
@@ -119,9 +125,11 @@ def test_bj_tic_the_worked_example_of_reminders_and_revocation():
     case = second.case
     assert steps(run(BJ, case, "2027-05-01")) == []
     revoked = run(BJ, case, "2027-05-02")
-    assert steps(revoked) == [("annual_report.revocation", "revoke", "revoked", D("2027-05-02"))]
+    assert steps(revoked) == [("annual_report.revocation", "propose revoke", "revoked", D("2027-05-02"))]
+    assert revoked.case.state == "approved"
     assert revoked.steps[0].proposal.clause == "第十八条(一)"
     assert revoked.steps[0].proposal.payload["ground"] == "no_annual_report"
+    assert steps(run(BJ, revoked.case, "2027-12-01")) == []
     filed = fire(BJ, case, "file_report", D("2027-04-20"), year="2026")
     assert steps(run(BJ, filed, "2027-05-02")) == []
 
@@ -142,7 +150,7 @@ def test_a_catch_up_run_sends_reminders_late_and_revokes_only_after_the_full_win
     assert [s.proposal.payload["year"] for s in late.steps] == [2025, 2026]
     assert steps(run(BJ, late.case, "2027-07-01")) == []
     assert steps(run(BJ, late.case, "2027-07-02")) == [
-        ("annual_report.revocation", "revoke", "revoked", D("2027-07-02"))]
+        ("annual_report.revocation", "propose revoke", "revoked", D("2027-07-02"))]
 
 
 def test_catch_up_after_years_of_downtime_applies_every_missed_transition_in_date_order():
@@ -150,7 +158,7 @@ def test_catch_up_after_years_of_downtime_applies_every_missed_transition_in_dat
     settlement = run(BJ, case, "2032-06-01")
     assert steps(settlement) == [
         ("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10")),
-        ("expiry", "expire", "expired", D("2030-01-10")),
+        ("expiry", "expire", "expired", D("2030-01-11")),
     ]
     assert [e.proposal.from_state for e in settlement.steps] == ["approved", "mid_term_review"]
 
@@ -165,7 +173,7 @@ def test_catch_up_sends_transitions_with_their_dates_before_the_run_day_reminder
         ("annual_report.reminder", "remind", "mid_term_review", D("2029-01-01")),
     ]
     assert steps(run(BJ, settlement.case, "2029-02-01")) == [
-        ("annual_report.revocation", "revoke", "revoked", D("2029-02-01"))]
+        ("annual_report.revocation", "propose revoke", "revoked", D("2029-02-01"))]
 
 
 def test_a_29_february_approval_falls_due_on_28_february():
@@ -203,21 +211,24 @@ def test_national_tic_evaluation_opens_at_the_end_of_the_three_year_cycle(day, o
 
 
 @pytest.mark.parametrize(("day", "revoked"), [("2024-12-26", False), ("2024-12-27", True), ("2024-12-28", True)])
-def test_national_tic_revokes_after_180_days_in_evaluation_without_a_grade(day, revoked):
+def test_national_tic_raises_evaluation_result_not_recorded_after_180_days_never_a_revocation(day, revoked):
     case = fire(NATIONAL, national_approved(), "start_assessment", D("2024-06-30"))
-    expected = [("evaluation_refused", "revoke", "revoked", D("2024-12-27"))] if revoked else []
+    expected = [("evaluation_result_missing", "propose assess", None, D("2024-12-27"))] if revoked else []
     settlement = run(NATIONAL, case, day)
     assert steps(settlement) == expected
+    assert settlement.case.state == "final_assessment"
     if revoked:
-        assert settlement.steps[0].proposal.payload["ground"] == "evaluation_refused"
-        assert settlement.steps[0].proposal.clause == "第三十条"
+        decision = settlement.steps[0].decision
+        assert decision is not None
+        assert decision.name == "评估结果未录入 evaluation result not recorded"
+        assert (decision.ground, decision.default) == (None, True)
 
 
 @pytest.mark.parametrize(("day", "revoked"), [("2025-05-14", False), ("2025-05-15", True), ("2025-05-16", True)])
-def test_national_tic_revokes_the_day_after_the_rectification_deadline(day, revoked):
+def test_national_tic_proposes_revocation_the_day_after_the_rectification_deadline(day, revoked):
     case = fire(NATIONAL, national_approved(), "start_assessment", D("2024-06-30"))
     case = fire(NATIONAL, case, "assess", D("2024-11-15"), grade="poor")
-    expected = [("rectification_deadline", "revoke", "revoked", D("2025-05-15"))] if revoked else []
+    expected = [("rectification_deadline", "propose revoke", "revoked", D("2025-05-15"))] if revoked else []
     assert steps(run(NATIONAL, case, day)) == expected
 
 
@@ -277,7 +288,7 @@ def yearly() -> Programme:
     text = (Path(__file__).parents[2] / "states" / "national-tic.yaml").read_text(encoding="utf-8")
     text = text.replace("due: cycle_evaluation", "due: annual_evaluation")
     head, _, rest = text.partition("timers:\n")
-    rest = rest[rest.index("  - id: evaluation_refused"):]
+    rest = rest[rest.index("  - id: evaluation_result_missing"):]
     return load_text(head + YEARLY.strip() + "\n" + rest.replace("timers:\n", "", 1), "yearly-test")
 
 

@@ -54,4 +54,5 @@ def test_a_date_before_the_state_was_entered_is_refused_under_the_shared_rules()
     with pytest.raises(Refused) as caught:
         decide(BJ, case, "withdraw", date(2024, 9, 30), "admin")
     assert caught.value.reasons[0].code == "before_state_entry"
-    assert caught.value.reasons[0].clause == "PROGRAMMES.md, shared vocabulary"
+    assert caught.value.reasons[0].clause == "the project's own rule"
+    assert caught.value.reasons[0].default is True

@@ -373,11 +373,19 @@ def test_rectification_failed_is_not_a_ground_for_a_case_outside_rectification()
                          ground="rectification_failed")) == ["not_due"]
 
 
-def test_the_compliance_run_revokes_after_180_days_in_evaluation_without_a_grade():
+def test_not_taking_part_in_the_evaluation_is_an_administrators_ground_never_the_runs():
     case = final_assessment()
-    proposal = decide(NT, case, "revoke", case.state_since + 180 * DAY, "system",
+    proposal = decide(NT, case, "revoke", case.state_since + 180 * DAY, "admin",
                       {"ground": "evaluation_refused"})
-    assert proposal.to_state == "revoked"
+    assert (proposal.to_state, proposal.clause) == ("revoked", "第三十条")
+    assert codes(refused(case, "revoke", case.state_since + 180 * DAY, role="system",
+                         ground="evaluation_refused")) == ["role"]
+
+
+def test_fraud_in_evaluation_is_marked_as_the_projects_reading():
+    proposal = decide(NT, final_assessment(), "revoke", date(2024, 7, 1), "admin",
+                      {"ground": "evaluation_fraud"})
+    assert proposal.default is True and proposal.payload["default"] is True
 
 
 def test_fraud_in_evaluation_is_an_administrators_ground_of_article_31():

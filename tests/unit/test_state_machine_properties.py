@@ -121,7 +121,8 @@ def test_random_sequences_respect_the_declared_machine(run):
         assert after.state in states, "never an undeclared state"
         assert programme.kind(before.state) != "terminal", "nothing leaves a terminal state"
         assert after.state_since >= before.state_since, "state_since never decreases"
-        assert on >= before.state_since, "never leaves a state before entering it"
+        # A trigger that does not move the case (filing a report) may be dated earlier.
+        assert on >= before.state_since or after.state == before.state, "never leaves a state before entering it"
         assert route_matches(programme, trigger, before, after), (trigger, before.state,
                                                                    after.state)
         assert proposal.from_state == before.state and proposal.to_state == after.state

@@ -10,7 +10,8 @@ from typing import Any
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.domain.severity import severity
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.cases import case_view, holders_finder, load_case
+from lifecycle.services.cases import case_view, decision_lines, holders_finder, load_case
+from lifecycle.services.read_models.notification_log import log_of
 from lifecycle.services.read_models.worklist import NextDue, next_due
 
 
@@ -40,6 +41,9 @@ class CaseFile:
     severity: dict[str, str] = field(default_factory=dict)
     #: the terminal states: a move there ends the case
     terminal: frozenset[str] = frozenset()
+    #: The designated organisation's contact (None: nobody to tell) and the latest notifications.
+    contact: dict[str, Any] | None = None
+    notifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
@@ -50,6 +54,9 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         history = uow.audit.history(case_id)
         # Quotas count other cases: the finder queries them while the transaction is open.
         view = case_view(programme, case, as_of, history, "admin", holders_finder(uow, programme, case.id))
+        view["decisions"] = decision_lines(uow, case_id)
+        contact = uow.contacts.of_case(case_id)
+        notifications = log_of(uow, case_id, limit=10)
     definition = programme.definition
     return CaseFile(
         view=view,
@@ -60,6 +67,8 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         severity={name: grave for name in view["allowed"]
                   if (grave := severity(programme, name, case.state)) is not None},
         terminal=frozenset(programme.states_of_kind("terminal")),
+        contact=None if contact is None or contact.empty else contact.audit_view(),
+        notifications=notifications,
     )
 
 

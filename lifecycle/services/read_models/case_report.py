@@ -17,7 +17,7 @@ from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import reader_name
 
 #: Clauses that come from the shared rules every programme follows, not from its document.
-SHARED_RULES = "PROGRAMMES.md"
+SHARED_RULES = "the project's own rule"
 
 
 def versions_in_force(current: str, history: list[AuditEntry]) -> dict[int, str]:
@@ -49,12 +49,22 @@ def _decision(entry: AuditEntry, programme: Programme) -> dict[str, Any]:
         "from_label": programme.label(entry.from_state) if entry.from_state else None,
         "to_label": programme.label(entry.to_state) if entry.to_state else None,
         "definition_version": programme.version,
+        "default": bool(entry.payload.get("default")) or from_shared_rules,
+        "decision_no": entry.payload.get("decision_no"),
         # Where the clause is written: the programme's document, or the shared rules.
         "clause_source": None if not clause else (
-            "shared rules (PROGRAMMES.md)" if from_shared_rules
+            "the project's own rules [default]" if from_shared_rules
             else " ".join(p for p in (programme.definition.source.number,
                                       programme.definition.source.title) if p)),
     }
+
+
+def _with_corrections(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry a later correction voided names it (both stay in the report)."""
+    voided = {line["payload"].get("voids"): line["seq"] for line in lines if line["trigger"] == "correct"}
+    for line in lines:
+        line["voided_by"] = voided.get(line["seq"])
+    return lines
 
 
 def case_report(app: Lifecycle, case_id: int, claimed: str) -> dict[str, Any]:
@@ -80,7 +90,7 @@ def case_report(app: Lifecycle, case_id: int, claimed: str) -> dict[str, Any]:
                  "approved_on": case.approved_on.isoformat() if case.approved_on else None,
                  "valid_until": case.valid_until.isoformat() if case.valid_until else None},
         "sources": [_source(p) for p in programmes.values()],
-        "decisions": [_decision(e, programmes[by_seq[e.seq]]) for e in history],
+        "decisions": _with_corrections([_decision(e, programmes[by_seq[e.seq]]) for e in history]),
         "chain": {**chain.to_dict(), "entries_in_doubt": doubtful},
         "generated_at": utc_text(utc_now()),
         "generated_by": generated_by,

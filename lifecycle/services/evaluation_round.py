@@ -1,0 +1,144 @@
+"""One evaluation round's results recorded at once: a CSV or JSON Lines file with a row per
+case (case id, grade, and optionally the date, the decision's number and a reason). All rows or
+none: every row is decided by the same rules as `lifecycle advance … assess`, every refusal is
+reported with its line, and only when none is refused are the grades written, one audit entry
+per case, in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lifecycle.domain.dates import parse_date
+from lifecycle.domain.decide import Proposal, decide
+from lifecycle.domain.reasons import Reason
+from lifecycle.errors import Conflict, NotFound, Refused, UsageError
+from lifecycle.services.app import Lifecycle
+from lifecycle.services.cases import holders_finder
+from lifecycle.services.users import require_admin
+
+COLUMNS = ("case_id", "grade", "on", "decision_no", "reason")
+TRIGGER = "assess"
+
+
+def _text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gbk")  # Excel and WPS on Chinese Windows save CSV as GBK
+
+
+def read_rows(file: str) -> list[tuple[int, dict[str, Any]]]:
+    """(line, row) of each result in the file: .csv with a header row, or .jsonl."""
+    path = Path(file)
+    if not path.is_file():
+        raise NotFound(f"no file {file!r}; give a .csv or .jsonl file with columns {', '.join(COLUMNS)}")
+    text = _text(path)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    if path.suffix.lower() in (".jsonl", ".ndjson") or text.lstrip().startswith("{"):
+        for line, content in enumerate(text.splitlines(), 1):
+            if not content.strip():
+                continue
+            try:
+                item = json.loads(content)
+            except json.JSONDecodeError as error:
+                raise UsageError(f"{file} line {line}: not JSON ({error.msg}); one object a line, "
+                                 'e.g. {"case_id": 3, "grade": "good"}') from None
+            if not isinstance(item, dict):
+                raise UsageError(f"{file} line {line}: one object a line, e.g. {{\"case_id\": 3, \"grade\": \"good\"}}")
+            rows.append((line, item))
+        return rows
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in ("case_id", "grade") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UsageError(f"{file}: the header needs the columns {', '.join(missing)} (have: "
+                         f"{', '.join(reader.fieldnames or [])}); columns: {', '.join(COLUMNS)}")
+    for item in reader:
+        rows.append((reader.line_num, {k: v for k, v in item.items() if k}))
+    return rows
+
+
+def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: bool = False) -> dict[str, Any]:
+    """Record every grade of the file, or none; what was (or with `dry_run` would be) recorded."""
+    rows = read_rows(file)
+    if not rows:
+        raise UsageError(f"{file} has no rows; one row per case: {', '.join(COLUMNS)}")
+    reasons: list[Reason] = []
+    decided: list[tuple[int, Proposal, int, str | None, str | None]] = []
+    with app.uow(write=not dry_run) as uow:
+        actor = require_admin(uow, acting, f"recording the evaluation results of {file}")
+        seen: dict[int, int] = {}
+        for line, row in rows:
+            where = f"line {line}"
+            unknown = sorted(set(row) - set(COLUMNS))
+            if unknown:
+                reasons.append(Reason("unknown_field", f"{where}: unknown column {', '.join(unknown)}; "
+                                      f"the columns are {', '.join(COLUMNS)}"))
+                continue
+            try:
+                case_id = int(str(row.get("case_id", "")).strip())
+            except ValueError:
+                reasons.append(Reason("invalid_field", f"{where}: case_id {row.get('case_id')!r} is not a case "
+                                      "number (`lifecycle cases list` shows them)"))
+                continue
+            if case_id in seen:
+                reasons.append(Reason("duplicate", f"{where}: case {case_id} is already graded on line "
+                                      f"{seen[case_id]}; one result per case"))
+                continue
+            seen[case_id] = line
+            try:
+                day = parse_date(str(row["on"]).strip()) if row.get("on") else on
+            except ValueError as error:
+                reasons.append(Reason("invalid_field", f"{where}: on: {error}"))
+                continue
+            case = uow.cases.get(case_id)
+            if case is None:
+                reasons.append(Reason("not_found", f"{where}: no case {case_id}"))
+                continue
+            programme = app.programme_for(case, uow)
+            try:
+                proposal = decide(programme, case, TRIGGER, day, actor.role, {"grade": str(row.get("grade", ""))},
+                                  find_holders=holders_finder(uow, programme, case.id))
+            except Refused as refused:
+                reasons += [Reason(r.code, f"{where} (case {case_id}): {r.message}", r.clause, r.default,
+                                   {**r.details, "line": line}) for r in refused.reasons]
+                continue
+            number = str(row.get("decision_no") or "").strip() or None
+            if number:
+                proposal.payload["decision_no"] = number
+            proposal.payload["evaluation_round"] = Path(file).name
+            if TRIGGER in programme.proposed_triggers:  # the missing result recorded: its decision due is settled
+                settles = uow.decisions.open_for(case_id, TRIGGER)
+                if settles:
+                    proposal.payload["settles_decisions"] = settles
+            decided.append((line, proposal, case.version, number, (str(row.get("reason") or "").strip() or None)))
+        if reasons:
+            raise Refused(f"recording the evaluation results of {file} (nothing was recorded)", reasons)
+        results = []
+        for line, proposal, version, number, reason in decided:
+            entry_seq = None
+            if not dry_run:
+                if not uow.cases.update(proposal.case, version):
+                    raise Conflict(f"case {proposal.case.id} changed meanwhile; nothing was recorded, try again")
+                entry = uow.audit.append(
+                    case_id=proposal.case.id, programme=proposal.case.programme, trigger=proposal.trigger,
+                    from_state=proposal.from_state, to_state=proposal.to_state, effective_on=proposal.effective_on,
+                    actor=actor.name, role=actor.role, reason=reason, clause=proposal.clause, payload=proposal.payload)
+                entry_seq = entry.seq
+                for decision_id in proposal.payload.get("settles_decisions", []):
+                    uow.decisions.decide(decision_id, state="confirmed",
+                                           decision_no=number, decided_on=proposal.effective_on,
+                                           decided_by=actor.name, seq=entry.seq,
+                                           reason=f"settled by {TRIGGER} (audit #{entry.seq})")
+            results.append({"line": line, "case_id": proposal.case.id, "grade": proposal.payload.get("grade"),
+                            "from_state": proposal.from_state, "to_state": proposal.to_state,
+                            "effective_on": proposal.effective_on.isoformat(), "clause": proposal.clause,
+                            "default": proposal.default, "decision_no": number, "seq": entry_seq})
+        if not dry_run:
+            uow.commit()
+    return {"file": file, "dry_run": dry_run, "recorded": len(results), "results": results}

@@ -76,8 +76,7 @@ class CaseOutcome:
     unsettled: bool = False
 
 
-def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,
-                 invoked_by: str) -> list[CaseOutcome]:
+def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date, invoked_by: str) -> list[CaseOutcome]:
     """Every action due by `as_of` for each case, through `decide` as actor system."""
     outcomes = []
     for case in cases:
@@ -87,24 +86,43 @@ def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,
         settlement = settle(programme_of(case), case, as_of, invoked_by)
         outcome = CaseOutcome(case.id, case.programme, case.version)
         for due, reasons in settlement.refused:
-            outcome.refused.append({"case_id": case.id, "programme": case.programme, "rule": due.rule,
-                                    "trigger": due.trigger, "effective_on": due.on.isoformat(),
-                                    "reasons": [r.to_dict() for r in reasons]})
+            outcome.refused.append(
+                {
+                    "case_id": case.id,
+                    "programme": case.programme,
+                    "rule": due.rule,
+                    "trigger": due.trigger,
+                    "effective_on": due.on.isoformat(),
+                    "reasons": [r.to_dict() for r in reasons],
+                }
+            )
         if settlement.steps:
             outcome.settled, outcome.moved = settlement.case, moved(settlement.case, case)
             outcome.settled.version = case.version + len(settlement.steps)  # one per change, as by hand
-            outcome.steps = [StepDone(s.due.rule, s.due.period, s.proposal.trigger, s.proposal.from_state,
-                                      s.proposal.to_state, s.proposal.effective_on, s.proposal.clause,
-                                      s.proposal.payload, s.proposal.default, s.decision)
-                             for s in settlement.steps]
+            outcome.steps = [
+                StepDone(
+                    s.due.rule,
+                    s.due.period,
+                    s.proposal.trigger,
+                    s.proposal.from_state,
+                    s.proposal.to_state,
+                    s.proposal.effective_on,
+                    s.proposal.clause,
+                    s.proposal.payload,
+                    s.proposal.default,
+                    s.decision,
+                )
+                for s in settlement.steps
+            ]
         elif settlement.case.next_due_on != case.next_due_on and settlement.case.next_due_on is not None:
             outcome.next_due_on = settlement.case.next_due_on
         outcomes.append(outcome)
     return outcomes
 
 
-def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date,
-                   run_id: int | None) -> tuple[list[int], DecisionIds]:
+def write_outcomes(
+    uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, run_id: int | None
+) -> tuple[list[int], DecisionIds]:
     """Write a batch inside the caller's transaction: the changed cases (each only if still at the
     version it was settled from), the next due days, the audit entries and the actions. Returns
     the audit entries' seqs, one per step in the order of the outcomes and their steps."""
@@ -121,21 +139,52 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date,
             continue
         changed.append(SettledCase(outcome.settled, outcome.version, outcome.moved))
         for step in outcome.steps:
-            entries.append(EntryDraft(outcome.case_id, outcome.programme, step.trigger, step.from_state,
-                                      step.to_state, step.effective_on, SYSTEM, SYSTEM_ROLE, reason, step.clause,
-                                      step.payload))
+            entries.append(
+                EntryDraft(
+                    outcome.case_id,
+                    outcome.programme,
+                    step.trigger,
+                    step.from_state,
+                    step.to_state,
+                    step.effective_on,
+                    SYSTEM,
+                    SYSTEM_ROLE,
+                    reason,
+                    step.clause,
+                    step.payload,
+                )
+            )
             actions.append(ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on))
             if step.decision is not None:
                 d = step.decision
-                raised.append((len(entries) - 1, DecisionDraft(
-                    outcome.case_id, outcome.programme, d.rule, d.period, d.trigger, d.from_state, d.to_state,
-                    d.ground, d.clause, d.default, d.name, d.due_on, as_of)))
+                raised.append(
+                    (
+                        len(entries) - 1,
+                        DecisionDraft(
+                            outcome.case_id,
+                            outcome.programme,
+                            d.rule,
+                            d.period,
+                            d.trigger,
+                            d.from_state,
+                            d.to_state,
+                            d.ground,
+                            d.clause,
+                            d.default,
+                            d.name,
+                            d.due_on,
+                            as_of,
+                        ),
+                    )
+                )
     written = update_cases(uow.connection, changed)
     # Only SQLite's count is held to it: psycopg's executemany count is not a sum in every version,
     # and on PostgreSQL the rows were locked (FOR UPDATE) when their versions were read.
     if written != len(changed) and written >= 0 and uow.connection.dialect.name == "sqlite":
-        raise Conflict(f"{len(changed) - written} case(s) changed while the compliance run settled "
-                       "them; nothing of this batch was written. Run `lifecycle comply` again.")
+        raise Conflict(
+            f"{len(changed) - written} case(s) changed while the compliance run settled "
+            "them; nothing of this batch was written. Run `lifecycle comply` again."
+        )
     set_next_due(uow.connection, next_days)
     seqs = append_drafts(uow.connection, entries)
     insert_actions(uow.connection, actions, seqs, run_id)

@@ -80,8 +80,12 @@ class ComplianceReport:
         return dict(sorted(by_rule.items()))
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run,
-                                "actions": self.actions, "proposals": self.proposals}
+        data: dict[str, Any] = {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "actions": self.actions,
+            "proposals": self.proposals,
+        }
         if self.refused:
             data["refused"] = self.refused
         if self.declined:
@@ -91,13 +95,24 @@ class ComplianceReport:
 
     def decline_message(self) -> str:
         which = f" (run {self.declined_because})" if self.declined_because else ""
-        return (f"another compliance run is in progress on this database{which}; this one did "
-                "nothing. It will have applied everything due, or the next run will.")
+        return (
+            f"another compliance run is in progress on this database{which}; this one did "
+            "nothing. It will have applied everything due, or the next run will."
+        )
 
 
-def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = False,
-                   programme: str | None = None, source: str = "cli", collect: bool = True,
-                   batch_size: int | None = None, progress: Progress | None = None) -> ComplianceReport:
+def run_compliance(
+    app: Lifecycle,
+    acting: str,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    programme: str | None = None,
+    source: str = "cli",
+    collect: bool = True,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> ComplianceReport:
     """Apply (or with `dry_run`, only work out) everything due by `as_of`. The invoking user must
     be an admin (or the scheduler's login in lifecycle_system, on PostgreSQL); the actions are
     the system's, each naming who invoked the run. A dry run, which writes nothing, is open to
@@ -110,13 +125,15 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     with app.database_uow() as uow:
         # A dry run writes nothing: anyone the database knows may see what a run would do.
-        admin = (resolve_actor(uow, acting, "previewing the compliance run") if dry_run
-                 else require_runner(uow, acting, "running the compliance run (lifecycle comply)"))
+        admin = (
+            resolve_actor(uow, acting, "previewing the compliance run")
+            if dry_run
+            else require_runner(uow, acting, "running the compliance run (lifecycle comply)")
+        )
     report = ComplianceReport(as_of=as_of, dry_run=dry_run, programme=programme)
     started = time.perf_counter()
     if dry_run:
-        _apply(app, admin.name, report, write=False, collect=collect, batch_size=batch_size,
-               progress=progress)
+        _apply(app, admin.name, report, write=False, collect=collect, batch_size=batch_size, progress=progress)
         report.seconds = time.perf_counter() - started
         return report
     lock = RunLock(app.engine)
@@ -124,17 +141,23 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
         if not lock.acquire():
             return _declined(app, report, admin.name, source, None)
         with app.database_uow(write=True) as uow:
-            run_id, running = claim_run(uow.connection, as_of=as_of, invoked_by=admin.name,
-                                        programme=programme, source=source, trust_lock=lock.advisory)
+            run_id, running = claim_run(
+                uow.connection,
+                as_of=as_of,
+                invoked_by=admin.name,
+                programme=programme,
+                source=source,
+                trust_lock=lock.advisory,
+            )
             uow.commit()
         if run_id is None:
             return _declined(app, report, admin.name, source, running)
         report.run_id = run_id
         try:
-            _apply(app, admin.name, report, write=True, collect=collect, batch_size=batch_size,
-                   progress=progress)
-            report.notices += plan_notices_due(app, report.as_of, report.run_id, programme=programme,
-                                               batch_size=batch_size)
+            _apply(app, admin.name, report, write=True, collect=collect, batch_size=batch_size, progress=progress)
+            report.notices += plan_notices_due(
+                app, report.as_of, report.run_id, programme=programme, batch_size=batch_size
+            )
         except BaseException as error:
             finish_run(app.engine, run_id, "failed", _counts(report), f"{type(error).__name__}: {error}")
             raise
@@ -145,22 +168,34 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
     return report
 
 
-def _declined(app: Lifecycle, report: ComplianceReport, invoked_by: str, source: str,
-              running: int | None) -> ComplianceReport:
+def _declined(
+    app: Lifecycle, report: ComplianceReport, invoked_by: str, source: str, running: int | None
+) -> ComplianceReport:
     report.declined, report.declined_because = True, running
     with app.database_uow(write=True) as uow:
-        report.run_id = record_run(uow.connection, as_of=report.as_of, invoked_by=invoked_by,
-                                   programme=report.programme, source=source, outcome="declined",
-                                   error=report.decline_message())
+        report.run_id = record_run(
+            uow.connection,
+            as_of=report.as_of,
+            invoked_by=invoked_by,
+            programme=report.programme,
+            source=source,
+            outcome="declined",
+            error=report.decline_message(),
+        )
         uow.commit()
     return report
 
 
 def _counts(report: ComplianceReport) -> dict[str, Any]:
-    return {"actions": sum(report.counts.values()), "proposals": sum(report.proposal_counts.values()),
-            "cases_examined": report.cases_examined,
-            "cases_changed": report.cases_changed, "refused": len(report.refused),
-            "by_rule": report.counts_by_rule(), "notices": report.notices}
+    return {
+        "actions": sum(report.counts.values()),
+        "proposals": sum(report.proposal_counts.values()),
+        "cases_examined": report.cases_examined,
+        "cases_changed": report.cases_changed,
+        "refused": len(report.refused),
+        "by_rule": report.counts_by_rule(),
+        "notices": report.notices,
+    }
 
 
 class _Programmes:
@@ -182,8 +217,16 @@ class _Programmes:
         return lambda case: self.of(case, uow)
 
 
-def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: bool, collect: bool,
-           batch_size: int, progress: Progress | None) -> None:
+def _apply(
+    app: Lifecycle,
+    invoked_by: str,
+    report: ComplianceReport,
+    *,
+    write: bool,
+    collect: bool,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
     with app.engine.connect() as connection:
         ids = due_case_ids(connection, report.as_of, report.programme)
     programmes = _Programmes(app)
@@ -196,8 +239,7 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.database_uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
-                _finish_batch(uow, report, outcomes, write=write, collect=collect,
-                              programme_of=programmes.within(uow))
+                _finish_batch(uow, report, outcomes, write=write, collect=collect, programme_of=programmes.within(uow))
             pause.after_commit()
             done += len(batch)
             if progress:
@@ -235,8 +277,9 @@ class WriterPause:
             self.since = time.monotonic()
 
 
-def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool,
-            decision_ids: DecisionIds | None = None) -> None:
+def account(
+    report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool, decision_ids: DecisionIds | None = None
+) -> None:
     """Count the batch's outcomes into the report (and list its actions with `collect`); the
     decisions due it raised are listed apart from its actions, with their ids once written."""
     for outcome in outcomes:
@@ -249,28 +292,51 @@ def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: b
                 report.proposal_counts[(outcome.programme, step.rule)] += 1
                 if collect:
                     d = step.decision
-                    report.proposals.append({
-                        "decision_id": (decision_ids or {}).get((outcome.case_id, step.rule, step.period)),
-                        "case_id": outcome.case_id, "programme": outcome.programme, "rule": d.rule,
-                        "trigger": d.trigger, "from_state": d.from_state, "to_state": d.to_state,
-                        "ground": d.ground, "clause": d.clause, "default": d.default,
-                        "due_on": d.due_on.isoformat(), "name": d.name})
+                    report.proposals.append(
+                        {
+                            "decision_id": (decision_ids or {}).get((outcome.case_id, step.rule, step.period)),
+                            "case_id": outcome.case_id,
+                            "programme": outcome.programme,
+                            "rule": d.rule,
+                            "trigger": d.trigger,
+                            "from_state": d.from_state,
+                            "to_state": d.to_state,
+                            "ground": d.ground,
+                            "clause": d.clause,
+                            "default": d.default,
+                            "due_on": d.due_on.isoformat(),
+                            "name": d.name,
+                        }
+                    )
                 continue
             report.counts[(outcome.programme, step.rule)] += 1
             if collect and step.rule.endswith(".reminder"):
                 report.reminders.append((outcome.case_id, step.rule, step.period, step.effective_on))
             if collect:
                 action = {
-                    "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
-                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
-                    "effective_on": step.effective_on.isoformat(), "clause": step.clause}
+                    "case_id": outcome.case_id,
+                    "programme": outcome.programme,
+                    "rule": step.rule,
+                    "trigger": step.trigger,
+                    "from_state": step.from_state,
+                    "to_state": step.to_state,
+                    "effective_on": step.effective_on.isoformat(),
+                    "clause": step.clause,
+                }
                 if step.default:  # rests on a rule the documents leave open: said so
                     action["default"] = True
                 report.actions.append(action)
 
 
-def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,
-                  collect: bool, programme_of: ProgrammeOf) -> None:
+def _finish_batch(
+    uow: UnitOfWork,
+    report: ComplianceReport,
+    outcomes: list[CaseOutcome],
+    *,
+    write: bool,
+    collect: bool,
+    programme_of: ProgrammeOf,
+) -> None:
     if write:
         seqs, decision_ids = write_outcomes(uow, outcomes, report.as_of, report.run_id)
         # Each notice goes into the outbox in the transaction of the audit entry causing it: a

@@ -130,8 +130,9 @@ def _settle_rows(rows: list[tuple[Any, ...]], as_of: date, invoked_by: str) -> l
 
 
 # -- in the run's process -------------------------------------------------------------------
-def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date, invoked_by: str,
-                    workers: int) -> Iterator[tuple[list[int], list[CaseOutcome]]]:
+def settled_batches(
+    app: Lifecycle, ids: list[int], batch_size: int, as_of: date, invoked_by: str, workers: int
+) -> Iterator[tuple[list[int], list[CaseOutcome]]]:
     """Each batch of `ids` with its outcomes, in order, settled by `workers` processes. At most
     `workers + 1` batches are read ahead, so memory stays flat however many cases are due."""
     with app.engine.connect() as reader:
@@ -142,8 +143,12 @@ def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(os.getpid(), directory, stored))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(os.getpid(), directory, stored),
+    )
     try:
         with app.engine.connect() as reader:
             batches = iter_batches(ids, batch_size)
@@ -167,8 +172,15 @@ def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: ProgrammeOf,
-                   as_of: date, invoked_by: str, *, write: bool) -> list[CaseOutcome]:
+def fresh_outcomes(
+    uow: UnitOfWork,
+    outcomes: list[CaseOutcome],
+    programme_of: ProgrammeOf,
+    as_of: date,
+    invoked_by: str,
+    *,
+    write: bool,
+) -> list[CaseOutcome]:
     """The batch's outcomes, each worked out from the case as it is now, and by someone.
 
     Cases the worker sent back unsettled are settled here. When writing, inside the writing
@@ -182,6 +194,10 @@ def fresh_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], programme_of: P
     if len(kept) == len(outcomes):
         return outcomes
     done = {o.case_id for o in kept}
-    again = settle_cases(load_cases(uow.connection, [o.case_id for o in outcomes if o.case_id not in done],
-                                    lock=write), programme_of, as_of, invoked_by)
+    again = settle_cases(
+        load_cases(uow.connection, [o.case_id for o in outcomes if o.case_id not in done], lock=write),
+        programme_of,
+        as_of,
+        invoked_by,
+    )
     return sorted(kept + again, key=lambda o: o.case_id)

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from lifecycle.services.app import Lifecycle
 
 
-def write_step_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: Sequence[int],
-                       programme_of: ProgrammeOf, run_id: int | None) -> int:
+def write_step_notices(
+    uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: Sequence[int], programme_of: ProgrammeOf, run_id: int | None
+) -> int:
     """The reminders' notices of a written batch (`seqs`: its audit entries, step by step)."""
     drafts: list[tuple[NoticeDraft, int]] = []
     index = 0
@@ -58,21 +59,42 @@ def write_step_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: S
             obligation_id = step.rule.removesuffix(".reminder")
             obligation = next((o for o in programme.definition.obligations if o.id == obligation_id), None)
             reply_days = obligation.reminder.reply_days if obligation and obligation.reminder else 0
-            context = reminder_context(programme, outcome.settled, obligation_id, step.period, step.effective_on,
-                                       reply_days)
+            context = reminder_context(
+                programme, outcome.settled, obligation_id, step.period, step.effective_on, reply_days
+            )
             key = f"{outcome.case_id}|reminder|{step.rule}|{step.period}|"
-            drafts.append((NoticeDraft(key, outcome.case_id, outcome.programme, "reminder", step.rule, step.period,
-                                       None, step.effective_on, step.effective_on, context, seq), outcome.case_id))
+            drafts.append(
+                (
+                    NoticeDraft(
+                        key,
+                        outcome.case_id,
+                        outcome.programme,
+                        "reminder",
+                        step.rule,
+                        step.period,
+                        None,
+                        step.effective_on,
+                        step.effective_on,
+                        context,
+                        seq,
+                    ),
+                    outcome.case_id,
+                )
+            )
     if not drafts:
         return 0
     contacts = contacts_of(uow.connection, sorted({case_id for _, case_id in drafts}))
-    return insert_notices(uow.connection, [(d, recipients_of(contacts.get(case_id))) for d, case_id in drafts],
-                          run_id)
+    return insert_notices(uow.connection, [(d, recipients_of(contacts.get(case_id))) for d, case_id in drafts], run_id)
 
 
-def write_decision_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seqs: Sequence[int],
-                           decision_ids: dict[tuple[int, str, str], int], programme_of: ProgrammeOf,
-                           run_id: int | None) -> int:
+def write_decision_notices(
+    uow: UnitOfWork,
+    outcomes: Sequence[CaseOutcome],
+    seqs: Sequence[int],
+    decision_ids: dict[tuple[int, str, str], int],
+    programme_of: ProgrammeOf,
+    run_id: int | None,
+) -> int:
     """A notice to the office's administrators for each decision due the batch raised, written
     with the decision's audit entry."""
     drafts: list[NoticeDraft] = []
@@ -89,42 +111,87 @@ def write_decision_notices(uow: UnitOfWork, outcomes: Sequence[CaseOutcome], seq
             programme = programme_of(outcome.settled)
             if not programme.definition.notifications.decisions:
                 continue
-            context = decision_context(programme, outcome.settled, decision, decision_ids.get(
-                (outcome.case_id, decision.rule, decision.period)), step.effective_on)
-            drafts.append(NoticeDraft(f"{outcome.case_id}|decision|{decision.rule}|{decision.period}|",
-                                      outcome.case_id, outcome.programme, "decision", decision.rule, decision.period,
-                                      None, decision.due_on, step.effective_on, context, seq))
+            context = decision_context(
+                programme,
+                outcome.settled,
+                decision,
+                decision_ids.get((outcome.case_id, decision.rule, decision.period)),
+                step.effective_on,
+            )
+            drafts.append(
+                NoticeDraft(
+                    f"{outcome.case_id}|decision|{decision.rule}|{decision.period}|",
+                    outcome.case_id,
+                    outcome.programme,
+                    "decision",
+                    decision.rule,
+                    decision.period,
+                    None,
+                    decision.due_on,
+                    step.effective_on,
+                    context,
+                    seq,
+                )
+            )
     if not drafts:
         return 0
     admins = [r for contact in admin_contacts_all(uow.connection) for r in recipients_of(contact)]
     return insert_notices(uow.connection, [(d, admins) for d in drafts], run_id)
 
 
-def decision_context(programme: Programme, case: Case, decision: DecisionDue, decision_id: int | None,
-                     raised_on: date) -> dict[str, Any]:
+def decision_context(
+    programme: Programme, case: Case, decision: DecisionDue, decision_id: int | None, raised_on: date
+) -> dict[str, Any]:
     """What a decision due's notice says: which case, what is proposed, on which ground and clause."""
     d = programme.definition
     ground = d.grounds.get(decision.ground or "") if decision.ground else None
     target = d.states.get(decision.to_state or "") if decision.to_state else None
     trigger = d.triggers.get(decision.trigger)
-    return {"case_id": case.id, "case_name": case.name, "programme": d.code, "programme_zh": d.name.zh,
-            "programme_en": d.name.en, "document": d.source.number or d.source.title, "state": case.state,
-            "state_zh": d.states[case.state].zh, "state_en": d.states[case.state].en, "kind": "decision",
-            "decision_id": decision_id, "period": decision.period, "due_on": decision.due_on.isoformat(),
-            "raised_on": raised_on.isoformat(), "lead": None, "clause": decision.clause,
-            "default": decision.default, "decision_zh": decision.name or (trigger.zh if trigger else decision.trigger),
-            "decision_en": decision.name or (trigger.en if trigger else decision.trigger),
-            "to_state_zh": target.zh if target else "", "to_state_en": target.en if target else "",
-            "ground_zh": ground.zh if ground else "", "ground_en": ground.en if ground else ""}
+    return {
+        "case_id": case.id,
+        "case_name": case.name,
+        "programme": d.code,
+        "programme_zh": d.name.zh,
+        "programme_en": d.name.en,
+        "document": d.source.number or d.source.title,
+        "state": case.state,
+        "state_zh": d.states[case.state].zh,
+        "state_en": d.states[case.state].en,
+        "kind": "decision",
+        "decision_id": decision_id,
+        "period": decision.period,
+        "due_on": decision.due_on.isoformat(),
+        "raised_on": raised_on.isoformat(),
+        "lead": None,
+        "clause": decision.clause,
+        "default": decision.default,
+        "decision_zh": decision.name or (trigger.zh if trigger else decision.trigger),
+        "decision_en": decision.name or (trigger.en if trigger else decision.trigger),
+        "to_state_zh": target.zh if target else "",
+        "to_state_en": target.en if target else "",
+        "ground_zh": ground.zh if ground else "",
+        "ground_en": ground.en if ground else "",
+    }
 
 
 def _draft(notice: Notice) -> NoticeDraft:
-    return NoticeDraft(notice.key, notice.case_id, notice.programme, notice.kind, notice.rule, notice.period,
-                       notice.lead, notice.day, notice.notify_on, notice.context)
+    return NoticeDraft(
+        notice.key,
+        notice.case_id,
+        notice.programme,
+        notice.kind,
+        notice.rule,
+        notice.period,
+        notice.lead,
+        notice.day,
+        notice.notify_on,
+        notice.context,
+    )
 
 
-def plan_notices_due(app: Lifecycle, as_of: date, run_id: int | None, *, programme: str | None = None,
-                     batch_size: int = 1000) -> int:
+def plan_notices_due(
+    app: Lifecycle, as_of: date, run_id: int | None, *, programme: str | None = None, batch_size: int = 1000
+) -> int:
     """Write every notice current on `as_of` for the cases that may have one (never planned,
     changed since, or their next notice day come); returns how many were new."""
     with app.engine.connect() as connection:
@@ -133,8 +200,9 @@ def plan_notices_due(app: Lifecycle, as_of: date, run_id: int | None, *, program
     known: dict[tuple[str, str], Any] = {}
     for batch in iter_batches(ids, batch_size):
         with app.database_uow(write=True) as uow:
-            cases = [c for c in load_cases(uow.connection, batch, lock=True)
-                     if programme is None or c.programme == programme]
+            cases = [
+                c for c in load_cases(uow.connection, batch, lock=True) if programme is None or c.programme == programme
+            ]
             plans: list[tuple[int, int, date]] = []
             found: list[Notice] = []
             for case in cases:
@@ -146,8 +214,9 @@ def plan_notices_due(app: Lifecycle, as_of: date, run_id: int | None, *, program
                 assert case.id is not None
                 plans.append((case.id, case.version, next_on))
             contacts = contacts_of(uow.connection, sorted({n.case_id for n in found}))
-            new += insert_notices(uow.connection, [(_draft(n), recipients_of(contacts.get(n.case_id)))
-                                                   for n in found], run_id)
+            new += insert_notices(
+                uow.connection, [(_draft(n), recipients_of(contacts.get(n.case_id))) for n in found], run_id
+            )
             save_plans(uow.connection, plans)
             uow.commit()
     return new
@@ -189,8 +258,23 @@ def preview_notices(app: Lifecycle, as_of: date, programme: str | None = None) -
             obligation = next((o for o in programme_.definition.obligations if o.id == obligation_id), None)
             reply_days = obligation.reminder.reply_days if obligation and obligation.reminder else 0
             context = reminder_context(programme_, reminded, obligation_id, period, effective, reply_days)
-            found.append((NoticeDraft(f"{case_id}|reminder|{rule}|{period}|", case_id, reminded.programme, "reminder",
-                                      rule, period, None, effective, effective, context), case_id))
+            found.append(
+                (
+                    NoticeDraft(
+                        f"{case_id}|reminder|{rule}|{period}|",
+                        case_id,
+                        reminded.programme,
+                        "reminder",
+                        rule,
+                        period,
+                        None,
+                        effective,
+                        effective,
+                        context,
+                    ),
+                    case_id,
+                )
+            )
         already = existing_keys(uow.connection, (d.key for d, _ in found))
         contacts = contacts_of(uow.connection, sorted({case_id for _, case_id in found}))
     rows = []
@@ -198,11 +282,20 @@ def preview_notices(app: Lifecycle, as_of: date, programme: str | None = None) -
         if draft.key in already:
             continue
         recipients: list[Recipient] = recipients_of(contacts.get(case_id))
-        rows.append({"case_id": case_id, "programme": draft.programme, "kind": draft.kind, "rule": draft.rule,
-                     "period": draft.period, "lead_days": draft.lead_days,
-                     "due_on": draft.due_on.isoformat() if draft.due_on else None,
-                     "notify_on": draft.notify_on.isoformat(), "context": draft.context,
-                     "recipients": [{"channel": r.channel, "to": _shown(r), "name": r.name} for r in recipients]})
+        rows.append(
+            {
+                "case_id": case_id,
+                "programme": draft.programme,
+                "kind": draft.kind,
+                "rule": draft.rule,
+                "period": draft.period,
+                "lead_days": draft.lead_days,
+                "due_on": draft.due_on.isoformat() if draft.due_on else None,
+                "notify_on": draft.notify_on.isoformat(),
+                "context": draft.context,
+                "recipients": [{"channel": r.channel, "to": _shown(r), "name": r.name} for r in recipients],
+            }
+        )
     rows.sort(key=lambda r: (r["case_id"], r["kind"], r["rule"], r["period"]))
     return rows
 
@@ -213,5 +306,3 @@ def _shown(recipient: Recipient) -> str:
 
         return f"{recipient.webhook_kind} robot {redact_url(recipient.address)}"
     return recipient.address
-
-

@@ -94,10 +94,12 @@ class SenderSettings:
 
     @classmethod
     def from_environment(cls) -> SenderSettings:
-        return cls(max_attempts=max(1, _int_env("LIFECYCLE_NOTIFY_MAX_ATTEMPTS", cls.max_attempts)),
-                   backoff_seconds=_int_env("LIFECYCLE_NOTIFY_BACKOFF", cls.backoff_seconds),
-                   max_backoff_seconds=_int_env("LIFECYCLE_NOTIFY_MAX_BACKOFF", cls.max_backoff_seconds),
-                   lease_seconds=max(1, _int_env("LIFECYCLE_NOTIFY_LEASE", cls.lease_seconds)))
+        return cls(
+            max_attempts=max(1, _int_env("LIFECYCLE_NOTIFY_MAX_ATTEMPTS", cls.max_attempts)),
+            backoff_seconds=_int_env("LIFECYCLE_NOTIFY_BACKOFF", cls.backoff_seconds),
+            max_backoff_seconds=_int_env("LIFECYCLE_NOTIFY_MAX_BACKOFF", cls.max_backoff_seconds),
+            lease_seconds=max(1, _int_env("LIFECYCLE_NOTIFY_LEASE", cls.lease_seconds)),
+        )
 
     def delay(self, attempts: int) -> timedelta:
         """Exponential backoff after the `attempts`-th failure, with a little jitter so that many
@@ -113,8 +115,12 @@ class SendReport:
     gave_up: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"sent": self.sent, "failed": self.failed, "gave_up": self.gave_up,
-                "counts": {"sent": len(self.sent), "failed": len(self.failed), "gave_up": len(self.gave_up)}}
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "gave_up": self.gave_up,
+            "counts": {"sent": len(self.sent), "failed": len(self.failed), "gave_up": len(self.gave_up)},
+        }
 
 
 class Sender:
@@ -163,8 +169,15 @@ class Sender:
                 if row["status"] == "sending" and not self._abandoned(row, now):
                     skipped.add(row["id"])  # another live sender holds it
                     continue
-                if claim(uow.connection, row, host=self.host, pid=self.pid, sender=self.name, now=now,
-                         lease_until=now + timedelta(seconds=self.settings.lease_seconds)):
+                if claim(
+                    uow.connection,
+                    row,
+                    host=self.host,
+                    pid=self.pid,
+                    sender=self.name,
+                    now=now,
+                    lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                ):
                     claimed = load_claimed(uow.connection, row["id"])
                     if claimed.subject is None:
                         self._render_into(uow.connection, claimed)
@@ -205,30 +218,68 @@ class Sender:
         else:
             result, next_at = "failed", now + self.settings.delay(claimed.number)
         with self.app.database_uow(write=True) as uow:
-            held = finish_attempt(uow.connection, claimed, outcome=result, answer=outcome.answer, now=now,
-                                  next_attempt_at=next_at, host=self.host, pid=self.pid)
+            held = finish_attempt(
+                uow.connection,
+                claimed,
+                outcome=result,
+                answer=outcome.answer,
+                now=now,
+                next_attempt_at=next_at,
+                host=self.host,
+                pid=self.pid,
+            )
             uow.commit()
-        entry = {"delivery_id": claimed.delivery_id, "notification_id": claimed.notification_id,
-                 "case_id": claimed.case_id, "kind": claimed.kind, "channel": claimed.channel,
-                 "to": _shown(claimed), "attempt": claimed.number, "answer": outcome.answer,
-                 "message_id": claimed.message_id}
+        entry = {
+            "delivery_id": claimed.delivery_id,
+            "notification_id": claimed.notification_id,
+            "case_id": claimed.case_id,
+            "kind": claimed.kind,
+            "channel": claimed.channel,
+            "to": _shown(claimed),
+            "attempt": claimed.number,
+            "answer": outcome.answer,
+            "message_id": claimed.message_id,
+        }
         if not held:
-            log.warning("delivery %s: another sender took it over while this one sent (lease of %s s ran out)",
-                        claimed.delivery_id, self.settings.lease_seconds)
+            log.warning(
+                "delivery %s: another sender took it over while this one sent (lease of %s s ran out)",
+                claimed.delivery_id,
+                self.settings.lease_seconds,
+            )
         if result == "sent":
             report.sent.append(entry)
-            log.info("sent %s notice %s to %s (case %s): %s", claimed.kind, claimed.notification_id,
-                     _shown(claimed), claimed.case_id, outcome.answer)
+            log.info(
+                "sent %s notice %s to %s (case %s): %s",
+                claimed.kind,
+                claimed.notification_id,
+                _shown(claimed),
+                claimed.case_id,
+                outcome.answer,
+            )
         elif result == "failed":
             entry["next_attempt_at"] = next_at.isoformat() if next_at else None
             report.failed.append(entry)
-            log.warning("failed: %s notice %s to %s (case %s), attempt %s: %s; trying again from %s UTC",
-                        claimed.kind, claimed.notification_id, _shown(claimed), claimed.case_id, claimed.number,
-                        outcome.answer, next_at)
+            log.warning(
+                "failed: %s notice %s to %s (case %s), attempt %s: %s; trying again from %s UTC",
+                claimed.kind,
+                claimed.notification_id,
+                _shown(claimed),
+                claimed.case_id,
+                claimed.number,
+                outcome.answer,
+                next_at,
+            )
         else:
             report.gave_up.append(entry)
-            log.error("gave up: %s notice %s to %s (case %s) after %s attempt(s): %s", claimed.kind,
-                      claimed.notification_id, _shown(claimed), claimed.case_id, claimed.number, outcome.answer)
+            log.error(
+                "gave up: %s notice %s to %s (case %s) after %s attempt(s): %s",
+                claimed.kind,
+                claimed.notification_id,
+                _shown(claimed),
+                claimed.case_id,
+                claimed.number,
+                outcome.answer,
+            )
 
     def _send(self, claimed: Claimed) -> Outcome:
         template_error = claimed.context.get("_template_error")
@@ -237,12 +288,24 @@ class Sender:
         if claimed.channel == "email":
             if self._smtp is None:
                 return Outcome("failed", f"not sent: {self._smtp_error}")
-            message = email_message(self._smtp, claimed.address, claimed.recipient, claimed.subject,
-                                    claimed.body, claimed.message_id, utc_now_aware())
+            message = email_message(
+                self._smtp,
+                claimed.address,
+                claimed.recipient,
+                claimed.subject,
+                claimed.body,
+                claimed.message_id,
+                utc_now_aware(),
+            )
             return send_email(self._smtp, message)
-        meta = {"id": claimed.message_id, "notification_id": claimed.notification_id,
-                "case_id": claimed.case_id, "kind": claimed.kind, "programme": claimed.programme,
-                "context": {k: v for k, v in claimed.context.items() if not k.startswith("_")}}
+        meta = {
+            "id": claimed.message_id,
+            "notification_id": claimed.notification_id,
+            "case_id": claimed.case_id,
+            "kind": claimed.kind,
+            "programme": claimed.programme,
+            "context": {k: v for k, v in claimed.context.items() if not k.startswith("_")},
+        }
         payload = webhook_payload(claimed.webhook_kind or "generic", claimed.subject, claimed.body, meta)
         return send_webhook(claimed.address, claimed.webhook_kind or "generic", payload, claimed.message_id)
 
@@ -262,8 +325,9 @@ def _shown(claimed: Claimed) -> str:
     return claimed.address
 
 
-def send_notifications(app: Lifecycle, acting: str, *, limit: int | None = None,
-                       settings: SenderSettings | None = None) -> SendReport:
+def send_notifications(
+    app: Lifecycle, acting: str, *, limit: int | None = None, settings: SenderSettings | None = None
+) -> SendReport:
     """`lifecycle notify send` and the scheduler: an admin (or the scheduler's login) delivers
     what is due."""
     app.require_schema()
@@ -290,16 +354,42 @@ def send_test(app: Lifecycle, acting: str, to: str, webhook_kind: str | None = N
     with app.database_uow(write=True) as uow:
         require_runner(uow, acting, "sending a test notification (lifecycle notify test)")
         key = f"test|{uuid.uuid4().hex}"
-        insert_notices(uow.connection, [(NoticeDraft(key, None, None, "test", "test", sent_at[:10], None, None, today(),
-                                                     {"sent_at": sent_at, "requested_by": acting}), [recipient])],
-                       None)
-        delivery_id = int(uow.connection.execute(
-            select(deliveries.c.id)
-            .join_from(deliveries, notifications, notifications.c.id == deliveries.c.notification_id)
-            .where(notifications.c.key == key)).scalar_one())
+        insert_notices(
+            uow.connection,
+            [
+                (
+                    NoticeDraft(
+                        key,
+                        None,
+                        None,
+                        "test",
+                        "test",
+                        sent_at[:10],
+                        None,
+                        None,
+                        today(),
+                        {"sent_at": sent_at, "requested_by": acting},
+                    ),
+                    [recipient],
+                )
+            ],
+            None,
+        )
+        delivery_id = int(
+            uow.connection.execute(
+                select(deliveries.c.id)
+                .join_from(deliveries, notifications, notifications.c.id == deliveries.c.notification_id)
+                .where(notifications.c.key == key)
+            ).scalar_one()
+        )
         uow.commit()
     report = Sender(app).deliver(delivery_id)
     entry = (report.sent or report.failed or report.gave_up or [{}])[0]
-    return {"to": entry.get("to", to), "channel": recipient.channel, "sent": bool(report.sent),
-            "answer": entry.get("answer", "not attempted: another sender holds it"),
-            "message_id": entry.get("message_id"), "delivery_id": delivery_id}
+    return {
+        "to": entry.get("to", to),
+        "channel": recipient.channel,
+        "sent": bool(report.sent),
+        "answer": entry.get("answer", "not attempted: another sender holds it"),
+        "message_id": entry.get("message_id"),
+        "delivery_id": delivery_id,
+    }

@@ -58,19 +58,37 @@ def scheduled_run(app: Lifecycle, invoked_by: str) -> dict[str, Any]:
     except Exception:
         log.exception("compliance run for %s failed", today().isoformat())
         return {"failed": True}
-    summary = {"run_id": report.run_id, "as_of": report.as_of.isoformat(), "declined": report.declined,
-               "actions": sum(report.counts.values()), "notices": report.notices, "by_rule": report.counts_by_rule(),
-               "refused": len(report.refused), "seconds": round(report.seconds, 2)}
+    summary = {
+        "run_id": report.run_id,
+        "as_of": report.as_of.isoformat(),
+        "declined": report.declined,
+        "actions": sum(report.counts.values()),
+        "notices": report.notices,
+        "by_rule": report.counts_by_rule(),
+        "refused": len(report.refused),
+        "seconds": round(report.seconds, 2),
+    }
     if report.declined:
         log.warning("compliance run declined: %s", report.decline_message())
     else:
-        log.info("compliance run %s as of %s: %s action(s) %s, %s notice(s) written, %s refused, %.2f s",
-                 report.run_id, summary["as_of"], summary["actions"], summary["by_rule"], report.notices,
-                 summary["refused"], report.seconds)
+        log.info(
+            "compliance run %s as of %s: %s action(s) %s, %s notice(s) written, %s refused, %.2f s",
+            report.run_id,
+            summary["as_of"],
+            summary["actions"],
+            summary["by_rule"],
+            report.notices,
+            summary["refused"],
+            report.seconds,
+        )
     for refused in report.refused:
-        log.warning("refused by the rules, left for a person: case %s %s %s: %s", refused["case_id"],
-                    refused["programme"], refused["rule"],
-                    "; ".join(r.get("message", "") for r in refused["reasons"]))
+        log.warning(
+            "refused by the rules, left for a person: case %s %s %s: %s",
+            refused["case_id"],
+            refused["programme"],
+            refused["rule"],
+            "; ".join(r.get("message", "") for r in refused["reasons"]),
+        )
     summary["sent"] = send_after_run(app, invoked_by)
     return summary
 
@@ -103,8 +121,11 @@ def missed_today(app: Lifecycle, at: DailyAt, now: datetime | None = None) -> bo
     if (moment.hour, moment.minute) < (at.hour, at.minute):
         return False
     with app.engine.connect() as connection:
-        done = connection.execute(select(compliance_runs.c.id).where(
-            compliance_runs.c.as_of == moment.date(), compliance_runs.c.outcome == "completed").limit(1)).first()
+        done = connection.execute(
+            select(compliance_runs.c.id)
+            .where(compliance_runs.c.as_of == moment.date(), compliance_runs.c.outcome == "completed")
+            .limit(1)
+        ).first()
     return done is None
 
 
@@ -115,13 +136,18 @@ def build_scheduler(app: Lifecycle, invoked_by: str, at: DailyAt) -> Any:
     from apscheduler.triggers.cron import CronTrigger
 
     scheduler = BackgroundScheduler(
-        timezone=CHINA, jobstores={"default": MemoryJobStore()},
+        timezone=CHINA,
+        jobstores={"default": MemoryJobStore()},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
     )
     scheduler.add_job(
-        scheduled_run, CronTrigger(hour=at.hour, minute=at.minute, timezone=CHINA), id=JOB_ID,
-        name=f"lifecycle comply and notify, daily at {at} China Standard Time", replace_existing=True,
-        kwargs={"app": app, "invoked_by": invoked_by})
+        scheduled_run,
+        CronTrigger(hour=at.hour, minute=at.minute, timezone=CHINA),
+        id=JOB_ID,
+        name=f"lifecycle comply and notify, daily at {at} China Standard Time",
+        replace_existing=True,
+        kwargs={"app": app, "invoked_by": invoked_by},
+    )
     return scheduler
 
 
@@ -147,8 +173,11 @@ def serve(app: Lifecycle, invoked_by: str, at: DailyAt) -> int | None:
     if missed_today(app, at):
         log.info("no completed compliance run for today although %s has passed: running it now", at)
         scheduler.add_job(scheduled_run, id=f"{JOB_ID}-catch-up", kwargs={"app": app, "invoked_by": invoked_by})
-    log.info("scheduler started: compliance run and notifications daily at %s China Standard Time; next run %s",
-             at, next_run_time(at).isoformat())
+    log.info(
+        "scheduler started: compliance run and notifications daily at %s China Standard Time; next run %s",
+        at,
+        next_run_time(at).isoformat(),
+    )
     while not stopping.wait(1.0):
         pass
     log.info("signal %s: shutting down the scheduler (a run in progress finishes first)", received[0])

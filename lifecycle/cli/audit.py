@@ -29,8 +29,9 @@ def _opt(name: str, text: str) -> object:
 
 @app.command("log")
 def log(
-    case: Annotated[int | None, typer.Option("--case", help="Only this case.", parser=whole_number("--case"),
-                                             show_default=False)] = None,
+    case: Annotated[
+        int | None, typer.Option("--case", help="Only this case.", parser=whole_number("--case"), show_default=False)
+    ] = None,
     programme: Annotated[str | None, _opt("--programme", "Only this programme.")] = None,
     actor: Annotated[str | None, _opt("--actor", "Only entries by this actor.")] = None,
     role: Annotated[str | None, _opt("--role", "Only entries by this role.")] = None,
@@ -38,14 +39,16 @@ def log(
     clause: Annotated[str | None, _opt("--clause", "Clause containing this text.")] = None,
     since: Annotated[str | None, _opt("--since", "Effective on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, _opt("--until", "Effective on or before YYYY-MM-DD.")] = None,
-    recorded_since: Annotated[str | None, _opt(
-        "--recorded-since", "Recorded at or after this UTC date or time (YYYY-MM-DD[THH:MM[:SS]]).")] = None,
-    recorded_until: Annotated[str | None, _opt(
-        "--recorded-until", "Recorded at or before this UTC date (the whole day) or time.")] = None,
-    format_: Annotated[str, typer.Option(
-        "--format", help="table, json, jsonl (byte-exact, to re-hash), csv (UTF-8 with BOM) or xlsx.")] = "table",
-    output: Annotated[str | None, _opt("--output", "Write csv, xlsx or jsonl to this file "
-                                       "(default: stdout).")] = None,
+    recorded_since: Annotated[
+        str | None, _opt("--recorded-since", "Recorded at or after this UTC date or time (YYYY-MM-DD[THH:MM[:SS]]).")
+    ] = None,
+    recorded_until: Annotated[
+        str | None, _opt("--recorded-until", "Recorded at or before this UTC date (the whole day) or time.")
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="table, json, jsonl (byte-exact, to re-hash), csv (UTF-8 with BOM) or xlsx.")
+    ] = "table",
+    output: Annotated[str | None, _opt("--output", "Write csv, xlsx or jsonl to this file (default: stdout).")] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -65,12 +68,18 @@ def log(
     fmt = "json" if json else format_
     if fmt not in FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
-    where = AuditFilter(case_id=case, programme=programme, actor=actor, role=role,
-                        trigger=trigger, clause=clause,
-                        since=parse_day(since, "--since") if since else None,
-                        until=parse_day(until, "--until") if until else None,
-                        recorded_since=parse_moment(recorded_since, "--recorded-since", end=False),
-                        recorded_until=parse_moment(recorded_until, "--recorded-until", end=True))
+    where = AuditFilter(
+        case_id=case,
+        programme=programme,
+        actor=actor,
+        role=role,
+        trigger=trigger,
+        clause=clause,
+        since=parse_day(since, "--since") if since else None,
+        until=parse_day(until, "--until") if until else None,
+        recorded_since=parse_moment(recorded_since, "--recorded-since", end=False),
+        recorded_until=parse_moment(recorded_until, "--recorded-until", end=True),
+    )
     app_ = application(db)
     app_.require_schema()
     if fmt in EXPORT_FORMATS:
@@ -80,13 +89,19 @@ def log(
     if fmt == "json":
         print_json(list(entries))
     else:
-        table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor",
-                      "clause", "reason")
+        table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor", "clause", "reason")
         for e in entries:
-            table.add_row(str(e["seq"]), str(e["case_id"] or ""), Text(e["programme"] or ""),
-                          Text(e["trigger"]), Text(f"{e['from_state'] or '∅'} → {e['to_state']}"),
-                          e["effective_on"], Text(e["actor"]), Text(e["clause"] or ""),
-                          Text(e["reason"] or ""))
+            table.add_row(
+                str(e["seq"]),
+                str(e["case_id"] or ""),
+                Text(e["programme"] or ""),
+                Text(e["trigger"]),
+                Text(f"{e['from_state'] or '∅'} → {e['to_state']}"),
+                e["effective_on"],
+                Text(e["actor"]),
+                Text(e["clause"] or ""),
+                Text(e["reason"] or ""),
+            )
         console().print(table)
 
 
@@ -104,8 +119,10 @@ def parse_moment(text: str | None, option: str, *, end: bool) -> datetime | None
             return datetime.combine(day.date(), time.max if end else time.min)
         moment = datetime.fromisoformat(text.removesuffix("Z"))
     except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a date or time; write it as YYYY-MM-DD or "
-                         "YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. 2026-11-23T09:30") from None
+        raise UsageError(
+            f"{option}: {text!r} is not a date or time; write it as YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. 2026-11-23T09:30"
+        ) from None
     if moment.tzinfo is not None:
         from datetime import UTC
 
@@ -115,9 +132,12 @@ def parse_moment(text: str | None, option: str, *, end: bool) -> datetime | None
 
 @app.command("verify")
 def verify(
-    against: Annotated[str | None, _opt(
-        "--against", "A checkpoint the log must still extend: a file from `audit checkpoint --json`, "
-        "or SEQ:HASH.")] = None,
+    against: Annotated[
+        str | None,
+        _opt(
+            "--against", "A checkpoint the log must still extend: a file from `audit checkpoint --json`, or SEQ:HASH."
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -131,13 +151,17 @@ def verify(
     if json:
         print_json(result.to_dict())
     elif result.ok:
-        extends = "" if checkpoint is None else \
-            f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
-        console().print(f"The audit log verifies: {result.entries} entries, head #{result.head_seq} "
-                        f"{result.head_hash[:16]}…{extends}", markup=False, style="green")
+        extends = "" if checkpoint is None else f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
+        console().print(
+            f"The audit log verifies: {result.entries} entries, head #{result.head_seq} "
+            f"{result.head_hash[:16]}…{extends}",
+            markup=False,
+            style="green",
+        )
     else:
-        console().print(f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}",
-                        markup=False, style="bold red")
+        console().print(
+            f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}", markup=False, style="bold red"
+        )
     if not result.ok:
         raise typer.Exit(5)
 
@@ -156,15 +180,18 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
     from lifecycle.cli.common import error_console
 
     console().print(f"{result.seq}:{result.hash}", markup=False)
-    error_console().print(f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
-              "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
-              "SEQ:HASH` proves the log still extends it.", markup=False, style="dim")
+    error_console().print(
+        f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
+        "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
+        "SEQ:HASH` proves the log still extends it.",
+        markup=False,
+        style="dim",
+    )
 
 
 @app.command("report")
 def report(
-    case: Annotated[int, typer.Option("--case", help="The case to report on.",
-                                      parser=whole_number("--case"))],
+    case: Annotated[int, typer.Option("--case", help="The case to report on.", parser=whole_number("--case"))],
     format_: Annotated[str, typer.Option("--format", help="md, html, pdf (Chinese text embedded) or xlsx.")] = "md",
     output: Annotated[str | None, _opt("--output", "Write to this file (default: stdout).")] = None,
     lang: Annotated[str | None, _opt("--lang", "zh or en (default: LIFECYCLE_LANG, else the locale).")] = None,
@@ -189,8 +216,9 @@ def report(
         return
     if write_document(render(data, format_, language), output):
         state = "verifies" if data["chain"]["ok"] else "is BROKEN"
-        error_console().print(f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit "
-                              f"chain {state}.", markup=False)
+        error_console().print(
+            f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit chain {state}.", markup=False
+        )
 
 
 def report_language(lang: str | None) -> str:
@@ -221,8 +249,7 @@ def write_document(document: str | bytes, output: str | None) -> bool:
             sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
             return False
         if sys.stdout.isatty():
-            raise UsageError("a PDF or workbook is not for the terminal: give --output FILE, or "
-                             "redirect it: > FILE")
+            raise UsageError("a PDF or workbook is not for the terminal: give --output FILE, or redirect it: > FILE")
         sys.stdout.flush()
         sys.stdout.buffer.write(document)
         sys.stdout.buffer.flush()

@@ -13,14 +13,20 @@ FORMATS = ("table", "json", "csv", "xlsx", "ics")
 
 def calendar_command(
     days: Annotated[int, typer.Option("--days", help="How many days ahead to look.")] = 90,
-    programme: Annotated[str | None, typer.Option("--programme", help="Only this programme's cases.",
-                                                  show_default=False)] = None,
-    format_: Annotated[str, typer.Option(
-        "--format", help="table, json, csv (UTF-8 with BOM), xlsx or ics (iCalendar).")] = "table",
-    output: Annotated[str | None, typer.Option(
-        "--output", help="Write csv, xlsx or ics to this file (default: stdout).", show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Look ahead from this day, YYYY-MM-DD (default today).", show_default=False)] = None,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme's cases.", show_default=False)
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="table, json, csv (UTF-8 with BOM), xlsx or ics (iCalendar).")
+    ] = "table",
+    output: Annotated[
+        str | None,
+        typer.Option("--output", help="Write csv, xlsx or ics to this file (default: stdout).", show_default=False),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Look ahead from this day, YYYY-MM-DD (default today).", show_default=False),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -46,8 +52,7 @@ def calendar_command(
     elif fmt in ("csv", "xlsx"):
         from lifecycle.reports.export import export_table
 
-        export_table(COLUMNS, ([r[c] for c in COLUMNS] for r in rows), fmt, output=target,
-                     title="calendar")
+        export_table(COLUMNS, ([r[c] for c in COLUMNS] for r in rows), fmt, output=target, title="calendar")
     elif fmt == "ics":
         data = as_ics(rows, chinese=chinese())
         if target is None:
@@ -69,11 +74,24 @@ def _table(rows: list[dict[str, object]], day: object, days: int) -> None:
     from lifecycle.reports.language import chinese
 
     zh = chinese()
-    table = Table("due on", "case", "programme", "name", "what is due", "clause",
-                  title=f"Deadlines from {day}, {days} days ahead: {len(rows)}")
+    table = Table(
+        "due on",
+        "case",
+        "programme",
+        "name",
+        "what is due",
+        "clause",
+        title=f"Deadlines from {day}, {days} days ahead: {len(rows)}",
+    )
     for r in rows:
         what = str((r["what_zh"] or r["what"]) if zh else r["what"])
         clause = f"{r['clause']}{', default' if r['default'] else ''}" if r["clause"] else ""
-        table.add_row(str(r["due_on"]), str(r["case_id"]), Text(str(r["programme"])), Text(str(r["name"])),
-                      Text(what), Text(clause))
+        table.add_row(
+            str(r["due_on"]),
+            str(r["case_id"]),
+            Text(str(r["programme"])),
+            Text(str(r["name"])),
+            Text(what),
+            Text(clause),
+        )
     console().print(table)

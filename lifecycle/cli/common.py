@@ -16,16 +16,25 @@ import typer
 if TYPE_CHECKING:
     from lifecycle.services.app import Lifecycle
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite path (default: LIFECYCLE_DB, else sqlite:///lifecycle.db).",
-    show_default=False)]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite path (default: LIFECYCLE_DB, else sqlite:///lifecycle.db).",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
-SetOption = Annotated[list[str] | None, typer.Option(
-    "--set", help="A field or parameter, KEY=VALUE (repeatable): grade=pass, rd_ratio_3y=12%.",
-    show_default=False)]
-OnOption = Annotated[str | None, typer.Option(
-    "--on", help="Effective date YYYY-MM-DD (default: today in China Standard Time).",
-    show_default=False)]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="A field or parameter, KEY=VALUE (repeatable): grade=pass, rd_ratio_3y=12%.", show_default=False
+    ),
+]
+OnOption = Annotated[
+    str | None,
+    typer.Option("--on", help="Effective date YYYY-MM-DD (default: today in China Standard Time).", show_default=False),
+]
 
 #: The largest id or count a database column holds (a signed 64-bit integer): beyond it a
 #: number on the command line is a usage error naming it, not an OverflowError.
@@ -48,8 +57,7 @@ def whole_number(what: str, lowest: int = 1, highest: int = MAX_ID) -> Any:
     return parse
 
 
-CaseId = Annotated[int, typer.Argument(help="Case id.", parser=whole_number("case id"),
-                                       show_default=False)]
+CaseId = Annotated[int, typer.Argument(help="Case id.", parser=whole_number("case id"), show_default=False)]
 
 STATE: dict[str, Any] = {}
 
@@ -129,9 +137,11 @@ def _safe_console() -> Any:
         class SafeConsole(Console):
             def _render_buffer(self, buffer: Any) -> str:
                 return super()._render_buffer(
-                    segment if segment.control else
-                    Segment(printable(segment.text, keep_newlines=True), segment.style, segment.control)
-                    for segment in buffer)
+                    segment
+                    if segment.control
+                    else Segment(printable(segment.text, keep_newlines=True), segment.style, segment.control)
+                    for segment in buffer
+                )
 
         _CONSOLE.append(SafeConsole)
     return _CONSOLE[0]

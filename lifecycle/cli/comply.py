@@ -12,21 +12,31 @@ from lifecycle.cli.common import DbOption, JsonOption, acting, application, cons
 if TYPE_CHECKING:
     from jobs.compliance_run import ComplianceReport
 
-AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="Apply what is due by this date, YYYY-MM-DD (default: today in China Standard "
-    "Time).", show_default=False)]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Apply what is due by this date, YYYY-MM-DD (default: today in China Standard Time).",
+        show_default=False,
+    ),
+]
 
 
 def comply_command(
     as_of: AsOfOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; report exactly what a "
-                                          "real run for that date would do.")] = False,
-    programme: Annotated[str | None, typer.Option("--programme", help="Only this programme's cases.",
-                                                  show_default=False)] = None,
-    format_: Annotated[str, typer.Option(
-        "--format", help="text, json, or the actions as csv (UTF-8 with BOM) or xlsx.")] = "text",
-    output: Annotated[str | None, typer.Option(
-        "--output", help="Write csv or xlsx to this file (default: stdout).", show_default=False)] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write nothing; report exactly what a real run for that date would do.")
+    ] = False,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme's cases.", show_default=False)
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="text, json, or the actions as csv (UTF-8 with BOM) or xlsx.")
+    ] = "text",
+    output: Annotated[
+        str | None,
+        typer.Option("--output", help="Write csv or xlsx to this file (default: stdout).", show_default=False),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -48,8 +58,11 @@ def comply_command(
         confirm_future(day, "--as-of", json)
     interactive = fmt == "text" and sys.stdout.isatty()
     if interactive:
-        report = _with_progress_bar(lambda progress: run_compliance(
-            app_, acting(), day, dry_run=dry_run, programme=programme, progress=progress))
+        report = _with_progress_bar(
+            lambda progress: run_compliance(
+                app_, acting(), day, dry_run=dry_run, programme=programme, progress=progress
+            )
+        )
     else:
         report = run_compliance(app_, acting(), day, dry_run=dry_run, programme=programme)
     if json:
@@ -65,8 +78,18 @@ def comply_command(
 FORMATS = ("text", "json", "csv", "xlsx")
 #: The columns of the run's actions as a table: those applied (or, in a dry run, that would be)
 #: and those the rules refused, left for a person.
-ACTION_COLUMNS = ("status", "case_id", "programme", "rule", "trigger", "from_state", "to_state",
-                  "effective_on", "clause", "reasons")
+ACTION_COLUMNS = (
+    "status",
+    "case_id",
+    "programme",
+    "rule",
+    "trigger",
+    "from_state",
+    "to_state",
+    "effective_on",
+    "clause",
+    "reasons",
+)
 
 
 def _export(report: ComplianceReport, fmt: str, output: str | None) -> None:
@@ -77,12 +100,22 @@ def _export(report: ComplianceReport, fmt: str, output: str | None) -> None:
     done = "would apply" if report.dry_run else "applied"
     rows: list[list[Any]] = [[done, *(a[c] for c in ACTION_COLUMNS[1:-1]), ""] for a in report.actions]
     for r in report.refused:
-        reasons = "; ".join(f"{x['message']} ({x['clause']})" if x["clause"] else x["message"]
-                            for x in r["reasons"])
-        rows.append(["refused", r["case_id"], r["programme"], r["rule"], r["trigger"], None, None,
-                     r["effective_on"], None, reasons])
-    export_table(ACTION_COLUMNS, rows, fmt, output=Path(output) if output else None,
-                 title=f"compliance {report.as_of}")
+        reasons = "; ".join(f"{x['message']} ({x['clause']})" if x["clause"] else x["message"] for x in r["reasons"])
+        rows.append(
+            [
+                "refused",
+                r["case_id"],
+                r["programme"],
+                r["rule"],
+                r["trigger"],
+                None,
+                None,
+                r["effective_on"],
+                None,
+                reasons,
+            ]
+        )
+    export_table(ACTION_COLUMNS, rows, fmt, output=Path(output) if output else None, title=f"compliance {report.as_of}")
     if report.declined:
         sys.stderr.write(report.decline_message() + "\n")
 
@@ -90,8 +123,14 @@ def _export(report: ComplianceReport, fmt: str, output: str | None) -> None:
 def _with_progress_bar(run: Any) -> ComplianceReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("cases due"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console(), transient=True) as bar:
+    with Progress(
+        TextColumn("cases due"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console(),
+        transient=True,
+    ) as bar:
         task = bar.add_task("comply", total=None)
 
         def advance(done: int, total: int) -> None:
@@ -107,10 +146,12 @@ def _headline(report: ComplianceReport) -> str:
     verb = "would apply" if report.dry_run else "applied"
     raised = "would raise" if report.dry_run else "raised"
     scope = f" in {report.programme}" if report.programme else ""
-    return (f"Compliance run as of {report.as_of}{scope}{' (dry run: nothing written)' if report.dry_run else ''}: "
-            f"{verb} {sum(report.counts.values())} action(s) to {report.cases_changed} case(s), {raised} "
-            f"{sum(report.proposal_counts.values())} decision(s) due for an administrator; "
-            f"{report.cases_examined} case(s) looked at in {report.seconds:.2f} s.")
+    return (
+        f"Compliance run as of {report.as_of}{scope}{' (dry run: nothing written)' if report.dry_run else ''}: "
+        f"{verb} {sum(report.counts.values())} action(s) to {report.cases_changed} case(s), {raised} "
+        f"{sum(report.proposal_counts.values())} decision(s) due for an administrator; "
+        f"{report.cases_examined} case(s) looked at in {report.seconds:.2f} s."
+    )
 
 
 def _clause(clause: str | None, default: bool) -> str:
@@ -120,13 +161,19 @@ def _clause(clause: str | None, default: bool) -> str:
 
 def proposal_line(p: dict[str, Any]) -> str:
     """One decision due, as the text output shows it."""
-    what = p.get("name") or (f"{p['trigger']} {p['from_state']} -> {p['to_state']}"
-                             + (f" (ground {p['ground']})" if p.get("ground") else ""))
+    what = p.get("name") or (
+        f"{p['trigger']} {p['from_state']} -> {p['to_state']}" + (f" (ground {p['ground']})" if p.get("ground") else "")
+    )
     number = f"decision {p['decision_id']}: " if p.get("decision_id") else ""
-    how = (f"record it: `lifecycle advance {p['case_id']} {p['trigger']} --set …`" if p.get("name")
-           else "decide with `lifecycle decisions confirm|dismiss`")
-    return (f"{number}case {p['case_id']} {p['programme']} {p['rule']}: {what}, due {p['due_on']} "
-            f"({_clause(p['clause'], p['default'])}); {how}")
+    how = (
+        f"record it: `lifecycle advance {p['case_id']} {p['trigger']} --set …`"
+        if p.get("name")
+        else "decide with `lifecycle decisions confirm|dismiss`"
+    )
+    return (
+        f"{number}case {p['case_id']} {p['programme']} {p['rule']}: {what}, due {p['due_on']} "
+        f"({_clause(p['clause'], p['default'])}); {how}"
+    )
 
 
 def _summary_table(report: ComplianceReport) -> None:
@@ -151,8 +198,10 @@ def _plain_lines(report: ComplianceReport) -> None:
     out = sys.stdout
     for a in report.actions:
         move = a["to_state"] if a["from_state"] == a["to_state"] else f"{a['from_state']} -> {a['to_state']}"
-        out.write(f"case {a['case_id']} {a['programme']} {a['rule']}: {a['trigger']} {move} "
-                  f"effective {a['effective_on']} ({_clause(a['clause'], a.get('default', False))})\n")
+        out.write(
+            f"case {a['case_id']} {a['programme']} {a['rule']}: {a['trigger']} {move} "
+            f"effective {a['effective_on']} ({_clause(a['clause'], a.get('default', False))})\n"
+        )
     for p in report.proposals:
         out.write("proposed: " + proposal_line(p) + "\n")
     out.write(_headline(report) + "\n")
@@ -167,10 +216,13 @@ def _print_refused(report: ComplianceReport) -> None:
     err = sys.stderr
     err.write(f"{len(report.refused)} due action(s) refused by the rules, left for a person:\n")
     for r in report.refused:
-        reasons = "; ".join(f"{x['message']} ({_clause(x['clause'], x.get('default', False))})"
-                            if x["clause"] else x["message"] for x in r["reasons"])
-        err.write(f"  case {r['case_id']} {r['programme']} {r['rule']} ({r['trigger']} "
-                  f"{r['effective_on']}): {reasons}\n")
+        reasons = "; ".join(
+            f"{x['message']} ({_clause(x['clause'], x.get('default', False))})" if x["clause"] else x["message"]
+            for x in r["reasons"]
+        )
+        err.write(
+            f"  case {r['case_id']} {r['programme']} {r['rule']} ({r['trigger']} {r['effective_on']}): {reasons}\n"
+        )
 
 
 def print_report(report: ComplianceReport, json: bool) -> None:

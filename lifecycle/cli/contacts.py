@@ -9,26 +9,35 @@ import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
 
-app = typer.Typer(help="Contacts: who is told about a case's obligations (e-mail, work-chat robot).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Contacts: who is told about a case's obligations (e-mail, work-chat robot).", no_args_is_help=True
+)
 
 CaseArgument = Annotated[int, typer.Argument(help="Case id.")]
-EmailOption = Annotated[str | None, typer.Option("--email", help="E-mail address (\"\" clears it).",
-                                                 show_default=False)]
-PhoneOption = Annotated[str | None, typer.Option("--phone", help="Telephone number (\"\" clears it).",
-                                                 show_default=False)]
-WebhookOption = Annotated[str | None, typer.Option(
-    "--webhook", help="Work-chat robot webhook URL, https://… (\"\" clears it).", show_default=False)]
-KindOption = Annotated[str | None, typer.Option(
-    "--webhook-kind", help="wecom, dingtalk, feishu or generic (default: known from the URL's host, "
-    "else generic).", show_default=False)]
+EmailOption = Annotated[str | None, typer.Option("--email", help='E-mail address ("" clears it).', show_default=False)]
+PhoneOption = Annotated[
+    str | None, typer.Option("--phone", help='Telephone number ("" clears it).', show_default=False)
+]
+WebhookOption = Annotated[
+    str | None,
+    typer.Option("--webhook", help='Work-chat robot webhook URL, https://… ("" clears it).', show_default=False),
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook-kind",
+        help="wecom, dingtalk, feishu or generic (default: known from the URL's host, else generic).",
+        show_default=False,
+    ),
+]
 
 
 @app.command("set")
 def set_(
     case_id: CaseArgument,
-    name: Annotated[str | None, typer.Option("--name", help="The contact person (\"\" clears it).",
-                                             show_default=False)] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help='The contact person ("" clears it).', show_default=False)
+    ] = None,
     email: EmailOption = None,
     phone: PhoneOption = None,
     webhook: WebhookOption = None,
@@ -43,8 +52,9 @@ def set_(
     if all(v is None for v in (name, email, phone, webhook, webhook_kind)):
         raise UsageError("give at least one of --name, --email, --phone, --webhook, --webhook-kind")
     app_ = application(db)
-    result = set_contact(app_, acting(), case_id, name=name, email=email, phone=phone, webhook=webhook,
-                         webhook_kind=webhook_kind)
+    result = set_contact(
+        app_, acting(), case_id, name=name, email=email, phone=phone, webhook=webhook, webhook_kind=webhook_kind
+    )
     if json:
         print_json(result)
         return
@@ -73,9 +83,12 @@ def _print_contact(result: dict[str, Any]) -> None:
 
     out = console()
     webhook = result.get("webhook_url")
-    for label, value in (("name", result.get("name")), ("e-mail", result.get("email")),
-                         ("phone", result.get("phone")),
-                         ("webhook", f"{result.get('webhook_kind')} {redact_url(webhook)}" if webhook else None)):
+    for label, value in (
+        ("name", result.get("name")),
+        ("e-mail", result.get("email")),
+        ("phone", result.get("phone")),
+        ("webhook", f"{result.get('webhook_kind')} {redact_url(webhook)}" if webhook else None),
+    ):
         out.print(f"  {label:8} {value or '—'}", markup=False)
 
 
@@ -95,13 +108,19 @@ def admin(
 
     if all(v is None for v in (email, phone, webhook, webhook_kind)):
         raise UsageError("give at least one of --email, --phone, --webhook, --webhook-kind")
-    result = set_admin_contact(application(db), acting(), user, email=email, phone=phone, webhook=webhook,
-                               webhook_kind=webhook_kind)
+    result = set_admin_contact(
+        application(db), acting(), user, email=email, phone=phone, webhook=webhook, webhook_kind=webhook_kind
+    )
     if json:
         print_json(result)
         return
-    console().print(f"Administrator {user}: " + (f"addresses changed ({', '.join(result['changed'])}); audited."
-                                                  if result["changed"] else "nothing changed."), markup=False)
+    console().print(
+        f"Administrator {user}: "
+        + (
+            f"addresses changed ({', '.join(result['changed'])}); audited." if result["changed"] else "nothing changed."
+        ),
+        markup=False,
+    )
 
 
 @app.command("admins")
@@ -120,6 +139,10 @@ def admins(db: DbOption = None, json: JsonOption = False) -> None:
 
     table = Table("user", "e-mail", "phone", "webhook", title="Administrators' addresses")
     for r in rows:
-        table.add_row(Text(r["user"]), Text(r["email"] or ""), Text(r["phone"] or ""),
-                      Text(f"{r['webhook_kind']} {redact_url(r['webhook_url'])}" if r["webhook_url"] else ""))
+        table.add_row(
+            Text(r["user"]),
+            Text(r["email"] or ""),
+            Text(r["phone"] or ""),
+            Text(f"{r['webhook_kind']} {redact_url(r['webhook_url'])}" if r["webhook_url"] else ""),
+        )
     console().print(table)

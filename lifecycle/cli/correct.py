@@ -23,13 +23,24 @@ def correct_command(
     app_.require_schema()
     done = correct(app_, acting(), seq, reason)
     entry = done.entry
-    result = {"seq": entry.seq, "voids": done.voided.seq, "case_id": entry.case_id,
-              "voided_trigger": done.voided.trigger, "from_state": entry.from_state, "to_state": entry.to_state,
-              "state_since": done.case.state_since.isoformat(), "version": done.case.version,
-              "clause": entry.clause, "default": True, "reason": entry.reason}
+    result = {
+        "seq": entry.seq,
+        "voids": done.voided.seq,
+        "case_id": entry.case_id,
+        "voided_trigger": done.voided.trigger,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "state_since": done.case.state_since.isoformat(),
+        "version": done.case.version,
+        "clause": entry.clause,
+        "default": True,
+        "reason": entry.reason,
+    }
     if json:
         print_json(result)
         return
-    console().print(f"Audit #{entry.seq} voids #{done.voided.seq} ({done.voided.trigger}) on case {entry.case_id}: "
-                    f"the case is {entry.to_state} since {done.case.state_since} again ({entry.clause} [default]).",
-                    markup=False)
+    console().print(
+        f"Audit #{entry.seq} voids #{done.voided.seq} ({done.voided.trigger}) on case {entry.case_id}: "
+        f"the case is {entry.to_state} since {done.case.state_since} again ({entry.clause} [default]).",
+        markup=False,
+    )

@@ -11,8 +11,11 @@ from lifecycle.cli.common import DbOption, JsonOption, OnOption, acting, applica
 if TYPE_CHECKING:
     from lifecycle.services.decisions_due import Decided
 
-app = typer.Typer(help="Decisions due: revocations the compliance run proposes, for an administrator "
-                  "to confirm with the decision's number or dismiss with a reason.", no_args_is_help=True)
+app = typer.Typer(
+    help="Decisions due: revocations the compliance run proposes, for an administrator "
+    "to confirm with the decision's number or dismiss with a reason.",
+    no_args_is_help=True,
+)
 
 
 def _clause(clause: str | None, default: bool) -> str:
@@ -23,8 +26,9 @@ def _clause(clause: str | None, default: bool) -> str:
 @app.command("list")
 def list_(
     state: Annotated[str, typer.Option("--state", help="open, confirmed, dismissed or all.")] = "open",
-    programme: Annotated[str | None, typer.Option("--programme", help="Only this programme.",
-                                                  show_default=False)] = None,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme.", show_default=False)
+    ] = None,
     case_id: Annotated[int | None, typer.Option("--case", help="Only this case.", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -43,14 +47,34 @@ def list_(
     if not rows:
         out.print(f"No {'' if state == 'all' else state + ' '}decisions due.", markup=False)
         return
-    table = Table("id", "case", "programme", "name", "proposed", "ground", "clause", "due on", "state",
-                  "decision", title=f"Decisions ({state})")
+    table = Table(
+        "id",
+        "case",
+        "programme",
+        "name",
+        "proposed",
+        "ground",
+        "clause",
+        "due on",
+        "state",
+        "decision",
+        title=f"Decisions ({state})",
+    )
     for r in rows:
         proposed = r["decision"] or f"{r['trigger']} → {r['to_state']}"
         decided = " ".join(str(x) for x in (r["decision_no"], r["decided_on"], r["decided_by"]) if x)
-        table.add_row(str(r["id"]), str(r["case_id"]), Text(r["programme"]), Text(r["name"]), Text(proposed),
-                      Text(r["ground"] or ""), Text(_clause(r["clause"], r["default"])), r["due_on"],
-                      r["state"], Text(decided))
+        table.add_row(
+            str(r["id"]),
+            str(r["case_id"]),
+            Text(r["programme"]),
+            Text(r["name"]),
+            Text(proposed),
+            Text(r["ground"] or ""),
+            Text(_clause(r["clause"], r["default"])),
+            r["due_on"],
+            r["state"],
+            Text(decided),
+        )
     out.print(table)
 
 
@@ -64,11 +88,12 @@ def _result(done: Decided) -> dict[str, Any]:
 @app.command("confirm")
 def confirm_(
     decision_id: Annotated[int, typer.Argument(help="The decision's id (`lifecycle decisions list`).")],
-    decision_no: Annotated[str, typer.Option("--decision-no", help="The number (文号) of the authority's "
-                                             "decision, e.g. 国科发区〔2026〕12号.")],
+    decision_no: Annotated[
+        str,
+        typer.Option("--decision-no", help="The number (文号) of the authority's decision, e.g. 国科发区〔2026〕12号."),
+    ],
     on: OnOption = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.",
-                                               show_default=False)] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -88,13 +113,17 @@ def confirm_(
         return
     d = done.decision
     if not done.written:
-        console().print(f"Decision {d['id']} was already confirmed ({d['decision_no']}, {d['decided_on']}); "
-                        "nothing written.", markup=False)
+        console().print(
+            f"Decision {d['id']} was already confirmed ({d['decision_no']}, {d['decided_on']}); nothing written.",
+            markup=False,
+        )
         return
-    console().print(f"Decision {d['id']} confirmed ({d['decision_no']}): case {d['case_id']} {d['trigger']} "
-                    f"{d['from_state']} → {d['to_state']} effective {d['decided_on']} "
-                    f"({_clause(d['clause'], d['default'])}); audit #{done.entry.seq if done.entry else '?'}",
-                    markup=False)
+    console().print(
+        f"Decision {d['id']} confirmed ({d['decision_no']}): case {d['case_id']} {d['trigger']} "
+        f"{d['from_state']} → {d['to_state']} effective {d['decided_on']} "
+        f"({_clause(d['clause'], d['default'])}); audit #{done.entry.seq if done.entry else '?'}",
+        markup=False,
+    )
 
 
 @app.command("dismiss")

@@ -17,8 +17,10 @@ def confirm_future(day: date, option: str, json: bool = False) -> None:
     now = today()
     if day <= now:
         return
-    message = (f"{option} {day} is in the future (today is {now} in China Standard Time): what is "
-               "recorded for it stays in the audit log for good")
+    message = (
+        f"{option} {day} is in the future (today is {now} in China Standard Time): what is "
+        "recorded for it stays in the audit log for good"
+    )
     if not json and sys.stdin.isatty() and sys.stderr.isatty():
         if not typer.confirm(f"{message}. Record it anyway?", default=False, err=True):
             sys.stderr.write("Nothing was written.\n")

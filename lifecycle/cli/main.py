@@ -63,15 +63,25 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option(
-        "--version", help="Print the version and exit.", is_eager=True, callback=_version)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_version)
+    ] = False,
     db: common.DbOption = None,
-    programmes_dir: Annotated[str | None, typer.Option(
-        "--programmes", help="Directory of programme definitions that add to or override the "
-        "built-in ones (default: LIFECYCLE_PROGRAMMES).", show_default=False)] = None,
-    as_user: Annotated[str | None, typer.Option(
-        "--as", help="Act as this user (default: LIFECYCLE_USER, else your login name).",
-        show_default=False)] = None,
+    programmes_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--programmes",
+            help="Directory of programme definitions that add to or override the "
+            "built-in ones (default: LIFECYCLE_PROGRAMMES).",
+            show_default=False,
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="Act as this user (default: LIFECYCLE_USER, else your login name).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     common.STATE.update(db=db, programmes=programmes_dir, **{"as": as_user})
 
@@ -111,8 +121,9 @@ def run() -> None:
         if hasattr(error, "show") and hasattr(error, "exit_code") and hasattr(error, "format_message"):
             error.show()
             if "--json" in sys.argv:
-                common.print_json({"error": "UsageError", "exit_code": error.exit_code,
-                                   "message": error.format_message()})
+                common.print_json(
+                    {"error": "UsageError", "exit_code": error.exit_code, "message": error.format_message()}
+                )
             sys.exit(error.exit_code)
         try:
             sys.exit(report(error))
@@ -123,11 +134,15 @@ def run() -> None:
 
 def interrupted() -> int:
     """Ctrl-C: an open transaction was rolled back, so nothing half-done was written."""
-    sys.stderr.write("Interrupted: stopped at your request (Ctrl-C); any change in progress was "
-                     "rolled back.\n")
+    sys.stderr.write("Interrupted: stopped at your request (Ctrl-C); any change in progress was rolled back.\n")
     if "--json" in sys.argv:
-        common.print_json({"error": "Interrupted", "exit_code": INTERRUPTED,
-                           "message": "interrupted (Ctrl-C); any change in progress was rolled back"})
+        common.print_json(
+            {
+                "error": "Interrupted",
+                "exit_code": INTERRUPTED,
+                "message": "interrupted (Ctrl-C); any change in progress was rolled back",
+            }
+        )
     return INTERRUPTED
 
 
@@ -144,9 +159,14 @@ def report(error: Exception) -> int:
     if isinstance(error, LifecycleError):
         message, code = str(error), error.exit_code
     else:
-        message, code = (f"unexpected error ({type(error).__name__}: {error}); nothing was "
-                         "written. Please report it with the command you ran "
-                         "(LIFECYCLE_DEBUG=1 shows the details)"), 1
+        message, code = (
+            (
+                f"unexpected error ({type(error).__name__}: {error}); nothing was "
+                "written. Please report it with the command you ran "
+                "(LIFECYCLE_DEBUG=1 shows the details)"
+            ),
+            1,
+        )
         if os.environ.get("LIFECYCLE_DEBUG"):
             import traceback
 
@@ -188,8 +208,9 @@ def _known(error: Exception) -> Exception:
     if isinstance(error, OverflowError):
         return UsageError(f"a number is out of range: {error}")
     if isinstance(error, RecursionError | MemoryError):
-        return LifecycleError(f"the input is nested too deeply or is too large to process "
-                              f"({type(error).__name__}); nothing was written")
+        return LifecycleError(
+            f"the input is nested too deeply or is too large to process ({type(error).__name__}); nothing was written"
+        )
     return error
 
 

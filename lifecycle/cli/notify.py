@@ -9,14 +9,14 @@ import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, parse_day, print_json
 
-app = typer.Typer(help="Notifications: send what is due, show what was sent to whom and when.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Notifications: send what is due, show what was sent to whom and when.", no_args_is_help=True)
 
 
 @app.command("send")
 def send(
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many attempts.",
-                                              show_default=False)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="At most this many attempts.", show_default=False)
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -30,23 +30,30 @@ def send(
         return
     out = sys.stdout
     for entry in report.sent:
-        out.write(f"sent    case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}): "
-                  f"{entry['answer']}\n")
+        out.write(
+            f"sent    case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}): {entry['answer']}\n"
+        )
     for entry in report.failed:
-        out.write(f"failed  case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}), "
-                  f"attempt {entry['attempt']}: {entry['answer']}; again from {entry['next_attempt_at']}\n")
+        out.write(
+            f"failed  case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}), "
+            f"attempt {entry['attempt']}: {entry['answer']}; again from {entry['next_attempt_at']}\n"
+        )
     for entry in report.gave_up:
-        out.write(f"gave up case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}) after "
-                  f"{entry['attempt']} attempt(s): {entry['answer']}\n")
-    out.write(f"{len(report.sent)} sent, {len(report.failed)} failed (to be retried), "
-              f"{len(report.gave_up)} given up.\n")
+        out.write(
+            f"gave up case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}) after "
+            f"{entry['attempt']} attempt(s): {entry['answer']}\n"
+        )
+    out.write(
+        f"{len(report.sent)} sent, {len(report.failed)} failed (to be retried), {len(report.gave_up)} given up.\n"
+    )
 
 
 @app.command("log")
 def log_(
     case_id: Annotated[int | None, typer.Option("--case", help="Only this case.", show_default=False)] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the latest N notifications.",
-                                              show_default=False)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the latest N notifications.", show_default=False)
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -64,27 +71,60 @@ def print_log(rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("notice", "case", "kind", "period", "lead", "to", "status", "sent (UTC)", "tries", "answer",
-                  title="Notifications")
+    table = Table(
+        "notice",
+        "case",
+        "kind",
+        "period",
+        "lead",
+        "to",
+        "status",
+        "sent (UTC)",
+        "tries",
+        "answer",
+        title="Notifications",
+    )
     for n in rows:
         lead = "" if n["lead_days"] is None else f"{n['lead_days']:+d}"
         what = f"{n['rule']} {n['period']}"
         if not n["deliveries"]:
-            table.add_row(str(n["notification_id"]), str(n["case_id"] or ""), n["kind"], Text(what), lead,
-                          Text("nobody: the case has no contact"), "no recipient", "", "", "")
+            table.add_row(
+                str(n["notification_id"]),
+                str(n["case_id"] or ""),
+                n["kind"],
+                Text(what),
+                lead,
+                Text("nobody: the case has no contact"),
+                "no recipient",
+                "",
+                "",
+                "",
+            )
         for d in n["deliveries"]:
-            table.add_row(str(n["notification_id"]), str(n["case_id"] or ""), n["kind"], Text(what), lead,
-                          Text(d["to"]), d["status"], (d["sent_at"] or "")[:19], str(len(d["attempts"])),
-                          Text((d["last_answer"] or "")[:80]))
+            table.add_row(
+                str(n["notification_id"]),
+                str(n["case_id"] or ""),
+                n["kind"],
+                Text(what),
+                lead,
+                Text(d["to"]),
+                d["status"],
+                (d["sent_at"] or "")[:19],
+                str(len(d["attempts"])),
+                Text((d["last_answer"] or "")[:80]),
+            )
     console().print(table)
 
 
 @app.command("preview")
 def preview(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The day of the compliance run, YYYY-MM-DD "
-                                              "(default today).", show_default=False)] = None,
-    programme: Annotated[str | None, typer.Option("--programme", help="Only this programme.",
-                                                  show_default=False)] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day of the compliance run, YYYY-MM-DD (default today).", show_default=False),
+    ] = None,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme.", show_default=False)
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -113,8 +153,10 @@ def preview(
 @app.command("test")
 def test(
     to: Annotated[str, typer.Option("--to", help="An e-mail address, or a robot webhook URL.")],
-    webhook_kind: Annotated[str | None, typer.Option(
-        "--webhook-kind", help="For a webhook: wecom, dingtalk, feishu or generic.", show_default=False)] = None,
+    webhook_kind: Annotated[
+        str | None,
+        typer.Option("--webhook-kind", help="For a webhook: wecom, dingtalk, feishu or generic.", show_default=False),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -126,7 +168,10 @@ def test(
     if json:
         print_json(result)
     else:
-        console().print(f"{'Delivered' if result['sent'] else 'NOT delivered'} to {result['to']} "
-                        f"({result['channel']}): {result['answer']}", markup=False)
+        console().print(
+            f"{'Delivered' if result['sent'] else 'NOT delivered'} to {result['to']} "
+            f"({result['channel']}): {result['answer']}",
+            markup=False,
+        )
     if not result["sent"]:
         raise typer.Exit(1)

@@ -32,19 +32,26 @@ def list_(json: JsonOption = False) -> None:
         return
     table = Table("code", "name", "source", "in force", "version")
     for row in rows:
-        table.add_row(Text(row["code"]), Text(f"{row['name_zh']}\n{row['name_en']}"),
-                      Text(row["source"]["number"] or row["source"]["title"]),
-                      row["in_force"], row["version"][:12])
+        table.add_row(
+            Text(row["code"]),
+            Text(f"{row['name_zh']}\n{row['name_en']}"),
+            Text(row["source"]["number"] or row["source"]["title"]),
+            row["in_force"],
+            row["version"][:12],
+        )
     console().print(table)
 
 
 @app.command("show")
-def show(code: Annotated[str, typer.Argument(help="Programme code, e.g. bj-tic.")],
-         db: DbOption = None,
-         as_of: Annotated[str | None, typer.Option(
-             "--as-of", help="The day the plan targets are judged on (default today).",
-             show_default=False)] = None,
-         json: JsonOption = False) -> None:
+def show(
+    code: Annotated[str, typer.Argument(help="Programme code, e.g. bj-tic.")],
+    db: DbOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day the plan targets are judged on (default today).", show_default=False),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
     """Show a programme: states, triggers, criteria, timers, grounds, each with its clause, and
     the plan's targets against the designations the database holds now (if there is one)."""
     from lifecycle.cli.common import application, parse_day
@@ -67,8 +74,9 @@ def show(code: Annotated[str, typer.Argument(help="Programme code, e.g. bj-tic."
 
 
 @app.command("versions")
-def versions(code: Annotated[str, typer.Argument(help="Programme code.")],
-             db: DbOption = None, json: JsonOption = False) -> None:
+def versions(
+    code: Annotated[str, typer.Argument(help="Programme code.")], db: DbOption = None, json: JsonOption = False
+) -> None:
     """The versions of a programme's definition and how many cases run on each."""
     from rich.table import Table
 
@@ -81,23 +89,26 @@ def versions(code: Annotated[str, typer.Argument(help="Programme code.")],
         return
     table = Table("version", "first used", "cases", "current")
     for row in rows:
-        table.add_row(row.version[:12], (row.recorded_at or "not yet")[:19], str(row.cases),
-                      "yes" if row.current else "")
+        table.add_row(
+            row.version[:12], (row.recorded_at or "not yet")[:19], str(row.cases), "yes" if row.current else ""
+        )
     console().print(table)
 
 
 @app.command("migrate")
 def migrate(
     code: Annotated[str, typer.Argument(help="Programme code.")],
-    to: Annotated[str | None, typer.Option("--to", help="Target version (a prefix will do; default: "
-                                           "the current file).", show_default=False)] = None,
-    maps: Annotated[list[str] | None, typer.Option("--map", help="OLD=NEW: the state a case in OLD "
-                                                   "takes (repeatable).", show_default=False)] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Target version (a prefix will do; default: the current file).", show_default=False),
+    ] = None,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="OLD=NEW: the state a case in OLD takes (repeatable).", show_default=False),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide and report; write nothing.")] = False,
-    on: Annotated[str | None, typer.Option("--on", help="Effective date (default today).",
-                                           show_default=False)] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.",
-                                               show_default=False)] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Effective date (default today).", show_default=False)] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.", show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -107,19 +118,22 @@ def migrate(
     from lifecycle.cli.common import acting, application, parse_day, parse_sets
     from lifecycle.services.programmes import migrate_programme
 
-    result = migrate_programme(application(db), acting(), code, parse_day(on), to=to,
-                               mapping=parse_sets(maps), dry_run=dry_run, reason=reason)
+    result = migrate_programme(
+        application(db), acting(), code, parse_day(on), to=to, mapping=parse_sets(maps), dry_run=dry_run, reason=reason
+    )
     if json:
         print_json(result)
         return
     verb = "would move" if dry_run else "moved"
     out = console()
-    out.print(f"{code}: {verb} {len(result.moves)} case(s) to version {result.to_version[:12]}",
-              markup=False)
+    out.print(f"{code}: {verb} {len(result.moves)} case(s) to version {result.to_version[:12]}", markup=False)
     table = Table("case", "state", "from version")
     for move in result.moves:
-        state = move["from_state"] if move["from_state"] == move["to_state"] else \
-            f"{move['from_state']} → {move['to_state']}"
+        state = (
+            move["from_state"]
+            if move["from_state"] == move["to_state"]
+            else f"{move['from_state']} → {move['to_state']}"
+        )
         table.add_row(str(move["case_id"]), state, move["from_version"][:12])
     if result.moves:
         out.print(table)
@@ -134,9 +148,13 @@ def diagram(code: Annotated[str, typer.Argument(help="Programme code.")]) -> Non
 
 
 @app.command("check")
-def check(paths: Annotated[list[str] | None, typer.Argument(
-        help="Files or directories to check (default: the built-in and configured ones).")] = None,
-        json: JsonOption = False) -> None:
+def check(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or directories to check (default: the built-in and configured ones)."),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
     """Validate definition files; names file, line, key and reason for each problem."""
     from pathlib import Path
 
@@ -155,8 +173,9 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
     for path in files:
         try:
             programme, _ = load_file(path)
-            results.append({"file": str(path), "ok": True, "code": programme.code,
-                            "version": programme.version, "problems": []})
+            results.append(
+                {"file": str(path), "ok": True, "code": programme.code, "version": programme.version, "problems": []}
+            )
         except (DefinitionError, OSError) as error:
             problems = error.problems if isinstance(error, DefinitionError) else [f"{path}: {error}"]
             results.append({"file": str(path), "ok": False, "problems": problems})
@@ -166,8 +185,7 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
         out = console()
         for result in results:
             if result["ok"]:
-                out.print(f"ok   {result['file']} ({result['code']} {result['version'][:12]})",
-                          markup=False)
+                out.print(f"ok   {result['file']} ({result['code']} {result['version'][:12]})", markup=False)
             else:
                 for problem in result["problems"]:
                     out.print(f"FAIL {problem}", markup=False, style="red")
@@ -175,5 +193,3 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
         raise DefinitionError(["no definition files found in " + ", ".join(paths or [])])
     if not all(r["ok"] for r in results):
         raise typer.Exit(1)
-
-

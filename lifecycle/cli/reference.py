@@ -25,8 +25,12 @@ def reference() -> str:
     from lifecycle.cli.main import app
 
     root = typer.main.get_command(app)
-    lines = ["## Every command and option", "",
-             "Generated from the commands (`python -m lifecycle.cli.reference`); a test fails when it drifts.", ""]
+    lines = [
+        "## Every command and option",
+        "",
+        "Generated from the commands (`python -m lifecycle.cli.reference`); a test fails when it drifts.",
+        "",
+    ]
     lines += _options_table(root, "lifecycle")
     for path, command in _commands(root, ["lifecycle"]):
         lines += ["", f"### `{' '.join(path)}`", ""]
@@ -86,7 +90,7 @@ def replace_section(document: str, generated: str) -> str:
     start, end = document.find(BEGIN), document.find(END)
     if start < 0 or end < start:
         return document.rstrip() + "\n\n" + BEGIN + "\n" + generated + END + "\n"
-    return document[:start + len(BEGIN)] + "\n" + generated + document[end:]
+    return document[: start + len(BEGIN)] + "\n" + generated + document[end:]
 
 
 def main(argv: list[str]) -> int:

@@ -8,21 +8,25 @@ import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, application, parse_day, print_json
 
-app = typer.Typer(help="Reports an office hands in: PDF (Chinese text embedded), Excel, HTML.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Reports an office hands in: PDF (Chinese text embedded), Excel, HTML.", no_args_is_help=True)
 
 
 @app.command("portfolio")
 def portfolio(
     format_: Annotated[str, typer.Option("--format", help="md, html, pdf (Chinese text embedded) or xlsx.")] = "md",
-    output: Annotated[str | None, typer.Option("--output", help="Write to this file (default: stdout).",
-                                               show_default=False)] = None,
-    programme: Annotated[str | None, typer.Option("--programme", help="Only this programme.",
-                                                  show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As of this day, YYYY-MM-DD (default today).",
-                                              show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (default: LIFECYCLE_LANG, else the "
-                                             "locale).", show_default=False)] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", help="Write to this file (default: stdout).", show_default=False)
+    ] = None,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme.", show_default=False)
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this day, YYYY-MM-DD (default today).", show_default=False)
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: LIFECYCLE_LANG, else the locale).", show_default=False),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -45,5 +49,7 @@ def portfolio(
         return
     if write_document(render(data, format_, language), output):
         cases = sum(p["cases"] for p in data["programmes"])
-        error_console().print(f"Wrote {output}: {len(data['programmes'])} programme(s), {cases} case(s), "
-                              f"as of {data['as_of']}.", markup=False)
+        error_console().print(
+            f"Wrote {output}: {len(data['programmes'])} programme(s), {cases} case(s), as of {data['as_of']}.",
+            markup=False,
+        )

@@ -14,15 +14,27 @@ app = typer.Typer(help="The daily compliance run (APScheduler) and its history."
 
 @app.command("run")
 def run(
-    once: Annotated[bool, typer.Option("--once", help="Do one compliance run for today and exit "
-                                       "(for cron or a systemd timer).")] = False,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Daily time HH:MM, China Standard Time (default: LIFECYCLE_COMPLY_AT, else 02:00).",
-        show_default=False)] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Do one compliance run for today and exit (for cron or a systemd timer).")
+    ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Daily time HH:MM, China Standard Time (default: LIFECYCLE_COMPLY_AT, else 02:00).",
+            show_default=False,
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log in detail (--log-level DEBUG).")] = False,
-    log_level: Annotated[str | None, typer.Option(
-        "--log-level", help="DEBUG, INFO, WARNING or ERROR (default: LIFECYCLE_LOG_LEVEL, else INFO). The log "
-        "goes to stderr (under systemd: the journal).", show_default=False)] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level",
+            help="DEBUG, INFO, WARNING or ERROR (default: LIFECYCLE_LOG_LEVEL, else INFO). The log "
+            "goes to stderr (under systemd: the journal).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -34,8 +46,9 @@ def run(
 
     level = "DEBUG" if verbose else (log_level or os.environ.get("LIFECYCLE_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise UsageError(f"--log-level {log_level or os.environ.get('LIFECYCLE_LOG_LEVEL')!r}: use DEBUG, INFO, "
-                         "WARNING or ERROR")
+        raise UsageError(
+            f"--log-level {log_level or os.environ.get('LIFECYCLE_LOG_LEVEL')!r}: use DEBUG, INFO, WARNING or ERROR"
+        )
     configure_logging(level)
     app_ = application(db)
     app_.require_schema()
@@ -46,8 +59,12 @@ def run(
         import logging
 
         logging.getLogger("lifecycle.scheduler").info(
-            "compliance run %s as of %s: %s action(s), %s notice(s) written", report.run_id, report.as_of,
-            sum(report.counts.values()), report.notices)
+            "compliance run %s as of %s: %s action(s), %s notice(s) written",
+            report.run_id,
+            report.as_of,
+            sum(report.counts.values()),
+            report.notices,
+        )
         if not report.declined:
             send_after_run(app_, acting())
         print_report(report, json)
@@ -57,8 +74,11 @@ def run(
     except ValueError as error:
         raise UsageError(f"--at: {error}") from None
     _check_runner(app_)
-    console().print(f"Scheduler started: the compliance run every day at {daily} China Standard Time "
-                    f"on this database. Stop it with SIGTERM (Ctrl-C).", markup=False)
+    console().print(
+        f"Scheduler started: the compliance run every day at {daily} China Standard Time "
+        f"on this database. Stop it with SIGTERM (Ctrl-C).",
+        markup=False,
+    )
     import signal
 
     stopped_by = serve(app_, acting(), daily)
@@ -76,8 +96,10 @@ def _check_runner(app_: Any) -> None:
 
 @app.command("history")
 def history(
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the latest N runs.",
-                                              parser=whole_number("--limit", 0), show_default=False)] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Only the latest N runs.", parser=whole_number("--limit", 0), show_default=False),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -93,11 +115,29 @@ def history(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("run", "started (UTC)", "ended", "as of", "invoked by", "source", "outcome", "actions",
-                  "by rule / error", title="Compliance runs")
+    table = Table(
+        "run",
+        "started (UTC)",
+        "ended",
+        "as of",
+        "invoked by",
+        "source",
+        "outcome",
+        "actions",
+        "by rule / error",
+        title="Compliance runs",
+    )
     for r in rows:
         detail = r.error or ", ".join(f"{k}: {v}" for k, v in r.counts.get("by_rule", {}).items())
-        table.add_row(str(r.id), (r.started_at or "")[:19], (r.ended_at or "")[:19], r.as_of,
-                      Text(r.invoked_by), r.source, r.outcome, str(r.counts.get("actions", "")),
-                      Text(detail))
+        table.add_row(
+            str(r.id),
+            (r.started_at or "")[:19],
+            (r.ended_at or "")[:19],
+            r.as_of,
+            Text(r.invoked_by),
+            r.source,
+            r.outcome,
+            str(r.counts.get("actions", "")),
+            Text(detail),
+        )
     console().print(table)

@@ -21,15 +21,16 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
         return
     out = console()
     verb = "created" if result.created else "is at"
-    out.print(f"Database {result.database} {verb} schema revision {result.revision}.",
-              markup=False)
+    out.print(f"Database {result.database} {verb} schema revision {result.revision}.", markup=False)
     if result.admin_created:
         out.print(f"{result.admin_created} is its first admin.", markup=False)
     if result.roles:
         created = ", ".join(result.roles["created"]) or "none (they existed)"
-        out.print(f"PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted "
-                  f"their rights on schema {result.roles['schema']}; created now: {created}.",
-                  markup=False)
+        out.print(
+            f"PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted "
+            f"their rights on schema {result.roles['schema']}; created now: {created}.",
+            markup=False,
+        )
 
 
 @app.command("add")
@@ -46,10 +47,10 @@ def add(
     if json:
         print_json(result)
     else:
-        login = {"created": "; database login role created", "granted": "; database login role "
-                 "granted"}.get(result["login_role"] or "", "")
-        console().print(f"{result['name']}: {result['role']} ({result['status']}{login})",
-                        markup=False)
+        login = {"created": "; database login role created", "granted": "; database login role granted"}.get(
+            result["login_role"] or "", ""
+        )
+        console().print(f"{result['name']}: {result['role']} ({result['status']}{login})", markup=False)
 
 
 @app.command("list")

@@ -55,12 +55,18 @@ def demo_database(app: Lifecycle, acting: str, command: str) -> Actor:
             count, examples = uow.cases.opened_otherwise(DEMO_REASONS)
         if count:
             shown = ", ".join(f"#{case_id} {name} ({programme})" for case_id, programme, name in examples)
-            raise Refused(command, [Reason(
-                "not_demo_database",
-                f"this database holds {count} case(s) the demo did not make (e.g. {shown}); the demo's "
-                "made-up cases would stay in its append-only audit log for ever. Run the demo on a new "
-                "file instead, e.g. `lifecycle --db demo.db demo`",
-                details={"cases": count, "examples": [case_id for case_id, _, _ in examples]})])
+            raise Refused(
+                command,
+                [
+                    Reason(
+                        "not_demo_database",
+                        f"this database holds {count} case(s) the demo did not make (e.g. {shown}); the demo's "
+                        "made-up cases would stay in its append-only audit log for ever. Run the demo on a new "
+                        "file instead, e.g. `lifecycle --db demo.db demo`",
+                        details={"cases": count, "examples": [case_id for case_id, _, _ in examples]},
+                    )
+                ],
+            )
     init_database(app, acting)
     with app.uow() as uow:
         return require_admin(uow, acting, "building the demo portfolio")

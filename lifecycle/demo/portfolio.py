@@ -40,13 +40,75 @@ from lifecycle.persistence.repositories import EntryDraft, append_drafts, utc_no
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import Actor
 
-PLACES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
-          "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
-          "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "长三角", "京津冀", "粤港澳大湾区", "成渝"]
-TOPICS = ["集成电路", "人工智能", "生物医药", "智能网联汽车", "量子信息", "先进储能", "工业软件", "空天信息",
-          "新能源汽车", "合成生物", "第三代半导体", "高速列车", "智能传感器", "稀土功能材料", "氢能",
-          "先进计算", "区块链", "工业互联网", "精准医学", "智慧农业", "海洋装备", "新型显示", "机器人",
-          "先进材料", "网络安全", "卫星互联网", "绿色建筑", "现代种业", "高端装备", "数字医疗"]
+PLACES = [
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
+    "长三角",
+    "京津冀",
+    "粤港澳大湾区",
+    "成渝",
+]
+TOPICS = [
+    "集成电路",
+    "人工智能",
+    "生物医药",
+    "智能网联汽车",
+    "量子信息",
+    "先进储能",
+    "工业软件",
+    "空天信息",
+    "新能源汽车",
+    "合成生物",
+    "第三代半导体",
+    "高速列车",
+    "智能传感器",
+    "稀土功能材料",
+    "氢能",
+    "先进计算",
+    "区块链",
+    "工业互联网",
+    "精准医学",
+    "智慧农业",
+    "海洋装备",
+    "新型显示",
+    "机器人",
+    "先进材料",
+    "网络安全",
+    "卫星互联网",
+    "绿色建筑",
+    "现代种业",
+    "高端装备",
+    "数字医疗",
+]
 #: Share of histories last settled a while before the as-of day (so that they have work due).
 STALE_SHARE = 0.55
 TEMPLATES_PER_PROGRAMME = 300
@@ -95,7 +157,7 @@ def case_name(programme: Programme, fields: dict[str, Any], rng: random.Random |
     title = programme.definition.name.zh
     for prefix in ("北京市", "国家"):
         if title.startswith(prefix):
-            return f"{prefix}{topic}{title[len(prefix):]}"
+            return f"{prefix}{topic}{title[len(prefix) :]}"
     return f"{place}{topic}{title}"
 
 
@@ -173,7 +235,8 @@ def _resolutions(programme: Programme, case: Case) -> list[tuple[str, dict[str, 
         for route in programme.routes_from(trigger, case.state):
             destination = route.to
             if destination in ("$same", case.state) or (
-                    destination in programme.definition.states and programme.kind(destination) == "terminal"):
+                destination in programme.definition.states and programme.kind(destination) == "terminal"
+            ):
                 continue
             params = {k: (v[0] if isinstance(v, list) else v) for k, v in (route.when or {}).items()}
             found.append((name, params))
@@ -201,8 +264,11 @@ def _live(programme: Programme, case: Case, until: date, rng: random.Random, adm
                     if rng.random() < 0.08:
                         missing.add(period.key)
                         continue
-                    day = max(add_days(period.due_on, -rng.randint(5, 80)), add_days(period.start, 365 if
-                              obligation.period == "year" else 92), case.state_since)
+                    day = max(
+                        add_days(period.due_on, -rng.randint(5, 80)),
+                        add_days(period.start, 365 if obligation.period == "year" else 92),
+                        case.state_since,
+                    )
                     candidates.append((day, "report", (obligation.fulfilled_by, period)))
                     break
         day, what, detail = min(candidates, key=lambda c: c[0])
@@ -343,18 +409,35 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
         case_row[name_at] = name
         case_row[updated_at] = now_case
         case_rows.append(case_row)
-        entries.append(EntryDraft(
-            case_id, case.programme, "demo_import", None, case.state, case.state_since, admin.name, admin.role,
-            DEMO_REASON, None, {"approved_on": case.approved_on.isoformat() if case.approved_on else None,
-                                "demo": True, "name": name, "seed": seed}))
+        entries.append(
+            EntryDraft(
+                case_id,
+                case.programme,
+                "demo_import",
+                None,
+                case.state,
+                case.state_since,
+                admin.name,
+                admin.role,
+                DEMO_REASON,
+                None,
+                {
+                    "approved_on": case.approved_on.isoformat() if case.approved_on else None,
+                    "demo": True,
+                    "name": name,
+                    "seed": seed,
+                },
+            )
+        )
     cases_out.write(case_rows)
     append_drafts(connection, entries)
     cases_out.ids_given()
     return due
 
 
-def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_of: date | None = None,
-                    progress: Any = None) -> DemoBuilt:
+def build_portfolio(
+    app: Lifecycle, acting: str, total: int, seed: int = 0, as_of: date | None = None, progress: Any = None
+) -> DemoBuilt:
     """Add `total` cases across every programme of the catalogue, in bulk; returns counts."""
     from lifecycle.services.clock import today
 
@@ -387,5 +470,11 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
         use_bulk_cache(uow.connection, on=False)
     with app.database_uow() as uow:
         counts = uow.cases.count_by_programme_state()
-    return DemoBuilt(app.url, written, [{"programme": p, "state": s, "cases": n} for p, s, n in counts],
-                     as_of=as_of.isoformat(), seed=seed, due_on_as_of=due)
+    return DemoBuilt(
+        app.url,
+        written,
+        [{"programme": p, "state": s, "cases": n} for p, s, n in counts],
+        as_of=as_of.isoformat(),
+        seed=seed,
+        due_on_as_of=due,
+    )

@@ -15,8 +15,23 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 GENESIS = "0" * 64
-FIELDS = ("seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
-          "recorded_at", "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")
+FIELDS = (
+    "seq",
+    "case_id",
+    "programme",
+    "trigger",
+    "from_state",
+    "to_state",
+    "effective_on",
+    "recorded_at",
+    "actor",
+    "role",
+    "reason",
+    "clause",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 
 
 @dataclass
@@ -106,11 +121,15 @@ class Verification:
     checkpoint: Checkpoint | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        checkpoint = None if self.checkpoint is None else {
-            "seq": self.checkpoint.seq, "hash": self.checkpoint.hash}
-        return {"ok": self.ok, "entries": self.entries, "first_bad": self.first_bad,
-                "problem": self.problem, "head": {"seq": self.head_seq, "hash": self.head_hash},
-                "checkpoint": checkpoint}
+        checkpoint = None if self.checkpoint is None else {"seq": self.checkpoint.seq, "hash": self.checkpoint.hash}
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "first_bad": self.first_bad,
+            "problem": self.problem,
+            "head": {"seq": self.head_seq, "hash": self.head_hash},
+            "checkpoint": checkpoint,
+        }
 
 
 #: Looks an entry up by its stored hash (only when diagnosing a break, so it may be slow).
@@ -119,8 +138,12 @@ FindByHash = Callable[[str], "AuditEntry | None"]
 RENUMBER_WINDOW = 1000
 
 
-def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None,
-           checkpoint: Checkpoint | None = None, find: FindByHash | None = None) -> Verification:
+def verify(
+    entries: Iterable[AuditEntry],
+    head: tuple[int, str] | None,
+    checkpoint: Checkpoint | None = None,
+    find: FindByHash | None = None,
+) -> Verification:
     """Walk the chain in `seq` order; name the first entry that breaks it, and how.
 
     `entries` counts every entry present, also after a break; `head` is the
@@ -138,12 +161,15 @@ def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None,
         if broken is not None:
             continue  # keep counting: the report says how many entries the log holds
         broken = _break(entry, expected_seq, expected_prev, find)
-        if broken is None and checkpoint is not None and entry.seq == checkpoint.seq \
-                and entry.hash != checkpoint.hash:
-            broken = entry.seq, (
-                f"entry {entry.seq}'s hash is {entry.hash[:16]}…, but the checkpoint says "
-                f"{checkpoint.hash[:16]}…: entry {entry.seq} or an entry before it was rewritten "
-                "and the hashes after it recomputed")
+        if broken is None and checkpoint is not None and entry.seq == checkpoint.seq and entry.hash != checkpoint.hash:
+            broken = (
+                entry.seq,
+                (
+                    f"entry {entry.seq}'s hash is {entry.hash[:16]}…, but the checkpoint says "
+                    f"{checkpoint.hash[:16]}…: entry {entry.seq} or an entry before it was rewritten "
+                    "and the hashes after it recomputed"
+                ),
+            )
         if broken is None:
             good_seq, good_hash = entry.seq, entry.hash
             expected_prev, expected_seq = entry.hash, expected_seq + 1
@@ -154,23 +180,31 @@ def verify(entries: Iterable[AuditEntry], head: tuple[int, str] | None,
     if broken is not None:
         return result(False, *broken)
     if checkpoint is not None and checkpoint.seq > good_seq:
-        return result(False, good_seq + 1, (
-            f"the log ends at entry {good_seq}, but the checkpoint was taken at entry "
-            f"{checkpoint.seq}: entries {good_seq + 1}..{checkpoint.seq} were removed"))
+        return result(
+            False,
+            good_seq + 1,
+            (
+                f"the log ends at entry {good_seq}, but the checkpoint was taken at entry "
+                f"{checkpoint.seq}: entries {good_seq + 1}..{checkpoint.seq} were removed"
+            ),
+        )
     if head is not None and (head[0], head[1]) != (good_seq, good_hash):
         if head[0] > good_seq:
-            return result(False, good_seq + 1,
-                          f"entries {good_seq + 1}..{head[0]} are missing from the end of the log")
+            return result(False, good_seq + 1, f"entries {good_seq + 1}..{head[0]} are missing from the end of the log")
         if head[0] < good_seq:
-            return result(False, head[0] + 1, (
-                f"entries {head[0] + 1}..{good_seq} were inserted after the recorded chain head "
-                f"(entry {head[0]}): they were not appended by lifecycle"))
+            return result(
+                False,
+                head[0] + 1,
+                (
+                    f"entries {head[0] + 1}..{good_seq} were inserted after the recorded chain head "
+                    f"(entry {head[0]}): they were not appended by lifecycle"
+                ),
+            )
         return result(False, head[0], "the recorded chain head does not match the log")
     return result(True)
 
 
-def _break(entry: AuditEntry, expected_seq: int, expected_prev: str,
-           find: FindByHash | None) -> tuple[int, str] | None:
+def _break(entry: AuditEntry, expected_seq: int, expected_prev: str, find: FindByHash | None) -> tuple[int, str] | None:
     """How `entry` breaks the chain at this point, or None when it extends it."""
     seq = entry.seq
     if seq > expected_seq:
@@ -185,23 +219,26 @@ def _break(entry: AuditEntry, expected_seq: int, expected_prev: str,
     if original is None:
         return seq, f"entry {seq}'s content was changed (its hash no longer matches)"
     if original < seq:
-        inserted = f"entry {original} was" if original == seq - 1 else \
-            f"entries {original}..{seq - 1} were"
-        return original, (f"{inserted} inserted: the entry now numbered {seq} was entry "
-                          f"{original}, renumbered to make room")
+        inserted = f"entry {original} was" if original == seq - 1 else f"entries {original}..{seq - 1} were"
+        return original, (
+            f"{inserted} inserted: the entry now numbered {seq} was entry {original}, renumbered to make room"
+        )
     if original > seq:
         if entry.prev_hash != GENESIS and lookup(entry.prev_hash) is None:
-            removed = f"entry {seq} was" if original == seq + 1 else \
-                f"entries {seq}..{original - 1} were"
-            return seq, (f"{removed} removed and the later entries renumbered: the entry now "
-                         f"numbered {seq} was entry {original}")
+            removed = f"entry {seq} was" if original == seq + 1 else f"entries {seq}..{original - 1} were"
+            return seq, (
+                f"{removed} removed and the later entries renumbered: the entry now numbered {seq} was entry {original}"
+            )
         return seq, f"the order was changed: the entry now numbered {seq} was entry {original}"
     linked = lookup(entry.prev_hash)
     if linked is not None and linked.seq > seq:
-        return seq, (f"the order was changed: entry {seq} links to the entry now numbered "
-                     f"{linked.seq}, which comes after it")
-    return seq, (f"entry {seq} does not link to entry {seq - 1}: entry {seq - 1} was replaced "
-                 "(its hash recomputed), or entries were inserted, removed or reordered before it")
+        return seq, (
+            f"the order was changed: entry {seq} links to the entry now numbered {linked.seq}, which comes after it"
+        )
+    return seq, (
+        f"entry {seq} does not link to entry {seq - 1}: entry {seq - 1} was replaced "
+        "(its hash recomputed), or entries were inserted, removed or reordered before it"
+    )
 
 
 def _original_seq(entry: AuditEntry, find: FindByHash) -> int | None:
@@ -211,8 +248,7 @@ def _original_seq(entry: AuditEntry, find: FindByHash) -> int | None:
         candidates.append(1)
     elif (before := find(entry.prev_hash)) is not None:
         candidates.append(before.seq + 1)
-    candidates += [s for n in range(1, RENUMBER_WINDOW + 1) for s in (entry.seq - n, entry.seq + n)
-                   if s >= 1]
+    candidates += [s for n in range(1, RENUMBER_WINDOW + 1) for s in (entry.seq - n, entry.seq + n) if s >= 1]
     for candidate in candidates:
         if candidate != entry.seq and compute_hash(replace(entry, seq=candidate)) == entry.hash:
             return candidate

@@ -18,15 +18,26 @@ import unicodedata
 #: line and paragraph separators, surrogates, private use and unassigned code points.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
-_C0_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0A: "LF", 0x0B: "VT",
-             0x0C: "FF", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL"}
+_C0_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "BS",
+    0x09: "TAB",
+    0x0A: "LF",
+    0x0B: "VT",
+    0x0C: "FF",
+    0x0D: "CR",
+    0x1B: "ESC",
+    0x7F: "DEL",
+}
 
 #: The hidden characters that can occur in JSON output with ensure_ascii=False (JSON itself
 #: escapes U+0000–U+001F): DEL, C1 and the format/separator characters, by range.
 _JSON_HIDDEN = re.compile(
     "[\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
     "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def _hidden(char: str, allow: str) -> bool:
@@ -52,10 +63,12 @@ def hidden_character_problem(text: str, what: str, *, allow_tab: bool = False) -
         return None
     for index, char in enumerate(text):
         if _hidden(char, allow):
-            return (f"{what} contains the control or format character {describe(char)} at "
-                    f"position {index + 1}; {what}s are plain visible text — remove it "
-                    "(terminal escapes, line breaks, bidi overrides and zero-width characters "
-                    "are not accepted)")
+            return (
+                f"{what} contains the control or format character {describe(char)} at "
+                f"position {index + 1}; {what}s are plain visible text — remove it "
+                "(terminal escapes, line breaks, bidi overrides and zero-width characters "
+                "are not accepted)"
+            )
     return None
 
 
@@ -68,8 +81,7 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     for char in text:
         if _hidden(char, "\n" if keep_newlines else ""):
             code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
-                       else f"\\U{code:08x}")
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
         else:
             out.append(char)
     return "".join(out)

@@ -46,9 +46,17 @@ class DecisionDue:
     name: str | None = None
 
     def payload(self) -> dict[str, object]:
-        return {"rule": self.rule, "period": self.period, "proposed_trigger": self.trigger,
-                "to_state": self.to_state, "ground": self.ground, "clause": self.clause,
-                "default": self.default, "due_on": self.due_on.isoformat(), "decision": self.name}
+        return {
+            "rule": self.rule,
+            "period": self.period,
+            "proposed_trigger": self.trigger,
+            "to_state": self.to_state,
+            "ground": self.ground,
+            "clause": self.clause,
+            "default": self.default,
+            "due_on": self.due_on.isoformat(),
+            "decision": self.name,
+        }
 
 
 @dataclass
@@ -74,15 +82,23 @@ def raise_decision(case: Case, due: Due, decided: Proposal | None, invoked_by: s
     """The run's step for a rule that proposes: the case stays where it is and remembers that the
     decision was raised for (rule, period), so it is raised once; the audit entry says so."""
     decision = DecisionDue(
-        due.rule, due.period, due.trigger, case.state, decided.to_state if decided else None,
+        due.rule,
+        due.period,
+        due.trigger,
+        case.state,
+        decided.to_state if decided else None,
         (decided.payload.get("ground") if decided else None) or due.values.get("ground"),
-        decided.clause if decided else due.clause, (decided.default if decided else False) or due.default,
-        due.on, due.decision)
+        decided.clause if decided else due.clause,
+        (decided.default if decided else False) or due.default,
+        due.on,
+        due.decision,
+    )
     moved = case.copy()
     moved.record_automatic(due.rule, due.period, due.on)
     payload: dict[str, Any] = {**decision.payload(), "invoked_by": invoked_by}
-    entry = Proposal(DECISION_DUE, case.state, case.state, due.on, decision.clause, decision.default,
-                     payload, moved, internal=True)
+    entry = Proposal(
+        DECISION_DUE, case.state, case.state, due.on, decision.clause, decision.default, payload, moved, internal=True
+    )
     return Step(due, entry, decision)
 
 

@@ -44,8 +44,7 @@ class Outcome:
 class Evaluator:
     """Evaluates conditions over one set of field values."""
 
-    def __init__(self, values: Mapping[str, Any], specs: Mapping[str, FieldDef],
-                 on: date | None = None) -> None:
+    def __init__(self, values: Mapping[str, Any], specs: Mapping[str, FieldDef], on: date | None = None) -> None:
         self.values = values
         self.specs = specs
         #: The effective date of the action, for `since` conditions.
@@ -81,8 +80,9 @@ class Evaluator:
         if condition.since is not None:
             return self._since(condition.since, condition.years or 0)
         outcomes = [self.evaluate(part) for part in condition.any_of or condition.all_of or []]
-        outcome = Outcome(ok=any(o.ok for o in outcomes) if condition.any_of is not None
-                          else all(o.ok for o in outcomes))
+        outcome = Outcome(
+            ok=any(o.ok for o in outcomes) if condition.any_of is not None else all(o.ok for o in outcomes)
+        )
         for part in outcomes:
             outcome.missing |= part.missing
             outcome.seen.update(part.seen)
@@ -158,8 +158,12 @@ class Evaluator:
             if by_value is None:
                 return self._missing(criterion, {by_name})
             if band is None:
-                return self._failed(criterion, f"{by_name} = {show(by_value, self.type_of(by_name))} "
-                                    "falls in no tier", {by_name: by_value}, None)
+                return self._failed(
+                    criterion,
+                    f"{by_name} = {show(by_value, self.type_of(by_name))} falls in no tier",
+                    {by_name: by_value},
+                    None,
+                )
             context = f"for {by_name} = {show(by_value, self.type_of(by_name))} ({self._band_text(band, by_name)}): "
             requirement = band.require
         assert requirement is not None
@@ -172,17 +176,16 @@ class Evaluator:
                 message=f"{criterion.en}: the programme's rule cannot be worked out ({outcome.error}); "
                 "this is a fault of the definition, not of your values: ask whoever maintains it "
                 "to correct it (`lifecycle programmes check` names it)",
-                clause=criterion.clause, default=criterion.default,
-                details={"criterion": criterion.id, "error": outcome.error})
+                clause=criterion.clause,
+                default=criterion.default,
+                details={"criterion": criterion.id, "error": outcome.error},
+            )
         if outcome.missing and not outcome.seen:
             return self._missing(criterion, outcome.missing)
-        seen = ", ".join(
-            f"{name} = {show(value, self.type_of(name))}" for name, value in sorted(outcome.seen.items())
-        )
+        seen = ", ".join(f"{name} = {show(value, self.type_of(name))}" for name, value in sorted(outcome.seen.items()))
         missing = f"; missing {', '.join(sorted(outcome.missing))}" if outcome.missing else ""
         message = f"{context}needs {self.describe(requirement)}; seen {seen or 'nothing'}{missing}"
-        return self._failed(criterion, message, outcome.seen, self.describe(requirement),
-                            missing=outcome.missing)
+        return self._failed(criterion, message, outcome.seen, self.describe(requirement), missing=outcome.missing)
 
     def _band_text(self, band: Band, by_name: str) -> str:
         kind = self.type_of(by_name)
@@ -203,13 +206,23 @@ class Evaluator:
             details={"criterion": criterion.id, "missing": sorted(names)},
         )
 
-    def _failed(self, criterion: Criterion, message: str, seen: dict[str, Any],
-                threshold: str | None, missing: set[str] | None = None) -> Reason:
+    def _failed(
+        self,
+        criterion: Criterion,
+        message: str,
+        seen: dict[str, Any],
+        threshold: str | None,
+        missing: set[str] | None = None,
+    ) -> Reason:
         return Reason(
             code="criterion_failed",
             message=f"{criterion.en}: {message}",
             clause=criterion.clause,
             default=criterion.default,
-            details={"criterion": criterion.id, "seen": dict(seen), "threshold": threshold,
-                     "missing": sorted(missing or ())},
+            details={
+                "criterion": criterion.id,
+                "seen": dict(seen),
+                "threshold": threshold,
+                "missing": sorted(missing or ()),
+            },
         )

@@ -57,5 +57,4 @@ def parse_date(text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; {forms} (the calendar has no month {month}, "
-                         f"day {day})") from None
+        raise ValueError(f"{text!r} is not a date; {forms} (the calendar has no month {month}, day {day})") from None

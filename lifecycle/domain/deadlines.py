@@ -50,15 +50,30 @@ def deadlines(programme: Programme, case: Case, start: date, end: date) -> list[
             continue
         due = schedule.timer_due(programme, timer, case)
         if due is not None and start <= due.on <= end:
-            found.append(Deadline(due.on, "timer", timer.en, _trigger_zh(programme, timer.trigger),
-                                  timer.clause, timer.default, due.period, timer.trigger))
+            found.append(
+                Deadline(
+                    due.on,
+                    "timer",
+                    timer.en,
+                    _trigger_zh(programme, timer.trigger),
+                    timer.clause,
+                    timer.default,
+                    due.period,
+                    timer.trigger,
+                )
+            )
     if case.deadline_on is not None and start <= case.deadline_on <= end:
         state = programme.definition.states.get(case.state)
-        found.append(Deadline(
-            case.deadline_on, "deadline", f"deadline of {state.en if state else case.state}",
-            f"{state.zh}期限" if state else None,
-            deadline_timer.clause if deadline_timer else None,
-            deadline_timer.default if deadline_timer else False))
+        found.append(
+            Deadline(
+                case.deadline_on,
+                "deadline",
+                f"deadline of {state.en if state else case.state}",
+                f"{state.zh}期限" if state else None,
+                deadline_timer.clause if deadline_timer else None,
+                deadline_timer.default if deadline_timer else False,
+            )
+        )
     if kind == "active":
         for obligation in programme.definition.obligations:
             found += _obligation_deadlines(obligation, case, start, end)
@@ -66,8 +81,7 @@ def deadlines(programme: Programme, case: Case, start: date, end: date) -> list[
     return found
 
 
-def _obligation_deadlines(obligation: Obligation, case: Case, start: date,
-                          end: date) -> list[Deadline]:
+def _obligation_deadlines(obligation: Obligation, case: Case, start: date, end: date) -> list[Deadline]:
     found: list[Deadline] = []
     reminder = obligation.reminder
     for period in schedule.periods(obligation, case):
@@ -77,17 +91,34 @@ def _obligation_deadlines(obligation: Obligation, case: Case, start: date,
             continue
         zh = f"{obligation.zh}（{period.key}）" if obligation.zh else None
         if start <= period.due_on <= end:
-            found.append(Deadline(period.due_on, "obligation", f"{obligation.en} {period.key}", zh,
-                                  obligation.due.clause or obligation.clause,
-                                  obligation.due.default, period.key, obligation.fulfilled_by))
+            found.append(
+                Deadline(
+                    period.due_on,
+                    "obligation",
+                    f"{obligation.en} {period.key}",
+                    zh,
+                    obligation.due.clause or obligation.clause,
+                    obligation.due.default,
+                    period.key,
+                    obligation.fulfilled_by,
+                )
+            )
         sent = schedule.reminded_on(case, period)
         if reminder is not None and sent is not None:
             closes = add_days(sent, reminder.reply_days)
             if start <= closes <= end:
-                found.append(Deadline(
-                    closes, "reply_window", f"reply to the reminder: {obligation.en} {period.key}",
-                    f"催告答复期限：{zh}" if zh else None, reminder.clause, reminder.default, period.key,
-                    obligation.fulfilled_by))
+                found.append(
+                    Deadline(
+                        closes,
+                        "reply_window",
+                        f"reply to the reminder: {obligation.en} {period.key}",
+                        f"催告答复期限：{zh}" if zh else None,
+                        reminder.clause,
+                        reminder.default,
+                        period.key,
+                        obligation.fulfilled_by,
+                    )
+                )
     return found
 
 

@@ -59,16 +59,19 @@ def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str
             spec, target = programme.definition.fields.get(key), values.fields
         if spec is None:
             known = sorted(programme.definition.fields) + sorted(trigger.params if trigger else [])
-            values.problems.append(Reason(
-                "unknown_field", f"{key!r} is not a field of {programme.code}; known: {', '.join(known)}"))
+            values.problems.append(
+                Reason("unknown_field", f"{key!r} is not a field of {programme.code}; known: {', '.join(known)}")
+            )
             continue
         try:
-            target[key] = parse_value(spec.type, text, choices=spec.choices,
-                                      labels=spec.label_names() if spec.choices else None)
+            target[key] = parse_value(
+                spec.type, text, choices=spec.choices, labels=spec.label_names() if spec.choices else None
+            )
             check_bounds(spec, target[key])
         except InvalidValue as error:
-            values.problems.append(Reason(
-                "invalid_field", f"{key}: {error}", spec.clause, spec.default, {"field": key}))
+            values.problems.append(
+                Reason("invalid_field", f"{key}: {error}", spec.clause, spec.default, {"field": key})
+            )
     return values
 
 
@@ -101,50 +104,84 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
     in_force = programme.definition.in_force
     applies = in_force.applies_to == "all" or trigger_name in in_force.applies_to
     if applies and on < in_force.date:
-        reasons.append(Reason(
-            "not_in_force", f"{programme.code} is in force from {in_force.date}; "
-            f"{trigger_name} cannot be dated {on}", in_force.clause, in_force.default,
-            {"in_force": in_force.date.isoformat(), "on": on.isoformat()}))
+        reasons.append(
+            Reason(
+                "not_in_force",
+                f"{programme.code} is in force from {in_force.date}; {trigger_name} cannot be dated {on}",
+                in_force.clause,
+                in_force.default,
+                {"in_force": in_force.date.isoformat(), "on": on.isoformat()},
+            )
+        )
     validity = programme.definition.validity
-    if (validity is not None and case.valid_until is not None and on > case.valid_until
-            and programme.kind(case.state) == "active"
-            and trigger_name not in programme.expiry_triggers):
-        reasons.append(Reason(
-            "validity_ended", f"the designation's validity ran through {case.valid_until}; on {on} the "
-            f"case can only expire", validity.clause, validity.default,
-            {"valid_until": case.valid_until.isoformat(), "on": on.isoformat()}))
+    if (
+        validity is not None
+        and case.valid_until is not None
+        and on > case.valid_until
+        and programme.kind(case.state) == "active"
+        and trigger_name not in programme.expiry_triggers
+    ):
+        reasons.append(
+            Reason(
+                "validity_ended",
+                f"the designation's validity ran through {case.valid_until}; on {on} the case can only expire",
+                validity.clause,
+                validity.default,
+                {"valid_until": case.valid_until.isoformat(), "on": on.isoformat()},
+            )
+        )
     trigger = programme.trigger(trigger_name)
     moves = trigger is None or not trigger.internal
     # A trigger that does not move the case (filing a report) may carry an earlier date: documents
     # often arrive after a later decision was recorded.
     if moves and on < case.state_since:
-        reasons.append(Reason(
-            "before_state_entry", f"the case entered {case.state} on {case.state_since}; "
-            f"it cannot leave it on an earlier date ({on})", SHARED_RULES, True,
-            details={"state_since": case.state_since.isoformat(), "on": on.isoformat()}))
+        reasons.append(
+            Reason(
+                "before_state_entry",
+                f"the case entered {case.state} on {case.state_since}; it cannot leave it on an earlier date ({on})",
+                SHARED_RULES,
+                True,
+                details={"state_since": case.state_since.isoformat(), "on": on.isoformat()},
+            )
+        )
     return reasons
 
 
-def _timer_reasons(programme: Programme, case: Case, what: str, timer_id: str | None,
-                   on: date, once_key: str | None) -> list[Reason]:
+def _timer_reasons(
+    programme: Programme, case: Case, what: str, timer_id: str | None, on: date, once_key: str | None
+) -> list[Reason]:
     if timer_id is None:
         return []
     timer = programme.timer(timer_id)
     due = programme.due_date(timer, case)
     if due is None or on < due:
         when = f"until {due}" if due else "yet"
-        return [Reason("not_due", f"{what} is not due {when} ({timer.en}); it cannot be dated {on}",
-                       timer.clause, timer.default,
-                       {"due_on": due.isoformat() if due else None, "on": on.isoformat()})]
+        return [
+            Reason(
+                "not_due",
+                f"{what} is not due {when} ({timer.en}); it cannot be dated {on}",
+                timer.clause,
+                timer.default,
+                {"due_on": due.isoformat() if due else None, "on": on.isoformat()},
+            )
+        ]
     if once_key and timer.once_per_cycle and case.marks.get(once_key) == case.cycle:
-        return [Reason("already_done", f"{what} already happened in cycle {case.cycle}",
-                       timer.clause, timer.default)]
+        return [Reason("already_done", f"{what} already happened in cycle {case.cycle}", timer.clause, timer.default)]
     return []
 
 
-def check(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
-          values: Values | None = None, *, with_params: bool = True,
-          find_holders: FindHolders | None = None, exceed_quota: bool = False) -> list[Reason]:
+def check(
+    programme: Programme,
+    case: Case,
+    trigger_name: str,
+    on: date,
+    role: str,
+    values: Values | None = None,
+    *,
+    with_params: bool = True,
+    find_holders: FindHolders | None = None,
+    exceed_quota: bool = False,
+) -> list[Reason]:
     """Every reason `trigger_name` cannot fire on `on`; empty when it can.
 
     With `with_params=False` (what `cases show` asks) the action's own
@@ -152,17 +189,32 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
     """
     trigger = programme.trigger(trigger_name)
     if trigger is None:
-        return [Reason("unknown_trigger", f"{programme.code} has no trigger {trigger_name!r}; it has: "
-                       f"{', '.join(programme.definition.triggers)}")]
+        return [
+            Reason(
+                "unknown_trigger",
+                f"{programme.code} has no trigger {trigger_name!r}; it has: {', '.join(programme.definition.triggers)}",
+            )
+        ]
     if programme.kind(case.state) == "terminal":
-        return [Reason("terminal", f"the case is {programme.label(case.state)}, a terminal state: "
-                       "it accepts no trigger", SHARED_RULES, True)]
+        return [
+            Reason(
+                "terminal",
+                f"the case is {programme.label(case.state)}, a terminal state: it accepts no trigger",
+                SHARED_RULES,
+                True,
+            )
+        ]
     sources = programme.sources(trigger)
     if case.state not in sources:
-        return [Reason("wrong_state", f"{trigger_name} needs the case in "
-                       f"{' or '.join(sources)}; it is in {programme.label(case.state)}",
-                       trigger.clause, trigger.default,
-                       {"state": case.state, "allowed_from": sources})]
+        return [
+            Reason(
+                "wrong_state",
+                f"{trigger_name} needs the case in {' or '.join(sources)}; it is in {programme.label(case.state)}",
+                trigger.clause,
+                trigger.default,
+                {"state": case.state, "allowed_from": sources},
+            )
+        ]
     values = values or Values()
     reasons = list(values.problems)
     role_reason = _role_reason(role, list(trigger.by), trigger_name, trigger.clause)
@@ -175,8 +227,13 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
     renames = "name_en" in values.fields or (naming is not None and naming.by in values.fields)
     # The compliance run decides a hundred thousand actions that read no field: build the
     # merged fields only when a criterion, a quota, a round or a name rule will read them.
-    reads_fields = bool(trigger.check or definition.quotas or definition.rounds or renames
-                        or (with_params and any(route.check for route in trigger.routes)))
+    reads_fields = bool(
+        trigger.check
+        or definition.quotas
+        or definition.rounds
+        or renames
+        or (with_params and any(route.check for route in trigger.routes))
+    )
     merged = {**programme.field_defaults(), **case.fields, **values.fields} if reads_fields else {}
     evaluator = Evaluator(merged, definition.fields, on)
     if with_params:
@@ -184,14 +241,16 @@ def check(programme: Programme, case: Case, trigger_name: str, on: date, role: s
     else:  # what an effect refuses whatever the parameters (no pending change to decide)
         for route in programme.routes_from(trigger, case.state):
             if not route.when:
-                reasons += _with_clause([r for r in effect_problems(programme, case, route, on, {})
-                                         if r.code == "pending"], trigger)
+                reasons += _with_clause(
+                    [r for r in effect_problems(programme, case, route, on, {}) if r.code == "pending"], trigger
+                )
                 reasons += _late_for_deadline(programme, case, route, on)
     if trigger.check:
         reasons += _criteria_reasons(programme, trigger.check, evaluator)
     if definition.quotas or definition.rounds:
-        reasons += frozen_field_reasons(definition, case.state,
-                                        {**programme.field_defaults(), **case.fields}, values.fields)
+        reasons += frozen_field_reasons(
+            definition, case.state, {**programme.field_defaults(), **case.fields}, values.fields
+        )
         reasons += round_reasons(definition, trigger_name, merged, on)
         reasons += quota_reasons(definition, trigger_name, merged, on, find_holders, exceed=exceed_quota)
     if renames:
@@ -209,40 +268,65 @@ def _criteria_reasons(programme: Programme, groups: list[str], evaluator: Evalua
     return reasons
 
 
-def _param_reasons(programme: Programme, case: Case, trigger: TriggerDef, values: Values,
-                   on: date, role: str, evaluator: Evaluator) -> list[Reason]:
+def _param_reasons(
+    programme: Programme, case: Case, trigger: TriggerDef, values: Values, on: date, role: str, evaluator: Evaluator
+) -> list[Reason]:
     reasons = []
     invalid = {r.details.get("field") for r in values.problems}
     for name, spec in trigger.params.items():
         if name not in values.params and spec.default_value is None and name not in invalid:
             choices = programme.param_spec(trigger, name).choices
             hint = f" (one of: {', '.join(choices)})" if choices else ""
-            reasons.append(Reason("missing_field", f"{trigger.en} needs --set {name}=…{hint}",
-                                  spec.clause or trigger.clause, details={"field": name}))
+            reasons.append(
+                Reason(
+                    "missing_field",
+                    f"{trigger.en} needs --set {name}=…{hint}",
+                    spec.clause or trigger.clause,
+                    details={"field": name},
+                )
+            )
     ground_name = values.params.get("ground")
     ground = programme.definition.grounds.get(ground_name) if ground_name else None
     if ground is not None:
-        role_reason = _role_reason(role, list(ground.by), f"revocation on ground {ground_name}",
-                                   ground.clause)
+        role_reason = _role_reason(role, list(ground.by), f"revocation on ground {ground_name}", ground.clause)
         if role_reason:
             reasons.append(role_reason)
-        reasons += _timer_reasons(programme, case, f"revocation on ground {ground_name}",
-                                  ground.due, on, None)
+        reasons += _timer_reasons(programme, case, f"revocation on ground {ground_name}", ground.due, on, None)
         if ground.states is not None and case.state not in programme.expand(ground.states):
-            reasons.append(Reason(
-                "wrong_state", f"revocation on ground {ground_name} ({ground.en}) applies in "
-                f"{' or '.join(programme.expand(ground.states))}; the case is in {programme.label(case.state)}",
-                ground.clause, ground.default, {"state": case.state, "allowed_from": ground.states}))
+            reasons.append(
+                Reason(
+                    "wrong_state",
+                    f"revocation on ground {ground_name} ({ground.en}) applies in "
+                    f"{' or '.join(programme.expand(ground.states))}; the case is in {programme.label(case.state)}",
+                    ground.clause,
+                    ground.default,
+                    {"state": case.state, "allowed_from": ground.states},
+                )
+            )
     routes = programme.routes_from(trigger, case.state)
     params = {**programme.param_defaults(trigger), **values.params}
-    matching = [r for r in routes if all(
-        params.get(k) in (v if isinstance(v, list) else [v]) for k, v in (r.when or {}).items())]
+    matching = [
+        r
+        for r in routes
+        if all(params.get(k) in (v if isinstance(v, list) else [v]) for k, v in (r.when or {}).items())
+    ]
     if not matching and not any(r.code == "missing_field" for r in reasons):
-        possible = sorted({f"{k}={v}" for r in routes for k, vs in (r.when or {}).items()
-                           for v in (vs if isinstance(vs, list) else [vs])})
-        reasons.append(Reason("no_route", f"in {case.state}, {trigger.en} takes "
-                              f"{' or '.join(possible)}", trigger.clause,
-                              details={"state": case.state, "accepted": possible}))
+        possible = sorted(
+            {
+                f"{k}={v}"
+                for r in routes
+                for k, vs in (r.when or {}).items()
+                for v in (vs if isinstance(vs, list) else [vs])
+            }
+        )
+        reasons.append(
+            Reason(
+                "no_route",
+                f"in {case.state}, {trigger.en} takes {' or '.join(possible)}",
+                trigger.clause,
+                details={"state": case.state, "accepted": possible},
+            )
+        )
     for route in matching[:1]:
         reasons += _with_clause(effect_problems(programme, case, route, on, params), trigger)
         if route.check:
@@ -259,9 +343,16 @@ def _late_for_deadline(programme: Programme, case: Case, route: Route, on: date)
         return []
     if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal":
         return []
-    return [Reason("deadline_passed", f"the deadline was {case.deadline_on}; on {on} it has passed, "
-                   f"and the case can only be revoked or withdrawn", SHARED_RULES, True,
-                   details={"deadline_on": case.deadline_on.isoformat(), "on": on.isoformat()})]
+    return [
+        Reason(
+            "deadline_passed",
+            f"the deadline was {case.deadline_on}; on {on} it has passed, "
+            f"and the case can only be revoked or withdrawn",
+            SHARED_RULES,
+            True,
+            details={"deadline_on": case.deadline_on.isoformat(), "on": on.isoformat()},
+        )
+    ]
 
 
 def _with_clause(reasons: list[Reason], trigger: TriggerDef) -> list[Reason]:
@@ -269,8 +360,9 @@ def _with_clause(reasons: list[Reason], trigger: TriggerDef) -> list[Reason]:
     return [r if r.clause else replace(r, clause=trigger.clause, default=trigger.default) for r in reasons]
 
 
-def options(programme: Programme, case: Case, on: date, role: str = "admin",
-            find_holders: FindHolders | None = None) -> tuple[list[str], dict[str, list[Reason]]]:
+def options(
+    programme: Programme, case: Case, on: date, role: str = "admin", find_holders: FindHolders | None = None
+) -> tuple[list[str], dict[str, list[Reason]]]:
     """The triggers allowed on `on` for `role`, and for every other one the reasons it is not."""
     allowed: list[str] = []
     blocked: dict[str, list[Reason]] = {}
@@ -283,9 +375,18 @@ def options(programme: Programme, case: Case, on: date, role: str = "admin",
     return allowed, blocked
 
 
-def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: str,
-           raw_values: dict[str, Any] | None = None, find_holders: FindHolders | None = None,
-           *, plan: bool = True, exceed_quota: bool = False) -> Proposal:
+def decide(
+    programme: Programme,
+    case: Case,
+    trigger_name: str,
+    on: date,
+    role: str,
+    raw_values: dict[str, Any] | None = None,
+    find_holders: FindHolders | None = None,
+    *,
+    plan: bool = True,
+    exceed_quota: bool = False,
+) -> Proposal:
     """What firing `trigger_name` does, or Refused with every reason it may not.
 
     `find_holders` finds the cases that fill a quota; without it quotas are not checked.
@@ -293,24 +394,28 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     several steps in a row, asks for it once at the end instead."""
     trigger = programme.trigger(trigger_name)
     values = parse_values(programme, trigger, raw_values or {})
-    reasons = check(programme, case, trigger_name, on, role, values, find_holders=find_holders,
-                    exceed_quota=exceed_quota)
+    reasons = check(
+        programme, case, trigger_name, on, role, values, find_holders=find_holders, exceed_quota=exceed_quota
+    )
     if reasons:
         raise Refused(f"{trigger_name} on case {case.id}", reasons)
     assert trigger is not None
     exceeded: list[dict[str, Any]] = []
     if exceed_quota and programme.definition.quotas:
         merged = {**programme.field_defaults(), **case.fields, **values.fields}
-        exceeded = [{"quota": r.details["quota"], "limit": r.details["limit"], "clause": r.clause}
-                    for r in quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
-                    if r.code == "quota_full" and r.details.get("exceedable")]
+        exceeded = [
+            {"quota": r.details["quota"], "limit": r.details["limit"], "clause": r.clause}
+            for r in quota_reasons(programme.definition, trigger_name, merged, on, find_holders)
+            if r.code == "quota_full" and r.details.get("exceedable")
+        ]
     moved = case.copy()
     moved.fields.update(values.fields)
     params = {**programme.param_defaults(trigger), **values.params}
     route = programme.fire(moved, trigger_name, params)
     if route is None:  # check() found a matching route, so the machine must take one
-        raise Refused(f"{trigger_name} on case {case.id}",
-                      [Reason("no_route", f"no route of {trigger_name} matches {params}")])
+        raise Refused(
+            f"{trigger_name} on case {case.id}", [Reason("no_route", f"no route of {trigger_name} matches {params}")]
+        )
     computed: dict[str, Any] = {}
     if moved.state != case.state:
         moved.state_since = on
@@ -340,8 +445,9 @@ def decide(programme: Programme, case: Case, trigger_name: str, on: date, role: 
     if exceeded:  # 原则上…酌情: the office exceeded the quota at its discretion, with its reason
         computed["quota_exceeded"] = exceeded
     payload = {**values.fields, **params, **computed}
-    return Proposal(trigger_name, case.state, moved.state, on, clause, default, payload, moved,
-                    internal=trigger.internal)
+    return Proposal(
+        trigger_name, case.state, moved.state, on, clause, default, payload, moved, internal=trigger.internal
+    )
 
 
 def _grouping_fields(programme: Programme) -> list[str]:
@@ -351,8 +457,9 @@ def _grouping_fields(programme: Programme) -> list[str]:
     return names
 
 
-def open_case(programme: Programme, name: str, on: date, role: str,
-              raw_values: dict[str, Any] | None = None) -> Proposal:
+def open_case(
+    programme: Programme, name: str, on: date, role: str, raw_values: dict[str, Any] | None = None
+) -> Proposal:
     """A new case in the programme's initial state, entered on `on`; Refused with every reason."""
     name = name.strip()
     values = parse_values(programme, None, raw_values or {})
@@ -362,14 +469,26 @@ def open_case(programme: Programme, name: str, on: date, role: str,
         reasons.append(role_reason)
     in_force = programme.definition.in_force
     if in_force.applies_to == "all" and on < in_force.date:
-        reasons.append(Reason("not_in_force", f"{programme.code} is in force from {in_force.date}; "
-                              f"no case can be opened on {on}", in_force.clause, in_force.default))
+        reasons.append(
+            Reason(
+                "not_in_force",
+                f"{programme.code} is in force from {in_force.date}; no case can be opened on {on}",
+                in_force.clause,
+                in_force.default,
+            )
+        )
     for field_name, spec in programme.definition.fields.items():
         if spec.required_at_create and field_name not in values.fields:
             choices = f" (one of: {', '.join(spec.choices)})" if spec.choices else ""
-            reasons.append(Reason("missing_field", f"a {programme.code} case needs --set "
-                                  f"{field_name}=…{choices}", spec.clause, spec.default,
-                                  {"field": field_name}))
+            reasons.append(
+                Reason(
+                    "missing_field",
+                    f"a {programme.code} case needs --set {field_name}=…{choices}",
+                    spec.clause,
+                    spec.default,
+                    {"field": field_name},
+                )
+            )
     reasons += name_problems(programme.definition.naming, name, values.fields)
     initial = programme.initial_state(values.fields, on)
     if initial is None and not any(r.code == "missing_field" for r in reasons):
@@ -383,8 +502,15 @@ def open_case(programme: Programme, name: str, on: date, role: str,
         default = programme.definition.fields[field_name].default_value
         if field_name not in fields and default is not None:
             fields[field_name] = default
-    case = Case(programme=programme.code, name=name, state=initial, state_since=on,
-                definition_version=programme.version, fields=fields, created_on=on)
+    case = Case(
+        programme=programme.code,
+        name=name,
+        state=initial,
+        state_since=on,
+        definition_version=programme.version,
+        fields=fields,
+        created_on=on,
+    )
     computed: dict[str, Any] = {}
     if programme.kind(initial) == "active":
         # Programmes of existing designations (hitech-zone, tech-transfer) open cases
@@ -397,5 +523,13 @@ def open_case(programme: Programme, name: str, on: date, role: str,
     existing = programme.definition.initial.existing
     if existing is not None and initial == existing.state and on < existing.before:
         opened_by = existing  # its own clause: the count of existing designations
-    return Proposal("create", None, initial, on, opened_by.clause, opened_by.default,
-                    {"name": name, **values.fields, **computed}, case)
+    return Proposal(
+        "create",
+        None,
+        initial,
+        on,
+        opened_by.clause,
+        opened_by.default,
+        {"name": name, **values.fields, **computed},
+        case,
+    )

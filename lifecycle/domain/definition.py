@@ -27,8 +27,7 @@ Operator = Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in"]
 #: What the compliance run does with an automatic rule: apply its transition, or propose it as
 #: a decision due for an administrator (every revocation: the authority decides).
 Action = Literal["apply", "propose"]
-Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline",
-                 "yearly"]
+Anchor = Literal["approved_on", "cycle_start", "cycle_end", "valid_until", "state_since", "deadline", "yearly"]
 
 #: State groups usable in `from:` lists.
 GROUPS = ("$pre", "$active", "$non_terminal")
@@ -144,11 +143,15 @@ class Condition(BaseModel):
 
     @model_validator(mode="after")
     def _exactly_one_form(self) -> Condition:
-        forms = [self.field is not None, self.any_of is not None, self.all_of is not None,
-                 self.expression is not None, self.since is not None]
+        forms = [
+            self.field is not None,
+            self.any_of is not None,
+            self.all_of is not None,
+            self.expression is not None,
+            self.since is not None,
+        ]
         if sum(forms) != 1:
-            raise ValueError("a condition is exactly one of: field/op/value, any_of, all_of, expression, "
-                             "since/years")
+            raise ValueError("a condition is exactly one of: field/op/value, any_of, all_of, expression, since/years")
         if self.since is not None and self.years is None:
             raise ValueError(f"condition since {self.since!r} needs `years`")
         if self.field is not None and self.op is None:
@@ -543,7 +546,6 @@ class Definition(BaseModel):
     notifications: NotificationRules = Field(default_factory=lambda: NotificationRules(default=True))
 
 
-
 Problem = tuple[str, str]  # (dotted key, what is wrong)
 
 
@@ -551,15 +553,24 @@ def reference_problems(d: Definition) -> list[Problem]:
     """Cross-references a schema alone cannot check: every name used is declared. Each part of
     the definition is checked by its own function, in the order the file reads."""
     found: list[str] = []
-    for check in (_initial_problems, _trigger_problems, _criteria_problems, _timer_and_ground_problems,
-                  _obligation_problems, _round_and_quota_problems, _record_and_target_problems,
-                  _naming_and_in_force_problems, _expression_problems):
+    for check in (
+        _initial_problems,
+        _trigger_problems,
+        _criteria_problems,
+        _timer_and_ground_problems,
+        _obligation_problems,
+        _round_and_quota_problems,
+        _record_and_target_problems,
+        _naming_and_in_force_problems,
+        _expression_problems,
+    ):
         found += check(d)
     return [(line.split(": ", 1)[0], line.split(": ", 1)[1]) for line in found]
 
 
-def _state_problem(d: Definition, where: str, name: str, *, allow_groups: bool = False,
-                   dest: bool = False) -> list[str]:
+def _state_problem(
+    d: Definition, where: str, name: str, *, allow_groups: bool = False, dest: bool = False
+) -> list[str]:
     """`name` used as a state at `where`: declared, a group (`$active`, where groups may be
     used), or a special destination (`$same`, for a route's `to`)?"""
     if name in d.states or (allow_groups and name in GROUPS) or (dest and name in SPECIAL_DESTINATIONS):
@@ -574,8 +585,10 @@ def _initial_problems(d: Definition) -> list[str]:
         found += _state_problem(d, "initial", name)
     existing = d.initial.existing
     if existing is not None and existing.state in d.states and d.states[existing.state].kind != "active":
-        found.append(f"initial.existing.state: {existing.state!r} is not an active state (an existing "
-                     "designation opens designated)")
+        found.append(
+            f"initial.existing.state: {existing.state!r} is not an active state (an existing "
+            "designation opens designated)"
+        )
     elif existing is not None:
         found += _state_problem(d, "initial.existing.state", existing.state)
     if d.initial.by and d.initial.by not in d.fields:
@@ -612,9 +625,12 @@ def _trigger_problems(d: Definition) -> list[str]:
 
 
 def _criteria_problems(d: Definition) -> list[str]:
-    return [f"criteria.{group}.{criterion.id}: field {name!r} is not declared"
-            for group, criteria in d.criteria.items() for criterion in criteria
-            for name in sorted(criterion.fields() - set(d.fields))]
+    return [
+        f"criteria.{group}.{criterion.id}: field {name!r} is not declared"
+        for group, criteria in d.criteria.items()
+        for criterion in criteria
+        for name in sorted(criterion.fields() - set(d.fields))
+    ]
 
 
 def _timer_and_ground_problems(d: Definition) -> list[str]:
@@ -654,8 +670,11 @@ def _naming_and_in_force_problems(d: Definition) -> list[str]:
     if d.naming and d.naming.by not in d.fields:
         found.append(f"naming.by: field {d.naming.by!r} is not declared")
     if d.in_force.applies_to != "all":
-        found += [f"in_force.applies_to: trigger {name!r} is not declared"
-                  for name in d.in_force.applies_to if name not in d.triggers]
+        found += [
+            f"in_force.applies_to: trigger {name!r} is not declared"
+            for name in d.in_force.applies_to
+            if name not in d.triggers
+        ]
     return found
 
 
@@ -717,8 +736,9 @@ def _round_and_quota_problems(d: Definition) -> list[str]:
         conditions = [quota.when] + [limit.when for limit in quota.limits]
         for name in sorted({f for c in conditions if c is not None for f in c.fields()} - set(d.fields)):
             found.append(f"{where}: field {name!r} is not declared")
-        if quota.held_flag is not None and (d.fields.get(quota.held_flag) is None
-                                            or d.fields[quota.held_flag].type != "bool"):
+        if quota.held_flag is not None and (
+            d.fields.get(quota.held_flag) is None or d.fields[quota.held_flag].type != "bool"
+        ):
             found.append(f"{where}.held_flag: {quota.held_flag!r} is not a bool field")
         for name in quota.held_by:
             if name not in d.fields:
@@ -734,18 +754,23 @@ def _record_and_target_problems(d: Definition) -> list[str]:
     for obligation in d.obligations:
         if obligation.period != "year":
             if obligation.record is not None:
-                found.append(f"obligations.{obligation.id}.record: only a yearly obligation names its "
-                             "own record (quarterly data are remembered by quarter)")
+                found.append(
+                    f"obligations.{obligation.id}.record: only a yearly obligation names its "
+                    "own record (quarterly data are remembered by quarter)"
+                )
             continue
         record = obligation.record or "reports"
         if record in RESERVED_PROGRESS:
-            found.append(f"obligations.{obligation.id}.record: {record!r} is used by the rules themselves; "
-                         "choose another name")
+            found.append(
+                f"obligations.{obligation.id}.record: {record!r} is used by the rules themselves; choose another name"
+            )
             continue
         other = lists.setdefault(record, obligation.fulfilled_by)
         if other != obligation.fulfilled_by:
-            found.append(f"obligations.{obligation.id}.record: {record!r} already remembers what "
-                         f"{other!r} files; give this obligation a `record` of its own")
+            found.append(
+                f"obligations.{obligation.id}.record: {record!r} already remembers what "
+                f"{other!r} files; give this obligation a `record` of its own"
+            )
     baselines = [(i, t) for i, t in enumerate(d.targets) if t.kind == "baseline"]
     for index, _ in baselines[1:]:
         found.append(f"targets[{index}].kind: a programme has at most one baseline")
@@ -758,8 +783,10 @@ def _record_and_target_problems(d: Definition) -> list[str]:
         seen.add(target.year)
         for _, baseline in baselines[:1]:
             if target.year <= baseline.year:
-                found.append(f"targets[{index}].year: the target year {target.year} must come after "
-                             f"the baseline's {baseline.year}")
+                found.append(
+                    f"targets[{index}].year: the target year {target.year} must come after "
+                    f"the baseline's {baseline.year}"
+                )
     return found
 
 

@@ -21,13 +21,11 @@ Check = Callable[[Programme, Case, Route, date, dict[str, Any]], list[Reason]]
 Apply = Callable[[Programme, Case, Route, date, dict[str, Any]], dict[str, Any]]
 
 
-def _no_problems(programme: Programme, case: Case, route: Route, on: date,
-                 params: dict[str, Any]) -> list[Reason]:
+def _no_problems(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> list[Reason]:
     return []
 
 
-def _designate(programme: Programme, case: Case, route: Route, on: date,
-               params: dict[str, Any]) -> dict[str, Any]:
+def _designate(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
     return designate(programme, case, on)
 
 
@@ -41,8 +39,7 @@ def designate(programme: Programme, case: Case, on: date) -> dict[str, Any]:
     validity = programme.definition.validity
     if validity is not None:
         case.valid_until = add_years(on, validity.years)
-    return {"approved_on": on.isoformat(),
-            "valid_until": case.valid_until.isoformat() if case.valid_until else None}
+    return {"approved_on": on.isoformat(), "valid_until": case.valid_until.isoformat() if case.valid_until else None}
 
 
 def count_elapsed_cycles(programme: Programme, case: Case) -> None:
@@ -54,16 +51,17 @@ def count_elapsed_cycles(programme: Programme, case: Case) -> None:
         return
     if not any(t.anchor in ("cycle_start", "cycle_end") for t in programme.definition.timers):
         return  # cycles drive no rule (hitech-zone: yearly evaluations): nothing to count
-    start = min((d for d in (programme.in_force_for(t.trigger) for t in programme.definition.timers)
-                 if d is not None), default=None)
+    start = min(
+        (d for d in (programme.in_force_for(t.trigger) for t in programme.definition.timers) if d is not None),
+        default=None,
+    )
     years = programme.definition.cycle.years
     while start is not None and add_years(case.cycle_start, years) <= start:
         case.cycle_start = add_years(case.cycle_start, years)
         case.cycle += 1
 
 
-def _renew(programme: Programme, case: Case, route: Route, on: date,
-           params: dict[str, Any]) -> dict[str, Any]:
+def _renew(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
     """A renewal starts the next cycle where the previous one ends, whatever day it was recorded.
 
     A validity runs through its last day (the civil code's count of periods, 民法典 第二百零一条–
@@ -75,19 +73,20 @@ def _renew(programme: Programme, case: Case, route: Route, on: date,
     case.cycle_start = add_days(previous_end, 1) if validity is not None else previous_end
     if validity is not None:
         case.valid_until = add_years(previous_end, validity.years)
-    return {"cycle": case.cycle, "cycle_start": case.cycle_start.isoformat(),
-            "valid_until": case.valid_until.isoformat() if case.valid_until else None}
+    return {
+        "cycle": case.cycle,
+        "cycle_start": case.cycle_start.isoformat(),
+        "valid_until": case.valid_until.isoformat() if case.valid_until else None,
+    }
 
 
-def _deadline(programme: Programme, case: Case, route: Route, on: date,
-              params: dict[str, Any]) -> dict[str, Any]:
+def _deadline(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
     assert route.deadline is not None
     case.deadline_on = add_days(add_years(on, route.deadline.years), route.deadline.days)
     return {"deadline_on": case.deadline_on.isoformat()}
 
 
-def _report_problems(programme: Programme, case: Case, route: Route, on: date,
-                     params: dict[str, Any]) -> list[Reason]:
+def _report_problems(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> list[Reason]:
     year = params.get("year")
     if year is None:
         return []
@@ -95,22 +94,33 @@ def _report_problems(programme: Programme, case: Case, route: Route, on: date,
     quarter = params.get("quarter")
     if quarter is not None:
         if quarter_key(year, quarter) in case.quarters:
-            problems.append(Reason("duplicate", f"the data for {quarter_key(year, quarter)} are already filed",
-                                   route.clause, details={"year": year, "quarter": quarter}))
+            problems.append(
+                Reason(
+                    "duplicate",
+                    f"the data for {quarter_key(year, quarter)} are already filed",
+                    route.clause,
+                    details={"year": year, "quarter": quarter},
+                )
+            )
     elif year in case.progress.get(programme.record_for(route), []):
-        problems.append(Reason("duplicate", f"the report for {year} is already filed",
-                               route.clause, details={"year": year}))
+        problems.append(
+            Reason("duplicate", f"the report for {year} is already filed", route.clause, details={"year": year})
+        )
     first = case.approved_on.year if case.approved_on else None
     if first is not None and year < first:
-        problems.append(Reason("invalid_field", f"year {year} is before the designation "
-                               f"({case.approved_on}); no report is due for it", route.clause))
+        problems.append(
+            Reason(
+                "invalid_field",
+                f"year {year} is before the designation ({case.approved_on}); no report is due for it",
+                route.clause,
+            )
+        )
     if year > on.year:
         problems.append(Reason("invalid_field", f"year {year} has not begun on {on}", route.clause))
     return problems
 
 
-def _record_report(programme: Programme, case: Case, route: Route, on: date,
-                   params: dict[str, Any]) -> dict[str, Any]:
+def _record_report(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("quarter") is not None:
         quarters = case.progress.setdefault("quarters", [])
         quarters.append(quarter_key(params["year"], params["quarter"]))
@@ -127,19 +137,23 @@ def quarter_key(year: int, quarter: int) -> str:
     return f"{year}-Q{quarter}"
 
 
-def _request_problems(programme: Programme, case: Case, route: Route, on: date,
-                      params: dict[str, Any]) -> list[Reason]:
+def _request_problems(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> list[Reason]:
     pending = case.pending_change
     if pending:
-        return [Reason("pending", f"a {pending['change']} change requested on "
-                       f"{pending['requested_on']} awaits its decision (decide_change)", route.clause)]
+        return [
+            Reason(
+                "pending",
+                f"a {pending['change']} change requested on "
+                f"{pending['requested_on']} awaits its decision (decide_change)",
+                route.clause,
+            )
+        ]
     if params.get("change") in ("name", "name_en") and params.get("new_value"):
         return _proposed_name_problems(programme, case, params["change"], params["new_value"])
     return []
 
 
-def _proposed_name_problems(programme: Programme, case: Case, change: str,
-                            value: str) -> list[Reason]:
+def _proposed_name_problems(programme: Programme, case: Case, change: str, value: str) -> list[Reason]:
     fields = dict(case.fields)
     name = case.name
     if change == "name":
@@ -149,26 +163,25 @@ def _proposed_name_problems(programme: Programme, case: Case, change: str,
     return name_problems(programme.definition.naming, name, fields)
 
 
-def _request_change(programme: Programme, case: Case, route: Route, on: date,
-                    params: dict[str, Any]) -> dict[str, Any]:
-    case.progress["pending_change"] = {"change": params["change"], "new_value": params["new_value"],
-                                       "requested_on": on.isoformat()}
+def _request_change(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
+    case.progress["pending_change"] = {
+        "change": params["change"],
+        "new_value": params["new_value"],
+        "requested_on": on.isoformat(),
+    }
     return {}
 
 
-def _decide_problems(programme: Programme, case: Case, route: Route, on: date,
-                     params: dict[str, Any]) -> list[Reason]:
+def _decide_problems(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> list[Reason]:
     pending = case.pending_change
     if not pending:
-        return [Reason("pending", "no change request awaits a decision; file one with request_change",
-                       route.clause)]
+        return [Reason("pending", "no change request awaits a decision; file one with request_change", route.clause)]
     if params.get("decision") == "approved" and pending["change"] in ("name", "name_en"):
         return _proposed_name_problems(programme, case, pending["change"], pending["new_value"])
     return []
 
 
-def _decide_change(programme: Programme, case: Case, route: Route, on: date,
-                   params: dict[str, Any]) -> dict[str, Any]:
+def _decide_change(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
     pending = case.progress.pop("pending_change")
     applied: dict[str, Any] = {"change": pending["change"], "new_value": pending["new_value"]}
     if params.get("decision") != "approved":
@@ -195,16 +208,14 @@ EFFECTS: dict[str, tuple[Check, Apply]] = {
 }
 
 
-def effect_problems(programme: Programme, case: Case, route: Route, on: date,
-                    params: dict[str, Any]) -> list[Reason]:
+def effect_problems(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> list[Reason]:
     problems: list[Reason] = []
     for name in route.effects:
         problems += EFFECTS[name][0](programme, case, route, on, params)
     return problems
 
 
-def apply_effects(programme: Programme, case: Case, route: Route, on: date,
-                  params: dict[str, Any]) -> dict[str, Any]:
+def apply_effects(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> dict[str, Any]:
     """Apply the route's effects to `case`; returns what they computed, for the audit payload."""
     computed: dict[str, Any] = {}
     for name in route.effects:

@@ -22,17 +22,53 @@ MAX_LENGTH = 500
 MAX_DEPTH = 30
 
 _ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
-    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
-    ast.IfExp, ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Set,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Pow,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.IfExp,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
 )
 _WHAT = {
-    ast.Attribute: "attribute access", ast.Call: "a function or method call",
-    ast.Lambda: "a lambda", ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension", ast.GeneratorExp: "a comprehension",
-    ast.JoinedStr: "an f-string", ast.FormattedValue: "an f-string", ast.Subscript: "subscripting",
-    ast.NamedExpr: "an assignment expression", ast.Starred: "unpacking", ast.Dict: "a dict",
+    ast.Attribute: "attribute access",
+    ast.Call: "a function or method call",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+    ast.JoinedStr: "an f-string",
+    ast.FormattedValue: "an f-string",
+    ast.Subscript: "subscripting",
+    ast.NamedExpr: "an assignment expression",
+    ast.Starred: "unpacking",
+    ast.Dict: "a dict",
     ast.Slice: "slicing",
 }
 
@@ -50,22 +86,30 @@ def parse_expression(text: str) -> ast.Expression:
     except SyntaxError as error:
         raise ExpressionError(f"expression {_short(text)} does not parse: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError(f"expression {_short(text)} is nested too deeply to read "
-                              f"(at most {MAX_DEPTH} levels)") from None
+        raise ExpressionError(
+            f"expression {_short(text)} is nested too deeply to read (at most {MAX_DEPTH} levels)"
+        ) from None
     depth = _depth(tree)
     if depth > MAX_DEPTH:
-        raise ExpressionError(f"expression {_short(text)} is nested {depth} levels deep; at most "
-                              f"{MAX_DEPTH} (split it into several criteria)")
+        raise ExpressionError(
+            f"expression {_short(text)} is nested {depth} levels deep; at most "
+            f"{MAX_DEPTH} (split it into several criteria)"
+        )
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             what = _WHAT.get(type(node), type(node).__name__)
-            raise ExpressionError(f"expression {_short(text)} uses {what}, which a condition may "
-                                  "not: compare fields and literals with arithmetic, comparisons "
-                                  "and and/or/not")
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and \
-                isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
-            raise ExpressionError(f"expression {_short(text)} uses string formatting (%), which a "
-                                  "condition may not")
+            raise ExpressionError(
+                f"expression {_short(text)} uses {what}, which a condition may "
+                "not: compare fields and literals with arithmetic, comparisons "
+                "and and/or/not"
+            )
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, str)
+        ):
+            raise ExpressionError(f"expression {_short(text)} uses string formatting (%), which a condition may not")
     return tree
 
 
@@ -99,11 +143,20 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
     except NameNotDefined as error:
         raise NameMissing(str(error)) from None
     except Exception as error:  # simpleeval's refusals and the arithmetic's own errors
-        raise ExpressionError(f"expression {_short(text)} cannot be evaluated: "
-                              f"{type(error).__name__}: {error}") from None
+        raise ExpressionError(
+            f"expression {_short(text)} cannot be evaluated: {type(error).__name__}: {error}"
+        ) from None
 
 
 def sample_value(type_: str, choices: list[str] | None = None) -> Any:
     """A typical value of a field type, to try an expression with before it is ever used."""
-    return {"bool": True, "number": 1000.0, "int": 3, "ratio": 0.5, "date": date(2024, 1, 1).isoformat(),
-            "text": "样例", "choice": (choices or ["x"])[0], "ground": (choices or ["x"])[0]}.get(type_)
+    return {
+        "bool": True,
+        "number": 1000.0,
+        "int": 3,
+        "ratio": 0.5,
+        "date": date(2024, 1, 1).isoformat(),
+        "text": "样例",
+        "choice": (choices or ["x"])[0],
+        "ground": (choices or ["x"])[0],
+    }.get(type_)

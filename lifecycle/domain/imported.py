@@ -25,12 +25,20 @@ from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import MAX_REASON_LENGTH, InvalidValue, check_text
 
 #: Columns (CSV) or keys (JSON Lines) that describe the case; any other is a field.
-DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "valid_until",
-                "deadline_on")
+DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "valid_until", "deadline_on")
 #: The designated organisation's contact (who is told about the case's obligations).
 CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone", "contact_webhook", "contact_webhook_kind")
-RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events", "reports_filed",
-            "evaluated_through", *CONTACT_COLUMNS)
+RESERVED = (
+    "programme",
+    "name",
+    "state",
+    *DATE_COLUMNS,
+    "cycle",
+    "events",
+    "reports_filed",
+    "evaluated_through",
+    *CONTACT_COLUMNS,
+)
 #: What a past event may say: besides where it led, the values it was recorded with (a grade, the
 #: year of a filed report, a revocation's ground, the decision's number).
 EVENT_PARAMS = ("grade", "year", "quarter", "ground", "decision_no")
@@ -68,8 +76,13 @@ class RowProblem:
 
     def reason(self, file: str) -> Reason:
         where = f"line {self.line}" + (f", {self.column}" if self.column else "")
-        return Reason(self.code, f"{where}: {self.message}", self.clause, self.default,
-                      {"file": file, "line": self.line, "column": self.column})
+        return Reason(
+            self.code,
+            f"{where}: {self.message}",
+            self.clause,
+            self.default,
+            {"file": file, "line": self.line, "column": self.column},
+        )
 
 
 @dataclass
@@ -101,8 +114,9 @@ class _Row:
         self.row = row
         self.problems: list[RowProblem] = []
 
-    def problem(self, key: str | None, code: str, message: str, clause: str | None = None,
-                default: bool = False) -> None:
+    def problem(
+        self, key: str | None, code: str, message: str, clause: str | None = None, default: bool = False
+    ) -> None:
         column = self.row.column(key) if key else None
         self.problems.append(RowProblem(self.row.line, column, code, message, clause, default))
 
@@ -136,11 +150,9 @@ def import_row(programme: Programme, row: ImportRow) -> ImportedCase | list[RowP
     state = r.text("state")
     states = programme.definition.states
     if state is None and isinstance(row.values.get("state", ""), str):
-        r.problem("state", "missing_field", f"every row needs a state; {programme.code} has: "
-                  f"{', '.join(states)}")
+        r.problem("state", "missing_field", f"every row needs a state; {programme.code} has: {', '.join(states)}")
     elif state is not None and state not in states:
-        r.problem("state", "wrong_state", f"{state!r} is not a state of {programme.code}; "
-                  f"it has: {', '.join(states)}")
+        r.problem("state", "wrong_state", f"{state!r} is not a state of {programme.code}; it has: {', '.join(states)}")
         state = None
     fields = _fields(r)
     contact = _contact(r)
@@ -177,13 +189,17 @@ def _contact(r: _Row) -> Contact | None:
     values = {key: r.text(key) for key in CONTACT_COLUMNS}
     if not any(values.values()):
         return None
-    options = {"contact_name": "name", "contact_email": "email", "contact_phone": "phone",
-               "contact_webhook": "webhook", "contact_webhook_kind": "webhook_kind"}
+    options = {
+        "contact_name": "name",
+        "contact_email": "email",
+        "contact_phone": "phone",
+        "contact_webhook": "webhook",
+        "contact_webhook_kind": "webhook_kind",
+    }
     try:
         return updated(Contact(), **{options[k]: v for k, v in values.items() if v is not None})
     except ContactProblem as problem:
-        column = next((k for k, o in options.items() if f"--{o.replace('_', '-')}" == problem.option),
-                      "contact_email")
+        column = next((k for k, o in options.items() if f"--{o.replace('_', '-')}" == problem.option), "contact_email")
         r.problem(column, "invalid_field", str(problem).split(": ", 1)[-1])
         return None
 
@@ -197,12 +213,18 @@ def _evaluated_through(r: _Row, case: Case) -> None:
     text = str(raw).strip()
     yearly = [t for t in r.programme.definition.timers if t.anchor == "yearly"]
     if not yearly:
-        r.problem("evaluated_through", "invalid_field", f"{r.programme.code} has no yearly evaluation; "
-                  "leave evaluated_through empty")
+        r.problem(
+            "evaluated_through",
+            "invalid_field",
+            f"{r.programme.code} has no yearly evaluation; leave evaluated_through empty",
+        )
         return
     if not text.isdigit() or (case.approved_on is not None and int(text) < case.approved_on.year - 1):
-        r.problem("evaluated_through", "invalid_field", f"{raw!r} is not a year since the designation; give "
-                  "the last year evaluated, e.g. 2024")
+        r.problem(
+            "evaluated_through",
+            "invalid_field",
+            f"{raw!r} is not a year since the designation; give the last year evaluated, e.g. 2024",
+        )
         return
     from lifecycle.domain.programme import yearly_mark
 
@@ -224,15 +246,21 @@ def _reports_filed(r: _Row, case: Case) -> None:
         if not text:
             continue
         if not text.isdigit():
-            r.problem("reports_filed", "invalid_field", f"{item!r} is not a year; list the years whose "
-                      "report is filed, e.g. 2021,2022,2023")
+            r.problem(
+                "reports_filed",
+                "invalid_field",
+                f"{item!r} is not a year; list the years whose report is filed, e.g. 2021,2022,2023",
+            )
             return
         years.append(int(text))
     first = case.approved_on.year if case.approved_on else None
     early = [y for y in years if first is None or y < first]
     if early:
-        r.problem("reports_filed", "invalid_field", f"{early[0]} is before the designation "
-                  f"({case.approved_on or 'never approved'}); no report is due for it")
+        r.problem(
+            "reports_filed",
+            "invalid_field",
+            f"{early[0]} is before the designation ({case.approved_on or 'never approved'}); no report is due for it",
+        )
         return
     case.reports[:] = sorted(set(case.reports) | set(years))
 
@@ -244,15 +272,19 @@ def _fields(r: _Row) -> dict[str, Any]:
     for key, raw in r.row.fields.items():
         values = parse_values(r.programme, None, {key: raw})
         for problem in values.problems:  # the column names the field: say it once
-            r.problem(key, problem.code, problem.message.removeprefix(f"{key}: "), problem.clause,
-                      problem.default)
+            r.problem(key, problem.code, problem.message.removeprefix(f"{key}: "), problem.clause, problem.default)
             invalid.add(key)
         parsed.update(values.fields)
     for name, spec in r.programme.definition.fields.items():
         if spec.required_at_create and name not in parsed and name not in invalid:
             choices = f" (one of: {', '.join(spec.choices)})" if spec.choices else ""
-            r.problem(name, "missing_field", f"a {r.programme.code} case needs {name}{choices}; "
-                      f"add a column {name}", spec.clause, spec.default)
+            r.problem(
+                name,
+                "missing_field",
+                f"a {r.programme.code} case needs {name}{choices}; add a column {name}",
+                spec.clause,
+                spec.default,
+            )
     return parsed
 
 
@@ -261,8 +293,11 @@ def _cycle(r: _Row) -> int | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool) or not str(raw).strip().isdigit() or int(str(raw).strip()) < 1:
-        r.problem("cycle", "invalid_field", f"{raw!r} is not a cycle number (1 for the first "
-                  "cycle after approval, 2 after the first renewal, ...)")
+        r.problem(
+            "cycle",
+            "invalid_field",
+            f"{raw!r} is not a cycle number (1 for the first cycle after approval, 2 after the first renewal, ...)",
+        )
         return None
     return int(str(raw).strip())
 
@@ -282,8 +317,10 @@ def _events(r: _Row) -> list[_Event]:
     raw = r.row.values.get("events")
     if raw is None:
         return []
-    example = ('[{"trigger": "create", "on": "2020-01-01", "to": "submitted"}, {"trigger": '
-               '"approve", "on": "2021-06-01", "from": "under_review", "to": "approved"}]')
+    example = (
+        '[{"trigger": "create", "on": "2020-01-01", "to": "submitted"}, {"trigger": '
+        '"approve", "on": "2021-06-01", "from": "under_review", "to": "approved"}]'
+    )
     if not isinstance(raw, list) or not raw:
         r.problem("events", "invalid_field", f"events is a list of past events, e.g. {example}")
         return []
@@ -296,8 +333,11 @@ def _events(r: _Row) -> list[_Event]:
             continue
         unknown = sorted(set(item) - set(EVENT_KEYS))
         if unknown:
-            r.problem("events", "unknown_field", f"{where}: unknown key {', '.join(unknown)}; an "
-                      f"event has {', '.join(EVENT_KEYS)}")
+            r.problem(
+                "events",
+                "unknown_field",
+                f"{where}: unknown key {', '.join(unknown)}; an event has {', '.join(EVENT_KEYS)}",
+            )
         missing = [key for key in ("trigger", "on", "to") if not item.get(key)]
         if missing:
             r.problem("events", "missing_field", f"{where} needs {', '.join(missing)}")
@@ -315,39 +355,78 @@ def _events(r: _Row) -> list[_Event]:
                 r.problem("events", "invalid_field", f"{where}.reason: {error}")
                 continue
         params = {key: item[key] for key in EVENT_PARAMS if item.get(key) not in (None, "")}
-        events.append(_Event(index, str(item["trigger"]), on, item.get("from") or None,
-                             str(item["to"]), str(reason) if reason else None, params))
+        events.append(
+            _Event(
+                index,
+                str(item["trigger"]),
+                on,
+                item.get("from") or None,
+                str(item["to"]),
+                str(reason) if reason else None,
+                params,
+            )
+        )
     return events if len(r.problems) == before else []
 
 
-def _replay(r: _Row, name: str, fields: dict[str, Any],
-            events: list[_Event]) -> tuple[Case | None, list[PastEvent]]:
+def _replay(r: _Row, name: str, fields: dict[str, Any], events: list[_Event]) -> tuple[Case | None, list[PastEvent]]:
     """Walk the events through the programme's routes, computing what each one sets."""
     programme = r.programme
     first = events[0]
     initial = programme.initial_state(fields, first.on)
     if first.trigger != CREATE or first.from_state is not None:
-        r.problem("events", "invalid_field", f"events[0]: a history starts when the case was "
-                  f"opened: {{\"trigger\": \"create\", \"on\": ..., \"to\": \"{initial}\"}}")
+        r.problem(
+            "events",
+            "invalid_field",
+            f"events[0]: a history starts when the case was "
+            f'opened: {{"trigger": "create", "on": ..., "to": "{initial}"}}',
+        )
         return None, []
     if first.to_state != initial:
-        r.problem("events", "wrong_state", f"events[0]: a {programme.code} case with these fields "
-                  f"is opened in {initial}, not {first.to_state!r}",
-                  programme.definition.initial.clause, programme.definition.initial.default)
+        r.problem(
+            "events",
+            "wrong_state",
+            f"events[0]: a {programme.code} case with these fields is opened in {initial}, not {first.to_state!r}",
+            programme.definition.initial.clause,
+            programme.definition.initial.default,
+        )
         return None, []
-    case = Case(programme=programme.code, name=name, state=initial, state_since=first.on,
-                definition_version=programme.version, fields=dict(fields), created_on=first.on)
-    history = [PastEvent(CREATE, None, initial, first.on, first.reason,
-                         programme.definition.initial.clause, {"name": name, "fields": dict(fields)})]
+    case = Case(
+        programme=programme.code,
+        name=name,
+        state=initial,
+        state_since=first.on,
+        definition_version=programme.version,
+        fields=dict(fields),
+        created_on=first.on,
+    )
+    history = [
+        PastEvent(
+            CREATE,
+            None,
+            initial,
+            first.on,
+            first.reason,
+            programme.definition.initial.clause,
+            {"name": name, "fields": dict(fields)},
+        )
+    ]
     for event in events[1:]:
         where = f"events[{event.index}]"
         if event.on < history[-1].on:
-            r.problem("events", "invalid_field", f"{where} is dated {event.on}, before the event "
-                      f"before it ({history[-1].on}); list the events in date order")
+            r.problem(
+                "events",
+                "invalid_field",
+                f"{where} is dated {event.on}, before the event "
+                f"before it ({history[-1].on}); list the events in date order",
+            )
             return None, []
         if event.from_state is not None and event.from_state != case.state:
-            r.problem("events", "wrong_state", f"{where} starts from {event.from_state}, but the "
-                      f"events before it leave the case in {case.state}")
+            r.problem(
+                "events",
+                "wrong_state",
+                f"{where} starts from {event.from_state}, but the events before it leave the case in {case.state}",
+            )
             return None, []
         past = _step(r, case, event)
         if past is None:
@@ -362,31 +441,52 @@ def _step(r: _Row, case: Case, event: _Event) -> PastEvent | None:
     where = f"events[{event.index}]"
     trigger = programme.trigger(event.trigger)
     if trigger is None:
-        r.problem("events", "unknown_trigger", f"{where}: {programme.code} has no trigger "
-                  f"{event.trigger!r}; it has: {', '.join(programme.definition.triggers)}")
+        r.problem(
+            "events",
+            "unknown_trigger",
+            f"{where}: {programme.code} has no trigger "
+            f"{event.trigger!r}; it has: {', '.join(programme.definition.triggers)}",
+        )
         return None
     routes = programme.routes_from(trigger, case.state)
     route = next((x for x in routes if _destination(x, case) == event.to_state), None)
     if route is None:
         leads = ", ".join(sorted({str(_destination(x, case)) for x in routes})) or "nowhere"
-        r.problem("events", "no_route", f"{where}: {event.trigger} does not lead from "
-                  f"{case.state} to {event.to_state} in {programme.code}; from {case.state} it "
-                  f"leads to: {leads}", trigger.clause, trigger.default)
+        r.problem(
+            "events",
+            "no_route",
+            f"{where}: {event.trigger} does not lead from "
+            f"{case.state} to {event.to_state} in {programme.code}; from {case.state} it "
+            f"leads to: {leads}",
+            trigger.clause,
+            trigger.default,
+        )
         return None
     from_state = case.state
     params, problems = _event_params(r, trigger, event)
     if problems:
         return None
-    mismatched = [k for k, v in (route.when or {}).items()
-                  if k in params and params[k] not in (v if isinstance(v, list) else [v])]
+    mismatched = [
+        k for k, v in (route.when or {}).items() if k in params and params[k] not in (v if isinstance(v, list) else [v])
+    ]
     if mismatched:
-        r.problem("events", "no_route", f"{where}: {event.trigger} with {mismatched[0]} "
-                  f"{params[mismatched[0]]} does not lead from {case.state} to {event.to_state}",
-                  route.clause or trigger.clause, trigger.default)
+        r.problem(
+            "events",
+            "no_route",
+            f"{where}: {event.trigger} with {mismatched[0]} "
+            f"{params[mismatched[0]]} does not lead from {case.state} to {event.to_state}",
+            route.clause or trigger.clause,
+            trigger.default,
+        )
         return None
     if "record_report" in route.effects and "year" not in params:
-        r.problem("events", "missing_field", f"{where}: {event.trigger} records the report of a year: add "
-                  f"\"year\": YYYY", route.clause or trigger.clause, trigger.default)
+        r.problem(
+            "events",
+            "missing_field",
+            f'{where}: {event.trigger} records the report of a year: add "year": YYYY',
+            route.clause or trigger.clause,
+            trigger.default,
+        )
         return None
     if "record_report" in route.effects:
         from lifecycle.domain.effects import effect_problems
@@ -406,8 +506,7 @@ def _step(r: _Row, case: Case, event: _Event) -> PastEvent | None:
     if trigger.due and programme.timer(trigger.due).once_per_cycle:
         case.marks[event.trigger] = case.cycle  # as deciding it would: once per cycle
     clause = route.clause or trigger.clause
-    return PastEvent(event.trigger, from_state, event.to_state, event.on, event.reason, clause,
-                     computed)
+    return PastEvent(event.trigger, from_state, event.to_state, event.on, event.reason, clause, computed)
 
 
 def _event_params(r: _Row, trigger: Any, event: _Event) -> tuple[dict[str, Any], bool]:
@@ -417,8 +516,12 @@ def _event_params(r: _Row, trigger: Any, event: _Event) -> tuple[dict[str, Any],
     raw = {k: str(v) for k, v in event.params.items() if k in trigger.params}
     unknown = sorted(k for k in event.params if k not in trigger.params and k != "decision_no")
     if unknown:
-        r.problem("events", "unknown_field", f"{where}: {event.trigger} takes no {', '.join(unknown)}"
-                  + (f"; it takes: {', '.join(trigger.params)}" if trigger.params else ""))
+        r.problem(
+            "events",
+            "unknown_field",
+            f"{where}: {event.trigger} takes no {', '.join(unknown)}"
+            + (f"; it takes: {', '.join(trigger.params)}" if trigger.params else ""),
+        )
         return {}, True
     values = parse_values(r.programme, trigger, raw)
     for problem in values.problems:
@@ -435,49 +538,77 @@ def _destination(route: Route, case: Case) -> str:
     return route.to
 
 
-def _agree_with_events(r: _Row, case: Case, state: str, dates: dict[str, date | None],
-                       history: list[PastEvent]) -> None:
+def _agree_with_events(
+    r: _Row, case: Case, state: str, dates: dict[str, date | None], history: list[PastEvent]
+) -> None:
     if case.state != state:
-        r.problem("events", "wrong_state", f"the events end in {case.state}, but the row's state "
-                  f"is {state}; add the events that lead to {state}, or correct the state")
+        r.problem(
+            "events",
+            "wrong_state",
+            f"the events end in {case.state}, but the row's state "
+            f"is {state}; add the events that lead to {state}, or correct the state",
+        )
     since = dates["state_since"]
     if since is not None and since != case.state_since:
-        r.problem("state_since", "invalid_field", f"{since} is not the day the events enter "
-                  f"{case.state} ({case.state_since}); leave state_since empty or correct it")
+        r.problem(
+            "state_since",
+            "invalid_field",
+            f"{since} is not the day the events enter "
+            f"{case.state} ({case.state_since}); leave state_since empty or correct it",
+        )
     # Only a move is late: a report filed after the case entered its state is just history.
     late = [e for e in history if e.on > case.state_since and e.from_state != e.to_state]
     if late:
-        r.problem("events", "invalid_field", f"an event is dated {late[0].on}, after the case "
-                  f"entered {case.state} on {case.state_since}; an imported history ends when "
-                  "the case enters its current state")
+        r.problem(
+            "events",
+            "invalid_field",
+            f"an event is dated {late[0].on}, after the case "
+            f"entered {case.state} on {case.state_since}; an imported history ends when "
+            "the case enters its current state",
+        )
     approved = dates["approved_on"]
     if case.approved_on is None:
         case.approved_on = approved  # approved before the events the file gives
     elif approved is not None and approved != case.approved_on:
-        r.problem("approved_on", "invalid_field", f"{approved} is not the day of the approval "
-                  f"in the events ({case.approved_on}); leave approved_on empty or correct it")
+        r.problem(
+            "approved_on",
+            "invalid_field",
+            f"{approved} is not the day of the approval "
+            f"in the events ({case.approved_on}); leave approved_on empty or correct it",
+        )
     created = dates["created_on"]
     if created is not None and created != case.created_on:
-        r.problem("created_on", "invalid_field", f"{created} is not the day of the create event "
-                  f"({case.created_on}); leave created_on empty or correct it")
+        r.problem(
+            "created_on",
+            "invalid_field",
+            f"{created} is not the day of the create event ({case.created_on}); leave created_on empty or correct it",
+        )
 
 
-def _without_events(r: _Row, name: str, state: str, fields: dict[str, Any],
-                    dates: dict[str, date | None]) -> tuple[Case, list[PastEvent]]:
+def _without_events(
+    r: _Row, name: str, state: str, fields: dict[str, Any], dates: dict[str, date | None]
+) -> tuple[Case, list[PastEvent]]:
     """A case in `state` since `state_since` (default: approved_on, or created_on before
     approval), with one history entry that brings it there."""
     approved, created = dates["approved_on"], dates["created_on"]
     since = dates["state_since"] or approved or created
     if since is None:
         if not approval_needed(r.programme, state):  # else: approved_on is what is missing
-            r.problem("state_since", "missing_field", f"give the day the case entered {state} "
-                      "(state_since), or created_on")
+            r.problem(
+                "state_since", "missing_field", f"give the day the case entered {state} (state_since), or created_on"
+            )
         since = date.min
-    case = Case(programme=r.programme.code, name=name, state=state, state_since=since,
-                definition_version=r.programme.version, fields=dict(fields), approved_on=approved,
-                created_on=created or min(since, approved or since))
-    return case, [PastEvent(None, None, state, since, None, None,
-                            {"name": name, "fields": dict(fields)})]
+    case = Case(
+        programme=r.programme.code,
+        name=name,
+        state=state,
+        state_since=since,
+        definition_version=r.programme.version,
+        fields=dict(fields),
+        approved_on=approved,
+        created_on=created or min(since, approved or since),
+    )
+    return case, [PastEvent(None, None, state, since, None, None, {"name": name, "fields": dict(fields)})]
 
 
 def approval_needed(programme: Programme, state: str) -> bool:
@@ -487,30 +618,39 @@ def approval_needed(programme: Programme, state: str) -> bool:
     kind = programme.kind(state)
     if kind != "terminal":
         return kind == "active"
-    sources = {source for trigger in programme.definition.triggers.values()
-               for route in trigger.routes if route.to == state
-               for source in programme.expand(route.sources)}
+    sources = {
+        source
+        for trigger in programme.definition.triggers.values()
+        for route in trigger.routes
+        if route.to == state
+        for source in programme.expand(route.sources)
+    }
     return bool(sources) and all(programme.kind(s) == "active" for s in sources)
 
 
-def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int | None,
-                *, replayed: bool) -> None:
+def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int | None, *, replayed: bool) -> None:
     """Approval, cycle, validity and deadline: as given, else computed by the programme's rules."""
     programme = r.programme
     kind = programme.kind(case.state)
     approved = case.approved_on
     if kind == "pre" and approved is not None:
-        r.problem("approved_on", "invalid_field", f"a case in {case.state} (before approval) has "
-                  "not been approved; leave approved_on empty, or give the state it is in now")
+        r.problem(
+            "approved_on",
+            "invalid_field",
+            f"a case in {case.state} (before approval) has "
+            "not been approved; leave approved_on empty, or give the state it is in now",
+        )
         return
     if approved is None:
         if approval_needed(programme, case.state):
-            r.problem("approved_on", "missing_field", f"a case in {case.state} has been approved: "
-                      "give approved_on (YYYY-MM-DD)")
+            r.problem(
+                "approved_on",
+                "missing_field",
+                f"a case in {case.state} has been approved: give approved_on (YYYY-MM-DD)",
+            )
         for key in ("cycle", "cycle_start", "valid_until"):
             if (cycle if key == "cycle" else dates[key]) is not None:
-                r.problem(key, "invalid_field", f"a case that was never approved has no {key}; "
-                          "leave it empty")
+                r.problem(key, "invalid_field", f"a case that was never approved has no {key}; leave it empty")
         _check_order(r, case)
         return
     _check_order(r, case)
@@ -525,11 +665,11 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
         if case.state == "approved":
             case.cycle = 1
     if case.state == "approved" and case.cycle != 1:
-        r.problem("cycle", "invalid_field", "approved is the first cycle; a case in a later "
-                  "cycle is renewed")
+        r.problem("cycle", "invalid_field", "approved is the first cycle; a case in a later cycle is renewed")
     if case.state == "renewed" and case.cycle < 2:
-        r.problem("cycle", "invalid_field", "renewed is a cycle after the first; give cycle 2 or "
-                  "more, or the state approved")
+        r.problem(
+            "cycle", "invalid_field", "renewed is a cycle after the first; give cycle 2 or more, or the state approved"
+        )
     validity = programme.definition.validity
     # A validity runs through its anniversary (the civil code's count): a later cycle starts the
     # day after the previous one's last day.
@@ -542,11 +682,13 @@ def _fill_dates(r: _Row, case: Case, dates: dict[str, date | None], cycle: int |
         count_elapsed_cycles(programme, case)  # as `cases add` does: no evaluation before the plan
     if dates["valid_until"] is not None:
         if validity is None:
-            r.problem("valid_until", "invalid_field", f"{programme.code} designations have no "
-                      "validity period; leave valid_until empty")
+            r.problem(
+                "valid_until",
+                "invalid_field",
+                f"{programme.code} designations have no validity period; leave valid_until empty",
+            )
         case.valid_until = dates["valid_until"]
-    elif validity is not None and (cycle is not None or dates["cycle_start"] is not None
-                                   or case.valid_until is None):
+    elif validity is not None and (cycle is not None or dates["cycle_start"] is not None or case.valid_until is None):
         case.valid_until = add_years(add_days(case.cycle_start, -after), validity.years)
     if not replayed:
         _mark_reviews(programme, case)
@@ -557,34 +699,52 @@ def _mark_reviews(programme: Programme, case: Case) -> None:
     """A once-per-cycle review that brought the case into its state has happened in this
     cycle: mark it, as deciding it would have, so that it is not due again."""
     for name, trigger in programme.definition.triggers.items():
-        if (trigger.due and programme.timer(trigger.due).once_per_cycle
-                and any(route.to == case.state for route in trigger.routes)):
+        if (
+            trigger.due
+            and programme.timer(trigger.due).once_per_cycle
+            and any(route.to == case.state for route in trigger.routes)
+        ):
             case.marks[name] = case.cycle
 
 
 def _check_order(r: _Row, case: Case) -> None:
     if case.approved_on is not None and case.approved_on > case.state_since:
-        r.problem("state_since", "invalid_field", f"{case.state_since} is before the approval "
-                  f"({case.approved_on}); a case approved on {case.approved_on} entered "
-                  f"{case.state} on that day or later")
-    if case.created_on is not None and case.created_on > min(case.state_since,
-                                                             case.approved_on or date.max):
-        r.problem("created_on", "invalid_field", f"{case.created_on} is after the day the case "
-                  f"was approved or entered {case.state}; a case is created first")
+        r.problem(
+            "state_since",
+            "invalid_field",
+            f"{case.state_since} is before the approval "
+            f"({case.approved_on}); a case approved on {case.approved_on} entered "
+            f"{case.state} on that day or later",
+        )
+    if case.created_on is not None and case.created_on > min(case.state_since, case.approved_on or date.max):
+        r.problem(
+            "created_on",
+            "invalid_field",
+            f"{case.created_on} is after the day the case "
+            f"was approved or entered {case.state}; a case is created first",
+        )
 
 
 def _deadline(r: _Row, case: Case, given: date | None, *, computed: bool) -> None:
     """The deadline of a state that has one (rectification): as given, else counted from the
     day the case entered it by the route that leads there."""
-    routes = [route for trigger in r.programme.definition.triggers.values()
-              for route in trigger.routes if route.to == case.state and route.deadline]
+    routes = [
+        route
+        for trigger in r.programme.definition.triggers.values()
+        for route in trigger.routes
+        if route.to == case.state and route.deadline
+    ]
     if given is not None:
         if not routes:
-            r.problem("deadline_on", "invalid_field", f"{case.state} has no deadline in "
-                      f"{r.programme.code}; leave deadline_on empty")
+            r.problem(
+                "deadline_on",
+                "invalid_field",
+                f"{case.state} has no deadline in {r.programme.code}; leave deadline_on empty",
+            )
         elif given < case.state_since:
-            r.problem("deadline_on", "invalid_field", f"{given} is before the case entered "
-                      f"{case.state} ({case.state_since})")
+            r.problem(
+                "deadline_on", "invalid_field", f"{given} is before the case entered {case.state} ({case.state_since})"
+            )
         case.deadline_on = given
     elif computed and routes:
         deadline = routes[0].deadline
@@ -594,10 +754,16 @@ def _deadline(r: _Row, case: Case, given: date | None, *, computed: bool) -> Non
 
 def _dates_of(case: Case) -> dict[str, Any]:
     """What the case holds after the import, for the audit entry that brings it there."""
+
     def iso(day: date | None) -> str | None:
         return day.isoformat() if day else None
 
-    return {"reports_filed": list(case.reports), "state_since": iso(case.state_since),
-            "approved_on": iso(case.approved_on),
-            "cycle": case.cycle, "cycle_start": iso(case.cycle_start),
-            "valid_until": iso(case.valid_until), "deadline_on": iso(case.deadline_on)}
+    return {
+        "reports_filed": list(case.reports),
+        "state_since": iso(case.state_since),
+        "approved_on": iso(case.approved_on),
+        "cycle": case.cycle,
+        "cycle_start": iso(case.cycle_start),
+        "valid_until": iso(case.valid_until),
+        "deadline_on": iso(case.deadline_on),
+    }

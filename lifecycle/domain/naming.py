@@ -19,8 +19,13 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
     if not name.strip():
         problems.append(Reason("invalid_field", "a case needs a name", details={"field": "name"}))
     elif len(name) > MAX_NAME_LENGTH:
-        problems.append(Reason("invalid_field", f"a name has at most {MAX_NAME_LENGTH} characters "
-                               f"(this one has {len(name)})", details={"field": "name"}))
+        problems.append(
+            Reason(
+                "invalid_field",
+                f"a name has at most {MAX_NAME_LENGTH} characters (this one has {len(name)})",
+                details={"field": "name"},
+            )
+        )
     elif hidden:
         problems.append(Reason("invalid_field", hidden, details={"field": "name"}))
     if naming is None or not name.strip() or hidden or len(name) > MAX_NAME_LENGTH:
@@ -31,20 +36,26 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
         return problems
     english = rule.en_pattern is not None and pattern(rule.en_pattern, ignore_case=True).fullmatch(name)
     if not pattern(rule.zh_pattern).fullmatch(name) and not english:
-        problems.append(Reason(
-            "name_rule",
-            f"name {name!r} does not fit a {naming.by} {kind!r} centre: it must read like "
-            f"{rule.zh_example!r}" + (f" (or {rule.en_example!r})" if rule.en_example else ""),
-            naming.clause, naming.default,
-            {"name": name, "pattern": rule.zh_pattern, "example": rule.zh_example},
-        ))
+        problems.append(
+            Reason(
+                "name_rule",
+                f"name {name!r} does not fit a {naming.by} {kind!r} centre: it must read like "
+                f"{rule.zh_example!r}" + (f" (or {rule.en_example!r})" if rule.en_example else ""),
+                naming.clause,
+                naming.default,
+                {"name": name, "pattern": rule.zh_pattern, "example": rule.zh_example},
+            )
+        )
     name_en = fields.get("name_en")
     if name_en and rule.en_pattern and not pattern(rule.en_pattern, ignore_case=True).fullmatch(str(name_en)):
-        problems.append(Reason(
-            "name_rule",
-            f"English name {name_en!r} does not fit a {naming.by} {kind!r} centre: it must read "
-            f"like {rule.en_example!r}",
-            naming.clause, naming.default,
-            {"name_en": name_en, "pattern": rule.en_pattern, "example": rule.en_example},
-        ))
+        problems.append(
+            Reason(
+                "name_rule",
+                f"English name {name_en!r} does not fit a {naming.by} {kind!r} centre: it must read "
+                f"like {rule.en_example!r}",
+                naming.clause,
+                naming.default,
+                {"name_en": name_en, "pattern": rule.en_pattern, "example": rule.en_example},
+            )
+        )
     return problems

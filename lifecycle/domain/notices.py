@@ -69,9 +69,17 @@ def _current_lead(leads: LeadTimes, day: date, as_of: date, stale_after: int) ->
 
 def _names(programme: Programme, case: Case) -> dict[str, Any]:
     d = programme.definition
-    return {"case_id": case.id, "case_name": case.name, "programme": d.code, "programme_zh": d.name.zh,
-            "programme_en": d.name.en, "document": d.source.number or d.source.title, "state": case.state,
-            "state_zh": d.states[case.state].zh, "state_en": d.states[case.state].en}
+    return {
+        "case_id": case.id,
+        "case_name": case.name,
+        "programme": d.code,
+        "programme_zh": d.name.zh,
+        "programme_en": d.name.en,
+        "document": d.source.number or d.source.title,
+        "state": case.state,
+        "state_zh": d.states[case.state].zh,
+        "state_en": d.states[case.state].en,
+    }
 
 
 def plan_notices(programme: Programme, case: Case, as_of: date) -> tuple[list[Notice], date]:
@@ -86,16 +94,45 @@ def plan_notices(programme: Programme, case: Case, as_of: date) -> tuple[list[No
     stale = rules.stale_after_days
     names = _names(programme, case)
 
-    def consider(kind_: str, rule: str, period: str, day: date, leads: LeadTimes, clause: str | None,
-                 default: bool, extra: dict[str, Any]) -> None:
+    def consider(
+        kind_: str,
+        rule: str,
+        period: str,
+        day: date,
+        leads: LeadTimes,
+        clause: str | None,
+        default: bool,
+        extra: dict[str, Any],
+    ) -> None:
         lead, next_on = _current_lead(leads, day, as_of, stale)
         if next_on is not None:
             next_days.append(next_on)
         if lead is not None:
-            context = {**names, **extra, "kind": kind_, "period": period, "due_on": day.isoformat(),
-                       "lead": lead, "clause": clause, "default": default or leads.default}
-            found.append(Notice(case.id or 0, case.programme, kind_, rule, period, lead, day,
-                                add_days(day, lead), clause, default or leads.default, context))
+            context = {
+                **names,
+                **extra,
+                "kind": kind_,
+                "period": period,
+                "due_on": day.isoformat(),
+                "lead": lead,
+                "clause": clause,
+                "default": default or leads.default,
+            }
+            found.append(
+                Notice(
+                    case.id or 0,
+                    case.programme,
+                    kind_,
+                    rule,
+                    period,
+                    lead,
+                    day,
+                    add_days(day, lead),
+                    clause,
+                    default or leads.default,
+                    context,
+                )
+            )
 
     if kind == "active":
         for obligation in programme.definition.obligations:
@@ -107,18 +144,35 @@ def plan_notices(programme: Programme, case: Case, as_of: date) -> tuple[list[No
                     break
                 if add_days(period.due_on, latest + stale) < as_of or fulfilled(case, period):
                     continue
-                consider("obligation", obligation.id, period.key, period.due_on, rules.obligations,
-                         obligation.due.clause or obligation.clause, obligation.due.default,
-                         {"obligation_zh": obligation.zh or obligation.en, "obligation_en": obligation.en,
-                          "year": period.value})
+                consider(
+                    "obligation",
+                    obligation.id,
+                    period.key,
+                    period.due_on,
+                    rules.obligations,
+                    obligation.due.clause or obligation.clause,
+                    obligation.due.default,
+                    {
+                        "obligation_zh": obligation.zh or obligation.en,
+                        "obligation_en": obligation.en,
+                        "year": period.value,
+                    },
+                )
     for timer in programme.definition.timers:
         if not programme.in_states(case.state, timer.states):
             continue
         if timer.anchor == "deadline":
             if case.deadline_on is not None:
-                consider("rectification", timer.id, case.deadline_on.isoformat(), case.deadline_on,
-                         rules.rectification, timer.clause, timer.default,
-                         {"deadline_on": case.deadline_on.isoformat(), "timer_en": timer.en})
+                consider(
+                    "rectification",
+                    timer.id,
+                    case.deadline_on.isoformat(),
+                    case.deadline_on,
+                    rules.rectification,
+                    timer.clause,
+                    timer.default,
+                    {"deadline_on": case.deadline_on.isoformat(), "timer_en": timer.en},
+                )
             continue
         if not _is_review(timer):
             continue
@@ -126,9 +180,20 @@ def plan_notices(programme: Programme, case: Case, as_of: date) -> tuple[list[No
         if due is None or (timer.once_per_cycle and case.marks.get(timer.trigger) == case.cycle):
             continue
         trigger = programme.definition.triggers.get(timer.trigger)
-        consider("evaluation", timer.id, timer_period(timer, case, due), due, rules.evaluations, timer.clause,
-                 timer.default, {"timer_en": timer.en, "evaluation_zh": trigger.zh if trigger else timer.en,
-                                 "evaluation_en": trigger.en if trigger else timer.en})
+        consider(
+            "evaluation",
+            timer.id,
+            timer_period(timer, case, due),
+            due,
+            rules.evaluations,
+            timer.clause,
+            timer.default,
+            {
+                "timer_en": timer.en,
+                "evaluation_zh": trigger.zh if trigger else timer.en,
+                "evaluation_en": trigger.en if trigger else timer.en,
+            },
+        )
     return found, min(next_days)
 
 
@@ -138,15 +203,23 @@ def _is_review(timer: Timer) -> bool:
     return timer.once_per_cycle or timer.anchor == "yearly"
 
 
-def reminder_context(programme: Programme, case: Case, obligation_id: str, period: str, sent_on: date,
-                     reply_days: int) -> dict[str, Any]:
+def reminder_context(
+    programme: Programme, case: Case, obligation_id: str, period: str, sent_on: date, reply_days: int
+) -> dict[str, Any]:
     """What a reminder's (催告's) notice says: the year concerned and the reply-by day."""
     obligation = next((o for o in programme.definition.obligations if o.id == obligation_id), None)
     context = _names(programme, case)
-    context.update(kind="reminder", period=period, year=period.split("-")[0], due_on=sent_on.isoformat(),
-                   reply_by=add_days(sent_on, reply_days).isoformat(), reply_days=reply_days, lead=None,
-                   obligation_zh=(obligation.zh or obligation.en) if obligation else obligation_id,
-                   obligation_en=obligation.en if obligation else obligation_id)
+    context.update(
+        kind="reminder",
+        period=period,
+        year=period.split("-")[0],
+        due_on=sent_on.isoformat(),
+        reply_by=add_days(sent_on, reply_days).isoformat(),
+        reply_days=reply_days,
+        lead=None,
+        obligation_zh=(obligation.zh or obligation.en) if obligation else obligation_id,
+        obligation_en=obligation.en if obligation else obligation_id,
+    )
     if obligation is not None and obligation.reminder is not None:
         context.update(clause=obligation.reminder.clause, default=obligation.reminder.default)
     return context

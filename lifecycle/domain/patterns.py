@@ -31,5 +31,7 @@ def pattern(text: str, *, ignore_case: bool = False) -> Any:
         return re2.compile(text, options=options)
     except re2.error as error:
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        raise PatternError(f"pattern {text!r} is not accepted ({detail}): naming patterns use the "
-                           "linear-time RE2 syntax, without backreferences or lookaround") from None
+        raise PatternError(
+            f"pattern {text!r} is not accepted ({detail}): naming patterns use the "
+            "linear-time RE2 syntax, without backreferences or lookaround"
+        ) from None

@@ -40,15 +40,24 @@ class Programme:
         self.expiry_triggers = frozenset(t.trigger for t in definition.timers if t.anchor == "valid_until")
         #: Where a filing route remembers the year it files (`reports`, unless the yearly
         #: obligation that trigger fulfils names its own record): route identity -> list name.
-        records = {o.fulfilled_by: o.record for o in definition.obligations
-                   if o.period == "year" and o.record is not None}
-        self._records = {id(route): records[name] for name, trigger in definition.triggers.items()
-                         if name in records for route in trigger.routes}
+        records = {
+            o.fulfilled_by: o.record for o in definition.obligations if o.period == "year" and o.record is not None
+        }
+        self._records = {
+            id(route): records[name]
+            for name, trigger in definition.triggers.items()
+            if name in records
+            for route in trigger.routes
+        }
         #: The triggers a decision due may propose (an administrator firing one settles it).
         self.proposed_triggers = frozenset(
             [t.trigger for t in definition.timers if self.timer_action(t) == "propose"]
-            + [o.revocation.trigger for o in definition.obligations
-               if o.revocation is not None and o.revocation.action == "propose"])
+            + [
+                o.revocation.trigger
+                for o in definition.obligations
+                if o.revocation is not None and o.revocation.action == "propose"
+            ]
+        )
         #: Whether a dated rule counts from the cycle (else the cycle only numbers renewals).
         self.cycles_matter = any(t.anchor in ("cycle_start", "cycle_end") for t in definition.timers)
         self.machine = self._build_machine()
@@ -130,8 +139,10 @@ class Programme:
         """The trigger's parameters that have a default, with it (shared: merge, do not change)."""
         cached = self._param_defaults.get(id(trigger))
         if cached is None or cached[0] is not trigger:
-            cached = self._param_defaults[id(trigger)] = (trigger, {
-                n: p.default_value for n, p in trigger.params.items() if p.default_value is not None})
+            cached = self._param_defaults[id(trigger)] = (
+                trigger,
+                {n: p.default_value for n, p in trigger.params.items() if p.default_value is not None},
+            )
         return cached[1]
 
     def param_spec(self, trigger: TriggerDef, name: str) -> FieldDef:
@@ -141,16 +152,21 @@ class Programme:
             cached = self._ground_specs.get(key)
             if cached is None:  # built once: a pydantic copy costs more than the decision itself
                 cached = self._ground_specs[key] = spec.model_copy(
-                    update={"type": "choice", "choices": list(self.definition.grounds),
-                            "labels": {g: Names(zh=d.zh, en=d.en) for g, d in self.definition.grounds.items()}})
+                    update={
+                        "type": "choice",
+                        "choices": list(self.definition.grounds),
+                        "labels": {g: Names(zh=d.zh, en=d.en) for g, d in self.definition.grounds.items()},
+                    }
+                )
             return cached
         return spec
 
     def field_defaults(self) -> dict[str, Any]:
         """The fields' default values (a fresh dict: callers merge into it)."""
         if self._defaults is None:
-            self._defaults = {n: f.default_value for n, f in self.definition.fields.items()
-                              if f.default_value is not None}
+            self._defaults = {
+                n: f.default_value for n, f in self.definition.fields.items() if f.default_value is not None
+            }
         return dict(self._defaults)
 
     # -- dates --------------------------------------------------------------
@@ -174,7 +190,8 @@ class Programme:
         trigger = self.trigger(timer.trigger)
         takes_away = trigger is not None and any(
             route.to not in ("$same", "$active") and self.definition.states[route.to].kind == "terminal"
-            for route in trigger.routes)
+            for route in trigger.routes
+        )
         return "propose" if takes_away else "apply"
 
     def timer(self, timer_id: str) -> Timer:
@@ -247,13 +264,15 @@ class Programme:
             for route in trigger.routes:
                 for source in self.expand(route.sources):
                     for dest, conditions in self._destinations(route, source):
-                        transitions.append({
-                            "trigger": name,
-                            "source": source,
-                            "dest": dest,
-                            "conditions": conditions,
-                            "after": _record_route(route),
-                        })
+                        transitions.append(
+                            {
+                                "trigger": name,
+                                "source": source,
+                                "dest": dest,
+                                "conditions": conditions,
+                                "after": _record_route(route),
+                            }
+                        )
         return Machine(
             model=None,
             states=list(self.definition.states),

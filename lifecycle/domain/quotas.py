@@ -40,16 +40,29 @@ def round_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
         return []
     round_id = values.get(rounds.field)
     if round_id is None:
-        return [Reason("missing_field", f"{trigger} belongs to an application round; give --set "
-                       f"{rounds.field}=… (one of: {', '.join(rounds.rounds)})", rounds.clause,
-                       rounds.default, {"field": rounds.field})]
+        return [
+            Reason(
+                "missing_field",
+                f"{trigger} belongs to an application round; give --set "
+                f"{rounds.field}=… (one of: {', '.join(rounds.rounds)})",
+                rounds.clause,
+                rounds.default,
+                {"field": rounds.field},
+            )
+        ]
     the_round = rounds.rounds.get(str(round_id))
     if the_round is None or on <= the_round.submit_by:
         return []
-    return [Reason(
-        "round_closed", f"round {round_id} took submissions until {the_round.submit_by}; "
-        f"a submission dated {on} is late and is not accepted", the_round.clause, the_round.default,
-        {"round": str(round_id), "submit_by": the_round.submit_by.isoformat(), "on": on.isoformat()})]
+    return [
+        Reason(
+            "round_closed",
+            f"round {round_id} took submissions until {the_round.submit_by}; "
+            f"a submission dated {on} is late and is not accepted",
+            the_round.clause,
+            the_round.default,
+            {"round": str(round_id), "submit_by": the_round.submit_by.isoformat(), "on": on.isoformat()},
+        )
+    ]
 
 
 def applicable_limit(quota: Quota, evaluator: Evaluator) -> QuotaLimit:
@@ -60,20 +73,29 @@ def applicable_limit(quota: Quota, evaluator: Evaluator) -> QuotaLimit:
     return quota.limits[-1]
 
 
-def held_in_register(definition: Definition, quota: Quota, values: Mapping[str, Any],
-                     find: FindHolders) -> list[Holder]:
+def held_in_register(
+    definition: Definition, quota: Quota, values: Mapping[str, Any], find: FindHolders
+) -> list[Holder]:
     """The designated cases (in an active state) the register holds in the acting case's
     `held_by` group: what makes the quota's `held_flag` true whatever the case itself says."""
     if quota.held_flag is None or any(values.get(name) is None for name in quota.held_by):
         return []
     active = {name for name, s in definition.states.items() if s.kind == "active"}
-    register = quota.model_copy(update={"group_by": list(quota.held_by), "when": None,
-                                        "excluding": sorted(set(definition.states) - active)})
+    register = quota.model_copy(
+        update={"group_by": list(quota.held_by), "when": None, "excluding": sorted(set(definition.states) - active)}
+    )
     return [h for h in find(register, values) if h.state in active]
 
 
-def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any], on: date,
-                  find: FindHolders | None, *, exceed: bool = False) -> list[Reason]:
+def quota_reasons(
+    definition: Definition,
+    trigger: str,
+    values: Mapping[str, Any],
+    on: date,
+    find: FindHolders | None,
+    *,
+    exceed: bool = False,
+) -> list[Reason]:
     """Every quota `trigger` would exceed, naming the quota, the rule that set it and the cases that fill it.
 
     With `exceed`, a quota the office may exceed at its discretion (`exceedable`) is not a reason:
@@ -92,12 +114,21 @@ def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
             continue
         missing = [name for name in quota.group_by if values.get(name) is None]
         if missing:
-            reasons.append(Reason("missing_field", f"{quota.en} are counted by {', '.join(quota.group_by)}; "
-                                  f"give --set {missing[0]}=…", quota.clause, quota.default,
-                                  {"field": missing[0], "quota": quota.id}))
+            reasons.append(
+                Reason(
+                    "missing_field",
+                    f"{quota.en} are counted by {', '.join(quota.group_by)}; give --set {missing[0]}=…",
+                    quota.clause,
+                    quota.default,
+                    {"field": missing[0], "quota": quota.id},
+                )
+            )
             continue
-        holders = [h for h in find(quota, values) if quota.when is None
-                   or Evaluator(h.fields, definition.fields, on).evaluate(quota.when).ok]
+        holders = [
+            h
+            for h in find(quota, values)
+            if quota.when is None or Evaluator(h.fields, definition.fields, on).evaluate(quota.when).ok
+        ]
         limit = applicable_limit(quota, evaluator)
         if len(holders) < limit.limit:
             continue
@@ -107,22 +138,39 @@ def quota_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
         filled = "; ".join(f"#{h.id} {h.name} ({h.state})" for h in holders) or "no case: none may be added"
         register = ""
         if held:
-            register = (f"; the register already holds {', '.join(f'#{h.id} {h.name}' for h in held)} "
-                        f"in {', '.join(show(values[n]) for n in quota.held_by)}, so {quota.held_flag} holds")
-        may = (" — the limit holds 原则上 (in principle): an admin may exceed it with --exceed-quota and "
-               "--reason" if quota.exceedable else "")
-        reasons.append(Reason(
-            "quota_full", f"quota {quota.id} ({quota.en}) for {group} is {limit.limit}: {limit.en}; "
-            f"filled by {filled}{register}{may}", limit.clause or quota.clause, limit.default,
-            {"quota": quota.id, "limit": limit.limit, "rule": limit.en, "exceedable": quota.exceedable,
-             "group": {name: values[name] for name in quota.group_by},
-             "cases": [{"id": h.id, "name": h.name, "state": h.state} for h in holders],
-             "register": [{"id": h.id, "name": h.name, "state": h.state} for h in held]}))
+            register = (
+                f"; the register already holds {', '.join(f'#{h.id} {h.name}' for h in held)} "
+                f"in {', '.join(show(values[n]) for n in quota.held_by)}, so {quota.held_flag} holds"
+            )
+        may = (
+            " — the limit holds 原则上 (in principle): an admin may exceed it with --exceed-quota and --reason"
+            if quota.exceedable
+            else ""
+        )
+        reasons.append(
+            Reason(
+                "quota_full",
+                f"quota {quota.id} ({quota.en}) for {group} is {limit.limit}: {limit.en}; "
+                f"filled by {filled}{register}{may}",
+                limit.clause or quota.clause,
+                limit.default,
+                {
+                    "quota": quota.id,
+                    "limit": limit.limit,
+                    "rule": limit.en,
+                    "exceedable": quota.exceedable,
+                    "group": {name: values[name] for name in quota.group_by},
+                    "cases": [{"id": h.id, "name": h.name, "state": h.state} for h in holders],
+                    "register": [{"id": h.id, "name": h.name, "state": h.state} for h in held],
+                },
+            )
+        )
     return reasons
 
 
-def frozen_field_reasons(definition: Definition, state: str, current: Mapping[str, Any],
-                         changes: Mapping[str, Any]) -> list[Reason]:
+def frozen_field_reasons(
+    definition: Definition, state: str, current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> list[Reason]:
     """A case holding a place in a quota keeps the fields that place is counted by: moving it
     to another province (or category) after submission would free a place nobody released."""
     reasons: list[Reason] = []
@@ -132,8 +180,14 @@ def frozen_field_reasons(definition: Definition, state: str, current: Mapping[st
         counted_by = list(quota.group_by) + sorted(quota.when.fields() if quota.when else set())
         for name in counted_by:
             if name in changes and changes[name] != current.get(name):
-                reasons.append(Reason(
-                    "invalid_field", f"{name} cannot change while the case holds a place in quota "
-                    f"{quota.id} ({quota.en}): it is {show(current.get(name))}", quota.clause, quota.default,
-                    {"field": name, "quota": quota.id}))
+                reasons.append(
+                    Reason(
+                        "invalid_field",
+                        f"{name} cannot change while the case holds a place in quota "
+                        f"{quota.id} ({quota.en}): it is {show(current.get(name))}",
+                        quota.clause,
+                        quota.default,
+                        {"field": name, "quota": quota.id},
+                    )
+                )
     return reasons

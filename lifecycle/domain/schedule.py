@@ -89,8 +89,19 @@ def timer_due(programme: Programme, timer: Timer, case: Case, order: int = 0) ->
     if period in case.automatic.get(timer.id, {}):
         return None
     decision = f"{timer.decision.zh} {timer.decision.en}" if timer.decision else None
-    return Due(timer.id, "timer", timer.trigger, max(due, case.state_since), period, timer.clause,
-               timer.default, dict(timer.params), order, programme.timer_action(timer), decision)
+    return Due(
+        timer.id,
+        "timer",
+        timer.trigger,
+        max(due, case.state_since),
+        period,
+        timer.clause,
+        timer.default,
+        dict(timer.params),
+        order,
+        programme.timer_action(timer),
+        decision,
+    )
 
 
 # -- obligations --------------------------------------------------------------
@@ -113,8 +124,7 @@ def periods(obligation: Obligation, case: Case) -> Iterator[ObligationPeriod]:
         year, quarter = divmod(index, 4)
         end = add_days(date(year + (quarter + 1) // 4, (quarter + 1) % 4 * 3 + 1, 1), -1)
         due_on = add_days(end, due.days_after_period or 0)
-        yield ObligationPeriod(obligation, f"{year}-Q{quarter + 1}", year, date(year, quarter * 3 + 1, 1),
-                               due_on)
+        yield ObligationPeriod(obligation, f"{year}-Q{quarter + 1}", year, date(year, quarter * 3 + 1, 1), due_on)
 
 
 def record_of(obligation: Obligation) -> str:
@@ -174,11 +184,22 @@ def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int
                 next_day = min(next_day, add_days(period.due_on, 1))  # overdue the day after
                 open_found = True
             if period.due_on < as_of:
-                found.append(Due(reminder_rule(obligation), "reminder", reminder.trigger, as_of, period.key,
-                                 reminder.clause, reminder.default, {"year": str(period.value)}, order))
+                found.append(
+                    Due(
+                        reminder_rule(obligation),
+                        "reminder",
+                        reminder.trigger,
+                        as_of,
+                        period.key,
+                        reminder.clause,
+                        reminder.default,
+                        {"year": str(period.value)},
+                        order,
+                    )
+                )
         if rule is None:
             continue
-        run = [] if done else [*run, period][-rule.consecutive_missing:]
+        run = [] if done else [*run, period][-rule.consecutive_missing :]
         day: date | None = None
         if len(run) == rule.consecutive_missing:
             if reminder is None:
@@ -197,8 +218,20 @@ def _obligation_plan(obligation: Obligation, case: Case, as_of: date, order: int
     if rule is not None and revocation is not None:
         day = max(revocation[0], case.state_since)
         if day <= as_of:
-            found.append(Due(revocation_rule(obligation), "revocation", rule.trigger, day, revocation[1],
-                             rule.clause, rule.default, {"ground": rule.ground}, order, rule.action))
+            found.append(
+                Due(
+                    revocation_rule(obligation),
+                    "revocation",
+                    rule.trigger,
+                    day,
+                    revocation[1],
+                    rule.clause,
+                    rule.default,
+                    {"ground": rule.ground},
+                    order,
+                    rule.action,
+                )
+            )
     return found, next_day
 
 
@@ -267,7 +300,13 @@ def obligations_view(programme: Programme, case: Case, as_of: date) -> list[dict
             if period.start > last:
                 break
             sent = reminded_on(case, period)
-            rows.append({"kind": obligation.id, "period": period.key, "due_on": period.due_on.isoformat(),
-                         "status": obligation_status(case, period, as_of),
-                         "reminded_on": sent.isoformat() if sent else None})
+            rows.append(
+                {
+                    "kind": obligation.id,
+                    "period": period.key,
+                    "due_on": period.due_on.isoformat(),
+                    "status": obligation_status(case, period, as_of),
+                    "reminded_on": sent.isoformat() if sent else None,
+                }
+            )
     return rows

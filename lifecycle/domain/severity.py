@@ -24,8 +24,7 @@ def endings(programme: Programme, trigger: TriggerDef, state: str) -> list[str]:
     """The terminal states `trigger` can move a case in `state` to, in route order."""
     found: list[str] = []
     for route in programme.routes_from(trigger, state):
-        if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal" \
-                and route.to not in found:
+        if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal" and route.to not in found:
             found.append(route.to)
     return found
 

@@ -53,8 +53,7 @@ def designations(programme: Programme, by_state: Mapping[str, int]) -> int:
     """The designations among cases counted by state: those in an active state of the programme
     (a state the current definition no longer has is not counted)."""
     states = programme.definition.states
-    return sum(count for state, count in by_state.items()
-               if state in states and states[state].kind == "active")
+    return sum(count for state, count in by_state.items() if state in states and states[state].kind == "active")
 
 
 def progress(programme: Programme, designated: int | None, as_of: date) -> list[TargetProgress]:
@@ -73,7 +72,23 @@ def progress(programme: Programme, designated: int | None, as_of: date) -> list[
                 remaining = max(0, needed - designated)
                 met = remaining == 0
                 status = "met" if met else ("missed" if as_of > date(target.year, 12, 31) else "open")
-        found.append(TargetProgress(
-            programme.code, target.kind, target.count, target.year, target.comparison, target.clause,
-            target.default, target.zh, target.en, target.note, designated, needed, remaining, met, status))
+        found.append(
+            TargetProgress(
+                programme.code,
+                target.kind,
+                target.count,
+                target.year,
+                target.comparison,
+                target.clause,
+                target.default,
+                target.zh,
+                target.en,
+                target.note,
+                designated,
+                needed,
+                remaining,
+                met,
+                status,
+            )
+        )
     return found

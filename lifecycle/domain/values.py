@@ -42,12 +42,15 @@ MAX_REASON_LENGTH = 2000
 
 #: A number: an optional sign, digits (grouped by threes with `,` or `_` throughout, or not
 #: grouped at all), an optional fraction and exponent. `1,2,3` and `1__0` do not match.
-_NUMBER = re.compile(r"""
+_NUMBER = re.compile(
+    r"""
     (?P<sign>[+-])?
     (?P<whole>\d{1,3}(?:,\d{3})+|\d{1,3}(?:_\d{3})+|\d+)?
     (?:\.(?P<fraction>\d+))?
     (?:[eE](?P<exponent>[+-]?\d{1,4}))?
-    """, re.VERBOSE | re.ASCII)
+    """,
+    re.VERBOSE | re.ASCII,
+)
 #: Chinese magnitudes and the currency word: 2亿, 20000万, 3.2亿元, 5000元, 1.5万亿.
 _UNITS = re.compile(r"(?P<number>.*?)\s*(?P<unit>万亿|亿|万)?\s*(?P<yuan>元|人民币元)?", re.DOTALL)
 _MAGNITUDE = {None: 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
@@ -73,12 +76,20 @@ def _decimal(raw: str, *, chinese_units: bool = False) -> Decimal:
     match = _NUMBER.fullmatch(text)
     if not text or match is None or (match["whole"] is None and match["fraction"] is None):
         units_hint = ", 2亿, 3.2亿元 or 20000万" if chinese_units else ""
-        raise InvalidValue(f"{raw!r} is not a number (write e.g. 3000000000, 3,000,000,000, "
-                           f"3e9{units_hint}; commas only between groups of three digits)")
-    cleaned = "".join(part for part in (
-        match["sign"], (match["whole"] or "0").replace(",", "").replace("_", ""),
-        f".{match['fraction']}" if match["fraction"] else "",
-        f"e{match['exponent']}" if match["exponent"] else "") if part)
+        raise InvalidValue(
+            f"{raw!r} is not a number (write e.g. 3000000000, 3,000,000,000, "
+            f"3e9{units_hint}; commas only between groups of three digits)"
+        )
+    cleaned = "".join(
+        part
+        for part in (
+            match["sign"],
+            (match["whole"] or "0").replace(",", "").replace("_", ""),
+            f".{match['fraction']}" if match["fraction"] else "",
+            f"e{match['exponent']}" if match["exponent"] else "",
+        )
+        if part
+    )
     try:
         number = Decimal(cleaned) * factor
     except InvalidOperation:  # pragma: no cover - the grammar admits only what Decimal reads
@@ -90,8 +101,7 @@ def _decimal(raw: str, *, chinese_units: bool = False) -> Decimal:
 
 def _json_number(number: Decimal, raw: Any, bound: Decimal = NUMBER_BOUND) -> int | float:
     if abs(number) > bound:
-        raise InvalidValue(f"{raw!r} is beyond the largest value a field of this type holds "
-                           f"(±{bound:,.0f})")
+        raise InvalidValue(f"{raw!r} is beyond the largest value a field of this type holds (±{bound:,.0f})")
     if number == number.to_integral_value():
         return int(number)
     if len(number.normalize().as_tuple().digits) > MAX_DIGITS:
@@ -111,7 +121,10 @@ def default_bounds(type_: str) -> tuple[Decimal | None, Decimal | None]:
 
 
 def parse_value(
-    type_: str, raw: Any, *, choices: Sequence[str] | None = None,
+    type_: str,
+    raw: Any,
+    *,
+    choices: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> JsonValue:
     """Turn `raw` (text from the command line, or a value from a file) into a stored value.

@@ -17,8 +17,9 @@ config = context.config
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = engine_from_config(config.get_section(config.config_ini_section) or {},
-                                    prefix="sqlalchemy.", poolclass=pool.NullPool)
+        engine = engine_from_config(
+            config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
         with engine.connect() as connection:
             _migrate(connection)
     else:
@@ -26,9 +27,13 @@ def run() -> None:
 
 
 def _migrate(connection: Any) -> None:
-    context.configure(connection=connection, target_metadata=metadata,
-                      include_object=include_object, render_as_batch=True,
-                      compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        include_object=include_object,
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

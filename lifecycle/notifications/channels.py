@@ -81,15 +81,19 @@ def smtp_config(required: bool = True) -> SmtpConfig | None:
     url = os.environ.get("LIFECYCLE_SMTP_URL", "").strip()
     if not url:
         if required:
-            raise ChannelConfigError("LIFECYCLE_SMTP_URL is not set: e-mail cannot be sent. Set it to the "
-                                     "mail server, e.g. smtp://user:password@mail.example.org:587?starttls=1 "
-                                     "or smtps://user:password@mail.example.org:465")
+            raise ChannelConfigError(
+                "LIFECYCLE_SMTP_URL is not set: e-mail cannot be sent. Set it to the "
+                "mail server, e.g. smtp://user:password@mail.example.org:587?starttls=1 "
+                "or smtps://user:password@mail.example.org:465"
+            )
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ChannelConfigError("LIFECYCLE_SMTP_URL must be smtp://[user:password@]host[:port][?starttls=1] or "
-                                 "smtps://[user:password@]host[:port]; got a URL with scheme "
-                                 f"{parts.scheme or '(none)'!r}")
+        raise ChannelConfigError(
+            "LIFECYCLE_SMTP_URL must be smtp://[user:password@]host[:port][?starttls=1] or "
+            "smtps://[user:password@]host[:port]; got a URL with scheme "
+            f"{parts.scheme or '(none)'!r}"
+        )
     try:
         port = parts.port or (465 if parts.scheme == "smtps" else 25)
     except ValueError:
@@ -98,21 +102,30 @@ def smtp_config(required: bool = True) -> SmtpConfig | None:
     starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "true", "yes")
     sender = os.environ.get("LIFECYCLE_MAIL_FROM", "").strip()
     if not sender:
-        raise ChannelConfigError("LIFECYCLE_MAIL_FROM is not set: give the address notices are sent from, "
-                                 "e.g. lifecycle@office.example.gov.cn")
+        raise ChannelConfigError(
+            "LIFECYCLE_MAIL_FROM is not set: give the address notices are sent from, "
+            "e.g. lifecycle@office.example.gov.cn"
+        )
     from lifecycle.domain.contacts import ContactProblem, check_email
 
     try:
         check_email(sender, "LIFECYCLE_MAIL_FROM")
     except ContactProblem as problem:
         raise ChannelConfigError(str(problem)) from None
-    return SmtpConfig(parts.hostname, port, parts.scheme == "smtps", starttls,
-                      unquote(parts.username) if parts.username else None,
-                      unquote(parts.password) if parts.password else None, sender)
+    return SmtpConfig(
+        parts.hostname,
+        port,
+        parts.scheme == "smtps",
+        starttls,
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+        sender,
+    )
 
 
-def email_message(config: SmtpConfig, to: str, name: str | None, subject: str, body: str, message_id: str,
-                  date: Any) -> EmailMessage:
+def email_message(
+    config: SmtpConfig, to: str, name: str | None, subject: str, body: str, message_id: str, date: Any
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = formataddr((name, to)) if name else to
@@ -130,8 +143,9 @@ def send_email(config: SmtpConfig, message: EmailMessage) -> Outcome:
     seconds = timeout()
     try:
         if config.ssl:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=seconds,
-                                                    context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host, config.port, timeout=seconds, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(config.host, config.port, timeout=seconds)
         try:
@@ -179,9 +193,17 @@ def send_webhook(url: str, kind: str, payload: dict[str, Any], message_id: str) 
     """POST the JSON; sent only on a 2xx answer that the robot itself calls a success (errcode 0
     for WeCom and DingTalk, code 0 for Feishu)."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": "lifecycle-notify",
-        "Idempotency-Key": message_id, "X-Lifecycle-Message-Id": message_id})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "lifecycle-notify",
+            "Idempotency-Key": message_id,
+            "X-Lifecycle-Message-Id": message_id,
+        },
+    )
     host = urlsplit(url).hostname or url
     try:
         with urllib.request.urlopen(request, timeout=timeout()) as response:
@@ -238,7 +260,7 @@ def _utf8_clip(text: str, limit: int) -> str:
     encoded = text.encode("utf-8")
     if len(encoded) <= limit:
         return text
-    return encoded[:limit - 3].decode("utf-8", "ignore") + "…"
+    return encoded[: limit - 3].decode("utf-8", "ignore") + "…"
 
 
 def check_address(to: str) -> str:

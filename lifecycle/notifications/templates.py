@@ -47,8 +47,10 @@ def template_dirs() -> list[str]:
     override = os.environ.get("LIFECYCLE_TEMPLATES")
     if override:
         if not Path(override).is_dir():
-            raise TemplateProblem(f"LIFECYCLE_TEMPLATES={override!r} is not a directory; point it at a "
-                                  "directory of <kind>.<zh|en>.j2 files (see docs/notifications-operations.md)")
+            raise TemplateProblem(
+                f"LIFECYCLE_TEMPLATES={override!r} is not a directory; point it at a "
+                "directory of <kind>.<zh|en>.j2 files (see docs/notifications-operations.md)"
+            )
         dirs.append(str(Path(override)))
     dirs.append(str(resources.files("lifecycle.notifications") / "templates"))
     return dirs
@@ -59,8 +61,12 @@ def _environment(dirs: tuple[str, ...]) -> Any:
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(loader=FileSystemLoader(list(dirs), encoding="utf-8"), autoescape=False,
-                                undefined=StrictUndefined, keep_trailing_newline=False)
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(list(dirs), encoding="utf-8"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
 
 
 def _words(context: dict[str, Any]) -> dict[str, Any]:
@@ -69,8 +75,7 @@ def _words(context: dict[str, Any]) -> dict[str, Any]:
     lead = context.get("lead")
     if isinstance(lead, int):
         extra["when_zh"] = f"{-lead}天后" if lead < 0 else ("今天" if lead == 0 else f"已于{lead}天前")
-        extra["when_en"] = (f"in {-lead} day(s)" if lead < 0 else
-                            ("today" if lead == 0 else f"{lead} day(s) ago"))
+        extra["when_en"] = f"in {-lead} day(s)" if lead < 0 else ("today" if lead == 0 else f"{lead} day(s) ago")
     period = str(context.get("period") or "")
     if "-Q" in period:
         year, quarter = period.split("-Q", 1)
@@ -94,18 +99,23 @@ def render_one(kind: str, programme: str | None, lang: str, context: dict[str, A
     values = {**context, **_words(context)}
     try:
         signature_template = env.select_template(
-            ([f"{programme}/signature.{lang}.j2"] if programme else []) + [f"signature.{lang}.j2"])
+            ([f"{programme}/signature.{lang}.j2"] if programme else []) + [f"signature.{lang}.j2"]
+        )
         values["signature"] = signature_template.render(values).strip()
         template = env.select_template(names)
         text = template.render(values)
     except TemplateNotFound:
-        raise TemplateProblem(f"no template for a {kind} notice in {lang}: looked for "
-                              f"{' and '.join(names)} in {', '.join(template_dirs())}") from None
+        raise TemplateProblem(
+            f"no template for a {kind} notice in {lang}: looked for "
+            f"{' and '.join(names)} in {', '.join(template_dirs())}"
+        ) from None
     except TemplateError as error:
         where = getattr(error, "filename", None) or names[-1]
         line = getattr(error, "lineno", None)
-        raise TemplateProblem(f"template {where}{f' line {line}' if line else ''}: {error}; fix the file "
-                              "(`lifecycle notify preview` shows the result)") from None
+        raise TemplateProblem(
+            f"template {where}{f' line {line}' if line else ''}: {error}; fix the file "
+            "(`lifecycle notify preview` shows the result)"
+        ) from None
     subject, _, body = text.strip().partition("\n")
     return Message(subject.strip(), body.strip() + "\n")
 

@@ -43,7 +43,8 @@ class CaseRowWriter:
     def write(self, rows: list[Any]) -> None:
         if rows:
             self.connection.connection.dbapi_connection.cursor().executemany(  # type: ignore[union-attr]
-                self.compiled.sql, rows)
+                self.compiled.sql, rows
+            )
 
     def next_id(self) -> int:
         """The id the first case written now gets (the writer holds the database's write lock)."""
@@ -52,5 +53,6 @@ class CaseRowWriter:
     def ids_given(self) -> None:
         """Ids were given explicitly: move PostgreSQL's sequence past them."""
         if self.connection.dialect.name == "postgresql":
-            self.connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
-                                            "(SELECT max(id) FROM cases))")
+            self.connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
+            )

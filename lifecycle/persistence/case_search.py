@@ -55,8 +55,9 @@ def where(criteria: CaseQuery) -> list[ColumnElement[bool]]:
         conditions.append(cases.c.name.contains(criteria.text.strip(), autoescape=True))
     if criteria.province:
         wanted = criteria.province.strip()
-        conditions.append(or_(*[cases.c.fields[name].as_string().contains(wanted, autoescape=True)
-                                for name in PROVINCE_FIELDS]))
+        conditions.append(
+            or_(*[cases.c.fields[name].as_string().contains(wanted, autoescape=True) for name in PROVINCE_FIELDS])
+        )
     # Ranges of the indexed column itself, so the index serves them (NULL matches neither).
     if criteria.due_from is not None:
         conditions += [literal(criteria.due_from, Date) <= DUE, literal(NEVER, Date) > DUE]

@@ -25,24 +25,37 @@ from lifecycle.persistence.tables import automatic_actions, cases, compliance_ru
 #: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
 #: second is the schema's, so databases kept as schemas of one PostgreSQL database do not collide.
 ADVISORY_KEY = 0x6C637963
-_INSERT_ACTION = insert(automatic_actions).values({name: bindparam(name) for name in (
-    "case_id", "rule", "period", "trigger", "effective_on", "audit_seq", "run_id")})
+_INSERT_ACTION = insert(automatic_actions).values(
+    {name: bindparam(name) for name in ("case_id", "rule", "period", "trigger", "effective_on", "audit_seq", "run_id")}
+)
 #: What a compliance step can change (its fields, name and programme it never touches).
-SETTLED_COLUMNS = ("state", "state_since", "approved_on", "valid_until", "cycle", "cycle_start", "deadline_on",
-                   "progress", "next_due_on")
-_SETTLE_CASE = update(cases).where(
-    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
-).values({name: bindparam(name) for name in (*SETTLED_COLUMNS, "version", "updated_at")})
+SETTLED_COLUMNS = (
+    "state",
+    "state_since",
+    "approved_on",
+    "valid_until",
+    "cycle",
+    "cycle_start",
+    "deadline_on",
+    "progress",
+    "next_due_on",
+)
+_SETTLE_CASE = (
+    update(cases)
+    .where(cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version"))
+    .values({name: bindparam(name) for name in (*SETTLED_COLUMNS, "version", "updated_at")})
+)
 #: For a case whose steps left its state and dates alone (reminders): the indexes on state and
 #: dates are not touched, only the next due day's.
 PROGRESS_COLUMNS = ("progress", "next_due_on")
-_PROGRESS_CASE = update(cases).where(
-    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
-).values({name: bindparam(name) for name in (*PROGRESS_COLUMNS, "version", "updated_at")})
+_PROGRESS_CASE = (
+    update(cases)
+    .where(cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version"))
+    .values({name: bindparam(name) for name in (*PROGRESS_COLUMNS, "version", "updated_at")})
+)
 #: The settled columns a reminder leaves alone: if one changed, the case moved.
 _MOVING_COLUMNS = tuple(name for name in SETTLED_COLUMNS if name not in PROGRESS_COLUMNS)
-_SET_NEXT_DUE = update(cases).where(cases.c.id == bindparam("match_id")).values(
-    next_due_on=bindparam("next_due_on"))
+_SET_NEXT_DUE = update(cases).where(cases.c.id == bindparam("match_id")).values(next_due_on=bindparam("next_due_on"))
 
 
 @dataclass
@@ -83,8 +96,10 @@ def load_rows(connection: Connection, ids: Sequence[int], *, lock: bool) -> list
 
 def stored_definitions(connection: Connection) -> dict[str, str]:
     """Every stored definition version's text, by version (handed to the run's workers)."""
-    return {version: content for version, content in connection.execute(
-        select(definitions.c.version, definitions.c.content))}
+    return {
+        version: content
+        for version, content in connection.execute(select(definitions.c.version, definitions.c.content))
+    }
 
 
 def cases_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Case]:
@@ -137,8 +152,10 @@ def update_cases(connection: Connection, changed: list[SettledCase]) -> int:
 
 def _update_groups(connection: Connection, changed: list[SettledCase]) -> list[tuple[Any, list[dict[str, Any]]]]:
     groups: list[tuple[Any, Any, Any, list[dict[str, Any]]]] = []
-    kinds: tuple[tuple[Any, tuple[str, ...]], ...] = ((_SETTLE_CASE, SETTLED_COLUMNS),
-                                                      (_PROGRESS_CASE, PROGRESS_COLUMNS))
+    kinds: tuple[tuple[Any, tuple[str, ...]], ...] = (
+        (_SETTLE_CASE, SETTLED_COLUMNS),
+        (_PROGRESS_CASE, PROGRESS_COLUMNS),
+    )
     for kind_statement, kind_columns in kinds:
         compiled = prepare(connection, kind_statement)
         # Each column's adapter looked up once per batch, not once per case and column.
@@ -159,16 +176,27 @@ def _update_groups(connection: Connection, changed: list[SettledCase]) -> list[t
 def set_next_due(connection: Connection, days: list[tuple[int, date]]) -> None:
     """Store the next due day of cases the run looked at but did not change."""
     prepare(connection, _SET_NEXT_DUE).run_many(
-        connection, [{"match_id": case_id, "next_due_on": day} for case_id, day in days])
+        connection, [{"match_id": case_id, "next_due_on": day} for case_id, day in days]
+    )
 
 
-def insert_actions(connection: Connection, actions: list[ActionDraft], seqs: list[int],
-                   run_id: int | None) -> None:
+def insert_actions(connection: Connection, actions: list[ActionDraft], seqs: list[int], run_id: int | None) -> None:
     """One row per automatic action; the unique (case, rule, period) key refuses a second."""
-    prepare(connection, _INSERT_ACTION).run_many(connection, [
-        {"case_id": a.case_id, "rule": a.rule, "period": a.period, "trigger": a.trigger,
-         "effective_on": a.effective_on, "audit_seq": seq, "run_id": run_id}
-        for a, seq in zip(actions, seqs, strict=True)])
+    prepare(connection, _INSERT_ACTION).run_many(
+        connection,
+        [
+            {
+                "case_id": a.case_id,
+                "rule": a.rule,
+                "period": a.period,
+                "trigger": a.trigger,
+                "effective_on": a.effective_on,
+                "audit_seq": seq,
+                "run_id": run_id,
+            }
+            for a, seq in zip(actions, seqs, strict=True)
+        ],
+    )
 
 
 # -- runs -----------------------------------------------------------------------
@@ -192,40 +220,72 @@ def _alive(pid: int | None, host: str | None) -> bool:
     return True
 
 
-def claim_run(connection: Connection, *, as_of: date, invoked_by: str, programme: str | None,
-              source: str, trust_lock: bool) -> tuple[int | None, int | None]:
+def claim_run(
+    connection: Connection, *, as_of: date, invoked_by: str, programme: str | None, source: str, trust_lock: bool
+) -> tuple[int | None, int | None]:
     """Record a new running run, unless another one is running: (new run id, None) or
     (None, the id of the run in progress). Runs recorded as running whose process is gone
     (killed) are marked interrupted. With `trust_lock` (PostgreSQL, advisory lock held) every
     run still marked running is known to be gone."""
-    running = connection.execute(select(compliance_runs.c.id, compliance_runs.c.pid, compliance_runs.c.host)
-                                 .where(compliance_runs.c.outcome == "running")).all()
+    running = connection.execute(
+        select(compliance_runs.c.id, compliance_runs.c.pid, compliance_runs.c.host).where(
+            compliance_runs.c.outcome == "running"
+        )
+    ).all()
     for run_id, pid, host in running:
         if not trust_lock and _alive(pid, host):
             return None, run_id
-        connection.execute(update(compliance_runs).where(compliance_runs.c.id == run_id).values(
-            outcome="interrupted", ended_at=utc_now(),
-            error="the process stopped before the run ended (killed or crashed); a later run "
-                  "applied what it had left"))
-    return record_run(connection, as_of=as_of, invoked_by=invoked_by, programme=programme, source=source,
-                      outcome="running"), None
+        connection.execute(
+            update(compliance_runs)
+            .where(compliance_runs.c.id == run_id)
+            .values(
+                outcome="interrupted",
+                ended_at=utc_now(),
+                error="the process stopped before the run ended (killed or crashed); a later run "
+                "applied what it had left",
+            )
+        )
+    return record_run(
+        connection, as_of=as_of, invoked_by=invoked_by, programme=programme, source=source, outcome="running"
+    ), None
 
 
-def record_run(connection: Connection, *, as_of: date, invoked_by: str, programme: str | None,
-               source: str, outcome: str, error: str | None = None) -> int:
+def record_run(
+    connection: Connection,
+    *,
+    as_of: date,
+    invoked_by: str,
+    programme: str | None,
+    source: str,
+    outcome: str,
+    error: str | None = None,
+) -> int:
     now = utc_now()
-    result = connection.execute(insert(compliance_runs).values(
-        started_at=now, ended_at=None if outcome == "running" else now, as_of=as_of,
-        invoked_by=invoked_by, programme=programme, source=source, outcome=outcome, counts={},
-        error=error, host=this_host(), pid=os.getpid()))
+    result = connection.execute(
+        insert(compliance_runs).values(
+            started_at=now,
+            ended_at=None if outcome == "running" else now,
+            as_of=as_of,
+            invoked_by=invoked_by,
+            programme=programme,
+            source=source,
+            outcome=outcome,
+            counts={},
+            error=error,
+            host=this_host(),
+            pid=os.getpid(),
+        )
+    )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, Any],
-               error: str | None = None) -> None:
+def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict[str, Any], error: str | None = None) -> None:
     with engine.begin() as connection:
-        connection.execute(update(compliance_runs).where(compliance_runs.c.id == run_id).values(
-            outcome=outcome, counts=counts, error=error, ended_at=utc_now()))
+        connection.execute(
+            update(compliance_runs)
+            .where(compliance_runs.c.id == run_id)
+            .values(outcome=outcome, counts=counts, error=error, ended_at=utc_now())
+        )
 
 
 def runs(connection: Connection, limit: int | None = None) -> list[dict[str, Any]]:
@@ -257,9 +317,11 @@ class RunLock:
             return True
         self.connection = self.engine.connect()
         self.connection.begin()
-        got = bool(self.connection.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"),
-            {"key": ADVISORY_KEY}).scalar())
+        got = bool(
+            self.connection.execute(
+                text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"), {"key": ADVISORY_KEY}
+            ).scalar()
+        )
         if not got:
             self.release()
         return got
@@ -273,7 +335,7 @@ class RunLock:
 
 def iter_batches(ids: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 def parse_counts(value: Any) -> dict[str, Any]:

@@ -33,17 +33,32 @@ class DecisionDraft:
     raised_on: date
 
 
-def insert_decisions(connection: Connection, drafts: list[DecisionDraft],
-                     seqs: list[int]) -> dict[tuple[int, str, str], int]:
+def insert_decisions(
+    connection: Connection, drafts: list[DecisionDraft], seqs: list[int]
+) -> dict[tuple[int, str, str], int]:
     """One row per decision raised, each naming its audit entry; the unique (case, rule, period)
     key refuses a second. Returns each one's id by (case, rule, period)."""
     ids: dict[tuple[int, str, str], int] = {}
     for draft, seq in zip(drafts, seqs, strict=True):
-        result = connection.execute(insert(decisions).values(
-            case_id=draft.case_id, programme=draft.programme, rule=draft.rule, period=draft.period,
-            trigger=draft.trigger, from_state=draft.from_state, to_state=draft.to_state, ground=draft.ground,
-            clause=draft.clause, is_default=draft.default, name=draft.name, due_on=draft.due_on,
-            raised_on=draft.raised_on, raised_seq=seq, state=OPEN))
+        result = connection.execute(
+            insert(decisions).values(
+                case_id=draft.case_id,
+                programme=draft.programme,
+                rule=draft.rule,
+                period=draft.period,
+                trigger=draft.trigger,
+                from_state=draft.from_state,
+                to_state=draft.to_state,
+                ground=draft.ground,
+                clause=draft.clause,
+                is_default=draft.default,
+                name=draft.name,
+                due_on=draft.due_on,
+                raised_on=draft.raised_on,
+                raised_seq=seq,
+                state=OPEN,
+            )
+        )
         ids[(draft.case_id, draft.rule, draft.period)] = int(result.inserted_primary_key[0])  # type: ignore[index]
     return ids
 
@@ -57,16 +72,25 @@ def _row(data: Any) -> dict[str, Any]:
 
 
 def get(connection: Connection, decision_id: int, *, lock: bool = False) -> dict[str, Any] | None:
-    statement = select(decisions, cases.c.name.label("case_name")).join(
-        cases, cases.c.id == decisions.c.case_id).where(decisions.c.id == decision_id)
+    statement = (
+        select(decisions, cases.c.name.label("case_name"))
+        .join(cases, cases.c.id == decisions.c.case_id)
+        .where(decisions.c.id == decision_id)
+    )
     if lock and connection.dialect.name == "postgresql":
         statement = statement.with_for_update(of=decisions)
     found = connection.execute(statement).first()
     return _row(found._mapping) if found else None
 
 
-def search(connection: Connection, *, state: str | None = OPEN, programme: str | None = None,
-           case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def search(
+    connection: Connection,
+    *,
+    state: str | None = OPEN,
+    programme: str | None = None,
+    case_id: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Decisions, oldest due first; `state` None: every state."""
     statement = select(decisions, cases.c.name.label("case_name")).join(cases, cases.c.id == decisions.c.case_id)
     if state is not None:
@@ -85,41 +109,70 @@ def count_open(connection: Connection) -> dict[str, int]:
     """Open decisions per programme (the dashboard)."""
     from sqlalchemy import func
 
-    statement = (select(decisions.c.programme, func.count()).where(decisions.c.state == OPEN)
-                 .group_by(decisions.c.programme))
+    statement = (
+        select(decisions.c.programme, func.count()).where(decisions.c.state == OPEN).group_by(decisions.c.programme)
+    )
     return {code: int(n) for code, n in connection.execute(statement)}
 
 
-def decide(connection: Connection, decision_id: int, *, state: str, decision_no: str | None,
-           decided_on: date, decided_by: str, reason: str | None, seq: int) -> bool:
+def decide(
+    connection: Connection,
+    decision_id: int,
+    *,
+    state: str,
+    decision_no: str | None,
+    decided_on: date,
+    decided_by: str,
+    reason: str | None,
+    seq: int,
+) -> bool:
     """Close an open decision; False if it was no longer open (someone decided it meanwhile)."""
-    result = connection.execute(update(decisions).where(
-        decisions.c.id == decision_id, decisions.c.state == OPEN).values(
-        state=state, decision_no=decision_no, decided_on=decided_on, decided_by=decided_by,
-        reason=reason, decided_seq=seq))
+    result = connection.execute(
+        update(decisions)
+        .where(decisions.c.id == decision_id, decisions.c.state == OPEN)
+        .values(
+            state=state,
+            decision_no=decision_no,
+            decided_on=decided_on,
+            decided_by=decided_by,
+            reason=reason,
+            decided_seq=seq,
+        )
+    )
     return result.rowcount == 1
 
 
 def open_for(connection: Connection, case_id: int, trigger: str) -> list[int]:
     """The open decisions of a case that propose `trigger` (an administrator's own action settles them)."""
-    return [int(i) for i in connection.execute(select(decisions.c.id).where(
-        decisions.c.case_id == case_id, decisions.c.state == OPEN, decisions.c.trigger == trigger)
-        .order_by(decisions.c.id)).scalars()]
+    return [
+        int(i)
+        for i in connection.execute(
+            select(decisions.c.id)
+            .where(decisions.c.case_id == case_id, decisions.c.state == OPEN, decisions.c.trigger == trigger)
+            .order_by(decisions.c.id)
+        ).scalars()
+    ]
 
 
 def reopen(connection: Connection, ids: list[int]) -> None:
     """Decisions whose confirmation or dismissal was voided by a correction: open again."""
     if ids:
-        connection.execute(update(decisions).where(decisions.c.id.in_(ids)).values(
-            state=OPEN, decision_no=None, decided_on=None, decided_by=None, reason=None, decided_seq=None))
+        connection.execute(
+            update(decisions)
+            .where(decisions.c.id.in_(ids))
+            .values(state=OPEN, decision_no=None, decided_on=None, decided_by=None, reason=None, decided_seq=None)
+        )
 
 
-def close_raised(connection: Connection, raised_seq: int, *, decided_on: date, decided_by: str, reason: str,
-                 seq: int) -> None:
+def close_raised(
+    connection: Connection, raised_seq: int, *, decided_on: date, decided_by: str, reason: str, seq: int
+) -> None:
     """The decision a voided `decision_due` entry raised: closed as dismissed, naming the correction."""
-    connection.execute(update(decisions).where(decisions.c.raised_seq == raised_seq, decisions.c.state == OPEN)
-                       .values(state=DISMISSED, decided_on=decided_on, decided_by=decided_by, reason=reason,
-                               decided_seq=seq))
+    connection.execute(
+        update(decisions)
+        .where(decisions.c.raised_seq == raised_seq, decisions.c.state == OPEN)
+        .values(state=DISMISSED, decided_on=decided_on, decided_by=decided_by, reason=reason, decided_seq=seq)
+    )
 
 
 class DecisionRepository:
@@ -131,8 +184,14 @@ class DecisionRepository:
     def get(self, decision_id: int, *, lock: bool = False) -> dict[str, Any] | None:
         return get(self.connection, decision_id, lock=lock)
 
-    def search(self, *, state: str | None = OPEN, programme: str | None = None, case_id: int | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
+    def search(
+        self,
+        *,
+        state: str | None = OPEN,
+        programme: str | None = None,
+        case_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
         return search(self.connection, state=state, programme=programme, case_id=case_id, limit=limit)
 
     def count_open(self) -> dict[str, int]:
@@ -141,14 +200,30 @@ class DecisionRepository:
     def open_for(self, case_id: int, trigger: str) -> list[int]:
         return open_for(self.connection, case_id, trigger)
 
-    def decide(self, decision_id: int, *, state: str, decision_no: str | None, decided_on: date,
-               decided_by: str, reason: str | None, seq: int) -> bool:
-        return decide(self.connection, decision_id, state=state, decision_no=decision_no, decided_on=decided_on,
-                      decided_by=decided_by, reason=reason, seq=seq)
+    def decide(
+        self,
+        decision_id: int,
+        *,
+        state: str,
+        decision_no: str | None,
+        decided_on: date,
+        decided_by: str,
+        reason: str | None,
+        seq: int,
+    ) -> bool:
+        return decide(
+            self.connection,
+            decision_id,
+            state=state,
+            decision_no=decision_no,
+            decided_on=decided_on,
+            decided_by=decided_by,
+            reason=reason,
+            seq=seq,
+        )
 
     def reopen(self, ids: list[int]) -> None:
         reopen(self.connection, ids)
 
     def close_raised(self, raised_seq: int, *, decided_on: date, decided_by: str, reason: str, seq: int) -> None:
-        close_raised(self.connection, raised_seq, decided_on=decided_on, decided_by=decided_by, reason=reason,
-                     seq=seq)
+        close_raised(self.connection, raised_seq, decided_on=decided_on, decided_by=decided_by, reason=reason, seq=seq)

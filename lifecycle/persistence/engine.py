@@ -35,8 +35,9 @@ def busy_timeout() -> float:
     if not 0 <= seconds <= 3600:
         from lifecycle.errors import UsageError
 
-        raise UsageError(f"{BUSY_TIMEOUT_ENV}={text!r}: give the seconds a writer waits for another "
-                         "one, from 0 to 3600 (default 30)")
+        raise UsageError(
+            f"{BUSY_TIMEOUT_ENV}={text!r}: give the seconds a writer waits for another one, from 0 to 3600 (default 30)"
+        )
     return seconds
 
 
@@ -57,8 +58,12 @@ def is_sqlite(url: str) -> bool:
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL; None for an in-memory database or another backend."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
-            or parsed.database.startswith("file:"):
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+        or parsed.database.startswith("file:")
+    ):
         return None
     return Path(parsed.database)
 
@@ -91,8 +96,10 @@ def _sqlite_engine(url: str) -> Engine:
     if SQLITE_SYNCHRONOUS not in SYNCHRONOUS_LEVELS:
         from lifecycle.errors import UsageError
 
-        raise UsageError(f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
-                         f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)")
+        raise UsageError(
+            f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
+            f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)"
+        )
     # The driver's `timeout` is SQLite's busy wait: how long a writer waits for another.
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 

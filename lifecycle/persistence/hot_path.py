@@ -62,8 +62,9 @@ class Compiled:
         self.fixed = {k: v for k, v in compiled.params.items() if v is not None}
         self.positions: Sequence[str] | None = compiled.positiontup if dialect.positional else None
         sqlite = dialect.name == "sqlite"
-        self.adapters = {name: adapt for name, bind in compiled.binds.items()
-                         if (adapt := _adapter(bind.type, sqlite)) is not None}
+        self.adapters = {
+            name: adapt for name, bind in compiled.binds.items() if (adapt := _adapter(bind.type, sqlite)) is not None
+        }
 
     def bind(self, params: dict[str, Any] | None) -> Any:
         given = {**self.fixed, **params} if params else dict(self.fixed)

@@ -51,9 +51,15 @@ def _contact(row: Any) -> Contact:
 
 
 def save_contact(connection: Connection, case_id: int, contact: Contact, by: str) -> None:
-    values = {"name": contact.name, "email": contact.email, "phone": contact.phone,
-              "webhook_url": contact.webhook_url, "webhook_kind": contact.webhook_kind,
-              "updated_at": utc_now(), "updated_by": by}
+    values = {
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "webhook_url": contact.webhook_url,
+        "webhook_kind": contact.webhook_kind,
+        "updated_at": utc_now(),
+        "updated_by": by,
+    }
     done = connection.execute(update(case_contacts).where(case_contacts.c.case_id == case_id).values(values))
     if done.rowcount == 0:
         connection.execute(insert(case_contacts).values(case_id=case_id, **values))
@@ -70,8 +76,14 @@ def admin_contacts_all(connection: Connection) -> list[Contact]:
 
 
 def save_admin_contact(connection: Connection, user: str, contact: Contact, by: str) -> None:
-    values = {"email": contact.email, "phone": contact.phone, "webhook_url": contact.webhook_url,
-              "webhook_kind": contact.webhook_kind, "updated_at": utc_now(), "updated_by": by}
+    values = {
+        "email": contact.email,
+        "phone": contact.phone,
+        "webhook_url": contact.webhook_url,
+        "webhook_kind": contact.webhook_kind,
+        "updated_at": utc_now(),
+        "updated_by": by,
+    }
     done = connection.execute(update(admin_contacts).where(admin_contacts.c.user_name == user).values(values))
     if done.rowcount == 0:
         connection.execute(insert(admin_contacts).values(user_name=user, **values))
@@ -117,14 +129,16 @@ def existing_keys(connection: Connection, keys: Iterable[str]) -> set[str]:
     wanted = list(keys)
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        found.update(row[0] for row in connection.execute(select(notifications.c.key)
-                                                          .where(notifications.c.key.in_(chunk))))
+        chunk = wanted[start : start + 500]
+        found.update(
+            row[0] for row in connection.execute(select(notifications.c.key).where(notifications.c.key.in_(chunk)))
+        )
     return found
 
 
-def insert_notices(connection: Connection, drafts: Sequence[tuple[NoticeDraft, list[Recipient]]],
-                   run_id: int | None) -> int:
+def insert_notices(
+    connection: Connection, drafts: Sequence[tuple[NoticeDraft, list[Recipient]]], run_id: int | None
+) -> int:
     """Insert the notices not in the outbox yet, each with a delivery per recipient, in the caller's
     transaction; returns how many were new. A notice with no recipient is kept too: the log shows
     that nobody could be told. Set-based: one INSERT of the notices, one read of their ids, one
@@ -141,23 +155,53 @@ def insert_notices(connection: Connection, drafts: Sequence[tuple[NoticeDraft, l
             fresh[draft.key] = (draft, recipients)
     if not fresh:
         return 0
-    connection.execute(insert(notifications), [
-        {"key": d.key, "case_id": d.case_id, "programme": d.programme, "kind": d.kind, "rule": d.rule,
-         "period": d.period, "lead_days": d.lead_days, "due_on": d.due_on, "notify_on": d.notify_on,
-         "created_at": now, "run_id": run_id, "audit_seq": d.audit_seq, "context": d.context}
-        for d, _ in fresh.values()])
+    connection.execute(
+        insert(notifications),
+        [
+            {
+                "key": d.key,
+                "case_id": d.case_id,
+                "programme": d.programme,
+                "kind": d.kind,
+                "rule": d.rule,
+                "period": d.period,
+                "lead_days": d.lead_days,
+                "due_on": d.due_on,
+                "notify_on": d.notify_on,
+                "created_at": now,
+                "run_id": run_id,
+                "audit_seq": d.audit_seq,
+                "context": d.context,
+            }
+            for d, _ in fresh.values()
+        ],
+    )
     ids: dict[str, int] = {}
     keys = list(fresh)
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        ids.update((key, notice_id) for notice_id, key in connection.execute(
-            select(notifications.c.id, notifications.c.key).where(notifications.c.key.in_(chunk))))
+        chunk = keys[start : start + 500]
+        ids.update(
+            (key, notice_id)
+            for notice_id, key in connection.execute(
+                select(notifications.c.id, notifications.c.key).where(notifications.c.key.in_(chunk))
+            )
+        )
     rows = []
     for key, (_, recipients) in fresh.items():
         unique = {(r.channel, r.address): r for r in recipients}
-        rows += [{"notification_id": ids[key], "channel": r.channel, "address": r.address,
-                  "webhook_kind": r.webhook_kind, "recipient": r.name, "status": "pending", "attempts": 0,
-                  "next_attempt_at": now} for r in unique.values()]
+        rows += [
+            {
+                "notification_id": ids[key],
+                "channel": r.channel,
+                "address": r.address,
+                "webhook_kind": r.webhook_kind,
+                "recipient": r.name,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for r in unique.values()
+        ]
     if rows:
         connection.execute(insert(deliveries), rows)
     return len(fresh)
@@ -167,10 +211,18 @@ def insert_notices(connection: Connection, drafts: Sequence[tuple[NoticeDraft, l
 def cases_to_plan(connection: Connection, as_of: date) -> list[int]:
     """Cases whose notices may be due: never planned, changed since (another version), or whose
     next notice day has come. One pass over cases joined to their plans."""
-    statement = (select(cases.c.id).select_from(cases.outerjoin(notice_plans, notice_plans.c.case_id == cases.c.id))
-                 .where(or_(notice_plans.c.case_id.is_(None), notice_plans.c.version != cases.c.version,
-                            notice_plans.c.next_on <= as_of))
-                 .order_by(cases.c.id))
+    statement = (
+        select(cases.c.id)
+        .select_from(cases.outerjoin(notice_plans, notice_plans.c.case_id == cases.c.id))
+        .where(
+            or_(
+                notice_plans.c.case_id.is_(None),
+                notice_plans.c.version != cases.c.version,
+                notice_plans.c.next_on <= as_of,
+            )
+        )
+        .order_by(cases.c.id)
+    )
     return [row[0] for row in connection.execute(statement)]
 
 
@@ -179,13 +231,16 @@ def save_plans(connection: Connection, plans: Sequence[tuple[int, int, date]]) -
     if not plans:
         return
     ids = [case_id for case_id, _, _ in plans]
-    have = {row[0] for row in connection.execute(select(notice_plans.c.case_id)
-                                                 .where(notice_plans.c.case_id.in_(ids)))}
+    have = {row[0] for row in connection.execute(select(notice_plans.c.case_id).where(notice_plans.c.case_id.in_(ids)))}
     updates = [{"match_id": c, "version": v, "next_on": d} for c, v, d in plans if c in have]
     inserts = [{"case_id": c, "version": v, "next_on": d} for c, v, d in plans if c not in have]
     if updates:
-        connection.execute(update(notice_plans).where(notice_plans.c.case_id == bindparam("match_id"))
-                           .values(version=bindparam("version"), next_on=bindparam("next_on")), updates)
+        connection.execute(
+            update(notice_plans)
+            .where(notice_plans.c.case_id == bindparam("match_id"))
+            .values(version=bindparam("version"), next_on=bindparam("next_on")),
+            updates,
+        )
     if inserts:
         connection.execute(insert(notice_plans), inserts)
 
@@ -216,71 +271,149 @@ def claimable(connection: Connection, now: datetime, limit: int, only: int | Non
     """Deliveries a sender may take now: open and due, or held by a sender whose lease ran out.
     (Leases held by a process gone from this host are checked by the caller.)"""
     c = deliveries.c
-    statement = (select(c.id, c.status, c.attempts, c.lease_host, c.lease_pid, c.lease_until)
-                 .where(or_(and_(c.status.in_(OPEN), c.next_attempt_at <= now), c.status == "sending"))
-                 .order_by(c.id).limit(limit))
+    statement = (
+        select(c.id, c.status, c.attempts, c.lease_host, c.lease_pid, c.lease_until)
+        .where(or_(and_(c.status.in_(OPEN), c.next_attempt_at <= now), c.status == "sending"))
+        .order_by(c.id)
+        .limit(limit)
+    )
     if only is not None:
         statement = statement.where(c.id == only)
     return [dict(row._mapping) for row in connection.execute(statement)]
 
 
-def claim(connection: Connection, row: dict[str, Any], *, host: str, pid: int, lease_until: datetime,
-          sender: str, now: datetime) -> bool:
+def claim(
+    connection: Connection,
+    row: dict[str, Any],
+    *,
+    host: str,
+    pid: int,
+    lease_until: datetime,
+    sender: str,
+    now: datetime,
+) -> bool:
     """Take the delivery if it is still as read (nobody took it meanwhile); record the attempt as
     started, and an interrupted earlier attempt as such. In the caller's transaction."""
     c = deliveries.c
-    done = connection.execute(update(deliveries).where(
-        c.id == row["id"], c.status == row["status"], c.attempts == row["attempts"]).values(
-        status="sending", attempts=row["attempts"] + 1, lease_host=host, lease_pid=pid, lease_until=lease_until))
+    done = connection.execute(
+        update(deliveries)
+        .where(c.id == row["id"], c.status == row["status"], c.attempts == row["attempts"])
+        .values(status="sending", attempts=row["attempts"] + 1, lease_host=host, lease_pid=pid, lease_until=lease_until)
+    )
     if done.rowcount != 1:
         return False
     if row["status"] == "sending":
-        connection.execute(update(delivery_attempts).where(
-            delivery_attempts.c.delivery_id == row["id"], delivery_attempts.c.outcome == "started").values(
-            outcome="interrupted", ended_at=now,
-            answer="the sender stopped during this attempt (killed or crashed); no answer was recorded"))
-    connection.execute(insert(delivery_attempts).values(
-        delivery_id=row["id"], number=row["attempts"] + 1, started_at=now, outcome="started", sender=sender))
+        connection.execute(
+            update(delivery_attempts)
+            .where(delivery_attempts.c.delivery_id == row["id"], delivery_attempts.c.outcome == "started")
+            .values(
+                outcome="interrupted",
+                ended_at=now,
+                answer="the sender stopped during this attempt (killed or crashed); no answer was recorded",
+            )
+        )
+    connection.execute(
+        insert(delivery_attempts).values(
+            delivery_id=row["id"], number=row["attempts"] + 1, started_at=now, outcome="started", sender=sender
+        )
+    )
     return True
 
 
 def load_claimed(connection: Connection, delivery_id: int) -> Claimed:
     d, n, a = deliveries.c, notifications.c, delivery_attempts.c
-    row = connection.execute(select(d.id, d.notification_id, d.channel, d.address, d.webhook_kind, d.recipient,
-                                    d.attempts, d.message_id, d.subject, d.body, n.context, n.kind, n.programme,
-                                    n.case_id)
-                             .join_from(deliveries, notifications, n.id == d.notification_id)
-                             .where(d.id == delivery_id)).one()
+    row = connection.execute(
+        select(
+            d.id,
+            d.notification_id,
+            d.channel,
+            d.address,
+            d.webhook_kind,
+            d.recipient,
+            d.attempts,
+            d.message_id,
+            d.subject,
+            d.body,
+            n.context,
+            n.kind,
+            n.programme,
+            n.case_id,
+        )
+        .join_from(deliveries, notifications, n.id == d.notification_id)
+        .where(d.id == delivery_id)
+    ).one()
     attempt_id = connection.execute(select(func.max(a.id)).where(a.delivery_id == delivery_id)).scalar_one()
     context = row.context if isinstance(row.context, dict) else json.loads(row.context)
-    return Claimed(row.id, row.notification_id, row.channel, row.address, row.webhook_kind, row.recipient,
-                   int(attempt_id), row.attempts, row.message_id, row.subject, row.body, context, row.kind,
-                   row.programme, row.case_id)
+    return Claimed(
+        row.id,
+        row.notification_id,
+        row.channel,
+        row.address,
+        row.webhook_kind,
+        row.recipient,
+        int(attempt_id),
+        row.attempts,
+        row.message_id,
+        row.subject,
+        row.body,
+        context,
+        row.kind,
+        row.programme,
+        row.case_id,
+    )
 
 
 def store_content(connection: Connection, delivery_id: int, message_id: str, subject: str, body: str) -> None:
     """The message as first rendered: every retry sends these very words with this Message-ID."""
-    connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
-        message_id=message_id, subject=subject, body=body))
+    connection.execute(
+        update(deliveries)
+        .where(deliveries.c.id == delivery_id)
+        .values(message_id=message_id, subject=subject, body=body)
+    )
 
 
-def finish_attempt(connection: Connection, claimed: Claimed, *, outcome: str, answer: str | None,
-                   now: datetime, next_attempt_at: datetime | None, host: str, pid: int) -> bool:
+def finish_attempt(
+    connection: Connection,
+    claimed: Claimed,
+    *,
+    outcome: str,
+    answer: str | None,
+    now: datetime,
+    next_attempt_at: datetime | None,
+    host: str,
+    pid: int,
+) -> bool:
     """Record the attempt's outcome and the delivery's new status (sent, retry, gave_up), only if
     this sender still holds it; False if another sender took it over (our lease ran out)."""
     c = deliveries.c
     status = {"sent": "sent", "failed": "retry", "gave_up": "gave_up"}[outcome]
-    values: dict[str, Any] = {"status": status, "last_answer": answer, "lease_host": None, "lease_pid": None,
-                              "lease_until": None}
+    values: dict[str, Any] = {
+        "status": status,
+        "last_answer": answer,
+        "lease_host": None,
+        "lease_pid": None,
+        "lease_until": None,
+    }
     if outcome == "sent":
         values["sent_at"] = now
     if next_attempt_at is not None:
         values["next_attempt_at"] = next_attempt_at
-    done = connection.execute(update(deliveries).where(
-        c.id == claimed.delivery_id, c.status == "sending", c.attempts == claimed.number, c.lease_host == host,
-        c.lease_pid == pid).values(values))
-    connection.execute(update(delivery_attempts).where(delivery_attempts.c.id == claimed.attempt_id).values(
-        outcome=outcome, answer=answer, ended_at=now))
+    done = connection.execute(
+        update(deliveries)
+        .where(
+            c.id == claimed.delivery_id,
+            c.status == "sending",
+            c.attempts == claimed.number,
+            c.lease_host == host,
+            c.lease_pid == pid,
+        )
+        .values(values)
+    )
+    connection.execute(
+        update(delivery_attempts)
+        .where(delivery_attempts.c.id == claimed.attempt_id)
+        .values(outcome=outcome, answer=answer, ended_at=now)
+    )
     return done.rowcount == 1
 
 
@@ -288,12 +421,35 @@ def finish_attempt(connection: Connection, claimed: Claimed, *, outcome: str, an
 def log_rows(connection: Connection, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     """Every delivery of every notice (and notices nobody could be told), newest notice first."""
     n, d = notifications.c, deliveries.c
-    statement = (select(n.id.label("notification_id"), n.case_id, n.programme, n.kind, n.rule, n.period,
-                        n.lead_days, n.due_on, n.notify_on, n.created_at, n.audit_seq, n.context,
-                        d.id.label("delivery_id"), d.channel, d.address, d.webhook_kind, d.recipient, d.status,
-                        d.attempts, d.sent_at, d.last_answer, d.message_id, d.subject)
-                 .select_from(notifications.outerjoin(deliveries, d.notification_id == n.id))
-                 .order_by(n.id.desc(), d.id))
+    statement = (
+        select(
+            n.id.label("notification_id"),
+            n.case_id,
+            n.programme,
+            n.kind,
+            n.rule,
+            n.period,
+            n.lead_days,
+            n.due_on,
+            n.notify_on,
+            n.created_at,
+            n.audit_seq,
+            n.context,
+            d.id.label("delivery_id"),
+            d.channel,
+            d.address,
+            d.webhook_kind,
+            d.recipient,
+            d.status,
+            d.attempts,
+            d.sent_at,
+            d.last_answer,
+            d.message_id,
+            d.subject,
+        )
+        .select_from(notifications.outerjoin(deliveries, d.notification_id == n.id))
+        .order_by(n.id.desc(), d.id)
+    )
     if case_id is not None:
         statement = statement.where(n.case_id == case_id)
     if limit:
@@ -307,7 +463,7 @@ def attempts_of(connection: Connection, delivery_ids: Sequence[int]) -> dict[int
         return found
     a = delivery_attempts.c
     for start in range(0, len(delivery_ids), 500):
-        chunk = list(delivery_ids[start:start + 500])
+        chunk = list(delivery_ids[start : start + 500])
         for row in connection.execute(select(delivery_attempts).where(a.delivery_id.in_(chunk)).order_by(a.id)):
             found.setdefault(row.delivery_id, []).append(dict(row._mapping))
     return found
@@ -319,10 +475,12 @@ def notices_for_audit(connection: Connection, seqs: Sequence[int]) -> dict[int, 
         return {}
     n, d = notifications.c, deliveries.c
     found: dict[int, list[dict[str, Any]]] = {}
-    rows = connection.execute(select(n.audit_seq, d.channel, d.address, d.webhook_kind, d.recipient, d.status,
-                                     d.sent_at, d.last_answer)
-                              .select_from(notifications.outerjoin(deliveries, d.notification_id == n.id))
-                              .where(n.audit_seq.in_(list(seqs))).order_by(d.id))
+    rows = connection.execute(
+        select(n.audit_seq, d.channel, d.address, d.webhook_kind, d.recipient, d.status, d.sent_at, d.last_answer)
+        .select_from(notifications.outerjoin(deliveries, d.notification_id == n.id))
+        .where(n.audit_seq.in_(list(seqs)))
+        .order_by(d.id)
+    )
     for row in rows:
         found.setdefault(int(row.audit_seq), []).append(dict(row._mapping))
     return found

@@ -29,37 +29,58 @@ def classify(error: BaseException, where: str) -> LifecycleError | None:
             "(LIFECYCLE_SQLITE_BUSY_TIMEOUT seconds, default 30); nothing was written. Run the "
             "command again in a moment, or wait for the running import or compliance run to end "
             "(`lifecycle scheduler history` shows runs); raise the wait with "
-            "LIFECYCLE_SQLITE_BUSY_TIMEOUT=120")
+            "LIFECYCLE_SQLITE_BUSY_TIMEOUT=120"
+        )
     if "unable to open database file" in lowered:
         return DatabaseUnavailable(
             f"cannot open the SQLite database {where}: the file does not exist or is not "
             "readable and writable by you; nothing was created. Run `lifecycle init` to create "
-            "one there, or give the right path with --db / LIFECYCLE_DB")
+            "one there, or give the right path with --db / LIFECYCLE_DB"
+        )
     if "file is not a database" in lowered or "file is encrypted" in lowered:
-        return DatabaseUnavailable(f"{where} is not a SQLite database file; give the right path "
-                                   "with --db / LIFECYCLE_DB")
+        return DatabaseUnavailable(
+            f"{where} is not a SQLite database file; give the right path with --db / LIFECYCLE_DB"
+        )
     if state == _NO_DATABASE or ("database" in lowered and "does not exist" in lowered):
         return DatabaseUnavailable(
             f"database does not exist: the PostgreSQL server of {where} has no such database "
             f"({_first_line(text)}); check the name in --db / LIFECYCLE_DB, or create it "
-            "(createdb) and run `lifecycle init`")
-    if state in _AUTHENTICATION or "authentication failed" in lowered or \
-            ("role" in lowered and "does not exist" in lowered):
+            "(createdb) and run `lifecycle init`"
+        )
+    if (
+        state in _AUTHENTICATION
+        or "authentication failed" in lowered
+        or ("role" in lowered and "does not exist" in lowered)
+    ):
         return DatabaseUnavailable(
             f"authentication failed: PostgreSQL refused the login of {where} "
             f"({_first_line(text)}); check the user and password in --db / LIFECYCLE_DB "
-            "(or ~/.pgpass), see docs/operations.md")
-    if any(words in lowered for words in ("connection refused", "could not connect",
-                                          "connection failed", "could not translate host",
-                                          "failed to resolve host", "timeout expired",
-                                          "no route to host", "server closed the connection",
-                                          "name or service not known", "network is unreachable")):
+            "(or ~/.pgpass), see docs/operations.md"
+        )
+    if any(
+        words in lowered
+        for words in (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "could not translate host",
+            "failed to resolve host",
+            "timeout expired",
+            "no route to host",
+            "server closed the connection",
+            "name or service not known",
+            "network is unreachable",
+        )
+    ):
         return DatabaseUnavailable(
             f"cannot connect to the database server of {where} ({_first_line(text)}); is the "
-            "server running and the host and port in --db / LIFECYCLE_DB right?")
+            "server running and the host and port in --db / LIFECYCLE_DB right?"
+        )
     if "\x00" in text or "nul (0x00)" in lowered:
-        return LifecycleError("a value holds a NUL character (U+0000), which the database cannot "
-                              "store; remove it from the input; nothing was written")
+        return LifecycleError(
+            "a value holds a NUL character (U+0000), which the database cannot "
+            "store; remove it from the input; nothing was written"
+        )
     return None
 
 

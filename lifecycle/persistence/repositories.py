@@ -40,9 +40,11 @@ from lifecycle.persistence.tables import audit_head, audit_log, cases, definitio
 
 #: The chain head row (audit_head, id 1) is written by `lifecycle init` and moved by every
 #: append; lifecycle never deletes it. Without it, removing the newest entries is invisible.
-HEAD_MISSING = ("the recorded chain head (table audit_head, row 1) is missing: it was deleted "
-                "outside lifecycle, so the log cannot prove that no entries were removed from its "
-                "end; nothing can be appended until it is restored from a backup (see docs/audit.md)")
+HEAD_MISSING = (
+    "the recorded chain head (table audit_head, row 1) is missing: it was deleted "
+    "outside lifecycle, so the log cannot prove that no entries were removed from its "
+    "end; nothing can be appended until it is restored from a backup (see docs/audit.md)"
+)
 
 
 def _refuse_reason(reason: str, trigger: str) -> None:
@@ -51,8 +53,9 @@ def _refuse_reason(reason: str, trigger: str) -> None:
     try:
         check_text(reason, "reason", MAX_REASON_LENGTH, allow_tab=True)
     except InvalidValue as error:
-        raise Refused(f"recording {trigger}", [Reason("invalid_field", f"--reason: {error}",
-                                                      details={"field": "reason"})]) from None
+        raise Refused(
+            f"recording {trigger}", [Reason("invalid_field", f"--reason: {error}", details={"field": "reason"})]
+        ) from None
 
 
 def utc_now() -> datetime:
@@ -60,31 +63,98 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-CASE_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved_on",
-                "valid_until", "cycle", "cycle_start", "deadline_on", "progress",
-                "definition_version", "created_on", "next_due_on")
+CASE_COLUMNS = (
+    "programme",
+    "name",
+    "state",
+    "state_since",
+    "fields",
+    "approved_on",
+    "valid_until",
+    "cycle",
+    "cycle_start",
+    "deadline_on",
+    "progress",
+    "definition_version",
+    "created_on",
+    "next_due_on",
+)
 
 
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form and
 # only binds values (rebuilding them per call cost more than the database work).
 _CASE_BY_ID = select(cases).where(cases.c.id == bindparam("match_id"))
-_UPDATE_CASE = update(cases).where(
-    cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version")
-).values({name: bindparam(name) for name in (
-    "programme", "name", "state", "state_since", "fields", "approved_on", "valid_until", "cycle",
-    "cycle_start", "deadline_on", "progress", "definition_version", "created_on", "version",
-    "updated_at", "next_due_on")})
+_UPDATE_CASE = (
+    update(cases)
+    .where(cases.c.id == bindparam("match_id"), cases.c.version == bindparam("match_version"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "programme",
+                "name",
+                "state",
+                "state_since",
+                "fields",
+                "approved_on",
+                "valid_until",
+                "cycle",
+                "cycle_start",
+                "deadline_on",
+                "progress",
+                "definition_version",
+                "created_on",
+                "version",
+                "updated_at",
+                "next_due_on",
+            )
+        }
+    )
+)
 _INSERT_CASE = insert(cases)
 _ROLE_OF = select(users.c.role).where(users.c.name == bindparam("user_name"))
 _HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
 _HEAD_LOCKED = _HEAD.with_for_update()
-_INSERT_ENTRY = insert(audit_log).values({name: bindparam(name) for name in (
-    "seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on", "recorded_at",
-    "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")})
-_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
-    seq=bindparam("seq"), hash=bindparam("hash"))
-ENTRY_COLUMNS = ("seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
-                 "recorded_at", "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")
+_INSERT_ENTRY = insert(audit_log).values(
+    {
+        name: bindparam(name)
+        for name in (
+            "seq",
+            "case_id",
+            "programme",
+            "trigger",
+            "from_state",
+            "to_state",
+            "effective_on",
+            "recorded_at",
+            "actor",
+            "role",
+            "reason",
+            "clause",
+            "payload",
+            "prev_hash",
+            "hash",
+        )
+    }
+)
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
+ENTRY_COLUMNS = (
+    "seq",
+    "case_id",
+    "programme",
+    "trigger",
+    "from_state",
+    "to_state",
+    "effective_on",
+    "recorded_at",
+    "actor",
+    "role",
+    "reason",
+    "clause",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 
 
 def case_from_row(row: Row[Any]) -> Case:
@@ -93,16 +163,23 @@ def case_from_row(row: Row[Any]) -> Case:
 
 def _case_from_mapping(data: Any) -> Case:
     return Case(
-        id=data["id"], programme=data["programme"], name=data["name"], state=data["state"],
-        state_since=read_date(data["state_since"]) or date.min, definition_version=data["definition_version"],
-        fields=dict(read_json(data["fields"]) or {}), approved_on=read_date(data["approved_on"]),
-        valid_until=read_date(data["valid_until"]), cycle=data["cycle"],
-        cycle_start=read_date(data["cycle_start"]), deadline_on=read_date(data["deadline_on"]),
-        progress=dict(read_json(data["progress"]) or {}), version=data["version"],
-        created_on=read_date(data["created_on"]), next_due_on=read_date(data.get("next_due_on")),
+        id=data["id"],
+        programme=data["programme"],
+        name=data["name"],
+        state=data["state"],
+        state_since=read_date(data["state_since"]) or date.min,
+        definition_version=data["definition_version"],
+        fields=dict(read_json(data["fields"]) or {}),
+        approved_on=read_date(data["approved_on"]),
+        valid_until=read_date(data["valid_until"]),
+        cycle=data["cycle"],
+        cycle_start=read_date(data["cycle_start"]),
+        deadline_on=read_date(data["deadline_on"]),
+        progress=dict(read_json(data["progress"]) or {}),
+        version=data["version"],
+        created_on=read_date(data["created_on"]),
+        next_due_on=read_date(data.get("next_due_on")),
     )
-
-
 
 
 class CaseRepository:
@@ -129,9 +206,13 @@ class CaseRepository:
             return
         now = utc_now()
         ids = self._new_ids(len(new_cases))
-        self.connection.execute(insert(cases), [
-            {"id": case_id, **{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1,
-             "updated_at": now} for case_id, case in zip(ids, new_cases, strict=True)])
+        self.connection.execute(
+            insert(cases),
+            [
+                {"id": case_id, **{name: getattr(case, name) for name in CASE_COLUMNS}, "version": 1, "updated_at": now}
+                for case_id, case in zip(ids, new_cases, strict=True)
+            ],
+        )
         for case, case_id in zip(new_cases, ids, strict=True):
             case.id, case.version = case_id, 1
 
@@ -140,9 +221,13 @@ class CaseRepository:
         a multi-row INSERT ... RETURNING was four times slower on PostgreSQL than psycopg's
         pipelined executemany."""
         if self.connection.dialect.name == "postgresql":
-            return [int(n) for n in self.connection.execute(text(
-                "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
-                {"n": count}).scalars()]
+            return [
+                int(n)
+                for n in self.connection.execute(
+                    text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
+                    {"n": count},
+                ).scalars()
+            ]
         # SQLite: the writing unit of work holds the database lock (BEGIN IMMEDIATE), and
         # cases are never deleted, so the next ids follow the largest.
         last = int(self.connection.execute(select(func.max(cases.c.id))).scalar() or 0)
@@ -151,15 +236,15 @@ class CaseRepository:
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
         values = {name: getattr(case, name) for name in CASE_COLUMNS}
-        values.update(version=expected_version + 1, updated_at=utc_now(), match_id=case.id,
-                      match_version=expected_version)
+        values.update(
+            version=expected_version + 1, updated_at=utc_now(), match_id=case.id, match_version=expected_version
+        )
         if prepare(self.connection, _UPDATE_CASE).run(self.connection, values).rowcount != 1:
             return False
         case.version = expected_version + 1
         return True
 
-    def query(self, *, programme: str | None = None, state: str | None = None,
-              text: str | None = None) -> Select[Any]:
+    def query(self, *, programme: str | None = None, state: str | None = None, text: str | None = None) -> Select[Any]:
         statement = select(cases)
         if programme:
             statement = statement.where(cases.c.programme == programme)
@@ -169,10 +254,20 @@ class CaseRepository:
             statement = statement.where(cases.c.name.contains(text, autoescape=True))
         return statement
 
-    def search(self, *, programme: str | None = None, state: str | None = None,
-               text: str | None = None, limit: int | None = None, offset: int = 0,
-               province: str | None = None, due_from: date | None = None,
-               due_before: date | None = None, sort: str = "id", lock: bool = False) -> list[Case]:
+    def search(
+        self,
+        *,
+        programme: str | None = None,
+        state: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        province: str | None = None,
+        due_from: date | None = None,
+        due_before: date | None = None,
+        sort: str = "id",
+        lock: bool = False,
+    ) -> list[Case]:
         """Cases, filtered and sorted in SQL, a page at a time with `limit` (see case_search).
 
         With `lock` (PostgreSQL), their rows stay locked until commit: a use case that
@@ -196,9 +291,16 @@ class CaseRepository:
         found = {row.id: case_from_row(row) for row in self.connection.execute(rows)}
         return [found[case_id] for case_id in page]
 
-    def count(self, *, programme: str | None = None, state: str | None = None,
-              text: str | None = None, province: str | None = None, due_from: date | None = None,
-              due_before: date | None = None) -> int:
+    def count(
+        self,
+        *,
+        programme: str | None = None,
+        state: str | None = None,
+        text: str | None = None,
+        province: str | None = None,
+        due_from: date | None = None,
+        due_before: date | None = None,
+    ) -> int:
         """How many cases `search` would page through with the same filters."""
         criteria = CaseQuery(programme, state, province, text, due_from, due_before)
         statement = select(func.count()).select_from(cases).where(*where(criteria))
@@ -209,9 +311,11 @@ class CaseRepository:
         range scan of the (next_due_on, programme) index below the last bound, grouped in the
         index's order. A day not worked out yet (NULL) counts as due before every bound, as
         the compliance run treats it (see case_search.where)."""
-        statement = (select(cases.c.programme, DUE, func.count())
-                     .where(or_(literal(bounds[-1], Date) > DUE, DUE.is_(None)))
-                     .group_by(DUE, cases.c.programme))
+        statement = (
+            select(cases.c.programme, DUE, func.count())
+            .where(or_(literal(bounds[-1], Date) > DUE, DUE.is_(None)))
+            .group_by(DUE, cases.c.programme)
+        )
         counts: dict[str, list[int]] = {}
         for code, due_on, n in self.connection.execute(statement):
             day = read_date(due_on)
@@ -229,18 +333,24 @@ class CaseRepository:
         return {case_id: name for case_id, name in rows}
 
     def count_by_programme_state(self) -> list[tuple[str, str, int]]:
-        statement = (select(cases.c.programme, cases.c.state, func.count())
-                     .group_by(cases.c.programme, cases.c.state)
-                     .order_by(cases.c.programme, cases.c.state))
+        statement = (
+            select(cases.c.programme, cases.c.state, func.count())
+            .group_by(cases.c.programme, cases.c.state)
+            .order_by(cases.c.programme, cases.c.state)
+        )
         return [(p, s, n) for p, s, n in self.connection.execute(statement)]
 
     def count_by_version(self, programme: str) -> dict[str, int]:
-        statement = (select(cases.c.definition_version, func.count())
-                     .where(cases.c.programme == programme).group_by(cases.c.definition_version))
+        statement = (
+            select(cases.c.definition_version, func.count())
+            .where(cases.c.programme == programme)
+            .group_by(cases.c.definition_version)
+        )
         return {version: count for version, count in self.connection.execute(statement)}
 
-    def quota_holders(self, programme: str, group: dict[str, Any], excluding: list[str],
-                      exclude_id: int | None) -> list[Case]:
+    def quota_holders(
+        self, programme: str, group: dict[str, Any], excluding: list[str], exclude_id: int | None
+    ) -> list[Case]:
         """The cases of one quota group (same province and round, say) in a state that counts.
 
         Text values are matched in SQL through the JSON column (->> on PostgreSQL,
@@ -262,19 +372,21 @@ class CaseRepository:
         """How many cases were opened by an audit entry whose reason starts with none of
         `reasons`, and the first few of them (id, programme, name)."""
         opening = select(literal(1)).where(
-            audit_log.c.case_id == cases.c.id, audit_log.c.from_state.is_(None),
-            or_(*[audit_log.c.reason.startswith(r, autoescape=True) for r in reasons]))
+            audit_log.c.case_id == cases.c.id,
+            audit_log.c.from_state.is_(None),
+            or_(*[audit_log.c.reason.startswith(r, autoescape=True) for r in reasons]),
+        )
         others = ~exists(opening)
         count = int(self.connection.execute(select(func.count()).select_from(cases).where(others)).scalar() or 0)
         if not count:
             return 0, []
-        rows = self.connection.execute(select(cases.c.id, cases.c.programme, cases.c.name).where(others)
-                                       .order_by(cases.c.id).limit(examples))
+        rows = self.connection.execute(
+            select(cases.c.id, cases.c.programme, cases.c.name).where(others).order_by(cases.c.id).limit(examples)
+        )
         return count, [(int(r[0]), r[1], r[2]) for r in rows]
 
     def find_by_name(self, programme: str, name: str) -> Case | None:
-        row = self.connection.execute(
-            select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
+        row = self.connection.execute(select(cases).where(cases.c.programme == programme, cases.c.name == name)).first()
         return case_from_row(row) if row else None
 
     def ids_by_name(self, programme: str, names: list[str]) -> dict[str, int]:
@@ -282,21 +394,34 @@ class CaseRepository:
         names at once, a few hundred per query (an import checks thousands)."""
         found: dict[str, int] = {}
         for start in range(0, len(names), 500):
-            chunk = names[start:start + 500]
-            found.update((name, id_) for id_, name in self.connection.execute(
-                select(cases.c.id, cases.c.name).where(cases.c.programme == programme,
-                                                       cases.c.name.in_(chunk))))
+            chunk = names[start : start + 500]
+            found.update(
+                (name, id_)
+                for id_, name in self.connection.execute(
+                    select(cases.c.id, cases.c.name).where(cases.c.programme == programme, cases.c.name.in_(chunk))
+                )
+            )
         return found
 
 
 def entry_from_row(row: Row[Any]) -> AuditEntry:
     data = row._mapping
     return AuditEntry(
-        seq=data["seq"], case_id=data["case_id"], programme=data["programme"],
-        trigger=data["trigger"], from_state=data["from_state"], to_state=data["to_state"],
-        effective_on=data["effective_on"], recorded_at=data["recorded_at"], actor=data["actor"],
-        role=data["role"], reason=data["reason"], clause=data["clause"],
-        payload=dict(data["payload"] or {}), prev_hash=data["prev_hash"], hash=data["hash"],
+        seq=data["seq"],
+        case_id=data["case_id"],
+        programme=data["programme"],
+        trigger=data["trigger"],
+        from_state=data["from_state"],
+        to_state=data["to_state"],
+        effective_on=data["effective_on"],
+        recorded_at=data["recorded_at"],
+        actor=data["actor"],
+        role=data["role"],
+        reason=data["reason"],
+        clause=data["clause"],
+        payload=dict(data["payload"] or {}),
+        prev_hash=data["prev_hash"],
+        hash=data["hash"],
     )
 
 
@@ -336,23 +461,47 @@ class AuditRepository:
         seq, hash_ = row
         return int(seq), str(hash_)
 
-    def append(self, *, case_id: int | None, programme: str | None, trigger: str,
-               from_state: str | None, to_state: str | None, effective_on: date, actor: str,
-               role: str, reason: str | None, clause: str | None,
-               payload: dict[str, Any]) -> AuditEntry:
+    def append(
+        self,
+        *,
+        case_id: int | None,
+        programme: str | None,
+        trigger: str,
+        from_state: str | None,
+        to_state: str | None,
+        effective_on: date,
+        actor: str,
+        role: str,
+        reason: str | None,
+        clause: str | None,
+        payload: dict[str, Any],
+    ) -> AuditEntry:
         if reason is not None and (len(reason) > MAX_REASON_LENGTH or not reason.isprintable()):
             _refuse_reason(reason, trigger)
         who = database_user(self.connection)
         if who is not None and not who.installer:
             _check_actor(who, actor, role)
         seq, prev_hash = self.head(lock=True)
-        entry = AuditEntry(seq=seq + 1, case_id=case_id, programme=programme, trigger=trigger,
-                           from_state=from_state, to_state=to_state, effective_on=effective_on,
-                           recorded_at=utc_now(), actor=actor, role=role, reason=reason,
-                           clause=clause, payload=payload, prev_hash=prev_hash)
+        entry = AuditEntry(
+            seq=seq + 1,
+            case_id=case_id,
+            programme=programme,
+            trigger=trigger,
+            from_state=from_state,
+            to_state=to_state,
+            effective_on=effective_on,
+            recorded_at=utc_now(),
+            actor=actor,
+            role=role,
+            reason=reason,
+            clause=clause,
+            payload=payload,
+            prev_hash=prev_hash,
+        )
         entry.hash = compute_hash(entry)
         prepare(self.connection, _INSERT_ENTRY).run(
-            self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS})
+            self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS}
+        )
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
 
@@ -410,8 +559,9 @@ class AuditRepository:
     def by_hash(self, hash_: str) -> AuditEntry | None:
         """The entry stored with this hash (a full scan: hashes are not indexed, see ADR 0003;
         only a broken chain's diagnosis asks)."""
-        row = self.connection.execute(select(audit_log).where(audit_log.c.hash == hash_)
-                                      .order_by(audit_log.c.seq).limit(1)).first()
+        row = self.connection.execute(
+            select(audit_log).where(audit_log.c.hash == hash_).order_by(audit_log.c.seq).limit(1)
+        ).first()
         return entry_from_row(row) if row else None
 
     def by_seq(self, seq: int) -> AuditEntry | None:
@@ -419,8 +569,9 @@ class AuditRepository:
         return entry_from_row(row) if row else None
 
     def last_for_case(self, case_id: int) -> AuditEntry | None:
-        row = self.connection.execute(select(audit_log).where(audit_log.c.case_id == case_id)
-                                      .order_by(audit_log.c.seq.desc()).limit(1)).first()
+        row = self.connection.execute(
+            select(audit_log).where(audit_log.c.case_id == case_id).order_by(audit_log.c.seq.desc()).limit(1)
+        ).first()
         return entry_from_row(row) if row else None
 
 
@@ -459,11 +610,22 @@ def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]
     rows, seqs = [], []
     for draft in drafts:
         seq += 1
-        data = {"seq": seq, "case_id": draft.case_id, "programme": draft.programme, "trigger": draft.trigger,
-                "from_state": draft.from_state, "to_state": draft.to_state,
-                "effective_on": draft.effective_on.isoformat(), "recorded_at": recorded_text,
-                "actor": draft.actor, "role": draft.role, "reason": draft.reason, "clause": draft.clause,
-                "payload": None, "prev_hash": prev_hash}
+        data = {
+            "seq": seq,
+            "case_id": draft.case_id,
+            "programme": draft.programme,
+            "trigger": draft.trigger,
+            "from_state": draft.from_state,
+            "to_state": draft.to_state,
+            "effective_on": draft.effective_on.isoformat(),
+            "recorded_at": recorded_text,
+            "actor": draft.actor,
+            "role": draft.role,
+            "reason": draft.reason,
+            "clause": draft.clause,
+            "payload": None,
+            "prev_hash": prev_hash,
+        }
         payload_text = CANONICAL.encode(draft.payload)
         text = CANONICAL.encode(data).replace('"payload":null', '"payload":' + payload_text, 1)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -483,16 +645,23 @@ def _check_actor(who: DatabaseUser, actor: str, role: str) -> None:
     """On PostgreSQL an entry names the login that wrote it: the actor is `current_user` in its
     group's role. The one other name is the compliance run's `system`, from a login in
     lifecycle_system. (The installer is exempt: it could write any row by hand; ADR 0004.)"""
-    if (actor, role) == (who.name, who.role) or (actor, role) == ("system", "system") == (
-            "system", who.role):
+    if (actor, role) == (who.name, who.role) or (actor, role) == ("system", "system") == ("system", who.role):
         return
     from lifecycle.domain.reasons import Reason
     from lifecycle.errors import Refused
 
-    raise Refused(f"recording an action by {actor!r} ({role})", [Reason(
-        "role", f"this connection is the database user {who.name!r} ({who.role or 'no lifecycle role'}): "
-        f"its audit entries name {who.name!r}; only a login in lifecycle_system records the "
-        "system's actions", details={"user": who.name, "actor": actor, "role": role})])
+    raise Refused(
+        f"recording an action by {actor!r} ({role})",
+        [
+            Reason(
+                "role",
+                f"this connection is the database user {who.name!r} ({who.role or 'no lifecycle role'}): "
+                f"its audit entries name {who.name!r}; only a login in lifecycle_system records the "
+                "system's actions",
+                details={"user": who.name, "actor": actor, "role": role},
+            )
+        ],
+    )
 
 
 class UserRepository:
@@ -530,17 +699,19 @@ class DefinitionRepository:
         self.connection = connection
 
     def text(self, version: str) -> str | None:
-        return self.connection.execute(
-            select(definitions.c.content).where(definitions.c.version == version)).scalar()
+        return self.connection.execute(select(definitions.c.content).where(definitions.c.version == version)).scalar()
 
     def ensure(self, code: str, version: str, content: str) -> None:
         """Store this version's text once, so cases running under it can always be served it."""
         if self.text(version) is None:
-            self.connection.execute(insert(definitions).values(
-                version=version, code=code, content=content, recorded_at=utc_now()))
+            self.connection.execute(
+                insert(definitions).values(version=version, code=code, content=content, recorded_at=utc_now())
+            )
 
     def versions(self, code: str) -> list[dict[str, Any]]:
         rows = self.connection.execute(
             select(definitions.c.version, definitions.c.recorded_at)
-            .where(definitions.c.code == code).order_by(definitions.c.recorded_at))
+            .where(definitions.c.code == code)
+            .order_by(definitions.c.recorded_at)
+        )
         return [dict(row._mapping) for row in rows]

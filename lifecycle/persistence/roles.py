@@ -130,7 +130,8 @@ def _sql(connection: Connection, statement: Any) -> None:
         raise LifecycleError(
             f"{statement.as_string(raw)}: {error}; roles and grants need the installer (a "
             "superuser, or the owner of the database or schema with CREATEROLE), see "
-            "docs/operations.md") from None
+            "docs/operations.md"
+        ) from None
     finally:
         cursor.close()
 
@@ -140,8 +141,7 @@ def _lock(connection: Connection) -> None:
 
 
 def _role_exists(connection: Connection, name: str) -> bool:
-    return connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"),
-                              {"name": name}).first() is not None
+    return connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first() is not None
 
 
 def _create_role(connection: Connection, name: str, *, login: bool) -> bool:
@@ -150,8 +150,7 @@ def _create_role(connection: Connection, name: str, *, login: bool) -> bool:
 
     if _role_exists(connection, name):
         return False
-    statement = sql.SQL("CREATE ROLE {} LOGIN" if login else "CREATE ROLE {} NOLOGIN").format(
-        sql.Identifier(name))
+    statement = sql.SQL("CREATE ROLE {} LOGIN" if login else "CREATE ROLE {} NOLOGIN").format(sql.Identifier(name))
     savepoint = connection.begin_nested()
     try:
         _sql(connection, statement)
@@ -164,7 +163,8 @@ def _create_role(connection: Connection, name: str, *, login: bool) -> bool:
         savepoint.rollback()
         raise LifecycleError(
             f"creating the PostgreSQL role {name!r} needs a database user with CREATEROLE "
-            "(or a superuser): run this as the installer, see docs/operations.md") from None
+            "(or a superuser): run this as the installer, see docs/operations.md"
+        ) from None
     savepoint.commit()
     return True
 
@@ -185,8 +185,7 @@ def setup_roles(connection: Connection) -> dict[str, Any]:
     ident = sql.Identifier(schema)
     savepoint = connection.begin_nested()
     try:
-        _sql(connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-            sql.Identifier(database), everyone))
+        _sql(connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), everyone))
         savepoint.commit()
     except LifecycleError:
         # Only the database's owner may grant CONNECT; PUBLIC has it unless a DBA took it
@@ -195,18 +194,26 @@ def setup_roles(connection: Connection) -> dict[str, Any]:
     _sql(connection, sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident, everyone))
     _sql(connection, sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(ident, everyone))
     # Start from "read only" on every run, so an upgrade also takes back what a role lost.
-    _sql(connection, sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER "
-                             "ON ALL TABLES IN SCHEMA {} FROM {}").format(ident, everyone))
+    _sql(
+        connection,
+        sql.SQL(
+            "REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {} FROM {}"
+        ).format(ident, everyone),
+    )
     for table, grants in WRITES.items():
         if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
             continue
         for role, privileges in grants.items():
-            _sql(connection, sql.SQL("GRANT {} ON TABLE {} TO {}").format(
-                sql.SQL(", ").join(sql.SQL(p) for p in privileges), sql.Identifier(table),
-                sql.Identifier(GROUPS[role])))
+            _sql(
+                connection,
+                sql.SQL("GRANT {} ON TABLE {} TO {}").format(
+                    sql.SQL(", ").join(sql.SQL(p) for p in privileges),
+                    sql.Identifier(table),
+                    sql.Identifier(GROUPS[role]),
+                ),
+            )
     writers = sql.SQL(", ").join(sql.Identifier(GROUPS[role]) for role in SEQUENCE_WRITERS)
-    _sql(connection, sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
-        ident, writers))
+    _sql(connection, sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(ident, writers))
     # PUBLIC is every role of the cluster: it gets nothing on the log (PostgreSQL gives no
     # table rights to PUBLIC by default; this makes it hold even if someone did).
     _sql(connection, sql.SQL("REVOKE ALL ON TABLE audit_log FROM PUBLIC"))
@@ -216,8 +223,10 @@ def setup_roles(connection: Connection) -> dict[str, Any]:
 def check_login_name(name: str) -> str | None:
     """Why `name` cannot be a lifecycle login role, or None if it can."""
     if len(name.encode("utf-8")) > MAX_ROLE_NAME_BYTES:
-        return (f"{name!r} is {len(name.encode('utf-8'))} bytes; PostgreSQL role names hold at "
-                f"most {MAX_ROLE_NAME_BYTES}: choose a shorter name")
+        return (
+            f"{name!r} is {len(name.encode('utf-8'))} bytes; PostgreSQL role names hold at "
+            f"most {MAX_ROLE_NAME_BYTES}: choose a shorter name"
+        )
     if name in GROUPS.values():
         return f"{name!r} is one of lifecycle's group roles; give the person a name of their own"
     if name.lower().startswith("pg_") or name.lower() == "public":

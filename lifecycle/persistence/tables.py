@@ -27,8 +27,7 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_next_due_on_programme", "next_due_on", "programme"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
-                                                          autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     programme: str = Field(max_length=60)
     name: str = Field(max_length=200)
     state: str = Field(max_length=60)
@@ -60,8 +59,7 @@ class AuditEntryRow(SQLModel, table=True):
     )
 
     seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    case_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("cases.id"),
-                                                               nullable=True))
+    case_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("cases.id"), nullable=True))
     programme: str | None = Field(default=None, max_length=60)
     trigger: str = Field(max_length=60)
     from_state: str | None = Field(default=None, max_length=60)
@@ -103,8 +101,7 @@ class ComplianceRunRow(SQLModel, table=True):
 
     __tablename__ = "compliance_runs"
 
-    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
-                                                          autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     started_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
     ended_at: datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
     as_of: date
@@ -125,20 +122,16 @@ class AutomaticActionRow(SQLModel, table=True):
     the same case, rule and period, whatever happens to the process that tries."""
 
     __tablename__ = "automatic_actions"
-    __table_args__ = (
-        UniqueConstraint("case_id", "rule", "period", name="uq_automatic_actions_case_rule_period"),
-    )
+    __table_args__ = (UniqueConstraint("case_id", "rule", "period", name="uq_automatic_actions_case_rule_period"),)
 
-    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
-                                                          autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
     rule: str = Field(max_length=100)
     period: str = Field(max_length=60)
     trigger: str = Field(max_length=60)
     effective_on: date
     audit_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
-    run_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("compliance_runs.id"),
-                                                              nullable=True))
+    run_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("compliance_runs.id"), nullable=True))
 
 
 class CaseContactRow(SQLModel, table=True):
@@ -146,8 +139,7 @@ class CaseContactRow(SQLModel, table=True):
 
     __tablename__ = "case_contacts"
 
-    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), primary_key=True,
-                                          autoincrement=False))
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), primary_key=True, autoincrement=False))
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=60)
@@ -189,8 +181,7 @@ class NotificationRow(SQLModel, table=True):
     due_on: date | None = None
     notify_on: date
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
-    run_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("compliance_runs.id"),
-                                                              nullable=True))
+    run_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("compliance_runs.id"), nullable=True))
     audit_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
@@ -255,6 +246,8 @@ class NoticePlanRow(SQLModel, table=True):
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), primary_key=True, autoincrement=False))
     version: int
     next_on: date
+
+
 class DecisionRow(SQLModel, table=True):
     """A decision due: what the compliance run proposes instead of taking a designation away,
     raised once per (case, rule, period) and then confirmed (with the decision's number) or
@@ -266,8 +259,7 @@ class DecisionRow(SQLModel, table=True):
         Index("ix_decisions_state_programme", "state", "programme"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True,
-                                                          autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
     programme: str = Field(max_length=60)
     rule: str = Field(max_length=100)

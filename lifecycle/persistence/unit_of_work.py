@@ -62,8 +62,9 @@ class UnitOfWork:
         self._transaction.rollback()
         self._transaction = self.connection.begin()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self._transaction.is_active:
             self._transaction.rollback()
         elif not self._committed and not self.connection.invalidated:
@@ -84,8 +85,7 @@ def _held_connection(engine: Engine) -> Connection:
     out of the pool for each cost more than a whole advance's SQL. Only writers keep theirs;
     a reader may be a generator that outlives the caller's interest."""
     connection: Connection | None = getattr(_HELD, "connection", None)
-    if connection is not None and (connection.engine is not engine or connection.closed
-                                   or connection.invalidated):
+    if connection is not None and (connection.engine is not engine or connection.closed or connection.invalidated):
         _release()
         connection = None
     if connection is None:

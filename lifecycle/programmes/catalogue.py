@@ -89,7 +89,11 @@ class Catalogue:
                 raise NotFound(f"{code} version {version[:12]} is neither current nor stored")
             programme = load_text(text, f"{code}@{version[:12]} (stored)")
             if programme.version != version:
-                raise DefinitionError([f"stored {code} version {version[:12]} hashes to "
-                                       f"{programme.version[:12]}: the stored copy was altered"])
+                raise DefinitionError(
+                    [
+                        f"stored {code} version {version[:12]} hashes to "
+                        f"{programme.version[:12]}: the stored copy was altered"
+                    ]
+                )
             self._versions[key] = programme
         return self._versions[key]

@@ -23,8 +23,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def version_of(data: Any) -> str:
     """The content hash of a definition: SHA-256 over its canonical JSON, so comments and
     layout do not make a new version but any change of a rule does."""
-    canonical = json.dumps(dump_for_hash(data), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(dump_for_hash(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -42,10 +41,18 @@ def _line_of(node: yaml.Node | None, path: list[str]) -> int | None:
             if part.isdigit() and int(part) < len(node.value):
                 node = node.value[int(part)]
             else:  # list items named by their `id`
-                node = next((item for item in node.value if isinstance(item, yaml.MappingNode)
-                             and any(getattr(k, "value", None) == "id" and
-                                     getattr(v, "value", None) == part for k, v in item.value)),
-                            None)
+                node = next(
+                    (
+                        item
+                        for item in node.value
+                        if isinstance(item, yaml.MappingNode)
+                        and any(
+                            getattr(k, "value", None) == "id" and getattr(v, "value", None) == part
+                            for k, v in item.value
+                        )
+                    ),
+                    None,
+                )
                 if node is None:
                     return line
         else:
@@ -68,8 +75,13 @@ def _bad_date_line(node: yaml.Node | None) -> int | None:
             except ValueError:
                 return node.start_mark.line + 1
         return None
-    children = node.value if isinstance(node, yaml.SequenceNode) else \
-        [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) else []
+    children = (
+        node.value
+        if isinstance(node, yaml.SequenceNode)
+        else [part for pair in node.value for part in pair]
+        if isinstance(node, yaml.MappingNode)
+        else []
+    )
     for child in children:
         line = _bad_date_line(child)
         if line:
@@ -114,8 +126,9 @@ def parse_definition(text: str, origin: str) -> tuple[Definition, str]:
     cross = reference_problems(definition)
     if cross:
         node = _compose(text)
-        raise DefinitionError([f"{origin}:{_line_of(node, _split_key(key))}: {key}: {message}"
-                               for key, message in cross])
+        raise DefinitionError(
+            [f"{origin}:{_line_of(node, _split_key(key))}: {key}: {message}" for key, message in cross]
+        )
     return definition, version_of(data)
 
 
@@ -130,6 +143,5 @@ def load_file(path: Path) -> tuple[Programme, str]:
     programme = load_text(text, str(path))
     expected = path.stem
     if programme.code != expected:
-        raise DefinitionError([f"{path}:1: code: {programme.code!r} must match the file name "
-                               f"({expected!r}.yaml)"])
+        raise DefinitionError([f"{path}:1: code: {programme.code!r} must match the file name ({expected!r}.yaml)"])
     return programme, text

@@ -19,29 +19,50 @@ FORMATS = ("md", "html", "pdf", "xlsx")
 #: What could end a cell (|), start a link ([ ]), code (`), emphasis (* _ ~), HTML (< > &),
 #: or escape one of these (\\). Parentheses and the like are harmless once [ ] are escaped.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-COLUMNS = ("#", "effective", "recorded (UTC)", "action", "from → to", "by", "clause",
-           "source", "reason", "details")
+COLUMNS = ("#", "effective", "recorded (UTC)", "action", "from → to", "by", "clause", "source", "reason", "details")
 COLUMNS_ZH = ("序号", "生效日期", "记录时间(UTC)", "操作", "状态变化", "操作人", "条款", "出处", "理由", "详情")
 #: The report's own words, by language (the case's words come from its definition).
 WORDS: dict[str, dict[str, Any]] = {
-    "en": {"title": "Case history: {}", "case": "Case", "programme": "Programme", "state": "State now",
-           "dates": "Approved on / valid until", "chain": "Audit chain", "generated": "Generated",
-           "database": "Database", "sources": "Source documents", "decisions": "Decisions",
-           "hashes": "Each entry's hash, for comparison with `lifecycle audit log`",
-           "since": "{} since {} (version {})", "by": "{} by {}",
-           "verifies": "verifies: {} entries, head #{} {}",
-           "broken": "BROKEN at entry {}: {} (this case's entries at or after it: {})",
-           "source_columns": ("title", "number", "issuer", "date", "definition version"),
-           "hash_columns": ("#", "hash"), "summary": "case"},
-    "zh": {"title": "案件历史报告：{}", "case": "案件", "programme": "项目", "state": "当前状态",
-           "dates": "批准日期 / 有效期至", "chain": "审计链", "generated": "生成", "database": "数据库",
-           "sources": "政策文件", "decisions": "决定与状态变化",
-           "hashes": "各条记录的哈希值（可与 lifecycle audit log 核对）",
-           "since": "{}，自 {} 起（版本 {}）", "by": "{}，生成人 {}",
-           "verifies": "校验通过：共 {} 条记录，末条 #{} {}",
-           "broken": "在第 {} 条记录处断裂：{}（本案件在此及之后的记录：{}）",
-           "source_columns": ("标题", "文号", "发文机关", "日期", "定义版本"),
-           "hash_columns": ("序号", "哈希值"), "summary": "案件"},
+    "en": {
+        "title": "Case history: {}",
+        "case": "Case",
+        "programme": "Programme",
+        "state": "State now",
+        "dates": "Approved on / valid until",
+        "chain": "Audit chain",
+        "generated": "Generated",
+        "database": "Database",
+        "sources": "Source documents",
+        "decisions": "Decisions",
+        "hashes": "Each entry's hash, for comparison with `lifecycle audit log`",
+        "since": "{} since {} (version {})",
+        "by": "{} by {}",
+        "verifies": "verifies: {} entries, head #{} {}",
+        "broken": "BROKEN at entry {}: {} (this case's entries at or after it: {})",
+        "source_columns": ("title", "number", "issuer", "date", "definition version"),
+        "hash_columns": ("#", "hash"),
+        "summary": "case",
+    },
+    "zh": {
+        "title": "案件历史报告：{}",
+        "case": "案件",
+        "programme": "项目",
+        "state": "当前状态",
+        "dates": "批准日期 / 有效期至",
+        "chain": "审计链",
+        "generated": "生成",
+        "database": "数据库",
+        "sources": "政策文件",
+        "decisions": "决定与状态变化",
+        "hashes": "各条记录的哈希值（可与 lifecycle audit log 核对）",
+        "since": "{}，自 {} 起（版本 {}）",
+        "by": "{}，生成人 {}",
+        "verifies": "校验通过：共 {} 条记录，末条 #{} {}",
+        "broken": "在第 {} 条记录处断裂：{}（本案件在此及之后的记录：{}）",
+        "source_columns": ("标题", "文号", "发文机关", "日期", "定义版本"),
+        "hash_columns": ("序号", "哈希值"),
+        "summary": "案件",
+    },
 }
 
 
@@ -84,9 +105,18 @@ def _action_with_correction(d: dict[str, Any]) -> str:
 
 
 def _row(d: dict[str, Any]) -> list[Any]:
-    return [d["seq"], d["effective_on"], d["recorded_at"][:19].replace("T", " "), _action_with_correction(d),
-            _move(d), f"{d['actor']} ({d['role']})", _clause(d), d["clause_source"] or "",
-            d["reason"] or "", _details(d)]
+    return [
+        d["seq"],
+        d["effective_on"],
+        d["recorded_at"][:19].replace("T", " "),
+        _action_with_correction(d),
+        _move(d),
+        f"{d['actor']} ({d['role']})",
+        _clause(d),
+        d["clause_source"] or "",
+        d["reason"] or "",
+        _details(d),
+    ]
 
 
 def _chain_line(report: dict[str, Any], lang: str = "en") -> str:
@@ -136,8 +166,7 @@ def render_markdown(report: dict[str, Any], lang: str = "en") -> str:
     lines += ["| | |", "|---|---|"] + [f"| {label} | {md(value)} |" for label, value in _facts(report, lang)]
     lines += ["", f"## {w['sources']}", ""]
     lines += [f"- {md(_source_text(s))}" for s in report["sources"]]
-    lines += ["", f"## {w['decisions']}", "", "| " + " | ".join(columns) + " |",
-              "|" + "---|" * len(columns)]
+    lines += ["", f"## {w['decisions']}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(md(v) for v in _row_in(d, lang)) + " |" for d in report["decisions"]]
     lines += ["", f"{w['hashes']}:", ""]
     lines += [f"- #{d['seq']}: `{d['hash']}`" for d in report["decisions"]]
@@ -154,22 +183,25 @@ def render_html(report: dict[str, Any], lang: str = "en") -> str:
     case, w = report["case"], WORDS[lang]
     chain_class = "" if report["chain"]["ok"] else ' class="broken"'
     facts = "".join(
-        f"<tr><th>{e(label)}</th><td{chain_class if label == w['chain'] else ''}>"
-        f"{e(str(value))}</td></tr>" for label, value in _facts(report, lang))
+        f"<tr><th>{e(label)}</th><td{chain_class if label == w['chain'] else ''}>{e(str(value))}</td></tr>"
+        for label, value in _facts(report, lang)
+    )
     sources = "".join(f"<li>{e(_source_text(s))}</li>" for s in report["sources"])
     head = "".join(f"<th>{e(c)}</th>" for c in (COLUMNS_ZH if lang == "zh" else COLUMNS))
-    rows = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in _row_in(d, lang)) + "</tr>"
-                   for d in report["decisions"])
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in _row_in(d, lang)) + "</tr>" for d in report["decisions"]
+    )
     hashes = "".join(f"<li>#{d['seq']}: <code>{e(d['hash'])}</code></li>" for d in report["decisions"])
     title = e(w["title"].format(case["name"]))
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>{title}</h1>\n<table>{facts}</table>\n"
         f"<h2>{e(w['sources'])}</h2>\n<ul>{sources}</ul>\n"
         f"<h2>{e(w['decisions'])}</h2>\n<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n"
         f"<p>{e(w['hashes'])}:</p>"
-        f"<ul>{hashes}</ul>\n</body></html>\n")
+        f"<ul>{hashes}</ul>\n</body></html>\n"
+    )
 
 
 def document(report: dict[str, Any], lang: str = "en") -> Document:
@@ -177,14 +209,23 @@ def document(report: dict[str, Any], lang: str = "en") -> Document:
     case, w = report["case"], WORDS[lang]
     sources = [[s["title"], s["number"], s["issuer"], s["date"], s["version"][:12]] for s in report["sources"]]
     return Document(
-        w["title"].format(case["name"]), [(k, str(v)) for k, v in _facts(report, lang)], [
+        w["title"].format(case["name"]),
+        [(k, str(v)) for k, v in _facts(report, lang)],
+        [
             Section(w["sources"], list(w["source_columns"]), sources, [4, 2, 2, 1, 1.2]),
-            Section(w["decisions"], list(COLUMNS_ZH if lang == "zh" else COLUMNS),
-                    [_row_in(d, lang) for d in report["decisions"]],
-                    [0.5, 1.1, 1.6, 1.8, 2.0, 1.2, 1.1, 1.6, 2.0, 2.6]),
-            Section(w["hashes"], list(w["hash_columns"]),
-                    [[d["seq"], d["hash"]] for d in report["decisions"]], [1, 12]),
-        ], lang, w["summary"])
+            Section(
+                w["decisions"],
+                list(COLUMNS_ZH if lang == "zh" else COLUMNS),
+                [_row_in(d, lang) for d in report["decisions"]],
+                [0.5, 1.1, 1.6, 1.8, 2.0, 1.2, 1.1, 1.6, 2.0, 2.6],
+            ),
+            Section(
+                w["hashes"], list(w["hash_columns"]), [[d["seq"], d["hash"]] for d in report["decisions"]], [1, 12]
+            ),
+        ],
+        lang,
+        w["summary"],
+    )
 
 
 def render(report: dict[str, Any], fmt: str, lang: str = "en") -> str | bytes:

@@ -121,8 +121,7 @@ def _pdf(document: Document, font: Path) -> bytes:
     pdf.ln(2)
     pdf.set_font(_FONT, size=9)
     heading_style = FontFace(emphasis="", fill_color=(228, 228, 228))
-    with pdf.table(col_widths=(1, 4), first_row_as_headings=False, wrapmode=WrapMode.CHAR,
-                   line_height=5) as facts:
+    with pdf.table(col_widths=(1, 4), first_row_as_headings=False, wrapmode=WrapMode.CHAR, line_height=5) as facts:
         for label, value in document.facts:
             row = facts.row()
             row.cell(label)
@@ -136,8 +135,9 @@ def _pdf(document: Document, font: Path) -> bytes:
             pdf.multi_cell(0, 5, section.empty or ("无" if zh else "none"), new_x="LMARGIN", new_y="NEXT")
             continue
         widths = tuple(section.widths or [1.0] * len(section.columns))
-        with pdf.table(col_widths=widths, headings_style=heading_style, wrapmode=WrapMode.CHAR,
-                       line_height=4.2, repeat_headings=1) as table:
+        with pdf.table(
+            col_widths=widths, headings_style=heading_style, wrapmode=WrapMode.CHAR, line_height=4.2, repeat_headings=1
+        ) as table:
             header = table.row()
             for name in section.columns:
                 header.cell(name)
@@ -195,9 +195,11 @@ def to_html(document: Document) -> str:
 
     e = html.escape
     facts = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in document.facts)
-    parts = [f"<!DOCTYPE html>\n<html lang=\"{'zh-CN' if document.lang == 'zh' else 'en'}\"><head>"
-             f"<meta charset=\"utf-8\"><title>{e(document.title)}</title><style>{_STYLE}</style></head>"
-             f"<body>\n<h1>{e(document.title)}</h1>\n<table>{facts}</table>\n"]
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if document.lang == "zh" else "en"}"><head>'
+        f'<meta charset="utf-8"><title>{e(document.title)}</title><style>{_STYLE}</style></head>'
+        f"<body>\n<h1>{e(document.title)}</h1>\n<table>{facts}</table>\n"
+    ]
     for section in document.sections:
         parts.append(f"<h2>{e(section.heading)}</h2>\n")
         if not section.rows:
@@ -210,5 +212,7 @@ def to_html(document: Document) -> str:
     return "".join(parts)
 
 
-_STYLE = ("body{font-family:sans-serif;margin:2em;color:#111}table{border-collapse:collapse;margin:1em 0}"
-          "td,th{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}th{background:#eee}")
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;color:#111}table{border-collapse:collapse;margin:1em 0}"
+    "td,th{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}th{background:#eee}"
+)

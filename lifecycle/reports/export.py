@@ -65,8 +65,9 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str
     return count
 
 
-def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[bytes] | Path,
-               title: str = "lifecycle") -> int:
+def write_xlsx(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[bytes] | Path, title: str = "lifecycle"
+) -> int:
     """The table as a workbook of one sheet: a bold, frozen header row; every text cell a
     text cell (never a formula); the number of rows written."""
     from openpyxl import Workbook
@@ -104,8 +105,14 @@ def sheet_title(title: str) -> str:
     return (title.translate(_SHEET_NAME_FORBIDDEN).strip() or "lifecycle")[:_SHEET_NAME_LENGTH]
 
 
-def export_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, *,
-                 output: Path | None = None, title: str = "lifecycle") -> int:
+def export_table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    *,
+    output: Path | None = None,
+    title: str = "lifecycle",
+) -> int:
     """Write the table as `fmt` (csv or xlsx) to `output`, else to standard output; the number
     of rows. A workbook is never written to a terminal: redirect it or give a file."""
     from lifecycle.errors import UsageError
@@ -121,8 +128,9 @@ def export_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str
     if fmt == "csv":
         return write_csv(columns, rows, sys.stdout)
     if sys.stdout.isatty():
-        raise UsageError("an .xlsx workbook is not for the terminal: give --output FILE.xlsx, or "
-                         "redirect it: > FILE.xlsx")
+        raise UsageError(
+            "an .xlsx workbook is not for the terminal: give --output FILE.xlsx, or redirect it: > FILE.xlsx"
+        )
     buffer = io.BytesIO()
     count = write_xlsx(columns, rows, buffer, title)
     sys.stdout.flush()

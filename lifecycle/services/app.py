@@ -26,8 +26,13 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 class Lifecycle:
-    def __init__(self, db: str | None = None, programmes: Path | str | None = None, *,
-                 unit_of_work: UnitOfWorkFactory | None = None) -> None:
+    def __init__(
+        self,
+        db: str | None = None,
+        programmes: Path | str | None = None,
+        *,
+        unit_of_work: UnitOfWorkFactory | None = None,
+    ) -> None:
         self.url = resolve_url(db)
         self.programmes_dir = programmes
         self._unit_of_work = unit_of_work
@@ -71,15 +76,17 @@ class Lifecycle:
             raise DatabaseUnavailable(
                 f"no database at {path}, so it has no lifecycle schema yet: run `lifecycle init` "
                 "first to create one there (nothing was created now), or give the database with "
-                "--db / LIFECYCLE_DB")
+                "--db / LIFECYCLE_DB"
+            )
         revision = stored_revision(self.engine)
         if revision is None:
             self._explain_missing_rights()
-            raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: "
-                                 "run `lifecycle init` first")
+            raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: run `lifecycle init` first")
         if revision != HEAD:
-            raise LifecycleError(f"{safe_url(self.url)} is at schema {revision}, this version "
-                                 f"needs {HEAD}: run `lifecycle init` to upgrade")
+            raise LifecycleError(
+                f"{safe_url(self.url)} is at schema {revision}, this version "
+                f"needs {HEAD}: run `lifecycle init` to upgrade"
+            )
 
     def _explain_missing_rights(self) -> None:
         """On PostgreSQL a login in no lifecycle group sees no tables at all: say so, rather
@@ -94,7 +101,8 @@ class Lifecycle:
                 f"database user {who.name!r} is in none of the lifecycle roles "
                 f"({', '.join(GROUPS.values())}), so it sees no lifecycle tables in "
                 f"{safe_url(self.url)}; the installer grants one with "
-                f"`lifecycle users add {who.name} --role admin|auditor`")
+                f"`lifecycle users add {who.name} --role admin|auditor`"
+            )
 
     def end_thread(self) -> None:
         """Close the writing connection this thread keeps (a worker thread that ends)."""
@@ -102,8 +110,9 @@ class Lifecycle:
 
     def programme_for(self, case: Case, uow: UnitOfWork) -> Programme:
         """The programme version the case runs under (stored copy if it is not current)."""
-        return self.catalogue.version(case.programme, case.definition_version,
-                                      lambda code, version: uow.definitions.text(version))
+        return self.catalogue.version(
+            case.programme, case.definition_version, lambda code, version: uow.definitions.text(version)
+        )
 
 
 def database_problem(error: Exception, db: str | None) -> Exception:
@@ -113,4 +122,5 @@ def database_problem(error: Exception, db: str | None) -> Exception:
 
     where = safe_url(resolve_url(db))
     return classify(error, where) or LifecycleError(
-        f"database error: {str(getattr(error, 'orig', error)).strip()}; nothing was written")
+        f"database error: {str(getattr(error, 'orig', error)).strip()}; nothing was written"
+    )

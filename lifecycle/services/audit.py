@@ -41,10 +41,16 @@ def verify_log(app: Lifecycle, checkpoint: Checkpoint | None = None) -> Verifica
             if held:
                 # Every user and case was recorded in the log when it was added: an empty log
                 # beside them means its entries (and the head, reset) were deleted.
-                return replace(result, ok=False, first_bad=1, problem=(
-                    f"the log has no entries, but the database holds {uow.users.count()} users and "
-                    f"{uow.cases.count()} cases, each recorded in the log when it was added: the "
-                    "entries were deleted and the chain head reset; restore the log from a backup"))
+                return replace(
+                    result,
+                    ok=False,
+                    first_bad=1,
+                    problem=(
+                        f"the log has no entries, but the database holds {uow.users.count()} users and "
+                        f"{uow.cases.count()} cases, each recorded in the log when it was added: the "
+                        "entries were deleted and the chain head reset; restore the log from a backup"
+                    ),
+                )
         return result
 
 
@@ -67,8 +73,7 @@ def take_checkpoint(app: Lifecycle) -> CheckpointTaken:
     does not verify (a checkpoint of a broken log would vouch for the break)."""
     result = verify_log(app)
     if not result.ok:
-        raise AuditBroken(f"the audit log is BROKEN at entry {result.first_bad}: {result.problem}; "
-                          "no checkpoint taken")
+        raise AuditBroken(f"the audit log is BROKEN at entry {result.first_bad}: {result.problem}; no checkpoint taken")
     return CheckpointTaken(result.head_seq, result.head_hash, result.entries, utc_text(utc_now()), safe_url(app.url))
 
 
@@ -80,17 +85,18 @@ def read_checkpoint(value: str) -> Checkpoint:
             try:
                 content = path.read_text(encoding="utf-8")
             except OSError as error:
-                raise ValueError(f"cannot read checkpoint file {value!r} ({error.strerror}); "
-                                 "give a file written by `lifecycle audit checkpoint --json`, "
-                                 "or SEQ:HASH") from None
+                raise ValueError(
+                    f"cannot read checkpoint file {value!r} ({error.strerror}); "
+                    "give a file written by `lifecycle audit checkpoint --json`, "
+                    "or SEQ:HASH"
+                ) from None
             try:
                 data = json.loads(content)
             except json.JSONDecodeError:
                 # The plain output of `audit checkpoint` saved to a file: its SEQ:HASH line.
                 return Checkpoint.parse(content.strip().splitlines()[0] if content.strip() else "")
             if not isinstance(data, dict) or "seq" not in data or "hash" not in data:
-                raise ValueError(f"{value!r} has no \"seq\" and \"hash\": is it from "
-                                 "`lifecycle audit checkpoint --json`?")
+                raise ValueError(f'{value!r} has no "seq" and "hash": is it from `lifecycle audit checkpoint --json`?')
             return Checkpoint.of(data["seq"], data["hash"])
         return Checkpoint.parse(value)
     except ValueError as error:

@@ -29,8 +29,14 @@ EXPORT_FORMATS = ("csv", "xlsx", "jsonl")
 PROGRESS_EVERY = 1000
 
 
-def write_entries(entries: Iterable[AuditEntry], fmt: str, path: Path | None = None, *,
-                  progress: Callable[[int], None] | None = None, on_terminal: bool = False) -> int:
+def write_entries(
+    entries: Iterable[AuditEntry],
+    fmt: str,
+    path: Path | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_terminal: bool = False,
+) -> int:
     """Write `entries` as `fmt` to the file `path`, else to standard output; how many.
 
     `progress` hears the number written every PROGRESS_EVERY entries; if it raises (the person
@@ -83,14 +89,16 @@ def _rows(entries: Iterable[AuditEntry], on_terminal: bool) -> Iterator[list[Any
         yield [printable(v) if on_terminal and isinstance(v, str) else v for v in row]
 
 
-def export_audit(app: Lifecycle, where: AuditFilter, fmt: str, path: Path | None = None, *,
-                 on_terminal: bool = False) -> int:
+def export_audit(
+    app: Lifecycle, where: AuditFilter, fmt: str, path: Path | None = None, *, on_terminal: bool = False
+) -> int:
     """The filtered log, oldest first, as `fmt` to the file `path`, else to standard output."""
     return write_entries(audit_entries(app, where), fmt, path, on_terminal=on_terminal)
 
 
-def export_entries(app: Lifecycle, where: AuditFilter, path: Path, fmt: str,
-                   progress: Callable[[int], None] | None = None) -> int:
+def export_entries(
+    app: Lifecycle, where: AuditFilter, path: Path, fmt: str, progress: Callable[[int], None] | None = None
+) -> int:
     """The filtered log, oldest first, written to the file `path` (the TUI's export), with
     progress and cancelling as `write_entries` says."""
     return write_entries(audit_entries(app, where), fmt, path, progress=progress)

@@ -29,15 +29,31 @@ class Outcome:
 def _record(uow: UnitOfWork, proposal: Proposal, actor: Actor, reason: str | None) -> AuditEntry:
     case = proposal.case
     return uow.audit.append(
-        case_id=case.id, programme=case.programme, trigger=proposal.trigger,
-        from_state=proposal.from_state, to_state=proposal.to_state,
-        effective_on=proposal.effective_on, actor=actor.name, role=actor.role, reason=reason,
-        clause=proposal.clause, payload=proposal.payload)
+        case_id=case.id,
+        programme=case.programme,
+        trigger=proposal.trigger,
+        from_state=proposal.from_state,
+        to_state=proposal.to_state,
+        effective_on=proposal.effective_on,
+        actor=actor.name,
+        role=actor.role,
+        reason=reason,
+        clause=proposal.clause,
+        payload=proposal.payload,
+    )
 
 
-def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
-             values: dict[str, Any] | None = None, reason: str | None = None,
-             *, actor: Actor | None = None) -> Outcome:
+def add_case(
+    app: Lifecycle,
+    acting: str,
+    code: str,
+    name: str,
+    on: date,
+    values: dict[str, Any] | None = None,
+    reason: str | None = None,
+    *,
+    actor: Actor | None = None,
+) -> Outcome:
     """Open a case in the programme's initial state, entered on `on`, with its audit entry."""
     programme = app.catalogue.current(code)
     with app.uow(write=True) as uow:
@@ -50,10 +66,20 @@ def add_case(app: Lifecycle, acting: str, code: str, name: str, on: date,
     return Outcome(proposal.case, entry)
 
 
-def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
-            values: dict[str, Any] | None = None, reason: str | None = None,
-            *, expected_version: int | None = None, actor: Actor | None = None,
-            decision_no: str | None = None, exceed_quota: bool = False) -> Outcome:
+def advance(
+    app: Lifecycle,
+    acting: str,
+    case_id: int,
+    trigger: str,
+    on: date,
+    values: dict[str, Any] | None = None,
+    reason: str | None = None,
+    *,
+    expected_version: int | None = None,
+    actor: Actor | None = None,
+    decision_no: str | None = None,
+    exceed_quota: bool = False,
+) -> Outcome:
     """Fire `trigger` on the case, effective `on`: the new state and one audit entry, or nothing.
 
     `expected_version` is the version the caller last saw; if the case has moved
@@ -73,32 +99,46 @@ def advance(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
             # Serialise quota decisions: two submissions counting the same places at
             # once would both see room for themselves (SQLite writers already queue).
             uow.audit.head(lock=True)
-        proposal = decide(programme, case, trigger, on, actor.role, values,
-                          find_holders=holders_finder(uow, programme, case.id), exceed_quota=exceed_quota)
+        proposal = decide(
+            programme,
+            case,
+            trigger,
+            on,
+            actor.role,
+            values,
+            find_holders=holders_finder(uow, programme, case.id),
+            exceed_quota=exceed_quota,
+        )
         if decision_no is not None and decision_no.strip():
             proposal.payload["decision_no"] = decision_no.strip()
-        settles = (uow.decisions.open_for(case_id, trigger)
-                   if trigger in programme.proposed_triggers else [])
+        settles = uow.decisions.open_for(case_id, trigger) if trigger in programme.proposed_triggers else []
         if settles:
             proposal.payload["settles_decisions"] = settles
         if not uow.cases.update(proposal.case, case.version):
             raise _conflict(uow, case, case.version)
         entry = _record(uow, proposal, actor, reason)
         for decision_id in settles:
-            uow.decisions.decide(decision_id, state="confirmed",
-                                   decision_no=proposal.payload.get("decision_no"), decided_on=on,
-                                   decided_by=actor.name, reason=f"settled by {trigger} (audit #{entry.seq})",
-                                   seq=entry.seq)
+            uow.decisions.decide(
+                decision_id,
+                state="confirmed",
+                decision_no=proposal.payload.get("decision_no"),
+                decided_on=on,
+                decided_by=actor.name,
+                reason=f"settled by {trigger} (audit #{entry.seq})",
+                seq=entry.seq,
+            )
         uow.commit()
     return Outcome(proposal.case, entry)
 
 
 def holders_finder(uow: UnitOfWork, programme: Programme, case_id: int | None) -> FindHolders:
     """How the domain finds the cases that fill a quota: one query on the cases table."""
+
     def find(quota: Quota, values: Mapping[str, Any]) -> list[Holder]:
         group = {name: values[name] for name in quota.group_by}
         found = uow.cases.quota_holders(programme.code, group, quota.excluding, case_id)
         return [Holder(c.id or 0, c.name, c.state, c.fields) for c in found]
+
     return find
 
 
@@ -116,13 +156,17 @@ def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
     last = uow.audit.last_for_case(case.id)
     who = ""
     if last is not None:
-        who = (f" by {last.actor} ({last.trigger}: {last.from_state} → {last.to_state}, "
-               f"recorded {last.recorded_at:%Y-%m-%d %H:%M:%S} UTC)")
+        who = (
+            f" by {last.actor} ({last.trigger}: {last.from_state} → {last.to_state}, "
+            f"recorded {last.recorded_at:%Y-%m-%d %H:%M:%S} UTC)"
+        )
     now = latest.version if latest else "?"
     state = latest.state if latest else "?"
-    return Conflict(f"case {case.id} changed under you: you saw version {seen_version}, it is now "
-                    f"version {now} in {state}{who}. Nothing was written; reload it with "
-                    f"`lifecycle cases show {case.id}` and try again.")
+    return Conflict(
+        f"case {case.id} changed under you: you saw version {seen_version}, it is now "
+        f"version {now} in {state}{who}. Nothing was written; reload it with "
+        f"`lifecycle cases show {case.id}` and try again."
+    )
 
 
 def show_case(app: Lifecycle, case_id: int, as_of: date, role: str = "admin") -> dict[str, Any]:
@@ -142,14 +186,34 @@ def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
     """The case's decisions due (open first), as `cases show` and the case screen list them."""
     rows = uow.decisions.search(state=None, case_id=case_id)
     rows.sort(key=lambda r: (r["state"] != "open", r["due_on"], r["id"]))
-    return [{"id": r["id"], "rule": r["rule"], "trigger": r["trigger"], "to_state": r["to_state"],
-             "ground": r["ground"], "clause": r["clause"], "default": r["default"], "decision": r["name"],
-             "due_on": _iso(r["due_on"]), "state": r["state"], "decision_no": r["decision_no"],
-             "decided_on": _iso(r["decided_on"]), "decided_by": r["decided_by"]} for r in rows]
+    return [
+        {
+            "id": r["id"],
+            "rule": r["rule"],
+            "trigger": r["trigger"],
+            "to_state": r["to_state"],
+            "ground": r["ground"],
+            "clause": r["clause"],
+            "default": r["default"],
+            "decision": r["name"],
+            "due_on": _iso(r["due_on"]),
+            "state": r["state"],
+            "decision_no": r["decision_no"],
+            "decided_on": _iso(r["decided_on"]),
+            "decided_by": r["decided_by"],
+        }
+        for r in rows
+    ]
 
 
-def case_view(programme: Programme, case: Case, as_of: date, history: list[AuditEntry],
-              role: str = "admin", find_holders: FindHolders | None = None) -> dict[str, Any]:
+def case_view(
+    programme: Programme,
+    case: Case,
+    as_of: date,
+    history: list[AuditEntry],
+    role: str = "admin",
+    find_holders: FindHolders | None = None,
+) -> dict[str, Any]:
     allowed, blocked = options(programme, case, as_of, role, find_holders)
     state = programme.definition.states[case.state]
     return {
@@ -169,8 +233,10 @@ def case_view(programme: Programme, case: Case, as_of: date, history: list[Audit
         "cycle_end": _iso(programme.cycle_end(case)),
         "deadline_on": _iso(case.deadline_on),
         "reports_filed": list(case.reports),
-        "obligations": [{k: row[k] for k in ("kind", "period", "due_on", "status")}
-                        for row in obligations_view(programme, case, as_of)],
+        "obligations": [
+            {k: row[k] for k in ("kind", "period", "due_on", "status")}
+            for row in obligations_view(programme, case, as_of)
+        ],
         "next_due_on": _iso(case.next_due_on) if case.next_due_on != date.max else None,
         "pending_change": case.pending_change,
         "version": case.version,
@@ -206,12 +272,28 @@ class CaseSummary:
         return asdict(self)
 
 
-def list_cases(app: Lifecycle, programme: str | None = None, state: str | None = None,
-               text: str | None = None, limit: int | None = None) -> list[CaseSummary]:
+def list_cases(
+    app: Lifecycle,
+    programme: str | None = None,
+    state: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list[CaseSummary]:
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error, not an empty list
     with app.uow() as uow:
         found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
-    return [CaseSummary(c.id or 0, c.programme, c.name, c.state, c.state_since.isoformat(), _iso(c.approved_on),
-                        _iso(c.valid_until), _iso(c.next_due_on) if c.next_due_on != date.max else None,
-                        c.version) for c in found]
+    return [
+        CaseSummary(
+            c.id or 0,
+            c.programme,
+            c.name,
+            c.state,
+            c.state_since.isoformat(),
+            _iso(c.approved_on),
+            _iso(c.valid_until),
+            _iso(c.next_due_on) if c.next_due_on != date.max else None,
+            c.version,
+        )
+        for c in found
+    ]

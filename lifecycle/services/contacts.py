@@ -30,8 +30,9 @@ def show_contact(app: Lifecycle, case_id: int) -> dict[str, Any]:
     return {"case_id": case_id, "case_name": case.name, "programme": case.programme, **contact.to_dict()}
 
 
-def set_contact(app: Lifecycle, acting: str, case_id: int, *, reason: str | None = None,
-                **values: str | None) -> dict[str, Any]:
+def set_contact(
+    app: Lifecycle, acting: str, case_id: int, *, reason: str | None = None, **values: str | None
+) -> dict[str, Any]:
     """Change the case's contact (only the values given; "" clears one). Returns the contact and
     whether anything changed (an unchanged contact writes nothing). `reason` leads the audit
     entry's reason (the demo's says its data is made up)."""
@@ -41,25 +42,46 @@ def set_contact(app: Lifecycle, acting: str, case_id: int, *, reason: str | None
         case = load_case(uow, case_id)
         before = uow.contacts.of_case(case_id) or Contact()
         after = _checked(before, values)
-        changed = [name for name in ("name", "email", "phone", "webhook_url", "webhook_kind")
-                   if getattr(before, name) != getattr(after, name)]
+        changed = [
+            name
+            for name in ("name", "email", "phone", "webhook_url", "webhook_kind")
+            if getattr(before, name) != getattr(after, name)
+        ]
         if changed:
             uow.contacts.save(case_id, after, actor.name)
-            uow.audit.append(case_id=case_id, programme=case.programme, trigger=TRIGGER, from_state=case.state,
-                             to_state=case.state, effective_on=today(), actor=actor.name, role=actor.role,
-                             reason=f"{reason + '; ' if reason else ''}contact changed: {', '.join(changed)}",
-                             clause=None,
-                             payload={"changed": changed, "before": before.audit_view(),
-                                      "after": after.audit_view()})
+            uow.audit.append(
+                case_id=case_id,
+                programme=case.programme,
+                trigger=TRIGGER,
+                from_state=case.state,
+                to_state=case.state,
+                effective_on=today(),
+                actor=actor.name,
+                role=actor.role,
+                reason=f"{reason + '; ' if reason else ''}contact changed: {', '.join(changed)}",
+                clause=None,
+                payload={"changed": changed, "before": before.audit_view(), "after": after.audit_view()},
+            )
             uow.commit()
-    return {"case_id": case_id, "case_name": case.name, "programme": case.programme, **after.to_dict(),
-            "changed": changed}
+    return {
+        "case_id": case_id,
+        "case_name": case.name,
+        "programme": case.programme,
+        **after.to_dict(),
+        "changed": changed,
+    }
 
 
 def _checked(before: Contact, values: dict[str, str | None]) -> Contact:
     try:
-        return updated(before, name=values.get("name"), email=values.get("email"), phone=values.get("phone"),
-                       webhook=values.get("webhook"), webhook_kind=values.get("webhook_kind"))
+        return updated(
+            before,
+            name=values.get("name"),
+            email=values.get("email"),
+            phone=values.get("phone"),
+            webhook=values.get("webhook"),
+            webhook_kind=values.get("webhook_kind"),
+        )
     except ContactProblem as problem:
         raise UsageError(f"{problem}. Nothing was changed.") from None
 
@@ -73,15 +95,26 @@ def set_admin_contact(app: Lifecycle, acting: str, user: str, **values: str | No
             raise NotFound(f"{user!r} is not an administrator of this database; `lifecycle users list` shows them")
         before = uow.contacts.of_admin(user) or Contact(user)
         after = _checked(before, {**values, "name": None})
-        changed = [name for name in ("email", "phone", "webhook_url", "webhook_kind")
-                   if getattr(before, name) != getattr(after, name)]
+        changed = [
+            name
+            for name in ("email", "phone", "webhook_url", "webhook_kind")
+            if getattr(before, name) != getattr(after, name)
+        ]
         if changed:
             uow.contacts.save_admin(user, after, actor.name)
-            uow.audit.append(case_id=None, programme=None, trigger=ADMIN_TRIGGER, from_state=None, to_state=None,
-                             effective_on=today(), actor=actor.name, role=actor.role,
-                             reason=f"addresses of administrator {user} changed: {', '.join(changed)}", clause=None,
-                             payload={"user": user, "changed": changed, "before": before.audit_view(),
-                                      "after": after.audit_view()})
+            uow.audit.append(
+                case_id=None,
+                programme=None,
+                trigger=ADMIN_TRIGGER,
+                from_state=None,
+                to_state=None,
+                effective_on=today(),
+                actor=actor.name,
+                role=actor.role,
+                reason=f"addresses of administrator {user} changed: {', '.join(changed)}",
+                clause=None,
+                payload={"user": user, "changed": changed, "before": before.audit_view(), "after": after.audit_view()},
+            )
             uow.commit()
     return {"user": user, **{k: v for k, v in after.to_dict().items() if k != "name"}, "changed": changed}
 
@@ -89,5 +122,6 @@ def set_admin_contact(app: Lifecycle, acting: str, user: str, **values: str | No
 def list_admin_contacts(app: Lifecycle) -> list[dict[str, Any]]:
     app.require_schema()
     with app.uow() as uow:
-        return [{"user": c.name, **{k: v for k, v in c.to_dict().items() if k != "name"}}
-                for c in uow.contacts.admins()]
+        return [
+            {"user": c.name, **{k: v for k, v in c.to_dict().items() if k != "name"}} for c in uow.contacts.admins()
+        ]

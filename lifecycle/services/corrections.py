@@ -62,8 +62,13 @@ def _restore_state(case: Case, voided: AuditEntry, history: list[AuditEntry], vo
         case.cycle = 0
     elif "cycle" in payload and voided.trigger != "import":  # a renewal undone: the dates before it
         case.cycle = max(1, case.cycle - 1)
-        earlier = [e for e in history if e.seq < voided.seq and e.seq not in void_set
-                   and ("cycle_start" in e.payload or "approved_on" in e.payload)]
+        earlier = [
+            e
+            for e in history
+            if e.seq < voided.seq
+            and e.seq not in void_set
+            and ("cycle_start" in e.payload or "approved_on" in e.payload)
+        ]
         last = earlier[-1].payload if earlier else {}
         case.cycle_start = _iso(last.get("cycle_start")) or _iso(last.get("approved_on")) or case.cycle_start
         case.valid_until = _iso(last.get("valid_until"))
@@ -83,8 +88,9 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
         if voided is None:
             raise NotFound(f"no audit entry #{seq}; `lifecycle audit log` lists them")
         if voided.case_id is None:
-            raise _refused(seq, f"entry #{seq} ({voided.trigger}) is not about a case; only a case's entries "
-                           "can be corrected")
+            raise _refused(
+                seq, f"entry #{seq} ({voided.trigger}) is not about a case; only a case's entries can be corrected"
+            )
         if voided.trigger == CORRECT:
             raise _refused(seq, f"entry #{seq} is itself a correction; record the action again instead")
         case = load_case(uow, voided.case_id)
@@ -96,14 +102,23 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
             raise Conflict(f"entry #{seq} was already voided by #{by}; nothing was written")
         moves = voided.from_state is not None and voided.from_state != voided.to_state
         if voided.from_state is None:
-            raise _refused(seq, f"entry #{seq} opened the case; a case is never deleted — withdraw it, or "
-                           "correct its later entries")
-        later_moves = [e for e in history if e.seq > seq and e.seq not in void_set and e.trigger != CORRECT
-                       and e.from_state != e.to_state]
+            raise _refused(
+                seq,
+                f"entry #{seq} opened the case; a case is never deleted — withdraw it, or correct its later entries",
+            )
+        later_moves = [
+            e
+            for e in history
+            if e.seq > seq and e.seq not in void_set and e.trigger != CORRECT and e.from_state != e.to_state
+        ]
         if moves and later_moves:
-            raise _refused(seq, f"entry #{seq} ({voided.trigger} {voided.from_state} → {voided.to_state}) is not "
-                           f"the case's latest state change: #{later_moves[-1].seq} ({later_moves[-1].trigger}) "
-                           "rests on it; correct that one first", latest=later_moves[-1].seq)
+            raise _refused(
+                seq,
+                f"entry #{seq} ({voided.trigger} {voided.from_state} → {voided.to_state}) is not "
+                f"the case's latest state change: #{later_moves[-1].seq} ({later_moves[-1].trigger}) "
+                "rests on it; correct that one first",
+                latest=later_moves[-1].seq,
+            )
         programme = app.programme_for(case, uow)
         restored = case.copy()
         if moves:
@@ -117,15 +132,28 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
             elif year in restored.reports:
                 restored.reports.remove(year)
         restored.next_due_on = next_due(programme, restored)
-        payload: dict[str, Any] = {"voids": seq, "voided_trigger": voided.trigger, "default": True,
-                                   "restored_state": restored.state,
-                                   "restored_state_since": restored.state_since.isoformat()}
+        payload: dict[str, Any] = {
+            "voids": seq,
+            "voided_trigger": voided.trigger,
+            "default": True,
+            "restored_state": restored.state,
+            "restored_state_since": restored.state_since.isoformat(),
+        }
         if not uow.cases.update(restored, case.version):
             raise Conflict(f"case {case.id} changed meanwhile; nothing was written, try again")
         entry = uow.audit.append(
-            case_id=case.id, programme=case.programme, trigger=CORRECT, from_state=case.state,
-            to_state=restored.state, effective_on=voided.effective_on, actor=actor.name, role=actor.role,
-            reason=why, clause=RULE, payload=payload)
+            case_id=case.id,
+            programme=case.programme,
+            trigger=CORRECT,
+            from_state=case.state,
+            to_state=restored.state,
+            effective_on=voided.effective_on,
+            actor=actor.name,
+            role=actor.role,
+            reason=why,
+            clause=RULE,
+            payload=payload,
+        )
         _reopen_decisions(uow, voided, entry, actor.name)
         uow.commit()
     return Corrected(entry, voided, restored)
@@ -138,5 +166,10 @@ def _reopen_decisions(uow: Any, voided: AuditEntry, entry: AuditEntry, actor: st
         ids.append(int(voided.payload["decision_id"]))
     uow.decisions.reopen(ids)
     if voided.trigger == "decision_due":
-        uow.decisions.close_raised(voided.seq, decided_on=entry.effective_on, decided_by=actor,
-                                   reason=f"voided by correction #{entry.seq}", seq=entry.seq)
+        uow.decisions.close_raised(
+            voided.seq,
+            decided_on=entry.effective_on,
+            decided_by=actor,
+            reason=f"voided by correction #{entry.seq}",
+            seq=entry.seq,
+        )

@@ -65,16 +65,26 @@ def trigger_form(app: Lifecycle, case_id: int, trigger: str) -> TriggerForm:
         programme = app.programme_for(case, uow)
     spec = programme.trigger(trigger)
     if spec is None:
-        raise NotFound(f"{programme.code} has no trigger {trigger!r}; it has: "
-                       f"{', '.join(programme.definition.triggers)}")
+        raise NotFound(
+            f"{programme.code} has no trigger {trigger!r}; it has: {', '.join(programme.definition.triggers)}"
+        )
     params = []
     for name in spec.params:
         param = programme.param_spec(spec, name)
         choices = list(param.choices) if param.choices else (["true", "false"] if param.type == "bool" else None)
         default = None if param.default_value is None else str(param.default_value)
-        params.append(ParamField(name, param.type, param.en or param.zh or name, choices, default,
-                                 param.clause or spec.clause, _choice_labels(programme, spec, name),
-                                 param.zh))
+        params.append(
+            ParamField(
+                name,
+                param.type,
+                param.en or param.zh or name,
+                choices,
+                default,
+                param.clause or spec.clause,
+                _choice_labels(programme, spec, name),
+                param.zh,
+            )
+        )
     return TriggerForm(case_id, trigger, spec.zh, spec.en, spec.clause, params)
 
 
@@ -94,21 +104,30 @@ def _choice_labels(programme: Any, trigger: Any, name: str) -> dict[str, tuple[s
     return labels
 
 
-def propose(app: Lifecycle, acting: str, case_id: int, trigger: str, on: date,
-            values: dict[str, Any] | None = None) -> Proposed:
+def propose(
+    app: Lifecycle, acting: str, case_id: int, trigger: str, on: date, values: dict[str, Any] | None = None
+) -> Proposed:
     """What `advance` would do with these values, or Refused with every reason; writes nothing."""
     with app.uow() as uow:
         actor = require_admin(uow, acting, f"{trigger} on case {case_id}")
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
-        proposal = decide(programme, case, trigger, on, actor.role, values,
-                          find_holders=holders_finder(uow, programme, case.id))
+        proposal = decide(
+            programme, case, trigger, on, actor.role, values, find_holders=holders_finder(uow, programme, case.id)
+        )
     return Proposed(
-        trigger=trigger, from_state=proposal.from_state, to_state=proposal.to_state,
+        trigger=trigger,
+        from_state=proposal.from_state,
+        to_state=proposal.to_state,
         from_label=programme.label(proposal.from_state) if proposal.from_state else "∅",
-        to_label=programme.label(proposal.to_state), effective_on=on, clause=proposal.clause,
-        default=proposal.default, payload=proposal.payload, internal=proposal.internal,
-        version=case.version)
+        to_label=programme.label(proposal.to_state),
+        effective_on=on,
+        clause=proposal.clause,
+        default=proposal.default,
+        payload=proposal.payload,
+        internal=proposal.internal,
+        version=case.version,
+    )
 
 
 def acting_as(app: Lifecycle, claimed: str) -> tuple[Actor | None, str | None]:

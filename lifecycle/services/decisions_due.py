@@ -45,12 +45,25 @@ class Decided:
 def view(row: dict[str, Any]) -> dict[str, Any]:
     """A decision as `decisions list --json` prints it."""
     return {
-        "id": row["id"], "case_id": row["case_id"], "programme": row["programme"], "name": row["case_name"],
-        "trigger": row["trigger"], "to_state": row["to_state"], "ground": row["ground"],
-        "clause": row["clause"], "default": row["default"], "due_on": _iso(row["due_on"]),
-        "raised_on": _iso(row["raised_on"]), "state": row["state"], "decision_no": row["decision_no"],
-        "decided_on": _iso(row["decided_on"]), "decided_by": row["decided_by"], "reason": row["reason"],
-        "rule": row["rule"], "period": row["period"], "from_state": row["from_state"],
+        "id": row["id"],
+        "case_id": row["case_id"],
+        "programme": row["programme"],
+        "name": row["case_name"],
+        "trigger": row["trigger"],
+        "to_state": row["to_state"],
+        "ground": row["ground"],
+        "clause": row["clause"],
+        "default": row["default"],
+        "due_on": _iso(row["due_on"]),
+        "raised_on": _iso(row["raised_on"]),
+        "state": row["state"],
+        "decision_no": row["decision_no"],
+        "decided_on": _iso(row["decided_on"]),
+        "decided_by": row["decided_by"],
+        "reason": row["reason"],
+        "rule": row["rule"],
+        "period": row["period"],
+        "from_state": row["from_state"],
         "decision": row["name"],
     }
 
@@ -59,8 +72,9 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def list_decisions(app: Lifecycle, *, state: str = "open", programme: str | None = None,
-                   case_id: int | None = None) -> list[dict[str, Any]]:
+def list_decisions(
+    app: Lifecycle, *, state: str = "open", programme: str | None = None, case_id: int | None = None
+) -> list[dict[str, Any]]:
     """Decisions in `state` (open, confirmed, dismissed, all), oldest due first. Anyone may read."""
     if state not in LIST_STATES:
         raise UsageError(f"--state {state!r}: one of {', '.join(LIST_STATES)}")
@@ -68,8 +82,7 @@ def list_decisions(app: Lifecycle, *, state: str = "open", programme: str | None
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     app.require_schema()
     with app.uow() as uow:
-        rows = uow.decisions.search(state=None if state == "all" else state, programme=programme,
-                                    case_id=case_id)
+        rows = uow.decisions.search(state=None if state == "all" else state, programme=programme, case_id=case_id)
     return [view(r) for r in rows]
 
 
@@ -100,18 +113,29 @@ def ground_holds(programme: Programme, case: Case, row: dict[str, Any], on: date
 def _no_longer(row: dict[str, Any], case: Case, programme: Programme, on: date) -> Refused:
     where = programme.label(case.state)
     if case.state == row["from_state"]:
-        why = (f"on {on} the rule {row['rule']} no longer requires it for {row['period']} (the report "
-               "was filed, the deadline met or the case moved meanwhile)")
+        why = (
+            f"on {on} the rule {row['rule']} no longer requires it for {row['period']} (the report "
+            "was filed, the deadline met or the case moved meanwhile)"
+        )
     else:
         why = f"the case was in {row['from_state']} when it was raised and is now in {where}"
-    return Refused(f"confirming decision {row['id']} on case {row['case_id']}", [Reason(
-        "ground_no_longer_holds", f"{why}; dismiss it with `lifecycle decisions dismiss {row['id']} "
-        "--reason …`", row["clause"], row["default"],
-        {"decision_id": row["id"], "state": case.state, "from_state": row["from_state"]})])
+    return Refused(
+        f"confirming decision {row['id']} on case {row['case_id']}",
+        [
+            Reason(
+                "ground_no_longer_holds",
+                f"{why}; dismiss it with `lifecycle decisions dismiss {row['id']} --reason …`",
+                row["clause"],
+                row["default"],
+                {"decision_id": row["id"], "state": case.state, "from_state": row["from_state"]},
+            )
+        ],
+    )
 
 
-def confirm(app: Lifecycle, acting: str, decision_id: int, decision_no: str, on: date,
-            reason: str | None = None) -> Decided:
+def confirm(
+    app: Lifecycle, acting: str, decision_id: int, decision_no: str, on: date, reason: str | None = None
+) -> Decided:
     """Apply the proposed transition, effective `on`, as the acting admin, with the decision's
     number in the audit entry; Refused (exit 3) if the ground no longer holds."""
     number = decision_no.strip()
@@ -123,38 +147,80 @@ def confirm(app: Lifecycle, acting: str, decision_id: int, decision_no: str, on:
         if row["state"] == CONFIRMED and row["decision_no"] == number:
             return Decided(view(row), None, False)  # a retry: already done, nothing more to write
         if row["state"] != OPEN:
-            raise Conflict(f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
-                           f"{row['decided_on']}" + (f" ({row['decision_no']})" if row["decision_no"] else "")
-                           + "; nothing was written")
+            raise Conflict(
+                f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
+                f"{row['decided_on']}"
+                + (f" ({row['decision_no']})" if row["decision_no"] else "")
+                + "; nothing was written"
+            )
         case = load_case(uow, row["case_id"])
         programme = app.programme_for(case, uow)
         what = f"confirming decision {decision_id} on case {case.id}"
         if row["name"]:
-            raise Refused(what, [Reason(
-                "settled_by_action", f"{row['name']} is settled by recording it: `lifecycle advance "
-                f"{case.id} {row['trigger']} --set …`, which closes this decision", row["clause"], row["default"])])
+            raise Refused(
+                what,
+                [
+                    Reason(
+                        "settled_by_action",
+                        f"{row['name']} is settled by recording it: `lifecycle advance "
+                        f"{case.id} {row['trigger']} --set …`, which closes this decision",
+                        row["clause"],
+                        row["default"],
+                    )
+                ],
+            )
         if on < row["due_on"]:
-            raise Refused(what, [Reason(
-                "before_due", f"the rule held from {row['due_on']}; the decision cannot take effect "
-                f"earlier ({on})", row["clause"], row["default"], {"due_on": row["due_on"].isoformat()})])
+            raise Refused(
+                what,
+                [
+                    Reason(
+                        "before_due",
+                        f"the rule held from {row['due_on']}; the decision cannot take effect earlier ({on})",
+                        row["clause"],
+                        row["default"],
+                        {"due_on": row["due_on"].isoformat()},
+                    )
+                ],
+            )
         if not ground_holds(programme, case, row, on):
             raise _no_longer(row, case, programme, on)
         values = {"ground": row["ground"]} if row["ground"] else {}
         # Checked by the rules of the automatic rule that proposed it (a ground only the run may
         # raise, such as 第十八条(一)'s), recorded as the administrator's act.
         proposal = decide(programme, case, row["trigger"], on, SYSTEM_ROLE, values)
-        proposal.payload.update(decision_no=number, decision_id=decision_id, rule=row["rule"],
-                                period=row["period"], due_on=row["due_on"].isoformat())
+        proposal.payload.update(
+            decision_no=number,
+            decision_id=decision_id,
+            rule=row["rule"],
+            period=row["period"],
+            due_on=row["due_on"].isoformat(),
+        )
         if row["default"]:
             proposal.payload["default"] = True
         if not uow.cases.update(proposal.case, case.version):
             raise Conflict(f"case {case.id} changed while deciding; nothing was written, try again")
         entry = uow.audit.append(
-            case_id=case.id, programme=case.programme, trigger=proposal.trigger, from_state=proposal.from_state,
-            to_state=proposal.to_state, effective_on=on, actor=actor.name, role=actor.role, reason=reason,
-            clause=row["clause"], payload=proposal.payload)
-        uow.decisions.decide(decision_id, state=CONFIRMED, decision_no=number, decided_on=on,
-                     decided_by=actor.name, reason=reason, seq=entry.seq)
+            case_id=case.id,
+            programme=case.programme,
+            trigger=proposal.trigger,
+            from_state=proposal.from_state,
+            to_state=proposal.to_state,
+            effective_on=on,
+            actor=actor.name,
+            role=actor.role,
+            reason=reason,
+            clause=row["clause"],
+            payload=proposal.payload,
+        )
+        uow.decisions.decide(
+            decision_id,
+            state=CONFIRMED,
+            decision_no=number,
+            decided_on=on,
+            decided_by=actor.name,
+            reason=reason,
+            seq=entry.seq,
+        )
         done = _load(uow, decision_id)
         uow.commit()
     return Decided(view(done), entry, True)
@@ -172,19 +238,42 @@ def dismiss(app: Lifecycle, acting: str, decision_id: int, reason: str, on: date
         if row["state"] == DISMISSED:
             return Decided(view(row), None, False)  # a retry: already dismissed
         if row["state"] != OPEN:
-            raise Conflict(f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
-                           f"{row['decided_on']}; nothing was written")
+            raise Conflict(
+                f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
+                f"{row['decided_on']}; nothing was written"
+            )
         case = load_case(uow, row["case_id"])
-        payload: dict[str, Any] = {"decision_id": decision_id, "rule": row["rule"], "period": row["period"],
-                                   "proposed_trigger": row["trigger"], "ground": row["ground"]}
+        payload: dict[str, Any] = {
+            "decision_id": decision_id,
+            "rule": row["rule"],
+            "period": row["period"],
+            "proposed_trigger": row["trigger"],
+            "ground": row["ground"],
+        }
         if row["default"]:
             payload["default"] = True
         entry = uow.audit.append(
-            case_id=case.id, programme=case.programme, trigger=DISMISS, from_state=case.state,
-            to_state=case.state, effective_on=on, actor=actor.name, role=actor.role, reason=why,
-            clause=row["clause"], payload=payload)
-        uow.decisions.decide(decision_id, state=DISMISSED, decision_no=None, decided_on=on,
-                     decided_by=actor.name, reason=why, seq=entry.seq)
+            case_id=case.id,
+            programme=case.programme,
+            trigger=DISMISS,
+            from_state=case.state,
+            to_state=case.state,
+            effective_on=on,
+            actor=actor.name,
+            role=actor.role,
+            reason=why,
+            clause=row["clause"],
+            payload=payload,
+        )
+        uow.decisions.decide(
+            decision_id,
+            state=DISMISSED,
+            decision_no=None,
+            decided_on=on,
+            decided_by=actor.name,
+            reason=why,
+            seq=entry.seq,
+        )
         done = _load(uow, decision_id)
         uow.commit()
     return Decided(view(done), entry, True)

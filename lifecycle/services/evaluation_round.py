@@ -47,17 +47,21 @@ def read_rows(file: str) -> list[tuple[int, dict[str, Any]]]:
             try:
                 item = json.loads(content)
             except json.JSONDecodeError as error:
-                raise UsageError(f"{file} line {line}: not JSON ({error.msg}); one object a line, "
-                                 'e.g. {"case_id": 3, "grade": "good"}') from None
+                raise UsageError(
+                    f"{file} line {line}: not JSON ({error.msg}); one object a line, "
+                    'e.g. {"case_id": 3, "grade": "good"}'
+                ) from None
             if not isinstance(item, dict):
-                raise UsageError(f"{file} line {line}: one object a line, e.g. {{\"case_id\": 3, \"grade\": \"good\"}}")
+                raise UsageError(f'{file} line {line}: one object a line, e.g. {{"case_id": 3, "grade": "good"}}')
             rows.append((line, item))
         return rows
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in ("case_id", "grade") if c not in (reader.fieldnames or [])]
     if missing:
-        raise UsageError(f"{file}: the header needs the columns {', '.join(missing)} (have: "
-                         f"{', '.join(reader.fieldnames or [])}); columns: {', '.join(COLUMNS)}")
+        raise UsageError(
+            f"{file}: the header needs the columns {', '.join(missing)} (have: "
+            f"{', '.join(reader.fieldnames or [])}); columns: {', '.join(COLUMNS)}"
+        )
     for item in reader:
         rows.append((reader.line_num, {k: v for k, v in item.items() if k}))
     return rows
@@ -77,18 +81,31 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
             where = f"line {line}"
             unknown = sorted(set(row) - set(COLUMNS))
             if unknown:
-                reasons.append(Reason("unknown_field", f"{where}: unknown column {', '.join(unknown)}; "
-                                      f"the columns are {', '.join(COLUMNS)}"))
+                reasons.append(
+                    Reason(
+                        "unknown_field",
+                        f"{where}: unknown column {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}",
+                    )
+                )
                 continue
             try:
                 case_id = int(str(row.get("case_id", "")).strip())
             except ValueError:
-                reasons.append(Reason("invalid_field", f"{where}: case_id {row.get('case_id')!r} is not a case "
-                                      "number (`lifecycle cases list` shows them)"))
+                reasons.append(
+                    Reason(
+                        "invalid_field",
+                        f"{where}: case_id {row.get('case_id')!r} is not a case "
+                        "number (`lifecycle cases list` shows them)",
+                    )
+                )
                 continue
             if case_id in seen:
-                reasons.append(Reason("duplicate", f"{where}: case {case_id} is already graded on line "
-                                      f"{seen[case_id]}; one result per case"))
+                reasons.append(
+                    Reason(
+                        "duplicate",
+                        f"{where}: case {case_id} is already graded on line {seen[case_id]}; one result per case",
+                    )
+                )
                 continue
             seen[case_id] = line
             try:
@@ -102,11 +119,26 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                 continue
             programme = app.programme_for(case, uow)
             try:
-                proposal = decide(programme, case, TRIGGER, day, actor.role, {"grade": str(row.get("grade", ""))},
-                                  find_holders=holders_finder(uow, programme, case.id))
+                proposal = decide(
+                    programme,
+                    case,
+                    TRIGGER,
+                    day,
+                    actor.role,
+                    {"grade": str(row.get("grade", ""))},
+                    find_holders=holders_finder(uow, programme, case.id),
+                )
             except Refused as refused:
-                reasons += [Reason(r.code, f"{where} (case {case_id}): {r.message}", r.clause, r.default,
-                                   {**r.details, "line": line}) for r in refused.reasons]
+                reasons += [
+                    Reason(
+                        r.code,
+                        f"{where} (case {case_id}): {r.message}",
+                        r.clause,
+                        r.default,
+                        {**r.details, "line": line},
+                    )
+                    for r in refused.reasons
+                ]
                 continue
             number = str(row.get("decision_no") or "").strip() or None
             if number:
@@ -126,19 +158,43 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                 if not uow.cases.update(proposal.case, version):
                     raise Conflict(f"case {proposal.case.id} changed meanwhile; nothing was recorded, try again")
                 entry = uow.audit.append(
-                    case_id=proposal.case.id, programme=proposal.case.programme, trigger=proposal.trigger,
-                    from_state=proposal.from_state, to_state=proposal.to_state, effective_on=proposal.effective_on,
-                    actor=actor.name, role=actor.role, reason=reason, clause=proposal.clause, payload=proposal.payload)
+                    case_id=proposal.case.id,
+                    programme=proposal.case.programme,
+                    trigger=proposal.trigger,
+                    from_state=proposal.from_state,
+                    to_state=proposal.to_state,
+                    effective_on=proposal.effective_on,
+                    actor=actor.name,
+                    role=actor.role,
+                    reason=reason,
+                    clause=proposal.clause,
+                    payload=proposal.payload,
+                )
                 entry_seq = entry.seq
                 for decision_id in proposal.payload.get("settles_decisions", []):
-                    uow.decisions.decide(decision_id, state="confirmed",
-                                           decision_no=number, decided_on=proposal.effective_on,
-                                           decided_by=actor.name, seq=entry.seq,
-                                           reason=f"settled by {TRIGGER} (audit #{entry.seq})")
-            results.append({"line": line, "case_id": proposal.case.id, "grade": proposal.payload.get("grade"),
-                            "from_state": proposal.from_state, "to_state": proposal.to_state,
-                            "effective_on": proposal.effective_on.isoformat(), "clause": proposal.clause,
-                            "default": proposal.default, "decision_no": number, "seq": entry_seq})
+                    uow.decisions.decide(
+                        decision_id,
+                        state="confirmed",
+                        decision_no=number,
+                        decided_on=proposal.effective_on,
+                        decided_by=actor.name,
+                        seq=entry.seq,
+                        reason=f"settled by {TRIGGER} (audit #{entry.seq})",
+                    )
+            results.append(
+                {
+                    "line": line,
+                    "case_id": proposal.case.id,
+                    "grade": proposal.payload.get("grade"),
+                    "from_state": proposal.from_state,
+                    "to_state": proposal.to_state,
+                    "effective_on": proposal.effective_on.isoformat(),
+                    "clause": proposal.clause,
+                    "default": proposal.default,
+                    "decision_no": number,
+                    "seq": entry_seq,
+                }
+            )
         if not dry_run:
             uow.commit()
     return {"file": file, "dry_run": dry_run, "recorded": len(results), "results": results}

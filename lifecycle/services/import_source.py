@@ -47,9 +47,17 @@ def read_source(path: Path) -> ImportSource:
     data = path.read_bytes()
     source = ImportSource(path.name, hashlib.sha256(data).hexdigest(), "")
     if path.suffix.lower() in (".xls", ".et") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        source.problems.append(RowProblem(1, None, "invalid_file", (
-            "an Excel 97–2003 (.xls) or WPS (.et) workbook is not read; save it as .xlsx "
-            "(Excel workbook) or as CSV")))
+        source.problems.append(
+            RowProblem(
+                1,
+                None,
+                "invalid_file",
+                (
+                    "an Excel 97–2003 (.xls) or WPS (.et) workbook is not read; save it as .xlsx "
+                    "(Excel workbook) or as CSV"
+                ),
+            )
+        )
         return source
     if path.suffix.lower() == ".xlsx" or data.startswith(b"PK\x03\x04"):
         source.format = "xlsx"
@@ -57,9 +65,17 @@ def read_source(path: Path) -> ImportSource:
         return source
     decoded = decode(data)
     if decoded is None:
-        source.problems.append(RowProblem(1, None, "invalid_file", (
-            "the file is not text in UTF-8, GBK or GB18030; save it as CSV (UTF-8) or as an "
-            "Excel workbook (.xlsx)")))
+        source.problems.append(
+            RowProblem(
+                1,
+                None,
+                "invalid_file",
+                (
+                    "the file is not text in UTF-8, GBK or GB18030; save it as CSV (UTF-8) or as an "
+                    "Excel workbook (.xlsx)"
+                ),
+            )
+        )
         return source
     text, source.encoding = decoded
     source.format = file_format(path, text)
@@ -99,9 +115,17 @@ def _read_xlsx(data: bytes, source: ImportSource) -> None:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile, XML and its own errors alike
-        source.problems.append(RowProblem(1, None, "invalid_file", (
-            f"not an Excel workbook ({type(error).__name__}: {error}); save it as .xlsx "
-            "(Excel 2007 or later, or WPS)")))
+        source.problems.append(
+            RowProblem(
+                1,
+                None,
+                "invalid_file",
+                (
+                    f"not an Excel workbook ({type(error).__name__}: {error}); save it as .xlsx "
+                    "(Excel 2007 or later, or WPS)"
+                ),
+            )
+        )
         return
     try:
         sheet = book.worksheets[0]
@@ -138,16 +162,21 @@ def _read_csv(text: str, source: ImportSource) -> None:
         source.problems.append(RowProblem(line, None, "invalid_file", f"not valid CSV: {error}"))
 
 
-def _read_table(rows: Iterable[list[str]], source: ImportSource,
-                next_line: Callable[[], int] | None = None) -> None:
+def _read_table(rows: Iterable[list[str]], source: ImportSource, next_line: Callable[[], int] | None = None) -> None:
     """A header row, then one case a row. `next_line` tells the line the next row starts on
     (a quoted CSV cell may span lines); without it, rows are lines (a worksheet's rows)."""
     iterator = iter(rows)
     try:
         header = next(iterator)
     except StopIteration:
-        source.problems.append(RowProblem(1, None, "invalid_file", "the file is empty; the first "
-                                          "line is the header: programme,name,state,approved_on,..."))
+        source.problems.append(
+            RowProblem(
+                1,
+                None,
+                "invalid_file",
+                "the file is empty; the first line is the header: programme,name,state,approved_on,...",
+            )
+        )
         return
     columns = [header_name(name) for name in header]
     while columns and not columns[-1] and source.format == "xlsx":
@@ -155,11 +184,18 @@ def _read_table(rows: Iterable[list[str]], source: ImportSource,
     seen: set[str] = set()
     for name, given in zip(columns, header, strict=False):
         if not name:
-            source.problems.append(RowProblem(1, None, "invalid_file", "a column of the header "
-                                              "has no name; name it or delete it"))
+            source.problems.append(
+                RowProblem(1, None, "invalid_file", "a column of the header has no name; name it or delete it")
+            )
         elif name in seen:
-            source.problems.append(RowProblem(1, given.strip(), "invalid_file", (
-                f"column {given.strip()!r} ({name}) appears twice in the header; keep one")))
+            source.problems.append(
+                RowProblem(
+                    1,
+                    given.strip(),
+                    "invalid_file",
+                    (f"column {given.strip()!r} ({name}) appears twice in the header; keep one"),
+                )
+            )
         seen.add(name)
     if source.problems:
         return
@@ -176,10 +212,20 @@ def _read_table(rows: Iterable[list[str]], source: ImportSource,
 #: The Chinese column names of what describes a case (any other column is a field, by its code
 #: or by its Chinese label in the programme's definition).
 RESERVED_LABELS = {
-    "项目": "programme", "项目代码": "programme", "名称": "name", "状态": "state",
-    "批准日期": "approved_on", "进入状态日期": "state_since", "状态日期": "state_since",
-    "创建日期": "created_on", "周期": "cycle", "周期开始": "cycle_start", "周期开始日期": "cycle_start",
-    "有效期至": "valid_until", "整改期限": "deadline_on", "事件": "events",
+    "项目": "programme",
+    "项目代码": "programme",
+    "名称": "name",
+    "状态": "state",
+    "批准日期": "approved_on",
+    "进入状态日期": "state_since",
+    "状态日期": "state_since",
+    "创建日期": "created_on",
+    "周期": "cycle",
+    "周期开始": "cycle_start",
+    "周期开始日期": "cycle_start",
+    "有效期至": "valid_until",
+    "整改期限": "deadline_on",
+    "事件": "events",
 }
 
 
@@ -189,11 +235,16 @@ def header_name(text: str) -> str:
     return RESERVED_LABELS.get(name, name)
 
 
-def _csv_row(line: int, columns: list[str], header: list[str], cells: list[str],
-             source: ImportSource) -> None:
+def _csv_row(line: int, columns: list[str], header: list[str], cells: list[str], source: ImportSource) -> None:
     if len(cells) > len(columns):
-        source.problems.append(RowProblem(line, None, "invalid_file", (
-            f"{len(cells)} values for {len(columns)} columns; quote a value that contains a comma")))
+        source.problems.append(
+            RowProblem(
+                line,
+                None,
+                "invalid_file",
+                (f"{len(cells)} values for {len(columns)} columns; quote a value that contains a comma"),
+            )
+        )
         return
     row = ImportRow(line)
     for name, given, cell in zip(columns, header, cells, strict=False):  # missing cells at the end are empty
@@ -207,10 +258,18 @@ def _csv_row(line: int, columns: list[str], header: list[str], cells: list[str],
             try:
                 row.values[name] = json.loads(value)
             except json.JSONDecodeError as error:
-                source.problems.append(RowProblem(line, given, "invalid_field", (
-                    f"not JSON ({error.msg} at character {error.pos + 1}); write the events as "
-                    '[{"trigger": "approve", "on": "2021-06-01", "from": "under_review", '
-                    '"to": "approved"}]')))
+                source.problems.append(
+                    RowProblem(
+                        line,
+                        given,
+                        "invalid_field",
+                        (
+                            f"not JSON ({error.msg} at character {error.pos + 1}); write the events as "
+                            '[{"trigger": "approve", "on": "2021-06-01", "from": "under_review", '
+                            '"to": "approved"}]'
+                        ),
+                    )
+                )
                 continue
             except RecursionError:
                 source.problems.append(RowProblem(line, given, "invalid_field", TOO_DEEP))
@@ -231,8 +290,12 @@ MAX_CELL_LENGTH = 20_000
 
 
 def _too_long(line: int, column: str, value: Any) -> RowProblem:
-    return RowProblem(line, column, "invalid_field", (
-        f"the cell is {len(value):,} characters long; a cell holds at most {MAX_CELL_LENGTH:,}"))
+    return RowProblem(
+        line,
+        column,
+        "invalid_field",
+        (f"the cell is {len(value):,} characters long; a cell holds at most {MAX_CELL_LENGTH:,}"),
+    )
 
 
 def _read_jsonl(text: str, source: ImportSource) -> None:
@@ -242,20 +305,31 @@ def _read_jsonl(text: str, source: ImportSource) -> None:
         try:
             data = json.loads(content)
         except json.JSONDecodeError as error:
-            source.problems.append(RowProblem(line, None, "invalid_file", (
-                f"not JSON ({error.msg} at character {error.pos + 1}); each line is one object "
-                '{"programme": ..., "name": ..., "state": ...}')))
+            source.problems.append(
+                RowProblem(
+                    line,
+                    None,
+                    "invalid_file",
+                    (
+                        f"not JSON ({error.msg} at character {error.pos + 1}); each line is one object "
+                        '{"programme": ..., "name": ..., "state": ...}'
+                    ),
+                )
+            )
             continue
         except RecursionError:
             source.problems.append(RowProblem(line, None, "invalid_file", TOO_DEEP))
             continue
         if not isinstance(data, dict):
-            source.problems.append(RowProblem(line, None, "invalid_file", (
-                f"a line is one JSON object, not {type(data).__name__}")))
+            source.problems.append(
+                RowProblem(line, None, "invalid_file", (f"a line is one JSON object, not {type(data).__name__}"))
+            )
             continue
-        long = [key for key, value in data.items()
-                if len(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-                > MAX_CELL_LENGTH]
+        long = [
+            key
+            for key, value in data.items()
+            if len(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)) > MAX_CELL_LENGTH
+        ]
         if long:
             source.problems += [_too_long(line, str(key), str(data[key])) for key in long]
             continue
@@ -266,8 +340,11 @@ def _jsonl_row(line: int, data: dict[str, Any], source: ImportSource) -> ImportR
     row = ImportRow(line)
     nested = data.get("fields")
     if nested is not None and not isinstance(nested, dict):
-        source.problems.append(RowProblem(line, "fields", "invalid_field", (
-            'fields is an object of field values, e.g. {"kind": "domain"}')))
+        source.problems.append(
+            RowProblem(
+                line, "fields", "invalid_field", ('fields is an object of field values, e.g. {"kind": "domain"}')
+            )
+        )
         nested = {}
     for key, value in (nested or {}).items():
         if value is not None:
@@ -280,8 +357,9 @@ def _jsonl_row(line: int, data: dict[str, Any], source: ImportSource) -> ImportR
             row.values[key] = value
             row.columns[key] = key
         elif key in row.fields:
-            source.problems.append(RowProblem(line, key, "duplicate", (
-                f"{key} is given both flat and under fields; give it once")))
+            source.problems.append(
+                RowProblem(line, key, "duplicate", (f"{key} is given both flat and under fields; give it once"))
+            )
         else:
             row.fields[key] = value
             row.columns[key] = key

@@ -28,8 +28,9 @@ IMPORT = "import"
 BATCH = 1000
 
 
-def import_cases(app: Lifecycle, acting: str, path: Path | str, *, programme: str | None = None,
-                 dry_run: bool = False) -> dict[str, Any]:
+def import_cases(
+    app: Lifecycle, acting: str, path: Path | str, *, programme: str | None = None, dry_run: bool = False
+) -> dict[str, Any]:
     """Import the cases of a CSV or JSON Lines file; with `dry_run`, check and report only.
 
     `programme` is the programme of rows that name none; a row naming another is refused.
@@ -59,12 +60,12 @@ def import_cases(app: Lifecycle, acting: str, path: Path | str, *, programme: st
 def _refuse(source: ImportSource, problems: list[RowProblem]) -> None:
     if problems:
         problems.sort(key=lambda p: p.line)
-        raise Refused(f"importing {source.name} (nothing was imported)",
-                      [p.reason(source.name) for p in problems])
+        raise Refused(f"importing {source.name} (nothing was imported)", [p.reason(source.name) for p in problems])
 
 
-def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,
-           default: str | None) -> tuple[list[ImportedCase], list[RowProblem]]:
+def _check(
+    app: Lifecycle, uow: UnitOfWork, source: ImportSource, default: str | None
+) -> tuple[list[ImportedCase], list[RowProblem]]:
     problems = list(source.problems)
     cases: list[ImportedCase] = []
     first_line: dict[tuple[str, str], int] = {}
@@ -72,18 +73,38 @@ def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,
     for row in source.rows:
         code = row.values.get("programme")
         if code is not None and default is not None and code != default:
-            problems.append(RowProblem(row.line, row.column("programme"), "invalid_field", (
-                f"{code!r} is not {default}, the programme given with --programme; import "
-                "each programme's rows separately, or leave --programme out")))
+            problems.append(
+                RowProblem(
+                    row.line,
+                    row.column("programme"),
+                    "invalid_field",
+                    (
+                        f"{code!r} is not {default}, the programme given with --programme; import "
+                        "each programme's rows separately, or leave --programme out"
+                    ),
+                )
+            )
             continue
         code = code or default
         if not code:
-            problems.append(RowProblem(row.line, "programme", "missing_field", (
-                "every row needs a programme: a column programme, or --programme CODE")))
+            problems.append(
+                RowProblem(
+                    row.line,
+                    "programme",
+                    "missing_field",
+                    ("every row needs a programme: a column programme, or --programme CODE"),
+                )
+            )
             continue
         if not isinstance(code, str) or code not in codes:
-            problems.append(RowProblem(row.line, row.column("programme"), "invalid_field", (
-                f"no programme {code!r}; the programmes are: {', '.join(codes)}")))
+            problems.append(
+                RowProblem(
+                    row.line,
+                    row.column("programme"),
+                    "invalid_field",
+                    (f"no programme {code!r}; the programmes are: {', '.join(codes)}"),
+                )
+            )
             continue
         programme = app.catalogue.current(code)
         renamed = fields_by_label(programme, row)
@@ -96,15 +117,26 @@ def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,
             continue
         key = (code, outcome.case.name)
         if key in first_line:
-            problems.append(RowProblem(row.line, row.column("name"), "duplicate", (
-                f"{outcome.case.name!r} is also on line {first_line[key]} of this file; a case "
-                "is imported once")))
+            problems.append(
+                RowProblem(
+                    row.line,
+                    row.column("name"),
+                    "duplicate",
+                    (f"{outcome.case.name!r} is also on line {first_line[key]} of this file; a case is imported once"),
+                )
+            )
             continue
         first_line[key] = row.line
         cases.append(outcome)
     if not source.rows and not problems:
-        problems.append(RowProblem(1, None, "invalid_file", "the file has no case to import: one "
-                                   "case a row (CSV after the header row, or one JSON object a line)"))
+        problems.append(
+            RowProblem(
+                1,
+                None,
+                "invalid_file",
+                "the file has no case to import: one case a row (CSV after the header row, or one JSON object a line)",
+            )
+        )
     problems += _already_there(uow, cases, source)
     return cases, problems
 
@@ -121,8 +153,12 @@ def fields_by_label(programme: Programme, row: ImportRow) -> ImportRow | RowProb
     for key, value in row.fields.items():
         code = key if key in programme.definition.fields else labels.get(key, key)
         if code in fields:
-            return RowProblem(row.line, row.column(key), "duplicate", (
-                f"{row.column(key)!r} and {columns[code]!r} are both the field {code}; keep one column"))
+            return RowProblem(
+                row.line,
+                row.column(key),
+                "duplicate",
+                (f"{row.column(key)!r} and {columns[code]!r} are both the field {code}; keep one column"),
+            )
         fields[code] = value
         columns[code] = row.column(key)
     return ImportRow(row.line, dict(row.values), fields, columns)
@@ -139,8 +175,7 @@ def field_labels(programme: Programme) -> dict[str, str]:
     return labels
 
 
-def _already_there(uow: UnitOfWork, cases: list[ImportedCase],
-                   source: ImportSource) -> list[RowProblem]:
+def _already_there(uow: UnitOfWork, cases: list[ImportedCase], source: ImportSource) -> list[RowProblem]:
     by_programme: dict[str, list[ImportedCase]] = {}
     for imported in cases:
         by_programme.setdefault(imported.case.programme, []).append(imported)
@@ -151,16 +186,22 @@ def _already_there(uow: UnitOfWork, cases: list[ImportedCase],
         for imported in group:
             existing = taken.get(imported.case.name)
             if existing is not None:
-                problems.append(RowProblem(imported.line, rows[imported.line].column("name"),
-                                           "duplicate", (
-                    f"{code} already has {imported.case.name!r} in this database: case "
-                    f"{existing} (`lifecycle cases show {existing}`); remove the row (was the "
-                    "file imported before?)")))
+                problems.append(
+                    RowProblem(
+                        imported.line,
+                        rows[imported.line].column("name"),
+                        "duplicate",
+                        (
+                            f"{code} already has {imported.case.name!r} in this database: case "
+                            f"{existing} (`lifecycle cases show {existing}`); remove the row (was the "
+                            "file imported before?)"
+                        ),
+                    )
+                )
     return problems
 
 
-def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase],
-           actor: Actor) -> list[int]:
+def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase], actor: Actor) -> list[int]:
     """Every case and its history in this unit of work; the audit entries' numbers.
 
     In batches: one INSERT of the cases, then one of their entries, per BATCH rows, which
@@ -171,10 +212,11 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
         programme = app.catalogue.current(code)
         uow.definitions.ensure(code, programme.version, app.catalogue.text(code))
     for start in range(0, len(cases), BATCH):
-        batch = cases[start:start + BATCH]
+        batch = cases[start : start + BATCH]
         uow.cases.add_many([imported.case for imported in batch])
-        seqs += uow.audit.append_many([
-            _entry(source, imported, event, actor) for imported in batch for event in imported.history])
+        seqs += uow.audit.append_many(
+            [_entry(source, imported, event, actor) for imported in batch for event in imported.history]
+        )
         seqs += _contacts(uow, source, [imported for imported in batch if imported.contact is not None], actor)
     return seqs
 
@@ -191,30 +233,60 @@ def _contacts(uow: UnitOfWork, source: ImportSource, imported: list[ImportedCase
         assert case.id is not None and contact is not None
         uow.contacts.save(case.id, contact, actor.name)
         changed = [k for k, v in contact.to_dict().items() if v is not None]
-        drafts.append(EntryDraft(case.id, case.programme, TRIGGER, case.state, case.state, today(),
-                                 actor.name, actor.role, f"contact imported from {source.name}, line {row.line}",
-                                 None, {"changed": changed, "before": {}, "after": contact.audit_view(),
-                                        "source_file": source.name, "source_line": row.line}))
+        drafts.append(
+            EntryDraft(
+                case.id,
+                case.programme,
+                TRIGGER,
+                case.state,
+                case.state,
+                today(),
+                actor.name,
+                actor.role,
+                f"contact imported from {source.name}, line {row.line}",
+                None,
+                {
+                    "changed": changed,
+                    "before": {},
+                    "after": contact.audit_view(),
+                    "source_file": source.name,
+                    "source_line": row.line,
+                },
+            )
+        )
     return uow.audit.append_many(drafts) if drafts else []
 
 
-def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent,
-           actor: Actor) -> EntryDraft:
+def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent, actor: Actor) -> EntryDraft:
     """What the audit entry of one imported event says: trigger `import`, who imported it,
     and where it comes from."""
     case = imported.case
-    payload: dict[str, Any] = {**event.payload, "imported": True, "source_file": source.name,
-                               "source_sha256": source.sha256, "source_line": imported.line}
+    payload: dict[str, Any] = {
+        **event.payload,
+        "imported": True,
+        "source_file": source.name,
+        "source_sha256": source.sha256,
+        "source_line": imported.line,
+    }
     if event.trigger is not None:
         payload["original_trigger"] = event.trigger
     reason = f"imported from {source.name}, line {imported.line}"
-    return EntryDraft(case.id, case.programme, IMPORT, event.from_state, event.to_state, event.on,
-                      actor.name, actor.role, reason + (f": {event.reason}" if event.reason else ""),
-                      event.clause, payload)
+    return EntryDraft(
+        case.id,
+        case.programme,
+        IMPORT,
+        event.from_state,
+        event.to_state,
+        event.on,
+        actor.name,
+        actor.role,
+        reason + (f": {event.reason}" if event.reason else ""),
+        event.clause,
+        payload,
+    )
 
 
-def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int],
-            dry_run: bool) -> dict[str, Any]:
+def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int], dry_run: bool) -> dict[str, Any]:
     counts = Counter((c.case.programme, c.case.state) for c in cases)
     return {
         "file": source.name,
@@ -227,14 +299,21 @@ def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int],
         "first_seq": seqs[0] if seqs else None,
         "last_seq": seqs[-1] if seqs else None,
         "by_state": [{"programme": p, "state": s, "cases": n} for (p, s), n in sorted(counts.items())],
-        "imported": [{
-            "line": c.line, "id": c.case.id, "programme": c.case.programme, "name": c.case.name,
-            "state": c.case.state, "state_since": c.case.state_since.isoformat(),
-            "approved_on": c.case.approved_on.isoformat() if c.case.approved_on else None,
-            "valid_until": c.case.valid_until.isoformat() if c.case.valid_until else None,
-            "cycle": c.case.cycle,
-            "cycle_start": c.case.cycle_start.isoformat() if c.case.cycle_start else None,
-            "deadline_on": c.case.deadline_on.isoformat() if c.case.deadline_on else None,
-            "entries": len(c.history),
-        } for c in cases],
+        "imported": [
+            {
+                "line": c.line,
+                "id": c.case.id,
+                "programme": c.case.programme,
+                "name": c.case.name,
+                "state": c.case.state,
+                "state_since": c.case.state_since.isoformat(),
+                "approved_on": c.case.approved_on.isoformat() if c.case.approved_on else None,
+                "valid_until": c.case.valid_until.isoformat() if c.case.valid_until else None,
+                "cycle": c.case.cycle,
+                "cycle_start": c.case.cycle_start.isoformat() if c.case.cycle_start else None,
+                "deadline_on": c.case.deadline_on.isoformat() if c.case.deadline_on else None,
+                "entries": len(c.history),
+            }
+            for c in cases
+        ],
     }

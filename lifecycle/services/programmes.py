@@ -35,8 +35,12 @@ class Migration:
     moves: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"programme": self.programme, "to_version": self.to_version, "dry_run": self.dry_run,
-                "moves": self.moves}
+        return {
+            "programme": self.programme,
+            "to_version": self.to_version,
+            "dry_run": self.dry_run,
+            "moves": self.moves,
+        }
 
 
 def definition_versions(app: Lifecycle, code: str) -> list[DefinitionVersion]:
@@ -47,16 +51,28 @@ def definition_versions(app: Lifecycle, code: str) -> list[DefinitionVersion]:
     with app.uow() as uow:
         stored = uow.definitions.versions(code)
         counts = uow.cases.count_by_version(code)
-    rows = [DefinitionVersion(row["version"], row["recorded_at"].isoformat(), counts.get(row["version"], 0),
-                              row["version"] == current) for row in stored]
+    rows = [
+        DefinitionVersion(
+            row["version"], row["recorded_at"].isoformat(), counts.get(row["version"], 0), row["version"] == current
+        )
+        for row in stored
+    ]
     if current not in {row.version for row in rows}:
         rows.append(DefinitionVersion(current, None, 0, True))
     return rows
 
 
-def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: str | None = None,
-                      mapping: dict[str, str] | None = None, dry_run: bool = False,
-                      reason: str | None = None) -> Migration:
+def migrate_programme(
+    app: Lifecycle,
+    acting: str,
+    code: str,
+    on: date,
+    *,
+    to: str | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    reason: str | None = None,
+) -> Migration:
     """Move the running cases of a programme to a definition version (default: the current file).
 
     A case whose state the target version lacks is refused unless `mapping` names the state
@@ -72,12 +88,18 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
         if to is not None and not current.version.startswith(to):
             matches = [v["version"] for v in uow.definitions.versions(code) if v["version"].startswith(to)]
             if len(matches) != 1:
-                raise NotFound(f"{code} has no single version starting {to!r}; "
-                               f"`lifecycle programmes versions {code}` lists them")
+                raise NotFound(
+                    f"{code} has no single version starting {to!r}; `lifecycle programmes versions {code}` lists them"
+                )
             target = app.catalogue.version(code, matches[0], lambda c, v: uow.definitions.text(v))
         states = target.definition.states
-        problems = [Reason("invalid_field", f"--map {old}={new}: {new!r} is not a state of {code} "
-                           f"version {target.version[:12]}") for old, new in mapping.items() if new not in states]
+        problems = [
+            Reason(
+                "invalid_field", f"--map {old}={new}: {new!r} is not a state of {code} version {target.version[:12]}"
+            )
+            for old, new in mapping.items()
+            if new not in states
+        ]
         moves: list[tuple[Case, str]] = []
         for case in uow.cases.search(programme=code, lock=not dry_run):
             if case.definition_version == target.version:
@@ -86,9 +108,14 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
                 continue  # a closed case stays under the rules it was closed by
             new_state = mapping.get(case.state, case.state)
             if new_state not in states:
-                problems.append(Reason("wrong_state", f"case {case.id} is in {case.state}, which version "
-                                       f"{target.version[:12]} lacks; map it with --map {case.state}=STATE",
-                                       details={"case_id": case.id, "state": case.state}))
+                problems.append(
+                    Reason(
+                        "wrong_state",
+                        f"case {case.id} is in {case.state}, which version "
+                        f"{target.version[:12]} lacks; map it with --map {case.state}=STATE",
+                        details={"case_id": case.id, "state": case.state},
+                    )
+                )
                 continue
             moves.append((case, new_state))
         if problems:
@@ -96,8 +123,15 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
         results = []
         for case, new_state in moves:
             old_state, old_version = case.state, case.definition_version
-            results.append({"case_id": case.id, "from_state": old_state, "to_state": new_state,
-                            "from_version": old_version, "to_version": target.version})
+            results.append(
+                {
+                    "case_id": case.id,
+                    "from_state": old_state,
+                    "to_state": new_state,
+                    "from_version": old_version,
+                    "to_version": target.version,
+                }
+            )
             if dry_run:
                 continue
             seen = case.version
@@ -105,10 +139,19 @@ def migrate_programme(app: Lifecycle, acting: str, code: str, on: date, *, to: s
             case.next_due_on = next_due(target, case)  # the new rules may fall due on other days
             if not uow.cases.update(case, seen):
                 raise Conflict(f"case {case.id} changed during the migration; nothing was written")
-            uow.audit.append(case_id=case.id, programme=code, trigger="migrate", from_state=old_state,
-                             to_state=new_state, effective_on=on, actor=actor.name, role=actor.role,
-                             reason=reason, clause=None,
-                             payload={"from_version": old_version, "to_version": target.version})
+            uow.audit.append(
+                case_id=case.id,
+                programme=code,
+                trigger="migrate",
+                from_state=old_state,
+                to_state=new_state,
+                effective_on=on,
+                actor=actor.name,
+                role=actor.role,
+                reason=reason,
+                clause=None,
+                payload={"from_version": old_version, "to_version": target.version},
+            )
         if not dry_run:
             uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow))
             uow.commit()

@@ -47,10 +47,18 @@ def init_database(app: Lifecycle, acting: str) -> Installed:
             if stored_revision(app.engine) == HEAD:
                 # Nothing to create or upgrade: a person's own login may run init harmlessly.
                 return Installed(safe_url(app.url), HEAD, HEAD, False, None, None)
-            raise Refused("lifecycle init", [Reason(
-                "role", f"database user {who.name!r} may not create or upgrade the schema: run "
-                "`lifecycle init` as the installer (a superuser, or the owner of the database "
-                "or schema), see docs/operations.md", details={"user": who.name})])
+            raise Refused(
+                "lifecycle init",
+                [
+                    Reason(
+                        "role",
+                        f"database user {who.name!r} may not create or upgrade the schema: run "
+                        "`lifecycle init` as the installer (a superuser, or the owner of the database "
+                        "or schema), see docs/operations.md",
+                        details={"user": who.name},
+                    )
+                ],
+            )
     create_sqlite_file(app.url)
     before, after = upgrade(app.engine)
     if not is_sqlite(app.url):

@@ -57,23 +57,44 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
     if who is None or who.installer:
         role = uow.users.role_of(claimed)
         if role is None:
-            raise Refused(action, [Reason(
-                "role", f"user {claimed!r} is not known to this database; an admin adds them with "
-                f"`lifecycle users add {claimed} --role admin` (or set LIFECYCLE_USER)",
-                details={"user": claimed})])
+            raise Refused(
+                action,
+                [
+                    Reason(
+                        "role",
+                        f"user {claimed!r} is not known to this database; an admin adds them with "
+                        f"`lifecycle users add {claimed} --role admin` (or set LIFECYCLE_USER)",
+                        details={"user": claimed},
+                    )
+                ],
+            )
         return Actor(claimed, role)
     if claimed not in (who.name, _os_login()):
-        raise Refused(action, [Reason(
-            "role", f"you are connected to PostgreSQL as {who.name!r}, and there you act as your "
-            f"database user: --as / LIFECYCLE_USER {claimed!r} cannot change that; connect as "
-            f"{claimed!r} instead (the user in the --db URL)",
-            details={"user": who.name, "claimed": claimed})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "role",
+                    f"you are connected to PostgreSQL as {who.name!r}, and there you act as your "
+                    f"database user: --as / LIFECYCLE_USER {claimed!r} cannot change that; connect as "
+                    f"{claimed!r} instead (the user in the --db URL)",
+                    details={"user": who.name, "claimed": claimed},
+                )
+            ],
+        )
     if who.role is None:
-        raise Refused(action, [Reason(
-            "role", f"database user {who.name!r} is in none of the lifecycle roles "
-            f"({', '.join(GROUPS.values())}); the installer grants one with "
-            f"`lifecycle users add {who.name} --role admin|auditor`",
-            details={"user": who.name})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "role",
+                    f"database user {who.name!r} is in none of the lifecycle roles "
+                    f"({', '.join(GROUPS.values())}); the installer grants one with "
+                    f"`lifecycle users add {who.name} --role admin|auditor`",
+                    details={"user": who.name},
+                )
+            ],
+        )
     return Actor(who.name, who.role)
 
 
@@ -93,16 +114,28 @@ def require_runner(uow: UnitOfWork, name: str, action: str) -> Actor:
     """Who may start the compliance run: an admin, or on PostgreSQL the scheduler host's login
     in lifecycle_system (docs/operations.md). Its actions are the system's either way; the run
     records who invoked it. Anyone else: Refused (exit 3), nothing written."""
-    return _require(uow, name, action, ("admin", SYSTEM),
-                    "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)")
+    return _require(
+        uow,
+        name,
+        action,
+        ("admin", SYSTEM),
+        "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)",
+    )
 
 
 def _require(uow: UnitOfWork, name: str, action: str, roles: tuple[str, ...], needs: str) -> Actor:
     actor = resolve_actor(uow, name, action)
     if actor.role not in roles:
-        raise Refused(action, [Reason(
-            "role", f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; {action} needs {needs}",
-            details={"user": actor.name, "role": actor.role})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "role",
+                    f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; {action} needs {needs}",
+                    details={"user": actor.name, "role": actor.role},
+                )
+            ],
+        )
     return actor
 
 
@@ -126,11 +159,15 @@ def user_name_problem(name: str) -> str | None:
     if hidden:
         return hidden
     if len(name.encode("utf-8")) > MAX_USER_NAME_BYTES:
-        return (f"user name {name!r} is {len(name.encode('utf-8'))} bytes long; at most "
-                f"{MAX_USER_NAME_BYTES} (PostgreSQL's limit for a login name)")
+        return (
+            f"user name {name!r} is {len(name.encode('utf-8'))} bytes long; at most "
+            f"{MAX_USER_NAME_BYTES} (PostgreSQL's limit for a login name)"
+        )
     if not USER_NAME.fullmatch(name):
-        return (f"user name {name!r} does not fit the pattern of user names: letters, digits, _ . - @, "
-                "starting with a letter, digit or _ (no spaces)")
+        return (
+            f"user name {name!r} does not fit the pattern of user names: letters, digits, _ . - @, "
+            "starting with a letter, digit or _ (no spaces)"
+        )
     if name == SYSTEM:
         return f"{name!r} is reserved for the compliance run; choose another name"
     return None
@@ -141,8 +178,7 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
     `name` and put it in the matching group: only the installer may, roles being cluster-wide."""
     action = f"adding user {name!r}"
     if role not in ROLES:
-        raise Refused(action, [Reason(
-            "invalid_field", f"role {role!r} is not one of: {', '.join(ROLES)}")])
+        raise Refused(action, [Reason("invalid_field", f"role {role!r} is not one of: {', '.join(ROLES)}")])
     problem = user_name_problem(name)
     if problem:
         raise Refused(action, [Reason("invalid_field", problem, details={"field": "name", "user": name})])
@@ -153,11 +189,18 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
         who = uow.users.database_user()
         if who is not None:
             if not who.installer:
-                raise Refused(action, [Reason(
-                    "role", f"on PostgreSQL adding a user creates or grants the database login role "
-                    f"{name!r}, which only the installer may do (a superuser or the owner of the "
-                    "schema); ask them to run this command, see docs/operations.md",
-                    details={"user": who.name})])
+                raise Refused(
+                    action,
+                    [
+                        Reason(
+                            "role",
+                            f"on PostgreSQL adding a user creates or grants the database login role "
+                            f"{name!r}, which only the installer may do (a superuser or the owner of the "
+                            "schema); ask them to run this command, see docs/operations.md",
+                            details={"user": who.name},
+                        )
+                    ],
+                )
             problem = check_login_name(name)
             if problem:
                 raise Refused(action, [Reason("invalid_field", problem, details={"user": name})])
@@ -170,12 +213,21 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
             uow.users.add(name, role)
         else:
             uow.users.set_role(name, role)
-        uow.audit.append(case_id=None, programme=None, trigger="user_role", from_state=existing,
-                         to_state=role, effective_on=today(), actor=actor.name, role=actor.role,
-                         reason=None, clause=None, payload={"user": name, "role": role})
+        uow.audit.append(
+            case_id=None,
+            programme=None,
+            trigger="user_role",
+            from_state=existing,
+            to_state=role,
+            effective_on=today(),
+            actor=actor.name,
+            role=actor.role,
+            reason=None,
+            clause=None,
+            payload={"user": name, "role": role},
+        )
         uow.commit()
-    return {"name": name, "role": role, "status": "added" if existing is None else "changed",
-            "login_role": login}
+    return {"name": name, "role": role, "status": "added" if existing is None else "changed", "login_role": login}
 
 
 def bootstrap_admin(app: Lifecycle, name: str) -> bool:
@@ -184,10 +236,19 @@ def bootstrap_admin(app: Lifecycle, name: str) -> bool:
         if uow.users.count():
             return False
         uow.users.add(name, "admin")
-        uow.audit.append(case_id=None, programme=None, trigger="user_role", from_state=None,
-                         to_state="admin", effective_on=today(), actor=name, role="admin",
-                         reason="first user of a new database (lifecycle init)", clause=None,
-                         payload={"user": name, "role": "admin"})
+        uow.audit.append(
+            case_id=None,
+            programme=None,
+            trigger="user_role",
+            from_state=None,
+            to_state="admin",
+            effective_on=today(),
+            actor=name,
+            role="admin",
+            reason="first user of a new database (lifecycle init)",
+            clause=None,
+            payload={"user": name, "role": "admin"},
+        )
         uow.commit()
     return True
 
@@ -195,7 +256,6 @@ def bootstrap_admin(app: Lifecycle, name: str) -> bool:
 def list_users(app: Lifecycle) -> list[dict[str, str]]:
     app.require_schema()
     with app.uow() as uow:
-        return [{"name": u["name"], "role": u["role"], "created_at": u["created_at"].isoformat()}
-                for u in uow.users.all()]
-
-
+        return [
+            {"name": u["name"], "role": u["role"], "created_at": u["created_at"].isoformat()} for u in uow.users.all()
+        ]

@@ -23,8 +23,7 @@ from lifecycle.tui.text import joined, literal, reasons_text
 #: How the form dismisses: the action was recorded, the case must be read again, or nothing.
 RECORDED, RELOAD, CANCELLED = "recorded", "reload", "cancelled"
 #: What a text box expects, by the parameter's type.
-HINTS = {"int": "a whole number, e.g. 2025", "date": "YYYY-MM-DD", "ratio": "0.12 or 12%",
-         "number": "e.g. 3e9"}
+HINTS = {"int": "a whole number, e.g. 2025", "date": "YYYY-MM-DD", "ratio": "0.12 or 12%", "number": "e.g. 3e9"}
 #: The words a grave action is marked with, in the form's title and the case's action list.
 MARKS = {"final": "ends the case", "may_end": "may end the case", "decision": "records a decision"}
 #: Reasons about the effective date: the clerk corrects the date box.
@@ -42,8 +41,16 @@ class ActionFormScreen(ModalScreen[str]):
         Binding("f1,question_mark", "app.help", "Help", key_display="f1"),
     ]
 
-    def __init__(self, case_id: int, trigger: str, version: int, *, case_name: str = "",
-                 severity: str | None = None, terminal: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        case_id: int,
+        trigger: str,
+        version: int,
+        *,
+        case_name: str = "",
+        severity: str | None = None,
+        terminal: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__()
         self.case_id = case_id
         self.trigger = trigger
@@ -97,26 +104,47 @@ class ActionFormScreen(ModalScreen[str]):
 
     def show_form(self, form: TriggerForm) -> None:
         self.form = form
-        title = joined((form.trigger, "bold"), f" {form.zh} · {form.en} · case {self.case_id}",
-                       (f"  ({form.clause})" if form.clause else "", "dim"))
+        title = joined(
+            (form.trigger, "bold"),
+            f" {form.zh} · {form.en} · case {self.case_id}",
+            (f"  ({form.clause})" if form.clause else "", "dim"),
+        )
         if self.severity:
-            title.append(f"\n⚠ {MARKS[self.severity]}: you will be asked to confirm it by name",
-                         "bold red")
+            title.append(f"\n⚠ {MARKS[self.severity]}: you will be asked to confirm it by name", "bold red")
         self.query_one("#form-title", Static).update(title)
         box = self.query_one("#params", Vertical)
         widgets: list[Any] = []
         for param in form.params:
-            widgets.append(Label(joined((param.zh or "", "bold"), " " if param.zh else "", param.label,
-                                        (f"  {param.name}", "dim"),
-                                        (f" ({param.clause})" if param.clause else "", "dim"))))
+            widgets.append(
+                Label(
+                    joined(
+                        (param.zh or "", "bold"),
+                        " " if param.zh else "",
+                        param.label,
+                        (f"  {param.name}", "dim"),
+                        (f" ({param.clause})" if param.clause else "", "dim"),
+                    )
+                )
+            )
             if param.choices:
-                widgets.append(Select([(choice_label(param, choice), choice) for choice in param.choices],
-                                      id=f"param-{param.name}", prompt=f"choose: {param.label}",
-                                      value=param.default if param.default in param.choices else Select.NULL,
-                                      compact=True))
+                widgets.append(
+                    Select(
+                        [(choice_label(param, choice), choice) for choice in param.choices],
+                        id=f"param-{param.name}",
+                        prompt=f"choose: {param.label}",
+                        value=param.default if param.default in param.choices else Select.NULL,
+                        compact=True,
+                    )
+                )
             else:
-                widgets.append(Input(param.default or "", placeholder=HINTS.get(param.type, param.type),
-                                     id=f"param-{param.name}", compact=True))
+                widgets.append(
+                    Input(
+                        param.default or "",
+                        placeholder=HINTS.get(param.type, param.type),
+                        id=f"param-{param.name}",
+                        compact=True,
+                    )
+                )
         box.mount_all(widgets)
         (widgets[1] if widgets else self.query_one("#on", Input)).focus()
 
@@ -178,8 +206,9 @@ class ActionFormScreen(ModalScreen[str]):
         try:
             on = self.effective_on()
         except Exception as error:
-            self.problem(joined(("Effective date: ", "bold"), literal(str(error).removeprefix("effective date: "))),
-                         focus="#on")
+            self.problem(
+                joined(("Effective date: ", "bold"), literal(str(error).removeprefix("effective date: "))), focus="#on"
+            )
             return
         self.query_one("#outcome", Static).update(Text("Checking…", style="dim"))
         self.review(on, self.values())
@@ -199,17 +228,24 @@ class ActionFormScreen(ModalScreen[str]):
     def show_proposed(self, proposed: Proposed) -> None:
         self.proposed = proposed
         clause = f"{proposed.clause}{' [default]' if proposed.default else ''}" if proposed.clause else "no clause"
-        move = (f"stays {proposed.from_label} (recorded, no change of state)" if proposed.internal
-                else f"{proposed.from_label} → {proposed.to_label}")
+        move = (
+            f"stays {proposed.from_label} (recorded, no change of state)"
+            if proposed.internal
+            else f"{proposed.from_label} → {proposed.to_label}"
+        )
         outcome = joined(("Confirm: ", "bold"), move, f"\non {proposed.effective_on} under {clause}")
-        payload = {k: v for k, v in proposed.payload.items()
-                   if v is not None and not k.endswith(("_clause", "_default"))}
+        payload = {
+            k: v for k, v in proposed.payload.items() if v is not None and not k.endswith(("_clause", "_default"))
+        }
         if payload:
             outcome.append("\nrecords " + ", ".join(f"{k}={v}" for k, v in payload.items()), "dim")
         app: Any = self.app
         if proposed.effective_on > app.today:  # usually a typo, and the log keeps it for good
-            outcome.append(f"\nWarning: {proposed.effective_on} is after today ({app.today}, China Standard "
-                           "Time); what is recorded stays in the audit log.", "bold yellow")
+            outcome.append(
+                f"\nWarning: {proposed.effective_on} is after today ({app.today}, China Standard "
+                "Time); what is recorded stays in the audit log.",
+                "bold yellow",
+            )
         grave = self.is_grave(proposed)
         if grave:
             outcome.append(f"\n⚠ {self.consequence(proposed)}", "bold red")
@@ -230,10 +266,13 @@ class ActionFormScreen(ModalScreen[str]):
 
     def consequence(self, proposed: Proposed) -> str:
         if proposed.to_state in self.terminal:
-            return (f"This ends case {self.case_id}: it will be {proposed.to_label}, a final state that "
-                    "accepts no further action. The audit log keeps the entry for good.")
-        return (f"This records a decision on case {self.case_id}; it cannot be taken back, only "
-                "followed by another entry.")
+            return (
+                f"This ends case {self.case_id}: it will be {proposed.to_label}, a final state that "
+                "accepts no further action. The audit log keeps the entry for good."
+            )
+        return (
+            f"This records a decision on case {self.case_id}; it cannot be taken back, only followed by another entry."
+        )
 
     def action_confirm(self) -> None:
         proposed = self.proposed
@@ -242,13 +281,17 @@ class ActionFormScreen(ModalScreen[str]):
         if self.is_grave(proposed):
             from lifecycle.tui.confirm import ConfirmGraveScreen
 
-            move = (f"stays {proposed.from_label}" if proposed.internal
-                    else f"{proposed.from_label} → {proposed.to_label}")
+            move = (
+                f"stays {proposed.from_label}" if proposed.internal else f"{proposed.from_label} → {proposed.to_label}"
+            )
             title = joined((f"{self.trigger} case {self.case_id} · ", "bold"), literal(self.case_name))
-            consequence = joined((f"Case {self.case_id} ", "bold"), literal(self.case_name, "bold"),
-                                 f"\n{move}, effective {proposed.effective_on}",
-                                 f" under {proposed.clause}" if proposed.clause else "",
-                                 (f"\n{self.consequence(proposed)}", "bold red"))
+            consequence = joined(
+                (f"Case {self.case_id} ", "bold"),
+                literal(self.case_name, "bold"),
+                f"\n{move}, effective {proposed.effective_on}",
+                f" under {proposed.clause}" if proposed.clause else "",
+                (f"\n{self.consequence(proposed)}", "bold red"),
+            )
             button = f"{self.trigger.replace('_', ' ').capitalize()} case {self.case_id}"  # Revoke case 15
             self.app.push_screen(ConfirmGraveScreen(title, consequence, button), self._confirmed_grave)
             return
@@ -271,16 +314,20 @@ class ActionFormScreen(ModalScreen[str]):
 
         app: Any = self.app
         try:
-            outcome = advance(app.lifecycle, app.user, self.case_id, self.trigger, on, values, reason,
-                              expected_version=self.version)
+            outcome = advance(
+                app.lifecycle, app.user, self.case_id, self.trigger, on, values, reason, expected_version=self.version
+            )
         except Exception as error:
             app.call_from_thread(self.refused, error)
             return
         finally:
             app.lifecycle.end_thread()  # this worker thread ends here: do not leave its writer open
         entry = outcome.entry
-        app.call_from_thread(self.recorded, f"case {self.case_id}: {self.trigger} recorded "
-                             f"({entry.from_state} → {entry.to_state}), audit entry #{entry.seq}")
+        app.call_from_thread(
+            self.recorded,
+            f"case {self.case_id}: {self.trigger} recorded "
+            f"({entry.from_state} → {entry.to_state}), audit entry #{entry.seq}",
+        )
 
     def recorded(self, message: str) -> None:
         self.app.notify(message, title="Recorded")
@@ -293,13 +340,17 @@ class ActionFormScreen(ModalScreen[str]):
             text = joined(("Refused: ", "bold"), literal(error.action), "\n")
             lines, focus = self.in_form_words(error.reasons)
             text.append_text(reasons_text(lines))
-            text.append("\nNothing was written." + (" Correct the value marked above and review again."
-                                                    if focus else ""), "dim")
+            text.append(
+                "\nNothing was written." + (" Correct the value marked above and review again." if focus else ""), "dim"
+            )
             self.problem(text, focus=focus)
         elif isinstance(error, Conflict):
-            text = joined(("Conflict: ", "bold"), literal(str(error)),
-                          "\nSomeone changed this case after you opened it. Reload it to see the "
-                          "change, then act again if it still applies.")
+            text = joined(
+                ("Conflict: ", "bold"),
+                literal(str(error)),
+                "\nSomeone changed this case after you opened it. Reload it to see the "
+                "change, then act again if it still applies.",
+            )
             self.problem(text)
             reload = self.query_one("#reload", Button)
             reload.display = True
@@ -345,8 +396,8 @@ class ActionFormScreen(ModalScreen[str]):
             elif reason.code == "no_route" and params:
                 param = next(iter(params.values()))
                 message = f"{describe(param)}: in this state the rules accept " + ", ".join(
-                    choice_label(param, str(v).split("=", 1)[-1]).plain
-                    for v in reason.details.get("accepted", []))
+                    choice_label(param, str(v).split("=", 1)[-1]).plain for v in reason.details.get("accepted", [])
+                )
             elif reason.code in DATE_REASONS:
                 message = f"Effective date: {reason.message}"
                 focus = focus or "#on"
@@ -360,8 +411,9 @@ class ActionFormScreen(ModalScreen[str]):
     @staticmethod
     def _missing(param: ParamField) -> str:
         if param.choices:
-            return (f"Choose {describe(param)} in the list above: "
-                    + ", ".join(choice_label(param, c).plain for c in param.choices))
+            return f"Choose {describe(param)} in the list above: " + ", ".join(
+                choice_label(param, c).plain for c in param.choices
+            )
         return f"Fill in {describe(param)} above ({HINTS.get(param.type, param.type)})"
 
 

@@ -68,8 +68,10 @@ class LifecycleTUI(App[None]):
             return None
         if self.role is None:
             return f"{self.refusal}. You can read everything; acting is refused."
-        return (f"{self.user} is an {self.role}: an {self.role} may only read. Every case, its "
-                "history and the log are open to you; acting needs an admin.")
+        return (
+            f"{self.user} is an {self.role}: an {self.role} may only read. Every case, its "
+            "history and the log are open to you; acting needs an admin."
+        )
 
     def on_mount(self) -> None:
         from lifecycle.tui.dashboard import DashboardScreen
@@ -121,6 +123,7 @@ class LifecycleTUI(App[None]):
         topic = getattr(self.screen, "HELP", None)
         if topic is not None and not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(topic))
+
     def action_decisions(self) -> None:
         from lifecycle.tui.decisions_due import DecisionsDueScreen
 
@@ -131,18 +134,27 @@ class LifecycleTUI(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Dashboard", "Cases by programme and state, overdue, due soon",
-                            self.action_dashboard)
+        yield SystemCommand("Dashboard", "Cases by programme and state, overdue, due soon", self.action_dashboard)
         yield SystemCommand("Cases", "All cases, filtered, sorted and paged", self.action_cases)
-        yield SystemCommand("Audit log", "The log with filters, chain verification and export",
-                            self.action_audit)
-        yield SystemCommand("Compliance preview", "What a compliance run would do today or on a "
-                            "chosen date (dry run, nothing written)", self.action_preview)
-        yield SystemCommand("Decisions due", "What the compliance run proposes for an administrator to "
-                            "confirm with the decision's number or dismiss", self.action_decisions)
-        yield SystemCommand("Overdue cases", "Cases with a dated rule past due",
-                            lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"))
-        yield SystemCommand("Help for this screen", "What this screen is for, its keys, what each action "
-                            "does (?)", self.action_help)
-        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
-                            self.action_toggle_theme)
+        yield SystemCommand("Audit log", "The log with filters, chain verification and export", self.action_audit)
+        yield SystemCommand(
+            "Compliance preview",
+            "What a compliance run would do today or on a chosen date (dry run, nothing written)",
+            self.action_preview,
+        )
+        yield SystemCommand(
+            "Decisions due",
+            "What the compliance run proposes for an administrator to confirm with the decision's number or dismiss",
+            self.action_decisions,
+        )
+        yield SystemCommand(
+            "Overdue cases",
+            "Cases with a dated rule past due",
+            lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"),
+        )
+        yield SystemCommand(
+            "Help for this screen", "What this screen is for, its keys, what each action does (?)", self.action_help
+        )
+        yield SystemCommand(
+            "Toggle light/dark theme", "Switch between the light and dark theme", self.action_toggle_theme
+        )

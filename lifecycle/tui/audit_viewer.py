@@ -26,10 +26,17 @@ from lifecycle.tui.text import joined, literal
 PAGE = 100
 #: Kept first in a narrow terminal: which entry, when, what; the highlighted entry is shown in
 #: full under the table (clause, reason, payload), whatever the width.
-COLUMNS = [Column("seq", "#", 0), Column("case", "case", 1), Column("programme", "programme", 7),
-           Column("effective", "effective", 2), Column("trigger", "trigger", 3),
-           Column("move", "from → to", 4), Column("actor", "actor", 6), Column("clause", "clause", 5),
-           Column("reason", "reason", 8)]
+COLUMNS = [
+    Column("seq", "#", 0),
+    Column("case", "case", 1),
+    Column("programme", "programme", 7),
+    Column("effective", "effective", 2),
+    Column("trigger", "trigger", 3),
+    Column("move", "from → to", 4),
+    Column("actor", "actor", 6),
+    Column("clause", "clause", 5),
+    Column("reason", "reason", 8),
+]
 
 
 class AuditScreen(Screen[None]):
@@ -58,10 +65,10 @@ class AuditScreen(Screen[None]):
         yield Header()
         yield Static(describe_heading(self.where), id="heading", classes="title")
         with Horizontal(classes="filters"):
-            yield Input(str(self.initial_case or ""), placeholder="case #", id="case", type="integer",
-                        compact=True)
-            yield Select([(c, c) for c in app.lifecycle.catalogue.codes()], prompt="programme",
-                         id="programme", compact=True)
+            yield Input(str(self.initial_case or ""), placeholder="case #", id="case", type="integer", compact=True)
+            yield Select(
+                [(c, c) for c in app.lifecycle.catalogue.codes()], prompt="programme", id="programme", compact=True
+            )
             yield Input(placeholder="actor", id="actor", compact=True)
             yield Input(placeholder="since YYYY-MM-DD", id="since", compact=True)
             yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
@@ -96,9 +103,13 @@ class AuditScreen(Screen[None]):
                 self.filter_problem = f"{name}: {error}"
                 return None
         self.filter_problem = None
-        return AuditFilter(case_id=int(case) if case and case.isdigit() else None,
-                           programme=None if programme is Select.NULL else str(programme),
-                           actor=text("actor"), since=days["since"], until=days["until"])
+        return AuditFilter(
+            case_id=int(case) if case and case.isdigit() else None,
+            programme=None if programme is Select.NULL else str(programme),
+            actor=text("actor"),
+            since=days["since"],
+            until=days["until"],
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._filters_changed()
@@ -158,20 +169,35 @@ class AuditScreen(Screen[None]):
         self.page = page
         table = self.query_one("#entries", DataTable)
         self.entries = {str(e.seq): e for e in page.entries}
-        self.fitted.show([(str(e.seq), {
-            "seq": e.seq, "case": e.case_id or "", "programme": literal(e.programme or ""),
-            "effective": e.effective_on.isoformat(), "trigger": literal(e.trigger),
-            "move": literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
-            "actor": literal(f"{e.actor} ({e.role})"), "clause": literal(e.clause or ""),
-            "reason": literal(e.reason or "")}) for e in page.entries])
+        self.fitted.show(
+            [
+                (
+                    str(e.seq),
+                    {
+                        "seq": e.seq,
+                        "case": e.case_id or "",
+                        "programme": literal(e.programme or ""),
+                        "effective": e.effective_on.isoformat(),
+                        "trigger": literal(e.trigger),
+                        "move": literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
+                        "actor": literal(f"{e.actor} ({e.role})"),
+                        "clause": literal(e.clause or ""),
+                        "reason": literal(e.reason or ""),
+                    },
+                )
+                for e in page.entries
+            ]
+        )
         if not page.entries:
             self.query_one("#entry-detail", Static).update("")
         self.slow.stop(table)
         if page.total == 0:
             pager = "No entry matches these filters."
         else:
-            pager = (f"{page.offset + 1}–{page.offset + len(page.entries)} of {page.total:,}, newest first"
-                     "  ·  n/b pages  ·  x exports this view")
+            pager = (
+                f"{page.offset + 1}–{page.offset + len(page.entries)} of {page.total:,}, newest first"
+                "  ·  n/b pages  ·  x exports this view"
+            )
         self.query_one("#pager", Static).update(pager)
 
     def on_resize(self, event: Any) -> None:
@@ -198,8 +224,10 @@ class AuditScreen(Screen[None]):
             app.call_from_thread(self.chain, Text(f"Chain: could not verify: {error}", style="bold red"))
             return
         if result.ok:
-            text = Text(f"Chain verifies: {result.entries:,} entries, head #{result.head_seq} "
-                        f"{result.head_hash[:16]}…", style="green")
+            text = Text(
+                f"Chain verifies: {result.entries:,} entries, head #{result.head_seq} {result.head_hash[:16]}…",
+                style="green",
+            )
         else:
             text = Text(f"Chain BROKEN at entry {result.first_bad}: {result.problem}", style="bold red")
         app.call_from_thread(self.chain, text)
@@ -217,8 +245,10 @@ class ExportScreen(ModalScreen[None]):
     cancelled (esc or Cancel), leaving no file behind."""
 
     HELP = "export"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel / close"),
-                                              Binding("f1,question_mark", "app.help", "Help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel / close"),
+        Binding("f1,question_mark", "app.help", "Help"),
+    ]
 
     def __init__(self, where: AuditFilter, total: int | None = None) -> None:
         super().__init__()
@@ -298,14 +328,12 @@ class ExportScreen(ModalScreen[None]):
         except Exception as error:
             app.call_from_thread(self.done, Text(str(error), style="bold red"))
             return
-        app.call_from_thread(self.done, joined((f"Wrote {count:,} entries to ", "green"), literal(str(path))),
-                             count)
+        app.call_from_thread(self.done, joined((f"Wrote {count:,} entries to ", "green"), literal(str(path))), count)
 
     def progressed(self, count: int) -> None:
         self.query_one("#progress", ProgressBar).update(progress=count)
         of = f" of {self.total:,}" if self.total is not None else ""
-        self.query_one("#outcome", Static).update(Text(f"Writing… {count:,}{of} entries; esc cancels",
-                                                       style="dim"))
+        self.query_one("#outcome", Static).update(Text(f"Writing… {count:,}{of} entries; esc cancels", style="dim"))
 
     def done(self, text: Text, count: int | None = None) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -339,12 +367,23 @@ def entry_text(e: AuditEntry) -> Text:
     """One entry in full: the clause and the reason are never cut, whatever the width."""
     import json
 
-    text = joined((f"#{e.seq}", "bold"), f"  case {e.case_id or '—'}  ", literal(e.programme or ""),
-                  ("  effective ", "dim"), e.effective_on.isoformat(),
-                  ("  recorded ", "dim"), e.recorded_at.isoformat(sep=" ", timespec="seconds"), " UTC\n",
-                  literal(e.trigger, "bold"), "  ", literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
-                  ("  by ", "dim"), literal(f"{e.actor} ({e.role})"),
-                  ("\nclause ", "dim"), literal(e.clause or "none"))
+    text = joined(
+        (f"#{e.seq}", "bold"),
+        f"  case {e.case_id or '—'}  ",
+        literal(e.programme or ""),
+        ("  effective ", "dim"),
+        e.effective_on.isoformat(),
+        ("  recorded ", "dim"),
+        e.recorded_at.isoformat(sep=" ", timespec="seconds"),
+        " UTC\n",
+        literal(e.trigger, "bold"),
+        "  ",
+        literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
+        ("  by ", "dim"),
+        literal(f"{e.actor} ({e.role})"),
+        ("\nclause ", "dim"),
+        literal(e.clause or "none"),
+    )
     if e.reason:
         text.append("\nreason ", "dim")
         text.append(e.reason)

@@ -21,8 +21,14 @@ from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
-TIMELINE = [Column("effective", "effective", 0), Column("trigger", "trigger", 1), Column("move", "from → to", 2),
-            Column("actor", "actor", 4), Column("clause", "clause", 3), Column("reason", "reason", 5)]
+TIMELINE = [
+    Column("effective", "effective", 0),
+    Column("trigger", "trigger", 1),
+    Column("move", "from → to", 2),
+    Column("actor", "actor", 4),
+    Column("clause", "clause", 3),
+    Column("reason", "reason", 5),
+]
 
 
 class CaseDetailScreen(Screen[None]):
@@ -106,14 +112,15 @@ class CaseDetailScreen(Screen[None]):
         app: Any = self.app
         self.file = found
         view = found.view
-        self.query_one("#heading", Static).update(joined(
-            f"Case {view['id']} · ", literal(view["name"]), f" · {view['programme']}"))
+        self.query_one("#heading", Static).update(
+            joined(f"Case {view['id']} · ", literal(view["name"]), f" · {view['programme']}")
+        )
         self.query_one("#summary", Static).update(self._summary(found))
         read_only = app.read_only_reason()
         self.query_one("#role-note", Static).update(literal(read_only or ""))
         self.query_one("#actions-title", Static).update(
-            "Actions an admin could take now (read only for you)" if read_only
-            else "Actions allowed now — enter to act")
+            "Actions an admin could take now (read only for you)" if read_only else "Actions allowed now — enter to act"
+        )
         actions = self.query_one("#actions", OptionList)
         actions.clear_options()
         # Ordinary steps first, what ends the case last: enter on the first line never revokes.
@@ -121,8 +128,7 @@ class CaseDetailScreen(Screen[None]):
         for name in allowed:
             actions.add_option(Option(action_label(found, name), id=name, disabled=read_only is not None))
         if not view["allowed"]:
-            actions.add_option(Option(Text("No action is allowed on this date.", style="dim"),
-                                      disabled=True))
+            actions.add_option(Option(Text("No action is allowed on this date.", style="dim"), disabled=True))
         blocked = Text()
         for name, reasons in view["blocked_reasons"].items():
             if blocked:
@@ -141,12 +147,24 @@ class CaseDetailScreen(Screen[None]):
             fields.append(printable(shown(value)))
         self.query_one("#fields", Static).update(fields or Text("No fields recorded.", style="dim"))
         self.entries = {str(entry["seq"]): entry for entry in view["history"]}
-        self.timeline.show([(str(entry["seq"]), {
-            "effective": entry["effective_on"], "trigger": literal(entry["trigger"]),
-            "move": literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
-            "actor": literal(f"{entry['actor']} ({entry['role']})"), "clause": literal((entry["clause"] or "")
-                                       + (" [default]" if entry["payload"].get("default") else "")),
-            "reason": literal(entry["reason"] or "")}) for entry in reversed(view["history"])])
+        self.timeline.show(
+            [
+                (
+                    str(entry["seq"]),
+                    {
+                        "effective": entry["effective_on"],
+                        "trigger": literal(entry["trigger"]),
+                        "move": literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
+                        "actor": literal(f"{entry['actor']} ({entry['role']})"),
+                        "clause": literal(
+                            (entry["clause"] or "") + (" [default]" if entry["payload"].get("default") else "")
+                        ),
+                        "reason": literal(entry["reason"] or ""),
+                    },
+                )
+                for entry in reversed(view["history"])
+            ]
+        )
         self.slow.stop(self.query_one("#body"))
         if read_only is None:
             self.highlight(actions, [name for name in allowed if name not in found.severity])
@@ -168,12 +186,22 @@ class CaseDetailScreen(Screen[None]):
 
     def _summary(self, found: CaseFile) -> Text:
         view = found.view
-        summary = joined(("state  ", "dim"), (view["state_zh"], "bold"), " ", view["state_en"],
-                         (f" ({view['state']}, {view['state_kind']})", "dim"),
-                         ("  since ", "dim"), view["state_since"])
-        dated = [("approved", view["approved_on"]), ("valid until", view["valid_until"]),
-                 ("cycle", f"{view['cycle']} from {view['cycle_start']}" if view["cycle_start"] else None),
-                 ("cycle ends", view["cycle_end"]), ("deadline", view["deadline_on"])]
+        summary = joined(
+            ("state  ", "dim"),
+            (view["state_zh"], "bold"),
+            " ",
+            view["state_en"],
+            (f" ({view['state']}, {view['state_kind']})", "dim"),
+            ("  since ", "dim"),
+            view["state_since"],
+        )
+        dated = [
+            ("approved", view["approved_on"]),
+            ("valid until", view["valid_until"]),
+            ("cycle", f"{view['cycle']} from {view['cycle_start']}" if view["cycle_start"] else None),
+            ("cycle ends", view["cycle_end"]),
+            ("deadline", view["deadline_on"]),
+        ]
         line = Text()
         for label, value in dated:
             if value:
@@ -195,13 +223,15 @@ class CaseDetailScreen(Screen[None]):
             summary.append("\ndecision due ", "dim")
             summary.append(f"#{d['id']} ", "bold yellow")
             summary.append(d["decision"] or f"{d['trigger']} → {d['to_state']} ({d['ground']})")
-            summary.append(f"  since {d['due_on']} · {d['clause'] or 'no clause'}"
-                           + (" [default]" if d["default"] else ""), "dim")
+            summary.append(
+                f"  since {d['due_on']} · {d['clause'] or 'no clause'}" + (" [default]" if d["default"] else ""), "dim"
+            )
         if view["pending_change"]:
             summary.append("\npending change ", "dim")
             summary.append(printable(str(view["pending_change"])))
-        summary.append(f"\nversion {view['version']} · definition {view['definition_version'][:12]}"
-                       f" · as of {view['as_of']}", "dim")
+        summary.append(
+            f"\nversion {view['version']} · definition {view['definition_version'][:12]} · as of {view['as_of']}", "dim"
+        )
         return summary
 
     def _obligations(self, found: CaseFile) -> Text:
@@ -249,9 +279,17 @@ class CaseDetailScreen(Screen[None]):
             return
         view = self.file.view
         self.came_from = event.option.id
-        app.push_screen(ActionFormScreen(view["id"], event.option.id, view["version"], case_name=view["name"],
-                                         severity=self.file.severity.get(event.option.id),
-                                         terminal=self.file.terminal), self._acted)
+        app.push_screen(
+            ActionFormScreen(
+                view["id"],
+                event.option.id,
+                view["version"],
+                case_name=view["name"],
+                severity=self.file.severity.get(event.option.id),
+                terminal=self.file.terminal,
+            ),
+            self._acted,
+        )
 
     def _acted(self, outcome: str | None) -> None:
         from lifecycle.tui.action_form import CANCELLED
@@ -281,16 +319,31 @@ def action_label(found: CaseFile, name: str) -> Text:
     grave = found.severity.get(name)
     if grave is None:
         return joined((name, "bold"), "  ", zh, " ", (en, "dim"))
-    return joined(("⚠ ", "bold red"), (name, "bold red"), "  ", zh, " ", (en, "dim"),
-                  (f"  — {MARKS[grave]}, asks to confirm", "red"))
+    return joined(
+        ("⚠ ", "bold red"),
+        (name, "bold red"),
+        "  ",
+        zh,
+        " ",
+        (en, "dim"),
+        (f"  — {MARKS[grave]}, asks to confirm", "red"),
+    )
 
 
 def entry_detail(entry: dict[str, Any]) -> Text:
     """One timeline entry in full: nothing of the clause or the reason is cut."""
-    text = joined(("#", "dim"), str(entry["seq"]), ("  effective ", "dim"), entry["effective_on"],
-                  "  ", literal(entry["trigger"], "bold"), "  ",
-                  literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
-                  ("  by ", "dim"), literal(f"{entry['actor']} ({entry['role']})"))
+    text = joined(
+        ("#", "dim"),
+        str(entry["seq"]),
+        ("  effective ", "dim"),
+        entry["effective_on"],
+        "  ",
+        literal(entry["trigger"], "bold"),
+        "  ",
+        literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
+        ("  by ", "dim"),
+        literal(f"{entry['actor']} ({entry['role']})"),
+    )
     text.append("\nclause ", "dim")
     text.append(entry["clause"] or "none")
     if entry.get("reason"):

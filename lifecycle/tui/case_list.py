@@ -20,13 +20,19 @@ from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
-SORT_CHOICES = [("next due", "next_due"), ("name", "name"), ("last change", "last_change"),
-                ("number", "id")]
+SORT_CHOICES = [("next due", "next_due"), ("name", "name"), ("last change", "last_change"), ("number", "id")]
 #: What an administrator scans for first is kept first: in 80 columns the number, the name,
 #: the next due day and the programme; the rest is on the line under the table.
-COLUMNS = [Column("id", "#", 0), Column("name", "name 名称", 1), Column("programme", "programme", 3),
-           Column("state", "state 状态", 4), Column("due", "next due", 2), Column("trigger", "due for", 5),
-           Column("province", "province", 6), Column("since", "since", 7)]
+COLUMNS = [
+    Column("id", "#", 0),
+    Column("name", "name 名称", 1),
+    Column("programme", "programme", 3),
+    Column("state", "state 状态", 4),
+    Column("due", "next due", 2),
+    Column("trigger", "due for", 5),
+    Column("province", "province", 6),
+    Column("since", "since", 7),
+]
 
 
 class CaseListScreen(Screen[None]):
@@ -56,10 +62,20 @@ class CaseListScreen(Screen[None]):
         yield Header()
         yield Static(id="heading", classes="title")
         with Horizontal(classes="filters"):
-            yield Select([(code, code) for code in codes], prompt="programme", id="programme",
-                         value=self.criteria.programme or Select.NULL, compact=True)
-            yield Select(self._state_options(self.criteria.programme), prompt="state", id="state",
-                         value=self.criteria.state or Select.NULL, compact=True)
+            yield Select(
+                [(code, code) for code in codes],
+                prompt="programme",
+                id="programme",
+                value=self.criteria.programme or Select.NULL,
+                compact=True,
+            )
+            yield Select(
+                self._state_options(self.criteria.programme),
+                prompt="state",
+                id="state",
+                value=self.criteria.state or Select.NULL,
+                compact=True,
+            )
             yield Input(self.criteria.province or "", placeholder="province", id="province", compact=True)
             yield Input(self.criteria.text or "", placeholder="name contains  (/)", id="text", compact=True)
             yield Select(SORT_CHOICES, value=self.sort, allow_blank=False, id="sort", compact=True)
@@ -194,10 +210,21 @@ class CaseListScreen(Screen[None]):
                 late = line.next_due.on < app.today
                 due = Text(line.next_due.on.isoformat(), "bold red" if late else "")
                 trigger = Text(line.next_due.trigger, "dim")
-            rows.append((str(line.id), {
-                "id": line.id, "name": literal(line.name), "programme": literal(line.programme),
-                "state": joined((line.state_zh, "bold"), " ", line.state_en), "due": due, "trigger": trigger,
-                "province": literal(line.province or ""), "since": line.state_since.isoformat()}))
+            rows.append(
+                (
+                    str(line.id),
+                    {
+                        "id": line.id,
+                        "name": literal(line.name),
+                        "programme": literal(line.programme),
+                        "state": joined((line.state_zh, "bold"), " ", line.state_en),
+                        "due": due,
+                        "trigger": trigger,
+                        "province": literal(line.province or ""),
+                        "since": line.state_since.isoformat(),
+                    },
+                )
+            )
         self.fitted.show(rows)
         self.slow.stop(table)
         if not page.lines:
@@ -209,8 +236,10 @@ class CaseListScreen(Screen[None]):
         """What the list shows: every filter in force (or all cases), and the sort."""
         app: Any = self.app
         parts = describe_filter(self.criteria, app.today, app.lifecycle.catalogue)
-        heading = joined(("Cases · ", "bold"), literal(" · ".join(parts) if parts else "all cases",
-                                                       "bold yellow" if parts else "bold"))
+        heading = joined(
+            ("Cases · ", "bold"),
+            literal(" · ".join(parts) if parts else "all cases", "bold yellow" if parts else "bold"),
+        )
         if self.heading != "all cases" and not parts:
             heading.append(f" ({self.heading})")
         heading.append(f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}")
@@ -230,8 +259,7 @@ class CaseListScreen(Screen[None]):
             pager = "No case matches these filters."
         else:
             total = f"{page.total:,}" if page.total >= 0 else "… (counting)"
-            pager = (f"{page.offset + 1}–{page.last} of {total}"
-                     "  ·  n/PgDn next page  ·  b/PgUp previous  ·  enter opens")
+            pager = f"{page.offset + 1}–{page.last} of {total}  ·  n/PgDn next page  ·  b/PgUp previous  ·  enter opens"
         self.query_one("#pager", Static).update(pager)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -272,8 +300,18 @@ def describe_filter(criteria: CaseFilter, today: Any, catalogue: Any) -> list[st
 
 def line_detail(line: CaseLine, app: Any) -> Text:
     """The highlighted case in full, on the line under the table (what the columns leave out)."""
-    text = joined((f"#{line.id} ", "bold"), literal(line.name, "bold"), " · ", literal(line.programme), " · ",
-                  (line.state_zh, "bold"), " ", line.state_en, (" since ", "dim"), line.state_since.isoformat())
+    text = joined(
+        (f"#{line.id} ", "bold"),
+        literal(line.name, "bold"),
+        " · ",
+        literal(line.programme),
+        " · ",
+        (line.state_zh, "bold"),
+        " ",
+        line.state_en,
+        (" since ", "dim"),
+        line.state_since.isoformat(),
+    )
     if line.province:
         text.append(" · ", "dim")
         text.append(line.province)

@@ -23,9 +23,16 @@ from lifecycle.tui.text import joined, literal, reasons_text
 
 #: Actions listed one per row; a catch-up run of more shows the first ones and the counts.
 SHOWN = 1000
-COLUMNS = [Column("case", "case", 0), Column("name", "name 名称", 1), Column("programme", "programme", 6),
-           Column("rule", "rule", 5), Column("trigger", "trigger", 2), Column("move", "from → to", 4),
-           Column("effective", "effective", 3), Column("clause", "clause", 7)]
+COLUMNS = [
+    Column("case", "case", 0),
+    Column("name", "name 名称", 1),
+    Column("programme", "programme", 6),
+    Column("rule", "rule", 5),
+    Column("trigger", "trigger", 2),
+    Column("move", "from → to", 4),
+    Column("effective", "effective", 3),
+    Column("clause", "clause", 7),
+]
 
 
 class PreviewCancelled(Exception):
@@ -55,8 +62,9 @@ class CompliancePreviewScreen(Screen[None]):
         yield Static("Compliance preview — a dry run: nothing is written", id="heading", classes="title")
         with Horizontal(classes="filters"):
             yield Input(app.today.isoformat(), placeholder="as of YYYY-MM-DD", id="on", compact=True)
-            yield Select([(c, c) for c in app.lifecycle.catalogue.codes()], prompt="all programmes",
-                         id="programme", compact=True)
+            yield Select(
+                [(c, c) for c in app.lifecycle.catalogue.codes()], prompt="all programmes", id="programme", compact=True
+            )
             yield Button("Preview", id="run", compact=True, variant="primary")
             yield Button("Cancel", id="stop", compact=True, variant="warning")
         yield ProgressBar(id="progress", show_eta=False)
@@ -115,12 +123,15 @@ class CompliancePreviewScreen(Screen[None]):
             return
         value = self.query_one("#programme", Select).value
         programme = None if value is Select.NULL else str(value)
-        self.query_one("#heading", Static).update(joined(
-            ("Compliance preview · ", "bold"), (f"as of {on} · {programme or 'all programmes'}", "bold yellow"),
-            " — a dry run: nothing is written"))
+        self.query_one("#heading", Static).update(
+            joined(
+                ("Compliance preview · ", "bold"),
+                (f"as of {on} · {programme or 'all programmes'}", "bold yellow"),
+                " — a dry run: nothing is written",
+            )
+        )
         self.sub_title = f"as of {on} · {programme or 'all programmes'}"
-        self.query_one("#summary", Static).update(Text(f"Working out what is due by {on}… esc cancels",
-                                                       style="dim"))
+        self.query_one("#summary", Static).update(Text(f"Working out what is due by {on}… esc cancels", style="dim"))
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
         self._working(True)
         self.slow.start(self.query_one("#actions", DataTable))
@@ -140,10 +151,14 @@ class CompliancePreviewScreen(Screen[None]):
             app.call_from_thread(self.progress, done, total)
 
         try:
-            report = run_compliance(app.lifecycle, app.user, on, dry_run=True, programme=programme,
-                                    source="tui", progress=progress)
-            ids = ([a["case_id"] for a in report.actions[:SHOWN]] + [r["case_id"] for r in report.refused]
-                   + [p["case_id"] for p in report.proposals[:SHOWN]])
+            report = run_compliance(
+                app.lifecycle, app.user, on, dry_run=True, programme=programme, source="tui", progress=progress
+            )
+            ids = (
+                [a["case_id"] for a in report.actions[:SHOWN]]
+                + [r["case_id"] for r in report.refused]
+                + [p["case_id"] for p in report.proposals[:SHOWN]]
+            )
             names = case_names(app.lifecycle, ids)
         except PreviewCancelled:
             app.call_from_thread(self.cancelled, on)
@@ -155,15 +170,20 @@ class CompliancePreviewScreen(Screen[None]):
 
     def progress(self, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
-        self.query_one("#summary", Static).update(Text(f"Cases due: {done:,} of {total:,} examined… esc cancels",
-                                                       style="dim"))
+        self.query_one("#summary", Static).update(
+            Text(f"Cases due: {done:,} of {total:,} examined… esc cancels", style="dim")
+        )
 
     def cancelled(self, on: date) -> None:
         self._working(False)
         self.slow.stop(self.query_one("#actions", DataTable))
-        self.query_one("#summary", Static).update(Text(
-            f"Cancelled: the preview as of {on} was stopped before the end, so it lists nothing. Nothing was "
-            "written. ctrl+r starts it again.", style="yellow"))
+        self.query_one("#summary", Static).update(
+            Text(
+                f"Cancelled: the preview as of {on} was stopped before the end, so it lists nothing. Nothing was "
+                "written. ctrl+r starts it again.",
+                style="yellow",
+            )
+        )
         self.fitted.show([])
         self.query_one("#action-detail", Static).update("")
         self.query_one("#refused", Static).update("")
@@ -186,27 +206,47 @@ class CompliancePreviewScreen(Screen[None]):
         self.names = names
         table = self.query_one("#actions", DataTable)
         # What the run would apply, then what it would only propose (a decision due, never applied).
-        shown = report.actions[:SHOWN] + [{
-            **p, "trigger": f"proposes {p['trigger']}", "effective_on": p["due_on"], "proposed": True,
-            "move": p.get("name") or f"{p['from_state']} → {p['to_state']} (decision due)"}
-            for p in report.proposals[:SHOWN]]
+        shown = report.actions[:SHOWN] + [
+            {
+                **p,
+                "trigger": f"proposes {p['trigger']}",
+                "effective_on": p["due_on"],
+                "proposed": True,
+                "move": p.get("name") or f"{p['from_state']} → {p['to_state']} (decision due)",
+            }
+            for p in report.proposals[:SHOWN]
+        ]
         self.actions = {str(n): action for n, action in enumerate(shown)}
-        self.fitted.show([(str(n), {
-            "case": action["case_id"], "name": literal(names.get(action["case_id"], "")),
-            "programme": literal(action["programme"]), "rule": literal(action["rule"]),
-            "trigger": literal(action["trigger"]),
-            "move": literal(action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-            "effective": action["effective_on"],
-            "clause": literal((action["clause"] or "") + (" [default]" if action.get("default") else ""))})
-            for n, action in enumerate(shown)])
+        self.fitted.show(
+            [
+                (
+                    str(n),
+                    {
+                        "case": action["case_id"],
+                        "name": literal(names.get(action["case_id"], "")),
+                        "programme": literal(action["programme"]),
+                        "rule": literal(action["rule"]),
+                        "trigger": literal(action["trigger"]),
+                        "move": literal(
+                            action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"
+                        ),
+                        "effective": action["effective_on"],
+                        "clause": literal((action["clause"] or "") + (" [default]" if action.get("default") else "")),
+                    },
+                )
+                for n, action in enumerate(shown)
+            ]
+        )
         if not shown:
             self.query_one("#action-detail", Static).update(Text("Nothing is due.", style="dim"))
         self.slow.stop(table)
         total = len(report.actions)
-        summary = joined((f"As of {report.as_of}: ", "bold"),
-                         f"a compliance run would take {total:,} action(s) on {report.cases_changed:,} "
-                         f"case(s) ({report.cases_examined:,} examined) and raise {len(report.proposals):,} "
-                         "decision(s) due for an administrator (never applied). Nothing was written.")
+        summary = joined(
+            (f"As of {report.as_of}: ", "bold"),
+            f"a compliance run would take {total:,} action(s) on {report.cases_changed:,} "
+            f"case(s) ({report.cases_examined:,} examined) and raise {len(report.proposals):,} "
+            "decision(s) due for an administrator (never applied). Nothing was written.",
+        )
         if total > SHOWN:
             summary.append(f"\nThe first {SHOWN:,} are listed; by rule: ", "dim")
         elif total:
@@ -239,12 +279,22 @@ class CompliancePreviewScreen(Screen[None]):
 
 def action_text(action: dict[str, Any], names: dict[int, str]) -> Text:
     """One action of the preview in full: nothing of from → to, the date or the clause is cut."""
-    text = joined((f"case {action['case_id']} ", "bold"), literal(names.get(action["case_id"], ""), "bold"),
-                  " · ", literal(action["programme"]), ("  rule ", "dim"), literal(action["rule"]), "\n",
-                  literal(action["trigger"], "bold"), "  ",
-                  literal(action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-                  ("  due " if action.get("proposed") else "  effective ", "dim"), str(action["effective_on"]),
-                  ("\nclause ", "dim"), literal(action["clause"] or "none"))
+    text = joined(
+        (f"case {action['case_id']} ", "bold"),
+        literal(names.get(action["case_id"], ""), "bold"),
+        " · ",
+        literal(action["programme"]),
+        ("  rule ", "dim"),
+        literal(action["rule"]),
+        "\n",
+        literal(action["trigger"], "bold"),
+        "  ",
+        literal(action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
+        ("  due " if action.get("proposed") else "  effective ", "dim"),
+        str(action["effective_on"]),
+        ("\nclause ", "dim"),
+        literal(action["clause"] or "none"),
+    )
     if action.get("default"):
         text.append(" (default)", "dim")
     return text

@@ -23,8 +23,10 @@ class ConfirmGraveScreen(ModalScreen[bool]):
 
     HELP = "confirm"
     AUTO_FOCUS = "#back"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Go back"),
-                                              Binding("f1,question_mark", "app.help", "Help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Go back"),
+        Binding("f1,question_mark", "app.help", "Help"),
+    ]
 
     def __init__(self, title: Text, consequence: Text, button: str) -> None:
         super().__init__()
@@ -36,8 +38,13 @@ class ConfirmGraveScreen(ModalScreen[bool]):
         with Vertical(id="grave"):
             yield Static(self.heading, id="grave-title", classes="title")
             yield Static(self.consequence, id="consequence", classes="block")
-            yield Static(Text("Nothing is recorded until you press the red button. Esc or "
-                              "“Go back” returns to the form.", style="dim"), classes="block")
+            yield Static(
+                Text(
+                    "Nothing is recorded until you press the red button. Esc or “Go back” returns to the form.",
+                    style="dim",
+                ),
+                classes="block",
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Go back", id="back", variant="primary")
                 yield Button(self.button, id="do-it", variant="error")

@@ -55,8 +55,12 @@ class DashboardScreen(Screen[None]):
         app: Any = self.app
         programmes = app.lifecycle.catalogue.all()
         code_width = max([cell_len("programme"), *(cell_len(p.code) for p in programmes)])
-        state_width = max([cell_len("state 状态"), *(cell_len(f"{s.zh} {s.en}") for p in programmes
-                                                      for s in p.definition.states.values())])
+        state_width = max(
+            [
+                cell_len("state 状态"),
+                *(cell_len(f"{s.zh} {s.en}") for p in programmes for s in p.definition.states.values()),
+            ]
+        )
         states.add_column("programme", width=code_width)
         states.add_column("state 状态", width=state_width)
         states.add_column("cases")
@@ -75,8 +79,9 @@ class DashboardScreen(Screen[None]):
 
     def action_reload(self) -> None:
         app: Any = self.app
-        self.query_one("#heading", Static).update(joined(
-            "Dashboard · as of ", app.today.isoformat(), " · ", literal(app.user)))
+        self.query_one("#heading", Static).update(
+            joined("Dashboard · as of ", app.today.isoformat(), " · ", literal(app.user))
+        )
         for table in self.query(DataTable):
             self.slow.start(table)
         self.load()
@@ -102,13 +107,16 @@ class DashboardScreen(Screen[None]):
             self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(f"Could not load: {error}", "bold red"))
 
-    def show(self, actor: Any, refusal: str | None, data: Overview, programmes: dict[str, Any],
-             compliance: str) -> None:
+    def show(
+        self, actor: Any, refusal: str | None, data: Overview, programmes: dict[str, Any], compliance: str
+    ) -> None:
         app: Any = self.app
         app.acting(actor, refusal)
-        self.query_one("#heading", Static).update(joined(
-            "Dashboard · as of ", data.as_of.isoformat(), " · ", literal(app.user),
-            f" ({app.role or 'cannot act'})"))
+        self.query_one("#heading", Static).update(
+            joined(
+                "Dashboard · as of ", data.as_of.isoformat(), " · ", literal(app.user), f" ({app.role or 'cannot act'})"
+            )
+        )
         self.query_one("#role-note", Static).update(literal(app.read_only_reason() or ""))
         states = self.query_one("#states", DataTable)
         states.clear()
@@ -122,16 +130,28 @@ class DashboardScreen(Screen[None]):
         due.clear()
         for code in sorted(data.by_state):
             total = sum(data.by_state[code].values())
-            due.add_row(literal(code), data.overdue.get(code, 0),
-                        *[data.due_within[days].get(code, 0) for days in HORIZONS], total, key=code)
+            due.add_row(
+                literal(code),
+                data.overdue.get(code, 0),
+                *[data.due_within[days].get(code, 0) for days in HORIZONS],
+                total,
+                key=code,
+            )
         targets = self.query_one("#targets", DataTable)
         targets.clear()
         for index, target in enumerate(data.targets):
             plan = f"{'>' if target.comparison == 'more_than' else ''}{target.count} ({target.year})"
             status = target.status if not target.remaining else f"{target.status}: {target.remaining} to go"
             clause = (target.clause or "—") + (" [default]" if target.default else "")
-            targets.add_row(literal(target.programme), target.designated, literal(plan), literal(status),
-                            literal(clause), literal(target.zh), key=f"{target.programme}\t{index}")
+            targets.add_row(
+                literal(target.programme),
+                target.designated,
+                literal(plan),
+                literal(status),
+                literal(clause),
+                literal(target.zh),
+                key=f"{target.programme}\t{index}",
+            )
         targets.display = bool(data.targets)
         for table in (states, due, targets):
             self.slow.stop(table)
@@ -156,13 +176,13 @@ class DashboardScreen(Screen[None]):
         app: Any = self.app
         if column == 1:
             due_from, due_before = horizon_filter(app.today, None)
-            self.app_cases(CaseFilter(programme=code, due_from=due_from, due_before=due_before),
-                           f"{code}: overdue")
+            self.app_cases(CaseFilter(programme=code, due_from=due_from, due_before=due_before), f"{code}: overdue")
         elif 2 <= column < 2 + len(HORIZONS):
             days = HORIZONS[column - 2]
             due_from, due_before = horizon_filter(app.today, days)
-            self.app_cases(CaseFilter(programme=code, due_from=due_from, due_before=due_before),
-                           f"{code}: due within {days} days")
+            self.app_cases(
+                CaseFilter(programme=code, due_from=due_from, due_before=due_before), f"{code}: due within {days} days"
+            )
         else:
             self.app_cases(CaseFilter(programme=code), f"{code}: all cases")
 
@@ -197,11 +217,19 @@ def last_compliance_text(lifecycle: Any) -> str:
     run = runs[0]
     counts = run.counts or {}
     started = (run.started_at or "")[:16].replace("T", " ")
-    what = (f"{counts.get('actions', 0):,} action(s) on {counts.get('cases_changed', 0):,} case(s), "
-            f"{counts.get('refused', 0):,} refused") if counts else ""
+    what = (
+        (
+            f"{counts.get('actions', 0):,} action(s) on {counts.get('cases_changed', 0):,} case(s), "
+            f"{counts.get('refused', 0):,} refused"
+        )
+        if counts
+        else ""
+    )
     by_rule = ", ".join(f"{rule} {n}" for rule, n in (counts.get("by_rule") or {}).items())
-    text = (f"Last compliance run #{run.id}: {run.outcome}, as of {run.as_of}, started "
-            f"{started} UTC by {run.invoked_by} ({run.source})")
+    text = (
+        f"Last compliance run #{run.id}: {run.outcome}, as of {run.as_of}, started "
+        f"{started} UTC by {run.invoked_by} ({run.source})"
+    )
     if what:
         text += f": {what}"
     if by_rule:

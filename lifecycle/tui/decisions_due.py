@@ -29,8 +29,7 @@ class DecisionsDueScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Decisions due — proposed by the compliance run, decided by an administrator",
-                     classes="title")
+        yield Static("Decisions due — proposed by the compliance run, decided by an administrator", classes="title")
         yield Static(id="summary", classes="note")
         yield DataTable(id="decisions", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -38,7 +37,8 @@ class DecisionsDueScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Decisions due"
         self.query_one("#decisions", DataTable).add_columns(
-            "id", "case", "name 名称", "programme", "proposed", "ground", "clause", "since")
+            "id", "case", "name 名称", "programme", "proposed", "ground", "clause", "since"
+        )
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -74,11 +74,22 @@ class DecisionsDueScreen(Screen[None]):
         for d in rows:
             proposed = d["decision"] or f"{d['trigger']} → {d['to_state']}"
             clause = (d["clause"] or "") + (" [default]" if d["default"] else "")
-            table.add_row(d["id"], d["case_id"], literal(d["name"]), literal(d["programme"]), literal(proposed),
-                          literal(d["ground"] or ""), literal(clause), d["due_on"], key=str(d["case_id"]))
+            table.add_row(
+                d["id"],
+                d["case_id"],
+                literal(d["name"]),
+                literal(d["programme"]),
+                literal(proposed),
+                literal(d["ground"] or ""),
+                literal(clause),
+                d["due_on"],
+                key=str(d["case_id"]),
+            )
         self.slow.stop(table)
-        how = ("Enter opens the case. Decide with `lifecycle decisions confirm ID --decision-no 文号` or "
-               "`lifecycle decisions dismiss ID --reason …`.")
+        how = (
+            "Enter opens the case. Decide with `lifecycle decisions confirm ID --decision-no 文号` or "
+            "`lifecycle decisions dismiss ID --reason …`."
+        )
         if app.read_only_reason():
             how = "Enter opens the case. Deciding needs an admin."
         self.query_one("#summary", Static).update(joined(f"{len(rows):,} open. ", (how, "dim")))

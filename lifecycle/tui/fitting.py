@@ -39,8 +39,10 @@ def width_of(value: Any) -> int:
 
 def fit(columns: Sequence[Column], rows: Sequence[Row], room: int) -> list[Column]:
     """The columns that fit in `room` cells, by rank, in their natural order."""
-    widths = {c.key: max([width_of(c.label), *(width_of(cells.get(c.key, "")) for _, cells in rows)])
-              + PADDING for c in columns}
+    widths = {
+        c.key: max([width_of(c.label), *(width_of(cells.get(c.key, "")) for _, cells in rows)]) + PADDING
+        for c in columns
+    }
     kept: set[str] = set()
     used = 0
     for column in sorted(columns, key=lambda c: c.rank):

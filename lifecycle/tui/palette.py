@@ -25,8 +25,9 @@ class CaseFinder(Provider):
         from lifecycle.services.read_models.worklist import find_cases
 
         try:
-            page = await asyncio.to_thread(find_cases, app.lifecycle, CaseFilter(text=query),
-                                           sort="name", limit=MATCHES)
+            page = await asyncio.to_thread(
+                find_cases, app.lifecycle, CaseFilter(text=query), sort="name", limit=MATCHES
+            )
         except Exception:  # the palette is a convenience: the case list shows the error
             return
         lines = list(page.lines)
@@ -34,10 +35,17 @@ class CaseFinder(Provider):
             lines.insert(0, None)  # type: ignore[arg-type]
         for line in lines:
             if line is None:
-                yield Hit(1.0, Text(f"Open case {query}"), partial(app.open_case, int(query)),
-                          text=f"Open case {query}")
+                yield Hit(
+                    1.0, Text(f"Open case {query}"), partial(app.open_case, int(query)), text=f"Open case {query}"
+                )
                 continue
-            label = Text.assemble(f"#{line.id} ", Text(printable(line.name)),
-                                  (f"  {line.state_zh} {line.state_en}", "dim"))
-            yield Hit(0.9, label, partial(app.open_case, line.id), text=f"#{line.id} {line.name}",
-                      help=f"{line.programme}: open this case")
+            label = Text.assemble(
+                f"#{line.id} ", Text(printable(line.name)), (f"  {line.state_zh} {line.state_en}", "dim")
+            )
+            yield Hit(
+                0.9,
+                label,
+                partial(app.open_case, line.id),
+                text=f"#{line.id} {line.name}",
+                help=f"{line.programme}: open this case",
+            )

@@ -20,10 +20,16 @@ def literal(value: Any, style: str = "") -> Text:
 
 def joined(*parts: str | Text | tuple[str, str]) -> Text:
     """`Text.assemble`, where plain strings are literal text too (never markup), escaped."""
-    return Text.assemble(*(
-        printable(part, keep_newlines=True) if isinstance(part, str) else
-        (printable(part[0], keep_newlines=True), part[1]) if isinstance(part, tuple) else part
-        for part in parts))
+    return Text.assemble(
+        *(
+            printable(part, keep_newlines=True)
+            if isinstance(part, str)
+            else (printable(part[0], keep_newlines=True), part[1])
+            if isinstance(part, tuple)
+            else part
+            for part in parts
+        )
+    )
 
 
 def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  • ") -> Text:

@@ -103,13 +103,22 @@ def child_comply(db: str, as_of: str) -> None:
     sampler.running = False
     sampler.join()
     again = run_compliance(app, USER, date.fromisoformat(as_of), collect=False)
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "workers_cpu": workers_cpu,
-                      "actions": sum(report.counts.values()),
-                      "cases_examined": report.cases_examined, "cases_changed": report.cases_changed,
-                      "by_rule": report.counts_by_rule(),
-                      "peak_mb": max(sampler.peak_kb, _status_kb("self", "VmHWM")) / 1024,
-                      "run_process_peak_mb": _status_kb("self", "VmHWM") / 1024,
-                      "again_actions": sum(again.counts.values())}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": cpu,
+                "workers_cpu": workers_cpu,
+                "actions": sum(report.counts.values()),
+                "cases_examined": report.cases_examined,
+                "cases_changed": report.cases_changed,
+                "by_rule": report.counts_by_rule(),
+                "peak_mb": max(sampler.peak_kb, _status_kb("self", "VmHWM")) / 1024,
+                "run_process_peak_mb": _status_kb("self", "VmHWM") / 1024,
+                "again_actions": sum(again.counts.values()),
+            }
+        )
+    )
 
 
 def naive(db: str, as_of: date, sample: int) -> tuple[float, int]:
@@ -140,29 +149,65 @@ def naive(db: str, as_of: date, sample: int) -> tuple[float, int]:
                 assert text is not None
                 parsed = definitions[row.definition_version] = load_text(text.content, row.programme)
             programme = Programme(parsed.definition, parsed.version, parsed.origin)  # a new machine
-            case = Case(id=row.id, programme=row.programme, name=row.name, state=row.state,
-                        state_since=row.state_since, definition_version=row.definition_version,
-                        fields=dict(row.fields), approved_on=row.approved_on, valid_until=row.valid_until,
-                        cycle=row.cycle, cycle_start=row.cycle_start, deadline_on=row.deadline_on,
-                        progress=json.loads(json.dumps(row.progress)), version=row.version,
-                        created_on=row.created_on)
+            case = Case(
+                id=row.id,
+                programme=row.programme,
+                name=row.name,
+                state=row.state,
+                state_since=row.state_since,
+                definition_version=row.definition_version,
+                fields=dict(row.fields),
+                approved_on=row.approved_on,
+                valid_until=row.valid_until,
+                cycle=row.cycle,
+                cycle_start=row.cycle_start,
+                deadline_on=row.deadline_on,
+                progress=json.loads(json.dumps(row.progress)),
+                version=row.version,
+                created_on=row.created_on,
+            )
             settlement = settle(programme, case, as_of, USER)
             if settlement.steps:
                 after = settlement.case
-                for name in ("state", "state_since", "approved_on", "valid_until", "cycle", "cycle_start",
-                             "deadline_on", "progress", "next_due_on"):
+                for name in (
+                    "state",
+                    "state_since",
+                    "approved_on",
+                    "valid_until",
+                    "cycle",
+                    "cycle_start",
+                    "deadline_on",
+                    "progress",
+                    "next_due_on",
+                ):
                     setattr(row, name, getattr(after, name))
                 row.version += len(settlement.steps)
                 audit = AuditRepository(session.connection())
                 for step in settlement.steps:
                     p = step.proposal
-                    entry = audit.append(case_id=case.id, programme=case.programme, trigger=p.trigger,
-                                         from_state=p.from_state, to_state=p.to_state, effective_on=p.effective_on,
-                                         actor="system", role="system", reason="naive", clause=p.clause,
-                                         payload=p.payload)
-                    session.add(AutomaticActionRow(case_id=case.id, rule=step.due.rule, period=step.due.period,
-                                                   trigger=p.trigger, effective_on=p.effective_on,
-                                                   audit_seq=entry.seq))
+                    entry = audit.append(
+                        case_id=case.id,
+                        programme=case.programme,
+                        trigger=p.trigger,
+                        from_state=p.from_state,
+                        to_state=p.to_state,
+                        effective_on=p.effective_on,
+                        actor="system",
+                        role="system",
+                        reason="naive",
+                        clause=p.clause,
+                        payload=p.payload,
+                    )
+                    session.add(
+                        AutomaticActionRow(
+                            case_id=case.id,
+                            rule=step.due.rule,
+                            period=step.due.period,
+                            trigger=p.trigger,
+                            effective_on=p.effective_on,
+                            audit_seq=entry.seq,
+                        )
+                    )
                     actions += 1
             session.commit()
     return time.perf_counter() - started, actions
@@ -211,25 +256,33 @@ def main() -> int:
             for leftover in workdir.glob(f"comply-{size}.db*"):
                 leftover.unlink()
             built = build(db, size, args.seed)
-            print(f"RESULT sqlite demo --cases {size:,}: {built['seconds']:.1f} s (CPU {built['cpu']:.1f} s) "
-                  f"({size / built['seconds']:,.0f} cases/s), {built['due_on_as_of']:,} with work due on {AS_OF}")
+            print(
+                f"RESULT sqlite demo --cases {size:,}: {built['seconds']:.1f} s (CPU {built['cpu']:.1f} s) "
+                f"({size / built['seconds']:,.0f} cases/s), {built['due_on_as_of']:,} with work due on {AS_OF}"
+            )
             if size >= 1_000_000:
                 ok = built["seconds"] < 60
                 missed |= not ok
                 print(f"TARGET sqlite demo --cases {size:,} < 60 s: {'PASS' if ok else 'FAIL'}")
             naive_db = workdir / f"naive-{size}.db"
             shutil.copy(db, naive_db)
-            child = subprocess.run([sys.executable, __file__, "--child-comply", str(db), AS_OF],
-                                   env={**os.environ, "LIFECYCLE_USER": USER}, capture_output=True, text=True,
-                                   check=True)
+            child = subprocess.run(
+                [sys.executable, __file__, "--child-comply", str(db), AS_OF],
+                env={**os.environ, "LIFECYCLE_USER": USER},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             run = json.loads(child.stdout.strip().splitlines()[-1])
             per_case = run["seconds"] / size * 1e6
-            print(f"RESULT sqlite comply {size:,} cases: {run['seconds']:.2f} s (CPU {run['cpu']:.2f} s in the run's "
-                  f"process, {run['workers_cpu']:.2f} s in its workers), "
-                  f"{run['actions']:,} actions on "
-                  f"{run['cases_changed']:,} cases ({run['cases_examined']:,} looked at), "
-                  f"{per_case:.1f} µs per case, peak RSS {run['peak_mb']:.0f} MB with its workers "
-                  f"(the run's own process: {run['run_process_peak_mb']:.0f} MB)")
+            print(
+                f"RESULT sqlite comply {size:,} cases: {run['seconds']:.2f} s (CPU {run['cpu']:.2f} s in the run's "
+                f"process, {run['workers_cpu']:.2f} s in its workers), "
+                f"{run['actions']:,} actions on "
+                f"{run['cases_changed']:,} cases ({run['cases_examined']:,} looked at), "
+                f"{per_case:.1f} µs per case, peak RSS {run['peak_mb']:.0f} MB with its workers "
+                f"(the run's own process: {run['run_process_peak_mb']:.0f} MB)"
+            )
             print(f"RESULT sqlite comply {size:,} actions by rule: {run['by_rule']}")
             print(f"CHECK sqlite {size:,} second run for the same day: {run['again_actions']} actions (expected 0)")
             print(f"CHECK sqlite {size:,} audit chain verified: ok={verify(db)}")
@@ -246,13 +299,17 @@ def main() -> int:
             naive_seconds, naive_actions = naive(str(naive_db), date.fromisoformat(AS_OF), sample)
             naive_per_case = naive_seconds / sample * 1e6
             ratio = naive_per_case / per_case
-            print(f"RESULT sqlite naive {sample:,}-case sample of {size:,}: {naive_seconds:.2f} s, "
-                  f"{naive_actions:,} actions, {naive_per_case:.0f} µs per case; comply {per_case:.1f} µs per case: "
-                  f"{ratio:.0f}x faster")
+            print(
+                f"RESULT sqlite naive {sample:,}-case sample of {size:,}: {naive_seconds:.2f} s, "
+                f"{naive_actions:,} actions, {naive_per_case:.0f} µs per case; comply {per_case:.1f} µs per case: "
+                f"{ratio:.0f}x faster"
+            )
             ok = ratio >= TARGET_RATIO
             missed |= not ok
-            print(f"TARGET sqlite comply >= {TARGET_RATIO:g}x faster per case than naive ({size:,}): "
-                  f"{'PASS' if ok else 'FAIL'}")
+            print(
+                f"TARGET sqlite comply >= {TARGET_RATIO:g}x faster per case than naive ({size:,}): "
+                f"{'PASS' if ok else 'FAIL'}"
+            )
             sys.stdout.flush()
     finally:
         if not args.dir:

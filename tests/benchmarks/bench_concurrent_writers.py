@@ -28,9 +28,17 @@ from datetime import date
 from pathlib import Path
 
 WORKER = Path(__file__).parent.parent / "contract" / "stress_worker.py"
-ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-            "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-            "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true"}
+ELIGIBLE = {
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,14 +92,18 @@ def main(argv: list[str] | None = None) -> int:
             "internal": [approved("national-tic", f"国家基准共享{n}技术创新中心") for n in range(args.shared)],
             "cycle": [approved("bj-tic", f"北京市基准周期{n}技术创新中心") for n in range(args.shared)],
         }
-        urls = [make_url(url).set(username=login).render_as_string(hide_password=False)
-                for login in logins]
+        urls = [make_url(url).set(username=login).render_as_string(hide_password=False) for login in logins]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
         started = time.perf_counter()
-        processes = [subprocess.Popen(
-            [sys.executable, str(WORKER), urls[n % 2], logins[n % 2], str(n), str(args.actions),
-             json.dumps(plan)], stdout=subprocess.PIPE, text=True, env=env)
-            for n in range(args.processes)]
+        processes = [
+            subprocess.Popen(
+                [sys.executable, str(WORKER), urls[n % 2], logins[n % 2], str(n), str(args.actions), json.dumps(plan)],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for n in range(args.processes)
+        ]
         records = []
         for process in processes:
             out, _ = process.communicate(timeout=1800)
@@ -102,17 +114,20 @@ def main(argv: list[str] | None = None) -> int:
         latencies = sorted(r["ms"] for r in records)
         ok = [r for r in records if r["outcome"] == "ok"]
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        print(f"RESULT postgresql {args.processes} processes x {args.actions} actions: "
-              f"{len(records)} in {wall:.2f} s = {len(records) / wall:,.0f} actions/s, "
-              f"{len(ok) / wall:,.0f} audited changes/s (wall, including process start-up)")
+        print(
+            f"RESULT postgresql {args.processes} processes x {args.actions} actions: "
+            f"{len(records)} in {wall:.2f} s = {len(records) / wall:,.0f} actions/s, "
+            f"{len(ok) / wall:,.0f} audited changes/s (wall, including process start-up)"
+        )
         print(f"RESULT outcomes: {dict(outcomes)}; conflicts {outcomes['conflict'] / len(records):.1%}")
         print(f"RESULT latency per action: p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms")
         chain = verify_log(app)
         with app.engine.connect() as connection:
-            stored = connection.execute(text(
-                "SELECT count(*) FROM audit_log WHERE reason LIKE 'stress %'")).scalar()
-        print(f"CHECK chain verified: ok={chain.ok}, {chain.entries} entries; "
-              f"entries for successes: {stored} (expected {len(ok)}); errors: {outcomes['error']}")
+            stored = connection.execute(text("SELECT count(*) FROM audit_log WHERE reason LIKE 'stress %'")).scalar()
+        print(
+            f"CHECK chain verified: ok={chain.ok}, {chain.entries} entries; "
+            f"entries for successes: {stored} (expected {len(ok)}); errors: {outcomes['error']}"
+        )
         return 0 if chain.ok and stored == len(ok) and not outcomes["error"] else 1
     finally:
         release_connections()
@@ -123,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             for login in logins:
                 connection.connection.dbapi_connection.cursor().execute(  # type: ignore[union-attr]
-                    sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(login)))
+                    sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(login))
+                )
         admin.dispose()
 
 

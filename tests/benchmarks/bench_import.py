@@ -45,24 +45,41 @@ BJ_ROWS = [  # state, approved_on, state_since, created_on
 def write_csv(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["programme", "name", "state", "approved_on", "state_since", "created_on",
-                         "registered_in_beijing", "rd_ratio_3y", "avg_revenue_3y"])
+        writer.writerow(
+            [
+                "programme",
+                "name",
+                "state",
+                "approved_on",
+                "state_since",
+                "created_on",
+                "registered_in_beijing",
+                "rd_ratio_3y",
+                "avg_revenue_3y",
+            ]
+        )
         for n in range(rows):
             state, approved, since, created = BJ_ROWS[n % len(BJ_ROWS)]
-            writer.writerow(["bj-tic", f"北京市第{n}号技术创新中心", state, approved, since, created,
-                             "true", "11%", "3.2e9"])
+            writer.writerow(
+                ["bj-tic", f"北京市第{n}号技术创新中心", state, approved, since, created, "true", "11%", "3.2e9"]
+            )
 
 
 def write_jsonl(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for n in range(rows):
-            row = {"programme": "national-tic", "name": f"国家第{n}号技术创新中心", "state": "approved",
-                   "fields": {"kind": "domain", "sponsor": "江苏省", "independent_legal_entity": True},
-                   "events": [
-                       {"trigger": "create", "on": "2021-03-01", "to": "cultivation"},
-                       {"trigger": "recommend", "on": "2021-04-12", "from": "cultivation", "to": "submitted"},
-                       {"trigger": "start_review", "on": "2021-05-06", "from": "submitted", "to": "under_review"},
-                       {"trigger": "approve", "on": "2021-06-08", "from": "under_review", "to": "approved"}]}
+            row = {
+                "programme": "national-tic",
+                "name": f"国家第{n}号技术创新中心",
+                "state": "approved",
+                "fields": {"kind": "domain", "sponsor": "江苏省", "independent_legal_entity": True},
+                "events": [
+                    {"trigger": "create", "on": "2021-03-01", "to": "cultivation"},
+                    {"trigger": "recommend", "on": "2021-04-12", "from": "cultivation", "to": "submitted"},
+                    {"trigger": "start_review", "on": "2021-05-06", "from": "submitted", "to": "under_review"},
+                    {"trigger": "approve", "on": "2021-06-08", "from": "under_review", "to": "approved"},
+                ],
+            }
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -85,13 +102,16 @@ def run(url: str, fmt: str, rows: int, scratch: Path, out: Callable[[str], None]
     wet, wet_cpu = time.perf_counter() - started, time.process_time() - cpu
     assert checked["cases"] == result["cases"] == rows, (checked["cases"], result["cases"])
     # CPU: this process's own work; on a shared machine the wall time also counts waiting.
-    out(f"RESULT {backend} {fmt} dry run: {rows} rows ({size / 1e6:.1f} MB) checked in {dry:.2f} s "
-        f"= {rows / dry:,.0f} rows/s (CPU {dry_cpu:.2f} s)")
-    out(f"RESULT {backend} {fmt} import: {rows} rows, {result['entries']} audit entries in "
-        f"{wet:.2f} s = {rows / wet:,.0f} rows/s (CPU {wet_cpu:.2f} s)")
+    out(
+        f"RESULT {backend} {fmt} dry run: {rows} rows ({size / 1e6:.1f} MB) checked in {dry:.2f} s "
+        f"= {rows / dry:,.0f} rows/s (CPU {dry_cpu:.2f} s)"
+    )
+    out(
+        f"RESULT {backend} {fmt} import: {rows} rows, {result['entries']} audit entries in "
+        f"{wet:.2f} s = {rows / wet:,.0f} rows/s (CPU {wet_cpu:.2f} s)"
+    )
     verification = verify_log(app)
-    out(f"CHECK {backend} {fmt} audit chain verified: ok={verification.ok}, "
-        f"{result['last_seq']} entries")
+    out(f"CHECK {backend} {fmt} audit chain verified: ok={verification.ok}, {result['last_seq']} entries")
     app.engine.dispose()
 
 
@@ -99,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows per file (default 10000)")
     parser.add_argument("--format", choices=["csv", "jsonl", "both"], default="both")
-    parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL, in a fresh "
-                        "schema dropped afterwards")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also run on PostgreSQL, in a fresh schema dropped afterwards"
+    )
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     args = parser.parse_args(argv)
     os.environ["LIFECYCLE_USER"] = USER
@@ -113,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lifecycle-bench-import-") as scratch:
         for fmt in formats:
             if not args.postgres_only:
-                run(f"sqlite:///{Path(scratch) / f'{fmt}.db'}", fmt, args.rows, Path(scratch), out,
-                    "sqlite")
+                run(f"sqlite:///{Path(scratch) / f'{fmt}.db'}", fmt, args.rows, Path(scratch), out, "sqlite")
             if args.postgres:
                 sys.path.insert(0, str(Path(__file__).parent))
                 from bench_transitions import postgres_schema_url

@@ -44,9 +44,17 @@ from typing import Any
 
 TARGET = 2000.0
 USER = "bench"
-ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-            "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-            "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true"}
+ELIGIBLE = {
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
+}
 OPENED = date(2024, 9, 20)  # bj-tic is in force from 2024-09-14
 SUBMITTED = date(2024, 10, 8)
 REVIEWED = date(2024, 11, 5)
@@ -73,28 +81,37 @@ class Figure:
             p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
             detail += [f"p50 {statistics.median(lat) * 1e6:.0f} µs", f"p99 {p99 * 1e6:.0f} µs"]
         detail.append(f"wall {self.wall:.3f} s")
-        return (f"RESULT {backend} {self.label}: {self.count} transitions in {self.seconds:.3f} s "
-                f"= {self.rate:,.0f} transitions/s, {1e6 / self.rate if self.rate else 0:.0f} µs "
-                f"per transition ({', '.join(detail)})")
+        return (
+            f"RESULT {backend} {self.label}: {self.count} transitions in {self.seconds:.3f} s "
+            f"= {self.rate:,.0f} transitions/s, {1e6 / self.rate if self.rate else 0:.0f} µs "
+            f"per transition ({', '.join(detail)})"
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=2000, help="cases to create (default 2000)")
-    parser.add_argument("--transitions", type=int, default=20000,
-                        help="timed advances, half internal, half state changes (default 20000)")
-    parser.add_argument("--db", help="SQLite file to create (default: a temporary file); "
-                        "must not exist yet")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="also run on PostgreSQL, in a fresh schema dropped afterwards "
-                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    parser.add_argument(
+        "--transitions",
+        type=int,
+        default=20000,
+        help="timed advances, half internal, half state changes (default 20000)",
+    )
+    parser.add_argument("--db", help="SQLite file to create (default: a temporary file); must not exist yet")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run on PostgreSQL, in a fresh schema dropped afterwards "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)",
+    )
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
-    parser.add_argument("--synchronous", choices=["NORMAL", "FULL"],
-                        help="SQLite PRAGMA synchronous (default: the project's, NORMAL)")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 when the SQLite target is missed (default: always 0)")
-    parser.add_argument("--no-verify", action="store_true",
-                        help="skip verifying the audit chain afterwards")
+    parser.add_argument(
+        "--synchronous", choices=["NORMAL", "FULL"], help="SQLite PRAGMA synchronous (default: the project's, NORMAL)"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when the SQLite target is missed (default: always 0)"
+    )
+    parser.add_argument("--no-verify", action="store_true", help="skip verifying the audit chain afterwards")
     args = parser.parse_args(argv)
     if args.cases < 2:
         parser.error("--cases must be at least 2 (one per workload)")
@@ -119,8 +136,9 @@ def build_cases(app: Any, count: int) -> tuple[list[int], Figure]:
         advance(app, USER, case_id, "approve", APPROVED)
         ids.append(case_id)
     elapsed = time.perf_counter() - started
-    return ids, Figure("setup (add_case + submit/start_review/approve)", count * 4, elapsed,
-                       elapsed, [], time.process_time() - cpu)
+    return ids, Figure(
+        "setup (add_case + submit/start_review/approve)", count * 4, elapsed, elapsed, [], time.process_time() - cpu
+    )
 
 
 Step = tuple[str, date, dict[str, str]]
@@ -133,8 +151,7 @@ def build_national_cases(app: Any, count: int) -> tuple[list[int], Figure]:
     ids: list[int] = []
     started, cpu = time.perf_counter(), time.process_time()
     for i in range(count):
-        outcome = add_case(app, USER, "national-tic", f"国家基准{i:06d}技术创新中心", OPENED,
-                           {"kind": "domain"})
+        outcome = add_case(app, USER, "national-tic", f"国家基准{i:06d}技术创新中心", OPENED, {"kind": "domain"})
         case_id = outcome.case.id
         assert case_id is not None
         advance(app, USER, case_id, "recommend", SUBMITTED, {"independent_legal_entity": "true"})
@@ -142,8 +159,14 @@ def build_national_cases(app: Any, count: int) -> tuple[list[int], Figure]:
         advance(app, USER, case_id, "approve", APPROVED)
         ids.append(case_id)
     elapsed = time.perf_counter() - started
-    return ids, Figure("setup national-tic (add_case + recommend/start_review/approve)", count * 4,
-                       elapsed, elapsed, [], time.process_time() - cpu)
+    return ids, Figure(
+        "setup national-tic (add_case + recommend/start_review/approve)",
+        count * 4,
+        elapsed,
+        elapsed,
+        [],
+        time.process_time() - cpu,
+    )
 
 
 def change_step(case: Any) -> Step:
@@ -156,8 +179,7 @@ def change_step(case: Any) -> Step:
 def cycle_step(programme: Any, case: Any) -> Step:
     """The next step of the designation cycle for `case`, dated when it may happen."""
     if case.state in ("approved", "renewed"):
-        trigger = "start_mid_term" if case.marks.get("start_mid_term") != case.cycle \
-            else "start_assessment"
+        trigger = "start_mid_term" if case.marks.get("start_mid_term") != case.cycle else "start_assessment"
         timer = programme.timer(programme.trigger(trigger).due)
         due = programme.due_date(timer, case)
         return trigger, max(due, case.state_since), {}
@@ -166,9 +188,9 @@ def cycle_step(programme: Any, case: Any) -> Step:
     raise AssertionError(f"case {case.id} is in {case.state}; the cycle never leads there")
 
 
-def run_workload(label: str, ids: list[int], count: int,
-                 first: Callable[[int], Step], after: Callable[[int, Any], Step],
-                 app: Any) -> Figure:
+def run_workload(
+    label: str, ids: list[int], count: int, first: Callable[[int], Step], after: Callable[[int, Any], Step], app: Any
+) -> Figure:
     """`count` advances, round robin over `ids`; `after(id, case)` names each case's next one."""
     from lifecycle.services.cases import advance
 
@@ -191,8 +213,7 @@ def run_workload(label: str, ids: list[int], count: int,
     return Figure(label, count, sum(latencies), wall, latencies, time.process_time() - cpu)
 
 
-def benchmark(url: str, cases: int, transitions: int, verify: bool,
-              out: Callable[[str], None]) -> Figure:
+def benchmark(url: str, cases: int, transitions: int, verify: bool, out: Callable[[str], None]) -> Figure:
     from lifecycle.services.app import Lifecycle
     from lifecycle.services.audit import verify_log
     from lifecycle.services.setup import init_database
@@ -211,15 +232,30 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool,
             first_cycle_case[case_id] = uow.cases.get(case_id)
 
     n_internal = transitions // 2
-    internal = run_workload("internal (request_change/decide_change)", internal_ids, n_internal,
-                            lambda _id: change_step(None), lambda _id, case: change_step(case), app)
-    changes = run_workload("state changes (mid-term/assess/renew cycle)", cycle_ids,
-                           transitions - n_internal,
-                           lambda case_id: cycle_step(programme, first_cycle_case[case_id]),
-                           lambda _id, case: cycle_step(programme, case), app)
-    overall = Figure("all timed advances", internal.count + changes.count,
-                     internal.seconds + changes.seconds, internal.wall + changes.wall,
-                     internal.latencies + changes.latencies, internal.cpu + changes.cpu)
+    internal = run_workload(
+        "internal (request_change/decide_change)",
+        internal_ids,
+        n_internal,
+        lambda _id: change_step(None),
+        lambda _id, case: change_step(case),
+        app,
+    )
+    changes = run_workload(
+        "state changes (mid-term/assess/renew cycle)",
+        cycle_ids,
+        transitions - n_internal,
+        lambda case_id: cycle_step(programme, first_cycle_case[case_id]),
+        lambda _id, case: cycle_step(programme, case),
+        app,
+    )
+    overall = Figure(
+        "all timed advances",
+        internal.count + changes.count,
+        internal.seconds + changes.seconds,
+        internal.wall + changes.wall,
+        internal.latencies + changes.latencies,
+        internal.cpu + changes.cpu,
+    )
     backend = app.engine.dialect.name
     for figure in (internal, changes, overall):
         out(figure.line(backend))
@@ -228,8 +264,7 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool,
         started = time.perf_counter()
         result = verify_log(app)
         ok = getattr(result, "ok", None)
-        out(f"CHECK {backend} audit chain verified in {time.perf_counter() - started:.2f} s: "
-            f"{_describe(result)}")
+        out(f"CHECK {backend} audit chain verified in {time.perf_counter() - started:.2f} s: {_describe(result)}")
         if ok is False:
             raise SystemExit(f"the audit chain does not verify: {result}")
     with app.uow() as uow:
@@ -244,8 +279,11 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool,
 
 def _describe(result: Any) -> str:
     if hasattr(result, "__dataclass_fields__"):
-        return ", ".join(f"{k}={getattr(result, k)!r}" for k in result.__dataclass_fields__
-                         if not isinstance(getattr(result, k), list | dict))
+        return ", ".join(
+            f"{k}={getattr(result, k)!r}"
+            for k in result.__dataclass_fields__
+            if not isinstance(getattr(result, k), list | dict)
+        )
     return repr(result)
 
 
@@ -287,8 +325,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from lifecycle.persistence.engine import SQLITE_SYNCHRONOUS
 
-    out(f"lifecycle transitions benchmark: {args.cases} cases, {args.transitions} timed "
-        f"advances; Python {sys.version.split()[0]}")
+    out(
+        f"lifecycle transitions benchmark: {args.cases} cases, {args.transitions} timed "
+        f"advances; Python {sys.version.split()[0]}"
+    )
     failed = False
     if not args.postgres_only:
         with tempfile.TemporaryDirectory(prefix="lifecycle-bench-") as scratch:
@@ -296,12 +336,13 @@ def main(argv: list[str] | None = None) -> int:
             if path.exists():
                 raise SystemExit(f"{path} exists; the benchmark needs a fresh database")
             out(f"SQLite {path} (WAL, synchronous={SQLITE_SYNCHRONOUS}, BEGIN IMMEDIATE)")
-            overall = benchmark(f"sqlite:///{path}", args.cases, args.transitions,
-                                not args.no_verify, out)
+            overall = benchmark(f"sqlite:///{path}", args.cases, args.transitions, not args.no_verify, out)
         verdict = "PASS" if overall.rate >= TARGET else "FAIL"
         failed = verdict == "FAIL"
-        out(f"TARGET sqlite >= {TARGET:,.0f} transitions/s: {verdict} "
-            f"({overall.rate:,.0f} transitions/s, {1e6 / overall.rate:.0f} µs each)")
+        out(
+            f"TARGET sqlite >= {TARGET:,.0f} transitions/s: {verdict} "
+            f"({overall.rate:,.0f} transitions/s, {1e6 / overall.rate:.0f} µs each)"
+        )
     if args.postgres:
         url, drop = postgres_schema_url(args.postgres)
         out(f"PostgreSQL {url.split('?')[0].rsplit('@', 1)[-1]} (fresh schema)")

@@ -106,11 +106,20 @@ def insert_cases(app: Any, count: int, seed: int = 7) -> float:
         if programme.code == "national-tic":
             fields = {"kind": rng.choice(["comprehensive", "domain"]), "sponsor": rng.choice(sponsors)}
         row = {
-            "programme": programme.code, "name": f"{'北京市' if n % 2 == 0 else '国家'}第{n:06d}号技术创新中心",
-            "state": state, "state_since": since, "fields": fields, "approved_on": approved,
-            "valid_until": valid_until, "cycle": cycle, "cycle_start": cycle_start,
-            "deadline_on": deadline, "progress": {}, "definition_version": programme.version,
-            "created_on": created}
+            "programme": programme.code,
+            "name": f"{'北京市' if n % 2 == 0 else '国家'}第{n:06d}号技术创新中心",
+            "state": state,
+            "state_since": since,
+            "fields": fields,
+            "approved_on": approved,
+            "valid_until": valid_until,
+            "cycle": cycle,
+            "cycle_start": cycle_start,
+            "deadline_on": deadline,
+            "progress": {},
+            "definition_version": programme.version,
+            "created_on": created,
+        }
         # The next due day, as every change of a case stores it (the list sorts on it).
         row["next_due_on"] = next_due(programme, Case(**row))
         rows.append({**row, "version": 1, "updated_at": now - timedelta(minutes=n)})
@@ -205,6 +214,7 @@ async def screen_steps(app: Any, case_id: int, runs: int) -> tuple[list[float], 
         def show(self: Any, *args: Any) -> None:
             originals[cls](self, *args)
             shown.set()
+
         return show
 
     for cls in originals:
@@ -250,8 +260,10 @@ def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> li
     demo = build_demo(app, USER)
     backend = app.engine.dialect.name
     seconds = insert_cases(app, count)
-    out(f"SETUP {backend} {count:,} cases bulk-inserted in {seconds:.1f} s "
-        f"(+ {demo.created} demo cases with their audited history)")
+    out(
+        f"SETUP {backend} {count:,} cases bulk-inserted in {seconds:.1f} s "
+        f"(+ {demo.created} demo cases with their audited history)"
+    )
     with app.uow() as uow:
         semiconductors = uow.cases.find_by_name("national-tic", "国家第三代半导体技术创新中心")
     assert semiconductors is not None and semiconductors.id is not None
@@ -278,18 +290,20 @@ def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> li
         ("page 1, name contains 00123", CaseFilter(text="00123"), "next_due", 0),
     ]
     for label, criteria, sort, offset in page_cases:
-        times = timed(lambda c=criteria, s=sort, o=offset: find_cases(app, c, sort=s, offset=o, count=False),
-                      runs)
+        times = timed(lambda c=criteria, s=sort, o=offset: find_cases(app, c, sort=s, offset=o, count=False), runs)
         out(line(backend, f"case list {label}", times, TARGETS["page"]))
         verdicts.append(statistics.median(times) <= TARGETS["page"])
-    for label, criteria in (("all cases", CaseFilter()), ("overdue", CaseFilter(due_before=TODAY)),
-                            ("name contains 00123", CaseFilter(text="00123"))):
-        out(line(backend, f"pager count, {label} (after the page)",
-                 timed(lambda c=criteria: count_cases(app, c), runs)))
+    for label, criteria in (
+        ("all cases", CaseFilter()),
+        ("overdue", CaseFilter(due_before=TODAY)),
+        ("name contains 00123", CaseFilter(text="00123")),
+    ):
+        out(
+            line(backend, f"pager count, {label} (after the page)", timed(lambda c=criteria: count_cases(app, c), runs))
+        )
 
     times = timed(lambda: case_file(app, semiconductors.id, TODAY), runs)
-    out(line(backend, "open a case (case_file: fields, history, allowed/blocked, obligations)", times,
-             TARGETS["open"]))
+    out(line(backend, "open a case (case_file: fields, history, allowed/blocked, obligations)", times, TARGETS["open"]))
     verdicts.append(statistics.median(times) <= TARGETS["open"])
     pages, opens = asyncio.run(screen_steps(app, semiconductors.id, runs))
     out(line(backend, "screen: next page (key n) → rows on screen", pages, TARGETS["page"]))
@@ -328,8 +342,10 @@ def main(argv: list[str] | None = None) -> int:
 
             release_connections()
             drop()
-    out(f"TARGET first screen ≤ 1 s, a page ≤ 100 ms, opening a case ≤ 100 ms: "
-        f"{'PASS' if all(verdicts) else 'FAIL'} ({sum(verdicts)}/{len(verdicts)} figures within target)")
+    out(
+        f"TARGET first screen ≤ 1 s, a page ≤ 100 ms, opening a case ≤ 100 ms: "
+        f"{'PASS' if all(verdicts) else 'FAIL'} ({sum(verdicts)}/{len(verdicts)} figures within target)"
+    )
     return 1 if args.strict and not all(verdicts) else 0
 
 

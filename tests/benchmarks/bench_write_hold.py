@@ -55,8 +55,9 @@ class Probe(threading.Thread):
 def lifecycle(db: Path, *args: str) -> float:
     env = {**os.environ, "LIFECYCLE_DB": str(db), "LIFECYCLE_USER": USER}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "lifecycle.cli.main", *args], env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "lifecycle.cli.main", *args], env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode not in (0, 3):
         raise SystemExit(f"lifecycle {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
     return time.perf_counter() - started
@@ -68,8 +69,11 @@ def measured(db: Path, label: str, *args: str) -> None:
     elapsed = lifecycle(db, *args)
     probe.stop.set()
     probe.join()
-    print(f"RESULT {label}: ran {elapsed:.2f} s; longest wait for the write lock "
-          f"{probe.longest * 1000:,.0f} ms over {probe.tries:,} tries", flush=True)
+    print(
+        f"RESULT {label}: ran {elapsed:.2f} s; longest wait for the write lock "
+        f"{probe.longest * 1000:,.0f} ms over {probe.tries:,} tries",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

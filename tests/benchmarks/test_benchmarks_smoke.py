@@ -14,19 +14,22 @@ HERE = Path(__file__).parent
 
 
 def run(script: str, *args: str, timeout: float = 300) -> str:
-    result = subprocess.run([sys.executable, str(HERE / script), *args], capture_output=True,
-                            text=True, timeout=timeout, check=False)
+    result = subprocess.run(
+        [sys.executable, str(HERE / script), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert result.returncode == 0, f"{script} exited {result.returncode}:\n{result.stderr}"
     return result.stdout
 
 
 @pytest.mark.slow
 def test_transitions_benchmark_runs_and_reports(tmp_path: Path) -> None:
-    out = run("bench_transitions.py", "--cases", "20", "--transitions", "200",
-              "--db", str(tmp_path / "bench.db"))
+    out = run("bench_transitions.py", "--cases", "20", "--transitions", "200", "--db", str(tmp_path / "bench.db"))
     for label in ("internal (request_change/decide_change)", "state changes", "all timed advances"):
-        assert re.search(rf"RESULT sqlite {re.escape(label)}.*: \d+ transitions in .* "
-                         r"= [\d,]+ transitions/s, \d+ µs per transition", out), out
+        assert re.search(
+            rf"RESULT sqlite {re.escape(label)}.*: \d+ transitions in .* "
+            r"= [\d,]+ transitions/s, \d+ µs per transition",
+            out,
+        ), out
     assert re.search(r"CHECK sqlite audit chain verified .*ok=True", out), out
     assert "CHECK sqlite audit entries: 281 (expected 281)" in out, out
     assert re.search(r"TARGET sqlite >= 2,000 transitions/s: (PASS|FAIL)", out), out
@@ -37,8 +40,11 @@ def test_startup_benchmark_runs_and_reports() -> None:
     out = run("bench_startup.py", "--runs", "2", "--warmups", "1")
     assert re.search(r"RESULT lifecycle --help: median [\d.]+ ms", out), out
     assert re.search(r"RESULT python -c 'import lifecycle.cli.main': median [\d.]+ ms", out), out
-    assert re.search(r"IMPORTED by --help: sqlalchemy=(yes|no) rich.table=(yes|no) "
-                     r"textual=(yes|no) transitions=(yes|no)", out), out
+    assert re.search(
+        r"IMPORTED by --help: sqlalchemy=(yes|no) rich.table=(yes|no) "
+        r"textual=(yes|no) transitions=(yes|no)",
+        out,
+    ), out
     assert re.search(r"TARGET lifecycle --help <= 150 ms: (PASS|FAIL)", out), out
 
 
@@ -57,8 +63,11 @@ def test_import_benchmark_runs_and_reports() -> None:
     out = run("bench_import.py", "--rows", "50")
     for fmt, entries in (("csv", 50), ("jsonl", 200)):
         assert re.search(rf"RESULT sqlite {fmt} dry run: 50 rows .* checked in .* rows/s", out), out
-        assert re.search(rf"RESULT sqlite {fmt} import: 50 rows, {entries} audit entries in "
-                         r"[\d.]+ s = [\d,]+ rows/s", out), out
+        assert re.search(
+            rf"RESULT sqlite {fmt} import: 50 rows, {entries} audit entries in "
+            r"[\d.]+ s = [\d,]+ rows/s",
+            out,
+        ), out
         assert f"CHECK sqlite {fmt} audit chain verified: ok=True, {entries + 1} entries" in out, out
 
 
@@ -71,15 +80,21 @@ def test_concurrent_writers_benchmark_runs_and_reports() -> None:
     out = run("bench_concurrent_writers.py", "--postgres", base, "--processes", "2", "--actions", "15")
     assert re.search(r"RESULT postgresql 2 processes x 15 actions: 30 in [\d.]+ s = [\d,]+ actions/s", out), out
     assert re.search(r"RESULT latency per action: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
-    assert re.search(r"CHECK chain verified: ok=True, \d+ entries; entries for successes: (\d+) "
-                     r"\(expected \1\); errors: 0", out), out
+    assert re.search(
+        r"CHECK chain verified: ok=True, \d+ entries; entries for successes: (\d+) "
+        r"\(expected \1\); errors: 0",
+        out,
+    ), out
 
 
 def test_compliance_benchmark_runs_and_reports(tmp_path: Path) -> None:
     out = run("bench_comply.py", "--sizes", "1500", "--sample", "100", "--dir", str(tmp_path))
     assert re.search(r"RESULT sqlite demo --cases 1,500: [\d.]+ s .* with work due on", out), out
-    assert re.search(r"RESULT sqlite comply 1,500 cases: [\d.]+ s \(CPU [\d.]+ s in the run's process, "
-                     r"[\d.]+ s in its workers\), [\d,]+ actions .* peak RSS \d+ MB with its workers", out), out
+    assert re.search(
+        r"RESULT sqlite comply 1,500 cases: [\d.]+ s \(CPU [\d.]+ s in the run's process, "
+        r"[\d.]+ s in its workers\), [\d,]+ actions .* peak RSS \d+ MB with its workers",
+        out,
+    ), out
     assert "CHECK sqlite 1,500 second run for the same day: 0 actions (expected 0)" in out, out
     assert "CHECK sqlite 1,500 audit chain verified: ok=True" in out, out
     assert re.search(r"TARGET sqlite comply >= 20x faster per case than naive \(1,500\): (PASS|FAIL)", out), out

@@ -14,11 +14,24 @@ import pytest
 
 #: A host organisation meeting every criterion of bj-tic 第五条, as `--set` options.
 ELIGIBLE_SETS = [
-    "--set", "registered_in_beijing=true", "--set", "good_credit=true",
-    "--set", "integrates_resources=true", "--set", "avg_revenue_3y=3.2e9",
-    "--set", "rd_ratio_3y=11%", "--set", "rd_growth_last_year=6%",
-    "--set", "domestic_rd_share=82%", "--set", "safety_accident_3y=false",
-    "--set", "has_core_team=true",
+    "--set",
+    "registered_in_beijing=true",
+    "--set",
+    "good_credit=true",
+    "--set",
+    "integrates_resources=true",
+    "--set",
+    "avg_revenue_3y=3.2e9",
+    "--set",
+    "rd_ratio_3y=11%",
+    "--set",
+    "rd_growth_last_year=6%",
+    "--set",
+    "domestic_rd_share=82%",
+    "--set",
+    "safety_accident_3y=false",
+    "--set",
+    "has_core_team=true",
 ]
 
 
@@ -47,14 +60,21 @@ def cli(db_url: str, tmp_path) -> Cli:
     """
 
     def run(*args: str, user: str = "alice", db: str | None = db_url) -> Run:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("LIFECYCLE_") or k == "LIFECYCLE_TEST_POSTGRES_URL"}
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_") or k == "LIFECYCLE_TEST_POSTGRES_URL"
+        }
         env.update(LIFECYCLE_USER=user, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
         if db is not None:
             env["LIFECYCLE_DB"] = db
-        done = subprocess.run([sys.executable, "-m", "lifecycle.cli.main", *args], env=env,
-                              cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
-                              timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "lifecycle.cli.main", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
         return Run(tuple(args), done.returncode, done.stdout, done.stderr)
 
     return run

@@ -74,8 +74,7 @@ def test_the_log_filters_by_the_time_an_entry_was_recorded(ready_cli, one_case):
 
 def test_sql_in_a_name_and_a_reason_is_stored_and_shown_intact(ready_cli):
     cli = ready_cli
-    opened = cli("cases", "add", "bj-tic", "--name", INJECTION, "--on", "2024-10-01",
-                 "--reason", INJECTION, "--json")
+    opened = cli("cases", "add", "bj-tic", "--name", INJECTION, "--on", "2024-10-01", "--reason", INJECTION, "--json")
     assert opened.code == 0, opened
 
     found = cli("cases", "list", "--search", "DROP TABLE", "--json")
@@ -90,8 +89,22 @@ def test_sql_in_a_name_and_a_reason_is_stored_and_shown_intact(ready_cli):
 
 def test_rich_markup_in_user_text_prints_literally_everywhere(ready_cli, db_url):
     cli = ready_cli
-    assert cli("cases", "add", "bj-tic", "--name", MARKUP, "--on", "2024-10-01",
-               "--set", "good_credit=true", "--reason", MARKUP).code == 0
+    assert (
+        cli(
+            "cases",
+            "add",
+            "bj-tic",
+            "--name",
+            MARKUP,
+            "--on",
+            "2024-10-01",
+            "--set",
+            "good_credit=true",
+            "--reason",
+            MARKUP,
+        ).code
+        == 0
+    )
     withdrawn = cli("advance", "1", "withdraw", "--on", "2024-10-02", "--reason", "[bold]why[/bold]")
     assert withdrawn.code == 0, withdrawn
 

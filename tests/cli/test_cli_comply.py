@@ -15,9 +15,15 @@ from lifecycle.services.cases import add_case, advance
 from lifecycle.services.users import add_user
 
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 ACTION_KEYS = {"case_id", "programme", "rule", "trigger", "from_state", "to_state", "effective_on", "clause"}
 
@@ -36,10 +42,18 @@ def test_comply_json_lists_each_action_and_a_reminder_keeps_its_state(ready_cli,
     assert done.code == 0, done
     data = done.json()
     assert (data["as_of"], data["dry_run"]) == ("2026-04-01", False)
-    assert data["actions"] == [{
-        "case_id": case_id, "programme": "bj-tic", "rule": "annual_report.reminder", "trigger": "remind",
-        "from_state": "approved", "to_state": "approved", "effective_on": "2026-04-01",
-        "clause": "第十八条(一)"}]
+    assert data["actions"] == [
+        {
+            "case_id": case_id,
+            "programme": "bj-tic",
+            "rule": "annual_report.reminder",
+            "trigger": "remind",
+            "from_state": "approved",
+            "to_state": "approved",
+            "effective_on": "2026-04-01",
+            "clause": "第十八条(一)",
+        }
+    ]
     again = ready_cli("comply", "--as-of", "2026-04-01", "--json")
     assert again.json()["actions"] == []
 
@@ -54,8 +68,19 @@ def test_a_dry_run_prints_the_same_json_as_the_real_run_and_writes_nothing(ready
     assert real.json() == {**dry.json(), "dry_run": False}
 
 
-PROPOSAL_KEYS = {"decision_id", "case_id", "programme", "rule", "trigger", "from_state", "to_state", "ground",
-                 "clause", "default", "due_on"}
+PROPOSAL_KEYS = {
+    "decision_id",
+    "case_id",
+    "programme",
+    "rule",
+    "trigger",
+    "from_state",
+    "to_state",
+    "ground",
+    "clause",
+    "default",
+    "due_on",
+}
 
 
 def test_comply_json_lists_proposals_apart_from_actions_and_a_dry_run_writes_none(ready_cli, app):
@@ -66,15 +91,23 @@ def test_comply_json_lists_proposals_apart_from_actions_and_a_dry_run_writes_non
     assert dry["actions"] == []
     [proposal] = dry["proposals"]
     assert set(proposal) >= PROPOSAL_KEYS
-    assert (proposal["decision_id"], proposal["case_id"], proposal["trigger"], proposal["to_state"],
-            proposal["ground"], proposal["clause"], proposal["default"], proposal["due_on"]) == (
-        None, case_id, "revoke", "revoked", "no_annual_report", "第十八条(一)", False, "2027-05-02")
+    assert (
+        proposal["decision_id"],
+        proposal["case_id"],
+        proposal["trigger"],
+        proposal["to_state"],
+        proposal["ground"],
+        proposal["clause"],
+        proposal["default"],
+        proposal["due_on"],
+    ) == (None, case_id, "revoke", "revoked", "no_annual_report", "第十八条(一)", False, "2027-05-02")
     assert ready_cli("decisions", "list", "--json").json() == []
     real = ready_cli("comply", "--as-of", "2027-05-02", "--json").json()
     assert real["actions"] == [] and isinstance(real["proposals"][0]["decision_id"], int)
     listed = ready_cli("decisions", "list", "--json").json()
-    assert [(d["id"], d["case_id"], d["state"]) for d in listed] == [(real["proposals"][0]["decision_id"], case_id,
-                                                                       "open")]
+    assert [(d["id"], d["case_id"], d["state"]) for d in listed] == [
+        (real["proposals"][0]["decision_id"], case_id, "open")
+    ]
     assert ready_cli("comply", "--as-of", "2027-05-02", "--json").json()["proposals"] == []
 
 
@@ -82,8 +115,9 @@ def test_comply_prints_one_plain_line_per_action_and_a_summary_when_not_on_a_ter
     case_id = bj_approved(app)
     done = ready_cli("comply", "--as-of", "2028-01-10")
     assert done.code == 0, done
-    assert (f"case {case_id} bj-tic mid_term: start_mid_term approved -> mid_term_review effective "
-            "2028-01-10 (第十六条)") in done.out
+    assert (
+        f"case {case_id} bj-tic mid_term: start_mid_term approved -> mid_term_review effective 2028-01-10 (第十六条)"
+    ) in done.out
     assert "applied 3 action(s) to 1 case(s)" in done.out
     assert "  bj-tic annual_report.reminder: 2" in done.out
 
@@ -111,7 +145,8 @@ def test_cases_show_lists_obligations_and_file_report_fulfils_one(ready_cli, app
     assert shown["obligations"] == [
         {"kind": "annual_report", "period": "2025", "due_on": "2026-03-31", "status": "reminded"},
         {"kind": "annual_report", "period": "2026", "due_on": "2027-03-31", "status": "overdue"},
-        {"kind": "annual_report", "period": "2027", "due_on": "2028-03-31", "status": "open"}]
+        {"kind": "annual_report", "period": "2027", "due_on": "2028-03-31", "status": "open"},
+    ]
     filed = ready_cli("advance", str(case_id), "file_report", "--on", "2027-04-01", "--set", "year=2026")
     assert filed.code == 0, filed
     shown = ready_cli("cases", "show", str(case_id), "--as-of", "2027-04-01", "--json").json()
@@ -132,13 +167,20 @@ def test_scheduler_run_once_runs_and_history_lists_every_run(ready_cli, app):
 
 
 def test_the_scheduler_keeps_its_job_out_of_the_database_logs_its_start_and_stops_cleanly_on_sigterm(
-        ready_cli, app, db_url, tmp_path):
+    ready_cli, app, db_url, tmp_path
+):
     import threading
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
     env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "scheduler", "run", "--at", "03:30"],
-                               env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lifecycle.cli.main", "scheduler", "run", "--at", "03:30"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     started = threading.Event()
 

@@ -15,8 +15,9 @@ from lifecycle.services.users import add_user
 @pytest.fixture
 def one_case(app) -> int:
     """A bj-tic case opened on 2024-10-01 (seeded through the services), with a reason."""
-    case = add_case(app, "alice", "bj-tic", "北京市空天信息技术创新中心", date(2024, 10, 1),
-                    reason="plan, 120 pages").case
+    case = add_case(
+        app, "alice", "bj-tic", "北京市空天信息技术创新中心", date(2024, 10, 1), reason="plan, 120 pages"
+    ).case
     assert case.id == 1
     return case.id
 
@@ -43,8 +44,7 @@ def test_the_db_option_wins_over_the_environment(ready_cli, db_url, one_case):
     listed = ready_cli("--db", db_url, "cases", "list", "--json", db="sqlite:///elsewhere.db")
     assert listed.code == 0, listed
     assert [(c["id"], c["state"]) for c in listed.json()] == [(1, "draft")]
-    assert {"id", "programme", "name", "state", "state_since", "valid_until",
-            "version"} <= set(listed.json()[0])
+    assert {"id", "programme", "name", "state", "state_since", "valid_until", "version"} <= set(listed.json()[0])
 
 
 def test_an_auditor_reads_but_cannot_write(ready_cli, app, one_case):
@@ -52,7 +52,10 @@ def test_an_auditor_reads_but_cannot_write(ready_cli, app, one_case):
     added = cli("users", "add", "bob", "--role", "auditor", "--json")
     assert added.code == 0, added
     assert {k: added.json()[k] for k in ("name", "role", "status")} == {
-        "name": "bob", "role": "auditor", "status": "added"}
+        "name": "bob",
+        "role": "auditor",
+        "status": "added",
+    }
 
     write = cli("advance", "1", "withdraw", "--on", "2024-10-02", "--json", user="bob")
     assert write.code == 3, write
@@ -71,21 +74,21 @@ def test_an_auditor_reads_but_cannot_write(ready_cli, app, one_case):
 def test_a_stale_if_version_is_a_conflict_with_exit_4(ready_cli, app, one_case):
     add_user(app, "alice", "dora", "admin")
     advance(app, "dora", one_case, "withdraw", date(2024, 10, 2))
-    stale = ready_cli("advance", "1", "submit", "--on", "2024-10-03", "--if-version", "1",
-                      "--json")
+    stale = ready_cli("advance", "1", "submit", "--on", "2024-10-03", "--if-version", "1", "--json")
     assert stale.code == 4, stale
     assert stale.json()["error"] == "Conflict"
     assert "by dora" in stale.err
 
 
-@pytest.mark.parametrize(("args", "problem"), [
-    (["advance", "1", "withdraw", "--on", "2025-13-01"], "--on"),
-    (["advance", "1", "withdraw", "--on", "2025-01-01", "--set", "grade"], "KEY=VALUE"),
-    (["cases", "add", "bj-tic", "--name", "北京市测试技术创新中心", "--on", "yesterday",
-      "--json"], "--on"),
-])
-def test_a_malformed_command_line_is_a_usage_error_with_exit_2(ready_cli, one_case, args,
-                                                                problem):
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["advance", "1", "withdraw", "--on", "2025-13-01"], "--on"),
+        (["advance", "1", "withdraw", "--on", "2025-01-01", "--set", "grade"], "KEY=VALUE"),
+        (["cases", "add", "bj-tic", "--name", "北京市测试技术创新中心", "--on", "yesterday", "--json"], "--on"),
+    ],
+)
+def test_a_malformed_command_line_is_a_usage_error_with_exit_2(ready_cli, one_case, args, problem):
     wrong = ready_cli(*args)
     assert wrong.code == 2, wrong
     assert problem in wrong.err
@@ -101,12 +104,15 @@ def test_the_auditor_exports_the_log_and_verify_finds_tampering(ready_cli, app, 
     assert as_json.code == 0, as_json
     entries = as_json.json()
     assert [(e["seq"], e["trigger"], e["to_state"]) for e in entries] == [
-        (2, "create", "draft"), (3, "withdraw", "withdrawn")]
+        (2, "create", "draft"),
+        (3, "withdraw", "withdrawn"),
+    ]
     assert entries[1]["prev_hash"] == entries[0]["hash"]
     assert entries[0]["reason"] == "plan, 120 pages"
 
-    window = cli("audit", "log", "--since", "2024-11-01", "--until", "2024-12-31",
-                 "--actor", "alice", "--format", "json")
+    window = cli(
+        "audit", "log", "--since", "2024-11-01", "--until", "2024-12-31", "--actor", "alice", "--format", "json"
+    )
     assert [e["seq"] for e in window.json()] == [3]
 
     as_csv = cli("audit", "log", "--format", "csv")
@@ -114,8 +120,9 @@ def test_the_auditor_exports_the_log_and_verify_finds_tampering(ready_cli, app, 
     assert as_csv.out.startswith("\ufeff")  # a byte-order mark, for Excel and WPS
     rows = list(csv.DictReader(io.StringIO(as_csv.out.removeprefix("\ufeff"))))
     assert [r["seq"] for r in rows] == ["1", "2", "3"]
-    assert {"seq", "case_id", "trigger", "effective_on", "actor", "clause", "payload",
-            "prev_hash", "hash"} <= set(rows[0])
+    assert {"seq", "case_id", "trigger", "effective_on", "actor", "clause", "payload", "prev_hash", "hash"} <= set(
+        rows[0]
+    )
     assert rows[1]["reason"] == "plan, 120 pages"
     assert rows[1]["payload"] == '{"name": "北京市空天信息技术创新中心"}'
     assert rows[2]["prev_hash"] == rows[1]["hash"]

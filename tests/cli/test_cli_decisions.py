@@ -9,12 +9,34 @@ from lifecycle.services.cases import add_case, advance
 from lifecycle.services.users import add_user
 
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
-LIST_KEYS = {"id", "case_id", "programme", "name", "trigger", "to_state", "ground", "clause", "default", "due_on",
-             "raised_on", "state", "decision_no", "decided_on", "decided_by", "reason"}
+LIST_KEYS = {
+    "id",
+    "case_id",
+    "programme",
+    "name",
+    "trigger",
+    "to_state",
+    "ground",
+    "clause",
+    "default",
+    "due_on",
+    "raised_on",
+    "state",
+    "decision_no",
+    "decided_on",
+    "decided_by",
+    "reason",
+}
 
 
 def bj_approved(app) -> int:
@@ -40,10 +62,22 @@ def test_decisions_list_prints_the_contracts_keys_and_filters_by_state_programme
     [item] = listed.json()
     assert set(item) >= LIST_KEYS
     assert (item["id"], item["case_id"], item["state"], item["trigger"], item["to_state"], item["default"]) == (
-        decision_id, case_id, "open", "revoke", "revoked", False)
+        decision_id,
+        case_id,
+        "open",
+        "revoke",
+        "revoked",
+        False,
+    )
     assert ready_cli("decisions", "list", "--state", "confirmed", "--json").json() == []
-    assert len(ready_cli("decisions", "list", "--state", "all", "--programme", "bj-tic", "--case", str(case_id),
-                         "--json").json()) == 1
+    assert (
+        len(
+            ready_cli(
+                "decisions", "list", "--state", "all", "--programme", "bj-tic", "--case", str(case_id), "--json"
+            ).json()
+        )
+        == 1
+    )
     assert ready_cli("decisions", "list", "--state", "maybe").code == 2
     text = ready_cli("decisions", "list")
     assert text.code == 0 and "第十八条(一)" in text.out
@@ -51,16 +85,37 @@ def test_decisions_list_prints_the_contracts_keys_and_filters_by_state_programme
 
 def test_confirm_applies_the_revocation_with_its_number_and_a_retry_writes_nothing(ready_cli, app):
     case_id, decision_id = proposed(ready_cli, app)
-    done = ready_cli("decisions", "confirm", str(decision_id), "--decision-no", "京科创发〔2027〕88号",
-                     "--on", "2027-06-01", "--reason", "not answered", "--json")
+    done = ready_cli(
+        "decisions",
+        "confirm",
+        str(decision_id),
+        "--decision-no",
+        "京科创发〔2027〕88号",
+        "--on",
+        "2027-06-01",
+        "--reason",
+        "not answered",
+        "--json",
+    )
     assert done.code == 0, done
     assert (done.json()["state"], done.json()["decision_no"], done.json()["decided_on"]) == (
-        "confirmed", "京科创发〔2027〕88号", "2027-06-01")
+        "confirmed",
+        "京科创发〔2027〕88号",
+        "2027-06-01",
+    )
     entry = ready_cli("cases", "show", str(case_id), "--as-of", "2027-06-01", "--json").json()["history"][-1]
     assert (entry["trigger"], entry["to_state"]) == ("revoke", "revoked")
     assert (entry["payload"]["decision_no"], entry["payload"]["decision_id"]) == ("京科创发〔2027〕88号", decision_id)
-    again = ready_cli("decisions", "confirm", str(decision_id), "--decision-no", "京科创发〔2027〕88号",
-                      "--on", "2027-06-01", "--json")
+    again = ready_cli(
+        "decisions",
+        "confirm",
+        str(decision_id),
+        "--decision-no",
+        "京科创发〔2027〕88号",
+        "--on",
+        "2027-06-01",
+        "--json",
+    )
     assert again.code == 0 and again.json()["written"] is False
     assert ready_cli("decisions", "dismiss", str(decision_id), "--reason", "no", "--json").code == 4
 
@@ -68,8 +123,9 @@ def test_confirm_applies_the_revocation_with_its_number_and_a_retry_writes_nothi
 def test_confirm_is_refused_with_exit_3_when_the_report_was_filed_meanwhile(ready_cli, app):
     case_id, decision_id = proposed(ready_cli, app)
     assert ready_cli("advance", str(case_id), "file_report", "--set", "year=2026", "--on", "2026-11-01").code == 0
-    refused = ready_cli("decisions", "confirm", str(decision_id), "--decision-no", "X〔2027〕1号", "--on",
-                        "2027-06-01", "--json")
+    refused = ready_cli(
+        "decisions", "confirm", str(decision_id), "--decision-no", "X〔2027〕1号", "--on", "2027-06-01", "--json"
+    )
     assert refused.code == 3, refused
     assert refused.json()["reasons"][0]["code"] == "ground_no_longer_holds"
     assert ready_cli("decisions", "list", "--json").json()[0]["state"] == "open"
@@ -79,18 +135,23 @@ def test_an_auditor_lists_but_confirming_or_dismissing_is_exit_3_and_writes_noth
     add_user(app, "alice", "bob", "auditor")
     _, decision_id = proposed(ready_cli, app)
     assert ready_cli("decisions", "list", "--json", user="bob").code == 0
-    assert ready_cli("decisions", "confirm", str(decision_id), "--decision-no", "X", "--on", "2027-06-01",
-                     user="bob").code == 3
-    assert ready_cli("decisions", "dismiss", str(decision_id), "--reason", "no", "--on", "2026-12-01",
-                     user="bob").code == 3
+    assert (
+        ready_cli("decisions", "confirm", str(decision_id), "--decision-no", "X", "--on", "2027-06-01", user="bob").code
+        == 3
+    )
+    assert (
+        ready_cli("decisions", "dismiss", str(decision_id), "--reason", "no", "--on", "2026-12-01", user="bob").code
+        == 3
+    )
     assert ready_cli("decisions", "list", "--json").json()[0]["state"] == "open"
     assert ready_cli("comply", "--dry-run", "--as-of", "2027-06-01", "--json", user="bob").code == 0
 
 
 def test_dismiss_is_audited_and_the_rule_is_not_proposed_again(ready_cli, app):
     case_id, decision_id = proposed(ready_cli, app)
-    done = ready_cli("decisions", "dismiss", str(decision_id), "--reason", "received by post", "--on",
-                     "2026-12-01", "--json")
+    done = ready_cli(
+        "decisions", "dismiss", str(decision_id), "--reason", "received by post", "--on", "2026-12-01", "--json"
+    )
     assert done.code == 0 and done.json()["state"] == "dismissed"
     assert ready_cli("comply", "--as-of", "2026-12-05", "--json").json()["proposals"] == []
     history = ready_cli("cases", "show", str(case_id), "--json").json()["history"]
@@ -101,8 +162,9 @@ def test_advance_takes_a_decision_number_and_shows_it(ready_cli, app):
     case = add_case(app, "alice", "bj-tic", "北京市人工智能技术创新中心", date(2024, 9, 20)).case
     advance(app, "alice", case.id, "submit", date(2024, 10, 8), ELIGIBLE)
     advance(app, "alice", case.id, "start_review", date(2024, 11, 5))
-    done = ready_cli("advance", str(case.id), "reject", "--on", "2024-12-01", "--decision-no",
-                     "京科创发〔2024〕200号", "--json")
+    done = ready_cli(
+        "advance", str(case.id), "reject", "--on", "2024-12-01", "--decision-no", "京科创发〔2024〕200号", "--json"
+    )
     assert done.code == 0 and done.json()["payload"]["decision_no"] == "京科创发〔2024〕200号"
     report = ready_cli("audit", "report", "--case", str(case.id))
     assert "京科创发〔2024〕200号" in report.out
@@ -110,8 +172,9 @@ def test_advance_takes_a_decision_number_and_shows_it(ready_cli, app):
 
 def test_correct_voids_an_entry_and_audit_verify_passes(ready_cli, app):
     case_id = bj_approved(app)
-    seq = ready_cli("advance", str(case_id), "file_report", "--set", "year=2025", "--on", "2026-03-01",
-                    "--json").json()["seq"]
+    seq = ready_cli(
+        "advance", str(case_id), "file_report", "--set", "year=2025", "--on", "2026-03-01", "--json"
+    ).json()["seq"]
     done = ready_cli("correct", str(seq), "--reason", "filed for the wrong year", "--json")
     assert done.code == 0, done
     assert (done.json()["voids"], done.json()["default"]) == (seq, True)

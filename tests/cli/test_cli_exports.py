@@ -12,8 +12,7 @@ from openpyxl import load_workbook
 #: Texts a spreadsheet would take for formulas, typed as a case name and as reasons. (A reason is
 #: one line of text, so one starting with a carriage return is refused before it is stored; the
 #: exporter's own tests cover that start.)
-HOSTILE = ["=HYPERLINK(\"http://x.example\",\"点我\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)",
-           "\t=1+1"]
+HOSTILE = ['=HYPERLINK("http://x.example","点我")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1+1"]
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -35,8 +34,9 @@ def read_xlsx(path: Path) -> list[dict[str, object]]:
 def hostile_log(cli) -> None:
     assert cli("cases", "add", "bj-tic", "--name", HOSTILE[0], "--on", "2024-10-01").code == 0
     for index, reason in enumerate(HOSTILE[1:], start=1):
-        done = cli("cases", "add", "bj-tic", "--name", f"北京市第{index}技术创新中心", "--on", "2024-10-01",
-                   "--reason", reason)
+        done = cli(
+            "cases", "add", "bj-tic", "--name", f"北京市第{index}技术创新中心", "--on", "2024-10-01", "--reason", reason
+        )
         assert done.code == 0, done
 
 
@@ -105,8 +105,10 @@ def test_an_xlsx_is_never_printed_on_a_terminal_and_a_bad_format_is_a_usage_erro
 
 def test_the_compliance_run_exports_its_actions_as_csv_and_xlsx(ready_cli, tmp_path, eligible_sets):
     cli = ready_cli
-    assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01",
-               *eligible_sets).code == 0
+    assert (
+        cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01", *eligible_sets).code
+        == 0
+    )
     for trigger, day in (("submit", "2024-10-08"), ("start_review", "2024-11-05"), ("approve", "2025-01-10")):
         assert cli("advance", "1", trigger, "--on", day).code == 0
     dry = cli("comply", "--as-of", "2026-04-01", "--dry-run", "--format", "csv")
@@ -124,16 +126,18 @@ def test_the_calendar_prints_as_json_csv_xlsx_and_ics(ready_cli, tmp_path, eligi
     from icalendar import Calendar
 
     cli = ready_cli
-    assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01",
-               *eligible_sets).code == 0
+    assert (
+        cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01", *eligible_sets).code
+        == 0
+    )
     for trigger, day in (("submit", "2024-10-08"), ("start_review", "2024-11-05"), ("approve", "2025-01-10")):
         assert cli("advance", "1", trigger, "--on", day).code == 0
     window = ("--as-of", "2026-01-01", "--days", "120")
     rows = cli("calendar", *window, "--json").json()
     assert [(r["due_on"], r["case_id"], r["what"], r["clause"]) for r in rows] == [
-        ("2026-03-31", 1, "annual report 2025", "第十五条(四)")]
-    assert read_csv(cli("calendar", *window, "--format", "csv").out.encode("utf-8"))[0]["what"] == \
-        "annual report 2025"
+        ("2026-03-31", 1, "annual report 2025", "第十五条(四)")
+    ]
+    assert read_csv(cli("calendar", *window, "--format", "csv").out.encode("utf-8"))[0]["what"] == "annual report 2025"
     sheet = tmp_path / "calendar.xlsx"
     assert cli("calendar", *window, "--format", "xlsx", "--output", str(sheet)).code == 0
     assert read_xlsx(sheet)[0]["due_on"] == "2026-03-31"

@@ -27,8 +27,20 @@ def test_an_import_reports_counts_by_state_and_the_cases_appear_with_their_histo
     result = done.json()
     assert (result["cases"], result["entries"], result["first_seq"], result["last_seq"]) == (5, 16, 2, 17)
     assert {"programme": "national-tic", "state": "renewed", "cases": 2} in result["by_state"]
-    assert {"line", "id", "programme", "name", "state", "state_since", "approved_on",
-            "valid_until", "cycle", "cycle_start", "deadline_on", "entries"} == set(result["imported"][0])
+    assert {
+        "line",
+        "id",
+        "programme",
+        "name",
+        "state",
+        "state_since",
+        "approved_on",
+        "valid_until",
+        "cycle",
+        "cycle_start",
+        "deadline_on",
+        "entries",
+    } == set(result["imported"][0])
 
     logged = cli("audit", "log", "--trigger", "import", "--json").json()
     assert len(logged) == 16 and all(e["payload"]["imported"] for e in logged)
@@ -53,7 +65,10 @@ def test_a_bad_file_exits_3_names_each_line_and_column_and_imports_nothing(ready
     assert as_json.code == 3
     reasons = as_json.json()["reasons"]
     assert [(r["details"]["line"], r["details"]["column"], r["code"]) for r in reasons] == [
-        (3, "state", "wrong_state"), (4, "name", "name_rule"), (4, "approved_on", "missing_field")]
+        (3, "state", "wrong_state"),
+        (4, "name", "name_rule"),
+        (4, "approved_on", "missing_field"),
+    ]
     assert reasons[1]["clause"] == "第三十二条"
     assert ready_cli("cases", "list", "--json").json() == []
 
@@ -70,8 +85,10 @@ def test_a_missing_file_is_an_error_and_an_auditor_is_refused(ready_cli, tmp_pat
 
 def test_the_import_names_the_encoding_it_read_a_gbk_csv_in(ready_cli, tmp_path):
     path = tmp_path / "centres.csv"
-    path.write_bytes("programme,name,state,approved_on,kind\n"
-                     "national-tic,国家稀土功能材料技术创新中心,approved,2021-07-01,domain\n".encode("gbk"))
+    path.write_bytes(
+        "programme,name,state,approved_on,kind\n"
+        "national-tic,国家稀土功能材料技术创新中心,approved,2021-07-01,domain\n".encode("gbk")
+    )
     assert ready_cli("cases", "import", str(path), "--dry-run", "--json").json()["encoding"] == "GBK"
     done = ready_cli("cases", "import", str(path))
     assert done.code == 0, done

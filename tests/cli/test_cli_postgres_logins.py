@@ -31,16 +31,18 @@ def logins(ready_cli, app, db_url):
             cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
-def test_two_admin_logins_on_one_case_the_stale_one_gets_exit_4_naming_the_other(
-        ready_cli, logins, eligible_sets):
+def test_two_admin_logins_on_one_case_the_stale_one_gets_exit_4_naming_the_other(ready_cli, logins, eligible_sets):
     cli = ready_cli
     li, li_db = logins("admin")
     wu, wu_db = logins("admin")
-    assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01",
-               db=li_db, user=li).code == 0
+    assert (
+        cli(
+            "cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01", db=li_db, user=li
+        ).code
+        == 0
+    )
 
-    moved = cli("advance", "1", "submit", "--on", "2024-10-08", "--if-version", "1", *eligible_sets,
-                db=li_db, user=li)
+    moved = cli("advance", "1", "submit", "--on", "2024-10-08", "--if-version", "1", *eligible_sets, db=li_db, user=li)
     stale = cli("advance", "1", "withdraw", "--on", "2024-10-09", "--if-version", "1", db=wu_db, user=wu)
     log = cli("audit", "log", "--case", "1", "--json", db=wu_db, user=wu)
 
@@ -48,11 +50,12 @@ def test_two_admin_logins_on_one_case_the_stale_one_gets_exit_4_naming_the_other
     assert stale.code == 4, stale
     assert f"by {li} (submit: draft → submitted" in stale.err
     assert [(e["trigger"], e["actor"], e["role"]) for e in log.json()] == [
-        ("create", li, "admin"), ("submit", li, "admin")]
+        ("create", li, "admin"),
+        ("submit", li, "admin"),
+    ]
 
 
-def test_an_auditor_login_reads_and_verifies_but_lifecycle_and_the_database_refuse_its_writes(
-        ready_cli, logins):
+def test_an_auditor_login_reads_and_verifies_but_lifecycle_and_the_database_refuse_its_writes(ready_cli, logins):
     cli = ready_cli
     zhao, zhao_db = logins("auditor")
     assert cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01").code == 0
@@ -82,11 +85,13 @@ def scheduler_login(app, db_url):
     yield name, make_url(db_url).set(username=name).render_as_string(hide_password=False)
     with app.engine.begin() as connection:
         connection.connection.dbapi_connection.cursor().execute(
-            sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+            sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name))
+        )
 
 
 def test_the_scheduler_hosts_own_login_runs_the_compliance_run_and_its_actions_are_the_systems(
-        ready_cli, scheduler_login, logins):
+    ready_cli, scheduler_login, logins
+):
     cli = ready_cli
     name, url = scheduler_login
     assert cli("demo").code == 0

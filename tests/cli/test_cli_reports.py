@@ -19,14 +19,22 @@ def lifecycle(ready_cli, db_url, tmp_path, eligible_sets):
     """Run `lifecycle` with the given language settings, on a database with one approved bj-tic case."""
 
     def run(*args: str, **language: str) -> subprocess.CompletedProcess[bytes]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("LIFECYCLE_", "LC_", "LANG")) or k == "LIFECYCLE_TEST_POSTGRES_URL"}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("LIFECYCLE_", "LC_", "LANG")) or k == "LIFECYCLE_TEST_POSTGRES_URL"
+        }
         env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, COLUMNS="200", **language)
-        return subprocess.run([sys.executable, "-m", "lifecycle.cli.main", *args], env=env, cwd=tmp_path,
-                              capture_output=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "lifecycle.cli.main", *args], env=env, cwd=tmp_path, capture_output=True, timeout=120
+        )
 
-    assert ready_cli("cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01",
-                     *eligible_sets).code == 0
+    assert (
+        ready_cli(
+            "cases", "add", "bj-tic", "--name", "北京市集成电路技术创新中心", "--on", "2024-10-01", *eligible_sets
+        ).code
+        == 0
+    )
     for trigger, day in (("submit", "2024-10-08"), ("start_review", "2024-11-05"), ("approve", "2025-01-10")):
         assert ready_cli("advance", "1", trigger, "--on", day).code == 0
     assert ready_cli("comply", "--as-of", "2026-04-01").code == 0
@@ -39,8 +47,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_the_case_history_pdf_is_chinese_with_lifecycle_lang_zh_and_english_without(lifecycle, tmp_path):
     target = tmp_path / "case-1.pdf"
-    done = lifecycle("audit", "report", "--case", "1", "--format", "pdf", "--output", str(target),
-                     LIFECYCLE_LANG="zh")
+    done = lifecycle("audit", "report", "--case", "1", "--format", "pdf", "--output", str(target), LIFECYCLE_LANG="zh")
     assert done.returncode == 0, done.stderr.decode()
     found = pdf_text(target.read_bytes())
     assert "案件历史报告：北京市集成电路技术创新中心" in found and "组建授牌" in found
@@ -52,16 +59,21 @@ def test_the_case_history_pdf_is_chinese_with_lifecycle_lang_zh_and_english_with
 
 def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):
     pdf = tmp_path / "portfolio.pdf"
-    done = lifecycle("report", "portfolio", "--format", "pdf", "--output", str(pdf), "--as-of", "2026-04-02",
-                     LIFECYCLE_LANG="zh")
+    done = lifecycle(
+        "report", "portfolio", "--format", "pdf", "--output", str(pdf), "--as-of", "2026-04-02", LIFECYCLE_LANG="zh"
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert "Wrote" in done.stderr.decode()
     found = pdf_text(pdf.read_bytes())
     assert "项目组合报告（截至2026-04-02）" in found and "逾期未履行的义务" in found and "年度报告" in found
 
     book = tmp_path / "portfolio.xlsx"
-    assert lifecycle("report", "portfolio", "--format", "xlsx", "--output", str(book), "--as-of",
-                     "2026-04-02", "--lang", "en").returncode == 0
+    assert (
+        lifecycle(
+            "report", "portfolio", "--format", "xlsx", "--output", str(book), "--as-of", "2026-04-02", "--lang", "en"
+        ).returncode
+        == 0
+    )
     sheets = load_workbook(book).sheetnames
     assert sheets[0] == "summary" and len(sheets) == 5
 

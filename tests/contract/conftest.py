@@ -15,9 +15,15 @@ from lifecycle.services.cases import add_case
 
 #: A host organisation meeting every criterion of bj-tic 第五条.
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 BJ_NAME = "北京市集成电路技术创新中心"
 
@@ -43,18 +49,23 @@ def snapshot(app: Lifecycle) -> Callable[[int | None], Snapshot]:
 
     def take(case_id: int | None = None) -> Snapshot:
         with app.engine.connect() as connection:
+
             def one(sql: str, **params: Any) -> Any:
                 return connection.execute(text(sql), params).first()
 
-            case = one("SELECT version, state, state_since, fields FROM cases WHERE id = :id",
-                       id=case_id)
+            case = one("SELECT version, state, state_since, fields FROM cases WHERE id = :id", id=case_id)
             return {
                 "head": tuple(one("SELECT seq, hash FROM audit_head WHERE id = 1")),
                 "entries": one("SELECT count(*) FROM audit_log")[0],
                 "cases": one("SELECT count(*) FROM cases")[0],
-                "case": None if case is None else (
-                    case.version, case.state, str(case.state_since),
-                    json.loads(case.fields) if isinstance(case.fields, str) else case.fields),
+                "case": None
+                if case is None
+                else (
+                    case.version,
+                    case.state,
+                    str(case.state_since),
+                    json.loads(case.fields) if isinstance(case.fields, str) else case.fields,
+                ),
             }
 
     return take
@@ -119,4 +130,5 @@ def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tup
         engine_for(url).dispose()
         with postgres_app.engine.begin() as connection:
             connection.connection.dbapi_connection.cursor().execute(  # type: ignore[union-attr]
-                sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+                sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name))
+            )

@@ -31,8 +31,7 @@ def internal_step(case: Any) -> tuple[str, date, dict[str, str]]:
 def cycle_step(programme: Any, case: Any) -> tuple[str, date, dict[str, str]]:
     """The next step of the designation cycle (state changes), dated when it is due."""
     if case.state in ("approved", "renewed"):
-        trigger = "start_mid_term" if case.marks.get("start_mid_term") != case.cycle \
-            else "start_assessment"
+        trigger = "start_mid_term" if case.marks.get("start_mid_term") != case.cycle else "start_assessment"
         due = programme.due_date(programme.timer(programme.trigger(trigger).due), case)
         return trigger, max(due, case.state_since), {}
     return "assess", case.state_since + timedelta(days=30), {"grade": "pass"}
@@ -41,8 +40,7 @@ def cycle_step(programme: Any, case: Any) -> tuple[str, date, dict[str, str]]:
 def main(url: str, login: str, worker: int, actions: int, plan: dict[str, list[int]]) -> None:
     app = Lifecycle(url)
     rng = random.Random(worker)
-    pools = [("private", [plan["private"][worker]]), ("internal", plan["internal"]),
-             ("cycle", plan["cycle"])]
+    pools = [("private", [plan["private"][worker]]), ("internal", plan["internal"]), ("cycle", plan["cycle"])]
     for number in range(actions):
         kind, ids = rng.choices(pools, weights=(4, 4, 2))[0]
         case_id = rng.choice(ids)

@@ -45,11 +45,14 @@ def tamper(app, raw_sql):
     return run
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3",
-    "DELETE FROM audit_log WHERE seq = 3",
-    "DELETE FROM audit_log",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3",
+        "DELETE FROM audit_log WHERE seq = 3",
+        "DELETE FROM audit_log",
+    ],
+)
 def test_the_database_refuses_to_change_or_remove_audit_entries(app, history, raw_sql, statement):
     with pytest.raises(DBAPIError, match="append-only"):
         raw_sql(statement)

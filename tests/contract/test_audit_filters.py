@@ -35,16 +35,19 @@ def seqs(app, **where) -> list[int]:
     return [e.seq for e in audit_entries(app, AuditFilter(**where))]
 
 
-@pytest.mark.parametrize("where, expected", [
-    ({"case_id": 1}, [2, 3, 4, 5, 8]),
-    ({"programme": "national-tic"}, [7]),
-    ({"actor": "bob"}, [7]),
-    ({"role": "system"}, [8]),
-    ({"trigger": "user_role"}, [1, 6]),
-    ({"clause": "第七条"}, [2, 3, 4, 5]),
-    ({"since": D("2024-11-01"), "until": D("2025-01-31")}, [4, 5]),
-    ({"case_id": 1, "actor": "alice", "since": D("2024-10-08")}, [3, 4, 5]),
-])
+@pytest.mark.parametrize(
+    "where, expected",
+    [
+        ({"case_id": 1}, [2, 3, 4, 5, 8]),
+        ({"programme": "national-tic"}, [7]),
+        ({"actor": "bob"}, [7]),
+        ({"role": "system"}, [8]),
+        ({"trigger": "user_role"}, [1, 6]),
+        ({"clause": "第七条"}, [2, 3, 4, 5]),
+        ({"since": D("2024-11-01"), "until": D("2025-01-31")}, [4, 5]),
+        ({"case_id": 1, "actor": "alice", "since": D("2024-10-08")}, [3, 4, 5]),
+    ],
+)
 def test_each_filter_selects_exactly_its_entries(app, log, where, expected):
     assert seqs(app, **where) == expected
 
@@ -59,7 +62,25 @@ def test_the_recorded_time_filters_select_by_when_entries_were_written(app, log)
 
 def test_an_exported_entry_has_the_documented_fields_in_the_documented_order(app, log):
     entry = next(iter(audit_entries(app, AuditFilter(trigger="start_mid_term")))).to_dict()
-    assert tuple(entry) == FIELDS == (
-        "seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
-        "recorded_at", "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")
+    assert (
+        tuple(entry)
+        == FIELDS
+        == (
+            "seq",
+            "case_id",
+            "programme",
+            "trigger",
+            "from_state",
+            "to_state",
+            "effective_on",
+            "recorded_at",
+            "actor",
+            "role",
+            "reason",
+            "clause",
+            "payload",
+            "prev_hash",
+            "hash",
+        )
+    )
     assert (entry["actor"], entry["role"]) == ("system", "system")

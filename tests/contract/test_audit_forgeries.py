@@ -62,9 +62,11 @@ def row(entry) -> dict:
 def test_verify_names_an_entry_inserted_in_the_middle(app, history, forge):
     forged = replace(history[3], seq=3, reason="approved in advance", prev_hash=history[2].hash)
     forged.hash = compute_hash(forged)
-    forge("UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3",
-          "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 100",
-          insert(audit_log).values(row(forged)))
+    forge(
+        "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3",
+        "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 100",
+        insert(audit_log).values(row(forged)),
+    )
 
     result = verify_log(app)
 
@@ -73,9 +75,11 @@ def test_verify_names_an_entry_inserted_in_the_middle(app, history, forge):
 
 
 def test_verify_names_two_entries_whose_order_was_swapped(app, history, forge):
-    forge("UPDATE audit_log SET seq = -3 WHERE seq = 3",
-          "UPDATE audit_log SET seq = 3 WHERE seq = 4",
-          "UPDATE audit_log SET seq = 4 WHERE seq = -3")
+    forge(
+        "UPDATE audit_log SET seq = -3 WHERE seq = 3",
+        "UPDATE audit_log SET seq = 3 WHERE seq = 4",
+        "UPDATE audit_log SET seq = 4 WHERE seq = -3",
+    )
 
     result = verify_log(app)
 
@@ -84,8 +88,7 @@ def test_verify_names_two_entries_whose_order_was_swapped(app, history, forge):
 
 
 def test_verify_names_an_entry_removed_with_the_later_ones_renumbered(app, history, forge):
-    forge("DELETE FROM audit_log WHERE seq = 3",
-          "UPDATE audit_log SET seq = seq - 1 WHERE seq > 3")
+    forge("DELETE FROM audit_log WHERE seq = 3", "UPDATE audit_log SET seq = seq - 1 WHERE seq > 3")
 
     result = verify_log(app)
 
@@ -112,12 +115,13 @@ def rewrite_from(app, forge, history, seq: int, **changes) -> None:
         entry = replace(history[number], prev_hash=prev, **(changes if number == seq else {}))
         entry.hash = prev = compute_hash(entry)
         entries.append(entry)
-    forge(*[update(audit_log).where(audit_log.c.seq == e.seq).values(row(e)) for e in entries],
-          update(audit_head).where(audit_head.c.id == 1).values(seq=entries[-1].seq, hash=prev))
+    forge(
+        *[update(audit_log).where(audit_log.c.seq == e.seq).values(row(e)) for e in entries],
+        update(audit_head).where(audit_head.c.id == 1).values(seq=entries[-1].seq, hash=prev),
+    )
 
 
-def test_a_log_rewritten_with_every_hash_recomputed_verifies_alone_but_not_against_a_checkpoint(
-        app, history, forge):
+def test_a_log_rewritten_with_every_hash_recomputed_verifies_alone_but_not_against_a_checkpoint(app, history, forge):
     kept = take_checkpoint(app)
     assert (kept.seq, kept.hash) == (5, history[5].hash)
     rewrite_from(app, forge, history, 3, actor="mallory")
@@ -126,8 +130,7 @@ def test_a_log_rewritten_with_every_hash_recomputed_verifies_alone_but_not_again
     result = verify_log(app, Checkpoint(kept.seq, kept.hash))
 
     assert (result.ok, result.first_bad) == (False, 5)
-    assert "entry 5 or an entry before it was rewritten and the hashes after it recomputed" \
-        in result.problem
+    assert "entry 5 or an entry before it was rewritten and the hashes after it recomputed" in result.problem
     assert verify_log(app, Checkpoint(2, history[2].hash)).ok  # before the rewrite: still extended
     assert verify_log(app, Checkpoint(3, history[3].hash)).first_bad == 3
 
@@ -151,10 +154,15 @@ def test_no_checkpoint_is_taken_of_a_broken_log(app, history, forge):
         take_checkpoint(app)
 
 
-@pytest.mark.parametrize("given, problem", [
-    ("7", "cannot read checkpoint file '7'"), ("x:abc", "'x:abc' is not SEQ:HASH"),
-    ("0:" + "a" * 64, "is not SEQ:HASH"), ("7:abc", "hash 'abc' is not 64 hexadecimal digits"),
-])
+@pytest.mark.parametrize(
+    "given, problem",
+    [
+        ("7", "cannot read checkpoint file '7'"),
+        ("x:abc", "'x:abc' is not SEQ:HASH"),
+        ("0:" + "a" * 64, "is not SEQ:HASH"),
+        ("7:abc", "hash 'abc' is not 64 hexadecimal digits"),
+    ],
+)
 def test_a_malformed_checkpoint_is_a_usage_error_naming_it(given, problem, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=r"^--against: ") as error:

@@ -21,17 +21,20 @@ def approved(app: Lifecycle, eligible: dict[str, str]) -> int:
     """A bj-tic centre approved on 2025-01-10: valid five years, annual reports due 31 March."""
     case_id = add_case(app, "alice", "bj-tic", NAME, date(2024, 10, 1), eligible).case.id
     assert case_id is not None
-    for trigger, day in (("submit", date(2024, 10, 8)), ("start_review", date(2024, 11, 5)),
-                         ("approve", date(2025, 1, 10))):
+    for trigger, day in (
+        ("submit", date(2024, 10, 8)),
+        ("start_review", date(2024, 11, 5)),
+        ("approve", date(2025, 1, 10)),
+    ):
         advance(app, "alice", case_id, trigger, day, {})
     return case_id
 
 
 def test_the_calendar_lists_the_annual_report_and_the_evaluations_to_come_with_their_clauses(
-        app: Lifecycle, approved: int) -> None:
+    app: Lifecycle, approved: int
+) -> None:
     rows = upcoming(app, date(2025, 1, 11), 365 * 5)
-    assert [(r["due_on"], r["kind"]) for r in rows][:2] == [("2026-03-31", "obligation"),
-                                                            ("2027-03-31", "obligation")]
+    assert [(r["due_on"], r["kind"]) for r in rows][:2] == [("2026-03-31", "obligation"), ("2027-03-31", "obligation")]
     report = rows[0]
     assert (report["case_id"], report["name"], report["programme"]) == (approved, NAME, "bj-tic")
     assert report["what"] == "annual report 2025" and report["what_zh"] == "年度报告（2025）"
@@ -59,8 +62,7 @@ def test_a_reminder_opens_a_reply_window_that_the_calendar_shows_closing(app: Li
     assert "annual report 2025" in window["what"]
 
 
-def test_a_closed_case_has_no_deadlines_and_an_unknown_programme_is_an_error(
-        app: Lifecycle, approved: int) -> None:
+def test_a_closed_case_has_no_deadlines_and_an_unknown_programme_is_an_error(app: Lifecycle, approved: int) -> None:
     advance(app, "alice", approved, "withdraw", date(2025, 6, 1), {}, "the host withdrew")
     assert upcoming(app, date(2025, 6, 1), 3650) == []
     from lifecycle.errors import LifecycleError

@@ -33,14 +33,23 @@ def test_the_report_lists_every_decision_with_its_clause_and_source_document(app
     report = case_report(app, case_id, "carol")
 
     assert [(d["trigger"], d["clause"]) for d in report["decisions"]] == [
-        ("create", "第七条(一)"), ("submit", "第七条(二)"), ("start_review", "第七条(三)"),
-        ("approve", "第七条(四)")]
+        ("create", "第七条(一)"),
+        ("submit", "第七条(二)"),
+        ("start_review", "第七条(三)"),
+        ("approve", "第七条(四)"),
+    ]
     assert {d["clause_source"] for d in report["decisions"]} == {
-        "京科创发〔2024〕143号 北京市技术创新中心建设工作指引(试行)"}
+        "京科创发〔2024〕143号 北京市技术创新中心建设工作指引(试行)"
+    }
     assert report["sources"][0] | {"version": None} == {
-        "version": None, "title": "北京市技术创新中心建设工作指引(试行)", "number": "京科创发〔2024〕143号",
-        "issuer": "北京市科委、中关村管委会", "date": "2024-08-15", "file": "003_23e45e6791a30539.txt",
-        "section": None}
+        "version": None,
+        "title": "北京市技术创新中心建设工作指引(试行)",
+        "number": "京科创发〔2024〕143号",
+        "issuer": "北京市科委、中关村管委会",
+        "date": "2024-08-15",
+        "file": "003_23e45e6791a30539.txt",
+        "section": None,
+    }
     assert (report["chain"]["ok"], report["generated_by"]) == (True, "carol")
     document = render_markdown(report)
     assert "第七条(四)" in document and "方案论证通过" in document
@@ -48,13 +57,15 @@ def test_the_report_lists_every_decision_with_its_clause_and_source_document(app
 
 
 def test_decisions_before_a_migration_name_the_document_version_they_were_taken_under(
-        app, db_url, eligible, tmp_path: Path):
+    app, db_url, eligible, tmp_path: Path
+):
     case_id = approved_case(app, eligible)
     directory = tmp_path / "programmes"
     directory.mkdir()
     text = (builtin_directory() / "bj-tic.yaml").read_text(encoding="utf-8")
-    (directory / "bj-tic.yaml").write_text(text.replace("京科创发〔2024〕143号", "京科创发〔2025〕9号"),
-                                           encoding="utf-8")
+    (directory / "bj-tic.yaml").write_text(
+        text.replace("京科创发〔2024〕143号", "京科创发〔2025〕9号"), encoding="utf-8"
+    )
     revised = Lifecycle(db_url, directory)
     migrate_programme(revised, "alice", "bj-tic", D("2025-02-01"))
     advance(revised, "alice", case_id, "file_report", D("2026-03-20"), {"year": "2025"})
@@ -69,8 +80,9 @@ def test_decisions_before_a_migration_name_the_document_version_they_were_taken_
 
 def test_html_escapes_every_text_a_person_gave(app, eligible):
     case_id = approved_case(app, eligible, name=HOSTILE)
-    advance(app, "alice", case_id, "file_report", D("2026-03-20"), {"year": "2025"},
-            reason="<img src=x onerror=alert(1)>")
+    advance(
+        app, "alice", case_id, "file_report", D("2026-03-20"), {"year": "2025"}, reason="<img src=x onerror=alert(1)>"
+    )
 
     page = render_html(case_report(app, case_id, "<b>carol</b>"))
 
@@ -81,8 +93,7 @@ def test_html_escapes_every_text_a_person_gave(app, eligible):
 
 def test_markdown_keeps_one_cell_per_column_whatever_the_text(app, eligible):
     case_id = approved_case(app, eligible, name=HOSTILE)
-    advance(app, "alice", case_id, "file_report", D("2026-03-20"), {"year": "2025"},
-            reason="a | b | c | d |")
+    advance(app, "alice", case_id, "file_report", D("2026-03-20"), {"year": "2025"}, reason="a | b | c | d |")
 
     document = render_markdown(case_report(app, case_id, "carol"))
 

@@ -31,10 +31,20 @@ PROGRESS_TIMEOUT = 300
 
 def comply(db: Path, *, wait: bool = True, workers: int = 0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(db), LIFECYCLE_COMPLY_BATCH="10",
-               LIFECYCLE_COMPLY_WORKERS=str(workers), LIFECYCLE_COMPLY_PARALLEL_FROM="0")
-    process = subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "comply", "--as-of", AS_OF, "--json"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env.update(
+        LIFECYCLE_USER="alice",
+        LIFECYCLE_DB=str(db),
+        LIFECYCLE_COMPLY_BATCH="10",
+        LIFECYCLE_COMPLY_WORKERS=str(workers),
+        LIFECYCLE_COMPLY_PARALLEL_FROM="0",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lifecycle.cli.main", "comply", "--as-of", AS_OF, "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if wait:
         process.wait(timeout=300)
         assert process.returncode == 0, process.stderr.read() if process.stderr else ""
@@ -47,11 +57,11 @@ def contents(db: Path) -> dict[str, list[tuple]]:
     engine = create_engine(f"sqlite:///{db}")
     queries = {
         "cases": "SELECT id, programme, name, state, state_since, fields, approved_on, valid_until, cycle, "
-                 "cycle_start, deadline_on, progress, version, next_due_on FROM cases ORDER BY id",
+        "cycle_start, deadline_on, progress, version, next_due_on FROM cases ORDER BY id",
         "audit": "SELECT seq, case_id, programme, trigger, from_state, to_state, effective_on, actor, role, "
-                 "reason, clause, payload FROM audit_log ORDER BY seq",
+        "reason, clause, payload FROM audit_log ORDER BY seq",
         "actions": "SELECT case_id, rule, period, trigger, effective_on, audit_seq FROM automatic_actions "
-                   "ORDER BY case_id, rule, period",
+        "ORDER BY case_id, rule, period",
     }
     with engine.connect() as connection:
         found = {name: [tuple(row) for row in connection.execute(text(sql))] for name, sql in queries.items()}
@@ -116,8 +126,10 @@ def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(
         while process.poll() is None and actions_recorded(killed_db) < target:
             if time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"the run wrote nothing new for {PROGRESS_TIMEOUT} s (actions: {done} -> "
-                            f"{actions_recorded(killed_db)}, waiting for {target})")
+                pytest.fail(
+                    f"the run wrote nothing new for {PROGRESS_TIMEOUT} s (actions: {done} -> "
+                    f"{actions_recorded(killed_db)}, waiting for {target})"
+                )
             time.sleep(0.005)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
@@ -128,7 +140,8 @@ def test_a_run_killed_at_random_moments_and_rerun_ends_as_one_uninterrupted_run(
     comply(killed_db, workers=workers)
 
     assert any(0 < n < total_actions for n in partial_seen), (
-        f"no kill landed mid-run (actions after each kill: {partial_seen}); the test proved nothing")
+        f"no kill landed mid-run (actions after each kill: {partial_seen}); the test proved nothing"
+    )
     assert contents(killed_db) == expected
     assert verify_log(Lifecycle(str(killed_db))).ok
     engine = create_engine(f"sqlite:///{killed_db}")

@@ -23,9 +23,15 @@ from lifecycle.services.users import add_user
 D = date.fromisoformat
 BJ_NAME = "北京市集成电路技术创新中心"
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 
 
@@ -48,34 +54,50 @@ def national_approved(app: Lifecycle, name: str = "京津冀国家技术创新�
 
 def audit_rows(app: Lifecycle) -> list[tuple]:
     with app.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(
-            "SELECT seq, case_id, trigger, from_state, to_state, effective_on, actor, role, clause "
-            "FROM audit_log ORDER BY seq"))]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text(
+                    "SELECT seq, case_id, trigger, from_state, to_state, effective_on, actor, role, clause "
+                    "FROM audit_log ORDER BY seq"
+                )
+            )
+        ]
 
 
 def cases_rows(app: Lifecycle) -> list[tuple]:
     with app.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(
-            "SELECT id, state, state_since, version, next_due_on, valid_until FROM cases ORDER BY id"))]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text("SELECT id, state, state_since, version, next_due_on, valid_until FROM cases ORDER BY id")
+            )
+        ]
 
 
 def test_a_run_applies_each_due_action_with_one_system_entry_naming_rule_clause_and_invoker(app):
     bj = bj_approved(app)
     national = national_approved(app)
     report = run_compliance(app, "alice", D("2026-04-01"))
-    assert [(a["case_id"], a["rule"], a["trigger"], a["from_state"], a["to_state"], a["effective_on"],
-             a["clause"]) for a in report.actions] == [
+    assert [
+        (a["case_id"], a["rule"], a["trigger"], a["from_state"], a["to_state"], a["effective_on"], a["clause"])
+        for a in report.actions
+    ] == [
         (bj, "annual_report.reminder", "remind", "approved", "approved", "2026-04-01", "第十八条(一)"),
-        (national, "cycle_evaluation", "start_assessment", "approved", "final_assessment", "2024-06-30",
-         "第二十九条"),
+        (national, "cycle_evaluation", "start_assessment", "approved", "final_assessment", "2024-06-30", "第二十九条"),
     ]
-    assert [(p["case_id"], p["rule"], p["trigger"], p["to_state"], p["due_on"], p["clause"], p["default"])
-            for p in report.proposals] == [
-        (national, "evaluation_result_missing", "assess", None, "2024-12-27", "第二十七条", True)]
+    assert [
+        (p["case_id"], p["rule"], p["trigger"], p["to_state"], p["due_on"], p["clause"], p["default"])
+        for p in report.proposals
+    ] == [(national, "evaluation_result_missing", "assess", None, "2024-12-27", "第二十七条", True)]
     history = show_case(app, national, D("2026-04-01"))["history"]
     last = history[-1]
     assert (last["actor"], last["role"], last["trigger"], last["clause"]) == (
-        "system", "system", "decision_due", "第二十七条")
+        "system",
+        "system",
+        "decision_due",
+        "第二十七条",
+    )
     assert last["payload"]["invoked_by"] == "alice"
     assert last["payload"]["rule"] == "evaluation_result_missing"
     assert (last["payload"]["default"], last["payload"]["due_on"]) == (True, "2024-12-27")
@@ -97,9 +119,13 @@ def test_the_database_refuses_a_second_action_with_the_same_case_rule_and_period
     case_id = bj_approved(app)
     run_compliance(app, "alice", D("2026-04-01"))
     with pytest.raises(IntegrityError), app.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO automatic_actions (case_id, rule, period, trigger, effective_on, audit_seq) "
-            "VALUES (:id, 'annual_report.reminder', '2025', 'remind', '2026-04-02', 999)"), {"id": case_id})
+        connection.execute(
+            text(
+                "INSERT INTO automatic_actions (case_id, rule, period, trigger, effective_on, audit_seq) "
+                "VALUES (:id, 'annual_report.reminder', '2025', 'remind', '2026-04-02', 999)"
+            ),
+            {"id": case_id},
+        )
 
 
 def test_a_dry_run_reports_exactly_what_the_real_run_does_and_writes_nothing(app):
@@ -114,8 +140,11 @@ def test_a_dry_run_reports_exactly_what_the_real_run_does_and_writes_nothing(app
     real = run_compliance(app, "alice", D("2029-03-01"))
     assert all(p["decision_id"] is None for p in dry.proposals)
     assert all(isinstance(p["decision_id"], int) for p in real.proposals)
-    assert dry.to_json() == {**real.to_json(), "dry_run": True,
-                             "proposals": [{**p, "decision_id": None} for p in real.proposals]}
+    assert dry.to_json() == {
+        **real.to_json(),
+        "dry_run": True,
+        "proposals": [{**p, "decision_id": None} for p in real.proposals],
+    }
     assert len(real.actions) > 3
 
 
@@ -123,13 +152,17 @@ def test_catch_up_after_downtime_applies_missed_steps_in_date_order_and_proposes
     case_id = bj_approved(app)
     first = run_compliance(app, "alice", D("2029-01-01"))
     assert [(a["rule"], a["effective_on"]) for a in first.actions] == [
-        ("mid_term", "2028-01-10"), ("annual_report.reminder", "2029-01-01"),
-        ("annual_report.reminder", "2029-01-01"), ("annual_report.reminder", "2029-01-01")]
+        ("mid_term", "2028-01-10"),
+        ("annual_report.reminder", "2029-01-01"),
+        ("annual_report.reminder", "2029-01-01"),
+        ("annual_report.reminder", "2029-01-01"),
+    ]
     assert run_compliance(app, "alice", D("2029-01-31")).actions == []
     last = run_compliance(app, "alice", D("2029-02-01"))
     assert last.actions == []
     assert [(p["rule"], p["to_state"], p["due_on"]) for p in last.proposals] == [
-        ("annual_report.revocation", "revoked", "2029-02-01")]
+        ("annual_report.revocation", "revoked", "2029-02-01")
+    ]
     assert show_case(app, case_id, D("2029-02-01"))["state"] == "mid_term_review"
 
 
@@ -194,8 +227,9 @@ def test_every_run_is_recorded_with_its_counts_by_rule(app):
     national_approved(app)
     report = run_compliance(app, "alice", D("2026-04-01"))
     with app.engine.connect() as connection:
-        row = connection.execute(text("SELECT outcome, invoked_by, as_of, counts FROM compliance_runs "
-                                      "WHERE id = :id"), {"id": report.run_id}).one()
+        row = connection.execute(
+            text("SELECT outcome, invoked_by, as_of, counts FROM compliance_runs WHERE id = :id"), {"id": report.run_id}
+        ).one()
     counts = row.counts if isinstance(row.counts, dict) else __import__("json").loads(row.counts)
     assert (row.outcome, row.invoked_by, str(row.as_of)) == ("completed", "alice", "2026-04-01")
     assert counts["by_rule"] == {"bj-tic/annual_report.reminder": 1, "national-tic/cycle_evaluation": 1}
@@ -270,12 +304,15 @@ def test_a_database_made_before_the_compliance_tables_upgrades_and_its_cases_are
     with app.engine.begin() as connection:  # the schema as the first release left it
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
-        connection.execute(text(
-            "INSERT INTO cases (programme, name, state, state_since, fields, approved_on, cycle, cycle_start, "
-            "progress, definition_version, version, created_on, updated_at) VALUES ('national-tic', "
-            "'京津冀国家技术创新中心', 'approved', '2021-06-30', '{\"kind\": \"comprehensive\"}', '2021-06-30', 1, "
-            "'2021-06-30', '{}', :version, 1, '2021-03-01', '2021-06-30 00:00:00')"),
-            {"version": app.catalogue.current("national-tic").version})
+        connection.execute(
+            text(
+                "INSERT INTO cases (programme, name, state, state_since, fields, approved_on, cycle, cycle_start, "
+                "progress, definition_version, version, created_on, updated_at) VALUES ('national-tic', "
+                "'京津冀国家技术创新中心', 'approved', '2021-06-30', '{\"kind\": \"comprehensive\"}', '2021-06-30', 1, "
+                "'2021-06-30', '{}', :version, 1, '2021-03-01', '2021-06-30 00:00:00')"
+            ),
+            {"version": app.catalogue.current("national-tic").version},
+        )
     assert init_database(app, "alice").revision == HEAD
     report = run_compliance(app, "alice", D("2024-07-01"))
     assert [(a["rule"], a["effective_on"]) for a in report.actions] == [("cycle_evaluation", "2024-06-30")]

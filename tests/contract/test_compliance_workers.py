@@ -30,8 +30,15 @@ def in_workers(monkeypatch):
 
 def audit_rows(app):
     with app.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(
-            "SELECT case_id, trigger, from_state, to_state, effective_on, actor, clause FROM audit_log ORDER BY seq"))]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text(
+                    "SELECT case_id, trigger, from_state, to_state, effective_on, actor, clause "
+                    "FROM audit_log ORDER BY seq"
+                )
+            )
+        ]
 
 
 def test_a_run_settled_in_worker_processes_does_exactly_what_a_run_in_one_process_would(app, monkeypatch):
@@ -79,9 +86,13 @@ def test_a_report_filed_while_its_batch_is_being_settled_is_not_reminded(app, in
 
     assert filed, "the case's batch never came back from the worker"
     with app.engine.connect() as connection:
-        reminded = [r[0] for r in connection.execute(text(
-            "SELECT period FROM automatic_actions WHERE case_id = :id AND rule = 'annual_report.reminder'"),
-            {"id": case_id})]
+        reminded = [
+            r[0]
+            for r in connection.execute(
+                text("SELECT period FROM automatic_actions WHERE case_id = :id AND rule = 'annual_report.reminder'"),
+                {"id": case_id},
+            )
+        ]
     assert filed[0] not in reminded
     assert [r[1] for r in audit_rows(app) if r[0] == case_id].count("file_report") >= 1
     others = [a for a in planned.actions if a["case_id"] != case_id]
@@ -118,7 +129,7 @@ def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeyp
         rows = load_rows(connection, due_case_ids(connection, AS_OF)[:40], lock=False)
     version_at = CASE_ROW_NAMES.index("definition_version")
     unknown = rows[0][0]
-    rows[0] = (*rows[0][:version_at], "f" * 64, *rows[0][version_at + 1:])
+    rows[0] = (*rows[0][:version_at], "f" * 64, *rows[0][version_at + 1 :])
     monkeypatch.setattr(compliance_workers, "_catalogue", Catalogue.load(None))
     monkeypatch.setattr(compliance_workers, "_stored", {})
 
@@ -127,12 +138,16 @@ def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeyp
     assert [o.case_id for o in outcomes] == [row[0] for row in rows]
     assert [o.case_id for o in outcomes if o.unsettled] == [unknown]
     with app.uow() as uow:
-        fresh = compliance_workers.fresh_outcomes(uow, outcomes, compliance._Programmes(app).within(uow), AS_OF,
-                                                  "alice", write=False)
+        fresh = compliance_workers.fresh_outcomes(
+            uow, outcomes, compliance._Programmes(app).within(uow), AS_OF, "alice", write=False
+        )
     assert not any(o.unsettled for o in fresh)
     settled = [(o.case_id, s.rule, s.effective_on.isoformat()) for o in fresh for s in o.steps if s.decision is None]
-    expected = [(a["case_id"], a["rule"], a["effective_on"]) for a in planned.actions
-                if a["case_id"] in {row[0] for row in rows}]
+    expected = [
+        (a["case_id"], a["rule"], a["effective_on"])
+        for a in planned.actions
+        if a["case_id"] in {row[0] for row in rows}
+    ]
     assert settled == expected
 
 

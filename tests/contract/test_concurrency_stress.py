@@ -42,8 +42,7 @@ def approved_beijing_centre(app, name: str, eligible: dict[str, str]) -> int:
 
 
 @pytest.mark.slow
-def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_history(
-        postgres_app, login_as, eligible):
+def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_history(postgres_app, login_as, eligible):
     app = postgres_app
     logins = [login_as("admin"), login_as("admin")]
     plan = {
@@ -55,10 +54,24 @@ def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_his
 
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    processes = [subprocess.Popen(
-        [sys.executable, str(WORKER), logins[n % 2][1].url, logins[n % 2][0], str(n), str(ACTIONS),
-         json.dumps(plan)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        for n in range(WORKERS)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(WORKER),
+                logins[n % 2][1].url,
+                logins[n % 2][0],
+                str(n),
+                str(ACTIONS),
+                json.dumps(plan),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for n in range(WORKERS)
+    ]
     records = []
     for process in processes:
         out, err = process.communicate(timeout=300)
@@ -73,17 +86,23 @@ def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_his
     for conflict in (r for r in records if r["outcome"] == "conflict"):
         # Names who changed the case and to what: "... it is now version 7 in approved by
         # lc_admin_… (request_change: approved → approved, recorded …). Nothing was written; ..."
-        assert re.search(r"changed under you: you saw version \d+, it is now version \d+ in \w+ "
-                         r"by lc_admin_\w+ \(\w+: \w+ → \w+, recorded ", conflict["message"]), conflict
+        assert re.search(
+            r"changed under you: you saw version \d+, it is now version \d+ in \w+ "
+            r"by lc_admin_\w+ \(\w+: \w+ → \w+, recorded ",
+            conflict["message"],
+        ), conflict
         assert "Nothing was written" in conflict["message"]
 
     with app.engine.connect() as connection:
-        entries = connection.execute(text(
-            "SELECT seq, case_id, trigger, actor, reason FROM audit_log "
-            "WHERE reason LIKE 'stress %' ORDER BY seq")).all()
+        entries = connection.execute(
+            text("SELECT seq, case_id, trigger, actor, reason FROM audit_log WHERE reason LIKE 'stress %' ORDER BY seq")
+        ).all()
         versions = dict(connection.execute(text("SELECT id, version FROM cases")).all())
-        per_case = dict(connection.execute(text(
-            "SELECT case_id, count(*) FROM audit_log WHERE case_id IS NOT NULL GROUP BY case_id")).all())
+        per_case = dict(
+            connection.execute(
+                text("SELECT case_id, count(*) FROM audit_log WHERE case_id IS NOT NULL GROUP BY case_id")
+            ).all()
+        )
     by_tag = defaultdict(list)
     for entry in entries:
         by_tag[entry.reason].append(entry)
@@ -93,7 +112,10 @@ def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_his
         if record["outcome"] == "ok":
             assert len(found) == 1, record
             assert (found[0].seq, found[0].case_id, found[0].trigger) == (
-                record["seq"], record["case"], record["trigger"])
+                record["seq"],
+                record["case"],
+                record["trigger"],
+            )
             assert found[0].actor in actors
         else:
             assert found == [], record
@@ -114,7 +136,8 @@ def test_eight_processes_racing_leave_one_entry_per_success_and_a_contiguous_his
 
 
 def test_a_migration_and_an_advance_at_once_both_complete_without_deadlock(
-        postgres_app, db_url, eligible, tmp_path, monkeypatch):
+    postgres_app, db_url, eligible, tmp_path, monkeypatch
+):
     """The advance holds case B and is about to append; the migration wants A, B and the head."""
     import threading
 
@@ -128,8 +151,9 @@ def test_a_migration_and_an_advance_at_once_both_complete_without_deadlock(
     directory = tmp_path / "programmes"
     directory.mkdir()
     text_ = (builtin_directory() / "bj-tic.yaml").read_text(encoding="utf-8")
-    (directory / "bj-tic.yaml").write_text(text_.replace("京科创发〔2024〕143号", "京科创发〔2025〕9号"),
-                                           encoding="utf-8")
+    (directory / "bj-tic.yaml").write_text(
+        text_.replace("京科创发〔2024〕143号", "京科创发〔2025〕9号"), encoding="utf-8"
+    )
     revised = Lifecycle(db_url, directory)
 
     holding, go_on = threading.Event(), threading.Event()
@@ -149,12 +173,18 @@ def test_a_migration_and_an_advance_at_once_both_complete_without_deadlock(
         except Exception as error:
             results[name] = error
 
-    advancing = threading.Thread(target=run, args=("advance", lambda: cases_service.advance(
-        postgres_app, "alice", second, "submit", D("2024-10-08"), eligible)))
+    advancing = threading.Thread(
+        target=run,
+        args=(
+            "advance",
+            lambda: cases_service.advance(postgres_app, "alice", second, "submit", D("2024-10-08"), eligible),
+        ),
+    )
     advancing.start()
     assert holding.wait(timeout=20)
-    migrating = threading.Thread(target=run, args=("migrate", lambda: migrate_programme(
-        revised, "alice", "bj-tic", D("2025-02-01"))))
+    migrating = threading.Thread(
+        target=run, args=("migrate", lambda: migrate_programme(revised, "alice", "bj-tic", D("2025-02-01")))
+    )
     migrating.start()
     time.sleep(1.5)  # the migration is now waiting for case B (past PostgreSQL's deadlock_timeout)
     go_on.set()

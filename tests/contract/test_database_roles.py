@@ -17,9 +17,11 @@ from lifecycle.services.setup import init_database
 from lifecycle.services.users import add_user, list_users
 
 D = date.fromisoformat
-NEW_CASE = ("INSERT INTO cases (programme, name, state, state_since, fields, cycle, progress, "
-            "definition_version, version, created_on, updated_at) VALUES ('bj-tic', 'forged', "
-            "'approved', '2024-10-01', '{}', 0, '{}', 'x', 1, '2024-10-01', now())")
+NEW_CASE = (
+    "INSERT INTO cases (programme, name, state, state_since, fields, cycle, progress, "
+    "definition_version, version, created_on, updated_at) VALUES ('bj-tic', 'forged', "
+    "'approved', '2024-10-01', '{}', 0, '{}', 'x', 1, '2024-10-01', now())"
+)
 
 
 def run_sql(app, statement: str, **params):
@@ -29,12 +31,16 @@ def run_sql(app, statement: str, **params):
 
 
 def test_init_creates_the_three_group_roles_and_none_can_log_in(postgres_app):
-    rows = run_sql(postgres_app, "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles "
-                                 "WHERE rolname = ANY(:groups) ORDER BY rolname",
-                   groups=list(GROUPS.values()))
+    rows = run_sql(
+        postgres_app,
+        "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ANY(:groups) ORDER BY rolname",
+        groups=list(GROUPS.values()),
+    )
     assert [tuple(row) for row in rows] == [
-        ("lifecycle_admin", False, False), ("lifecycle_auditor", False, False),
-        ("lifecycle_system", False, False)]
+        ("lifecycle_admin", False, False),
+        ("lifecycle_auditor", False, False),
+        ("lifecycle_system", False, False),
+    ]
 
 
 def test_running_init_again_changes_nothing_and_reports_no_new_roles(postgres_app):
@@ -42,15 +48,18 @@ def test_running_init_again_changes_nothing_and_reports_no_new_roles(postgres_ap
     assert (again.created, again.roles["created"]) == (False, [])
 
 
-def test_an_auditor_reads_everything_and_the_database_refuses_every_write(
-        postgres_app, login_as, draft_case, eligible):
+def test_an_auditor_reads_everything_and_the_database_refuses_every_write(postgres_app, login_as, draft_case, eligible):
     name, auditor = login_as("auditor")
 
     assert show_case(auditor, draft_case, D("2024-10-02"))["state"] == "draft"
     assert verify_log(auditor).ok
-    for statement in (NEW_CASE, f"UPDATE cases SET state = 'approved' WHERE id = {draft_case}",
-                      "UPDATE audit_head SET seq = 0", "DELETE FROM cases",
-                      "INSERT INTO users (name, role, created_at) VALUES ('eve', 'admin', now())"):
+    for statement in (
+        NEW_CASE,
+        f"UPDATE cases SET state = 'approved' WHERE id = {draft_case}",
+        "UPDATE audit_head SET seq = 0",
+        "DELETE FROM cases",
+        "INSERT INTO users (name, role, created_at) VALUES ('eve', 'admin', now())",
+    ):
         with pytest.raises(DBAPIError, match="permission denied"):
             run_sql(auditor, statement)
     with pytest.raises(Refused, match=f"{name} is an auditor: an auditor may only read"):
@@ -58,8 +67,7 @@ def test_an_auditor_reads_everything_and_the_database_refuses_every_write(
     assert show_case(postgres_app, draft_case, D("2024-10-02"))["version"] == 1
 
 
-def test_an_admin_login_advances_a_case_and_the_entry_names_that_login(
-        postgres_app, login_as, draft_case, eligible):
+def test_an_admin_login_advances_a_case_and_the_entry_names_that_login(postgres_app, login_as, draft_case, eligible):
     name, admin = login_as("admin")
 
     outcome = advance(admin, name, draft_case, "submit", D("2024-10-08"), eligible)
@@ -71,13 +79,15 @@ def test_an_admin_login_advances_a_case_and_the_entry_names_that_login(
 
 
 @pytest.mark.parametrize("role", ["admin", "system"])
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
-    "DELETE FROM audit_log WHERE seq = 1",
-    "TRUNCATE audit_log CASCADE",
-])
-def test_no_role_may_update_delete_or_truncate_the_audit_log(postgres_app, login_as, draft_case,
-                                                             role, statement):
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 1",
+        "TRUNCATE audit_log CASCADE",
+    ],
+)
+def test_no_role_may_update_delete_or_truncate_the_audit_log(postgres_app, login_as, draft_case, role, statement):
     _, login = login_as(role)
     with pytest.raises(DBAPIError, match="permission denied for table audit_log"):
         run_sql(login, statement)
@@ -99,17 +109,23 @@ def test_a_login_in_no_lifecycle_role_is_told_so(postgres_app, login_as, draft_c
         nobody.require_schema()
 
 
-def test_users_add_creates_the_login_role_and_a_role_change_moves_it_between_groups(
-        postgres_app, login_as):
+def test_users_add_creates_the_login_role_and_a_role_change_moves_it_between_groups(postgres_app, login_as):
     name, _ = login_as("auditor")
 
     def groups() -> list[str]:
-        return [row[0] for row in run_sql(postgres_app, (
-            "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :name ORDER BY 1"), name=name)]
+        return [
+            row[0]
+            for row in run_sql(
+                postgres_app,
+                (
+                    "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                    "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :name ORDER BY 1"
+                ),
+                name=name,
+            )
+        ]
 
-    assert run_sql(postgres_app, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :name",
-                   name=name) == [(True,)]
+    assert run_sql(postgres_app, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :name", name=name) == [(True,)]
     assert groups() == ["lifecycle_auditor"]
     changed = add_user(postgres_app, "alice", name, "admin")
     assert (changed["status"], changed["login_role"]) == ("changed", "granted")
@@ -156,8 +172,10 @@ def test_role_setup_run_by_many_processes_at_once_neither_fails_nor_duplicates(p
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    counted = run_sql(postgres_app, "SELECT count(*) FROM pg_roles WHERE rolname IN "
-                                    "('lifecycle_admin', 'lifecycle_auditor', 'lifecycle_system')")
+    counted = run_sql(
+        postgres_app,
+        "SELECT count(*) FROM pg_roles WHERE rolname IN ('lifecycle_admin', 'lifecycle_auditor', 'lifecycle_system')",
+    )
     assert counted == [(3,)]
 
 
@@ -191,12 +209,15 @@ def test_the_owner_of_a_schema_who_is_no_superuser_installs_it_and_adds_users(po
             for statement in statements:
                 cursor.execute(statement)
 
-    as_superuser(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE").format(sql.Identifier(owner)),
-                 sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(sql.Identifier(schema),
-                                                                      sql.Identifier(owner)))
+    as_superuser(
+        sql.SQL("CREATE ROLE {} LOGIN CREATEROLE").format(sql.Identifier(owner)),
+        sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(sql.Identifier(schema), sql.Identifier(owner)),
+    )
+
     def url_of(user: str) -> str:
         return base.set(username=user, query={"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
+            hide_password=False
+        )
 
     try:
         installed = Lifecycle(url_of(owner))
@@ -210,10 +231,12 @@ def test_the_owner_of_a_schema_who_is_no_superuser_installs_it_and_adds_users(po
         release_connections()
         for user in (owner, person):
             engine_for(Lifecycle(url_of(user)).url).dispose()
-        as_superuser(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)),
-                     sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(person)),
-                     sql.SQL("DROP OWNED BY {}").format(sql.Identifier(owner)),
-                     sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(owner)))
+        as_superuser(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)),
+            sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(person)),
+            sql.SQL("DROP OWNED BY {}").format(sql.Identifier(owner)),
+            sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(owner)),
+        )
 
 
 def approved_with_mid_term_due(app, eligible):
@@ -225,8 +248,7 @@ def approved_with_mid_term_due(app, eligible):
     return case.id, programme.due_date(programme.timer(programme.trigger("start_mid_term").due), approved)
 
 
-def test_an_admin_login_cannot_record_an_action_as_the_system(postgres_app, login_as, eligible,
-                                                               snapshot):
+def test_an_admin_login_cannot_record_an_action_as_the_system(postgres_app, login_as, eligible, snapshot):
     from lifecycle.services.users import SYSTEM, Actor
 
     case_id, due = approved_with_mid_term_due(postgres_app, eligible)

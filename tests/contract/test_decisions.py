@@ -21,9 +21,15 @@ from lifecycle.services.users import add_user
 
 D = date.fromisoformat
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 
 
@@ -51,18 +57,44 @@ def audit_rows(app: Lifecycle) -> list[tuple]:
 
 def decision_rows(app: Lifecycle) -> list[tuple]:
     with app.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(
-            "SELECT id, case_id, rule, period, state, decision_no FROM decisions ORDER BY id"))]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text("SELECT id, case_id, rule, period, state, decision_no FROM decisions ORDER BY id")
+            )
+        ]
 
 
 def test_the_run_proposes_the_revocation_and_the_case_stays_designated(app):
     case_id = two_reports_missing_after_a_reminder(app)
     report = run_compliance(app, "alice", D("2027-05-02"))
     assert report.actions == []
-    assert [(p["case_id"], p["rule"], p["trigger"], p["from_state"], p["to_state"], p["ground"], p["clause"],
-             p["default"], p["due_on"]) for p in report.proposals] == [
-        (case_id, "annual_report.revocation", "revoke", "approved", "revoked", "no_annual_report",
-         "第十八条(一)", False, "2027-05-02")]
+    assert [
+        (
+            p["case_id"],
+            p["rule"],
+            p["trigger"],
+            p["from_state"],
+            p["to_state"],
+            p["ground"],
+            p["clause"],
+            p["default"],
+            p["due_on"],
+        )
+        for p in report.proposals
+    ] == [
+        (
+            case_id,
+            "annual_report.revocation",
+            "revoke",
+            "approved",
+            "revoked",
+            "no_annual_report",
+            "第十八条(一)",
+            False,
+            "2027-05-02",
+        )
+    ]
     view = show_case(app, case_id, D("2027-05-02"))
     assert view["state"] == "approved"
     entry = view["history"][-1]
@@ -71,7 +103,10 @@ def test_the_run_proposes_the_revocation_and_the_case_stays_designated(app):
     [listed] = list_decisions(app)
     assert listed["id"] == report.proposals[0]["decision_id"]
     assert (listed["name"], listed["state"], listed["raised_on"]) == (
-        "北京市集成电路技术创新中心", "open", "2027-05-02")
+        "北京市集成电路技术创新中心",
+        "open",
+        "2027-05-02",
+    )
 
 
 def test_a_proposal_is_raised_once_whatever_runs_follow(app):
@@ -90,7 +125,11 @@ def test_confirming_applies_the_revocation_effective_on_the_decision_date_with_i
     assert done.written and done.entry is not None
     entry = done.entry
     assert (entry.trigger, entry.from_state, entry.to_state, entry.effective_on) == (
-        "revoke", "approved", "revoked", D("2027-06-15"))
+        "revoke",
+        "approved",
+        "revoked",
+        D("2027-06-15"),
+    )
     assert (entry.actor, entry.role, entry.clause) == ("alice", "admin", "第十八条(一)")
     assert entry.payload["decision_no"] == "京科创发〔2027〕88号"
     assert entry.payload["decision_id"] == proposal["decision_id"]
@@ -98,7 +137,10 @@ def test_confirming_applies_the_revocation_effective_on_the_decision_date_with_i
     assert show_case(app, case_id, D("2027-06-15"))["state"] == "revoked"
     [decided] = list_decisions(app, state="confirmed")
     assert (decided["decision_no"], decided["decided_on"], decided["decided_by"]) == (
-        "京科创发〔2027〕88号", "2027-06-15", "alice")
+        "京科创发〔2027〕88号",
+        "2027-06-15",
+        "alice",
+    )
     assert list_decisions(app) == []
     assert verify_log(app).ok
 
@@ -122,7 +164,10 @@ def test_a_dismissed_proposal_is_audited_and_never_raised_again(app):
     done = dismiss(app, "alice", proposal["decision_id"], "reports received by post", D("2027-05-20"))
     assert done.entry is not None
     assert (done.entry.trigger, done.entry.from_state, done.entry.to_state) == (
-        "dismiss_decision", "approved", "approved")
+        "dismiss_decision",
+        "approved",
+        "approved",
+    )
     assert done.entry.reason == "reports received by post"
     assert run_compliance(app, "alice", D("2027-09-01")).proposals == []
     assert [d["state"] for d in list_decisions(app, state="all")] == ["dismissed"]
@@ -158,8 +203,15 @@ def test_confirming_or_dismissing_again_changes_nothing_and_the_other_way_is_a_c
 def test_a_revocation_fired_by_hand_with_its_number_settles_the_open_proposal(app):
     case_id = two_reports_missing_after_a_reminder(app)
     [proposal] = run_compliance(app, "alice", D("2027-05-02")).proposals
-    outcome = advance(app, "alice", case_id, "revoke", D("2027-05-30"), {"ground": "false_materials"},
-                      decision_no="京科创发〔2027〕90号")
+    outcome = advance(
+        app,
+        "alice",
+        case_id,
+        "revoke",
+        D("2027-05-30"),
+        {"ground": "false_materials"},
+        decision_no="京科创发〔2027〕90号",
+    )
     assert outcome.entry.payload["decision_no"] == "京科创发〔2027〕90号"
     assert outcome.entry.payload["settles_decisions"] == [proposal["decision_id"]]
     [settled] = list_decisions(app, state="confirmed")
@@ -167,8 +219,9 @@ def test_a_revocation_fired_by_hand_with_its_number_settles_the_open_proposal(ap
 
 
 def test_a_missing_national_grade_raises_a_decision_settled_by_recording_the_grade(app):
-    case = add_case(app, "alice", "national-tic", "京津冀国家技术创新中心", D("2021-03-01"),
-                    {"kind": "comprehensive"}).case
+    case = add_case(
+        app, "alice", "national-tic", "京津冀国家技术创新中心", D("2021-03-01"), {"kind": "comprehensive"}
+    ).case
     assert case.id is not None
     advance(app, "alice", case.id, "start_review", D("2021-04-12"), {"independent_legal_entity": "true"})
     advance(app, "alice", case.id, "approve", D("2021-06-30"))

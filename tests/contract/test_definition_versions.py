@@ -12,13 +12,19 @@ from lifecycle.services.programmes import definition_versions
 
 
 def test_versions_lists_each_definition_with_its_cases_and_marks_the_current_one(
-        app: Lifecycle, db_url: str, tmp_path: Path) -> None:
+    app: Lifecycle, db_url: str, tmp_path: Path
+) -> None:
     add_case(app, "alice", "bj-tic", "北京市甲技术创新中心", date(2024, 10, 1))
     add_case(app, "alice", "bj-tic", "北京市乙技术创新中心", date(2024, 10, 1))
     first = app.catalogue.current("bj-tic").version
     assert [v.to_json() for v in definition_versions(app, "bj-tic")] == [
-        {"version": first, "recorded_at": definition_versions(app, "bj-tic")[0].recorded_at,
-         "cases": 2, "current": True}]
+        {
+            "version": first,
+            "recorded_at": definition_versions(app, "bj-tic")[0].recorded_at,
+            "cases": 2,
+            "current": True,
+        }
+    ]
 
     # The office edits the definition: new cases use the new version, running ones keep theirs.
     changed = tmp_path / "programmes"

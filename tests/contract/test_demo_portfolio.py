@@ -42,6 +42,10 @@ def test_the_same_seed_gives_the_same_portfolio_and_cases_can_still_be_added(app
     assert again.due_on_as_of == first.due_on_as_of
     twin = show_case(app, 301, AS_OF)
     assert (twin["name"], twin["state"], twin["state_since"], twin["fields"]) == (
-        shown["name"], shown["state"], shown["state_since"], shown["fields"])
+        shown["name"],
+        shown["state"],
+        shown["state_since"],
+        shown["fields"],
+    )
     added = add_case(app, "alice", "bj-tic", "北京市集成电路技术创新中心", AS_OF).case
     assert added.id == 601

@@ -24,22 +24,38 @@ from lifecycle.services.imports import import_cases
 D = date.fromisoformat
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
-HISTORY = {"programme": "national-tic", "name": "长三角国家技术创新中心", "state": "renewed",
-           "fields": {"kind": "comprehensive", "independent_legal_entity": True}, "reports_filed": [2021, 2022],
-           "events": [
-               {"trigger": "create", "on": "2021-03-01", "to": "submitted"},
-               {"trigger": "start_review", "on": "2021-04-12", "from": "submitted", "to": "under_review"},
-               {"trigger": "approve", "on": "2021-06-08", "from": "under_review", "to": "approved",
-                "decision_no": "国科发区〔2021〕100号"},
-               {"trigger": "start_assessment", "on": "2024-06-08", "from": "approved", "to": "final_assessment"},
-               {"trigger": "assess", "on": "2024-10-08", "from": "final_assessment", "to": "renewed",
-                "grade": "good"},
-               {"trigger": "file_report", "on": "2025-03-20", "from": "renewed", "to": "renewed", "year": 2024},
-               {"trigger": "file_report", "on": "2025-03-21", "from": "renewed", "to": "renewed", "year": 2023}]}
+HISTORY = {
+    "programme": "national-tic",
+    "name": "长三角国家技术创新中心",
+    "state": "renewed",
+    "fields": {"kind": "comprehensive", "independent_legal_entity": True},
+    "reports_filed": [2021, 2022],
+    "events": [
+        {"trigger": "create", "on": "2021-03-01", "to": "submitted"},
+        {"trigger": "start_review", "on": "2021-04-12", "from": "submitted", "to": "under_review"},
+        {
+            "trigger": "approve",
+            "on": "2021-06-08",
+            "from": "under_review",
+            "to": "approved",
+            "decision_no": "国科发区〔2021〕100号",
+        },
+        {"trigger": "start_assessment", "on": "2024-06-08", "from": "approved", "to": "final_assessment"},
+        {"trigger": "assess", "on": "2024-10-08", "from": "final_assessment", "to": "renewed", "grade": "good"},
+        {"trigger": "file_report", "on": "2025-03-20", "from": "renewed", "to": "renewed", "year": 2024},
+        {"trigger": "file_report", "on": "2025-03-21", "from": "renewed", "to": "renewed", "year": 2023},
+    ],
+}
 
 
 def write(tmp_path: Path, name: str, text_: str) -> str:
@@ -83,9 +99,12 @@ def test_one_evaluation_round_is_recorded_in_bulk_one_entry_per_case(app, tmp_pa
     first = national_in_evaluation(app, "京津冀国家技术创新中心")
     second = national_in_evaluation(app, "粤港澳大湾区国家技术创新中心")
     before = len(audit_rows(app))
-    done = record_round(app, "alice", write(tmp_path, "round.csv",
-                                             f"case_id,grade,decision_no\n{first},good,国科发区〔2024〕9号\n"
-                                             f"{second},poor,\n"), D("2024-11-15"))
+    done = record_round(
+        app,
+        "alice",
+        write(tmp_path, "round.csv", f"case_id,grade,decision_no\n{first},good,国科发区〔2024〕9号\n{second},poor,\n"),
+        D("2024-11-15"),
+    )
     assert [(r["case_id"], r["to_state"]) for r in done["results"]] == [(first, "renewed"), (second, "rectification")]
     assert len(audit_rows(app)) == before + 2
     assert show_case(app, first, D("2024-11-15"))["history"][-1]["payload"]["decision_no"] == "国科发区〔2024〕9号"
@@ -96,10 +115,21 @@ def test_a_round_with_one_bad_row_records_nothing_and_names_every_bad_line(app, 
     first = national_in_evaluation(app, "京津冀国家技术创新中心")
     before = audit_rows(app)
     with pytest.raises(Refused) as refused:
-        record_round(app, "alice", write(tmp_path, "round.jsonl",
-                                         json.dumps({"case_id": first, "grade": "good"}) + "\n"
-                                         + json.dumps({"case_id": 999, "grade": "good"}) + "\n"
-                                         + json.dumps({"case_id": first, "grade": "poor"}) + "\n"), D("2024-11-15"))
+        record_round(
+            app,
+            "alice",
+            write(
+                tmp_path,
+                "round.jsonl",
+                json.dumps({"case_id": first, "grade": "good"})
+                + "\n"
+                + json.dumps({"case_id": 999, "grade": "good"})
+                + "\n"
+                + json.dumps({"case_id": first, "grade": "poor"})
+                + "\n",
+            ),
+            D("2024-11-15"),
+        )
     messages = [r.message for r in refused.value.reasons]
     assert any("line 2" in m and "999" in m for m in messages) and any("line 3" in m for m in messages)
     assert audit_rows(app) == before
@@ -119,10 +149,17 @@ def test_a_mistaken_state_change_is_voided_by_a_new_entry_and_the_case_returns(a
     approve_seq = show_case(app, case_id, D("2025-01-10"))["history"][-1]["seq"]
     done = correct(app, "alice", approve_seq, "approved the wrong centre")
     assert (done.entry.trigger, done.entry.payload["voids"], done.entry.payload["default"]) == (
-        "correct", approve_seq, True)
+        "correct",
+        approve_seq,
+        True,
+    )
     view = show_case(app, case_id, D("2025-02-01"))
     assert (view["state"], view["state_since"], view["approved_on"], view["cycle"]) == (
-        "under_review", "2024-11-05", None, 0)
+        "under_review",
+        "2024-11-05",
+        None,
+        0,
+    )
     triggers = [e["trigger"] for e in view["history"]]
     assert triggers[-2:] == ["approve", "correct"]  # both kept
     assert verify_log(app).ok

@@ -57,41 +57,42 @@ def counts(app: Lifecycle) -> tuple[int, int]:
         return len(uow.cases.search()), uow.audit.head()[0]
 
 
-def test_a_json_lines_file_brings_in_centres_with_their_history_and_the_dates_it_implies(
-        app: Lifecycle) -> None:
+def test_a_json_lines_file_brings_in_centres_with_their_history_and_the_dates_it_implies(app: Lifecycle) -> None:
     result = import_cases(app, "alice", EXAMPLES / "national-tic-centres.jsonl")
     assert (result["cases"], result["entries"]) == (5, 16)
     cases = {c.name: c for c in list_cases(app, "national-tic")}
     renewed = show_case(app, cases["京津冀国家技术创新中心"].id, TODAY)
-    assert (renewed["state"], renewed["state_since"], renewed["approved_on"]) == (
-        "renewed", "2023-09-01", "2020-05-20")
+    assert (renewed["state"], renewed["state_since"], renewed["approved_on"]) == ("renewed", "2023-09-01", "2020-05-20")
     # The renewal starts the second cycle where the first ended (3 years after approval).
-    assert (renewed["cycle"], renewed["cycle_start"], renewed["cycle_end"]) == (
-        2, "2023-05-20", "2026-05-20")
+    assert (renewed["cycle"], renewed["cycle_start"], renewed["cycle_end"]) == (2, "2023-05-20", "2026-05-20")
     assert renewed["fields"]["name_en"] == "Beijing-Tianjin-Hebei National Center of Technology Innovation"
-    assert [(e["from_state"], e["to_state"], e["effective_on"], e["payload"]["original_trigger"])
-            for e in renewed["history"]] == [
+    assert [
+        (e["from_state"], e["to_state"], e["effective_on"], e["payload"]["original_trigger"])
+        for e in renewed["history"]
+    ] == [
         (None, "submitted", "2020-03-02", "create"),
         ("submitted", "under_review", "2020-04-15", "start_review"),
         ("under_review", "approved", "2020-05-20", "approve"),
         ("approved", "final_assessment", "2023-05-20", "start_assessment"),
-        ("final_assessment", "renewed", "2023-09-01", "assess")]
+        ("final_assessment", "renewed", "2023-09-01", "assess"),
+    ]
     rectifying = show_case(app, cases["国家合成生物技术创新中心"].id, TODAY)
     assert rectifying["deadline_on"] == "2023-08-28"  # 180 days after the poor grade (第三十条)
     # Without events, the cycles are counted from the approval to the day it entered its state.
     counted = show_case(app, cases["国家新能源汽车技术创新中心"].id, TODAY)
     assert (counted["cycle"], counted["cycle_start"], len(counted["history"])) == (3, "2024-06-01", 1)
     incubating = show_case(app, cases["国家第三代半导体技术创新中心"].id, TODAY)
-    assert (incubating["state"], incubating["state_since"], incubating["cycle"]) == (
-        "cultivation", "2024-03-01", 0)
+    assert (incubating["state"], incubating["state_since"], incubating["cycle"]) == ("cultivation", "2024-03-01", 0)
 
 
 def test_a_csv_file_brings_in_cases_with_fields_read_as_set_reads_them_and_validity_computed(
-        app: Lifecycle, tmp_path: Path) -> None:
+    app: Lifecycle, tmp_path: Path
+) -> None:
     result = import_cases(app, "alice", write(tmp_path, "bj.csv", BJ_CSV))
     assert result["by_state"] == [
         {"programme": "bj-tic", "state": s, "cases": 1}
-        for s in ("approved", "draft", "rectification", "renewed", "revoked")]
+        for s in ("approved", "draft", "rectification", "renewed", "revoked")
+    ]
     views = {c.name: show_case(app, c.id, TODAY) for c in list_cases(app, "bj-tic")}
     first = views["北京市智能网联汽车技术创新中心"]
     assert first["fields"] == {"registered_in_beijing": True, "rd_ratio_3y": 0.12}
@@ -106,16 +107,29 @@ def test_a_csv_file_brings_in_cases_with_fields_read_as_set_reads_them_and_valid
 
 
 def test_a_csv_events_cell_holds_the_history_as_json_text(app: Lifecycle, tmp_path: Path) -> None:
-    history = json.dumps([
-        {"trigger": "create", "on": "2021-03-01", "to": "cultivation"},
-        {"trigger": "recommend", "on": "2021-04-12", "from": "cultivation", "to": "submitted"},
-        {"trigger": "withdraw", "on": "2021-05-06", "from": "submitted", "to": "withdrawn",
-         "reason": "written request of 2021-04-30"}], ensure_ascii=False).replace('"', '""')
+    history = json.dumps(
+        [
+            {"trigger": "create", "on": "2021-03-01", "to": "cultivation"},
+            {"trigger": "recommend", "on": "2021-04-12", "from": "cultivation", "to": "submitted"},
+            {
+                "trigger": "withdraw",
+                "on": "2021-05-06",
+                "from": "submitted",
+                "to": "withdrawn",
+                "reason": "written request of 2021-04-30",
+            },
+        ],
+        ensure_ascii=False,
+    ).replace('"', '""')
     text = f'programme,name,state,kind,events\nnational-tic,国家甲技术创新中心,withdrawn,domain,"{history}"\n'
     result = import_cases(app, "alice", write(tmp_path, "withdrawn.csv", text))
     [row] = result["imported"]
     assert (row["state"], row["state_since"], row["approved_on"], row["entries"]) == (
-        "withdrawn", "2021-05-06", None, 3)
+        "withdrawn",
+        "2021-05-06",
+        None,
+        3,
+    )
     last = show_case(app, row["id"], TODAY)["history"][-1]
     assert last["reason"] == "imported from withdrawn.csv, line 2: written request of 2021-04-30"
     assert (last["payload"]["original_trigger"], last["payload"]["source_line"]) == ("withdraw", 2)
@@ -134,35 +148,47 @@ def test_an_imported_case_goes_on_under_the_programmes_rules(app: Lifecycle, tmp
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_reports_every_row_with_line_column_and_reason(
-        app: Lifecycle, tmp_path: Path) -> None:
-    add_case(app, "alice", "national-tic", "国家智能制造技术创新中心", date(2022, 1, 5),
-             {"kind": "domain"})
-    good = {"programme": "national-tic", "name": "国家稀土功能材料技术创新中心", "state": "approved",
-            "approved_on": "2021-07-01", "kind": "domain"}
-    events = [{"trigger": "create", "on": "2020-01-02", "to": "submitted"},
-              {"trigger": "start_review", "on": "2020-03-01", "from": "submitted", "to": "under_review"},
-              {"trigger": "approve", "on": "2020-06-01", "from": "under_review", "to": "approved"}]
-    comprehensive = {"programme": "national-tic", "state": "approved",
-                     "fields": {"kind": "comprehensive"}}
+    app: Lifecycle, tmp_path: Path
+) -> None:
+    add_case(app, "alice", "national-tic", "国家智能制造技术创新中心", date(2022, 1, 5), {"kind": "domain"})
+    good = {
+        "programme": "national-tic",
+        "name": "国家稀土功能材料技术创新中心",
+        "state": "approved",
+        "approved_on": "2021-07-01",
+        "kind": "domain",
+    }
+    events = [
+        {"trigger": "create", "on": "2020-01-02", "to": "submitted"},
+        {"trigger": "start_review", "on": "2020-03-01", "from": "submitted", "to": "under_review"},
+        {"trigger": "approve", "on": "2020-06-01", "from": "under_review", "to": "approved"},
+    ]
+    comprehensive = {"programme": "national-tic", "state": "approved", "fields": {"kind": "comprehensive"}}
     rows = [
-        good,                                                                          # line 1
-        {**good, "name": "国家甲技术创新中心", "state": "aproved"},                     # 2
-        {**good, "name": "国家乙技术创新中心", "independent_legal_entity": "maybe"},    # 3
-        {**good, "name": "国家丙技术创新中心", "colour": "red"},                        # 4
-        {**good, "name": "国家丁技术创新中心", "kind": None},                           # 5
-        {**good, "name": "戊技术创新中心"},                                             # 6
-        {**good, "name": "国家己技术创新中心", "approved_on": None},                    # 7
-        {**good, "name": "国家庚技术创新中心", "approved_on": "2021-13-01"},            # 8
-        {**good, "name": "国家辛技术创新中心", "state_since": "2021-01-01"},            # 9
-        {**comprehensive, "name": "壬国家技术创新中心",                                 # 10
-         "events": [events[0], {**events[1], "on": "2020-07-01"}, events[2]]},
+        good,  # line 1
+        {**good, "name": "国家甲技术创新中心", "state": "aproved"},  # 2
+        {**good, "name": "国家乙技术创新中心", "independent_legal_entity": "maybe"},  # 3
+        {**good, "name": "国家丙技术创新中心", "colour": "red"},  # 4
+        {**good, "name": "国家丁技术创新中心", "kind": None},  # 5
+        {**good, "name": "戊技术创新中心"},  # 6
+        {**good, "name": "国家己技术创新中心", "approved_on": None},  # 7
+        {**good, "name": "国家庚技术创新中心", "approved_on": "2021-13-01"},  # 8
+        {**good, "name": "国家辛技术创新中心", "state_since": "2021-01-01"},  # 9
+        {
+            **comprehensive,
+            "name": "壬国家技术创新中心",  # 10
+            "events": [events[0], {**events[1], "on": "2020-07-01"}, events[2]],
+        },
         {**comprehensive, "name": "癸国家技术创新中心", "state": "renewed", "events": events},  # 11
-        {**comprehensive, "name": "子国家技术创新中心",                                 # 12
-         "events": [events[0], {**events[2], "from": "submitted"}]},
-        {**good},                                                                      # 13
-        {**good, "name": "国家智能制造技术创新中心"},                                   # 14
-        {**good, "name": "国家丑技术创新中心", "programme": "no-such-programme"},       # 15
-        {**good, "name": "国家寅技术创新中心", "state": "cultivation"},                 # 16
+        {
+            **comprehensive,
+            "name": "子国家技术创新中心",  # 12
+            "events": [events[0], {**events[2], "from": "submitted"}],
+        },
+        {**good},  # 13
+        {**good, "name": "国家智能制造技术创新中心"},  # 14
+        {**good, "name": "国家丑技术创新中心", "programme": "no-such-programme"},  # 15
+        {**good, "name": "国家寅技术创新中心", "state": "cultivation"},  # 16
     ]
     before = counts(app)
     problems = refusal(lambda: import_cases(app, "alice", jsonl(tmp_path, rows)))
@@ -186,23 +212,42 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_row_with_line_co
     assert counts(app) == before
 
 
-@pytest.mark.parametrize(("text", "line", "column", "words"), [
-    ("programme,name,state,approved_on,kind\n"
-     "national-tic,国家甲技术创新中心,approved,2021-07-01,domain,extra\n",
-     2, None, "6 values for 5 columns"),
-    ("programme,name,state,approved_on,kind,events\n"
-     'national-tic,国家甲技术创新中心,approved,2021-07-01,domain,"[{""trigger"": create}]"\n',
-     2, "events", "not JSON"),
-    ("programme,name,state,kind,state\nnational-tic,国家甲技术创新中心,approved,domain,approved\n",
-     1, "state", "appears twice"),
-    ("programme,name,state,approved_on,kind\n"
-     "national-tic,国家甲技术创新中心,approved,2021-07-01,domain\n"
-     "\n"
-     'national-tic,"国家乙技术创新中心",approved,10 June 2021,domain\n',
-     4, "approved_on", "is not a date; write it as YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        (
+            "programme,name,state,approved_on,kind\nnational-tic,国家甲技术创新中心,approved,2021-07-01,domain,extra\n",
+            2,
+            None,
+            "6 values for 5 columns",
+        ),
+        (
+            "programme,name,state,approved_on,kind,events\n"
+            'national-tic,国家甲技术创新中心,approved,2021-07-01,domain,"[{""trigger"": create}]"\n',
+            2,
+            "events",
+            "not JSON",
+        ),
+        (
+            "programme,name,state,kind,state\nnational-tic,国家甲技术创新中心,approved,domain,approved\n",
+            1,
+            "state",
+            "appears twice",
+        ),
+        (
+            "programme,name,state,approved_on,kind\n"
+            "national-tic,国家甲技术创新中心,approved,2021-07-01,domain\n"
+            "\n"
+            'national-tic,"国家乙技术创新中心",approved,10 June 2021,domain\n',
+            4,
+            "approved_on",
+            "is not a date; write it as YYYY-MM-DD",
+        ),
+    ],
+)
 def test_a_csv_problem_is_reported_at_its_line_and_column(
-        app: Lifecycle, tmp_path: Path, text: str, line: int, column: str | None, words: str) -> None:
+    app: Lifecycle, tmp_path: Path, text: str, line: int, column: str | None, words: str
+) -> None:
     with pytest.raises(Refused) as caught:
         import_cases(app, "alice", write(tmp_path, "centres.csv", text))
     [reason] = caught.value.reasons
@@ -211,32 +256,39 @@ def test_a_csv_problem_is_reported_at_its_line_and_column(
     assert counts(app) == (0, 1)
 
 
-def test_a_json_lines_line_that_is_not_json_is_reported_and_nothing_is_imported(
-        app: Lifecycle, tmp_path: Path) -> None:
-    good = json.dumps({"programme": "national-tic", "name": "国家甲技术创新中心", "state": "approved",
-                       "approved_on": "2021-07-01", "kind": "domain"}, ensure_ascii=False)
+def test_a_json_lines_line_that_is_not_json_is_reported_and_nothing_is_imported(app: Lifecycle, tmp_path: Path) -> None:
+    good = json.dumps(
+        {
+            "programme": "national-tic",
+            "name": "国家甲技术创新中心",
+            "state": "approved",
+            "approved_on": "2021-07-01",
+            "kind": "domain",
+        },
+        ensure_ascii=False,
+    )
     path = write(tmp_path, "centres.jsonl", f"{good}\n{{'programme': 'national-tic'}}\n")
     assert refusal(lambda: import_cases(app, "alice", path)) == [(2, None, "invalid_file")]
     assert counts(app) == (0, 1)
 
 
 def test_the_programme_option_fills_rows_without_one_and_refuses_rows_naming_another(
-        app: Lifecycle, tmp_path: Path) -> None:
-    text = ("name,state,approved_on,kind\n"
-            "国家甲技术创新中心,approved,2021-07-01,domain\n")
+    app: Lifecycle, tmp_path: Path
+) -> None:
+    text = "name,state,approved_on,kind\n国家甲技术创新中心,approved,2021-07-01,domain\n"
     path = write(tmp_path, "centres.csv", text)
     assert refusal(lambda: import_cases(app, "alice", path)) == [(2, "programme", "missing_field")]
     mixed = write(tmp_path, "mixed.csv", "programme," + text.replace("\n国", "\nbj-tic,国"))
     assert refusal(lambda: import_cases(app, "alice", mixed, programme="national-tic")) == [
-        (2, "programme", "invalid_field")]
+        (2, "programme", "invalid_field")
+    ]
     with pytest.raises(NotFound):
         import_cases(app, "alice", path, programme="no-such-programme")
     result = import_cases(app, "alice", path, programme="national-tic")
     assert result["by_state"] == [{"programme": "national-tic", "state": "approved", "cases": 1}]
 
 
-def test_a_dry_run_reports_what_would_be_imported_and_writes_nothing(
-        app: Lifecycle, tmp_path: Path) -> None:
+def test_a_dry_run_reports_what_would_be_imported_and_writes_nothing(app: Lifecycle, tmp_path: Path) -> None:
     before = counts(app)
     result = import_cases(app, "alice", write(tmp_path, "bj.csv", BJ_CSV), dry_run=True)
     assert (result["dry_run"], result["cases"], result["entries"], result["first_seq"]) == (True, 5, 5, None)
@@ -247,12 +299,10 @@ def test_a_dry_run_reports_what_would_be_imported_and_writes_nothing(
 
 def test_a_dry_run_refuses_a_bad_file_as_the_import_would(app: Lifecycle, tmp_path: Path) -> None:
     path = write(tmp_path, "bj.csv", BJ_CSV.replace("revoked,2016-04-01", "revoked,"))
-    assert refusal(lambda: import_cases(app, "alice", path, dry_run=True)) == [
-        (5, "approved_on", "missing_field")]
+    assert refusal(lambda: import_cases(app, "alice", path, dry_run=True)) == [(5, "approved_on", "missing_field")]
 
 
-def test_every_imported_entry_is_marked_imported_with_the_files_hash_and_the_chain_verifies(
-        app: Lifecycle) -> None:
+def test_every_imported_entry_is_marked_imported_with_the_files_hash_and_the_chain_verifies(app: Lifecycle) -> None:
     path = EXAMPLES / "national-tic-centres.jsonl"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     result = import_cases(app, "alice", path)
@@ -275,11 +325,11 @@ def test_every_imported_entry_is_marked_imported_with_the_files_hash_and_the_cha
     assert verify_log(app).ok
 
 
-def test_a_file_of_several_batches_keeps_its_order_and_one_unbroken_chain(
-        app: Lifecycle, tmp_path: Path) -> None:
+def test_a_file_of_several_batches_keeps_its_order_and_one_unbroken_chain(app: Lifecycle, tmp_path: Path) -> None:
     rows = 2500  # the service writes 1,000 rows a statement
     text = "programme,name,state,approved_on,kind\n" + "".join(
-        f"national-tic,国家第{n}号技术创新中心,approved,2021-06-08,domain\n" for n in range(rows))
+        f"national-tic,国家第{n}号技术创新中心,approved,2021-06-08,domain\n" for n in range(rows)
+    )
     result = import_cases(app, "alice", write(tmp_path, "many.csv", text))
     assert (result["cases"], result["first_seq"], result["last_seq"]) == (rows, 2, rows + 1)
     listed = list_cases(app, "national-tic")
@@ -289,8 +339,7 @@ def test_a_file_of_several_batches_keeps_its_order_and_one_unbroken_chain(
     assert [e.payload["source_line"] for e in entries] == list(range(2, rows + 2))
     assert [e.case_id for e in entries] == [c.id for c in listed]
     assert verify_log(app).ok
-    outcome = add_case(app, "alice", "national-tic", "国家后来技术创新中心", date(2025, 1, 6),
-                       {"kind": "domain"})
+    outcome = add_case(app, "alice", "national-tic", "国家后来技术创新中心", date(2025, 1, 6), {"kind": "domain"})
     assert outcome.entry.seq == rows + 2 and verify_log(app).ok
 
 
@@ -303,8 +352,9 @@ def test_an_auditor_cannot_import_and_nothing_is_written(app: Lifecycle) -> None
     assert counts(app) == before
 
 
-@pytest.mark.skipif("hitech-zone" not in Lifecycle().catalogue.codes(),
-                    reason="the hitech-zone programme is not in this catalogue yet")
+@pytest.mark.skipif(
+    "hitech-zone" not in Lifecycle().catalogue.codes(), reason="the hitech-zone programme is not in this catalogue yet"
+)
 def test_the_jiangsu_high_tech_zones_example_imports_seventeen_approved_zones(app: Lifecycle) -> None:
     result = import_cases(app, "alice", EXAMPLES / "hitech-zones-jiangsu.csv")
     assert result["by_state"] == [{"programme": "hitech-zone", "state": "approved", "cases": 17}]
@@ -352,7 +402,8 @@ triggers:
 
 
 def test_the_jiangsu_example_reads_as_seventeen_approved_zones_with_province_and_category(
-        app: Lifecycle, db_url: str, tmp_path: Path) -> None:
+    app: Lifecycle, db_url: str, tmp_path: Path
+) -> None:
     directory = tmp_path / "programmes"
     directory.mkdir()
     write(directory, "hitech-zone.yaml", HITECH_STAND_IN)

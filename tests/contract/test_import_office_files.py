@@ -43,7 +43,8 @@ def as_workbook(text: str, path: Path, *, typed: bool) -> Path:
 
 @pytest.mark.parametrize("encoding, name", [("gbk", "GBK"), ("gb18030", "GBK"), ("utf-8-sig", "UTF-8 with BOM")])
 def test_the_jiangsu_example_saved_by_a_chinese_spreadsheet_imports_exactly_like_the_utf8_file(
-        app: Lifecycle, db_url: str, tmp_path: Path, encoding: str, name: str) -> None:
+    app: Lifecycle, db_url: str, tmp_path: Path, encoding: str, name: str
+) -> None:
     expected = import_cases(app, "alice", JIANGSU, dry_run=True)
     assert expected["encoding"] == "UTF-8"
     saved = tmp_path / "江苏高新区.csv"
@@ -55,7 +56,8 @@ def test_the_jiangsu_example_saved_by_a_chinese_spreadsheet_imports_exactly_like
 
 
 def test_a_gb18030_file_with_a_character_gbk_lacks_is_named_gb18030_and_keeps_the_character(
-        app: Lifecycle, tmp_path: Path) -> None:
+    app: Lifecycle, tmp_path: Path
+) -> None:
     text = JIANGSU.read_text("utf-8").replace("江苏", "江苏𠀀", 1)
     saved = tmp_path / "zones.csv"
     saved.write_bytes(text.encode("gb18030"))
@@ -70,7 +72,8 @@ def test_a_gb18030_file_with_a_character_gbk_lacks_is_named_gb18030_and_keeps_th
 
 @pytest.mark.parametrize("typed", [False, True], ids=["text cells", "date cells"])
 def test_an_xlsx_of_the_jiangsu_example_imports_exactly_like_the_csv(
-        app: Lifecycle, tmp_path: Path, typed: bool) -> None:
+    app: Lifecycle, tmp_path: Path, typed: bool
+) -> None:
     expected = import_cases(app, "alice", JIANGSU, dry_run=True)
     book = as_workbook(JIANGSU.read_text("utf-8"), tmp_path / "zones.xlsx", typed=typed)
     result = import_cases(app, "alice", book, dry_run=True)
@@ -81,7 +84,8 @@ def test_an_xlsx_of_the_jiangsu_example_imports_exactly_like_the_csv(
 
 
 def test_columns_may_be_headed_by_chinese_labels_and_a_bad_value_names_the_column_as_written(
-        app: Lifecycle, tmp_path: Path) -> None:
+    app: Lifecycle, tmp_path: Path
+) -> None:
     lines = JIANGSU.read_text("utf-8").splitlines()
     chinese = "项目,名称,状态,批准日期,所在省份,园区类别"
     expected = import_cases(app, "alice", JIANGSU, dry_run=True)
@@ -90,8 +94,9 @@ def test_columns_may_be_headed_by_chinese_labels_and_a_bad_value_names_the_colum
     assert same_import(import_cases(app, "alice", labelled, dry_run=True)) == same_import(expected)
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"{chinese}\nhitech-zone,南京高新技术产业开发区,approved,1991-03-06,江苏,innovative\n",
-                   encoding="utf-8")
+    bad.write_text(
+        f"{chinese}\nhitech-zone,南京高新技术产业开发区,approved,1991-03-06,江苏,innovative\n", encoding="utf-8"
+    )
     with pytest.raises(Refused) as caught:
         import_cases(app, "alice", bad)
     [reason] = caught.value.reasons
@@ -99,20 +104,20 @@ def test_columns_may_be_headed_by_chinese_labels_and_a_bad_value_names_the_colum
     assert "'innovative' is not one of" in reason.message
 
 
-def test_a_field_given_both_by_code_and_by_label_is_refused_naming_both_columns(
-        app: Lifecycle, tmp_path: Path) -> None:
+def test_a_field_given_both_by_code_and_by_label_is_refused_naming_both_columns(app: Lifecycle, tmp_path: Path) -> None:
     both = tmp_path / "both.csv"
-    both.write_text("programme,name,state,approved_on,province,所在省份,category\n"
-                    "hitech-zone,南京高新技术产业开发区,approved,1991-03-06,江苏,江苏,world-leading\n",
-                    encoding="utf-8")
+    both.write_text(
+        "programme,name,state,approved_on,province,所在省份,category\n"
+        "hitech-zone,南京高新技术产业开发区,approved,1991-03-06,江苏,江苏,world-leading\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Refused) as caught:
         import_cases(app, "alice", both)
     [reason] = caught.value.reasons
     assert reason.code == "duplicate" and "'province'" in reason.message and "所在省份" in reason.message
 
 
-def test_a_file_in_no_known_encoding_is_refused_saying_which_encodings_are_read(
-        app: Lifecycle, tmp_path: Path) -> None:
+def test_a_file_in_no_known_encoding_is_refused_saying_which_encodings_are_read(app: Lifecycle, tmp_path: Path) -> None:
     odd = tmp_path / "zones.csv"
     odd.write_bytes(b"programme,name\nhitech-zone," + b"\xff\xfe\xff\n")
     with pytest.raises(Refused) as caught:

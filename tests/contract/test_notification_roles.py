@@ -17,7 +17,8 @@ from lifecycle.services.read_models.notification_log import notification_log
 
 
 def test_the_scheduler_login_writes_and_sends_notices_and_an_auditor_reads_the_log_but_cannot_change_it(
-        postgres_app, login_as, draft_case, eligible, monkeypatch):
+    postgres_app, login_as, draft_case, eligible, monkeypatch
+):
     advance(postgres_app, "alice", draft_case, "submit", date(2024, 10, 8), eligible)
     advance(postgres_app, "alice", draft_case, "start_review", date(2024, 11, 5))
     advance(postgres_app, "alice", draft_case, "approve", date(2025, 1, 10))
@@ -33,9 +34,12 @@ def test_the_scheduler_login_writes_and_sends_notices_and_an_auditor_reads_the_l
     _, auditor = login_as("auditor")
     logged = notification_log(auditor, draft_case)
     assert any(n["kind"] == "reminder" and n["deliveries"][0]["status"] == "retry" for n in logged)
-    for statement in ("UPDATE notification_deliveries SET status = 'sent'", "DELETE FROM notifications",
-                      "UPDATE case_contacts SET email = 'eve@example.org'",
-                      "UPDATE notification_attempts SET outcome = 'sent'"):
+    for statement in (
+        "UPDATE notification_deliveries SET status = 'sent'",
+        "DELETE FROM notifications",
+        "UPDATE case_contacts SET email = 'eve@example.org'",
+        "UPDATE notification_attempts SET outcome = 'sent'",
+    ):
         with pytest.raises(DBAPIError, match="permission denied"), auditor.engine.begin() as connection:
             connection.execute(text(statement))
     with pytest.raises(DBAPIError, match="permission denied"), system.engine.begin() as connection:

@@ -33,8 +33,11 @@ def pdf_text(data: bytes) -> str:
 def approved(app: Lifecycle, eligible: dict[str, str]) -> int:
     case_id = add_case(app, "alice", "bj-tic", NAME, date(2024, 10, 1), eligible).case.id
     assert case_id is not None
-    for trigger, day, reason in (("submit", date(2024, 10, 8), None), ("start_review", date(2024, 11, 5), None),
-                                 ("approve", date(2025, 1, 10), "=HYPERLINK(\"http://x.example\")")):
+    for trigger, day, reason in (
+        ("submit", date(2024, 10, 8), None),
+        ("start_review", date(2024, 11, 5), None),
+        ("approve", date(2025, 1, 10), '=HYPERLINK("http://x.example")'),
+    ):
         advance(app, "alice", case_id, trigger, day, {}, reason)
     return case_id
 
@@ -47,15 +50,22 @@ def test_the_font_the_pdf_embeds_is_installed_with_the_project() -> None:
 def test_the_case_history_pdf_in_chinese_carries_its_chinese_text(app: Lifecycle, approved: int) -> None:
     report = case_report(app, approved, "carol")
     found = pdf_text(case_history.render(report, "pdf", "zh"))  # type: ignore[arg-type]
-    for words in ("案件历史报告", NAME, "北京市技术创新中心", "组建授牌", "第七条(四)", "京科创发〔2024〕143号",
-                  "校验通过", "决定与状态变化"):
+    for words in (
+        "案件历史报告",
+        NAME,
+        "北京市技术创新中心",
+        "组建授牌",
+        "第七条(四)",
+        "京科创发〔2024〕143号",
+        "校验通过",
+        "决定与状态变化",
+    ):
         assert words in found, words
     english = pdf_text(case_history.render(report, "pdf", "en"))  # type: ignore[arg-type]
     assert "Casehistory" in english and NAME in english and "案件历史报告" not in english
 
 
-def test_the_case_history_workbook_has_one_row_per_decision_and_no_live_formula(
-        app: Lifecycle, approved: int) -> None:
+def test_the_case_history_workbook_has_one_row_per_decision_and_no_live_formula(app: Lifecycle, approved: int) -> None:
     data = case_history.render(case_report(app, approved, "carol"), "xlsx", "zh")
     assert isinstance(data, bytes)
     book = load_workbook(io.BytesIO(data))
@@ -64,12 +74,13 @@ def test_the_case_history_workbook_has_one_row_per_decision_and_no_live_formula(
     rows = list(decisions.iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "生效日期", "记录时间(UTC)", "操作")
     assert [r[1] for r in rows[1:]] == ["2024-10-01", "2024-10-08", "2024-11-05", "2025-01-10"]
-    assert rows[-1][8] == "'=HYPERLINK(\"http://x.example\")"
+    assert rows[-1][8] == '\'=HYPERLINK("http://x.example")'
     assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
 
 
 def test_the_portfolio_report_counts_states_lists_overdue_reports_and_recent_revocations(
-        app: Lifecycle, approved: int) -> None:
+    app: Lifecycle, approved: int
+) -> None:
     other = add_case(app, "alice", "bj-tic", "北京市人工智能技术创新中心", date(2024, 10, 2)).case.id
     assert other is not None
     advance(app, "alice", other, "withdraw", date(2024, 12, 1), {}, "the host withdrew")
@@ -78,18 +89,26 @@ def test_the_portfolio_report_counts_states_lists_overdue_reports_and_recent_rev
     [bj] = data["programmes"]
     assert bj["code"] == "bj-tic" and bj["cases"] == 2
     assert [(r["state"], r["state_zh"], r["cases"]) for r in bj["by_state"]] == [
-        ("approved", "组建授牌", 1), ("withdrawn", "自行要求取消", 1)]
+        ("approved", "组建授牌", 1),
+        ("withdrawn", "自行要求取消", 1),
+    ]
     [overdue] = bj["overdue_obligations"]
     assert (overdue["case_id"], overdue["period"], overdue["due_on"], overdue["reminded_on"]) == (
-        approved, "2025", "2026-03-31", "2026-04-01")
+        approved,
+        "2025",
+        "2026-03-31",
+        "2026-04-01",
+    )
     assert bj["evaluations_due"] == [] and bj["recent_revocations"] == []
 
-    advance(app, "alice", approved, "revoke", date(2026, 5, 1), {"ground": "false_materials"},
-            "materials found false")
+    advance(app, "alice", approved, "revoke", date(2026, 5, 1), {"ground": "false_materials"}, "materials found false")
     later = portfolio_report(app, date(2026, 6, 1), "carol", "bj-tic")
     [revoked] = later["programmes"][0]["recent_revocations"]
-    assert (revoked["case_id"], revoked["revoked_on"], revoked["reason"]) == (approved, "2026-05-01",
-                                                                             "materials found false")
+    assert (revoked["case_id"], revoked["revoked_on"], revoked["reason"]) == (
+        approved,
+        "2026-05-01",
+        "materials found false",
+    )
     assert portfolio_report(app, date(2027, 6, 2), "carol")["programmes"][0]["recent_revocations"] == []
 
 
@@ -97,8 +116,16 @@ def test_the_portfolio_report_as_chinese_pdf_and_as_a_workbook(app: Lifecycle, a
     run_compliance(app, "alice", date(2026, 4, 1))
     data = portfolio_report(app, date(2026, 4, 2), "carol")
     found = pdf_text(portfolio.render(data, "pdf", "zh"))  # type: ignore[arg-type]
-    for words in ("项目组合报告", "北京市技术创新中心", "按状态统计", "组建授牌", "逾期未履行的义务", "年度报告",
-                  NAME, "近十二个月的撤销"):
+    for words in (
+        "项目组合报告",
+        "北京市技术创新中心",
+        "按状态统计",
+        "组建授牌",
+        "逾期未履行的义务",
+        "年度报告",
+        NAME,
+        "近十二个月的撤销",
+    ):
         assert words in found, words
     book = load_workbook(io.BytesIO(portfolio.render(data, "xlsx", "en")))  # type: ignore[arg-type]
     assert book.sheetnames[0] == "summary" and len(book.sheetnames) == 5

@@ -13,8 +13,7 @@ from lifecycle.services.users import add_user
 D = date.fromisoformat
 
 
-def test_a_stale_version_is_a_conflict_naming_who_changed_the_case(
-        app, draft_case, eligible, snapshot):
+def test_a_stale_version_is_a_conflict_naming_who_changed_the_case(app, draft_case, eligible, snapshot):
     add_user(app, "alice", "bob", "admin")
     seen = show_case(app, draft_case, D("2024-10-08"))["version"]
     advance(app, "bob", draft_case, "submit", D("2024-10-08"), eligible)  # bob gets there first
@@ -32,16 +31,15 @@ def test_a_stale_version_is_a_conflict_naming_who_changed_the_case(
 
 
 def test_the_current_version_is_accepted(app, draft_case, eligible):
-    outcome = advance(app, "alice", draft_case, "submit", D("2024-10-08"), eligible,
-                      expected_version=1)
+    outcome = advance(app, "alice", draft_case, "submit", D("2024-10-08"), eligible, expected_version=1)
     assert outcome.case.version == 2
-    outcome = advance(app, "alice", draft_case, "start_review", D("2024-11-01"),
-                      expected_version=2)
+    outcome = advance(app, "alice", draft_case, "start_review", D("2024-11-01"), expected_version=2)
     assert (outcome.case.state, outcome.case.version) == ("under_review", 3)
 
 
 def test_two_admins_racing_on_one_case_one_wins_and_the_other_writes_nothing(
-        app, draft_case, eligible, snapshot, monkeypatch):
+    app, draft_case, eligible, snapshot, monkeypatch
+):
     """Both read version 1 before either writes (PostgreSQL); SQLite queues the writers."""
     import threading
 

@@ -40,7 +40,8 @@ def audit_head(app: Lifecycle) -> tuple[int, str]:
 
 
 def test_a_case_in_a_state_the_new_version_lacks_is_refused_unless_mapped_and_nothing_moves(
-        app: Lifecycle, db_url: str, tmp_path: Path) -> None:
+    app: Lifecycle, db_url: str, tmp_path: Path
+) -> None:
     two_cases(app)
     edited = Lifecycle(db_url, renamed_draft(tmp_path))
     before = audit_head(app)
@@ -56,19 +57,18 @@ def test_a_dry_run_reports_the_moves_and_writes_nothing(app: Lifecycle, db_url: 
     edited = Lifecycle(db_url, renamed_draft(tmp_path))
     before = audit_head(app)
     result = migrate_programme(edited, "alice", "bj-tic", ON, mapping={"draft": "preparing"}, dry_run=True)
-    assert [(m["case_id"], m["from_state"], m["to_state"]) for m in result.moves] == [
-        (drafting, "draft", "preparing")]
+    assert [(m["case_id"], m["from_state"], m["to_state"]) for m in result.moves] == [(drafting, "draft", "preparing")]
     assert audit_head(app) == before
     assert show_case(app, drafting, ON)["state"] == "draft"
 
 
 def test_a_migration_moves_running_cases_leaves_closed_ones_and_audits_each_move(
-        app: Lifecycle, db_url: str, tmp_path: Path) -> None:
+    app: Lifecycle, db_url: str, tmp_path: Path
+) -> None:
     drafting, withdrawn = two_cases(app)
     old_version = app.catalogue.current("bj-tic").version
     edited = Lifecycle(db_url, renamed_draft(tmp_path))
-    result = migrate_programme(edited, "alice", "bj-tic", ON, mapping={"draft": "preparing"},
-                               reason="guideline final")
+    result = migrate_programme(edited, "alice", "bj-tic", ON, mapping={"draft": "preparing"}, reason="guideline final")
     new_version = result.to_version
     moved = show_case(edited, drafting, ON)
     assert (moved["state"], moved["definition_version"]) == ("preparing", new_version)

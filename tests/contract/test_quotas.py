@@ -16,12 +16,27 @@ from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries
 from lifecycle.services.cases import add_case, advance, show_case
 
-EXPORT_NEW = dict(route="new", provincial_policy_and_funds="yes", hitech_exports_usd="2e8",
-                  export_growth_3y="20%", benchmark_growth_3y="10%", leading_enterprises_top_rank="yes")
-ECOM_READY = dict(province_kind="province", demo_cities="0", covered_by_existing_base="no",
-                  operating_since="2012-01-01", office_area_m2="30000", lawful_and_planned="yes",
-                  clear_operator="yes", it_infrastructure="yes", linked_to_local_industry="yes",
-                  talent_and_services="yes", local_government_support="yes")
+EXPORT_NEW = dict(
+    route="new",
+    provincial_policy_and_funds="yes",
+    hitech_exports_usd="2e8",
+    export_growth_3y="20%",
+    benchmark_growth_3y="10%",
+    leading_enterprises_top_rank="yes",
+)
+ECOM_READY = dict(
+    province_kind="province",
+    demo_cities="0",
+    covered_by_existing_base="no",
+    operating_since="2012-01-01",
+    office_area_m2="30000",
+    lawful_and_planned="yes",
+    clear_operator="yes",
+    it_infrastructure="yes",
+    linked_to_local_industry="yes",
+    talent_and_services="yes",
+    local_government_support="yes",
+)
 
 
 def export_base(app: Lifecycle, name: str, **fields: str) -> int:
@@ -44,22 +59,35 @@ def quota_refusal(app: Lifecycle, case_id: int, trigger: str = "submit", on: dat
     return found[0].to_dict()
 
 
-def test_an_eastern_province_with_bases_may_recommend_no_new_base_but_re_recognises_its_own(
-        app: Lifecycle) -> None:
+def test_an_eastern_province_with_bases_may_recommend_no_new_base_but_re_recognises_its_own(app: Lifecycle) -> None:
     new = export_base(app, "上海浦东新基地", province="上海", region="east", province_has_base="yes")
     refusal = quota_refusal(app, new)
     assert refusal["details"]["limit"] == 0
     assert "recommends no new one" in refusal["details"]["rule"] and refusal["clause"] == "六(三)"
-    existing = add_case(app, "alice", "export-base", "上海软件出口基地", date(2006, 3, 1), {
-        "route": "re-recognition", "province": "上海", "existing_base_type": "software-export",
-        "has_policies": "yes", "has_project_funding": "yes", "has_characteristic_industry": "yes"}).case
+    existing = add_case(
+        app,
+        "alice",
+        "export-base",
+        "上海软件出口基地",
+        date(2006, 3, 1),
+        {
+            "route": "re-recognition",
+            "province": "上海",
+            "existing_base_type": "software-export",
+            "has_policies": "yes",
+            "has_project_funding": "yes",
+            "has_characteristic_industry": "yes",
+        },
+    ).case
     assert existing.id is not None and submit(app, existing.id) == "submitted"
 
 
-@pytest.mark.parametrize(("region", "has_base"), [("central", "yes"), ("west", "yes"), ("northeast", "yes"),
-                                                  ("east", "no")])
+@pytest.mark.parametrize(
+    ("region", "has_base"), [("central", "yes"), ("west", "yes"), ("northeast", "yes"), ("east", "no")]
+)
 def test_a_province_may_recommend_one_new_base_and_the_second_is_refused_naming_the_first(
-        app: Lifecycle, region: str, has_base: str) -> None:
+    app: Lifecycle, region: str, has_base: str
+) -> None:
     first = export_base(app, "第一基地", province="某省", region=region, province_has_base=has_base)
     second = export_base(app, "第二基地", province="某省", region=region, province_has_base=has_base)
     other_province = export_base(app, "邻省基地", province="邻省", region=region, province_has_base=has_base)
@@ -94,17 +122,26 @@ def test_cases_show_lists_a_full_quota_among_the_reasons_submit_is_blocked(app: 
 
 
 def ecommerce(app: Lifecycle, name: str, province: str, **fields: str) -> int:
-    case = add_case(app, "alice", "ecommerce-base", name, date(2015, 1, 5),
-                    {**ECOM_READY, "province": province, **fields}).case
+    case = add_case(
+        app, "alice", "ecommerce-base", name, date(2015, 1, 5), {**ECOM_READY, "province": province, **fields}
+    ).case
     assert case.id is not None
     return case.id
 
 
-@pytest.mark.parametrize(("kind", "cities", "limit"), [
-    ("province", "2", 3), ("province", "3", 4), ("municipality", "5", 2),
-    ("separately-listed-city", "0", 2), ("xpcc", "0", 2)])
+@pytest.mark.parametrize(
+    ("kind", "cities", "limit"),
+    [
+        ("province", "2", 3),
+        ("province", "3", 4),
+        ("municipality", "5", 2),
+        ("separately-listed-city", "0", 2),
+        ("xpcc", "0", 2),
+    ],
+)
 def test_an_ecommerce_province_submits_up_to_its_quota_and_the_next_is_refused(
-        app: Lifecycle, kind: str, cities: str, limit: int) -> None:
+    app: Lifecycle, kind: str, cities: str, limit: int
+) -> None:
     ids = [ecommerce(app, f"示范基地{i}", "某地", province_kind=kind, demo_cities=cities) for i in range(limit + 1)]
     for case_id in ids[:limit]:
         assert submit(app, case_id, on=date(2015, 2, 28)) == "submitted"
@@ -115,11 +152,16 @@ def test_an_ecommerce_province_submits_up_to_its_quota_and_the_next_is_refused(
         assert "plus 1" in refusal["details"]["rule"]
 
 
-def test_a_second_first_batch_scenario_of_one_category_cannot_be_approved_but_a_later_batch_can(
-        app: Lifecycle) -> None:
+def test_a_second_first_batch_scenario_of_one_category_cannot_be_approved_but_a_later_batch_can(app: Lifecycle) -> None:
     def reviewed(name: str, batch: str) -> int:
-        case = add_case(app, "alice", "ai-scenario", name, date(2022, 9, 1), {
-            "category": "smart-port", "recommender": "省科技厅", "batch": batch}).case
+        case = add_case(
+            app,
+            "alice",
+            "ai-scenario",
+            name,
+            date(2022, 9, 1),
+            {"category": "smart-port", "recommender": "省科技厅", "batch": batch},
+        ).case
         assert case.id is not None
         advance(app, "alice", case.id, "start_review", date(2022, 9, 10))
         return case.id

@@ -23,8 +23,7 @@ D = date.fromisoformat
 def test_init_makes_the_first_user_admin_with_an_audit_entry(db_url):
     app = Lifecycle(db_url)
     result = init_database(app, "alice")
-    assert (result.created, result.revision_before, result.admin_created) == (
-        True, None, "alice")
+    assert (result.created, result.revision_before, result.admin_created) == (True, None, "alice")
     assert [(u["name"], u["role"]) for u in list_users(app)] == [("alice", "admin")]
     verification = verify_log(app)
     assert (verification.ok, verification.entries) == (True, 1)
@@ -45,21 +44,22 @@ def test_a_case_stores_its_definition_version_and_the_definition_text(app, raw_s
     current = app.catalogue.current("bj-tic")
 
     assert first.definition_version == current.version
-    stored = raw_sql("SELECT code, content FROM programme_definitions WHERE version = :v",
-                     v=current.version)
+    stored = raw_sql("SELECT code, content FROM programme_definitions WHERE version = :v", v=current.version)
     assert stored == [("bj-tic", app.catalogue.text("bj-tic"))]
     assert show_case(app, first.id, D("2024-10-01"))["definition_version"] == current.version
 
 
 def test_a_case_keeps_the_rules_it_was_opened_under_after_the_definition_changes(
-        db_url, tmp_path, eligible, monkeypatch):
+    db_url, tmp_path, eligible, monkeypatch
+):
     monkeypatch.setenv("LIFECYCLE_USER", "alice")
     builtin = (Path(__file__).parents[2] / "states" / "bj-tic.yaml").read_text(encoding="utf-8")
     assert "validity: {years: 5" in builtin
     old_rules = tmp_path / "old"
     old_rules.mkdir()
     (old_rules / "bj-tic.yaml").write_text(
-        builtin.replace("validity: {years: 5", "validity: {years: 3"), encoding="utf-8")
+        builtin.replace("validity: {years: 5", "validity: {years: 3"), encoding="utf-8"
+    )
 
     then = Lifecycle(db_url, programmes=old_rules)
     init_database(then, "alice")
@@ -77,8 +77,7 @@ def test_a_case_keeps_the_rules_it_was_opened_under_after_the_definition_changes
 
 def test_the_migration_builds_the_schema_the_tables_declare(app):
     with app.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                               "include_object": include_object})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         differences = compare_metadata(context, metadata)
         tables = set(connection.dialect.get_table_names(connection))
     assert differences == []

@@ -16,22 +16,27 @@ REVISION = re.compile(r'schema revision (\d{4})|"revision(?:_before)?": "(\d{4})
 
 
 def test_every_page_shows_the_schema_revision_the_product_is_at() -> None:
-    wrong = [f"{page.relative_to(ROOT)}: {match.group(0)}" for page in PAGES
-             for match in REVISION.finditer(page.read_text(encoding="utf-8"))
-             if (match.group(1) or match.group(2)) != HEAD]
+    wrong = [
+        f"{page.relative_to(ROOT)}: {match.group(0)}"
+        for page in PAGES
+        for match in REVISION.finditer(page.read_text(encoding="utf-8"))
+        if (match.group(1) or match.group(2)) != HEAD
+    ]
     assert wrong == [], f"the schema is at revision {HEAD}"
 
 
 def test_no_page_describes_the_demo_as_another_size_than_the_getting_started_run_shows() -> None:
-    shown = re.search(r"Demo portfolio in \S+: (\d+) cases created",
-                      (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8"))
+    shown = re.search(
+        r"Demo portfolio in \S+: (\d+) cases created",
+        (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8"),
+    )
     assert shown is not None
     size = shown.group(1)  # itself checked against `lifecycle demo` by test_documented_commands
     claims = []
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
         for m in re.finditer(r"(\d+) cases (?:created|in (?:\w+ ){0,2}programmes)|共 (\d+) 个案件", text):
-            before = text[max(0, m.start() - 300):m.end()]
+            before = text[max(0, m.start() - 300) : m.end()]
             if (m.group(1) or m.group(2)) != size and ("demo" in before or "演示" in before):
                 claims.append(f"{page.relative_to(ROOT)}: {m.group(0)}")
     assert claims == []
@@ -40,5 +45,6 @@ def test_no_page_describes_the_demo_as_another_size_than_the_getting_started_run
 def test_the_cli_reference_is_what_the_commands_say() -> None:
     page = ROOT / "docs" / "cli.md"
     current = page.read_text(encoding="utf-8")
-    assert replace_section(current, reference()) == current, \
+    assert replace_section(current, reference()) == current, (
         "docs/cli.md drifted from the commands: run `python -m lifecycle.cli.reference`"
+    )

@@ -79,13 +79,19 @@ def test_the_getting_started_page_shows_what_its_commands_print(page: Path, tmp_
     ran = 0
     for step in steps(page):
         words = shlex.split(step.command, comments=True)
-        done = subprocess.run([sys.executable, "-m", "lifecycle.cli.main", *words[1:]],
-                              env={**base, **step.env}, cwd=tmp_path, capture_output=True, text=True,
-                              encoding="utf-8", timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "lifecycle.cli.main", *words[1:]],
+            env={**base, **step.env},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
         ran += 1
         if any(" ".join(words[1:]).startswith(c) or f" {c}" in " ".join(words[1:]) for c in UNCOMPARED):
             continue
         printed = [line.rstrip() for line in (done.stdout + done.stderr).splitlines()]
         expected = compared(step.shown)
-        assert printed[:len(expected)] == expected, f"{page.name}: $ {step.command}"
+        assert printed[: len(expected)] == expected, f"{page.name}: $ {step.command}"
     assert ran >= 5

@@ -131,9 +131,13 @@ def hook() -> Iterator[Hook]:
 @pytest.fixture
 def mail_env(mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The sender's settings pointing at the test's SMTP server; retries without waiting."""
-    env = {"LIFECYCLE_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
-           "LIFECYCLE_MAIL_FROM": "lifecycle@office.example.org",
-           "LIFECYCLE_NOTIFY_BACKOFF": "0", "LIFECYCLE_NOTIFY_MAX_ATTEMPTS": "3", "LIFECYCLE_NOTIFY_TIMEOUT": "2"}
+    env = {
+        "LIFECYCLE_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
+        "LIFECYCLE_MAIL_FROM": "lifecycle@office.example.org",
+        "LIFECYCLE_NOTIFY_BACKOFF": "0",
+        "LIFECYCLE_NOTIFY_MAX_ATTEMPTS": "3",
+        "LIFECYCLE_NOTIFY_TIMEOUT": "2",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
@@ -161,8 +165,15 @@ def run_cli(app: Any, db_url: str, tmp_path: Any) -> Cli:
     """`run_cli("notify", "send", env={...})`: the console script on the test's database."""
 
     def run(*args: str, env: dict[str, str] | None = None, user: str = "alice") -> Run:
-        done = subprocess.run([sys.executable, "-m", "lifecycle.cli.main", *args], env=cli_env(db_url, env, user),
-                              cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "lifecycle.cli.main", *args],
+            env=cli_env(db_url, env, user),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
         return Run(tuple(args), done.returncode, done.stdout, done.stderr)
 
     return run

@@ -12,9 +12,15 @@ from lifecycle.services.cases import add_case, advance
 from lifecycle.services.contacts import set_contact
 
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-    "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 
 
@@ -37,8 +43,18 @@ def outbox_of(app: Any, count: int, *, channel: str = "email", address: Any = No
         for number in range(1, count + 1):
             to = address(number) if address else f"org{number}@example.org"
             recipient = Recipient(channel, to, "generic" if channel == "webhook" else None, f"联系人{number}")
-            draft = NoticeDraft(f"test|batch|{number}", None, None, "test", "test", str(number), None, None,
-                                date(2026, 4, 1), {"sent_at": f"batch {number}"})
+            draft = NoticeDraft(
+                f"test|batch|{number}",
+                None,
+                None,
+                "test",
+                "test",
+                str(number),
+                None,
+                None,
+                date(2026, 4, 1),
+                {"sent_at": f"batch {number}"},
+            )
             insert_notices(uow.connection, [(draft, [recipient])], None)
             ids.append(number)
         uow.commit()

@@ -19,15 +19,33 @@ def _audit_count(app) -> int:
 def test_contacts_set_then_show_json_and_one_audit_entry_per_change(app, run_cli):
     case_id = bj_approved(app)
     before = _audit_count(app)
-    done = run_cli("contacts", "set", str(case_id), "--name", "张三", "--email", "zhang@example.org", "--phone",
-                   "010-6815 0000", "--webhook", "https://oapi.dingtalk.com/robot/send?access_token=T0KEN",
-                   "--webhook-kind", "dingtalk", "--json")
+    done = run_cli(
+        "contacts",
+        "set",
+        str(case_id),
+        "--name",
+        "张三",
+        "--email",
+        "zhang@example.org",
+        "--phone",
+        "010-6815 0000",
+        "--webhook",
+        "https://oapi.dingtalk.com/robot/send?access_token=T0KEN",
+        "--webhook-kind",
+        "dingtalk",
+        "--json",
+    )
     assert done.code == 0, done
     shown = run_cli("contacts", "show", str(case_id), "--json")
     assert shown.code == 0, shown
     assert {k: shown.json()[k] for k in ("case_id", "name", "email", "phone", "webhook_url", "webhook_kind")} == {
-        "case_id": case_id, "name": "张三", "email": "zhang@example.org", "phone": "010-6815 0000",
-        "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=T0KEN", "webhook_kind": "dingtalk"}
+        "case_id": case_id,
+        "name": "张三",
+        "email": "zhang@example.org",
+        "phone": "010-6815 0000",
+        "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=T0KEN",
+        "webhook_kind": "dingtalk",
+    }
     assert _audit_count(app) == before + 1
     log = run_cli("audit", "log", "--case", str(case_id), "--format", "json")
     entry = log.json()[-1]
@@ -44,15 +62,18 @@ def test_contacts_set_then_show_json_and_one_audit_entry_per_change(app, run_cli
     assert case["contact"]["name"] == "张三" and "T0KEN" not in str(case["contact"])
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--email", "not-an-address"], "--email"),
-    (["--email", "zhang@localhost"], "domain with a dot"),
-    (["--webhook", "ftp://example.org/hook"], "https://"),
-    (["--webhook", "https://example.org/hook", "--webhook-kind", "slack"], "wecom, dingtalk, feishu, generic"),
-    (["--phone", "call me"], "telephone"),
-    (["--webhook-kind", "wecom"], "goes with --webhook"),
-    ([], "at least one of"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--email", "not-an-address"], "--email"),
+        (["--email", "zhang@localhost"], "domain with a dot"),
+        (["--webhook", "ftp://example.org/hook"], "https://"),
+        (["--webhook", "https://example.org/hook", "--webhook-kind", "slack"], "wecom, dingtalk, feishu, generic"),
+        (["--phone", "call me"], "telephone"),
+        (["--webhook-kind", "wecom"], "goes with --webhook"),
+        ([], "at least one of"),
+    ],
+)
 def test_a_bad_contact_value_is_a_usage_error_naming_it_and_nothing_is_written(app, run_cli, args, words):
     case_id = bj_approved(app)
     before = _audit_count(app)
@@ -77,7 +98,8 @@ def test_an_auditor_may_read_contacts_and_the_log_but_not_change_a_contact(app, 
 
 
 def test_comply_then_notify_send_delivers_to_a_local_smtp_server_once_and_the_log_shows_it(
-        app, run_cli, mailbox, mail_env):
+    app, run_cli, mailbox, mail_env
+):
     case_id = bj_approved(app, email="zhang@example.org")
     assert run_cli("comply", "--as-of", "2026-04-01").code == 0
     preview = run_cli("notify", "preview", "--as-of", "2026-04-01", "--json", env=mail_env)
@@ -139,8 +161,9 @@ def test_administrators_addresses_are_kept_audited_and_listed(app, run_cli):
     done = run_cli("contacts", "admin", "alice", "--email", "alice@office.example.org", "--json")
     assert done.code == 0, done
     listed = run_cli("contacts", "admins", "--json")
-    assert listed.json() == [{"user": "alice", "email": "alice@office.example.org", "phone": None,
-                              "webhook_url": None, "webhook_kind": None}]
+    assert listed.json() == [
+        {"user": "alice", "email": "alice@office.example.org", "phone": None, "webhook_url": None, "webhook_kind": None}
+    ]
     log = run_cli("audit", "log", "--format", "json").json()
     assert log[-1]["trigger"] == "set_admin_contact"
     assert run_cli("contacts", "admin", "nobody", "--email", "x@example.org").code == 1
@@ -151,11 +174,15 @@ def test_an_import_file_carries_contacts_checked_like_contacts_set_and_audited(a
     good.write_text(
         "programme,name,state,approved_on,province,category,contact_name,contact_email,contact_webhook,"
         "contact_webhook_kind\nhitech-zone,南京高新技术产业开发区,approved,1991-03-06,江苏,world-leading,王五,"
-        "wang@example.org,https://open.feishu.cn/open-apis/bot/v2/hook/abc,\n", encoding="utf-8")
+        "wang@example.org,https://open.feishu.cn/open-apis/bot/v2/hook/abc,\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.csv"
-    bad.write_text("programme,name,state,approved_on,province,category,contact_email\n"
-                   "hitech-zone,苏州高新技术产业开发区,approved,1992-11-09,江苏,innovative-tech,wang-at-example\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "programme,name,state,approved_on,province,category,contact_email\n"
+        "hitech-zone,苏州高新技术产业开发区,approved,1992-11-09,江苏,innovative-tech,wang-at-example\n",
+        encoding="utf-8",
+    )
     refused = run_cli("cases", "import", str(bad), "--json")
     assert refused.code == 3, refused
     assert "contact_email" in refused.err and "not an e-mail address" in refused.err

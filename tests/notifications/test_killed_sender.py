@@ -16,13 +16,19 @@ from lifecycle.services.read_models.notification_log import notification_log
 
 
 def _sender(db_url: str, env: dict[str, str], tmp_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "lifecycle.cli.main", "notify", "send", "--json"],
-                            env=cli_env(db_url, env), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "lifecycle.cli.main", "notify", "send", "--json"],
+        env=cli_env(db_url, env),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_a_sender_killed_while_the_server_holds_a_message_and_restarted_sends_each_exactly_once(
-        app, db_url, mailbox, mail_env, tmp_path):
+    app, db_url, mailbox, mail_env, tmp_path
+):
     outbox_of(app, 6)
     mailbox.hold = {3}  # the server holds its answer to the third message's data
     first = _sender(db_url, mail_env, tmp_path)

@@ -38,7 +38,10 @@ def test_a_reminder_is_mailed_once_with_its_year_and_reply_by_day_and_a_rerun_se
     assert logged["reply_by"] == "2026-05-01"
     [delivery] = logged["deliveries"]
     assert (delivery["to"], delivery["status"], delivery["message_id"]) == (
-        "zhang@example.org", "sent", str(reminder["Message-ID"]))
+        "zhang@example.org",
+        "sent",
+        str(reminder["Message-ID"]),
+    )
     assert [a["outcome"] for a in delivery["attempts"]] == ["sent"]
 
 
@@ -48,8 +51,10 @@ def test_the_lead_times_of_a_report_notify_30_and_7_days_before_on_the_day_and_t
     for day in [date(2026, 2, 28), *days, date(2026, 3, 2), date(2026, 3, 25)]:
         run_compliance(app, "alice", day)
     with app.engine.connect() as connection:
-        keys = sorted(row[0] for row in connection.execute(select(notifications.c.key)
-                                                              .where(notifications.c.kind == "obligation")))
+        keys = sorted(
+            row[0]
+            for row in connection.execute(select(notifications.c.key).where(notifications.c.kind == "obligation"))
+        )
     assert [k.rsplit("|", 1)[1] for k in keys] == sorted(days.values())
     send_notifications(app, "alice", settings=NO_WAIT)
     subjects = [str(m["Subject"]) for m in mailbox.messages]
@@ -58,8 +63,12 @@ def test_the_lead_times_of_a_report_notify_30_and_7_days_before_on_the_day_and_t
 
 
 def test_a_notice_goes_to_each_robot_in_its_own_format(app, hook, mail_env):
-    for kind, path in (("wecom", "/cgi-bin/webhook/send"), ("dingtalk", "/robot/send"), ("feishu", "/open-apis/bot"),
-                       ("generic", "/lifecycle")):
+    for kind, path in (
+        ("wecom", "/cgi-bin/webhook/send"),
+        ("dingtalk", "/robot/send"),
+        ("feishu", "/open-apis/bot"),
+        ("generic", "/lifecycle"),
+    ):
         bj_approved(app, name=f"北京市{kind}技术创新中心", webhook=hook.url(path), webhook_kind=kind)
     hook.ok_body = '{"errcode": 0, "errmsg": "ok", "code": 0, "msg": "success"}'
     run_compliance(app, "alice", date(2026, 4, 1))
@@ -111,9 +120,27 @@ def test_a_refused_connection_and_a_time_out_are_failures_retried_later(app, mai
     with app.uow(write=True) as uow:
         from lifecycle.persistence.notifications import NoticeDraft, Recipient, insert_notices
 
-        insert_notices(uow.connection, [(NoticeDraft("test|slow", None, None, "test", "test", "slow", None, None,
-                                                     date(2026, 4, 1), {"sent_at": "now"}),
-                                         [Recipient("webhook", hook.url(), "generic", None)])], None)
+        insert_notices(
+            uow.connection,
+            [
+                (
+                    NoticeDraft(
+                        "test|slow",
+                        None,
+                        None,
+                        "test",
+                        "test",
+                        "slow",
+                        None,
+                        None,
+                        date(2026, 4, 1),
+                        {"sent_at": "now"},
+                    ),
+                    [Recipient("webhook", hook.url(), "generic", None)],
+                )
+            ],
+            None,
+        )
         uow.commit()
     hook.delays = [2.0]
     slow = SenderSettings(max_attempts=5, backoff_seconds=3600, lease_seconds=60)
@@ -145,7 +172,8 @@ def test_a_case_without_contact_is_recorded_as_nobody_told(app, mail_env, mailbo
 
 @pytest.mark.parametrize("template", ["{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ undefined_name }}"])
 def test_an_office_template_that_reaches_outside_its_values_is_refused_and_the_notice_is_not_sent(
-        app, mailbox, mail_env, monkeypatch, tmp_path, template):
+    app, mailbox, mail_env, monkeypatch, tmp_path, template
+):
     (tmp_path / "reminder.zh.j2").write_text("subject\n\n" + template, encoding="utf-8")
     monkeypatch.setenv("LIFECYCLE_TEMPLATES", str(tmp_path))
     monkeypatch.setenv("LIFECYCLE_NOTIFY_LANGUAGE", "zh")
@@ -160,7 +188,8 @@ def test_an_office_template_per_programme_overrides_the_shipped_one(app, mailbox
     (tmp_path / "bj-tic").mkdir()
     (tmp_path / "bj-tic" / "reminder.zh.j2").write_text(
         "北京市科委催告 {{ case_name }} {{ year }}\n\n请于 {{ reply_by }} 前报送（{{ clause }}）。\n{{ signature }}",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "signature.zh.j2").write_text("北京市科学技术委员会 成果转化处", encoding="utf-8")
     monkeypatch.setenv("LIFECYCLE_TEMPLATES", str(tmp_path))
     monkeypatch.setenv("LIFECYCLE_NOTIFY_LANGUAGE", "zh")

@@ -75,12 +75,17 @@ class Office:
     def __call__(self, *args: str, user: str = "alice", fresh: bool = False) -> Run:
         """`lifecycle ARGS...` as `user`; `fresh` starts a new Python instead of forking."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-        env.update(LIFECYCLE_USER=user, LIFECYCLE_DB=self.db_url, COLUMNS="250", NO_COLOR="1",
-                   PYTHONIOENCODING="utf-8")
+        env.update(LIFECYCLE_USER=user, LIFECYCLE_DB=self.db_url, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
         if fresh or os.environ.get("LIFECYCLE_SCENARIOS_EXEC"):
-            done = subprocess.run([sys.executable, "-m", "lifecycle.cli.main", *args], env=env,
-                                  cwd=self.workdir, capture_output=True, text=True,
-                                  encoding="utf-8", timeout=60)
+            done = subprocess.run(
+                [sys.executable, "-m", "lifecycle.cli.main", *args],
+                env=env,
+                cwd=self.workdir,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=60,
+            )
             run = Run(tuple(args), done.returncode, done.stdout, done.stderr)
         else:
             run = _forked(args, env, self.workdir)
@@ -148,11 +153,25 @@ class Office:
 
 _FORKSERVER: Any = None
 #: What the forkserver imports once: the CLI and what its commands import when they run.
-_WARM = ["lifecycle.cli.main", "lifecycle.services.app", "lifecycle.services.cases",
-         "lifecycle.services.audit", "lifecycle.services.setup", "lifecycle.services.users",
-         "lifecycle.persistence.unit_of_work", "lifecycle.programmes.catalogue", "rich.console",
-         "rich.table", "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql.psycopg",
-         "sqlite3", "states", "rich._emoji_codes", "typer._click.decorators", "scenario_office"]
+_WARM = [
+    "lifecycle.cli.main",
+    "lifecycle.services.app",
+    "lifecycle.services.cases",
+    "lifecycle.services.audit",
+    "lifecycle.services.setup",
+    "lifecycle.services.users",
+    "lifecycle.persistence.unit_of_work",
+    "lifecycle.programmes.catalogue",
+    "rich.console",
+    "rich.table",
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "sqlite3",
+    "states",
+    "rich._emoji_codes",
+    "typer._click.decorators",
+    "scenario_office",
+]
 
 
 def _forked(args: tuple[str, ...], env: dict[str, str], workdir: Path) -> Run:
@@ -163,16 +182,14 @@ def _forked(args: tuple[str, ...], env: dict[str, str], workdir: Path) -> Run:
         _FORKSERVER.set_forkserver_preload(_WARM)
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         out, err = Path(scratch, "stdout"), Path(scratch, "stderr")
-        process = _FORKSERVER.Process(target=_console_script,
-                                      args=(list(args), env, str(workdir), str(out), str(err)))
+        process = _FORKSERVER.Process(target=_console_script, args=(list(args), env, str(workdir), str(out), str(err)))
         process.start()
         process.join(60)
         assert process.exitcode is not None, f"lifecycle {' '.join(args)} did not finish"
         return Run(tuple(args), process.exitcode, out.read_text("utf-8"), err.read_text("utf-8"))
 
 
-def _console_script(argv: list[str], env: dict[str, str], workdir: str, out: str,
-                    err: str) -> None:
+def _console_script(argv: list[str], env: dict[str, str], workdir: str, out: str, err: str) -> None:
     """In the forked process: what the `lifecycle` console script does, with its own streams."""
     os.environ.clear()
     os.environ.update(env)

@@ -15,11 +15,18 @@ def comply(office: Office, as_of: str, *extra: str) -> dict:
     return office.ok("comply", "--as-of", as_of, *extra)
 
 
-def test_an_international_centre_is_evaluated_every_three_years_and_leaves_on_a_failed_evaluation(
-        office: Office):
+def test_an_international_centre_is_evaluated_every_three_years_and_leaves_on_a_failed_evaluation(office: Office):
     # 强化国家技术转移机构和国际技术转移中心考核评价,实行动态管理,建立退出机制 (三(四)1)
-    opened = office.ok("cases", "add", "intl-tech-transfer", "--name", "中国—东盟技术转移中心",
-                       "--on", "2013-09-03", *sets(province="广西"))
+    opened = office.ok(
+        "cases",
+        "add",
+        "intl-tech-transfer",
+        "--name",
+        "中国—东盟技术转移中心",
+        "--on",
+        "2013-09-03",
+        *sets(province="广西"),
+    )
     case = opened["id"]
     assert (opened["state"], opened["state_since"]) == ("approved", "2013-09-03")
     # the cycles that ended before the plan count as done: first evaluation 2025-09-03
@@ -28,7 +35,8 @@ def test_an_international_centre_is_evaluated_every_three_years_and_leaves_on_a_
     assert comply(office, "2025-09-02")["actions"] == []
     run = comply(office, "2025-09-04")
     assert [(a["case_id"], a["trigger"], a["effective_on"], a["clause"]) for a in run["actions"]] == [
-        (case, "start_assessment", "2025-09-03", "三(四)1")]
+        (case, "start_assessment", "2025-09-03", "三(四)1")
+    ]
     office.ledger.append((case, "start_assessment"))
     # only an administrator records the grade; the run never takes the centre away
     assert comply(office, "2030-01-01")["actions"] == []
@@ -60,21 +68,37 @@ def test_a_talent_base_is_eliminated_on_a_failed_performance_assessment_marked_d
     assert log[-1]["trigger"] == "assess" and log[-1]["clause"] == "三(四)2"
     other = existing(office, "talent-base", "北京理工大学国家技术转移人才培养基地", "2016-05-10", province="北京")
     office.prepare("advance", str(other), "start_assessment", "--on", "2025-05-10")
-    assert office.ok("advance", str(other), "assess", "--set", "grade=pass", "--on",
-                     "2025-09-01")["to_state"] == "renewed"
+    assert (
+        office.ok("advance", str(other), "assess", "--set", "grade=pass", "--on", "2025-09-01")["to_state"] == "renewed"
+    )
     assert office.ok("advance", str(other), "withdraw", "--on", "2026-01-05")["to_state"] == "withdrawn"
     office.audit_matches_ledger()
 
 
-def test_a_new_demonstration_zone_is_designated_in_a_round_files_two_reports_a_year_and_is_monitored(
-        office: Office):
+def test_a_new_demonstration_zone_is_designated_in_a_round_files_two_reports_a_year_and_is_monitored(office: Office):
     # 新布局一批 (三(五)5): from the plan on, a zone is an application: submitted -> under_review ->
     # approved; a zone entered with an earlier date is one already built (一(一)3), opened approved
-    built = office.ok("cases", "add", "transfer-zone", "--name", "宁波国家科技成果转移转化示范区",
-                      "--on", "2022-09-29", *sets(province="浙江"))
+    built = office.ok(
+        "cases",
+        "add",
+        "transfer-zone",
+        "--name",
+        "宁波国家科技成果转移转化示范区",
+        "--on",
+        "2022-09-29",
+        *sets(province="浙江"),
+    )
     assert (built["state"], office.show(built["id"])["approved_on"]) == ("approved", "2022-09-29")
-    opened = office.ok("cases", "add", "transfer-zone", "--name", "重庆国家科技成果转移转化示范区",
-                       "--on", "2022-09-30", *sets(province="重庆", round="2022"))
+    opened = office.ok(
+        "cases",
+        "add",
+        "transfer-zone",
+        "--name",
+        "重庆国家科技成果转移转化示范区",
+        "--on",
+        "2022-09-30",
+        *sets(province="重庆", round="2022"),
+    )
     case = opened["id"]
     assert opened["state"] == "submitted"
     office.ok("advance", str(case), "start_review", "--on", "2022-09-30")
@@ -91,7 +115,9 @@ def test_a_new_demonstration_zone_is_designated_in_a_round_files_two_reports_a_y
     assert comply(office, "2025-09-28")["actions"] == []
     run = comply(office, "2025-10-01")
     assert [(a["case_id"], a["trigger"], a["effective_on"]) for a in run["actions"]] == [
-        (built["id"], "start_assessment", "2025-09-29"), (case, "start_assessment", "2025-09-30")]
+        (built["id"], "start_assessment", "2025-09-29"),
+        (case, "start_assessment", "2025-09-30"),
+    ]
     office.ledger += [(built["id"], "start_assessment"), (case, "start_assessment")]
     fair = office.ok("advance", str(case), "assess", "--set", "grade=fair", "--on", "2025-12-01")
     assert fair["to_state"] == "approved"
@@ -103,8 +129,16 @@ def test_a_new_demonstration_zone_is_designated_in_a_round_files_two_reports_a_y
 
 
 def test_a_missed_rectification_deadline_is_a_decision_for_the_office_never_a_revocation(office: Office):
-    case = office.prepare("cases", "add", "transfer-zone", "--name", "黑龙江哈大齐国家科技成果转移转化示范区",
-                          "--on", "2023-03-05", *sets(province="黑龙江"))
+    case = office.prepare(
+        "cases",
+        "add",
+        "transfer-zone",
+        "--name",
+        "黑龙江哈大齐国家科技成果转移转化示范区",
+        "--on",
+        "2023-03-05",
+        *sets(province="黑龙江"),
+    )
     office.prepare("advance", str(case), "start_review", "--on", "2023-04-10")
     office.prepare("advance", str(case), "approve", "--on", "2023-07-20")
     office.prepare("advance", str(case), "start_assessment", "--on", "2026-07-20")
@@ -112,9 +146,9 @@ def test_a_missed_rectification_deadline_is_a_decision_for_the_office_never_a_re
     assert poor["to_state"] == "rectification" and poor["payload"]["deadline_on"] == "2027-10-15"
     assert comply(office, "2027-10-15")["actions"] == []  # the deadline day is in time
     referred = comply(office, "2027-10-16")["actions"]
-    assert [(a["trigger"], a["from_state"], a["to_state"], a["effective_on"], a["clause"])
-            for a in referred] == [("refer_overdue_rectification", "rectification", "rectification",
-                                    "2027-10-16", "三(五)5")]
+    assert [(a["trigger"], a["from_state"], a["to_state"], a["effective_on"], a["clause"]) for a in referred] == [
+        ("refer_overdue_rectification", "rectification", "rectification", "2027-10-16", "三(五)5")
+    ]
     office.ledger.append((case, "refer_overdue_rectification"))
     assert comply(office, "2028-10-16")["actions"] == []  # raised once; nothing is ever revoked
     assert office.show(case, as_of="2028-10-16")["state"] == "rectification"
@@ -137,13 +171,29 @@ def test_programmes_show_sets_the_plans_targets_against_the_designations_held_no
     assert shown["designated"] == 3
     baseline, target = shown["targets"]
     assert (baseline["kind"], baseline["count"], baseline["year"], baseline["clause"]) == (
-        "baseline", 45, 2020, "一(一)3")
+        "baseline",
+        45,
+        2020,
+        "一(一)3",
+    )
     assert (target["kind"], target["count"], target["year"], target["clause"], target["comparison"]) == (
-        "target", 60, 2025, "二(三)3", "more_than")
+        "target",
+        60,
+        2025,
+        "二(三)3",
+        "more_than",
+    )
     assert (target["designated"], target["needed"], target["remaining"], target["met"], target["status"]) == (
-        3, 61, 58, False, "open")
-    assert office.ok("programmes", "show", "intl-tech-transfer", "--as-of", "2026-01-01")["targets"][1][
-        "status"] == "missed"
+        3,
+        61,
+        58,
+        False,
+        "open",
+    )
+    assert (
+        office.ok("programmes", "show", "intl-tech-transfer", "--as-of", "2026-01-01")["targets"][1]["status"]
+        == "missed"
+    )
     zones = office.ok("programmes", "show", "transfer-zone")
     assert zones["designated"] == 0 and zones["targets"][1]["remaining"] == 20
     assert office.ok("programmes", "show", "bj-tic")["targets"] == []

@@ -8,8 +8,18 @@ from scenario_office import Office, sets
 from lifecycle.demo.showcase import AUTOMATIC, BJ, NATIONAL
 from lifecycle.demo.showcase_catalogue import PORTFOLIOS
 
-TEN = ["bj-tic", "national-tic", "export-base", "ecommerce-base", "hitech-zone", "tech-transfer",
-       "ai-scenario", "intl-tech-transfer", "talent-base", "transfer-zone"]
+TEN = [
+    "bj-tic",
+    "national-tic",
+    "export-base",
+    "ecommerce-base",
+    "hitech-zone",
+    "tech-transfer",
+    "ai-scenario",
+    "intl-tech-transfer",
+    "talent-base",
+    "transfer-zone",
+]
 FIRST_REVIEW = {"start_assessment", "start_mid_term"}
 
 

@@ -20,8 +20,14 @@ from lifecycle.tui.app import LifecycleTUI
 def portfolio(app: Lifecycle) -> Lifecycle:
     """The 18 demo cases (both programmes, every kind of state), and one named with markup."""
     tic_portfolio(app)
-    add_case(app, "alice", "national-tic", MARKUP_NAME, date(2025, 5, 6),
-             {"kind": "comprehensive", "sponsor": "[bold]某省[/bold]"})
+    add_case(
+        app,
+        "alice",
+        "national-tic",
+        MARKUP_NAME,
+        date(2025, 5, 6),
+        {"kind": "comprehensive", "sponsor": "[bold]某省[/bold]"},
+    )
     return app
 
 
@@ -32,8 +38,7 @@ Scenario = Callable[[LifecycleTUI, Any], Awaitable[None]]
 def drive() -> Callable[..., None]:
     """Run a scenario against the UI headlessly: `drive(app, scenario, user=..., size=...)`."""
 
-    def run(lifecycle: Lifecycle, scenario: Scenario, *, user: str = "alice",
-            size: tuple[int, int] = SIZE) -> None:
+    def run(lifecycle: Lifecycle, scenario: Scenario, *, user: str = "alice", size: tuple[int, int] = SIZE) -> None:
         async def main() -> None:
             tui = LifecycleTUI(lifecycle, user, on=TODAY)
             async with tui.run_test(size=size) as pilot:

@@ -37,7 +37,7 @@ def test_the_next_due_date_in_sql_is_the_one_the_domain_computes(app):
     lines = all_lines(app, sort="next_due")
     dated = [line.next_due.on for line in lines if line.next_due]
     assert dated == sorted(dated) and len(dated) >= 10
-    assert all(line.next_due is None for line in lines[len(dated):])  # nothing due: last
+    assert all(line.next_due is None for line in lines[len(dated) :])  # nothing due: last
     for line in lines:
         if line.next_due is None:
             continue
@@ -57,8 +57,9 @@ def test_overdue_and_due_soon_counts_match_the_cases_they_open(app):
 
 def test_a_review_done_in_this_cycle_is_no_longer_due(app):
     """Once-per-cycle timers stop counting once their trigger fired in the cycle."""
-    case = add_case(app, "alice", "national-tic", "长江国家技术创新中心", date(2021, 3, 1),
-                    {"kind": "comprehensive"}).case
+    case = add_case(
+        app, "alice", "national-tic", "长江国家技术创新中心", date(2021, 3, 1), {"kind": "comprehensive"}
+    ).case
     assert case.id is not None
     advance(app, "alice", case.id, "start_review", date(2021, 4, 1), {"independent_legal_entity": "true"})
     advance(app, "alice", case.id, "approve", date(2021, 6, 30))
@@ -77,7 +78,8 @@ def test_filters_by_state_province_and_text_combine(app):
     jiangsu = all_lines(app, CaseFilter(province="江苏"))
     assert sorted(line.name for line in jiangsu) == ["国家第三代半导体技术创新中心", "长三角国家技术创新中心"]
     assert [line.name for line in all_lines(app, CaseFilter(province="江苏", text="半导体"))] == [
-        "国家第三代半导体技术创新中心"]
+        "国家第三代半导体技术创新中心"
+    ]
     assert all_lines(app, CaseFilter(text="100%_")) == []  # LIKE wildcards are literal
 
 
@@ -119,4 +121,3 @@ def test_sql_and_the_domain_agree_on_every_due_date_of_all_ten_programmes(app):
     overdue = [line.id for line in lines if line.next_due and line.next_due.on < TODAY]
     assert sorted(line.id for line in all_lines(app, CaseFilter(due_before=TODAY))) == sorted(overdue)
     assert sum(overview(app, TODAY).overdue.values()) == len(overdue)
-

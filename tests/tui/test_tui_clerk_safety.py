@@ -124,7 +124,8 @@ def test_revoking_asks_once_more_naming_the_case_and_enter_there_goes_back(portf
         await choose(tui, pilot, "revoke")
         form = tui.screen
         assert "ends the case: you will be asked to confirm it by name" in str(
-            form.query_one("#form-title", Static).render())
+            form.query_one("#form-title", Static).render()
+        )
         form.query_one("#param-ground", Select).value = "evaluation_refused"
         await pilot.press("ctrl+r")
         await settle(tui, pilot)
@@ -135,8 +136,9 @@ def test_revoking_asks_once_more_naming_the_case_and_enter_there_goes_back(portf
         assert isinstance(tui.screen, ConfirmGraveScreen)
         question = screen_text(tui)
         assert f"Case {case} {SEMICONDUCTORS}" in question
-        assert ("绩效评估 final_assessment → 不再列入创新中心序列 revoked, effective 2026-11-23 "
-                "under 第三十条") in question
+        assert (
+            "绩效评估 final_assessment → 不再列入创新中心序列 revoked, effective 2026-11-23 under 第三十条"
+        ) in question
         assert f"Revoke case {case}" in question
         await pilot.press("enter")  # the cursor starts on "Go back"
         await settle(tui, pilot)
@@ -349,12 +351,14 @@ def test_the_preview_at_80_by_24_shows_the_highlighted_actions_date_and_clause(p
 
 @pytest.mark.parametrize(("language", "words"), [("en", "What it is for."), ("zh", "用途。")])
 def test_question_mark_opens_help_for_the_screen_at_hand_in_the_users_language(
-        portfolio, drive, monkeypatch, language, words):
+    portfolio, drive, monkeypatch, language, words
+):
     monkeypatch.setenv("LIFECYCLE_LANG", language)
     case = case_id(portfolio, SEMICONDUCTORS)
-    titles = {"en": ["# Dashboard", "# Case list", "# Case", "# Acting on a case", "# Audit log",
-                     "# Compliance preview"],
-              "zh": ["# 总览", "# 案件列表", "# 案件", "# 对案件执行操作", "# 审计日志", "# 合规预演"]}[language]
+    titles = {
+        "en": ["# Dashboard", "# Case list", "# Case", "# Acting on a case", "# Audit log", "# Compliance preview"],
+        "zh": ["# 总览", "# 案件列表", "# 案件", "# 对案件执行操作", "# 审计日志", "# 合规预演"],
+    }[language]
 
     async def help_for(tui, pilot, key: str = "question_mark") -> str:
         await pilot.press(key)
@@ -408,8 +412,15 @@ def test_every_screen_has_help_in_english_and_chinese_shipped_in_the_package():
     from lifecycle.tui.dashboard import DashboardScreen
     from lifecycle.tui.help import help_text
 
-    screens = [DashboardScreen, CaseDetailScreen, ActionFormScreen, ConfirmGraveScreen, AuditScreen,
-               ExportScreen, CompliancePreviewScreen]
+    screens = [
+        DashboardScreen,
+        CaseDetailScreen,
+        ActionFormScreen,
+        ConfirmGraveScreen,
+        AuditScreen,
+        ExportScreen,
+        CompliancePreviewScreen,
+    ]
     from lifecycle.tui.case_list import CaseListScreen
 
     screens.append(CaseListScreen)

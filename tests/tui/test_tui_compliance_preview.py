@@ -36,7 +36,8 @@ def test_the_preview_lists_what_a_run_would_do_today_and_writes_nothing(portfoli
         shown = rows(tui)
         # The columns that fit; the rule and the clause are in the highlighted row's detail (below).
         assert [(row["trigger"], row["move"]) for row in shown if row["case"] == str(semiconductors)] == [
-            ("proposes assess", "评估结果未录入 evaluation result not recorded")]
+            ("proposes assess", "评估结果未录入 evaluation result not recorded")
+        ]
         assert len(shown) == 6
         summary = str(tui.screen.query_one("#summary", Static).render())
         assert "As of 2026-11-23: a compliance run would take 3 action(s) on 5 case(s)" in summary
@@ -110,6 +111,8 @@ def test_a_user_the_database_does_not_know_may_not_preview(portfolio, drive):
         assert "user 'nobody' is not known to this database" in summary
 
     drive(portfolio, scenario, user="nobody")
+
+
 def test_the_decisions_due_screen_lists_what_a_run_proposed_and_the_dashboard_counts_them(portfolio, drive):
     from lifecycle.tui.decisions_due import DecisionsDueScreen
 

@@ -97,7 +97,9 @@ def test_typing_in_the_filters_narrows_the_case_list(portfolio, drive):
         await pilot.press("slash", *"汽车")
         await settle(tui, pilot)
         assert sorted(row["name"] for row in cells(tui, "#cases")) == [
-            "北京市智能网联汽车技术创新中心", "国家新能源汽车技术创新中心"]
+            "北京市智能网联汽车技术创新中心",
+            "国家新能源汽车技术创新中心",
+        ]
         tui.screen.query_one("#programme", Select).value = "national-tic"
         await settle(tui, pilot)
         assert [row["name"] for row in cells(tui, "#cases")] == ["国家新能源汽车技术创新中心"]
@@ -123,8 +125,9 @@ def test_enter_on_a_case_opens_its_fields_timeline_and_blocked_actions_with_reas
         assert [row["trigger"] for row in timeline][:2] == ["start_assessment", "approve"]
         assert timeline[0]["move"] == "approved → final_assessment"
         blocked = str(tui.screen.query_one("#blocked", Static).render())
-        assert ("approve needs the case in under_review; it is in 绩效评估 final_assessment "
-                "(第六条, 第十六条)") in blocked
+        assert (
+            "approve needs the case in under_review; it is in 绩效评估 final_assessment (第六条, 第十六条)"
+        ) in blocked
         actions = tui.screen.query_one("#actions", OptionList)
         allowed = [actions.get_option_at_index(i).id for i in range(actions.option_count)]
         assert "assess" in allowed and "approve" not in allowed
@@ -160,7 +163,10 @@ def test_acting_moves_the_case_and_writes_one_audit_entry(portfolio, drive):
     assert entries(portfolio) == before + 1
     last = view["history"][-1]
     assert (last["actor"], last["reason"], last["payload"]["grade"]) == (
-        "alice", "expert panel report of 2026-11-20", "good")
+        "alice",
+        "expert panel report of 2026-11-20",
+        "good",
+    )
 
 
 def test_a_refusal_is_shown_in_the_form_with_every_reason_and_writes_nothing(portfolio, drive):
@@ -285,7 +291,12 @@ def test_the_audit_viewer_filters_verifies_the_chain_and_exports_the_view(portfo
         shown = cells(tui, "#entries")
         assert {row["case"] for row in shown} == {str(case)}
         assert [row["trigger"] for row in shown] == [
-            "start_assessment", "approve", "start_review", "recommend", "create"]
+            "start_assessment",
+            "approve",
+            "start_review",
+            "recommend",
+            "create",
+        ]
         tui.screen.query_one("#since", Input).value = "2022-01-01"
         await settle(tui, pilot)
         assert [row["trigger"] for row in cells(tui, "#entries")] == ["start_assessment", "approve"]
@@ -358,8 +369,9 @@ def test_the_command_palette_finds_a_case_by_name_and_opens_it(portfolio, drive)
 def test_a_due_soon_number_opens_the_cases_due_in_that_window(portfolio, drive):
     from lifecycle.services.cases import add_case
 
-    soon = add_case(portfolio, "alice", "national-tic", "黄河国家技术创新中心", date(2023, 1, 2),
-                    {"kind": "comprehensive"}).case
+    soon = add_case(
+        portfolio, "alice", "national-tic", "黄河国家技术创新中心", date(2023, 1, 2), {"kind": "comprehensive"}
+    ).case
     assert soon.id is not None
     advance(portfolio, "alice", soon.id, "start_review", date(2023, 2, 1), {"independent_legal_entity": "true"})
     advance(portfolio, "alice", soon.id, "approve", date(2023, 12, 10))  # evaluation due 2026-12-10

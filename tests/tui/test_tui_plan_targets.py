@@ -42,13 +42,20 @@ def test_the_dashboard_shows_each_plan_target_against_the_designations_now(every
         found = {(row[0], row[2]): row for row in rows(tui, "#targets")}
         # the demo holds 3 designated international centres, 3 talent bases, 4 zones, 3 institutions
         assert found[("intl-tech-transfer", ">60 (2025)")][1:] == [
-            "3", ">60 (2025)", "missed: 58 to go", "二(三)3", "到2025年,国际技术转移中心超过60家"]
+            "3",
+            ">60 (2025)",
+            "missed: 58 to go",
+            "二(三)3",
+            "到2025年,国际技术转移中心超过60家",
+        ]
         assert found[("intl-tech-transfer", "45 (2020)")][3] == "baseline"
         assert found[("talent-base", "36 (2020)")][1] == "3"
         assert found[("transfer-zone", "20 (2025)")][1:5] == ["4", "20 (2025)", "missed: 16 to go", "二(三)3"]
         assert found[("tech-transfer", "500 (2025)")][1] == "3"
-        assert all(row[0] in {"intl-tech-transfer", "talent-base", "transfer-zone", "tech-transfer"}
-                   for row in rows(tui, "#targets"))
+        assert all(
+            row[0] in {"intl-tech-transfer", "talent-base", "transfer-zone", "tech-transfer"}
+            for row in rows(tui, "#targets")
+        )
         # choosing a row lists that programme's cases
         table.focus()
         await pilot.pause()
@@ -70,9 +77,21 @@ def test_the_dashboard_hides_the_targets_when_no_programme_held_carries_one(port
     drive(portfolio, scenario)
 
 
-@pytest.mark.parametrize("code", ["bj-tic", "national-tic", "export-base", "ecommerce-base", "hitech-zone",
-                                  "tech-transfer", "ai-scenario", "intl-tech-transfer", "talent-base",
-                                  "transfer-zone"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "bj-tic",
+        "national-tic",
+        "export-base",
+        "ecommerce-base",
+        "hitech-zone",
+        "tech-transfer",
+        "ai-scenario",
+        "intl-tech-transfer",
+        "talent-base",
+        "transfer-zone",
+    ],
+)
 def test_a_case_of_each_of_the_ten_programmes_opens_with_its_chinese_state_and_actions(everything, drive, code):
     case = first_case(everything, code)
     view = show_case(everything, case, TODAY)

@@ -18,8 +18,10 @@ from lifecycle.services.cases import show_case
 
 TMUX = shutil.which("tmux")
 LIFECYCLE = str(Path(sys.executable).with_name("lifecycle"))
-pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the terminal smoke test "
-                                "of `lifecycle tui` needs it (apt-get install tmux)")
+pytestmark = pytest.mark.skipif(
+    TMUX is None,
+    reason="tmux is not installed: the terminal smoke test of `lifecycle tui` needs it (apt-get install tmux)",
+)
 
 
 class Terminal:
@@ -34,8 +36,7 @@ class Terminal:
         self.run("resize-window", "-t", self.name, "-x", width, "-y", height)
 
     def run(self, *args: str) -> str:
-        return subprocess.run([*self.tmux, *args], check=True, capture_output=True, text=True,
-                              env=self.env).stdout
+        return subprocess.run([*self.tmux, *args], check=True, capture_output=True, text=True, env=self.env).stdout
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.name)
@@ -87,8 +88,10 @@ def test_the_real_tui_opens_a_case_acts_on_it_and_shows_the_new_state(tmp_path):
     database = tmp_path / "smoke.db"
     env = {**os.environ, "LIFECYCLE_USER": "alice"}
     subprocess.run([LIFECYCLE, "--db", str(database), "demo"], check=True, env=env, capture_output=True)
-    terminal = Terminal(f"env LIFECYCLE_USER=alice TERM=xterm-256color {LIFECYCLE} --db {database} "
-                        "tui --as-of 2026-11-23", tmp_path / "tmux.sock")
+    terminal = Terminal(
+        f"env LIFECYCLE_USER=alice TERM=xterm-256color {LIFECYCLE} --db {database} tui --as-of 2026-11-23",
+        tmp_path / "tmux.sock",
+    )
     try:
         terminal.wait_for("alice (admin)")  # the dashboard, loaded
         open_case(terminal, "先进储能", "start_review")
@@ -110,8 +113,10 @@ def test_the_real_tui_shows_the_full_clause_of_an_audit_entry_at_120_columns(tmp
     database = tmp_path / "smoke.db"
     env = {**os.environ, "LIFECYCLE_USER": "alice"}
     subprocess.run([LIFECYCLE, "--db", str(database), "demo"], check=True, env=env, capture_output=True)
-    terminal = Terminal(f"env LIFECYCLE_USER=alice TERM=xterm-256color {LIFECYCLE} --db {database} "
-                        "tui --as-of 2026-11-23", tmp_path / "tmux.sock")
+    terminal = Terminal(
+        f"env LIFECYCLE_USER=alice TERM=xterm-256color {LIFECYCLE} --db {database} tui --as-of 2026-11-23",
+        tmp_path / "tmux.sock",
+    )
     try:
         terminal.wait_for("alice (admin)")
         open_case(terminal, "半导体", "Actions allowed now")

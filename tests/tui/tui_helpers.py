@@ -31,12 +31,20 @@ def tic_portfolio(lifecycle: Lifecycle) -> None:
     admin, system = Actor("alice", "admin"), Actor(SYSTEM, "system")
     for code, portfolio in (("bj-tic", BJ), ("national-tic", NATIONAL)):
         for name, opened, fields, steps in portfolio:
-            case = add_case(lifecycle, "alice", code, name, date.fromisoformat(opened), fields,
-                            "demo portfolio", actor=admin).case
+            case = add_case(
+                lifecycle, "alice", code, name, date.fromisoformat(opened), fields, "demo portfolio", actor=admin
+            ).case
             assert case.id is not None
             for trigger, day, values in steps:
-                advance(lifecycle, "alice", case.id, trigger, date.fromisoformat(day), values,
-                        actor=system if trigger in AUTOMATIC else admin)
+                advance(
+                    lifecycle,
+                    "alice",
+                    case.id,
+                    trigger,
+                    date.fromisoformat(day),
+                    values,
+                    actor=system if trigger in AUTOMATIC else admin,
+                )
 
 
 def case_id(app: Lifecycle, name: str) -> int:
@@ -83,15 +91,21 @@ def cells(app: LifecycleTUI, table_id: str) -> list[dict[str, str]]:
 
     table = app.screen.query_one(table_id, DataTable)
     keys = [str(key.value) for key in table.columns]
-    return [dict(zip(keys, (str(cell) for cell in table.get_row_at(i)), strict=True))
-            for i in range(table.row_count)]
+    return [dict(zip(keys, (str(cell) for cell in table.get_row_at(i)), strict=True)) for i in range(table.row_count)]
 
 
 def screen_text(app: LifecycleTUI) -> str:
     """The screen as plain text, as a terminal shows it."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens, simplify=True))
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens, simplify=True))
     return console.export_text()

@@ -61,15 +61,22 @@ class FakeCases:
         self.stored.cases[case.id] = copy.deepcopy(case)
         return True
 
-    def quota_holders(self, programme: str, group: dict[str, Any], excluding: list[str],
-                      case_id: int | None) -> list[Case]:
-        return [copy.deepcopy(c) for c in self.stored.cases.values()
-                if c.programme == programme and c.id != case_id and c.state not in excluding
-                and all(c.fields.get(k) == v for k, v in group.items())]
+    def quota_holders(
+        self, programme: str, group: dict[str, Any], excluding: list[str], case_id: int | None
+    ) -> list[Case]:
+        return [
+            copy.deepcopy(c)
+            for c in self.stored.cases.values()
+            if c.programme == programme
+            and c.id != case_id
+            and c.state not in excluding
+            and all(c.fields.get(k) == v for k, v in group.items())
+        ]
 
     def find_by_name(self, programme: str, name: str) -> Case | None:
-        return next((copy.deepcopy(c) for c in self.stored.cases.values()
-                     if (c.programme, c.name) == (programme, name)), None)
+        return next(
+            (copy.deepcopy(c) for c in self.stored.cases.values() if (c.programme, c.name) == (programme, name)), None
+        )
 
     def count_by_programme_state(self) -> list[tuple[str, str, int]]:
         counts: dict[tuple[str, str], int] = {}
@@ -89,14 +96,38 @@ class FakeAudit:
         last = self.stored.entries[-1] if self.stored.entries else None
         return (last.seq, last.hash or "") if last else (0, GENESIS)
 
-    def append(self, *, case_id: int | None, programme: str | None, trigger: str, from_state: str | None,
-               to_state: str | None, effective_on: date, actor: str, role: str, reason: str | None,
-               clause: str | None, payload: dict[str, Any]) -> AuditEntry:
+    def append(
+        self,
+        *,
+        case_id: int | None,
+        programme: str | None,
+        trigger: str,
+        from_state: str | None,
+        to_state: str | None,
+        effective_on: date,
+        actor: str,
+        role: str,
+        reason: str | None,
+        clause: str | None,
+        payload: dict[str, Any],
+    ) -> AuditEntry:
         seq, prev_hash = self.head()
-        entry = AuditEntry(seq=seq + 1, case_id=case_id, programme=programme, trigger=trigger,
-                           from_state=from_state, to_state=to_state, effective_on=effective_on,
-                           recorded_at=datetime.now(UTC).replace(tzinfo=None), actor=actor, role=role,
-                           reason=reason, clause=clause, payload=payload, prev_hash=prev_hash)
+        entry = AuditEntry(
+            seq=seq + 1,
+            case_id=case_id,
+            programme=programme,
+            trigger=trigger,
+            from_state=from_state,
+            to_state=to_state,
+            effective_on=effective_on,
+            recorded_at=datetime.now(UTC).replace(tzinfo=None),
+            actor=actor,
+            role=role,
+            reason=reason,
+            clause=clause,
+            payload=payload,
+            prev_hash=prev_hash,
+        )
         entry.hash = compute_hash(entry)
         self.stored.entries.append(entry)
         return entry
@@ -161,11 +192,21 @@ class FakeDecisions:
         found = self.stored.decisions.get(decision_id)
         return dict(found) if found else None
 
-    def search(self, *, state: str | None = "open", programme: str | None = None, case_id: int | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        rows = [dict(r) for r in self.stored.decisions.values()
-                if (state is None or r["state"] == state) and (programme is None or r["programme"] == programme)
-                and (case_id is None or r["case_id"] == case_id)]
+    def search(
+        self,
+        *,
+        state: str | None = "open",
+        programme: str | None = None,
+        case_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        rows = [
+            dict(r)
+            for r in self.stored.decisions.values()
+            if (state is None or r["state"] == state)
+            and (programme is None or r["programme"] == programme)
+            and (case_id is None or r["case_id"] == case_id)
+        ]
         rows.sort(key=lambda r: (r["due_on"], r["id"]))
         return rows[:limit] if limit else rows
 
@@ -177,28 +218,48 @@ class FakeDecisions:
         return counts
 
     def open_for(self, case_id: int, trigger: str) -> list[int]:
-        return sorted(i for i, r in self.stored.decisions.items()
-                      if r["case_id"] == case_id and r["state"] == "open" and r["trigger"] == trigger)
+        return sorted(
+            i
+            for i, r in self.stored.decisions.items()
+            if r["case_id"] == case_id and r["state"] == "open" and r["trigger"] == trigger
+        )
 
-    def decide(self, decision_id: int, *, state: str, decision_no: str | None, decided_on: date,
-               decided_by: str, reason: str | None, seq: int) -> bool:
+    def decide(
+        self,
+        decision_id: int,
+        *,
+        state: str,
+        decision_no: str | None,
+        decided_on: date,
+        decided_by: str,
+        reason: str | None,
+        seq: int,
+    ) -> bool:
         row = self.stored.decisions.get(decision_id)
         if row is None or row["state"] != "open":
             return False
-        row.update(state=state, decision_no=decision_no, decided_on=decided_on, decided_by=decided_by,
-                   reason=reason, decided_seq=seq)
+        row.update(
+            state=state,
+            decision_no=decision_no,
+            decided_on=decided_on,
+            decided_by=decided_by,
+            reason=reason,
+            decided_seq=seq,
+        )
         return True
 
     def reopen(self, ids: list[int]) -> None:
         for decision_id in ids:
-            self.stored.decisions[decision_id].update(state="open", decision_no=None, decided_on=None,
-                                                      decided_by=None, reason=None, decided_seq=None)
+            self.stored.decisions[decision_id].update(
+                state="open", decision_no=None, decided_on=None, decided_by=None, reason=None, decided_seq=None
+            )
 
     def close_raised(self, raised_seq: int, *, decided_on: date, decided_by: str, reason: str, seq: int) -> None:
         for row in self.stored.decisions.values():
             if row["raised_seq"] == raised_seq and row["state"] == "open":
-                row.update(state="dismissed", decided_on=decided_on, decided_by=decided_by, reason=reason,
-                           decided_seq=seq)
+                row.update(
+                    state="dismissed", decided_on=decided_on, decided_by=decided_by, reason=reason, decided_seq=seq
+                )
 
 
 class FakeContacts:
@@ -264,8 +325,9 @@ class FakeUnitOfWork:
         self.database.commits += 1
         self.restart()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.working = Stored()  # whatever was not committed is gone
 
 

@@ -13,11 +13,21 @@ def chain(n: int = 5) -> list[AuditEntry]:
     prev = GENESIS
     for seq in range(1, n + 1):
         entry = AuditEntry(
-            seq=seq, case_id=1, programme="bj-tic", trigger=f"t{seq}", from_state="draft",
-            to_state="submitted", effective_on=date(2025, 1, seq),
-            recorded_at=datetime(2025, 1, seq, 8, 0, tzinfo=UTC), actor="alice", role="admin",
-            reason=None, clause="第七条(二)", payload={"grade": "pass", "名": "中心"},
-            prev_hash=prev)
+            seq=seq,
+            case_id=1,
+            programme="bj-tic",
+            trigger=f"t{seq}",
+            from_state="draft",
+            to_state="submitted",
+            effective_on=date(2025, 1, seq),
+            recorded_at=datetime(2025, 1, seq, 8, 0, tzinfo=UTC),
+            actor="alice",
+            role="admin",
+            reason=None,
+            clause="第七条(二)",
+            payload={"grade": "pass", "名": "中心"},
+            prev_hash=prev,
+        )
         entry.hash = compute_hash(entry)
         prev = entry.hash
         entries.append(entry)
@@ -125,12 +135,22 @@ def test_a_head_that_does_not_match_the_last_hash_is_caught():
 def test_the_hash_covers_every_field_but_itself():
     entry = chain(1)[0]
     original = compute_hash(entry)
-    for name, value in [("seq", 9), ("case_id", 2), ("programme", "x"), ("trigger", "y"),
-                        ("from_state", None), ("to_state", None),
-                        ("effective_on", date(2020, 1, 1)),
-                        ("recorded_at", datetime(2020, 1, 1, tzinfo=UTC)), ("actor", "b"),
-                        ("role", "system"), ("reason", "r"), ("clause", None),
-                        ("payload", {}), ("prev_hash", "1" * 64)]:
+    for name, value in [
+        ("seq", 9),
+        ("case_id", 2),
+        ("programme", "x"),
+        ("trigger", "y"),
+        ("from_state", None),
+        ("to_state", None),
+        ("effective_on", date(2020, 1, 1)),
+        ("recorded_at", datetime(2020, 1, 1, tzinfo=UTC)),
+        ("actor", "b"),
+        ("role", "system"),
+        ("reason", "r"),
+        ("clause", None),
+        ("payload", {}),
+        ("prev_hash", "1" * 64),
+    ]:
         changed = copy.deepcopy(entry)
         setattr(changed, name, value)
         assert compute_hash(changed) != original, name

@@ -44,8 +44,7 @@ def refusal(**changes: str) -> list:
 
 
 def failed_criteria(reasons: list) -> set[str]:
-    return {r.details.get("criterion") for r in reasons
-            if r.code in ("criterion_failed", "missing_field")}
+    return {r.details.get("criterion") for r in reasons if r.code in ("criterion_failed", "missing_field")}
 
 
 def test_a_fully_eligible_host_is_submitted():
@@ -55,39 +54,42 @@ def test_a_fully_eligible_host_is_submitted():
     assert proposal.clause == "第七条(二)"
 
 
-@pytest.mark.parametrize(("revenue", "ratio", "growth", "ok"), [
-    # tier >= 3,000,000,000: 10% or 5%
-    ("3000000000", "10%", "0%", True),
-    ("3000000000", "9.99%", "0%", False),
-    ("3000000000", "0%", "5%", True),
-    ("3000000000", "0%", "4.99%", False),
-    ("3e9", "9.99%", "4.99%", False),
-    # just below 3,000,000,000 the middle tier applies: 15% or 10%
-    ("2999999999", "10%", "5%", False),
-    ("2999999999", "15%", "0%", True),
-    ("2999999999", "14.99%", "0%", False),
-    ("2999999999", "0%", "10%", True),
-    ("2999999999", "0%", "9.99%", False),
-    # exactly 1,000,000,000 is still the middle tier
-    ("1000000000", "15%", "0%", True),
-    ("1000000000", "0%", "10%", True),
-    ("1000000000", "14.99%", "9.99%", False),
-    # just below 1,000,000,000: 20% or 15%
-    ("999999999", "15%", "10%", False),
-    ("999999999", "20%", "0%", True),
-    ("999999999", "19.99%", "0%", False),
-    ("999999999", "0%", "15%", True),
-    ("999999999", "0%", "14.99%", False),
-    ("0", "20%", "0%", True),
-])
+@pytest.mark.parametrize(
+    ("revenue", "ratio", "growth", "ok"),
+    [
+        # tier >= 3,000,000,000: 10% or 5%
+        ("3000000000", "10%", "0%", True),
+        ("3000000000", "9.99%", "0%", False),
+        ("3000000000", "0%", "5%", True),
+        ("3000000000", "0%", "4.99%", False),
+        ("3e9", "9.99%", "4.99%", False),
+        # just below 3,000,000,000 the middle tier applies: 15% or 10%
+        ("2999999999", "10%", "5%", False),
+        ("2999999999", "15%", "0%", True),
+        ("2999999999", "14.99%", "0%", False),
+        ("2999999999", "0%", "10%", True),
+        ("2999999999", "0%", "9.99%", False),
+        # exactly 1,000,000,000 is still the middle tier
+        ("1000000000", "15%", "0%", True),
+        ("1000000000", "0%", "10%", True),
+        ("1000000000", "14.99%", "9.99%", False),
+        # just below 1,000,000,000: 20% or 15%
+        ("999999999", "15%", "10%", False),
+        ("999999999", "20%", "0%", True),
+        ("999999999", "19.99%", "0%", False),
+        ("999999999", "0%", "15%", True),
+        ("999999999", "0%", "14.99%", False),
+        ("0", "20%", "0%", True),
+    ],
+)
 def test_rd_intensity_follows_the_three_revenue_tiers_of_article_5_3(revenue, ratio, growth, ok):
     if ok:
-        assert submit(avg_revenue_3y=revenue, rd_ratio_3y=ratio,
-                      rd_growth_last_year=growth).to_state == "submitted"
+        assert submit(avg_revenue_3y=revenue, rd_ratio_3y=ratio, rd_growth_last_year=growth).to_state == "submitted"
     else:
         reasons = refusal(avg_revenue_3y=revenue, rd_ratio_3y=ratio, rd_growth_last_year=growth)
         assert [(r.code, r.clause, r.details["criterion"]) for r in reasons] == [
-            ("criterion_failed", "第五条(三)", "rd_intensity")]
+            ("criterion_failed", "第五条(三)", "rd_intensity")
+        ]
 
 
 def test_ratios_may_be_given_as_fractions_as_well_as_percentages():
@@ -111,37 +113,48 @@ def test_domestic_share_of_sixty_percent_passes_and_just_below_fails():
     assert submit(domestic_rd_share="0.6").to_state == "submitted"
     reasons = refusal(domestic_rd_share="59.99%")
     assert [(r.code, r.clause, r.details["criterion"]) for r in reasons] == [
-        ("criterion_failed", "第五条(四)", "domestic_rd_share")]
+        ("criterion_failed", "第五条(四)", "domestic_rd_share")
+    ]
 
 
-@pytest.mark.parametrize(("field", "bad", "criterion", "clause"), [
-    ("registered_in_beijing", "false", "registered_in_beijing", "第五条(一)"),
-    ("good_credit", "false", "good_credit", "第五条(一)"),
-    ("integrates_resources", "no", "integrates_resources", "第五条(二)"),
-    ("safety_accident_3y", "true", "no_safety_accident", "第五条(五)"),
-    ("has_core_team", "false", "core_team", "第五条(六)"),
-])
-def test_each_boolean_condition_of_article_5_is_refused_with_its_clause(field, bad, criterion,
-                                                                         clause):
+@pytest.mark.parametrize(
+    ("field", "bad", "criterion", "clause"),
+    [
+        ("registered_in_beijing", "false", "registered_in_beijing", "第五条(一)"),
+        ("good_credit", "false", "good_credit", "第五条(一)"),
+        ("integrates_resources", "no", "integrates_resources", "第五条(二)"),
+        ("safety_accident_3y", "true", "no_safety_accident", "第五条(五)"),
+        ("has_core_team", "false", "core_team", "第五条(六)"),
+    ],
+)
+def test_each_boolean_condition_of_article_5_is_refused_with_its_clause(field, bad, criterion, clause):
     reasons = refusal(**{field: bad})
-    assert [(r.code, r.clause, r.details["criterion"]) for r in reasons] == [
-        ("criterion_failed", clause, criterion)]
+    assert [(r.code, r.clause, r.details["criterion"]) for r in reasons] == [("criterion_failed", clause, criterion)]
 
 
 def test_a_refusal_lists_every_failed_criterion_with_its_clause():
-    reasons = refusal(registered_in_beijing="false", good_credit="false",
-                      integrates_resources="false", avg_revenue_3y="5e8", rd_ratio_3y="19%",
-                      rd_growth_last_year="14%", domestic_rd_share="59%",
-                      safety_accident_3y="true", has_core_team="false")
-    assert sorted((r.details["criterion"], r.clause) for r in reasons) == sorted([
-        ("registered_in_beijing", "第五条(一)"),
-        ("good_credit", "第五条(一)"),
-        ("integrates_resources", "第五条(二)"),
-        ("rd_intensity", "第五条(三)"),
-        ("domestic_rd_share", "第五条(四)"),
-        ("no_safety_accident", "第五条(五)"),
-        ("core_team", "第五条(六)"),
-    ])
+    reasons = refusal(
+        registered_in_beijing="false",
+        good_credit="false",
+        integrates_resources="false",
+        avg_revenue_3y="5e8",
+        rd_ratio_3y="19%",
+        rd_growth_last_year="14%",
+        domestic_rd_share="59%",
+        safety_accident_3y="true",
+        has_core_team="false",
+    )
+    assert sorted((r.details["criterion"], r.clause) for r in reasons) == sorted(
+        [
+            ("registered_in_beijing", "第五条(一)"),
+            ("good_credit", "第五条(一)"),
+            ("integrates_resources", "第五条(二)"),
+            ("rd_intensity", "第五条(三)"),
+            ("domestic_rd_share", "第五条(四)"),
+            ("no_safety_accident", "第五条(五)"),
+            ("core_team", "第五条(六)"),
+        ]
+    )
     assert all(r.code == "criterion_failed" for r in reasons)
 
 
@@ -150,8 +163,14 @@ def test_a_draft_with_no_fields_at_all_is_refused_for_every_criterion():
         decide(BJ, draft(), "submit", SUBMIT_ON, "admin", {})
     reasons = caught.value.reasons
     assert failed_criteria(reasons) == {
-        "registered_in_beijing", "good_credit", "integrates_resources", "rd_intensity",
-        "domestic_rd_share", "no_safety_accident", "core_team"}
+        "registered_in_beijing",
+        "good_credit",
+        "integrates_resources",
+        "rd_intensity",
+        "domestic_rd_share",
+        "no_safety_accident",
+        "core_team",
+    }
     assert all(r.clause for r in reasons)
 
 
@@ -175,8 +194,7 @@ def test_fields_given_at_submit_are_stored_on_the_case():
 
 # -- 第六条: a newly established independent legal entity ----------------------------------
 
-NEW_ENTITY = {"new_legal_entity": "true", "avg_revenue_3y": None, "rd_ratio_3y": None,
-              "rd_growth_last_year": None}
+NEW_ENTITY = {"new_legal_entity": "true", "avg_revenue_3y": None, "rd_ratio_3y": None, "rd_growth_last_year": None}
 
 
 def test_a_new_legal_entity_skips_the_rd_tiers_when_it_commits_twenty_million():
@@ -185,15 +203,21 @@ def test_a_new_legal_entity_skips_the_rd_tiers_when_it_commits_twenty_million():
 
 
 def test_a_new_legal_entity_skips_the_rd_tiers_even_with_weak_rd_figures():
-    proposal = submit(new_legal_entity="true", avg_revenue_3y="1", rd_ratio_3y="0%",
-                      rd_growth_last_year="0%", committed_rd_3y_avg="2e7")
+    proposal = submit(
+        new_legal_entity="true",
+        avg_revenue_3y="1",
+        rd_ratio_3y="0%",
+        rd_growth_last_year="0%",
+        committed_rd_3y_avg="2e7",
+    )
     assert proposal.to_state == "submitted"
 
 
 def test_a_new_legal_entity_committing_one_yuan_less_is_refused_under_article_6():
     reasons = refusal(**NEW_ENTITY, committed_rd_3y_avg="19999999")
     assert [(r.code, r.clause, r.details["criterion"]) for r in reasons] == [
-        ("criterion_failed", "第六条", "committed_rd")]
+        ("criterion_failed", "第六条", "committed_rd")
+    ]
 
 
 def test_a_new_legal_entity_without_a_commitment_is_refused_under_article_6():
@@ -202,8 +226,7 @@ def test_a_new_legal_entity_without_a_commitment_is_refused_under_article_6():
 
 
 def test_a_new_legal_entity_must_still_meet_the_other_conditions():
-    reasons = refusal(**NEW_ENTITY, committed_rd_3y_avg="19999999", domestic_rd_share="59.99%",
-                      good_credit="false")
+    reasons = refusal(**NEW_ENTITY, committed_rd_3y_avg="19999999", domestic_rd_share="59.99%", good_credit="false")
     assert sorted(r.clause for r in reasons) == sorted(["第六条", "第五条(四)", "第五条(一)"])
 
 

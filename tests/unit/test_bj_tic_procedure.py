@@ -15,9 +15,14 @@ from lifecycle.programmes.catalogue import Catalogue
 
 BJ = Catalogue.load().current("bj-tic")
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3e9", "rd_ratio_3y": "12%", "domestic_rd_share": "70%",
-    "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3e9",
+    "rd_ratio_3y": "12%",
+    "domestic_rd_share": "70%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 DAY = timedelta(days=1)
 APPROVED_ON = date(2025, 1, 10)
@@ -80,9 +85,15 @@ def rejected() -> Case:
 def in_state(state: str) -> Case:
     """A case in `state`, reached along the declared procedure."""
     makers = {
-        "draft": new_draft, "submitted": submitted, "under_review": under_review,
-        "approved": approved, "mid_term_review": mid_term, "final_assessment": final_assessment,
-        "rectification": rectification, "renewed": renewed, "rejected": rejected,
+        "draft": new_draft,
+        "submitted": submitted,
+        "under_review": under_review,
+        "approved": approved,
+        "mid_term_review": mid_term,
+        "final_assessment": final_assessment,
+        "rectification": rectification,
+        "renewed": renewed,
+        "rejected": rejected,
         "revoked": lambda: fire(approved(), "revoke", date(2025, 6, 1), ground="false_materials"),
         "withdrawn": lambda: fire(new_draft(), "withdraw", date(2024, 9, 5)),
         "expired": lambda: fire(approved(), "expire", date(2030, 1, 11), role="system"),
@@ -98,6 +109,7 @@ NON_TERMINAL = BJ.states_of_kind("pre", "active")
 
 
 # -- in force (第二十条) -------------------------------------------------------------------
+
 
 def test_a_case_can_be_opened_in_draft_before_the_guide_is_in_force():
     proposal = open_case(BJ, "某某技术创新中心", date(2024, 9, 1), "admin")
@@ -124,6 +136,7 @@ def test_an_ineligible_submission_before_the_guide_is_in_force_lists_both_reason
 
 
 # -- procedure (第七条) ----------------------------------------------------------------------
+
 
 def test_the_procedure_runs_draft_submitted_under_review_approved():
     case = new_draft()
@@ -182,6 +195,7 @@ def test_an_unknown_trigger_is_refused_by_name():
 
 # -- every trigger: allowed from its states, refused elsewhere -----------------------------
 
+
 def _valid_call(trigger: str, case: Case) -> tuple[date, str, dict[str, str]]:
     """An on-date, role and parameters with which `trigger` should fire from `case`."""
     on = case.state_since + DAY
@@ -205,9 +219,7 @@ def _valid_call(trigger: str, case: Case) -> tuple[date, str, dict[str, str]]:
     return on, role, values
 
 
-ALLOWED = {
-    name: BJ.sources(trigger) for name, trigger in BJ.definition.triggers.items()
-}
+ALLOWED = {name: BJ.sources(trigger) for name, trigger in BJ.definition.triggers.items()}
 TRIGGER_STATE_PAIRS = [(t, s) for t in BJ.definition.triggers for s in ALL_STATES]
 
 
@@ -264,6 +276,7 @@ def test_withdraw_is_allowed_from_every_non_terminal_state(state):
 
 # -- mid-term evaluation (第十六条) ------------------------------------------------------------
 
+
 def test_the_mid_term_evaluation_is_refused_the_day_before_it_is_due():
     case = approved(date(2025, 1, 10))
     reasons = refused(case, "start_mid_term", date(2028, 1, 9), role="system")
@@ -314,6 +327,7 @@ def test_assess_needs_a_grade_and_refuses_an_unknown_one():
 
 # -- rectification -------------------------------------------------------------------------
 
+
 def test_rectified_returns_to_approved_in_the_first_cycle():
     case = rectification()
     assert fire(case, "rectified", case.deadline_on).state == "approved"
@@ -330,16 +344,14 @@ def test_rectified_returns_to_renewed_in_the_second_cycle():
 
 def test_revocation_for_a_failed_rectification_is_refused_on_the_deadline_day():
     case = rectification()
-    reasons = refused(case, "revoke", case.deadline_on, role="system",
-                      ground="rectification_failed")
+    reasons = refused(case, "revoke", case.deadline_on, role="system", ground="rectification_failed")
     assert codes(reasons) == ["not_due"]
 
 
 def test_revocation_for_a_failed_rectification_is_allowed_the_day_after_the_deadline():
     case = rectification()
     for role in ("system", "admin"):
-        proposal = decide(BJ, case, "revoke", case.deadline_on + DAY, role,
-                          {"ground": "rectification_failed"})
+        proposal = decide(BJ, case, "revoke", case.deadline_on + DAY, role, {"ground": "rectification_failed"})
         assert proposal.to_state == "revoked"
         assert proposal.clause == "第十六条"
         assert proposal.default is True
@@ -352,6 +364,7 @@ def test_rectification_failed_is_not_a_ground_outside_rectification():
 
 
 # -- full assessment and renewal ---------------------------------------------------------------
+
 
 def test_the_full_assessment_opens_180_days_before_validity_ends():
     case = approved(date(2025, 1, 10))
@@ -383,11 +396,9 @@ def test_after_a_failed_full_assessment_the_case_expires_the_day_after_validity_
 
 
 @pytest.mark.parametrize("graded_after", [1, 90, 179])
-def test_a_renewal_starts_the_next_cycle_the_day_after_the_old_validity_whatever_day_it_was_graded(
-        graded_after):
+def test_a_renewal_starts_the_next_cycle_the_day_after_the_old_validity_whatever_day_it_was_graded(graded_after):
     case = final_assessment(date(2025, 1, 10))
-    proposal = decide(BJ, case, "assess", case.state_since + graded_after * DAY, "admin",
-                      {"grade": "pass"})
+    proposal = decide(BJ, case, "assess", case.state_since + graded_after * DAY, "admin", {"grade": "pass"})
     renewed_case = proposal.case
     assert proposal.to_state == "renewed"
     assert renewed_case.cycle == 2
@@ -412,23 +423,25 @@ def test_validity_runs_through_its_anniversary_and_expiry_takes_effect_the_day_a
     assert fire(case, "expire", date(2030, 1, 11), role="system").state == "expired"
 
 
-@pytest.mark.parametrize("state", ["approved", "mid_term_review", "rectification",
-                                   "final_assessment", "renewed"])
+@pytest.mark.parametrize("state", ["approved", "mid_term_review", "rectification", "final_assessment", "renewed"])
 def test_expiry_at_the_end_of_validity_applies_in_every_active_state(state):
     case = in_state(state)
-    assert fire(case, "expire", max(case.valid_until + DAY, case.state_since), role="system").state \
-        == "expired"
+    assert fire(case, "expire", max(case.valid_until + DAY, case.state_since), role="system").state == "expired"
 
 
 # -- revocation grounds (第十八条) --------------------------------------------------------------
 
-@pytest.mark.parametrize(("ground", "clause"), [
-    ("false_materials", "第十八条(二)"),
-    ("major_risk_or_terminated", "第十八条(三)"),
-    ("major_violation", "第十八条(四)"),
-    ("safety_accident", "第十八条(五)"),
-    ("integrity_violation", "第十八条(六)"),
-])
+
+@pytest.mark.parametrize(
+    ("ground", "clause"),
+    [
+        ("false_materials", "第十八条(二)"),
+        ("major_risk_or_terminated", "第十八条(三)"),
+        ("major_violation", "第十八条(四)"),
+        ("safety_accident", "第十八条(五)"),
+        ("integrity_violation", "第十八条(六)"),
+    ],
+)
 def test_an_administrator_may_revoke_on_each_ground_of_article_18(ground, clause):
     proposal = decide(BJ, approved(), "revoke", date(2026, 1, 1), "admin", {"ground": ground})
     assert proposal.to_state == "revoked"
@@ -443,15 +456,13 @@ def test_an_administrator_may_not_revoke_for_missing_annual_reports():
 
 
 def test_the_compliance_run_may_revoke_for_missing_annual_reports():
-    proposal = decide(BJ, approved(), "revoke", date(2027, 6, 1), "system",
-                      {"ground": "no_annual_report"})
+    proposal = decide(BJ, approved(), "revoke", date(2027, 6, 1), "system", {"ground": "no_annual_report"})
     assert proposal.to_state == "revoked"
     assert proposal.clause == "第十八条(一)"
 
 
 def test_the_compliance_run_may_not_revoke_on_an_administrators_ground():
-    reasons = refused(approved(), "revoke", date(2026, 1, 1), role="system",
-                      ground="false_materials")
+    reasons = refused(approved(), "revoke", date(2026, 1, 1), role="system", ground="false_materials")
     assert codes(reasons) == ["role"]
 
 
@@ -463,6 +474,7 @@ def test_revoke_needs_a_known_ground():
 
 
 # -- annual report and reminders (internal) ----------------------------------------------
+
 
 def test_filing_an_annual_report_records_it_without_changing_the_state():
     case = approved()

@@ -30,8 +30,9 @@ def fire(programme: Programme, case: Case, trigger: str, on: date, **values: obj
     return decide(programme, case, trigger, on, "admin", {k: str(v) for k, v in values.items()}).case
 
 
-def reasons(programme: Programme, case: Case, trigger: str, on: date, role: str = "admin",
-            **values: object) -> list[Reason]:
+def reasons(
+    programme: Programme, case: Case, trigger: str, on: date, role: str = "admin", **values: object
+) -> list[Reason]:
     with pytest.raises(Refused) as caught:
         decide(programme, case, trigger, on, role, {k: str(v) for k, v in values.items()})
     return caught.value.reasons
@@ -47,19 +48,29 @@ def criteria(found: list[Reason]) -> set[str]:
 
 # -- export-base ---------------------------------------------------------------------------
 
-NEW_BASE = dict(route="new", province="四川", region="west", province_has_base="false",
-                provincial_policy_and_funds="yes", hitech_exports_usd=10_000_000,
-                export_growth_3y="12%", benchmark_growth_3y="11.9%", leading_enterprises_top_rank="yes")
+NEW_BASE = dict(
+    route="new",
+    province="四川",
+    region="west",
+    province_has_base="false",
+    provincial_policy_and_funds="yes",
+    hitech_exports_usd=10_000_000,
+    export_growth_3y="12%",
+    benchmark_growth_3y="11.9%",
+    leading_enterprises_top_rank="yes",
+)
 
 
-@pytest.mark.parametrize(("region", "threshold"), [
-    ("east", 100_000_000), ("central", 50_000_000), ("northeast", 50_000_000), ("west", 10_000_000)])
+@pytest.mark.parametrize(
+    ("region", "threshold"),
+    [("east", 100_000_000), ("central", 50_000_000), ("northeast", 50_000_000), ("west", 10_000_000)],
+)
 def test_a_new_export_base_needs_the_export_threshold_of_its_region_and_meeting_it_exactly_is_enough(
-        region: str, threshold: int) -> None:
+    region: str, threshold: int
+) -> None:
     at = opened(EXPORT, date(2006, 3, 1), **{**NEW_BASE, "region": region, "hitech_exports_usd": threshold})
     assert fire(EXPORT, at, "submit", date(2006, 4, 1)).state == "submitted"
-    below = opened(EXPORT, date(2006, 3, 1), **{**NEW_BASE, "region": region,
-                                                 "hitech_exports_usd": threshold - 1})
+    below = opened(EXPORT, date(2006, 3, 1), **{**NEW_BASE, "region": region, "hitech_exports_usd": threshold - 1})
     failed = reasons(EXPORT, below, "submit", date(2006, 4, 1))
     assert len([r for r in failed if r.code == "criterion_failed"]) == 1
     assert any(f"{threshold:,}" in r.message and r.clause == "六(二)(2)" for r in failed)
@@ -74,9 +85,16 @@ def test_re_recognition_needs_an_existing_base_and_its_three_conditions_but_no_e
     base = opened(EXPORT, date(2006, 3, 1), route="re-recognition", province="上海")
     assert criteria(reasons(EXPORT, base, "submit", date(2006, 4, 1))) == set()
     assert codes(reasons(EXPORT, base, "submit", date(2006, 4, 1))) == {"missing_field"}
-    ready = opened(EXPORT, date(2006, 3, 1), route="re-recognition", province="上海",
-                   existing_base_type="software-export", has_policies="yes", has_project_funding="yes",
-                   has_characteristic_industry="no")
+    ready = opened(
+        EXPORT,
+        date(2006, 3, 1),
+        route="re-recognition",
+        province="上海",
+        existing_base_type="software-export",
+        has_policies="yes",
+        has_project_funding="yes",
+        has_characteristic_industry="no",
+    )
     assert criteria(reasons(EXPORT, ready, "submit", date(2006, 4, 1))) == {"characteristic_industry"}
 
 
@@ -90,8 +108,12 @@ def test_the_2006_round_takes_submissions_on_30_april_and_refuses_them_on_1_may(
 
 def test_an_export_base_passes_its_five_year_evaluation_or_is_revoked_for_failing_it() -> None:
     case = opened(EXPORT, date(2006, 3, 1), **NEW_BASE)
-    for trigger, on in [("submit", date(2006, 4, 1)), ("start_review", date(2006, 5, 2)),
-                        ("publish_notice", date(2006, 5, 20)), ("approve", date(2006, 6, 1))]:
+    for trigger, on in [
+        ("submit", date(2006, 4, 1)),
+        ("start_review", date(2006, 5, 2)),
+        ("publish_notice", date(2006, 5, 20)),
+        ("approve", date(2006, 6, 1)),
+    ]:
         case = fire(EXPORT, case, trigger, on)
     assert codes(reasons(EXPORT, case, "start_assessment", date(2011, 5, 31))) == {"not_due"}
     evaluated = fire(EXPORT, case, "start_assessment", date(2011, 6, 1))
@@ -102,8 +124,12 @@ def test_an_export_base_passes_its_five_year_evaluation_or_is_revoked_for_failin
 
 def test_quarterly_data_is_filed_once_per_quarter() -> None:
     case = opened(EXPORT, date(2006, 3, 1), **NEW_BASE)
-    for trigger, on in [("submit", date(2006, 4, 1)), ("start_review", date(2006, 5, 2)),
-                        ("publish_notice", date(2006, 5, 20)), ("approve", date(2006, 6, 1))]:
+    for trigger, on in [
+        ("submit", date(2006, 4, 1)),
+        ("start_review", date(2006, 5, 2)),
+        ("publish_notice", date(2006, 5, 20)),
+        ("approve", date(2006, 6, 1)),
+    ]:
         case = fire(EXPORT, case, trigger, on)
     filed = fire(EXPORT, case, "file_data", date(2006, 10, 10), year=2006, quarter=3)
     assert filed.quarters == ["2006-Q3"] and filed.reports == []
@@ -113,10 +139,20 @@ def test_quarterly_data_is_filed_once_per_quarter() -> None:
 
 # -- ecommerce-base ------------------------------------------------------------------------
 
-READY_BASE = dict(province="浙江", province_kind="province", demo_cities=2, covered_by_existing_base="no",
-                  operating_since="2013-06-01", office_area_m2="20000.01", lawful_and_planned="yes",
-                  clear_operator="yes", it_infrastructure="yes", linked_to_local_industry="yes",
-                  talent_and_services="yes", local_government_support="yes")
+READY_BASE = dict(
+    province="浙江",
+    province_kind="province",
+    demo_cities=2,
+    covered_by_existing_base="no",
+    operating_since="2013-06-01",
+    office_area_m2="20000.01",
+    lawful_and_planned="yes",
+    clear_operator="yes",
+    it_infrastructure="yes",
+    linked_to_local_industry="yes",
+    talent_and_services="yes",
+    local_government_support="yes",
+)
 
 
 def test_an_ecommerce_base_needs_strictly_more_than_20000_square_metres() -> None:
@@ -146,9 +182,13 @@ def test_an_area_already_covered_by_a_national_base_may_not_apply() -> None:
 
 def test_an_ecommerce_base_goes_through_defence_and_notice_and_a_failed_evaluation_means_rectification() -> None:
     case = opened(ECOM, date(2015, 1, 5), **READY_BASE)
-    steps = [("submit", date(2015, 2, 1)), ("start_review", date(2015, 3, 10)),
-             ("advance_to_defence", date(2015, 4, 1)), ("publish_notice", date(2015, 5, 1)),
-             ("approve", date(2015, 5, 20))]
+    steps = [
+        ("submit", date(2015, 2, 1)),
+        ("start_review", date(2015, 3, 10)),
+        ("advance_to_defence", date(2015, 4, 1)),
+        ("publish_notice", date(2015, 5, 1)),
+        ("approve", date(2015, 5, 20)),
+    ]
     for trigger, on in steps:
         case = fire(ECOM, case, trigger, on)
     assert (case.state, case.approved_on) == ("approved", date(2015, 5, 20))
@@ -161,14 +201,19 @@ def test_an_ecommerce_base_goes_through_defence_and_notice_and_a_failed_evaluati
 
 def test_a_rejection_is_possible_from_every_step_before_approval() -> None:
     case = opened(ECOM, date(2015, 1, 5), **READY_BASE)
-    for trigger, on in [("submit", date(2015, 2, 1)), ("start_review", date(2015, 3, 10)),
-                        ("advance_to_defence", date(2015, 4, 1)), ("publish_notice", date(2015, 5, 1))]:
+    for trigger, on in [
+        ("submit", date(2015, 2, 1)),
+        ("start_review", date(2015, 3, 10)),
+        ("advance_to_defence", date(2015, 4, 1)),
+        ("publish_notice", date(2015, 5, 1)),
+    ]:
         assert fire(ECOM, case, "reject", on).state == "rejected"
         case = fire(ECOM, case, trigger, on)
     assert fire(ECOM, case, "reject", date(2015, 5, 2)).state == "rejected"
 
 
 # -- hitech-zone ---------------------------------------------------------------------------
+
 
 def test_a_high_tech_zone_is_opened_designated_on_its_approval_date_even_before_the_plan() -> None:
     zone = opened(ZONE, date(1991, 3, 6), "南京高新技术产业开发区", category="innovative-tech", province="江苏")
@@ -193,30 +238,32 @@ def test_the_annual_evaluation_falls_due_each_1_april_and_covers_each_year_once(
 
 
 def test_a_good_zone_is_commended_a_poor_one_warned_and_given_a_year_to_rectify() -> None:
-    zone = fire(ZONE, opened(ZONE, date(2010, 5, 1), category="world-leading"), "start_assessment",
-                date(2022, 4, 1))
+    zone = fire(ZONE, opened(ZONE, date(2010, 5, 1), category="world-leading"), "start_assessment", date(2022, 4, 1))
     good = decide(ZONE, zone, "assess", date(2022, 6, 1), "admin", {"grade": "good"})
     assert good.case.state == "approved" and good.payload["outcome"] == "commended"
     poor = decide(ZONE, zone, "assess", date(2022, 6, 1), "admin", {"grade": "poor"})
     assert poor.case.state == "rectification" and poor.payload["outcome"] == "warned"
     assert poor.case.deadline_on == date(2023, 6, 1)
     assert fire(ZONE, poor.case, "rectified", date(2023, 5, 1)).state == "renewed"
-    assert codes(reasons(ZONE, poor.case, "revoke", date(2023, 6, 1), ground="rectification_deadline_passed")) \
-        == {"not_due"}
-    assert fire(ZONE, poor.case, "revoke", date(2023, 6, 2), ground="rectification_deadline_passed").state \
-        == "revoked"
+    assert codes(reasons(ZONE, poor.case, "revoke", date(2023, 6, 1), ground="rectification_deadline_passed")) == {
+        "not_due"
+    }
+    assert fire(ZONE, poor.case, "revoke", date(2023, 6, 2), ground="rectification_deadline_passed").state == "revoked"
     assert fire(ZONE, poor.case, "revoke", date(2022, 9, 1), ground="rectification_failed").state == "revoked"
 
 
 # -- tech-transfer -------------------------------------------------------------------------
+
 
 def test_a_university_pilot_below_70_percent_trained_staff_cannot_pass_its_evaluation() -> None:
     institution = opened(TRANSFER, date(2023, 1, 10), university_pilot="yes", trained_staff_share="69.9%")
     evaluated = fire(TRANSFER, institution, "start_assessment", date(2026, 1, 10))
     failed = reasons(TRANSFER, evaluated, "assess", date(2026, 3, 1), grade="pass")
     assert criteria(failed) == {"trained_staff"} and failed[0].clause == "专栏4"
-    assert fire(TRANSFER, evaluated, "assess", date(2026, 3, 1), grade="pass", trained_staff_share="70%").state \
+    assert (
+        fire(TRANSFER, evaluated, "assess", date(2026, 3, 1), grade="pass", trained_staff_share="70%").state
         == "renewed"
+    )
     assert fire(TRANSFER, evaluated, "assess", date(2026, 3, 1), grade="fail").state == "revoked"
 
 
@@ -227,6 +274,7 @@ def test_an_institution_that_is_not_a_pilot_passes_without_the_staff_share() -> 
 
 
 # -- ai-scenario ---------------------------------------------------------------------------
+
 
 def test_an_ai_scenario_needs_one_of_the_ten_categories_and_a_recommender() -> None:
     with pytest.raises(Refused) as caught:
@@ -248,8 +296,9 @@ def test_a_supported_scenario_is_assessed_after_two_years_and_promoted_or_ends()
     assert "start_assessment" not in allowed
 
 
-def test_an_institution_designated_long_before_the_plan_is_first_evaluated_at_the_end_of_the_cycle_then_running(
-        ) -> None:
+def test_an_institution_designated_long_before_the_plan_is_first_evaluated_at_the_end_of_the_cycle_then_running() -> (
+    None
+):
     institution = opened(TRANSFER, date(2009, 12, 1))
     assert (institution.cycle, institution.cycle_start) == (5, date(2021, 12, 1))
     assert codes(reasons(TRANSFER, institution, "start_assessment", date(2024, 11, 30))) == {"not_due"}
@@ -265,9 +314,14 @@ def test_an_old_zone_is_first_evaluated_on_the_first_1_april_of_the_plan_not_dec
 
 def test_after_the_rectification_deadline_a_case_can_no_longer_be_declared_rectified() -> None:
     case = opened(ECOM, date(2015, 1, 5), **READY_BASE)
-    for trigger, on in [("submit", date(2015, 2, 1)), ("start_review", date(2015, 3, 10)),
-                        ("advance_to_defence", date(2015, 4, 1)), ("publish_notice", date(2015, 5, 1)),
-                        ("approve", date(2015, 5, 20)), ("start_assessment", date(2018, 5, 20))]:
+    for trigger, on in [
+        ("submit", date(2015, 2, 1)),
+        ("start_review", date(2015, 3, 10)),
+        ("advance_to_defence", date(2015, 4, 1)),
+        ("publish_notice", date(2015, 5, 1)),
+        ("approve", date(2015, 5, 20)),
+        ("start_assessment", date(2018, 5, 20)),
+    ]:
         case = fire(ECOM, case, trigger, on)
     rectifying = fire(ECOM, case, "assess", date(2018, 7, 1), grade="fail")
     assert fire(ECOM, rectifying, "rectified", date(2018, 12, 28)).state == "renewed"

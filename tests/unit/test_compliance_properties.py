@@ -22,9 +22,14 @@ CATALOGUE = Catalogue.load()
 BJ = CATALOGUE.current("bj-tic")
 NT = CATALOGUE.current("national-tic")
 BJ_ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3e9", "rd_ratio_3y": "12%", "domestic_rd_share": "70%",
-    "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3e9",
+    "rd_ratio_3y": "12%",
+    "domestic_rd_share": "70%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 #: What an administrator may do in the random histories (not ending the case by hand).
 ADMIN_STEPS = ("assess", "rectified", "file_report", "start_mid_term", "start_assessment")
@@ -36,10 +41,16 @@ def approved(programme: Programme, on: date) -> Case:
         case = open_case(BJ, "某某技术创新中心", date(2024, 9, 14), "admin", BJ_ELIGIBLE).case
         case = decide(BJ, case, "submit", date(2024, 9, 20), "admin").case
     else:
-        case = open_case(NT, "长三角国家技术创新中心", date(2021, 3, 1), "admin",
-                         {"kind": "comprehensive", "independent_legal_entity": "true"}).case
-    case = decide(programme, case, "start_review", date(2024, 10, 1) if programme is BJ else date(2021, 4, 1),
-                  "admin").case
+        case = open_case(
+            NT,
+            "长三角国家技术创新中心",
+            date(2021, 3, 1),
+            "admin",
+            {"kind": "comprehensive", "independent_legal_entity": "true"},
+        ).case
+    case = decide(
+        programme, case, "start_review", date(2024, 10, 1) if programme is BJ else date(2021, 4, 1), "admin"
+    ).case
     case.id = 1
     return decide(programme, case, "approve", on, "admin").case
 
@@ -77,15 +88,16 @@ def run_days(programme: Programme, case: Case, days: list[date]) -> tuple[Case, 
     for day in days:
         settlement = settle(programme, case, day, "alice")
         assert not settlement.refused, settlement.refused
-        done += [(s.due.rule, s.due.period, s.due.kind, s.proposal.to_state, s.proposal.effective_on)
-                 for s in settlement.steps]
+        done += [
+            (s.due.rule, s.due.period, s.due.kind, s.proposal.to_state, s.proposal.effective_on)
+            for s in settlement.steps
+        ]
         case = settlement.case
     return case, done
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(history=histories(), span=st.integers(0, 9 * 365),
-       cuts=st.lists(st.integers(0, 9 * 365), max_size=8))
+@given(history=histories(), span=st.integers(0, 9 * 365), cuts=st.lists(st.integers(0, 9 * 365), max_size=8))
 def test_however_the_days_are_split_into_runs_the_dated_transitions_are_the_same(history, span, cuts):
     programme, case, start = history
     end = start + timedelta(days=span)

@@ -22,9 +22,14 @@ CATALOGUE = Catalogue.load()
 BJ = CATALOGUE.current("bj-tic")
 NATIONAL = CATALOGUE.current("national-tic")
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3e9", "rd_ratio_3y": "12%", "domestic_rd_share": "70%",
-    "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3e9",
+    "rd_ratio_3y": "12%",
+    "domestic_rd_share": "70%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 D = date.fromisoformat
 DAY = timedelta(days=1)
@@ -46,8 +51,7 @@ def bj_approved(on: date = D("2025-01-10"), *, reports: tuple[int, ...] = ()) ->
 
 
 def national_approved(on: date = D("2021-06-30")) -> Case:
-    case = open_case(NATIONAL, "京津冀国家技术创新中心", D("2021-03-01"), "admin",
-                     {"kind": "comprehensive"}).case
+    case = open_case(NATIONAL, "京津冀国家技术创新中心", D("2021-03-01"), "admin", {"kind": "comprehensive"}).case
     case.id = 2
     case = fire(NATIONAL, case, "start_review", D("2021-04-12"), independent_legal_entity="true")
     return fire(NATIONAL, case, "approve", on)
@@ -56,9 +60,13 @@ def national_approved(on: date = D("2021-06-30")) -> Case:
 def steps(settlement: Settlement, rule: str | None = None) -> list[tuple[str, str, str | None, date]]:
     """(rule, trigger, to_state, effective_on) of each step, optionally of one rule only; a
     decision due raised instead of an action reads ("propose revoke", to_state, first day held)."""
-    return [(s.due.rule, f"propose {s.decision.trigger}", s.decision.to_state, s.decision.due_on)
-            if s.decision else (s.due.rule, s.proposal.trigger, s.proposal.to_state, s.proposal.effective_on)
-            for s in settlement.steps if rule is None or s.due.rule == rule]
+    return [
+        (s.due.rule, f"propose {s.decision.trigger}", s.decision.to_state, s.decision.due_on)
+        if s.decision
+        else (s.due.rule, s.proposal.trigger, s.proposal.to_state, s.proposal.effective_on)
+        for s in settlement.steps
+        if rule is None or s.due.rule == rule
+    ]
 
 
 def run(programme: Programme, case: Case, day: str | date) -> Settlement:
@@ -66,11 +74,14 @@ def run(programme: Programme, case: Case, day: str | date) -> Settlement:
 
 
 # -- bj-tic --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("day", "expected"), [
-    ("2028-01-09", []),
-    ("2028-01-10", [("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10"))]),
-    ("2028-01-11", [("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10"))]),
-])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2028-01-09", []),
+        ("2028-01-10", [("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10"))]),
+        ("2028-01-11", [("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10"))]),
+    ],
+)
 def test_bj_tic_mid_term_review_opens_three_years_after_approval(day, expected):
     assert steps(run(BJ, bj_approved(), day), "mid_term") == expected
 
@@ -139,18 +150,22 @@ def test_bj_tic_one_missing_year_gets_a_reminder_and_never_a_revocation():
     reminded = run(BJ, case, "2026-04-01")
     assert steps(reminded) == [("annual_report.reminder", "remind", "approved", D("2026-04-01"))]
     assert steps(run(BJ, reminded.case, "2029-06-01")) == [
-        ("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10"))]
+        ("mid_term", "start_mid_term", "mid_term_review", D("2028-01-10"))
+    ]
 
 
 def test_a_catch_up_run_sends_reminders_late_and_revokes_only_after_the_full_window():
     case = bj_approved(reports=())
     late = run(BJ, case, "2027-06-01")
-    assert steps(late) == [("annual_report.reminder", "remind", "approved", D("2027-06-01")),
-                           ("annual_report.reminder", "remind", "approved", D("2027-06-01"))]
+    assert steps(late) == [
+        ("annual_report.reminder", "remind", "approved", D("2027-06-01")),
+        ("annual_report.reminder", "remind", "approved", D("2027-06-01")),
+    ]
     assert [s.proposal.payload["year"] for s in late.steps] == [2025, 2026]
     assert steps(run(BJ, late.case, "2027-07-01")) == []
     assert steps(run(BJ, late.case, "2027-07-02")) == [
-        ("annual_report.revocation", "propose revoke", "revoked", D("2027-07-02"))]
+        ("annual_report.revocation", "propose revoke", "revoked", D("2027-07-02"))
+    ]
 
 
 def test_catch_up_after_years_of_downtime_applies_every_missed_transition_in_date_order():
@@ -173,7 +188,8 @@ def test_catch_up_sends_transitions_with_their_dates_before_the_run_day_reminder
         ("annual_report.reminder", "remind", "mid_term_review", D("2029-01-01")),
     ]
     assert steps(run(BJ, settlement.case, "2029-02-01")) == [
-        ("annual_report.revocation", "propose revoke", "revoked", D("2029-02-01"))]
+        ("annual_report.revocation", "propose revoke", "revoked", D("2029-02-01"))
+    ]
 
 
 def test_a_29_february_approval_falls_due_on_28_february():
@@ -181,11 +197,13 @@ def test_a_29_february_approval_falls_due_on_28_february():
     assert case.valid_until == D("2033-02-28")
     assert steps(run(BJ, case, "2031-02-27"), "mid_term") == []
     assert steps(run(BJ, case, "2031-02-28"), "mid_term") == [
-        ("mid_term", "start_mid_term", "mid_term_review", D("2031-02-28"))]
+        ("mid_term", "start_mid_term", "mid_term_review", D("2031-02-28"))
+    ]
     national = national_approved(D("2024-02-29"))
     assert steps(run(NATIONAL, national, "2027-02-27")) == []
     assert steps(run(NATIONAL, national, "2027-02-28")) == [
-        ("cycle_evaluation", "start_assessment", "final_assessment", D("2027-02-28"))]
+        ("cycle_evaluation", "start_assessment", "final_assessment", D("2027-02-28"))
+    ]
 
 
 def test_an_automatic_transition_is_never_dated_before_the_case_entered_its_state():
@@ -193,7 +211,8 @@ def test_an_automatic_transition_is_never_dated_before_the_case_entered_its_stat
     case = fire(BJ, bj_approved(), "start_mid_term", D("2028-01-10"))
     case = fire(BJ, case, "assess", D("2029-09-01"), grade="pass")
     assert steps(run(BJ, case, "2029-09-05"), "full_assessment") == [
-        ("full_assessment", "start_assessment", "final_assessment", D("2029-09-01"))]
+        ("full_assessment", "start_assessment", "final_assessment", D("2029-09-01"))
+    ]
 
 
 def test_every_automatic_action_is_decided_as_system_and_names_its_rule_and_invoker():
@@ -237,7 +256,8 @@ def test_national_tic_renewal_starts_the_next_cycle_where_the_last_one_ended():
     case = fire(NATIONAL, case, "assess", D("2024-11-15"), grade="good")
     assert steps(run(NATIONAL, case, "2027-06-29")) == []
     assert steps(run(NATIONAL, case, "2027-06-30")) == [
-        ("cycle_evaluation", "start_assessment", "final_assessment", D("2027-06-30"))]
+        ("cycle_evaluation", "start_assessment", "final_assessment", D("2027-06-30"))
+    ]
 
 
 def test_national_tic_overdue_reports_show_as_overdue_and_cause_no_action():
@@ -254,8 +274,11 @@ def test_bj_tic_obligations_are_open_overdue_reminded_or_fulfilled():
     case = run(BJ, case, "2026-04-01").case
     view = obligations_view(BJ, case, D("2028-04-02"))
     assert [(row["period"], row["due_on"], row["status"]) for row in view] == [
-        ("2025", "2026-03-31", "reminded"), ("2026", "2027-03-31", "fulfilled"),
-        ("2027", "2028-03-31", "overdue"), ("2028", "2029-03-31", "open")]
+        ("2025", "2026-03-31", "reminded"),
+        ("2026", "2027-03-31", "fulfilled"),
+        ("2027", "2028-03-31", "overdue"),
+        ("2028", "2029-03-31", "open"),
+    ]
 
 
 def test_the_next_due_day_is_never_later_than_the_first_action():
@@ -288,7 +311,7 @@ def yearly() -> Programme:
     text = (Path(__file__).parents[2] / "states" / "national-tic.yaml").read_text(encoding="utf-8")
     text = text.replace("due: cycle_evaluation", "due: annual_evaluation")
     head, _, rest = text.partition("timers:\n")
-    rest = rest[rest.index("  - id: evaluation_result_missing"):]
+    rest = rest[rest.index("  - id: evaluation_result_missing") :]
     return load_text(head + YEARLY.strip() + "\n" + rest.replace("timers:\n", "", 1), "yearly-test")
 
 
@@ -297,7 +320,8 @@ def test_a_yearly_timer_fires_every_year_on_its_day_while_the_case_is_in_its_sta
     case.definition_version = yearly.version
     first = run(yearly, case, "2022-04-01")
     assert steps(first, "annual_evaluation") == [
-        ("annual_evaluation", "start_assessment", "final_assessment", D("2022-04-01"))]
+        ("annual_evaluation", "start_assessment", "final_assessment", D("2022-04-01"))
+    ]
     assert first.steps[0].due.period == "2022"
     case = fire(yearly, first.case, "assess", D("2022-06-01"), grade="good")
     assert steps(run(yearly, case, "2023-03-31"), "annual_evaluation") == []

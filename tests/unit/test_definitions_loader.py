@@ -59,14 +59,16 @@ def test_a_changed_rule_makes_a_new_version():
 
 
 def test_an_unknown_key_is_refused_naming_file_line_and_key():
-    text = replace_once("    clause: 第七条(三)\n    by: [admin]\n    routes:\n"
-                        "      - {from: [submitted], to: under_review}",
-                        "    clause: 第七条(三)\n    by: [admin]\n    rouets: []\n    routes:\n"
-                        "      - {from: [submitted], to: under_review}")
+    text = replace_once(
+        "    clause: 第七条(三)\n    by: [admin]\n    routes:\n      - {from: [submitted], to: under_review}",
+        "    clause: 第七条(三)\n    by: [admin]\n    rouets: []\n    routes:\n"
+        "      - {from: [submitted], to: under_review}",
+    )
     found = problems(text)
     line = line_of(text, "rouets:")
-    assert found == [f"{ORIGIN}:{line}: triggers.start_review.rouets: unknown key "
-                     "(a typo? see docs/programme-format.md)"]
+    assert found == [
+        f"{ORIGIN}:{line}: triggers.start_review.rouets: unknown key (a typo? see docs/programme-format.md)"
+    ]
 
 
 def test_an_unknown_top_level_key_is_refused():
@@ -76,16 +78,16 @@ def test_an_unknown_top_level_key_is_refused():
 
 
 def test_an_undeclared_destination_state_is_refused_naming_the_route():
-    text = replace_once("{from: [under_review], to: rejected}",
-                        "{from: [under_review], to: rejectd}")
+    text = replace_once("{from: [under_review], to: rejected}", "{from: [under_review], to: rejectd}")
     (found,) = problems(text)
-    assert found == (f"{ORIGIN}:{line_of(text, 'to: rejectd')}: triggers.reject.routes[0].to: "
-                     "state 'rejectd' is not declared under `states`")
+    assert found == (
+        f"{ORIGIN}:{line_of(text, 'to: rejectd')}: triggers.reject.routes[0].to: "
+        "state 'rejectd' is not declared under `states`"
+    )
 
 
 def test_an_undeclared_source_state_is_refused():
-    text = replace_once("{from: [submitted], to: under_review}",
-                        "{from: [sumbitted], to: under_review}")
+    text = replace_once("{from: [submitted], to: under_review}", "{from: [sumbitted], to: under_review}")
     (found,) = problems(text)
     assert f"{ORIGIN}:{line_of(text, 'sumbitted')}:" in found
     assert "triggers.start_review.routes[0].from" in found
@@ -132,8 +134,9 @@ def test_a_criterion_on_an_undeclared_field_is_refused():
 
 def test_every_problem_is_listed_not_only_the_first():
     text = replace_once("validity: {years: 5,", "validity: {years: five,")
-    text = text.replace("    clause: 第十九条\n    by: [admin]\n",
-                        "    clause: 第十九条\n    by: [admin]\n    colour: red\n")
+    text = text.replace(
+        "    clause: 第十九条\n    by: [admin]\n", "    clause: 第十九条\n    by: [admin]\n    colour: red\n"
+    )
     found = problems(text)
     assert len(found) == 2
     assert any("validity.years" in p for p in found)
@@ -148,8 +151,7 @@ def test_invalid_yaml_is_refused_with_its_line():
 
 
 def test_a_non_mapping_is_refused():
-    assert problems("- just\n- a list\n") == [
-        f"{ORIGIN}: a definition is a mapping of keys (code, name, states, ...)"]
+    assert problems("- just\n- a list\n") == [f"{ORIGIN}: a definition is a mapping of keys (code, name, states, ...)"]
 
 
 def test_load_text_builds_a_programme_from_valid_text():
@@ -169,5 +171,6 @@ def test_an_extra_directory_file_must_be_named_after_its_code(tmp_path):
 
 def test_an_extra_directory_file_overrides_the_builtin_one(tmp_path):
     (tmp_path / "bj-tic.yaml").write_text(
-        replace_once("validity: {years: 5,", "validity: {years: 6,"), encoding="utf-8")
+        replace_once("validity: {years: 5,", "validity: {years: 6,"), encoding="utf-8"
+    )
     assert Catalogue.load(tmp_path).current("bj-tic").definition.validity.years == 6

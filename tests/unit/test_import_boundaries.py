@@ -52,7 +52,9 @@ def test_the_services_never_load_a_job_or_the_demo():
     import lifecycle.services.read_models
 
     names = [f"lifecycle.services.{m.name}" for m in pkgutil.iter_modules(lifecycle.services.__path__)]
-    names += [f"lifecycle.services.read_models.{m.name}"
-              for m in pkgutil.iter_modules(lifecycle.services.read_models.__path__)]
+    names += [
+        f"lifecycle.services.read_models.{m.name}"
+        for m in pkgutil.iter_modules(lifecycle.services.read_models.__path__)
+    ]
     loaded = _modules_after("import " + ", ".join(names))
     assert not {m for m in loaded if m == "jobs" or m.startswith(("jobs.", "lifecycle.demo"))}

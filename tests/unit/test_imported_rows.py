@@ -25,15 +25,26 @@ def test_only_states_an_approved_case_can_be_in_require_an_approval_date(catalog
     bj = catalogue.current("bj-tic")
     needed = {state: approval_needed(bj, state) for state in bj.definition.states}
     assert needed == {
-        "draft": False, "submitted": False, "under_review": False, "approved": True,
-        "mid_term_review": True, "final_assessment": True, "rectification": True, "renewed": True,
-        "rejected": False, "revoked": True, "withdrawn": False, "expired": True}
+        "draft": False,
+        "submitted": False,
+        "under_review": False,
+        "approved": True,
+        "mid_term_review": True,
+        "final_assessment": True,
+        "rectification": True,
+        "renewed": True,
+        "rejected": False,
+        "revoked": True,
+        "withdrawn": False,
+        "expired": True,
+    }
 
 
 def test_cycles_are_counted_in_validity_periods_from_the_approval(catalogue: Catalogue) -> None:
     bj = catalogue.current("bj-tic")  # five-year validity: a renewal starts where validity ends
-    outcome = import_row(bj, row(name="北京市甲技术创新中心", state="renewed",
-                                 approved_on="2012-05-04", state_since="2023-01-09"))
+    outcome = import_row(
+        bj, row(name="北京市甲技术创新中心", state="renewed", approved_on="2012-05-04", state_since="2023-01-09")
+    )
     assert isinstance(outcome, ImportedCase)
     case = outcome.case
     # Each validity runs through its anniversary; the next cycle starts the day after.
@@ -43,48 +54,60 @@ def test_cycles_are_counted_in_validity_periods_from_the_approval(catalogue: Cat
 
 def test_a_given_cycle_wins_over_the_count_and_sets_the_cycle_start(catalogue: Catalogue) -> None:
     bj = catalogue.current("bj-tic")
-    outcome = import_row(bj, row(name="北京市乙技术创新中心", state="renewed", approved_on="2012-05-04",
-                                 state_since="2023-01-09", cycle="2"))
+    outcome = import_row(
+        bj,
+        row(
+            name="北京市乙技术创新中心", state="renewed", approved_on="2012-05-04", state_since="2023-01-09", cycle="2"
+        ),
+    )
     assert isinstance(outcome, ImportedCase)
     assert (outcome.case.cycle, outcome.case.cycle_start) == (2, date(2017, 5, 5))
 
 
-def test_a_mid_term_review_entered_before_the_import_is_not_due_again_in_that_cycle(
-        catalogue: Catalogue) -> None:
+def test_a_mid_term_review_entered_before_the_import_is_not_due_again_in_that_cycle(catalogue: Catalogue) -> None:
     bj = catalogue.current("bj-tic")
-    outcome = import_row(bj, row(name="北京市丙技术创新中心", state="mid_term_review",
-                                 approved_on="2022-05-04", state_since="2024-11-02"))
+    outcome = import_row(
+        bj,
+        row(name="北京市丙技术创新中心", state="mid_term_review", approved_on="2022-05-04", state_since="2024-11-02"),
+    )
     assert isinstance(outcome, ImportedCase)
     assert outcome.case.marks == {"start_mid_term": 1}
 
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ({"state": "draft", "approved_on": "2022-05-04"}, [("approved_on", "invalid_field")]),
-    ({"state": "draft"}, [("state_since", "missing_field")]),
-    ({"state": "approved", "approved_on": "2022-05-04", "cycle": "2"}, [("cycle", "invalid_field")]),
-    ({"state": "renewed", "approved_on": "2022-05-04", "cycle": "1"}, [("cycle", "invalid_field")]),
-    ({"state": "approved", "approved_on": "2022-05-04", "cycle": "zero"}, [("cycle", "invalid_field")]),
-    ({"state": "approved", "approved_on": "2022-05-04", "deadline_on": "2023-01-01"},
-     [("deadline_on", "invalid_field")]),
-    ({"state": "approved", "approved_on": "2022-05-04", "created_on": "2022-06-01"},
-     [("created_on", "invalid_field")]),
-    ({"state": "approved", "approved_on": "2022-05-04", "events": "approve"},
-     [("events", "invalid_field")]),
-    ({"state": " ", "approved_on": "2022-05-04"}, [("state", "missing_field")]),
-    ({"state": 3, "approved_on": "2022-05-04"}, [("state", "invalid_field")]),
-    ({"name": "  ", "state": "approved", "approved_on": "2022-05-04"}, [("name", "missing_field")]),
-])
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"state": "draft", "approved_on": "2022-05-04"}, [("approved_on", "invalid_field")]),
+        ({"state": "draft"}, [("state_since", "missing_field")]),
+        ({"state": "approved", "approved_on": "2022-05-04", "cycle": "2"}, [("cycle", "invalid_field")]),
+        ({"state": "renewed", "approved_on": "2022-05-04", "cycle": "1"}, [("cycle", "invalid_field")]),
+        ({"state": "approved", "approved_on": "2022-05-04", "cycle": "zero"}, [("cycle", "invalid_field")]),
+        (
+            {"state": "approved", "approved_on": "2022-05-04", "deadline_on": "2023-01-01"},
+            [("deadline_on", "invalid_field")],
+        ),
+        (
+            {"state": "approved", "approved_on": "2022-05-04", "created_on": "2022-06-01"},
+            [("created_on", "invalid_field")],
+        ),
+        ({"state": "approved", "approved_on": "2022-05-04", "events": "approve"}, [("events", "invalid_field")]),
+        ({"state": " ", "approved_on": "2022-05-04"}, [("state", "missing_field")]),
+        ({"state": 3, "approved_on": "2022-05-04"}, [("state", "invalid_field")]),
+        ({"name": "  ", "state": "approved", "approved_on": "2022-05-04"}, [("name", "missing_field")]),
+    ],
+)
 def test_a_row_whose_dates_contradict_the_programme_is_refused_at_the_column(
-        catalogue: Catalogue, values: dict[str, object], expected: list[tuple[str, str]]) -> None:
+    catalogue: Catalogue, values: dict[str, object], expected: list[tuple[str, str]]
+) -> None:
     outcome = import_row(catalogue.current("bj-tic"), row(**{"name": "北京市丁技术创新中心", **values}))
     assert isinstance(outcome, list)
     assert [(p.column, p.code) for p in outcome] == expected
     assert all(p.line == 2 for p in outcome)
 
 
-
 def test_an_institution_imported_with_an_old_approval_is_first_evaluated_like_one_opened_by_hand(
-        catalogue: Catalogue) -> None:
+    catalogue: Catalogue,
+) -> None:
     from lifecycle.domain.decide import open_case
 
     programme = catalogue.current("tech-transfer")

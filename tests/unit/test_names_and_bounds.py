@@ -16,19 +16,27 @@ BJ = CATALOGUE.current("bj-tic")
 ON = date(2021, 3, 1)
 
 
-@pytest.mark.parametrize(("kind", "name"), [
-    ("comprehensive", "Yangtze River Delta National Center of Technology Innovation"),
-    ("domain", "National Center of Technology Innovation for Rail Transit"),
-    ("domain", "national center of technology innovation for rail transit"),
-])
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("comprehensive", "Yangtze River Delta National Center of Technology Innovation"),
+        ("domain", "National Center of Technology Innovation for Rail Transit"),
+        ("domain", "national center of technology innovation for rail transit"),
+    ],
+)
 def test_a_centre_may_be_named_in_the_english_form_article_32_gives_its_kind(kind, name):
     assert open_case(NATIONAL, name, ON, "admin", {"kind": kind}).case.name == name
 
 
 def test_an_english_name_of_the_other_kind_is_refused_with_both_forms_shown():
     with pytest.raises(Refused) as caught:
-        open_case(NATIONAL, "National Center of Technology Innovation for Rail Transit", ON, "admin",
-                  {"kind": "comprehensive"})
+        open_case(
+            NATIONAL,
+            "National Center of Technology Innovation for Rail Transit",
+            ON,
+            "admin",
+            {"kind": "comprehensive"},
+        )
     reason = caught.value.reasons[0]
     assert reason.code == "name_rule" and reason.clause == "第三十二条"
     assert "××国家技术创新中心" in reason.message and "National Center of Technology Innovation" in reason.message

@@ -43,13 +43,13 @@ def codes(reasons: list) -> list[str]:
 
 
 def comprehensive(**values: str) -> Case:
-    return open_case(NT, COMP, OPENED, "admin",
-                     {"kind": "comprehensive", "independent_legal_entity": "true", **values}).case
+    return open_case(
+        NT, COMP, OPENED, "admin", {"kind": "comprehensive", "independent_legal_entity": "true", **values}
+    ).case
 
 
 def cultivation(**values: str) -> Case:
-    return open_case(NT, DOM, OPENED, "admin",
-                     {"kind": "domain", "independent_legal_entity": "true", **values}).case
+    return open_case(NT, DOM, OPENED, "admin", {"kind": "domain", "independent_legal_entity": "true", **values}).case
 
 
 def under_review() -> Case:
@@ -100,6 +100,7 @@ NON_TERMINAL = NT.states_of_kind("pre", "active")
 
 # -- in force (第三十四条) and types (第三条) ---------------------------------------------------
 
+
 def test_no_case_can_be_opened_before_the_measures_were_issued():
     reasons = open_refused(COMP, date(2021, 2, 9), kind="comprehensive")
     assert codes(reasons) == ["not_in_force"]
@@ -140,38 +141,47 @@ def test_an_unknown_kind_is_an_invalid_field():
 
 # -- names (第三十二条) --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "name", "name_en"), [
-    ("comprehensive", COMP, COMP_EN),
-    ("comprehensive", "京津冀国家技术创新中心", "Beijing-Tianjin-Hebei National Center of Technology Innovation"),
-    ("domain", DOM, DOM_EN),
-    ("domain", "国家合成生物技术创新中心", "National Center of Technology Innovation for Synthetic Biology"),
-])
+
+@pytest.mark.parametrize(
+    ("kind", "name", "name_en"),
+    [
+        ("comprehensive", COMP, COMP_EN),
+        ("comprehensive", "京津冀国家技术创新中心", "Beijing-Tianjin-Hebei National Center of Technology Innovation"),
+        ("domain", DOM, DOM_EN),
+        ("domain", "国家合成生物技术创新中心", "National Center of Technology Innovation for Synthetic Biology"),
+    ],
+)
 def test_a_name_and_english_name_that_fit_the_type_are_accepted(kind, name, name_en):
     case = open_case(NT, name, OPENED, "admin", {"kind": kind, "name_en": name_en}).case
     assert case.name == name
     assert case.fields["name_en"] == name_en
 
 
-@pytest.mark.parametrize(("kind", "name"), [
-    ("comprehensive", DOM),
-    ("comprehensive", "长三角技术创新中心"),
-    ("comprehensive", "国家长三角技术创新中心"),
-    ("domain", COMP),
-    ("domain", "新能源汽车技术创新中心"),
-])
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("comprehensive", DOM),
+        ("comprehensive", "长三角技术创新中心"),
+        ("comprehensive", "国家长三角技术创新中心"),
+        ("domain", COMP),
+        ("domain", "新能源汽车技术创新中心"),
+    ],
+)
 def test_a_name_that_does_not_fit_the_type_is_refused_with_article_32(kind, name):
     reasons = open_refused(name, kind=kind)
     assert [(r.code, r.clause) for r in reasons] == [("name_rule", "第三十二条")]
 
 
-@pytest.mark.parametrize(("kind", "name", "name_en"), [
-    ("comprehensive", COMP, DOM_EN),
-    ("comprehensive", COMP, "Yangtze River Delta Technology Innovation Center"),
-    ("domain", DOM, COMP_EN),
-    ("domain", DOM, "New Energy Vehicles Innovation Center"),
-])
-def test_an_english_name_that_does_not_fit_the_type_is_refused_with_article_32(kind, name,
-                                                                                name_en):
+@pytest.mark.parametrize(
+    ("kind", "name", "name_en"),
+    [
+        ("comprehensive", COMP, DOM_EN),
+        ("comprehensive", COMP, "Yangtze River Delta Technology Innovation Center"),
+        ("domain", DOM, COMP_EN),
+        ("domain", DOM, "New Energy Vehicles Innovation Center"),
+    ],
+)
+def test_an_english_name_that_does_not_fit_the_type_is_refused_with_article_32(kind, name, name_en):
     reasons = open_refused(name, kind=kind, name_en=name_en)
     assert [(r.code, r.clause) for r in reasons] == [("name_rule", "第三十二条")]
     assert "name_en" in reasons[0].details
@@ -191,6 +201,7 @@ def test_setting_an_english_name_that_does_not_fit_on_a_later_trigger_is_refused
 
 # -- procedure and the legal entity (第四条, 第十二条, 第十六条) ------------------------------------
 
+
 def test_a_domain_centre_goes_from_cultivation_through_recommendation_to_approval():
     case = cultivation()
     case = fire(case, "recommend", date(2021, 4, 1))
@@ -199,7 +210,11 @@ def test_a_domain_centre_goes_from_cultivation_through_recommendation_to_approva
     assert case.state == "under_review"
     case = fire(case, "approve", date(2021, 6, 1))
     assert (case.state, case.approved_on, case.cycle, case.cycle_start) == (
-        "approved", date(2021, 6, 1), 1, date(2021, 6, 1))
+        "approved",
+        date(2021, 6, 1),
+        1,
+        date(2021, 6, 1),
+    )
     assert case.valid_until is None
 
 
@@ -208,8 +223,7 @@ def test_a_comprehensive_centre_goes_straight_to_review_and_may_be_rejected():
     assert fire(case, "reject", date(2021, 5, 1)).state == "rejected"
 
 
-@pytest.mark.parametrize(("make", "trigger"), [(cultivation, "recommend"),
-                                                 (comprehensive, "start_review")])
+@pytest.mark.parametrize(("make", "trigger"), [(cultivation, "recommend"), (comprehensive, "start_review")])
 def test_the_independent_legal_entity_of_article_4_is_checked(make, trigger):
     case = make(independent_legal_entity="false")
     reasons = refused(case, trigger, date(2021, 4, 1))
@@ -217,8 +231,9 @@ def test_the_independent_legal_entity_of_article_4_is_checked(make, trigger):
     assert fire(case, trigger, date(2021, 4, 1), independent_legal_entity="true").state
 
 
-@pytest.mark.parametrize(("kind", "name", "trigger"), [("domain", DOM, "recommend"),
-                                                       ("comprehensive", COMP, "start_review")])
+@pytest.mark.parametrize(
+    ("kind", "name", "trigger"), [("domain", DOM, "recommend"), ("comprehensive", COMP, "start_review")]
+)
 def test_a_missing_legal_entity_attestation_is_refused_with_article_4(kind, name, trigger):
     case = open_case(NT, name, OPENED, "admin", {"kind": kind}).case
     reasons = refused(case, trigger, date(2021, 4, 1))
@@ -230,6 +245,7 @@ def test_a_transition_dated_before_the_state_was_entered_is_refused():
 
 
 # -- every trigger -----------------------------------------------------------------------------
+
 
 def _valid_call(trigger: str, case: Case) -> tuple[date, str, dict[str, str]]:
     on, role, values = case.state_since + DAY, "admin", {}
@@ -244,8 +260,11 @@ def _valid_call(trigger: str, case: Case) -> tuple[date, str, dict[str, str]]:
     elif trigger == "request_change":
         values = {"change": "place", "new_value": "上海"}
     elif trigger == "decide_change":
-        case.progress["pending_change"] = {"change": "place", "new_value": "上海",
-                                           "requested_on": case.state_since.isoformat()}
+        case.progress["pending_change"] = {
+            "change": "place",
+            "new_value": "上海",
+            "requested_on": case.state_since.isoformat(),
+        }
         values = {"decision": "approved"}
     return on, role, values
 
@@ -256,17 +275,23 @@ ALLOWED = {name: NT.sources(t) for name, t in NT.definition.triggers.items()}
 def test_the_declared_sources_of_each_trigger_are_those_of_the_policy():
     active = NT.states_of_kind("active")
     assert {
-        "recommend": ["cultivation"], "start_review": ["submitted"],
-        "approve": ["under_review"], "reject": ["under_review"],
-        "start_assessment": ["approved", "renewed"], "assess": ["final_assessment"],
-        "rectified": ["rectification"], "fail_rectification": ["rectification"],
-        "revoke": active, "withdraw": NON_TERMINAL, "file_report": active,
-        "request_change": active, "decide_change": active,
+        "recommend": ["cultivation"],
+        "start_review": ["submitted"],
+        "approve": ["under_review"],
+        "reject": ["under_review"],
+        "start_assessment": ["approved", "renewed"],
+        "assess": ["final_assessment"],
+        "rectified": ["rectification"],
+        "fail_rectification": ["rectification"],
+        "revoke": active,
+        "withdraw": NON_TERMINAL,
+        "file_report": active,
+        "request_change": active,
+        "decide_change": active,
     } == ALLOWED
 
 
-@pytest.mark.parametrize(("trigger", "state"),
-                         [(t, s) for t in NT.definition.triggers for s in ALL_STATES])
+@pytest.mark.parametrize(("trigger", "state"), [(t, s) for t in NT.definition.triggers for s in ALL_STATES])
 def test_every_trigger_fires_from_its_declared_states_and_nowhere_else(trigger, state):
     case = in_state(state)
     on, role, values = _valid_call(trigger, case)
@@ -295,13 +320,13 @@ def test_withdraw_is_allowed_from_every_non_terminal_state(state):
 
 # -- the 3-year cycle (第二十九条, 第三十条) -------------------------------------------------------
 
+
 def test_the_performance_evaluation_is_due_at_the_end_of_the_three_year_cycle():
     case = approved(date(2021, 6, 1))
     reasons = refused(case, "start_assessment", date(2024, 5, 31), role="system")
     assert codes(reasons) == ["not_due"]
     assert reasons[0].clause == "第二十九条"
-    assert fire(case, "start_assessment", date(2024, 6, 1), role="system").state == \
-        "final_assessment"
+    assert fire(case, "start_assessment", date(2024, 6, 1), role="system").state == "final_assessment"
 
 
 @pytest.mark.parametrize("grade", ["excellent", "good"])
@@ -334,8 +359,7 @@ def test_a_poor_grade_opens_a_rectification_with_a_180_day_deadline():
 
 
 def test_the_bj_tic_grades_are_not_accepted():
-    assert "invalid_field" in codes(refused(final_assessment(), "assess", date(2024, 7, 1),
-                                            grade="pass"))
+    assert "invalid_field" in codes(refused(final_assessment(), "assess", date(2024, 7, 1), grade="pass"))
 
 
 def test_a_passed_rectification_check_renews():
@@ -356,47 +380,44 @@ def test_a_failed_rectification_check_revokes_with_ground_rectification_failed()
 
 def test_the_compliance_run_may_not_revoke_for_a_failed_rectification_on_the_deadline_day():
     case = rectification()
-    assert codes(refused(case, "revoke", case.deadline_on, role="system",
-                         ground="rectification_failed")) == ["not_due"]
+    assert codes(refused(case, "revoke", case.deadline_on, role="system", ground="rectification_failed")) == ["not_due"]
 
 
 def test_the_compliance_run_may_revoke_for_a_failed_rectification_after_the_deadline():
     case = rectification()
-    proposal = decide(NT, case, "revoke", case.deadline_on + DAY, "system",
-                      {"ground": "rectification_failed"})
+    proposal = decide(NT, case, "revoke", case.deadline_on + DAY, "system", {"ground": "rectification_failed"})
     assert proposal.to_state == "revoked"
     assert proposal.clause == "第三十条"
 
 
 def test_rectification_failed_is_not_a_ground_for_a_case_outside_rectification():
-    assert codes(refused(approved(), "revoke", date(2022, 1, 1),
-                         ground="rectification_failed")) == ["not_due"]
+    assert codes(refused(approved(), "revoke", date(2022, 1, 1), ground="rectification_failed")) == ["not_due"]
 
 
 def test_not_taking_part_in_the_evaluation_is_an_administrators_ground_never_the_runs():
     case = final_assessment()
-    proposal = decide(NT, case, "revoke", case.state_since + 180 * DAY, "admin",
-                      {"ground": "evaluation_refused"})
+    proposal = decide(NT, case, "revoke", case.state_since + 180 * DAY, "admin", {"ground": "evaluation_refused"})
     assert (proposal.to_state, proposal.clause) == ("revoked", "第三十条")
-    assert codes(refused(case, "revoke", case.state_since + 180 * DAY, role="system",
-                         ground="evaluation_refused")) == ["role"]
+    assert codes(refused(case, "revoke", case.state_since + 180 * DAY, role="system", ground="evaluation_refused")) == [
+        "role"
+    ]
 
 
 def test_fraud_in_evaluation_is_marked_as_the_projects_reading():
-    proposal = decide(NT, final_assessment(), "revoke", date(2024, 7, 1), "admin",
-                      {"ground": "evaluation_fraud"})
+    proposal = decide(NT, final_assessment(), "revoke", date(2024, 7, 1), "admin", {"ground": "evaluation_fraud"})
     assert proposal.default is True and proposal.payload["default"] is True
 
 
 def test_fraud_in_evaluation_is_an_administrators_ground_of_article_31():
-    proposal = decide(NT, final_assessment(), "revoke", date(2024, 7, 1), "admin",
-                      {"ground": "evaluation_fraud"})
+    proposal = decide(NT, final_assessment(), "revoke", date(2024, 7, 1), "admin", {"ground": "evaluation_fraud"})
     assert proposal.clause == "第三十一条"
-    assert codes(refused(final_assessment(), "revoke", date(2024, 7, 1), role="system",
-                         ground="evaluation_fraud")) == ["role"]
+    assert codes(refused(final_assessment(), "revoke", date(2024, 7, 1), role="system", ground="evaluation_fraud")) == [
+        "role"
+    ]
 
 
 # -- annual reports (第二十五条) ------------------------------------------------------------------
+
 
 def test_a_report_is_filed_once_per_year():
     case = fire(approved(), "file_report", date(2022, 3, 1), year="2021")
@@ -407,12 +428,11 @@ def test_a_report_is_filed_once_per_year():
 
 # -- major changes (第二十六条) -------------------------------------------------------------------
 
+
 def test_an_approved_name_change_that_fits_article_32_renames_the_centre():
-    case = fire(approved(), "request_change", date(2022, 1, 1), change="name",
-                new_value="粤港澳大湾区国家技术创新中心")
+    case = fire(approved(), "request_change", date(2022, 1, 1), change="name", new_value="粤港澳大湾区国家技术创新中心")
     assert case.name == COMP and case.pending_change["new_value"] == "粤港澳大湾区国家技术创新中心"
-    proposal = decide(NT, case, "decide_change", date(2022, 2, 1), "admin",
-                      {"decision": "approved"})
+    proposal = decide(NT, case, "decide_change", date(2022, 2, 1), "admin", {"decision": "approved"})
     assert proposal.case.name == "粤港澳大湾区国家技术创新中心"
     assert proposal.payload["old_value"] == COMP
     assert proposal.case.pending_change is None
@@ -420,20 +440,17 @@ def test_an_approved_name_change_that_fits_article_32_renames_the_centre():
 
 
 def test_a_requested_name_that_breaks_article_32_is_refused():
-    reasons = refused(approved(), "request_change", date(2022, 1, 1), change="name",
-                      new_value=DOM)
+    reasons = refused(approved(), "request_change", date(2022, 1, 1), change="name", new_value=DOM)
     assert [(r.code, r.clause) for r in reasons] == [("name_rule", "第三十二条")]
 
 
 def test_a_requested_english_name_that_breaks_article_32_is_refused():
-    reasons = refused(approved(), "request_change", date(2022, 1, 1), change="name_en",
-                      new_value=DOM_EN)
+    reasons = refused(approved(), "request_change", date(2022, 1, 1), change="name_en", new_value=DOM_EN)
     assert [(r.code, r.clause) for r in reasons] == [("name_rule", "第三十二条")]
 
 
 def test_an_approved_english_name_change_sets_name_en():
-    case = fire(approved(), "request_change", date(2022, 1, 1), change="name_en",
-                new_value=COMP_EN)
+    case = fire(approved(), "request_change", date(2022, 1, 1), change="name_en", new_value=COMP_EN)
     case = fire(case, "decide_change", date(2022, 2, 1), decision="approved")
     assert case.fields["name_en"] == COMP_EN
 
@@ -447,8 +464,7 @@ def test_a_rejected_change_leaves_the_case_as_it_was():
 
 def test_an_approved_place_change_sets_the_registered_place():
     case = fire(approved(), "request_change", date(2022, 1, 1), change="place", new_value="上海")
-    assert fire(case, "decide_change", date(2022, 2, 1),
-                decision="approved").fields["registered_place"] == "上海"
+    assert fire(case, "decide_change", date(2022, 2, 1), decision="approved").fields["registered_place"] == "上海"
 
 
 def test_a_second_request_while_one_is_pending_is_refused():
@@ -459,8 +475,7 @@ def test_a_second_request_while_one_is_pending_is_refused():
 
 def test_deciding_without_a_pending_request_is_refused_and_not_offered():
     case = approved()
-    assert codes(refused(case, "decide_change", date(2022, 1, 1), decision="approved")) == [
-        "pending"]
+    assert codes(refused(case, "decide_change", date(2022, 1, 1), decision="approved")) == ["pending"]
     allowed, blocked = options(NT, case, date(2022, 1, 1))
     assert "decide_change" not in allowed
     assert codes(blocked["decide_change"]) == ["pending"]

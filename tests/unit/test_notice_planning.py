@@ -19,9 +19,14 @@ from lifecycle.programmes.loader import load_text
 CATALOGUE = Catalogue.load()
 BJ = CATALOGUE.current("bj-tic")
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3e9", "rd_ratio_3y": "12%", "domestic_rd_share": "70%",
-    "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3e9",
+    "rd_ratio_3y": "12%",
+    "domestic_rd_share": "70%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 D = date.fromisoformat
 

@@ -28,13 +28,13 @@ def opened(programme: Programme, on: date, name: str = "示例", **values: objec
     return open_case(programme, name, on, "admin", {k: str(v) for k, v in values.items()}).case
 
 
-def fire(programme: Programme, case: Case, trigger: str, on: date, role: str = "admin",
-         **values: object) -> Case:
+def fire(programme: Programme, case: Case, trigger: str, on: date, role: str = "admin", **values: object) -> Case:
     return decide(programme, case, trigger, on, role, {k: str(v) for k, v in values.items()}).case
 
 
-def reasons(programme: Programme, case: Case, trigger: str, on: date, role: str = "admin",
-            **values: object) -> list[Reason]:
+def reasons(
+    programme: Programme, case: Case, trigger: str, on: date, role: str = "admin", **values: object
+) -> list[Reason]:
     with pytest.raises(Refused) as caught:
         decide(programme, case, trigger, on, role, {k: str(v) for k, v in values.items()})
     return caught.value.reasons
@@ -57,9 +57,11 @@ def new_zone(approved_on: date = date(2023, 7, 20)) -> Case:
 
 # -- intl-tech-transfer and talent-base: evaluated every 3 years, out on a failed one ---------
 
+
 @pytest.mark.parametrize(("programme", "ground", "clause"), EVALUATED_EVERY_THREE_YEARS)
 def test_a_centre_or_base_opens_designated_and_is_evaluated_at_the_end_of_its_three_year_cycle(
-        programme: Programme, ground: str, clause: str) -> None:
+    programme: Programme, ground: str, clause: str
+) -> None:
     case = opened(programme, date(2023, 1, 10), province="北京")
     assert (case.state, case.approved_on, case.cycle) == ("approved", date(2023, 1, 10), 1)
     assert codes(reasons(programme, case, "start_assessment", date(2026, 1, 9))) == {"not_due"}
@@ -72,7 +74,8 @@ def test_a_centre_or_base_opens_designated_and_is_evaluated_at_the_end_of_its_th
 
 @pytest.mark.parametrize(("programme", "ground", "clause"), EVALUATED_EVERY_THREE_YEARS)
 def test_a_pass_starts_the_next_cycle_where_the_last_ended_and_a_fail_takes_the_designation_away(
-        programme: Programme, ground: str, clause: str) -> None:
+    programme: Programme, ground: str, clause: str
+) -> None:
     evaluated = fire(programme, opened(programme, date(2023, 1, 10)), "start_assessment", date(2026, 1, 10))
     passed = fire(programme, evaluated, "assess", date(2026, 5, 20), grade="pass")
     assert (passed.state, passed.cycle, passed.cycle_start) == ("renewed", 2, date(2026, 1, 10))
@@ -87,7 +90,8 @@ def test_a_pass_starts_the_next_cycle_where_the_last_ended_and_a_fail_takes_the_
 
 @pytest.mark.parametrize(("programme", "ground", "clause"), EVALUATED_EVERY_THREE_YEARS)
 def test_the_grade_is_an_administrators_decision_never_the_compliance_runs(
-        programme: Programme, ground: str, clause: str) -> None:
+    programme: Programme, ground: str, clause: str
+) -> None:
     evaluated = fire(programme, opened(programme, date(2023, 1, 10)), "start_assessment", date(2026, 1, 10))
     assert codes(reasons(programme, evaluated, "assess", date(2026, 5, 20), "system", grade="fail")) == {"role"}
     assert run(programme, evaluated, date(2040, 1, 1)) == []  # nothing more happens by itself
@@ -96,13 +100,15 @@ def test_the_grade_is_an_administrators_decision_never_the_compliance_runs(
 
 @pytest.mark.parametrize(("programme", "ground", "clause"), EVALUATED_EVERY_THREE_YEARS)
 def test_a_designation_older_than_the_plan_is_first_evaluated_at_the_end_of_the_cycle_running_then(
-        programme: Programme, ground: str, clause: str) -> None:
+    programme: Programme, ground: str, clause: str
+) -> None:
     # 2013-09-03 + 3-year cycles: 2016, 2019, 2022-09-03 all ended before the plan (2022-09-30)
     old = opened(programme, date(2013, 9, 3), name="中国—东盟技术转移中心")
     assert (old.cycle, old.cycle_start) == (4, date(2022, 9, 3))
     assert codes(reasons(programme, old, "start_assessment", date(2025, 9, 2))) == {"not_due"}
-    assert run(programme, old, date(2025, 9, 3)) == [(run(programme, old, date(2025, 9, 3))[0][0],
-                                                       "start_assessment", date(2025, 9, 3))]
+    assert run(programme, old, date(2025, 9, 3)) == [
+        (run(programme, old, date(2025, 9, 3))[0][0], "start_assessment", date(2025, 9, 3))
+    ]
     # a rule of the plan cannot be dated before it was issued (2022-09-30); the cycle that ended
     # 2022-06-01 counts as done, so the next evaluation falls on 2025-06-01
     recent = opened(programme, date(2019, 6, 1))
@@ -113,7 +119,8 @@ def test_a_designation_older_than_the_plan_is_first_evaluated_at_the_end_of_the_
 
 @pytest.mark.parametrize("programme", [INTL, TALENT, ZONE])
 def test_every_non_terminal_state_may_be_withdrawn_on_written_request_and_it_is_marked_default(
-        programme: Programme) -> None:
+    programme: Programme,
+) -> None:
     spec = programme.definition.triggers["withdraw"]
     assert spec.default and "PROGRAMMES.md" not in (spec.clause or "")
     states = set(programme.states_of_kind("pre", "active"))
@@ -122,6 +129,7 @@ def test_every_non_terminal_state_may_be_withdrawn_on_written_request_and_it_is_
 
 
 # -- transfer-zone: rounds, monitoring evaluation, rectification, no revocation -----------------
+
 
 def test_a_new_zone_is_designated_in_a_round_or_rejected_at_either_step() -> None:
     case = opened(ZONE, date(2022, 9, 30), province="重庆")
@@ -134,10 +142,13 @@ def test_a_new_zone_is_designated_in_a_round_or_rejected_at_either_step() -> Non
     assert fire(ZONE, case, "reject", date(2022, 10, 2)).state == "rejected"
 
 
-@pytest.mark.parametrize(("on", "state"), [(date(2022, 9, 29), "approved"), (date(2022, 9, 30), "submitted"),
-                                          (date(2022, 10, 1), "submitted")])
+@pytest.mark.parametrize(
+    ("on", "state"),
+    [(date(2022, 9, 29), "approved"), (date(2022, 9, 30), "submitted"), (date(2022, 10, 1), "submitted")],
+)
 def test_a_zone_opened_before_the_plan_already_exists_and_one_opened_from_it_on_is_an_application(
-        on: date, state: str) -> None:
+    on: date, state: str
+) -> None:
     opening = open_case(ZONE, "某示范区", on, "admin", {"province": "河北"})
     assert opening.case.state == state
     if state == "approved":  # one of the zones built before the plan (9 at the end of 2020, 一(一)3)
@@ -176,8 +187,9 @@ def test_a_good_zone_is_renewed_and_a_fair_one_returns_to_its_state_and_both_are
     for case in (good, fair):
         assert codes(reasons(ZONE, case, "start_assessment", date(2029, 7, 19))) == {"not_due"}
         assert run(ZONE, case, date(2029, 7, 20))[0][1:] == ("start_assessment", date(2029, 7, 20))
-    again = fire(ZONE, fire(ZONE, fair, "start_assessment", date(2029, 7, 20)), "assess", date(2029, 9, 1),
-                 grade="fair")
+    again = fire(
+        ZONE, fire(ZONE, fair, "start_assessment", date(2029, 7, 20)), "assess", date(2029, 9, 1), grade="fair"
+    )
     assert again.state == "renewed"  # back to the active state of a later cycle
 
 
@@ -191,7 +203,8 @@ def test_a_poor_zone_has_a_year_to_rectify_and_a_missed_deadline_is_referred_to_
     assert run(ZONE, rectifying, date(2027, 10, 15)) == []
     steps = settle(ZONE, rectifying, date(2027, 10, 16), "t").steps
     assert [(s.due.trigger, s.proposal.effective_on) for s in steps] == [
-        ("refer_overdue_rectification", date(2027, 10, 16))]
+        ("refer_overdue_rectification", date(2027, 10, 16))
+    ]
     referred = steps[0].proposal
     assert (referred.from_state, referred.to_state, referred.internal) == ("rectification", "rectification", True)
     assert referred.clause == "三(五)5" and referred.default is True
@@ -207,7 +220,11 @@ def test_the_office_may_accept_a_rectification_before_on_or_after_its_deadline(o
     rectifying = fire(ZONE, evaluated, "assess", date(2026, 10, 15), grade="poor")
     rectified = fire(ZONE, rectifying, "rectified", on)
     assert (rectified.state, rectified.cycle, rectified.cycle_start, rectified.deadline_on) == (
-        "renewed", 2, date(2026, 7, 20), None)
+        "renewed",
+        2,
+        date(2026, 7, 20),
+        None,
+    )
     assert fire(ZONE, rectifying, "withdraw", on).state == "withdrawn"
 
 
@@ -216,8 +233,7 @@ def test_the_development_report_and_the_self_evaluation_are_two_duties_due_on_31
     reported = fire(ZONE, zone, "file_report", date(2024, 3, 25), year=2023)
 
     def status(case: Case, as_of: date) -> dict[str, str | None]:
-        return {row["kind"]: row["status"] for row in obligations_view(ZONE, case, as_of)
-                if row["period"] == "2023"}
+        return {row["kind"]: row["status"] for row in obligations_view(ZONE, case, as_of) if row["period"] == "2023"}
 
     # filing the report does not count as the self-evaluation (each remembers its own years)
     assert status(reported, date(2024, 3, 31)) == {"development_report": "fulfilled", "self_evaluation": "open"}

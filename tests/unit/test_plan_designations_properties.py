@@ -71,15 +71,16 @@ def run_days(programme: Programme, case: Case, days: list[date]) -> tuple[Case, 
         for step in settlement.steps:
             assert step.proposal.clause, step
             assert programme.kind(step.proposal.to_state) != "terminal", "the run took a designation away"
-        done += [(s.due.rule, s.due.period, s.due.trigger, s.proposal.to_state, s.proposal.effective_on)
-                 for s in settlement.steps]
+        done += [
+            (s.due.rule, s.due.period, s.due.trigger, s.proposal.to_state, s.proposal.effective_on)
+            for s in settlement.steps
+        ]
         case = settlement.case
     return case, done
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(history=histories(), span=st.integers(0, 12 * 365),
-       cuts=st.lists(st.integers(0, 12 * 365), max_size=8))
+@given(history=histories(), span=st.integers(0, 12 * 365), cuts=st.lists(st.integers(0, 12 * 365), max_size=8))
 def test_however_the_days_are_split_the_run_does_the_same_once_and_never_revokes(history, span, cuts):
     programme, case, start = history
     end = start + timedelta(days=span)
@@ -89,7 +90,10 @@ def test_however_the_days_are_split_the_run_does_the_same_once_and_never_revokes
     assert once == in_parts  # nothing here is a communication dated by the run that sends it
     assert len({(rule, period) for rule, period, *_ in once}) == len(once)
     assert (once_case.state, once_case.state_since, once_case.cycle) == (
-        split_case.state, split_case.state_since, split_case.cycle)
+        split_case.state,
+        split_case.state_since,
+        split_case.cycle,
+    )
     for final in (once_case, split_case):
         assert settle(programme, final, end, "alice").steps == []
         assert settle(programme, final, start, "alice").steps == []
@@ -97,8 +101,7 @@ def test_however_the_days_are_split_the_run_does_the_same_once_and_never_revokes
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=histories(), span=st.integers(0, 12 * 365))
-def test_nothing_is_ever_due_before_the_next_due_day_and_a_designation_is_always_evaluated_again(
-        history, span):
+def test_nothing_is_ever_due_before_the_next_due_day_and_a_designation_is_always_evaluated_again(history, span):
     programme, case, start = history
     first = next_due(programme, case)
     day = start + timedelta(days=span)

@@ -21,16 +21,26 @@ def plan(code: str) -> list[tuple[str, int, int, str, str | None]]:
 
 
 def test_the_plan_counts_of_2020_and_its_targets_for_2025_are_the_source_texts() -> None:
-    assert plan("tech-transfer") == [("baseline", 2020, 420, "at_least", "一(一)3"),
-                                     ("target", 2025, 500, "at_least", "二(三)3")]
-    assert plan("intl-tech-transfer") == [("baseline", 2020, 45, "at_least", "一(一)3"),
-                                          ("target", 2025, 60, "more_than", "二(三)3")]
+    assert plan("tech-transfer") == [
+        ("baseline", 2020, 420, "at_least", "一(一)3"),
+        ("target", 2025, 500, "at_least", "二(三)3"),
+    ]
+    assert plan("intl-tech-transfer") == [
+        ("baseline", 2020, 45, "at_least", "一(一)3"),
+        ("target", 2025, 60, "more_than", "二(三)3"),
+    ]
     assert plan("talent-base") == [("baseline", 2020, 36, "at_least", "一(一)3")]  # no 2025 target
-    assert plan("transfer-zone") == [("baseline", 2020, 9, "at_least", "一(一)3"),
-                                     ("target", 2025, 20, "at_least", "二(三)3")]
+    assert plan("transfer-zone") == [
+        ("baseline", 2020, 9, "at_least", "一(一)3"),
+        ("target", 2025, 20, "at_least", "二(三)3"),
+    ]
     words = {t.zh for code in CATALOGUE.codes() for t in CATALOGUE.current(code).definition.targets}
-    assert {"到2025年,国际技术转移中心超过60家", "到2025年,国家技术转移机构达到500家",
-            "到2025年,国家科技成果转移转化示范区达到20家", "截至2020年底,建成国家技术转移人才培养基地36家"} <= words
+    assert {
+        "到2025年,国际技术转移中心超过60家",
+        "到2025年,国家技术转移机构达到500家",
+        "到2025年,国家科技成果转移转化示范区达到20家",
+        "截至2020年底,建成国家技术转移人才培养基地36家",
+    } <= words
     others = {"bj-tic", "national-tic", "export-base", "ecommerce-base", "hitech-zone", "ai-scenario"}
     assert all(not CATALOGUE.current(code).definition.targets for code in others)
 
@@ -47,8 +57,9 @@ def test_more_than_60_international_centres_means_61(designated: int, met: bool,
     assert (target.met, target.remaining, target.needed) == (met, remaining, 61)
 
 
-@pytest.mark.parametrize(("as_of", "status"), [(date(2025, 12, 30), "open"), (date(2025, 12, 31), "open"),
-                                               (date(2026, 1, 1), "missed")])
+@pytest.mark.parametrize(
+    ("as_of", "status"), [(date(2025, 12, 30), "open"), (date(2025, 12, 31), "open"), (date(2026, 1, 1), "missed")]
+)
 def test_a_target_not_met_is_open_through_the_last_day_of_its_year_and_missed_after(as_of: date, status: str) -> None:
     zones = progress(CATALOGUE.current("transfer-zone"), 12, as_of)
     assert [(t.kind, t.status) for t in zones] == [("baseline", "baseline"), ("target", status)]
@@ -62,8 +73,17 @@ def test_without_a_register_the_count_is_unknown_not_zero() -> None:
 
 def test_only_designations_count_applications_and_closed_cases_do_not() -> None:
     zone = CATALOGUE.current("transfer-zone")
-    counts = {"submitted": 4, "under_review": 1, "approved": 5, "final_assessment": 2, "rectification": 1,
-              "renewed": 3, "rejected": 7, "withdrawn": 2, "a_state_since_removed": 9}
+    counts = {
+        "submitted": 4,
+        "under_review": 1,
+        "approved": 5,
+        "final_assessment": 2,
+        "rectification": 1,
+        "renewed": 3,
+        "rejected": 7,
+        "withdrawn": 2,
+        "a_state_since_removed": 9,
+    }
     assert designations(zone, counts) == 11
 
 
@@ -73,18 +93,25 @@ def _with(code: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-@pytest.mark.parametrize(("old", "new", "key", "message"), [
-    ("    count: 500\n", "    count: -500\n", "targets.1.count", "greater than or equal to 0"),
-    ("    count: 500\n", "    count: lots\n", "targets.1.count", "valid integer"),
-    ("    year: 2025\n", "    year: 25\n", "targets.1.year", "greater than or equal to 1949"),
-    ("    year: 2025\n", "    year: 2019\n", "targets[1].year", "must come after the baseline's 2020"),
-    ("    clause: 二(三)3\n", "", "targets.1", "needs the `clause`"),
-    ("    year: 2025\n", "    year: 2025\n    comparison: about\n", "targets.1.comparison",
-     "'at_least' or 'more_than'"),
-    ("  - kind: target\n", "  - kind: goal\n", "targets.1.kind", "'baseline' or 'target'"),
-    ("  - kind: target\n", "  - kind: baseline\n", "targets[1].kind", "at most one baseline"),
-    ("    count: 500\n", "    count: 500\n    share: 0.5\n", "targets.1.share", "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        ("    count: 500\n", "    count: -500\n", "targets.1.count", "greater than or equal to 0"),
+        ("    count: 500\n", "    count: lots\n", "targets.1.count", "valid integer"),
+        ("    year: 2025\n", "    year: 25\n", "targets.1.year", "greater than or equal to 1949"),
+        ("    year: 2025\n", "    year: 2019\n", "targets[1].year", "must come after the baseline's 2020"),
+        ("    clause: 二(三)3\n", "", "targets.1", "needs the `clause`"),
+        (
+            "    year: 2025\n",
+            "    year: 2025\n    comparison: about\n",
+            "targets.1.comparison",
+            "'at_least' or 'more_than'",
+        ),
+        ("  - kind: target\n", "  - kind: goal\n", "targets.1.kind", "'baseline' or 'target'"),
+        ("  - kind: target\n", "  - kind: baseline\n", "targets[1].kind", "at most one baseline"),
+        ("    count: 500\n", "    count: 500\n    share: 0.5\n", "targets.1.share", "unknown key"),
+    ],
+)
 def test_a_bad_target_is_refused_with_its_file_line_and_field(old: str, new: str, key: str, message: str) -> None:
     text = _with("tech-transfer", old, new)
     with pytest.raises(DefinitionError) as caught:
@@ -112,8 +139,9 @@ def test_the_check_command_refuses_a_directory_with_a_bad_target(tmp_path: Path)
 
     from lifecycle.cli.main import app
 
-    (tmp_path / "tech-transfer.yaml").write_text(_with("tech-transfer", "    year: 2025\n", "    year: 2019\n"),
-                                                 encoding="utf-8")
+    (tmp_path / "tech-transfer.yaml").write_text(
+        _with("tech-transfer", "    year: 2025\n", "    year: 2019\n"), encoding="utf-8"
+    )
     result = CliRunner().invoke(app, ["programmes", "check", str(tmp_path), "--json"])
     assert result.exit_code == 1
     assert "targets[1].year: the target year 2019 must come after the baseline's 2020" in result.stdout

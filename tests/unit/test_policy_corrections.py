@@ -23,9 +23,14 @@ HITECH = CATALOGUE.current("hitech-zone")
 D = date.fromisoformat
 ROOT = Path(__file__).parents[2]
 ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3e9", "rd_ratio_3y": "12%", "domestic_rd_share": "70%",
-    "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3e9",
+    "rd_ratio_3y": "12%",
+    "domestic_rd_share": "70%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 
 
@@ -38,14 +43,20 @@ def bj_approved(on: str = "2025-01-10"):
 
 
 def test_no_product_file_cites_the_specification_file():
-    offenders = [str(path.relative_to(ROOT)) for folder in ("lifecycle", "states", "jobs")
-                 for path in (ROOT / folder).rglob("*") if path.is_file() and path.suffix in (".py", ".yaml", ".tcss")
-                 and "PROGRAMMES" + ".md" in path.read_text(encoding="utf-8")]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("lifecycle", "states", "jobs")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file()
+        and path.suffix in (".py", ".yaml", ".tcss")
+        and "PROGRAMMES" + ".md" in path.read_text(encoding="utf-8")
+    ]
     assert offenders == []
 
 
-@pytest.mark.parametrize("code", ["bj-tic", "national-tic", "export-base", "ecommerce-base", "hitech-zone",
-                                  "tech-transfer", "ai-scenario"])
+@pytest.mark.parametrize(
+    "code", ["bj-tic", "national-tic", "export-base", "ecommerce-base", "hitech-zone", "tech-transfer", "ai-scenario"]
+)
 def test_every_shipped_revocation_rule_proposes_and_every_review_and_expiry_applies(code):
     programme = CATALOGUE.current(code)
     for timer in programme.definition.timers:
@@ -100,13 +111,23 @@ def test_the_annual_evaluation_of_zones_cites_4_2_with_its_frequency_a_default()
 
 def test_export_base_revocation_on_a_failed_evaluation_and_fraud_are_marked_default():
     assert EXPORT.definition.grounds["evaluation_failed"].default is True
-    assert (NATIONAL.definition.grounds["evaluation_fraud"].clause,
-            NATIONAL.definition.grounds["evaluation_fraud"].default) == ("第三十一条", True)
+    assert (
+        NATIONAL.definition.grounds["evaluation_fraud"].clause,
+        NATIONAL.definition.grounds["evaluation_fraud"].default,
+    ) == ("第三十一条", True)
 
 
-EXPORT_NEW = {"route": "new", "province": "浙江省", "region": "east", "province_has_base": "false",
-              "provincial_policy_and_funds": "true", "hitech_exports_usd": "2e8", "export_growth_3y": "30%",
-              "benchmark_growth_3y": "20%", "leading_enterprises_top_rank": "true"}
+EXPORT_NEW = {
+    "route": "new",
+    "province": "浙江省",
+    "region": "east",
+    "province_has_base": "false",
+    "provincial_policy_and_funds": "true",
+    "hitech_exports_usd": "2e8",
+    "export_growth_3y": "30%",
+    "benchmark_growth_3y": "20%",
+    "leading_enterprises_top_rank": "true",
+}
 
 
 def test_the_export_base_quota_counts_the_bases_the_register_holds_in_the_province():
@@ -121,24 +142,35 @@ def test_the_export_base_quota_counts_the_bases_the_register_holds_in_the_provin
         decide(EXPORT, case, "submit", D("2006-04-01"), "admin", find_holders=find)
     [full] = [r for r in refused.value.reasons if r.code == "quota_full"]
     assert full.details["limit"] == 0 and full.details["register"][0]["id"] == 3
-    assert decide(EXPORT, case, "submit", D("2006-04-01"), "admin", find_holders=lambda q, v: []).to_state \
-        == "submitted"
+    assert (
+        decide(EXPORT, case, "submit", D("2006-04-01"), "admin", find_holders=lambda q, v: []).to_state == "submitted"
+    )
 
 
 def test_an_admin_may_exceed_the_ecommerce_quota_with_a_reason_recorded():
-    fields = {"province": "河北省", "province_kind": "province", "demo_cities": "1",
-              "covered_by_existing_base": "false", "operating_since": "2012-01-01", "office_area_m2": "30000",
-              "lawful_and_planned": "true", "clear_operator": "true", "it_infrastructure": "true",
-              "linked_to_local_industry": "true", "talent_and_services": "true",
-              "local_government_support": "true"}
+    fields = {
+        "province": "河北省",
+        "province_kind": "province",
+        "demo_cities": "1",
+        "covered_by_existing_base": "false",
+        "operating_since": "2012-01-01",
+        "office_area_m2": "30000",
+        "lawful_and_planned": "true",
+        "clear_operator": "true",
+        "it_infrastructure": "true",
+        "linked_to_local_industry": "true",
+        "talent_and_services": "true",
+        "local_government_support": "true",
+    }
     case = open_case(ECOMMERCE, "河北省第四电子商务示范基地", D("2014-12-01"), "admin", fields).case
     case.id = 5
     holders = [Holder(i, f"基地{i}", "submitted", {"province": "河北省", "round": "2"}) for i in (1, 2, 3)]
     with pytest.raises(Refused) as refused:
         decide(ECOMMERCE, case, "submit", D("2015-01-05"), "admin", find_holders=lambda q, v: holders)
     assert "--exceed-quota" in refused.value.reasons[-1].message
-    done = decide(ECOMMERCE, case, "submit", D("2015-01-05"), "admin", find_holders=lambda q, v: holders,
-                  exceed_quota=True)
+    done = decide(
+        ECOMMERCE, case, "submit", D("2015-01-05"), "admin", find_holders=lambda q, v: holders, exceed_quota=True
+    )
     assert done.to_state == "submitted"
     assert done.payload["quota_exceeded"][0]["quota"] == "bases_per_province"
 

@@ -13,9 +13,17 @@ from lifecycle.errors import Conflict, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance, show_case
 
-ELIGIBLE = {"registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-            "avg_revenue_3y": "3.2e9", "rd_ratio_3y": "11%", "rd_growth_last_year": "6%",
-            "domestic_rd_share": "82%", "safety_accident_3y": "false", "has_core_team": "true"}
+ELIGIBLE = {
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3.2e9",
+    "rd_ratio_3y": "11%",
+    "rd_growth_last_year": "6%",
+    "domestic_rd_share": "82%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
+}
 NAME = "北京市集成电路技术创新中心"
 
 
@@ -36,7 +44,9 @@ def test_opening_and_submitting_a_case_records_one_chained_entry_each(app, datab
     submitted = advance(app, "alice", opened.case.id, "submit", date(2024, 10, 8), ELIGIBLE)
     assert submitted.case.state == "submitted" and submitted.case.version == 2
     assert [(e.trigger, e.actor, e.to_state) for e in database.stored.entries] == [
-        (opened.entry.trigger, "alice", "draft"), ("submit", "alice", "submitted")]
+        (opened.entry.trigger, "alice", "draft"),
+        ("submit", "alice", "submitted"),
+    ]
     head = database.stored.entries[-1]
     assert verify(iter(database.stored.entries), (head.seq, head.hash), None, lambda _h: None).ok
     assert show_case(app, opened.case.id, date(2024, 10, 9))["state"] == "submitted"

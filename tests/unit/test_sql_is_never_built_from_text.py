@@ -22,10 +22,16 @@ def built_sql(path: Path, root: Path = ROOT) -> list[str]:
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         first = node.args[0]
-        assembled = isinstance(first, ast.JoinedStr) or (
-            isinstance(first, ast.BinOp) and isinstance(first.op, ast.Mod | ast.Add)) or (
-            isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute)
-            and first.func.attr == "format" and isinstance(first.func.value, ast.Constant))
+        assembled = (
+            isinstance(first, ast.JoinedStr)
+            or (isinstance(first, ast.BinOp) and isinstance(first.op, ast.Mod | ast.Add))
+            or (
+                isinstance(first, ast.Call)
+                and isinstance(first.func, ast.Attribute)
+                and first.func.attr == "format"
+                and isinstance(first.func.value, ast.Constant)
+            )
+        )
         if name in SQL_CALLS and assembled:
             source = ast.get_source_segment(path.read_text(encoding="utf-8"), first) or ""
             relative = path.relative_to(root).as_posix()
@@ -35,13 +41,16 @@ def built_sql(path: Path, root: Path = ROOT) -> list[str]:
 
 
 def test_no_sql_statement_is_assembled_from_strings():
-    problems = [problem for path in sorted(ROOT.rglob("*.py"))
-                if "migrations" not in path.parts for problem in built_sql(path)]
+    problems = [
+        problem for path in sorted(ROOT.rglob("*.py")) if "migrations" not in path.parts for problem in built_sql(path)
+    ]
     assert problems == []
 
 
 def test_the_check_finds_an_f_string_handed_to_execute(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('def f(c, name):\n    c.execute(text(f"SELECT * FROM cases WHERE name = \'{name}\'"))\n'
-                      'def g(c, name):\n    c.execute("DELETE FROM cases WHERE name = \'%s\'" % name)\n')
+    sample.write_text(
+        "def f(c, name):\n    c.execute(text(f\"SELECT * FROM cases WHERE name = '{name}'\"))\n"
+        "def g(c, name):\n    c.execute(\"DELETE FROM cases WHERE name = '%s'\" % name)\n"
+    )
     assert len(built_sql(sample, tmp_path)) == 2

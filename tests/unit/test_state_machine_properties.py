@@ -19,27 +19,46 @@ BJ = CATALOGUE.current("bj-tic")
 NT = CATALOGUE.current("national-tic")
 
 BJ_ELIGIBLE = {
-    "registered_in_beijing": "true", "good_credit": "true", "integrates_resources": "true",
-    "avg_revenue_3y": "3e9", "rd_ratio_3y": "12%", "domestic_rd_share": "70%",
-    "safety_accident_3y": "false", "has_core_team": "true",
+    "registered_in_beijing": "true",
+    "good_credit": "true",
+    "integrates_resources": "true",
+    "avg_revenue_3y": "3e9",
+    "rd_ratio_3y": "12%",
+    "domestic_rd_share": "70%",
+    "safety_accident_3y": "false",
+    "has_core_team": "true",
 }
 STARTS = {
-    "bj-tic": lambda: open_case(BJ, "某某技术创新中心", date(2024, 9, 14), "admin",
-                                BJ_ELIGIBLE).case,
-    "national-tic/comprehensive": lambda: open_case(
-        NT, "长三角国家技术创新中心", date(2021, 3, 1), "admin",
-        {"kind": "comprehensive", "independent_legal_entity": "true"}).case,
-    "national-tic/domain": lambda: open_case(
-        NT, "国家新能源汽车技术创新中心", date(2021, 3, 1), "admin",
-        {"kind": "domain", "independent_legal_entity": "true"}).case,
+    "bj-tic": lambda: open_case(BJ, "某某技术创新中心", date(2024, 9, 14), "admin", BJ_ELIGIBLE).case,
+    "national-tic/comprehensive": lambda: (
+        open_case(
+            NT,
+            "长三角国家技术创新中心",
+            date(2021, 3, 1),
+            "admin",
+            {"kind": "comprehensive", "independent_legal_entity": "true"},
+        ).case
+    ),
+    "national-tic/domain": lambda: (
+        open_case(
+            NT,
+            "国家新能源汽车技术创新中心",
+            date(2021, 3, 1),
+            "admin",
+            {"kind": "domain", "independent_legal_entity": "true"},
+        ).case
+    ),
 }
-TEXTS = ["上海", "粤港澳大湾区国家技术创新中心", "国家合成生物技术创新中心",
-         "Yangtze River Delta National Center of Technology Innovation",
-         "National Center of Technology Innovation for Synthetic Biology"]
+TEXTS = [
+    "上海",
+    "粤港澳大湾区国家技术创新中心",
+    "国家合成生物技术创新中心",
+    "Yangtze River Delta National Center of Technology Innovation",
+    "National Center of Technology Innovation for Synthetic Biology",
+]
 #: Triggers that end a case: drawn less often, so that walks reach renewals and later cycles.
 ENDINGS = {"withdraw", "reject", "revoke", "expire", "fail_rectification"}
-PROPERTY_SETTINGS = settings(max_examples=120, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def programme_of(start: str) -> Programme:
@@ -123,8 +142,7 @@ def test_random_sequences_respect_the_declared_machine(run):
         assert after.state_since >= before.state_since, "state_since never decreases"
         # A trigger that does not move the case (filing a report) may be dated earlier.
         assert on >= before.state_since or after.state == before.state, "never leaves a state before entering it"
-        assert route_matches(programme, trigger, before, after), (trigger, before.state,
-                                                                   after.state)
+        assert route_matches(programme, trigger, before, after), (trigger, before.state, after.state)
         assert proposal.from_state == before.state and proposal.to_state == after.state
         if programme.definition.triggers[trigger].internal:
             assert after.state == before.state and after.state_since == before.state_since
@@ -133,8 +151,7 @@ def test_random_sequences_respect_the_declared_machine(run):
         assert after.cycle >= before.cycle
         if after.approved_on is not None:
             assert after.cycle >= 1
-        assert on >= programme.definition.in_force.date or \
-            programme.definition.in_force.applies_to != "all"
+        assert on >= programme.definition.in_force.date or programme.definition.in_force.applies_to != "all"
 
 
 @PROPERTY_SETTINGS
@@ -165,8 +182,15 @@ def test_a_trigger_options_blocks_is_refused_when_fired(run, later):
     _, blocked = options(programme, case, on, "admin")
     for trigger, reasons in blocked.items():
         assert reasons
-        if {r.code for r in reasons} & {"terminal", "wrong_state", "role", "not_due",
-                                        "already_done", "before_state_entry", "not_in_force"}:
+        if {r.code for r in reasons} & {
+            "terminal",
+            "wrong_state",
+            "role",
+            "not_due",
+            "already_done",
+            "before_state_entry",
+            "not_in_force",
+        }:
             with pytest.raises(Refused):
                 decide(programme, case, trigger, on, "admin")
 

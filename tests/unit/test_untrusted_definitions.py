@@ -17,7 +17,8 @@ from lifecycle.errors import DefinitionError, Refused
 from lifecycle.programmes.loader import load_text
 
 EXAMPLE = (Path(__file__).parents[2] / "docs" / "examples" / "programmes" / "prov-incubator.yaml").read_text(
-    encoding="utf-8")
+    encoding="utf-8"
+)
 REQUIREMENT = 'require: {field: site_area_m2, op: ">=", value: 3000}'
 
 
@@ -29,8 +30,7 @@ def test_an_expression_that_fails_on_real_values_is_reported_as_a_fault_of_the_r
     programme = load_text(with_expression("site_area_m2 / tenants > 100"), "prov-incubator.yaml")
     case = open_case(programme, "某孵化器", date(2025, 3, 2), "admin").case
     with pytest.raises(Refused) as caught:
-        decide(programme, case, "start_review", date(2025, 3, 3), "admin",
-               {"site_area_m2": "5000", "tenants": "0"})
+        decide(programme, case, "start_review", date(2025, 3, 3), "admin", {"site_area_m2": "5000", "tenants": "0"})
     broken = [r for r in caught.value.reasons if r.code == "criterion_error"]
     assert broken and "ZeroDivisionError" in broken[0].message
     assert "seen nothing" not in broken[0].message and "missing" not in broken[0].message
@@ -44,10 +44,21 @@ def test_a_missing_value_is_still_reported_as_missing():
     assert any(r.code == "missing_field" and "site_area_m2" in r.message for r in caught.value.reasons)
 
 
-@pytest.mark.parametrize("expression", [
-    "tenants.__class__", "9**9**9 > 1", "(lambda: 1)() == 1", "f'{tenants}' == '1'",
-    "'{}'.format(tenants) == '1'", "[t for t in [tenants]] == [1]", "'%d' % tenants == '1'",
-    "tenants > '3'", "int(tenants) > 1", "tenants[0] > 1"])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "tenants.__class__",
+        "9**9**9 > 1",
+        "(lambda: 1)() == 1",
+        "f'{tenants}' == '1'",
+        "'{}'.format(tenants) == '1'",
+        "[t for t in [tenants]] == [1]",
+        "'%d' % tenants == '1'",
+        "tenants > '3'",
+        "int(tenants) > 1",
+        "tenants[0] > 1",
+    ],
+)
 def test_an_expression_that_can_never_evaluate_is_refused_when_the_definition_loads(expression):
     with pytest.raises(DefinitionError) as caught:
         load_text(with_expression(expression), "prov-incubator.yaml")
@@ -55,8 +66,15 @@ def test_an_expression_that_can_never_evaluate_is_refused_when_the_definition_lo
     assert f"prov-incubator.yaml:{line}" in str(caught.value)
 
 
-@pytest.mark.parametrize("expression", ["(" * 5000 + "tenants" + ")" * 5000, "not " * 5000 + "tenants",
-                                        "+".join(["tenants"] * 2000) + " > 1", "-" * 5000 + "tenants > 1"])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "(" * 5000 + "tenants" + ")" * 5000,
+        "not " * 5000 + "tenants",
+        "+".join(["tenants"] * 2000) + " > 1",
+        "-" * 5000 + "tenants > 1",
+    ],
+)
 def test_a_deeply_nested_expression_is_refused_without_a_recursion_error(expression):
     with pytest.raises(ExpressionError):
         parse_expression(expression)

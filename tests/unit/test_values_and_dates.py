@@ -27,31 +27,65 @@ def test_a_ratio_of_59_99_percent_is_below_60_percent():
     assert comparable(parse_value("ratio", "59.99%")) < comparable(0.60)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("3e9", 3_000_000_000), ("3E9", 3_000_000_000), ("3000000000", 3_000_000_000),
-    ("3,000,000,000", 3_000_000_000), ("3_000_000_000", 3_000_000_000),
-    (" 20000000 ", 20_000_000), ("1.5e9", 1_500_000_000), ("0.5", 0.5),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3e9", 3_000_000_000),
+        ("3E9", 3_000_000_000),
+        ("3000000000", 3_000_000_000),
+        ("3,000,000,000", 3_000_000_000),
+        ("3_000_000_000", 3_000_000_000),
+        (" 20000000 ", 20_000_000),
+        ("1.5e9", 1_500_000_000),
+        ("0.5", 0.5),
+    ],
+)
 def test_numbers_may_be_written_in_several_ways(text, expected):
     value = parse_value("number", text)
     assert value == expected
     assert type(value) is type(expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("true", True), ("TRUE", True), ("yes", True), ("1", True), ("y", True),
-    ("false", False), ("no", False), ("0", False), (" False ", False), (True, True),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("1", True),
+        ("y", True),
+        ("false", False),
+        ("no", False),
+        ("0", False),
+        (" False ", False),
+        (True, True),
+    ],
+)
 def test_booleans_accept_the_usual_words(text, expected):
     assert parse_value("bool", text) is expected
 
 
-@pytest.mark.parametrize(("type_", "text"), [
-    ("number", "abc"), ("number", ""), ("number", "nan"), ("number", "inf"), ("number", "12%"),
-    ("number", True), ("ratio", "x%"), ("ratio", "%"), ("bool", "maybe"), ("bool", ""),
-    ("int", "2025.5"), ("int", "twenty"), ("int", True), ("date", "2025-1-10"),
-    ("date", "2025-02-30"), ("text", "   "),
-])
+@pytest.mark.parametrize(
+    ("type_", "text"),
+    [
+        ("number", "abc"),
+        ("number", ""),
+        ("number", "nan"),
+        ("number", "inf"),
+        ("number", "12%"),
+        ("number", True),
+        ("ratio", "x%"),
+        ("ratio", "%"),
+        ("bool", "maybe"),
+        ("bool", ""),
+        ("int", "2025.5"),
+        ("int", "twenty"),
+        ("int", True),
+        ("date", "2025-1-10"),
+        ("date", "2025-02-30"),
+        ("text", "   "),
+    ],
+)
 def test_values_that_do_not_fit_their_type_are_invalid(type_, text):
     with pytest.raises(InvalidValue):
         parse_value(type_, text)
@@ -75,10 +109,15 @@ def test_values_are_shown_as_people_read_them():
     assert show(None) == "missing"
 
 
-@pytest.mark.parametrize(("field", "text"), [
-    ("avg_revenue_3y", "lots"), ("rd_ratio_3y", "twelve%"), ("registered_in_beijing", "perhaps"),
-    ("committed_rd_3y_avg", "nan"),
-])
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("avg_revenue_3y", "lots"),
+        ("rd_ratio_3y", "twelve%"),
+        ("registered_in_beijing", "perhaps"),
+        ("committed_rd_3y_avg", "nan"),
+    ],
+)
 def test_a_bad_value_is_refused_with_code_invalid_field_naming_the_field(field, text):
     case = open_case(BJ, "某某中心", date(2024, 9, 1), "admin").case
     with pytest.raises(Refused) as caught:
@@ -115,15 +154,18 @@ def test_a_case_needs_a_non_empty_name():
 
 # -- dates ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("day", "years", "expected"), [
-    (date(2025, 1, 10), 5, date(2030, 1, 10)),
-    (date(2028, 2, 29), 5, date(2033, 2, 28)),
-    (date(2028, 2, 29), 3, date(2031, 2, 28)),
-    (date(2024, 2, 29), 4, date(2028, 2, 29)),
-    (date(2025, 12, 31), 3, date(2028, 12, 31)),
-])
-def test_n_years_after_a_date_is_the_same_month_and_day_with_29_february_to_28(day, years,
-                                                                                expected):
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (date(2025, 1, 10), 5, date(2030, 1, 10)),
+        (date(2028, 2, 29), 5, date(2033, 2, 28)),
+        (date(2028, 2, 29), 3, date(2031, 2, 28)),
+        (date(2024, 2, 29), 4, date(2028, 2, 29)),
+        (date(2025, 12, 31), 3, date(2028, 12, 31)),
+    ],
+)
+def test_n_years_after_a_date_is_the_same_month_and_day_with_29_february_to_28(day, years, expected):
     assert add_years(day, years) == expected
 
 

@@ -17,8 +17,9 @@ class AuditPage:
     limit: int
 
 
-def audit_page(app: Lifecycle, where: AuditFilter, *, offset: int = 0, limit: int = 100,
-               newest_first: bool = True) -> AuditPage:
+def audit_page(
+    app: Lifecycle, where: AuditFilter, *, offset: int = 0, limit: int = 100, newest_first: bool = True
+) -> AuditPage:
     """One page of the filtered log (newest first by default) and the size of the whole view."""
     with app.uow() as uow:
         entries, total = uow.audit.page(where.query(), offset=offset, limit=limit, newest_first=newest_first)

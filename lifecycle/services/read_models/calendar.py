@@ -11,8 +11,19 @@ from lifecycle.errors import UsageError
 from lifecycle.services.app import Lifecycle
 
 #: The columns of the calendar as a table (and the keys of its JSON rows).
-COLUMNS = ("due_on", "case_id", "programme", "name", "kind", "what", "what_zh", "clause", "default",
-           "period", "trigger")
+COLUMNS = (
+    "due_on",
+    "case_id",
+    "programme",
+    "name",
+    "kind",
+    "what",
+    "what_zh",
+    "clause",
+    "default",
+    "period",
+    "trigger",
+)
 
 
 def upcoming(app: Lifecycle, as_of: date, days: int, programme: str | None = None) -> list[dict[str, Any]]:
@@ -26,10 +37,22 @@ def upcoming(app: Lifecycle, as_of: date, days: int, programme: str | None = Non
     with app.uow() as uow:
         for case in uow.cases.search(programme=programme):
             found = deadlines(app.programme_for(case, uow), case, as_of, end)
-            rows += [{"due_on": d.on.isoformat(), "case_id": case.id, "programme": case.programme,
-                      "name": case.name, "kind": d.kind, "what": d.what, "what_zh": d.what_zh,
-                      "clause": d.clause, "default": d.default, "period": d.period,
-                      "trigger": d.trigger} for d in found]
+            rows += [
+                {
+                    "due_on": d.on.isoformat(),
+                    "case_id": case.id,
+                    "programme": case.programme,
+                    "name": case.name,
+                    "kind": d.kind,
+                    "what": d.what,
+                    "what_zh": d.what_zh,
+                    "clause": d.clause,
+                    "default": d.default,
+                    "period": d.period,
+                    "trigger": d.trigger,
+                }
+                for d in found
+            ]
     rows.sort(key=lambda r: (r["due_on"], r["case_id"], r["kind"], r["what"]))
     return rows
 
@@ -49,8 +72,12 @@ def as_ics(rows: list[dict[str, Any]], *, chinese: bool = False) -> bytes:
         what = (row["what_zh"] or row["what"]) if chinese else row["what"]
         clause = f" ({row['clause']}{', default' if row['default'] else ''})" if row["clause"] else ""
         event = Event()
-        event.add("uid", f"{row['case_id']}-{row['kind']}-{row['period'] or ''}-{row['what']}-"
-                         f"{row['due_on']}@lifecycle".replace(" ", "_"))
+        event.add(
+            "uid",
+            f"{row['case_id']}-{row['kind']}-{row['period'] or ''}-{row['what']}-{row['due_on']}@lifecycle".replace(
+                " ", "_"
+            ),
+        )
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))

@@ -64,8 +64,9 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         next_due=next_due(programme, case),
         triggers={name: (t.zh, t.en) for name, t in definition.triggers.items()},
         states={name: (s.zh, s.en) for name, s in definition.states.items()},
-        severity={name: grave for name in view["allowed"]
-                  if (grave := severity(programme, name, case.state)) is not None},
+        severity={
+            name: grave for name in view["allowed"] if (grave := severity(programme, name, case.state)) is not None
+        },
         terminal=frozenset(programme.states_of_kind("terminal")),
         contact=None if contact is None or contact.empty else contact.audit_view(),
         notifications=notifications,
@@ -79,9 +80,15 @@ def _obligations(programme: Any, case: Any, as_of: date) -> list[ObligationLine]
     for row in obligations_view(programme, case, as_of):
         spec = definitions.get(str(row["kind"]))
         clause = (spec.due.clause or spec.clause) if spec else None
-        lines.append(ObligationLine(
-            obligation=spec.en if spec else str(row["kind"]), period=str(row["period"]),
-            due_on=str(row["due_on"]), status=str(row["status"]), reminded_on=row.get("reminded_on"),
-            clause=clause, default=bool(spec and (spec.due.default or spec.default))))
+        lines.append(
+            ObligationLine(
+                obligation=spec.en if spec else str(row["kind"]),
+                period=str(row["period"]),
+                due_on=str(row["due_on"]),
+                status=str(row["status"]),
+                reminded_on=row.get("reminded_on"),
+                clause=clause,
+                default=bool(spec and (spec.due.default or spec.default)),
+            )
+        )
     return lines
-

@@ -33,9 +33,15 @@ def versions_in_force(current: str, history: list[AuditEntry]) -> dict[int, str]
 
 def _source(programme: Programme) -> dict[str, Any]:
     source = programme.definition.source
-    return {"version": programme.version, "title": source.title, "number": source.number,
-            "issuer": source.issuer, "date": source.date.isoformat() if source.date else None,
-            "file": source.file, "section": source.section}
+    return {
+        "version": programme.version,
+        "title": source.title,
+        "number": source.number,
+        "issuer": source.issuer,
+        "date": source.date.isoformat() if source.date else None,
+        "file": source.file,
+        "section": source.section,
+    }
 
 
 def _decision(entry: AuditEntry, programme: Programme) -> dict[str, Any]:
@@ -52,10 +58,13 @@ def _decision(entry: AuditEntry, programme: Programme) -> dict[str, Any]:
         "default": bool(entry.payload.get("default")) or from_shared_rules,
         "decision_no": entry.payload.get("decision_no"),
         # Where the clause is written: the programme's document, or the shared rules.
-        "clause_source": None if not clause else (
-            "the project's own rules [default]" if from_shared_rules
-            else " ".join(p for p in (programme.definition.source.number,
-                                      programme.definition.source.title) if p)),
+        "clause_source": None
+        if not clause
+        else (
+            "the project's own rules [default]"
+            if from_shared_rules
+            else " ".join(p for p in (programme.definition.source.number, programme.definition.source.title) if p)
+        ),
     }
 
 
@@ -73,22 +82,30 @@ def case_report(app: Lifecycle, case_id: int, claimed: str) -> dict[str, Any]:
         case = load_case(uow, case_id)
         history = uow.audit.history(case_id)
         by_seq = versions_in_force(case.definition_version, history)
-        programmes = {version: _programme(app, uow, case.programme, version)
-                      for version in dict.fromkeys([*by_seq.values(), case.definition_version])}
+        programmes = {
+            version: _programme(app, uow, case.programme, version)
+            for version in dict.fromkeys([*by_seq.values(), case.definition_version])
+        }
         generated_by = reader_name(uow, claimed)
     current = programmes[case.definition_version]
     chain = verify_log(app)
     # A broken chain before or at one of this case's entries puts the entry itself in doubt.
-    doubtful = [e.seq for e in history if not chain.ok and chain.first_bad is not None
-                and e.seq >= chain.first_bad]
+    doubtful = [e.seq for e in history if not chain.ok and chain.first_bad is not None and e.seq >= chain.first_bad]
     return {
-        "case": {"id": case.id, "programme": case.programme,
-                 "programme_zh": current.definition.name.zh, "programme_en": current.definition.name.en,
-                 "name": case.name, "state": case.state, "state_label": current.label(case.state),
-                 "state_since": case.state_since.isoformat(), "version": case.version,
-                 "definition_version": case.definition_version,
-                 "approved_on": case.approved_on.isoformat() if case.approved_on else None,
-                 "valid_until": case.valid_until.isoformat() if case.valid_until else None},
+        "case": {
+            "id": case.id,
+            "programme": case.programme,
+            "programme_zh": current.definition.name.zh,
+            "programme_en": current.definition.name.en,
+            "name": case.name,
+            "state": case.state,
+            "state_label": current.label(case.state),
+            "state_since": case.state_since.isoformat(),
+            "version": case.version,
+            "definition_version": case.definition_version,
+            "approved_on": case.approved_on.isoformat() if case.approved_on else None,
+            "valid_until": case.valid_until.isoformat() if case.valid_until else None,
+        },
         "sources": [_source(p) for p in programmes.values()],
         "decisions": _with_corrections([_decision(e, programmes[by_seq[e.seq]]) for e in history]),
         "chain": {**chain.to_dict(), "entries_in_doubt": doubtful},

@@ -33,9 +33,21 @@ def run_history(app: Lifecycle, limit: int | None = None) -> list[RunRecord]:
     """Every recorded run, newest first (dry runs write nothing, so they are not here)."""
     with app.database_uow() as uow:
         rows = runs(uow.connection, limit)
-    return [RunRecord(r["id"], _iso(r["started_at"]), _iso(r["ended_at"]), _iso(r["as_of"]), r["invoked_by"],
-                      r["programme"], r["source"], r["outcome"], parse_counts(r["counts"]), r["error"])
-            for r in rows]
+    return [
+        RunRecord(
+            r["id"],
+            _iso(r["started_at"]),
+            _iso(r["ended_at"]),
+            _iso(r["as_of"]),
+            r["invoked_by"],
+            r["programme"],
+            r["source"],
+            r["outcome"],
+            parse_counts(r["counts"]),
+            r["error"],
+        )
+        for r in rows
+    ]
 
 
 def _iso(value: Any) -> str | None:

@@ -37,21 +37,48 @@ def log_of(uow: UnitOfWork, case_id: int | None = None, limit: int | None = None
                 continue
             context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"])
             notice = notices[row["notification_id"]] = {
-                "notification_id": row["notification_id"], "case_id": row["case_id"], "case_name": context.get(
-                    "case_name"), "programme": row["programme"], "kind": row["kind"], "rule": row["rule"],
-                "period": row["period"], "lead_days": row["lead_days"], "due_on": _iso(row["due_on"]),
-                "notify_on": _iso(row["notify_on"]), "created_at": _iso(row["created_at"]),
-                "audit_seq": row["audit_seq"], "reply_by": context.get("reply_by"), "deliveries": []}
+                "notification_id": row["notification_id"],
+                "case_id": row["case_id"],
+                "case_name": context.get("case_name"),
+                "programme": row["programme"],
+                "kind": row["kind"],
+                "rule": row["rule"],
+                "period": row["period"],
+                "lead_days": row["lead_days"],
+                "due_on": _iso(row["due_on"]),
+                "notify_on": _iso(row["notify_on"]),
+                "created_at": _iso(row["created_at"]),
+                "audit_seq": row["audit_seq"],
+                "reply_by": context.get("reply_by"),
+                "deliveries": [],
+            }
         if row["delivery_id"] is None:
             continue
         recipient = Recipient(row["channel"], row["address"], row["webhook_kind"], row["recipient"])
-        notice["deliveries"].append({
-            "delivery_id": row["delivery_id"], "channel": row["channel"], "to": _shown(recipient),
-            "recipient": row["recipient"], "status": row["status"], "sent_at": _iso(row["sent_at"]),
-            "last_answer": row["last_answer"], "message_id": row["message_id"], "subject": row["subject"],
-            "attempts": [{"number": a["number"], "started_at": _iso(a["started_at"]), "ended_at": _iso(a["ended_at"]),
-                          "outcome": a["outcome"], "answer": a["answer"], "sender": a["sender"]}
-                         for a in attempts.get(row["delivery_id"], [])]})
+        notice["deliveries"].append(
+            {
+                "delivery_id": row["delivery_id"],
+                "channel": row["channel"],
+                "to": _shown(recipient),
+                "recipient": row["recipient"],
+                "status": row["status"],
+                "sent_at": _iso(row["sent_at"]),
+                "last_answer": row["last_answer"],
+                "message_id": row["message_id"],
+                "subject": row["subject"],
+                "attempts": [
+                    {
+                        "number": a["number"],
+                        "started_at": _iso(a["started_at"]),
+                        "ended_at": _iso(a["ended_at"]),
+                        "outcome": a["outcome"],
+                        "answer": a["answer"],
+                        "sender": a["sender"],
+                    }
+                    for a in attempts.get(row["delivery_id"], [])
+                ],
+            }
+        )
     return list(notices.values())
 
 
@@ -68,10 +95,17 @@ def add_notifications(uow: UnitOfWork, view: dict[str, Any]) -> dict[str, Any]:
         sent = reminded.get(entry["seq"])
         if sent is not None:
             entry["notified"] = [
-                {"channel": d["channel"], "to": _shown(Recipient(d["channel"], d["address"], d["webhook_kind"],
-                                                                 d["recipient"])),
-                 "recipient": d["recipient"], "status": d["status"], "sent_at": _iso(d["sent_at"]),
-                 "answer": d["last_answer"]} for d in sent if d["channel"] is not None]
+                {
+                    "channel": d["channel"],
+                    "to": _shown(Recipient(d["channel"], d["address"], d["webhook_kind"], d["recipient"])),
+                    "recipient": d["recipient"],
+                    "status": d["status"],
+                    "sent_at": _iso(d["sent_at"]),
+                    "answer": d["last_answer"],
+                }
+                for d in sent
+                if d["channel"] is not None
+            ]
     view["notifications"] = log_of(uow, case_id)
     return view
 

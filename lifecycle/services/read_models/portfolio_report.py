@@ -38,45 +38,88 @@ def portfolio_report(app: Lifecycle, as_of: date, claimed: str, programme: str |
             named = {"case_id": case.id, "name": case.name}
             for due in deadlines(definition, case, year_start, year_end):
                 if due.kind == "timer":
-                    section["evaluations_due"].append({
-                        **named, "due_on": due.on.isoformat(), "what": due.what, "what_zh": due.what_zh,
-                        "clause": due.clause, "default": due.default})
+                    section["evaluations_due"].append(
+                        {
+                            **named,
+                            "due_on": due.on.isoformat(),
+                            "what": due.what,
+                            "what_zh": due.what_zh,
+                            "clause": due.clause,
+                            "default": due.default,
+                        }
+                    )
             if definition.kind(case.state) == "active":
                 for row in obligations_view(definition, case, as_of):
                     if row["status"] in ("overdue", "reminded"):
                         obligation = next(o for o in definition.definition.obligations if o.id == row["kind"])
-                        section["overdue_obligations"].append({
-                            **named, "obligation": obligation.en, "obligation_zh": obligation.zh,
-                            "period": row["period"], "due_on": row["due_on"], "status": row["status"],
-                            "reminded_on": row["reminded_on"], "clause": obligation.clause})
+                        section["overdue_obligations"].append(
+                            {
+                                **named,
+                                "obligation": obligation.en,
+                                "obligation_zh": obligation.zh,
+                                "period": row["period"],
+                                "due_on": row["due_on"],
+                                "status": row["status"],
+                                "reminded_on": row["reminded_on"],
+                                "clause": obligation.clause,
+                            }
+                        )
             if case.state == REVOKED and as_of - RECENT <= case.state_since <= as_of:
                 assert case.id is not None
                 last = uow.audit.last_for_case(case.id)
-                section["recent_revocations"].append({
-                    **named, "revoked_on": case.state_since.isoformat(),
-                    "ground": last.payload.get("ground") if last else None,
-                    "reason": last.reason if last else None, "clause": last.clause if last else None,
-                    "actor": last.actor if last else None})
+                section["recent_revocations"].append(
+                    {
+                        **named,
+                        "revoked_on": case.state_since.isoformat(),
+                        "ground": last.payload.get("ground") if last else None,
+                        "reason": last.reason if last else None,
+                        "clause": last.clause if last else None,
+                        "actor": last.actor if last else None,
+                    }
+                )
     programmes = []
     for code in sorted(sections):
         section = sections[code]
         states = app.catalogue.current(code).definition.states
-        section["by_state"] = [{"state": s, "state_zh": states[s].zh if s in states else s,
-                                "state_en": states[s].en if s in states else s, "cases": n}
-                               for s, n in sorted(section["by_state"].items(),
-                                                  key=lambda item: list(states).index(item[0])
-                                                  if item[0] in states else len(states))]
+        section["by_state"] = [
+            {
+                "state": s,
+                "state_zh": states[s].zh if s in states else s,
+                "state_en": states[s].en if s in states else s,
+                "cases": n,
+            }
+            for s, n in sorted(
+                section["by_state"].items(),
+                key=lambda item: list(states).index(item[0]) if item[0] in states else len(states),
+            )
+        ]
         section["cases"] = sum(row["cases"] for row in section["by_state"])
-        for key, sort in (("evaluations_due", "due_on"), ("overdue_obligations", "due_on"),
-                          ("recent_revocations", "revoked_on")):
+        for key, sort in (
+            ("evaluations_due", "due_on"),
+            ("overdue_obligations", "due_on"),
+            ("recent_revocations", "revoked_on"),
+        ):
             section[key].sort(key=lambda r, k=sort: (r[k], r["case_id"]))
         programmes.append(section)
-    return {"as_of": as_of.isoformat(), "year": as_of.year, "programme": programme,
-            "programmes": programmes, "generated_at": utc_text(utc_now()),
-            "generated_by": generated_by, "database": safe_url(app.url)}
+    return {
+        "as_of": as_of.isoformat(),
+        "year": as_of.year,
+        "programme": programme,
+        "programmes": programmes,
+        "generated_at": utc_text(utc_now()),
+        "generated_by": generated_by,
+        "database": safe_url(app.url),
+    }
 
 
 def _section(app: Lifecycle, code: str) -> dict[str, Any]:
     names = app.catalogue.current(code).definition.name
-    return {"code": code, "name_zh": names.zh, "name_en": names.en, "by_state": {},
-            "evaluations_due": [], "overdue_obligations": [], "recent_revocations": []}
+    return {
+        "code": code,
+        "name_zh": names.zh,
+        "name_en": names.en,
+        "by_state": {},
+        "evaluations_due": [],
+        "overdue_obligations": [],
+        "recent_revocations": [],
+    }

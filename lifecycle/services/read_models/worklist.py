@@ -86,8 +86,11 @@ def next_due(programme: Programme, case: Case) -> NextDue | None:
 def _words(programme: Programme, due: schedule.Due) -> str:
     if due.kind == "timer":
         return programme.timer(due.rule).en
-    obligation = next(o for o in programme.definition.obligations
-                      if due.rule in (schedule.reminder_rule(o), schedule.revocation_rule(o)))
+    obligation = next(
+        o
+        for o in programme.definition.obligations
+        if due.rule in (schedule.reminder_rule(o), schedule.revocation_rule(o))
+    )
     if due.kind == "reminder":
         return f"{obligation.en} {due.period} overdue"
     unanswered = ", the reminder unanswered" if obligation.reminder is not None else ""
@@ -102,8 +105,15 @@ def province_of(case: Case) -> str | None:
     return None
 
 
-def find_cases(app: Lifecycle, criteria: CaseFilter, *, sort: str = "next_due",
-               offset: int = 0, limit: int = PAGE_SIZE, count: bool = True) -> Page:
+def find_cases(
+    app: Lifecycle,
+    criteria: CaseFilter,
+    *,
+    sort: str = "next_due",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    count: bool = True,
+) -> Page:
     """One page of the cases matching `criteria`, and how many match in all.
 
     With `count=False` the total is only known when the page is the last one (else
@@ -134,19 +144,31 @@ def count_cases(app: Lifecycle, criteria: CaseFilter) -> int:
 def _filters(app: Lifecycle, criteria: CaseFilter) -> dict[str, Any]:
     if criteria.programme:
         app.catalogue.current(criteria.programme)  # an unknown code is an error, not an empty page
-    return {"programme": criteria.programme, "state": criteria.state, "text": criteria.text,
-            "province": criteria.province, "due_from": criteria.due_from,
-            "due_before": criteria.due_before}
+    return {
+        "programme": criteria.programme,
+        "state": criteria.state,
+        "text": criteria.text,
+        "province": criteria.province,
+        "due_from": criteria.due_from,
+        "due_before": criteria.due_before,
+    }
 
 
 def _line(programme: Programme, case: Case) -> CaseLine:
     state = programme.definition.states.get(case.state)
     assert case.id is not None
     return CaseLine(
-        id=case.id, programme=case.programme, name=case.name, state=case.state,
-        state_zh=state.zh if state else case.state, state_en=state.en if state else case.state,
-        state_since=case.state_since, province=province_of(case),
-        next_due=next_due(programme, case), version=case.version)
+        id=case.id,
+        programme=case.programme,
+        name=case.name,
+        state=case.state,
+        state_zh=state.zh if state else case.state,
+        state_en=state.en if state else case.state,
+        state_since=case.state_since,
+        province=province_of(case),
+        next_due=next_due(programme, case),
+        version=case.version,
+    )
 
 
 def case_names(app: Lifecycle, ids: list[int]) -> dict[int, str]:

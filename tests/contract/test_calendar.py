@@ -33,7 +33,7 @@ def approved(app: Lifecycle, eligible: dict[str, str]) -> int:
 def test_the_calendar_lists_the_annual_report_and_the_evaluations_to_come_with_their_clauses(
     app: Lifecycle, approved: int
 ) -> None:
-    rows = upcoming(app, date(2025, 1, 11), 365 * 5)
+    rows = upcoming(app, date(2025, 1, 11), 365 * 5 + 1)
     assert [(r["due_on"], r["kind"]) for r in rows][:2] == [("2026-03-31", "obligation"), ("2027-03-31", "obligation")]
     report = rows[0]
     assert (report["case_id"], report["name"], report["programme"]) == (approved, NAME, "bj-tic")
@@ -41,8 +41,9 @@ def test_the_calendar_lists_the_annual_report_and_the_evaluations_to_come_with_t
     assert report["clause"] == "第十五条(四)" and report["default"] is True
     assert report["trigger"] == "file_report"
     timers = {r["what"]: r for r in rows if r["kind"] == "timer"}
-    assert timers["validity ends"]["due_on"] == "2030-01-10"
-    assert timers["validity ends"]["trigger"] == "expire"
+    # Valid through 2030-01-10 as the civil code counts five years from 2025-01-10; it expires the day after.
+    assert timers["the day after the last day of validity"]["due_on"] == "2030-01-11"
+    assert timers["the day after the last day of validity"]["trigger"] == "expire"
     assert any(r["due_on"] == "2028-01-10" and r["clause"] == "第十六条" for r in timers.values())
 
 

@@ -90,12 +90,13 @@ def parse_day(text: str | None, option: str = "--on") -> date:
 
 def parse_sets(items: list[str] | None) -> dict[str, str]:
     from lifecycle.errors import UsageError
+    from lifecycle.i18n import _
 
     values: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--set {item!r}: write it as KEY=VALUE, e.g. --set grade=pass")
+            raise UsageError(_("--set {item}: write it as KEY=VALUE, e.g. --set grade=pass").format(item=repr(item)))
         values[key.strip()] = value
     return values
 

@@ -1,20 +1,13 @@
-"""The language the terminal UI speaks to this user: LIFECYCLE_LANG (zh or en), else the
-locale (zh_* → Chinese), else English."""
+"""The language the terminal UI speaks to this user (lifecycle.i18n decides it for the whole
+product: LIFECYCLE_LANG, else the locale, else English)."""
 
 from __future__ import annotations
 
-import os
-
-LANGUAGES = ("zh", "en")
+from lifecycle.i18n import LANGUAGES, language
 
 
 def current_language() -> str:
-    chosen = os.environ.get("LIFECYCLE_LANG", "").strip().lower()
-    if chosen in LANGUAGES:
-        return chosen
-    # POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG.
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "").strip()
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    return language()
+
+
+__all__ = ["LANGUAGES", "current_language"]

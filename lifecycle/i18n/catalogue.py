@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -47,7 +48,7 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 TRANSLATED = ("zh",)
 #: Fixed header dates, so that updating a catalogue changes it only where a message changed.
 STAMP = datetime(2026, 12, 1, tzinfo=UTC)
-PEOPLE = {
+PEOPLE: dict[str, Any] = {
     "copyright_holder": "the lifecycle authors",
     "msgid_bugs_address": "the lifecycle team",
     "last_translator": "the lifecycle team",
@@ -146,8 +147,8 @@ def problems() -> Iterator[str]:
                 yield f"{mo.relative_to(ROOT)}: not the compiled {domain}.po: run python -m lifecycle.i18n.catalogue"
 
 
-def _has_translation(string: str | tuple[str, ...]) -> bool:
-    return all(string) if isinstance(string, tuple) else bool(string)
+def _has_translation(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    return all(string) if isinstance(string, tuple | list) else bool(string)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import typer
 from lifecycle.cli.common import (
     DbOption,
     JsonOption,
+    OfficeOption,
     OnOption,
     SetOption,
     acting,
@@ -31,24 +32,26 @@ def add(
     sets: SetOption = None,
     on: OnOption = None,
     reason: ReasonOption = None,
+    office: OfficeOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Open a case in the programme's initial state, entered on --on."""
+    """Open a case in the programme's initial state, entered on --on, in --office (default: yours)."""
     from lifecycle.services.cases import add_case
 
     app_ = application(db)
     app_.require_schema()
-    outcome = add_case(app_, acting(), code, name, parse_day(on), parse_sets(sets), reason)
+    outcome = add_case(app_, acting(), code, name, parse_day(on), parse_sets(sets), reason, office=office)
     case = outcome.case
-    result = {"id": case.id, "programme": case.programme, "name": case.name, "state": case.state,
+    result = {"id": case.id, "programme": case.programme, "name": case.name, "office": case.office,
+              "state": case.state,
               "state_since": case.state_since.isoformat(), "fields": case.fields,
               "version": case.version, "seq": outcome.entry.seq}
     if json:
         print_json(result)
     else:
-        console().print(f"Case {case.id} opened in {case.programme}: {case.name} — "
-                        f"{case.state} since {case.state_since}", markup=False)
+        console().print(f"Case {case.id} opened in {case.programme} for office {case.office}: "
+                        f"{case.name} — {case.state} since {case.state_since}", markup=False)
 
 
 @app.command("list")
@@ -61,10 +64,13 @@ def list_(
                                                show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many.",
                                               show_default=False)] = None,
+    office: Annotated[str | None, typer.Option(
+        "--office", help="Only this office's cases and those of the offices below it.",
+        show_default=False)] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List cases, oldest first."""
+    """List the cases you see (your office's and those below it), oldest first."""
     from rich.table import Table
     from rich.text import Text
 
@@ -72,15 +78,15 @@ def list_(
 
     app_ = application(db)
     app_.require_schema()
-    rows = list_cases(app_, programme, state, search, limit)
+    rows = list_cases(app_, programme, state, search, limit, office)
     if json:
         print_json(rows)
         return
-    table = Table("id", "programme", "name", "state", "since", "approved", "valid until")
+    table = Table("id", "programme", "office", "name", "state", "since", "approved", "valid until")
     for row in rows:
         label = app_.catalogue.current(row["programme"]).label(row["state"]) \
             if row["programme"] in app_.catalogue.codes() else row["state"]
-        table.add_row(str(row["id"]), Text(row["programme"]), Text(row["name"]), Text(label),
+        table.add_row(str(row["id"]), Text(row["programme"]), Text(row["office"]), Text(row["name"]), Text(label),
                       row["state_since"], row["approved_on"] or "", row["valid_until"] or "")
     console().print(table)
 
@@ -147,7 +153,8 @@ def render_case(view: dict[str, Any]) -> None:
     from rich.text import Text
 
     out = console()
-    out.print(Text(f"Case {view['id']} · {view['programme']} · {view['name']}", style="bold"))
+    out.print(Text(f"Case {view['id']} · {view['programme']} · {view['name']} · office {view['office']}",
+                   style="bold"))
     out.print(Text(f"{view['state_zh']} {view['state']} ({view['state_en']}) since "
                    f"{view['state_since']} · cycle {view['cycle']} · version {view['version']}"))
     dates = [f"{k.replace('_', ' ')} {view[k]}" for k in

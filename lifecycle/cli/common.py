@@ -23,6 +23,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only, on st
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="A field or parameter, KEY=VALUE (repeatable): grade=pass, rd_ratio_3y=12%.",
     show_default=False)]
+OfficeOption = Annotated[str | None, typer.Option(
+    "--office", help="Office code (see `lifecycle offices list`).", show_default=False)]
 OnOption = Annotated[str | None, typer.Option(
     "--on", help="Effective date YYYY-MM-DD (default: today in China Standard Time).",
     show_default=False)]
@@ -33,7 +35,7 @@ STATE: dict[str, Any] = {}
 def application(db: str | None) -> Lifecycle:
     from lifecycle.services.app import Lifecycle
 
-    return Lifecycle(db or STATE.get("db"), STATE.get("programmes"))
+    return Lifecycle(db or STATE.get("db"), STATE.get("programmes"), viewer=STATE.get("as"))
 
 
 def acting(explicit: str | None = None) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli import audit, cases, common, comply, programmes, scheduler, tui, users
+from lifecycle.cli import audit, cases, common, comply, offices, programmes, scheduler, tui, users
 
 app = typer.Typer(
     name="lifecycle",
@@ -17,6 +17,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(users.app, name="users")
+app.add_typer(offices.app, name="offices")
 app.add_typer(programmes.app, name="programmes")
 app.add_typer(cases.app, name="cases")
 app.add_typer(audit.app, name="audit")

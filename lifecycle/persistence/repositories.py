@@ -7,7 +7,7 @@ ORM's per-object bookkeeping would cost more than the database work itself.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from lifecycle.domain.case import Case
 from lifecycle.persistence.case_search import DUE, CaseFilter, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
-from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
+from lifecycle.persistence.tables import ROOT_OFFICE, audit_head, audit_log, cases, definitions, users
 
 
 def utc_now() -> datetime:
@@ -29,7 +29,9 @@ def utc_now() -> datetime:
 
 CASE_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved_on",
                 "valid_until", "cycle", "cycle_start", "deadline_on", "progress",
-                "definition_version", "created_on", "next_due_on")
+                "definition_version", "created_on", "next_due_on", "office")
+#: What an advance may change: every column but the office (a case does not move office).
+UPDATED_COLUMNS = tuple(name for name in CASE_COLUMNS if name != "office")
 
 
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form and
@@ -47,7 +49,7 @@ _HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
 _HEAD_LOCKED = _HEAD.with_for_update()
 _INSERT_ENTRY = insert(audit_log).values({name: bindparam(name) for name in (
     "seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on", "recorded_at",
-    "actor", "role", "reason", "clause", "payload", "prev_hash", "hash")})
+    "actor", "role", "reason", "clause", "payload", "prev_hash", "hash", "office")})
 _MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
     seq=bindparam("seq"), hash=bindparam("hash"))
 ENTRY_COLUMNS = ("seq", "case_id", "programme", "trigger", "from_state", "to_state", "effective_on",
@@ -67,14 +69,37 @@ def _case_from_mapping(data: Any) -> Case:
         cycle_start=read_date(data["cycle_start"]), deadline_on=read_date(data["deadline_on"]),
         progress=dict(read_json(data["progress"]) or {}), version=data["version"],
         created_on=read_date(data["created_on"]), next_due_on=read_date(data.get("next_due_on")),
+        office=data.get("office") or "ROOT",
     )
 
 
 
 
+#: The offices a reader sees (None: all), worked out when first needed.
+Scope = Callable[[], "tuple[str, ...] | None"]
+
+
 class CaseRepository:
-    def __init__(self, connection: Connection) -> None:
+    """Reads are limited to the reader's offices (`scope`); on PostgreSQL row-level security
+    limits them again, whoever asks. `get` reads any case: the use cases check its office and
+    say why it is out of reach."""
+
+    def __init__(self, connection: Connection, scope: Scope | None = None) -> None:
         self.connection = connection
+        self._scope = scope
+
+    def scope(self) -> tuple[str, ...] | None:
+        return self._scope() if self._scope is not None else None
+
+    def _offices(self, office: str | None) -> tuple[str, ...] | None:
+        """The offices a query covers: the reader's, narrowed to `office` and those below it."""
+        seen = self.scope()
+        if office is None:
+            return seen
+        from lifecycle.persistence.offices import OfficeRepository
+
+        below = OfficeRepository(self.connection).subtree(office)
+        return tuple(code for code in below if seen is None or code in seen)
 
     def get(self, case_id: int) -> Case | None:
         cursor = prepare(self.connection, _CASE_BY_ID).run(self.connection, {"match_id": case_id})
@@ -117,7 +142,7 @@ class CaseRepository:
 
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
-        values = {name: getattr(case, name) for name in CASE_COLUMNS}
+        values = {name: getattr(case, name) for name in UPDATED_COLUMNS}
         values.update(version=expected_version + 1, updated_at=utc_now(), match_id=case.id,
                       match_version=expected_version)
         if prepare(self.connection, _UPDATE_CASE).run(self.connection, values).rowcount != 1:
@@ -139,13 +164,26 @@ class CaseRepository:
     def search(self, *, programme: str | None = None, state: str | None = None,
                text: str | None = None, limit: int | None = None, offset: int = 0,
                province: str | None = None, due_from: date | None = None,
-               due_before: date | None = None, sort: str = "id", lock: bool = False) -> list[Case]:
+               due_before: date | None = None, sort: str = "id", lock: bool = False,
+               office: str | None = None) -> list[Case]:
         """Cases, filtered and sorted in SQL, a page at a time with `limit` (see case_search).
 
         With `lock` (PostgreSQL), their rows stay locked until commit: a use case that
         changes many cases locks them all before its first audit append, since an append
         holds the chain head, and waiting for a case while holding it could deadlock."""
-        criteria = CaseFilter(programme, state, province, text, due_from, due_before)
+        criteria = CaseFilter(programme, state, province, text, due_from, due_before,
+                              self._offices(office))
+        if lock and self.connection.dialect.name == "postgresql":
+            # FOR UPDATE needs the UPDATE right on cases, which no login holds: the database
+            # function locks the rows (in id order), then they are read.
+            from lifecycle.persistence.writes import lock_cases
+
+            ids = [row[0] for row in self.connection.execute(
+                ordered_ids(criteria, sort, "postgresql").limit(limit).offset(offset))]
+            lock_cases(self.connection, sorted(ids))
+            rows = {row.id: case_from_row(row) for row in self.connection.execute(
+                select(cases).where(cases.c.id.in_(ids)))} if ids else {}
+            return [rows[i] for i in ids if i in rows]
         if limit is None:
             statement = select(cases).where(*where(criteria)).order_by(*order(sort))
             if lock:
@@ -165,9 +203,10 @@ class CaseRepository:
 
     def count(self, *, programme: str | None = None, state: str | None = None,
               text: str | None = None, province: str | None = None, due_from: date | None = None,
-              due_before: date | None = None) -> int:
+              due_before: date | None = None, office: str | None = None) -> int:
         """How many cases `search` would page through with the same filters."""
-        criteria = CaseFilter(programme, state, province, text, due_from, due_before)
+        criteria = CaseFilter(programme, state, province, text, due_from, due_before,
+                              self._offices(office))
         statement = select(func.count()).select_from(cases).where(*where(criteria))
         return int(self.connection.execute(statement).scalar() or 0)
 
@@ -179,6 +218,8 @@ class CaseRepository:
         statement = (select(cases.c.programme, DUE, func.count())
                      .where(or_(literal(bounds[-1], Date) > DUE, DUE.is_(None)))
                      .group_by(DUE, cases.c.programme))
+        if (seen := self.scope()) is not None:
+            statement = statement.where(cases.c.office.in_(seen))
         counts: dict[str, list[int]] = {}
         for code, due_on, n in self.connection.execute(statement):
             day = read_date(due_on)
@@ -192,13 +233,18 @@ class CaseRepository:
         """The names of these cases, in one query."""
         if not ids:
             return {}
-        rows = self.connection.execute(select(cases.c.id, cases.c.name).where(cases.c.id.in_(sorted(set(ids)))))
+        statement = select(cases.c.id, cases.c.name).where(cases.c.id.in_(sorted(set(ids))))
+        if (seen := self.scope()) is not None:
+            statement = statement.where(cases.c.office.in_(seen))
+        rows = self.connection.execute(statement)
         return {case_id: name for case_id, name in rows}
 
-    def count_by_programme_state(self) -> list[tuple[str, str, int]]:
+    def count_by_programme_state(self, office: str | None = None) -> list[tuple[str, str, int]]:
         statement = (select(cases.c.programme, cases.c.state, func.count())
                      .group_by(cases.c.programme, cases.c.state)
                      .order_by(cases.c.programme, cases.c.state))
+        if (seen := self._offices(office)) is not None:
+            statement = statement.where(cases.c.office.in_(seen))
         return [(p, s, n) for p, s, n in self.connection.execute(statement)]
 
     def count_by_version(self, programme: str) -> dict[str, int]:
@@ -268,8 +314,12 @@ class AuditFilter:
 
 
 class AuditRepository:
-    def __init__(self, connection: Connection) -> None:
+    """Listing entries is limited to the reader's offices (`scope`), as for cases; verifying
+    the chain reads every entry (`entries(everything=True)`)."""
+
+    def __init__(self, connection: Connection, scope: Scope | None = None) -> None:
         self.connection = connection
+        self._scope = scope
 
     def head(self, *, lock: bool = False) -> tuple[int, str]:
         """The chain head (seq, hash). With `lock`, the row stays locked until commit, which
@@ -280,7 +330,9 @@ class AuditRepository:
     def append(self, *, case_id: int | None, programme: str | None, trigger: str,
                from_state: str | None, to_state: str | None, effective_on: date, actor: str,
                role: str, reason: str | None, clause: str | None,
-               payload: dict[str, Any]) -> AuditEntry:
+               payload: dict[str, Any], office: str = ROOT_OFFICE) -> AuditEntry:
+        """Append one entry (SQLite; on PostgreSQL the installer's entries of no case): a
+        case's entries go with its change, see `UnitOfWork.change_case`."""
         who = database_user(self.connection)
         if who is not None and not who.installer:
             _check_actor(who, actor, role)
@@ -291,7 +343,7 @@ class AuditRepository:
                            clause=clause, payload=payload, prev_hash=prev_hash)
         entry.hash = compute_hash(entry)
         prepare(self.connection, _INSERT_ENTRY).run(
-            self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS})
+            self.connection, {**{name: getattr(entry, name) for name in ENTRY_COLUMNS}, "office": office})
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
 
@@ -304,8 +356,10 @@ class AuditRepository:
                 _check_actor(who, actor, role)
         return append_drafts(self.connection, drafts)
 
-    def select(self, where: AuditFilter | None = None) -> Select[Any]:
+    def select(self, where: AuditFilter | None = None, *, everything: bool = False) -> Select[Any]:
         statement = select(audit_log)
+        if not everything and self._scope is not None and (seen := self._scope()) is not None:
+            statement = statement.where(audit_log.c.office.in_(seen))
         f = where or AuditFilter()
         c = audit_log.c
         conditions = [
@@ -325,9 +379,11 @@ class AuditRepository:
                 statement = statement.where(condition(value))
         return statement.order_by(audit_log.c.seq)
 
-    def entries(self, where: AuditFilter | None = None) -> Iterator[AuditEntry]:
-        """Entries oldest first, streamed in batches so memory stays flat on a long log."""
-        result = self.connection.execution_options(yield_per=2000).execute(self.select(where))
+    def entries(self, where: AuditFilter | None = None, *, everything: bool = False) -> Iterator[AuditEntry]:
+        """Entries oldest first, streamed in batches so memory stays flat on a long log; the
+        reader's offices' only, unless `everything` (what the database lets it read)."""
+        result = self.connection.execution_options(yield_per=2000).execute(
+            self.select(where, everything=everything))
         for row in result:
             yield entry_from_row(row)
 
@@ -362,6 +418,8 @@ class EntryDraft:
     reason: str | None
     clause: str | None
     payload: dict[str, Any]
+    #: Who reads the entry: its case's office (the database function takes it from the case).
+    office: str = ROOT_OFFICE
 
 
 def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]:
@@ -394,6 +452,7 @@ def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]
         data["recorded_at"] = recorded_value
         data["payload"] = payload_text if stored_text else insert_entry.adapt("payload", draft.payload)
         data["hash"] = digest
+        data["office"] = draft.office
         rows.append(data)
         seqs.append(seq)
         prev_hash = digest
@@ -426,11 +485,18 @@ class UserRepository:
         row = prepare(self.connection, _ROLE_OF).run(self.connection, {"user_name": name}).fetchone()
         return row[0] if row else None
 
-    def add(self, name: str, role: str) -> None:
-        self.connection.execute(insert(users).values(name=name, role=role, created_at=utc_now()))
+    def add(self, name: str, role: str, office: str = ROOT_OFFICE) -> None:
+        self.connection.execute(insert(users).values(name=name, role=role, office=office,
+                                                     created_at=utc_now()))
 
-    def set_role(self, name: str, role: str) -> None:
-        self.connection.execute(update(users).where(users.c.name == name).values(role=role))
+    def set_role(self, name: str, role: str, office: str | None = None) -> None:
+        values: dict[str, Any] = {"role": role}
+        if office is not None:
+            values["office"] = office
+        self.connection.execute(update(users).where(users.c.name == name).values(**values))
+
+    def office_of(self, name: str) -> str | None:
+        return self.connection.execute(select(users.c.office).where(users.c.name == name)).scalar()
 
     def all(self) -> list[dict[str, Any]]:
         rows = self.connection.execute(select(users).order_by(users.c.name))
@@ -456,11 +522,22 @@ class DefinitionRepository:
         return self.connection.execute(
             select(definitions.c.content).where(definitions.c.version == version)).scalar()
 
-    def ensure(self, code: str, version: str, content: str) -> None:
-        """Store this version's text once, so cases running under it can always be served it."""
+    def ensure(self, code: str, version: str, content: str, programme: Any = None) -> None:
+        """Store this version's text once, so cases running under it can always be served it.
+        On PostgreSQL with its legal moves, through `lifecycle_define` (see guard.py)."""
+        if self.connection.dialect.name == "postgresql" and programme is not None:
+            if not self.has_moves(version):
+                from lifecycle.persistence.guard import define
+
+                define(self.connection, programme, content)
+            return
         if self.text(version) is None:
             self.connection.execute(insert(definitions).values(
                 version=version, code=code, content=content, recorded_at=utc_now()))
+
+    def has_moves(self, version: str) -> bool:
+        return self.connection.execute(text("SELECT 1 FROM programme_moves WHERE version = :v LIMIT 1"),
+                                       {"v": version}).first() is not None
 
     def versions(self, code: str) -> list[dict[str, Any]]:
         rows = self.connection.execute(

@@ -17,9 +17,25 @@ from lifecycle.programmes.catalogue import Catalogue
 
 
 class Lifecycle:
-    def __init__(self, db: str | None = None, programmes: Path | str | None = None) -> None:
+    def __init__(self, db: str | None = None, programmes: Path | str | None = None,
+                 viewer: str | None = None) -> None:
         self.url = resolve_url(db)
         self.programmes_dir = programmes
+        self._viewer = viewer
+
+    @property
+    def viewer(self) -> str | None:
+        """Who reads: given, else LIFECYCLE_USER or the login name (`acting_user`); their office
+        limits the cases and entries shown (on PostgreSQL a login's own name wins)."""
+        if self._viewer is not None:
+            return self._viewer
+        from lifecycle.errors import LifecycleError
+        from lifecycle.services.users import acting_user
+
+        try:
+            return acting_user()
+        except LifecycleError:
+            return None
 
     @cached_property
     def engine(self) -> Engine:
@@ -29,8 +45,8 @@ class Lifecycle:
     def catalogue(self) -> Catalogue:
         return Catalogue.load(self.programmes_dir)
 
-    def uow(self, *, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, write=write)
+    def uow(self, *, write: bool = False, viewer: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write, viewer=viewer or self.viewer)
 
     def require_schema(self) -> None:
         """A clear error instead of 'no such table' when `lifecycle init` was not run."""
@@ -50,7 +66,7 @@ class Lifecycle:
             return
         from sqlalchemy.exc import DBAPIError
 
-        from lifecycle.persistence.roles import GROUPS, database_user
+        from lifecycle.persistence.roles import database_user
 
         try:
             with self.engine.connect() as connection:
@@ -60,7 +76,7 @@ class Lifecycle:
         if who is not None and not who.installer and who.role is None:
             raise LifecycleError(
                 f"database user {who.name!r} is in none of the lifecycle roles "
-                f"({', '.join(GROUPS.values())}), so it sees no lifecycle tables in "
+                "(this deployment's admin, auditor and system groups), so it sees no lifecycle tables in "
                 f"{safe_url(self.url)}; the installer grants one with "
                 f"`lifecycle users add {who.name} --role admin|auditor`")
 

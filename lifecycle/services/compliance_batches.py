@@ -119,6 +119,9 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, ru
     entries: list[EntryDraft] = []
     actions: list[ActionDraft] = []
     reason = f"compliance run as of {as_of.isoformat()}"
+    if uow.postgres:
+        _write_through_database(uow, outcomes, reason, run_id)
+        return
     for outcome in outcomes:
         if outcome.next_due_on is not None:
             next_days.append((outcome.case_id, outcome.next_due_on))
@@ -128,7 +131,7 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, ru
         for step in outcome.steps:
             entries.append(EntryDraft(outcome.case_id, outcome.programme, step.trigger, step.from_state,
                                       step.to_state, step.effective_on, SYSTEM, SYSTEM_ROLE, reason, step.clause,
-                                      step.payload))
+                                      step.payload, outcome.settled.office))
             actions.append(ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on))
     written = update_cases(uow.connection, changed)
     # Only SQLite's count is held to it: psycopg's executemany count is not a sum in every version,
@@ -139,3 +142,29 @@ def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, ru
     set_next_due(uow.connection, next_days)
     seqs = append_drafts(uow.connection, entries)
     insert_actions(uow.connection, actions, seqs, run_id)
+
+
+def _write_through_database(uow: UnitOfWork, outcomes: list[CaseOutcome], reason: str,
+                            run_id: int | None) -> None:
+    """PostgreSQL: the batch's cases, next due days and entries in one call of the database's
+    write function (guard.py), which checks every step is a legal move; then the actions."""
+    from lifecycle.persistence.writes import CaseChange, write_changes
+
+    changes: list[CaseChange] = []
+    actions: list[ActionDraft] = []
+    for outcome in outcomes:
+        if outcome.settled is not None:
+            drafts = [EntryDraft(outcome.case_id, outcome.programme, step.trigger, step.from_state, step.to_state,
+                                 step.effective_on, SYSTEM, SYSTEM_ROLE, reason, step.clause, step.payload,
+                                 outcome.settled.office) for step in outcome.steps]
+            changes.append(CaseChange(outcome.settled, outcome.version, drafts))
+            actions += [ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on)
+                        for step in outcome.steps]
+        elif outcome.next_due_on is not None:
+            only = Case(programme=outcome.programme, name="", state="", state_since=date.min,
+                        definition_version="", id=outcome.case_id, next_due_on=outcome.next_due_on)
+            changes.append(CaseChange(only, outcome.version, [], next_due_only=True))
+    if not changes:
+        return
+    stored = write_changes(uow.connection, changes, "the compliance run's batch")
+    insert_actions(uow.connection, actions, [entry.seq for entry in stored], run_id)

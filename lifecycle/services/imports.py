@@ -120,9 +120,17 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
     seqs: list[int] = []
     for code in sorted({c.case.programme for c in cases}):
         programme = app.catalogue.current(code)
-        uow.definitions.ensure(code, programme.version, app.catalogue.text(code))
+        uow.definitions.ensure(code, programme.version, app.catalogue.text(code), programme)
     for start in range(0, len(cases), BATCH):
         batch = cases[start:start + BATCH]
+        if uow.postgres:
+            from lifecycle.persistence.writes import CaseChange, write_changes
+
+            stored = write_changes(uow.connection, [CaseChange(imported.case, None, [
+                _entry(source, imported, event, actor) for event in imported.history]) for imported in batch],
+                f"importing {source.name}")
+            seqs += [entry.seq for entry in stored]
+            continue
         uow.cases.add_many([imported.case for imported in batch])
         seqs += uow.audit.append_many([
             _entry(source, imported, event, actor) for imported in batch for event in imported.history])
@@ -141,7 +149,7 @@ def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent,
     reason = f"imported from {source.name}, line {imported.line}"
     return EntryDraft(case.id, case.programme, IMPORT, event.from_state, event.to_state, event.on,
                       actor.name, actor.role, reason + (f": {event.reason}" if event.reason else ""),
-                      event.clause, payload)
+                      event.clause, payload, case.office)
 
 
 def _report(source: ImportSource, cases: list[ImportedCase], seqs: list[int],

@@ -38,6 +38,7 @@ from lifecycle.domain.values import InvalidValue, parse_value
 from lifecycle.errors import Refused
 from lifecycle.persistence.engine import use_bulk_cache
 from lifecycle.persistence.hot_path import prepare
+from lifecycle.persistence.tables import ROOT_OFFICE
 from lifecycle.persistence.repositories import _INSERT_ENTRY, _MOVE_HEAD, CASE_COLUMNS, AuditRepository, utc_now
 from lifecycle.persistence.tables import cases
 from lifecycle.services.app import Lifecycle
@@ -362,7 +363,8 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
     entry_base = entries_out.shape({
         **entries_out.adapt({"recorded_at": now}), "trigger": "demo_import", "from_state": None, "actor": admin.name,
         "role": admin.role, "reason": REASON, "clause": None, "seq": None, "case_id": None, "programme": None,
-        "to_state": None, "effective_on": None, "payload": None, "prev_hash": None, "hash": None})
+        "to_state": None, "effective_on": None, "payload": None, "prev_hash": None, "hash": None,
+        "office": ROOT_OFFICE})
     slots = {name: entries_out.slot(name) for name in (
         "seq", "case_id", "programme", "to_state", "effective_on", "payload", "prev_hash", "hash")}
     case_rows, entry_rows, due = [], [], 0
@@ -424,7 +426,8 @@ def build_portfolio(app: Lifecycle, acting: str, total: int, seed: int = 0, as_o
             found = templates(programme, as_of, rng, TEMPLATES_PER_PROGRAMME, admin.name)
             if found:
                 library[programme.code] = found
-                uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(programme.code))
+                uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(programme.code),
+                                       programme)
         uow.commit()
     codes = sorted(library)
     written = due = 0

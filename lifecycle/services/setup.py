@@ -42,7 +42,19 @@ def init_database(app: Lifecycle, acting: str) -> dict[str, Any]:
         create_job_table(app.engine)
         with app.engine.begin() as connection:
             roles = setup_roles(connection)
+            _record_moves(connection)
     made_admin = bootstrap_admin(app, acting)
     return {"database": safe_url(app.url), "revision_before": before, "revision": after,
             "created": before is None, "admin_created": acting if made_admin else None,
             "roles": roles}
+
+
+def _record_moves(connection: Any) -> None:
+    """The legal moves of definition versions stored before the database checked them (0008)."""
+    from lifecycle.persistence.guard import define, stored_without_moves
+    from lifecycle.programmes.loader import load_text
+
+    for version, content in stored_without_moves(connection):
+        programme = load_text(content, f"stored version {version[:12]}")
+        if programme.version == version:
+            define(connection, programme, content)

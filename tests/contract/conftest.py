@@ -104,7 +104,10 @@ def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tup
                 cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
                 cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
                 if role == "system":
-                    cursor.execute(sql.SQL("GRANT lifecycle_system TO {}").format(sql.Identifier(name)))
+                    from lifecycle.persistence.roles import deployment_groups
+
+                    group = deployment_groups(connection)["system"]
+                    cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(name)))
         else:
             add_user(postgres_app, "alice", name, role)
         url = make_url(db_url).set(username=name).render_as_string(hide_password=False)

@@ -35,16 +35,9 @@ def _postgres_schema_url(base: str) -> Iterator[str]:
 
 def drop_schema_and_its_roles(admin: Any, schema: str) -> None:
     """Drop a test schema and the group roles `init` made for it (they belong to the cluster)."""
-    from sqlalchemy import text
+    from lifecycle.persistence.roles import drop_schema_and_roles
 
-    from lifecycle.persistence.roles import drop_deployment_roles
-
-    with admin.begin() as connection:
-        exists = connection.execute(text("SELECT to_regclass(:t)"), {"t": f'"{schema}".group_roles'}).scalar()
-        groups = dict(connection.execute(text(f'SELECT role, group_name FROM "{schema}".group_roles')).all()) \
-            if exists else {}
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        drop_deployment_roles(connection, groups)
+    drop_schema_and_roles(admin, schema)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

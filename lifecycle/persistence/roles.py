@@ -290,3 +290,17 @@ def grant_login_role(connection: Connection, name: str, role: str) -> bool:
             _sql(connection, sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), who))
     _sql(connection, sql.SQL("GRANT {} TO {}").format(sql.Identifier(groups[role]), who))
     return created
+
+
+def drop_schema_and_roles(engine: Any, schema: str) -> None:
+    """Drop a deployment kept as a schema, with its group roles (a superuser's or the owner's
+    engine): what a retired office's schema, a test or a benchmark leaves behind."""
+    from psycopg import sql
+
+    with engine.begin() as connection:
+        quoted = sql.Identifier(schema).as_string(None)
+        exists = connection.execute(text("SELECT to_regclass(:t)"), {"t": f"{quoted}.group_roles"}).scalar()
+        groups = dict(connection.execute(text(f"SELECT role, group_name FROM {quoted}.group_roles")).all()) \
+            if exists else {}
+        _sql(connection, sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_deployment_roles(connection, groups)

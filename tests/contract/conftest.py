@@ -95,7 +95,7 @@ def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tup
 
     made: list[tuple[str, str]] = []
 
-    def login(role: str | None, name: str | None = None) -> tuple[str, Lifecycle]:
+    def login(role: str | None, name: str | None = None, office: str | None = None) -> tuple[str, Lifecycle]:
         name = name or f"lc_{role or 'nobody'}_{uuid.uuid4().hex[:10]}"
         if role in (None, "system"):
             from psycopg import sql
@@ -109,7 +109,7 @@ def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tup
                     group = deployment_groups(connection)["system"]
                     cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(name)))
         else:
-            add_user(postgres_app, "alice", name, role)
+            add_user(postgres_app, "alice", name, role, office)
         url = make_url(db_url).set(username=name).render_as_string(hide_password=False)
         made.append((name, url))
         return name, Lifecycle(url)

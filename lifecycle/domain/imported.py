@@ -25,7 +25,9 @@ from lifecycle.domain.reasons import Reason
 #: Columns (CSV) or keys (JSON Lines) that describe the case; any other is a field.
 DATE_COLUMNS = ("approved_on", "state_since", "created_on", "cycle_start", "valid_until",
                 "deadline_on")
-RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events")
+#: Columns that are not the programme's fields (`office`: the office the case belongs to, which the
+#: import service checks against the importing admin's offices).
+RESERVED = ("programme", "name", "state", *DATE_COLUMNS, "cycle", "events", "office")
 EVENT_KEYS = ("trigger", "on", "from", "to", "reason")
 #: Effects that only compute dates: replayed on imported events. The others record
 #: reports and change requests, which an import file does not carry.

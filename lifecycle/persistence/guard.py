@@ -197,8 +197,8 @@ BEGIN
         RAISE EXCEPTION 'office % does not exist', v_office USING ERRCODE = '{refused}';
       END IF;
       IF v_scope IS NOT NULL AND NOT (v_office = ANY (v_scope)) THEN
-        RAISE EXCEPTION 'database user % may not open a case in office %: it acts for its own office and those below it',
-          v_login, v_office USING ERRCODE = '{refused}';
+        RAISE EXCEPTION 'database user % may not open a case in office %: it acts for its own office '
+          'and those below it', v_login, v_office USING ERRCODE = '{refused}';
       END IF;
       IF NOT EXISTS (SELECT 1 FROM programme_definitions
                      WHERE version = v_row->>'definition_version' AND code = v_row->>'programme') THEN
@@ -275,8 +275,8 @@ BEGIN
     END IF;
     IF v_index IS NULL THEN
       IF v_role <> 'installer' OR v_entry->>'case_id' IS NOT NULL THEN
-        RAISE EXCEPTION 'an entry of case % comes without the case''s change: entries are appended with the change they record',
-          coalesce(v_entry->>'case_id', '(none)') USING ERRCODE = '{refused}';
+        RAISE EXCEPTION 'an entry of case % comes without the case''s change: entries are appended '
+          'with the change they record', coalesce(v_entry->>'case_id', '(none)') USING ERRCODE = '{refused}';
       END IF;
       v_case_id := NULL;
       v_office := coalesce(v_entry->>'office', 'ROOT');

@@ -178,12 +178,12 @@ class CaseRepository:
             # function locks the rows (in id order), then they are read.
             from lifecycle.persistence.writes import lock_cases
 
-            ids = [row[0] for row in self.connection.execute(
+            wanted = [row[0] for row in self.connection.execute(
                 ordered_ids(criteria, sort, "postgresql").limit(limit).offset(offset))]
-            lock_cases(self.connection, sorted(ids))
-            rows = {row.id: case_from_row(row) for row in self.connection.execute(
-                select(cases).where(cases.c.id.in_(ids)))} if ids else {}
-            return [rows[i] for i in ids if i in rows]
+            lock_cases(self.connection, sorted(wanted))
+            locked = {row.id: case_from_row(row) for row in self.connection.execute(
+                select(cases).where(cases.c.id.in_(wanted)))} if wanted else {}
+            return [locked[i] for i in wanted if i in locked]
         if limit is None:
             statement = select(cases).where(*where(criteria)).order_by(*order(sort))
             if lock:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
-
 #: The office every case, user and entry of a database made before offices belongs to.
 ROOT_OFFICE = "ROOT"
 

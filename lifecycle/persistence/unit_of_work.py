@@ -7,10 +7,10 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
-from lifecycle.persistence.offices import OfficeRepository, visible_offices
 from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.errors import Conflict
+from lifecycle.persistence.offices import OfficeRepository, visible_offices
 from lifecycle.persistence.repositories import (
     AuditRepository,
     CaseRepository,

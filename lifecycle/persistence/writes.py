@@ -78,7 +78,9 @@ def write_changes(connection: Connection, changes: list[CaseChange], action: str
     try:
         cursor.execute("SELECT lifecycle_write(%s::jsonb, %s::jsonb)",
                        (_ROWS.encode(cases_json), _ROWS.encode(entries_json)))
-        result = cursor.fetchone()[0]
+        fetched = cursor.fetchone()
+        assert fetched is not None
+        result = fetched[0]
     except errors.Error as error:
         state = getattr(error, "sqlstate", None)
         message = error.diag.message_primary or str(error)

@@ -15,8 +15,8 @@ from lifecycle.domain.decide import Proposal, decide, open_case, options
 from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
-from lifecycle.domain.schedule import obligations_view
 from lifecycle.domain.reasons import Reason
+from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound, Refused
 from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.persistence.unit_of_work import UnitOfWork

@@ -39,6 +39,7 @@ def import_cases(app: Lifecycle, acting: str, path: Path | str, *, programme: st
     with app.uow(write=not dry_run) as uow:
         actor = require_admin(uow, acting, f"importing {source.name}")
         cases, problems = _check(app, uow, source, programme)
+        problems += _offices(uow, source, cases, actor)
         if problems:
             problems.sort(key=lambda p: p.line)
             raise Refused(f"importing {source.name} (nothing was imported)",
@@ -88,6 +89,30 @@ def _check(app: Lifecycle, uow: UnitOfWork, source: ImportSource,
                                    "case a row (CSV after the header row, or one JSON object a line)"))
     problems += _already_there(uow, cases, source)
     return cases, problems
+
+
+def _offices(uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase],
+             actor: Actor) -> list[RowProblem]:
+    """Each case's office: the row's `office` column, else the importing admin's own; it must
+    exist and be the admin's office or one below it."""
+    own = uow.offices.office_of(actor.name) or uow.offices.root()
+    seen = uow.scope_of(actor.name)
+    known = {office["code"] for office in uow.offices.all()}
+    rows = {row.line: row for row in source.rows}
+    problems = []
+    for imported in cases:
+        row = rows[imported.line]
+        given = row.values.get("office")
+        office = str(given).strip() if given not in (None, "") else own
+        if office not in known:
+            problems.append(RowProblem(imported.line, row.column("office"), "invalid_field", (
+                f"no office {office!r}; `lifecycle offices list` shows the offices")))
+        elif seen is not None and office not in seen:
+            problems.append(RowProblem(imported.line, row.column("office"), "office", (
+                f"{actor.name} imports for office {own} and the offices below it, not for {office}")))
+        else:
+            imported.case.office = office
+    return problems
 
 
 def _already_there(uow: UnitOfWork, cases: list[ImportedCase],

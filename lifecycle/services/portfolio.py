@@ -38,9 +38,8 @@ from lifecycle.domain.values import InvalidValue, parse_value
 from lifecycle.errors import Refused
 from lifecycle.persistence.engine import use_bulk_cache
 from lifecycle.persistence.hot_path import prepare
-from lifecycle.persistence.tables import ROOT_OFFICE
 from lifecycle.persistence.repositories import _INSERT_ENTRY, _MOVE_HEAD, CASE_COLUMNS, AuditRepository, utc_now
-from lifecycle.persistence.tables import cases
+from lifecycle.persistence.tables import ROOT_OFFICE, cases
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.setup import init_database
 from lifecycle.services.users import Actor, require_admin

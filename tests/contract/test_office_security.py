@@ -161,10 +161,10 @@ def test_a_login_made_for_one_deployment_cannot_act_in_another_on_the_same_serve
     """Two deployments as two schemas of one database: a login of the first has no right in the
     second, not even to see its tables (its groups are the first's)."""
     from lifecycle.persistence.engine import engine_for
+    from lifecycle.persistence.roles import drop_schema_and_roles
     from lifecycle.persistence.unit_of_work import release_connections
     from lifecycle.services.app import Lifecycle
     from lifecycle.services.setup import init_database
-    from lifecycle.persistence.roles import drop_schema_and_roles
 
     name, _ = login_as("admin")
     other = f"t_{uuid.uuid4().hex}"
@@ -184,7 +184,7 @@ def test_a_login_made_for_one_deployment_cannot_act_in_another_on_the_same_serve
                                                                      "withdrawn", name))
         with pytest.raises(DBAPIError, match="permission denied for schema"):
             sql(intruder, statement.replace("lifecycle_write", f'"{other}".lifecycle_write'), params)
-        with pytest.raises(Exception, match="none of the lifecycle roles|no lifecycle schema"):
+        with pytest.raises(Exception, match=r"none of the lifecycle roles|no lifecycle schema"):
             advance(intruder, name, case_id, "withdraw", D("2024-10-02"))
         assert sql(second, "SELECT state FROM cases WHERE id = :id", id=case_id) == [("draft",)]
     finally:

@@ -58,7 +58,7 @@ def test_a_provincial_admin_sees_and_acts_on_their_province_and_its_cities_only(
     advance(wang, "wang", ministry["BJ-HD"], "withdraw", D("2024-10-02"))
 
     before = snapshot(ministry["SH"])
-    with pytest.raises(Refused, match="case .* belongs to office SH"):
+    with pytest.raises(Refused, match=r"case .* belongs to office SH"):
         show_case(wang, ministry["SH"], D("2024-10-02"))
     with pytest.raises(Refused, match="belongs to office SH"):
         advance(wang, "wang", ministry["SH"], "withdraw", D("2024-10-02"))

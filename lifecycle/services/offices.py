@@ -9,14 +9,16 @@ file and one trust domain, the service layer does.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Refused
 from lifecycle.persistence.offices import CODE_CHARACTERS
 from lifecycle.persistence.tables import cases
+from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
 from lifecycle.services.users import require_admin
@@ -94,25 +96,36 @@ def _view(office: dict[str, Any], status: str | None = None) -> dict[str, Any]:
 
 def list_offices(app: Lifecycle) -> list[dict[str, Any]]:
     """The offices the viewer sees (theirs and those below it), parents first, each with its own
-    cases and the cases of its whole subtree, by state."""
+    cases and the cases of its whole subtree, by state: the ministry's view of its portfolio."""
     app.require_schema()
     with app.uow() as uow:
-        seen = uow.scope()
-        offices = [o for o in uow.offices.all() if seen is None or o["code"] in seen]
-        statement = select(cases.c.office, cases.c.state, func.count()).group_by(cases.c.office, cases.c.state)
-        if seen is not None:
-            statement = statement.where(cases.c.office.in_(seen))
-        own: dict[str, dict[str, int]] = defaultdict(dict)
-        for office, state, n in uow.connection.execute(statement):
-            own[office][state] = n
+        return rollup(uow, today())
+
+
+def rollup(uow: UnitOfWork, as_of: date) -> list[dict[str, Any]]:
+    """Per office the viewer sees, parents first: its own cases, and with those of every office
+    below it, how many in each state and how many overdue on `as_of` (one grouped query)."""
+    seen = uow.scope()
+    offices = [o for o in uow.offices.all() if seen is None or o["code"] in seen]
+    overdue = case((or_(cases.c.next_due_on < as_of, cases.c.next_due_on.is_(None)), 1), else_=0)
+    statement = (select(cases.c.office, cases.c.state, func.count(), func.sum(overdue))
+                 .group_by(cases.c.office, cases.c.state))
+    if seen is not None:
+        statement = statement.where(cases.c.office.in_(seen))
+    own: dict[str, dict[str, int]] = defaultdict(dict)
+    late: dict[str, int] = defaultdict(int)
+    for office, state, n, due in uow.connection.execute(statement):
+        own[office][state] = n
+        late[office] += int(due or 0)
     rows = []
     for office in offices:
-        below = [o for o in offices if o["path"].startswith(office["path"])]
+        below = [o["code"] for o in offices if o["path"].startswith(office["path"])]
         total: dict[str, int] = defaultdict(int)
         for other in below:
-            for state, n in own.get(other["code"], {}).items():
+            for state, n in own.get(other, {}).items():
                 total[state] += n
         rows.append({**_view(office), "cases": sum(own.get(office["code"], {}).values()),
                      "cases_with_sub_offices": sum(total.values()),
+                     "overdue_with_sub_offices": sum(late[other] for other in below),
                      "by_state_with_sub_offices": dict(sorted(total.items()))})
     return rows

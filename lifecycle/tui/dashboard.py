@@ -39,6 +39,9 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dash-tables"):
             yield DataTable(id="states", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="due", cursor_type="cell", zebra_stripes=True)
+        # The ministry's view: the cases of each office seen, rolled up the tree (shown when
+        # the viewer sees more than one office).
+        yield DataTable(id="offices", cursor_type="row", zebra_stripes=True)
         yield Static(id="compliance", classes="note")
         yield Footer()
 
@@ -53,6 +56,10 @@ class DashboardScreen(Screen[None]):
         due = self.query_one("#due", DataTable)
         due.add_column("programme", width=14)
         due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
+        offices = self.query_one("#offices", DataTable)
+        offices.add_column("office 单位", width=34)
+        offices.add_columns("cases", "with sub-offices", "overdue")
+        offices.display = False
 
     def on_screen_resume(self) -> None:
         # Each time the dashboard comes back (after acting on cases, after a compliance run
@@ -110,7 +117,13 @@ class DashboardScreen(Screen[None]):
             total = sum(data.by_state[code].values())
             due.add_row(literal(code), data.overdue.get(code, 0),
                         *[data.due_within[days].get(code, 0) for days in HORIZONS], total, key=code)
-        for table in (states, due):
+        offices = self.query_one("#offices", DataTable)
+        offices.clear()
+        for row in data.by_office:
+            offices.add_row(literal("  " * row["level"] + f"{row['code']} {row['name']}"), row["cases"],
+                            row["cases_with_sub_offices"], row["overdue_with_sub_offices"], key=row["code"])
+        offices.display = bool(data.by_office)
+        for table in (states, due, offices):
             self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(compliance))
 

@@ -181,7 +181,7 @@ def report(
     from lifecycle.errors import UsageError
     from lifecycle.reports.case_history import FORMATS as REPORT_FORMATS
     from lifecycle.reports.case_history import render
-    from lifecycle.services.case_report import case_report
+    from lifecycle.services.read_models.case_report import case_report
 
     if format_ not in REPORT_FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")

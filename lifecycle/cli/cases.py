@@ -237,7 +237,7 @@ def demo_command(
     if cases_ is not None:
         _bulk_demo(db, cases_, seed, as_of, json)
         return
-    from lifecycle.services.demo import build_demo
+    from lifecycle.demo.showcase import build_demo
 
     result = build_demo(application(db), acting())
     if json:
@@ -259,8 +259,8 @@ def demo_command(
 def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: bool) -> None:
     import sys
 
+    from lifecycle.demo.portfolio import build_portfolio
     from lifecycle.errors import UsageError
-    from lifecycle.services.portfolio import build_portfolio
 
     if total < 1:
         raise UsageError(f"--cases {total}: give a number of cases of at least 1")

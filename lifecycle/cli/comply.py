@@ -10,7 +10,7 @@ import typer
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, parse_day, print_json
 
 if TYPE_CHECKING:
-    from lifecycle.services.compliance import ComplianceReport
+    from jobs.compliance_run import ComplianceReport
 
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Apply what is due by this date, YYYY-MM-DD (default: today in China Standard "
@@ -28,7 +28,7 @@ def comply_command(
 ) -> None:
     """Apply every dated rule due by --as-of (reviews, expiry, reminders, revocations), as actor
     system, each action once, with one audit entry naming its rule and clause. Needs an admin."""
-    from lifecycle.services.compliance import run_compliance
+    from jobs.compliance_run import run_compliance
 
     app_ = application(db)
     day = parse_day(as_of, "--as-of")

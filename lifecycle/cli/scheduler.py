@@ -24,8 +24,8 @@ def run(
 ) -> None:
     """Run the compliance run every day at --at (Asia/Shanghai) until stopped (SIGTERM), or once.
     A run that finds another one in progress on the database says so and exits 0."""
+    from jobs.scheduler import DEFAULT_AT, DailyAt, run_once, serve
     from lifecycle.errors import UsageError
-    from lifecycle.services.scheduler import DEFAULT_AT, DailyAt, run_once, serve
 
     app_ = application(db)
     app_.require_schema()
@@ -61,7 +61,7 @@ def history(
     json: JsonOption = False,
 ) -> None:
     """Every compliance run, newest first: when, for which date, who invoked it, what it did."""
-    from lifecycle.services.compliance import run_history
+    from lifecycle.services.read_models.compliance_runs import run_history
 
     app_ = application(db)
     app_.require_schema()

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, or_, select, text,
 from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare
 from lifecycle.persistence.repositories import _case_from_mapping, utc_now
-from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs
+from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs, definitions
 from lifecycle.persistence.writes import lock_cases
 
 #: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
@@ -82,6 +82,12 @@ def load_rows(connection: Connection, ids: Sequence[int], *, lock: bool) -> list
         # which no login holds (writes go through lifecycle_write, see guard.py).
         lock_cases(connection, list(ids))
     return [tuple(row) for row in connection.exec_driver_sql(sql, tuple(ids)).all()]
+
+
+def stored_definitions(connection: Connection) -> dict[str, str]:
+    """Every stored definition version's text, by version (handed to the run's workers)."""
+    return {version: content for version, content in connection.execute(
+        select(definitions.c.version, definitions.c.content))}
 
 
 def cases_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Case]:

@@ -36,7 +36,7 @@ def init_database(app: Lifecycle, acting: str) -> dict[str, Any]:
                 "or schema), see docs/operations.md", details={"user": who.name})])
     before, after = upgrade(app.engine)
     if not is_sqlite(app.url):
-        from lifecycle.services.scheduler import create_job_table
+        from lifecycle.persistence.job_store import create_job_table
 
         # Created here, by the installer, so the scheduler host's login needs no CREATE right.
         create_job_table(app.engine)

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from lifecycle.services.proposals import Proposed, TriggerForm
+from lifecycle.services.decisions import Proposed, TriggerForm
 from lifecycle.tui.text import joined, literal, reasons_text
 
 
@@ -58,7 +58,7 @@ class ActionFormScreen(ModalScreen[bool]):
 
     @work(thread=True, group="form")
     def load_form(self) -> None:
-        from lifecycle.services.proposals import trigger_form
+        from lifecycle.services.decisions import trigger_form
 
         app: Any = self.app
         try:
@@ -155,7 +155,7 @@ class ActionFormScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="act")
     def review(self, on: date, values: dict[str, str]) -> None:
-        from lifecycle.services.proposals import propose
+        from lifecycle.services.decisions import propose
 
         app: Any = self.app
         try:

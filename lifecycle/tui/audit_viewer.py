@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from textual.worker import get_current_worker
 
 from lifecycle.persistence.repositories import AuditFilter
-from lifecycle.services.audit_views import EXPORT_FORMATS, AuditPage
+from lifecycle.services.read_models.audit_views import EXPORT_FORMATS, AuditPage
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
@@ -124,7 +124,7 @@ class AuditScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="audit-page")
     def load(self, where: AuditFilter, offset: int) -> None:
-        from lifecycle.services.audit_views import audit_page
+        from lifecycle.services.read_models.audit_views import audit_page
 
         app: Any = self.app
         try:
@@ -235,7 +235,7 @@ class ExportScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="audit-export")
     def write(self, path: Path, fmt: str) -> None:
-        from lifecycle.services.audit_views import export_entries
+        from lifecycle.services.read_models.audit_views import export_entries
 
         app: Any = self.app
         try:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lifecycle.services.case_file import CaseFile
+from lifecycle.services.read_models.case_file import CaseFile
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
@@ -71,7 +71,7 @@ class CaseDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="case")
     def load(self) -> None:
-        from lifecycle.services.case_file import case_file
+        from lifecycle.services.read_models.case_file import case_file
 
         app: Any = self.app
         try:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from lifecycle.persistence.case_search import CaseFilter
-from lifecycle.services.worklist import PAGE_SIZE, Page
+from lifecycle.services.read_models.worklist import PAGE_SIZE, Page
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
@@ -140,7 +140,7 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="case-list")
     def load(self, criteria: CaseFilter, sort: str, offset: int) -> None:
-        from lifecycle.services.worklist import find_cases
+        from lifecycle.services.read_models.worklist import find_cases
 
         app: Any = self.app
         try:
@@ -157,7 +157,7 @@ class CaseListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="case-count")
     def count(self, criteria: CaseFilter, page: Page) -> None:
         """The pager's total, after the page is on screen (counting may scan every case)."""
-        from lifecycle.services.worklist import count_cases
+        from lifecycle.services.read_models.worklist import count_cases
 
         app: Any = self.app
         try:

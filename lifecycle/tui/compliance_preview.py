@@ -81,8 +81,8 @@ class CompliancePreviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="compliance-preview")
     def run_preview(self, on: date, programme: str | None) -> None:
-        from lifecycle.services.compliance import run_compliance
-        from lifecycle.services.worklist import case_names
+        from jobs.compliance_run import run_compliance
+        from lifecycle.services.read_models.worklist import case_names
 
         app: Any = self.app
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from lifecycle.persistence.case_search import CaseFilter
-from lifecycle.services.worklist import HORIZONS, Overview, horizon_filter
+from lifecycle.services.read_models.worklist import HORIZONS, Overview, horizon_filter
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
@@ -76,8 +76,8 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        from lifecycle.services.proposals import acting_as
-        from lifecycle.services.worklist import overview
+        from lifecycle.services.decisions import acting_as
+        from lifecycle.services.read_models.worklist import overview
 
         app: Any = self.app
         try:
@@ -164,7 +164,7 @@ class DashboardScreen(Screen[None]):
 
 def last_compliance_text(lifecycle: Any) -> str:
     """The last compliance run and what it did, from the runs the database records."""
-    from lifecycle.services.compliance import run_history
+    from lifecycle.services.read_models.compliance_runs import run_history
 
     runs = run_history(lifecycle, 1)
     if not runs:

@@ -21,7 +21,7 @@ class CaseFinder(Provider):
         if len(query) < 2 and not query.isdigit():
             return
         app: Any = self.app
-        from lifecycle.services.worklist import find_cases
+        from lifecycle.services.read_models.worklist import find_cases
 
         try:
             page = await asyncio.to_thread(find_cases, app.lifecycle, CaseFilter(text=query),

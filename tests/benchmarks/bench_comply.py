@@ -90,8 +90,8 @@ class MemorySampler(threading.Thread):
 
 def child_comply(db: str, as_of: str) -> None:
     """In a fresh process: one real compliance run; prints its figures as JSON."""
+    from jobs.compliance_run import run_compliance
     from lifecycle.services.app import Lifecycle
-    from lifecycle.services.compliance import run_compliance
 
     app = Lifecycle(db)
     sampler = MemorySampler()
@@ -169,9 +169,9 @@ def naive(db: str, as_of: date, sample: int) -> tuple[float, int]:
 
 
 def build(db: Path, size: int, seed: int) -> dict[str, Any]:
+    from lifecycle.demo.portfolio import build_portfolio
     from lifecycle.persistence.unit_of_work import release_connections
     from lifecycle.services.app import Lifecycle
-    from lifecycle.services.portfolio import build_portfolio
 
     os.environ["LIFECYCLE_USER"] = USER
     app = Lifecycle(str(db))

@@ -240,11 +240,11 @@ async def screen_steps(app: Any, case_id: int, runs: int) -> tuple[list[float], 
 
 
 def benchmark(url: str, count: int, runs: int, out: Callable[[str], None]) -> list[bool]:
+    from lifecycle.demo.showcase import build_demo
     from lifecycle.persistence.case_search import CaseFilter
     from lifecycle.services.app import Lifecycle
-    from lifecycle.services.case_file import case_file
-    from lifecycle.services.demo import build_demo
-    from lifecycle.services.worklist import count_cases, find_cases, overview
+    from lifecycle.services.read_models.case_file import case_file
+    from lifecycle.services.read_models.worklist import count_cases, find_cases, overview
 
     app = Lifecycle(db=url)
     demo = build_demo(app, USER)

@@ -143,8 +143,8 @@ def test_on_a_terminal_comply_shows_a_progress_bar_then_a_table_by_programme_and
 
     from rich.console import Console
 
+    from jobs.compliance_run import run_compliance
     from lifecycle.cli import comply
-    from lifecycle.services.compliance import run_compliance
 
     bj_approved(app)
     screen = io.StringIO()

@@ -9,9 +9,9 @@ from pathlib import Path
 from lifecycle.programmes.catalogue import builtin_directory
 from lifecycle.reports.case_history import COLUMNS, render_html, render_markdown
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.case_report import case_report
 from lifecycle.services.cases import add_case, advance
 from lifecycle.services.programmes import migrate_programme
+from lifecycle.services.read_models.case_report import case_report
 
 D = date.fromisoformat
 HOSTILE = "<script>alert('x')</script> | [red]red[/red] `code` **bold**\nsecond line"

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from lifecycle.demo.portfolio import build_portfolio
 from lifecycle.persistence.engine import engine_for
 from lifecycle.persistence.unit_of_work import release_connections
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
-from lifecycle.services.portfolio import build_portfolio
 
 AS_OF = "2026-11-23"
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from jobs.compliance_run import run_compliance
 from lifecycle.errors import Refused
 from lifecycle.persistence.compliance import RunLock
 from lifecycle.persistence.revision import HEAD
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import add_case, advance, show_case
-from lifecycle.services.compliance import run_compliance
 from lifecycle.services.users import add_user
 
 D = date.fromisoformat
@@ -261,7 +261,7 @@ def test_a_database_made_before_the_compliance_tables_upgrades_and_its_cases_are
 
 
 def test_a_run_that_fails_is_recorded_with_its_error_and_the_next_run_completes_the_work(app, monkeypatch):
-    from lifecycle.services import compliance_batches
+    from jobs import compliance_batches
 
     national_approved(app)
     bj_approved(app)

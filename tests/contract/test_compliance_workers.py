@@ -1,5 +1,5 @@
 """A large compliance run settles its batches in worker processes while the run's own process
-writes (lifecycle.services.compliance_workers). It must do exactly what a run settled in one
+writes (jobs.compliance_workers). It must do exactly what a run settled in one
 process does, and a case an administrator changes after its batch was read must be settled
 again from the case as it now is (on SQLite and PostgreSQL)."""
 
@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from jobs import compliance_run as compliance
+from jobs.compliance_run import run_compliance
+from jobs.compliance_workers import DEFAULT_PARALLEL_FROM, worker_count
+from lifecycle.demo.portfolio import build_portfolio
 from lifecycle.errors import UsageError
-from lifecycle.services import compliance
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import advance
-from lifecycle.services.compliance import run_compliance
-from lifecycle.services.compliance_workers import DEFAULT_PARALLEL_FROM, worker_count
-from lifecycle.services.portfolio import build_portfolio
 
 AS_OF = date(2026, 11, 23)
 
@@ -105,9 +105,9 @@ def test_how_many_workers_a_run_uses_follows_its_size_and_the_settings(monkeypat
 def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeypatch):
     """A worker knows the definitions stored when the run began; a case moved meanwhile onto
     a version stored later comes back unsettled, and the run settles it, as in one process."""
+    from jobs import compliance_workers
     from lifecycle.persistence.compliance import CASE_ROW_NAMES, due_case_ids, load_rows
     from lifecycle.programmes.catalogue import Catalogue
-    from lifecycle.services import compliance_workers
 
     build_portfolio(app, "alice", 600, seed=3, as_of=AS_OF)
     planned = run_compliance(app, "alice", AS_OF, dry_run=True)
@@ -136,7 +136,7 @@ def test_a_case_a_worker_cannot_settle_is_settled_by_the_run_itself(app, monkeyp
 def test_a_case_whose_next_due_day_was_never_worked_out_counts_as_overdue(app):
     from lifecycle.persistence.case_search import CaseFilter
     from lifecycle.services.cases import add_case
-    from lifecycle.services.worklist import find_cases, overview
+    from lifecycle.services.read_models.worklist import find_cases, overview
 
     case = add_case(app, "alice", "bj-tic", "北京市集成电路技术创新中心", date(2024, 10, 1)).case
     assert overview(app, AS_OF).overdue.get("bj-tic", 0) == 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from lifecycle.demo.showcase import build_demo
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import verify_log
-from lifecycle.services.demo import build_demo
 
 
 def test_the_demo_covers_all_seven_programmes_with_histories_and_a_verifying_log(app: Lifecycle) -> None:

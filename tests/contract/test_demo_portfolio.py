@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from jobs.compliance_run import run_compliance
+from lifecycle.demo.portfolio import build_portfolio
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import add_case, show_case
-from lifecycle.services.compliance import run_compliance
-from lifecycle.services.portfolio import build_portfolio
 
 AS_OF = date(2026, 11, 23)
 

@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from textual.widgets import Input, Select
 from tui_helpers import TODAY, case_id, screen_text, settle
 
+from lifecycle.demo.showcase import build_demo
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.demo import build_demo
 from lifecycle.services.users import add_user
 from lifecycle.tui.app import LifecycleTUI
 

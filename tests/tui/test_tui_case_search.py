@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from tui_helpers import tic_portfolio
 
+from lifecycle.demo.showcase import build_demo
 from lifecycle.errors import NotFound, UsageError
 from lifecycle.persistence.case_search import CaseFilter
 from lifecycle.services.cases import add_case, advance
-from lifecycle.services.demo import build_demo
-from lifecycle.services.worklist import find_cases, next_due, overview
+from lifecycle.services.read_models.worklist import find_cases, next_due, overview
 
 TODAY = date(2026, 11, 23)
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import TODAY, case_id, focus, screen_text, settle
 
+from jobs.compliance_run import run_compliance
 from lifecycle.persistence.tables import audit_log
 from lifecycle.services.cases import show_case
-from lifecycle.services.compliance import run_compliance
 from lifecycle.services.users import add_user
 from lifecycle.tui.case_detail import CaseDetailScreen
 from lifecycle.tui.compliance_preview import CompliancePreviewScreen

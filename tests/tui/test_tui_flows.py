@@ -405,7 +405,7 @@ def test_the_case_shows_its_obligations_as_the_compliance_run_sees_them(portfoli
 
 
 def test_coming_back_to_the_dashboard_shows_the_numbers_as_they_are_now(portfolio, drive):
-    from lifecycle.services.compliance import run_compliance
+    from jobs.compliance_run import run_compliance
 
     async def scenario(tui, pilot):
         due = {row[0]: row for row in rows(tui, "#due")}

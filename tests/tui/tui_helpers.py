@@ -22,8 +22,8 @@ MARKUP_NAME = "[red]x[/red]国家技术创新中心"
 def tic_portfolio(lifecycle: Lifecycle) -> None:
     """The demo's two technology-innovation-centre portfolios (18 cases, both programmes,
     every kind of state), built through the services as `lifecycle demo` builds them."""
+    from lifecycle.demo.showcase import AUTOMATIC, BJ, NATIONAL
     from lifecycle.services.cases import add_case, advance
-    from lifecycle.services.demo import AUTOMATIC, BJ, NATIONAL
     from lifecycle.services.setup import init_database
     from lifecycle.services.users import SYSTEM, Actor
 

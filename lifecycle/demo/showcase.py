@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from lifecycle.demo.showcase_catalogue import PORTFOLIOS
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import add_case, advance
-from lifecycle.services.demo_catalogue import PORTFOLIOS
 from lifecycle.services.setup import init_database
 from lifecycle.services.users import SYSTEM, Actor, require_admin
 

@@ -31,7 +31,6 @@ from lifecycle.services.users import SYSTEM
 
 if TYPE_CHECKING:
     from lifecycle.persistence.unit_of_work import UnitOfWork
-    from lifecycle.services.compliance import ComplianceReport
 
 ProgrammeOf = Callable[[Case], Programme]
 
@@ -93,22 +92,6 @@ def settle_cases(cases: Iterable[Case], programme_of: ProgrammeOf, as_of: date,
             outcome.next_due_on = settlement.case.next_due_on
         outcomes.append(outcome)
     return outcomes
-
-
-def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool) -> None:
-    """Count the batch's outcomes into the report (and list its actions with `collect`)."""
-    for outcome in outcomes:
-        report.cases_examined += 1
-        report.refused += outcome.refused
-        if outcome.steps:
-            report.cases_changed += 1
-        for step in outcome.steps:
-            report.counts[(outcome.programme, step.rule)] += 1
-            if collect:
-                report.actions.append({
-                    "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
-                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
-                    "effective_on": step.effective_on.isoformat(), "clause": step.clause})
 
 
 def write_outcomes(uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, run_id: int | None) -> None:

@@ -1,4 +1,5 @@
-"""`lifecycle comply`: apply every dated rule of every programme by a date, exactly once.
+"""The compliance run (`lifecycle comply`, the scheduler's daily job): apply every dated rule
+of every programme by a date, exactly once.
 
 The cases whose next due day has come are read in batches; each case is settled in the
 domain (`lifecycle.domain.compliance.settle`, through `decide` as actor `system`) and each
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from jobs.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases, write_outcomes
+from jobs.compliance_workers import fresh_outcomes, settled_batches, worker_count
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.persistence.compliance import (
@@ -28,14 +31,10 @@ from lifecycle.persistence.compliance import (
     finish_run,
     iter_batches,
     load_cases,
-    parse_counts,
     record_run,
-    runs,
 )
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf, account, settle_cases, write_outcomes
-from lifecycle.services.compliance_workers import fresh_outcomes, settled_batches, worker_count
 from lifecycle.services.users import require_runner
 
 #: Cases settled and written per transaction (LIFECYCLE_COMPLY_BATCH): a crash loses at most
@@ -189,23 +188,25 @@ def _apply(app: Lifecycle, invoked_by: str, report: ComplianceReport, *, write: 
             progress(done, len(ids))
 
 
+def account(report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool) -> None:
+    """Count the batch's outcomes into the report (and list its actions with `collect`)."""
+    for outcome in outcomes:
+        report.cases_examined += 1
+        report.refused += outcome.refused
+        if outcome.steps:
+            report.cases_changed += 1
+        for step in outcome.steps:
+            report.counts[(outcome.programme, step.rule)] += 1
+            if collect:
+                report.actions.append({
+                    "case_id": outcome.case_id, "programme": outcome.programme, "rule": step.rule,
+                    "trigger": step.trigger, "from_state": step.from_state, "to_state": step.to_state,
+                    "effective_on": step.effective_on.isoformat(), "clause": step.clause})
+
+
 def _finish_batch(uow: UnitOfWork, report: ComplianceReport, outcomes: list[CaseOutcome], *, write: bool,
                   collect: bool) -> None:
     account(report, outcomes, collect=collect)
     if write:
         write_outcomes(uow, outcomes, report.as_of, report.run_id)
         uow.commit()
-
-
-def run_history(app: Lifecycle, limit: int | None = None) -> list[dict[str, Any]]:
-    """Every recorded run, newest first (dry runs write nothing, so they are not here)."""
-    with app.uow() as uow:
-        rows = runs(uow.connection, limit)
-    return [{"id": r["id"], "started_at": _iso(r["started_at"]), "ended_at": _iso(r["ended_at"]),
-             "as_of": _iso(r["as_of"]), "invoked_by": r["invoked_by"], "programme": r["programme"],
-             "source": r["source"], "outcome": r["outcome"], "counts": parse_counts(r["counts"]),
-             "error": r["error"]} for r in rows]
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None

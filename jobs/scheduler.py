@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from jobs.compliance_run import ComplianceReport, run_compliance
+from lifecycle.persistence.job_store import JOB_TABLE
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import CHINA, today
-from lifecycle.services.compliance import ComplianceReport, run_compliance
 
 JOB_ID = "lifecycle-daily-compliance-run"
-JOB_TABLE = "apscheduler_jobs"
 #: A run missed by up to this much (the machine was down at the hour) still runs when it is back.
 MISFIRE_GRACE_SECONDS = 6 * 3600
 DEFAULT_AT = "02:00"
@@ -55,13 +55,6 @@ def scheduled_run(url: str, programmes: str | None, invoked_by: str) -> dict[str
 
 def run_once(app: Lifecycle, invoked_by: str, *, collect: bool = False) -> ComplianceReport:
     return run_compliance(app, invoked_by, today(), source="scheduler", collect=collect)
-
-
-def create_job_table(engine: Any) -> None:
-    """The job store's table, as APScheduler defines it, if it is not there yet."""
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
-    SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE).jobs_t.create(engine, checkfirst=True)
 
 
 def build_scheduler(app: Lifecycle, invoked_by: str, at: DailyAt) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import case_view, holders_finder, load_case
-from lifecycle.services.worklist import NextDue, next_due
+from lifecycle.services.read_models.worklist import NextDue, next_due
 
 
 @dataclass(frozen=True)

@@ -26,17 +26,21 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
+from jobs.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases
 from lifecycle.domain.case import Case
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import UsageError
-from lifecycle.persistence.compliance import cases_from_rows, current_versions, iter_batches, load_cases, load_rows
-from lifecycle.persistence.tables import definitions
+from lifecycle.persistence.compliance import (
+    cases_from_rows,
+    current_versions,
+    iter_batches,
+    load_cases,
+    load_rows,
+    stored_definitions,
+)
 from lifecycle.persistence.unit_of_work import UnitOfWork
 from lifecycle.programmes.catalogue import Catalogue
 from lifecycle.services.app import Lifecycle
-from lifecycle.services.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -131,8 +135,7 @@ def settled_batches(app: Lifecycle, ids: list[int], batch_size: int, as_of: date
     """Each batch of `ids` with its outcomes, in order, settled by `workers` processes. At most
     `workers + 1` batches are read ahead, so memory stays flat however many cases are due."""
     with app.engine.connect() as reader:
-        stored = {version: text for version, text in reader.execute(select(definitions.c.version,
-                                                                          definitions.c.content))}
+        stored = stored_definitions(reader)
         reader.rollback()
     directory = str(Path(app.programmes_dir)) if app.programmes_dir else None
     # Imported here: only a large run starts workers, and every run imports this module.

@@ -107,6 +107,13 @@ def run_compliance(app: Lifecycle, acting: str, as_of: date, *, dry_run: bool = 
         with app.uow(write=True) as uow:
             run_id, running = claim_run(uow.connection, as_of=as_of, invoked_by=admin.name,
                                         programme=programme, source=source, trust_lock=lock.advisory)
+            if uow.postgres:
+                # The database checks each action against the recorded moves of the case's
+                # definition version: make sure the current versions have theirs (cases may have
+                # come in without lifecycle, by a restore or by hand).
+                for current in app.catalogue.all():
+                    uow.definitions.ensure(current.code, current.version, app.catalogue.text(current.code),
+                                           current)
             uow.commit()
         if run_id is None:
             return _declined(app, report, admin.name, source, running)

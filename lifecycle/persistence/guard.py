@@ -374,12 +374,17 @@ BEGIN
 END $$"""
 
 
-def _policies(connection: Connection, table: str, condition: str) -> list[str]:
+def _policies(connection: Connection, table: str, condition: str, *, writable: bool = False) -> list[str]:
+    """Row-level security on `table`: rows are read where `condition` holds; with `writable`
+    (rows a group may write, like the compliance run's actions), written only where it holds
+    too. The owner, who writes through the functions, is not subject to it."""
     if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
         return []
+    scope = f"FOR ALL USING ({condition}) WITH CHECK ({condition})" if writable else \
+        f"FOR SELECT USING ({condition})"
     return [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS office_scope ON {table}",
-            f"CREATE POLICY office_scope ON {table} FOR SELECT USING ({condition})"]
+            f"CREATE POLICY office_scope ON {table} {scope}"]
 
 
 def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -> None:
@@ -399,9 +404,9 @@ def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -
             cursor.execute(template.format(**names).encode())
         mine = "office IN (SELECT unnest(lifecycle_visible_offices()))"
         statements = [s for table in OFFICE_TABLES for s in _policies(connection, table, mine)]
-        statements += [s for table in CASE_TABLES for s in _policies(connection, table, (
-            "case_id IS NULL OR case_id IN (SELECT id FROM cases)"))
-            if _has_column(connection, table, "case_id")]
+        statements += [s for table in CASE_TABLES if _has_column(connection, table, "case_id")
+                       for s in _policies(connection, table, "case_id IS NULL OR case_id IN (SELECT id FROM cases)",
+                                          writable=True)]
         for statement in statements:
             cursor.execute(statement.encode())
         everyone = sql.SQL(", ").join(sql.Identifier(g) for g in groups.values())

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry
 from lifecycle.domain.case import Case
-from lifecycle.errors import Conflict, Refused
+from lifecycle.errors import Conflict, LifecycleError, Refused
 
 #: The columns of a case the function reads from a change (`jsonb_populate_record`).
 ROW_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved_on", "valid_until",
@@ -90,7 +90,9 @@ def write_changes(connection: Connection, changes: list[CaseChange], action: str
             from lifecycle.domain.reasons import Reason
 
             raise Refused(action, [Reason("role", f"the database refused it: {message}")]) from None
-        raise
+        detail = f" ({error.diag.message_detail})" if error.diag.message_detail else ""
+        raise LifecycleError(f"{action}: the database could not write it: {message}{detail}; "
+                             "nothing was written") from error
     finally:
         cursor.close()
     for change, case_id, version in zip(changes, result["ids"], result["versions"], strict=True):

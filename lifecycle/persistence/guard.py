@@ -40,9 +40,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
   SELECT CASE
     WHEN r.rolsuper
       OR pg_has_role(session_user, (SELECT c.relowner FROM pg_class c
-                                    WHERE c.oid = '{schema}.audit_log'::regclass), 'MEMBER')
+                                    WHERE c.oid = to_regclass('audit_log')), 'MEMBER')
       OR pg_has_role(session_user, (SELECT n.nspowner FROM pg_namespace n
-                                    WHERE n.nspname = '{schema_name}'), 'MEMBER')
+                                    WHERE n.nspname = current_schema()), 'MEMBER')
     THEN 'installer'
     ELSE (SELECT g.role FROM group_roles g JOIN pg_roles gr ON gr.rolname = g.group_name
           WHERE pg_has_role(session_user, gr.oid, 'MEMBER')
@@ -392,9 +392,10 @@ def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -
     the functions. Run by init, as the installer, after the migrations."""
     from psycopg import sql
 
+    # The only name put into the functions' text: the schema of their fixed search_path, quoted
+    # as an identifier by the driver; inside, current_schema() is that schema.
     quoted = sql.Identifier(schema).as_string(None)
-    literal = schema.replace("'", "''")
-    names = {"schema": quoted, "schema_name": literal, "refused": REFUSED_STATE, "conflict": CONFLICT_STATE}
+    names = {"schema": quoted, "refused": REFUSED_STATE, "conflict": CONFLICT_STATE}
     raw = connection.connection.dbapi_connection
     assert raw is not None
     cursor = raw.cursor()
@@ -402,6 +403,7 @@ def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -
         for template in (_SESSION_ROLE, _VISIBLE_OFFICES, _CASE_OFFICE, _CHAIN_LINKS, _LOCK_CASES, _DEFINE,
                          _WRITE):
             cursor.execute(template.format(**names).encode())
+        # Table names below are the module's constants, never user text.
         mine = "office IN (SELECT unnest(lifecycle_visible_offices()))"
         statements = [s for table in OFFICE_TABLES for s in _policies(connection, table, mine)]
         statements += [s for table in CASE_TABLES if _has_column(connection, table, "case_id")

@@ -298,9 +298,16 @@ def drop_schema_and_roles(engine: Any, schema: str) -> None:
     from psycopg import sql
 
     with engine.begin() as connection:
-        quoted = sql.Identifier(schema).as_string(None)
-        exists = connection.execute(text("SELECT to_regclass(:t)"), {"t": f"{quoted}.group_roles"}).scalar()
-        groups = dict(connection.execute(text(f"SELECT role, group_name FROM {quoted}.group_roles")).all()) \
-            if exists else {}
+        exists = connection.execute(text(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'group_roles'"),
+            {"s": schema}).first() is not None
+        groups: dict[str, str] = {}
+        if exists:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            cursor.execute(sql.SQL("SELECT role, group_name FROM {}.group_roles").format(sql.Identifier(schema)))
+            groups = {str(role): str(name) for role, name in cursor.fetchall()}
+            cursor.close()
         _sql(connection, sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
         drop_deployment_roles(connection, groups)

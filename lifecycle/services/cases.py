@@ -99,7 +99,8 @@ QUOTA_LOCK = 0x6C637174
 
 def lock_quotas(uow: UnitOfWork) -> None:
     if uow.postgres:
-        uow.connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({QUOTA_LOCK}, hashtext(current_schema()))")
+        uow.connection.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                               {"key": QUOTA_LOCK})
     else:
         uow.audit.head(lock=True)
 

@@ -131,3 +131,16 @@ def test_audit_verify_names_a_case_changed_behind_the_log_and_then_advanced(app,
     assert not result.ok
     assert [c["case_id"] for c in result.cases] == [ministry["BJ"]]
     assert "moves case" in result.cases[0]["problem"] and "from submitted" in result.cases[0]["problem"]
+
+
+def test_the_dashboard_rolls_the_cases_up_the_office_tree_for_the_ministry_and_a_province(app, ministry):
+    from lifecycle.services.read_models.worklist import overview
+
+    add_user(app, "alice", "wang", "admin", "BJ")
+    ministry_view = {row["code"]: row for row in overview(app, D("2024-10-02")).by_office}
+    province_view = {row["code"]: row for row in overview(viewer(app, "wang"), D("2024-10-02")).by_office}
+
+    assert {code: row["cases_with_sub_offices"] for code, row in ministry_view.items()} == {
+        "ROOT": 3, "BJ": 2, "BJ-HD": 1, "SH": 1}
+    assert {code: row["cases"] for code, row in province_view.items()} == {"BJ": 1, "BJ-HD": 1}
+    assert sum(overview(viewer(app, "wang"), D("2024-10-02")).by_state["bj-tic"].values()) == 2

@@ -363,7 +363,13 @@ BEGIN
       ELSIF NOT EXISTS (
           SELECT 1 FROM programme_moves m
           WHERE m.version = v_def AND m.trigger = v_trigger AND m.from_state IS NOT DISTINCT FROM v_from
-            AND m.to_state = v_to AND v_entry_role = ANY (string_to_array(m.roles, ','))) THEN
+            AND m.to_state = v_to AND (v_entry_role = ANY (string_to_array(m.roles, ','))
+              -- An administrator confirming a decision due records the move the run proposed.
+              OR (v_entry_role = 'admin' AND EXISTS (
+                SELECT 1 FROM decisions d
+                WHERE d.id = ((v_entry->>'payload_text')::jsonb->>'decision_id')::integer
+                  AND d.case_id = v_case_id AND d.state = 'open' AND d.trigger = v_trigger
+                  AND d.from_state = v_from AND d.to_state IS NOT DISTINCT FROM v_to)))) THEN
         RAISE EXCEPTION 'case %: % from % to % by % is not a move programme % allows (version %)',
           v_case_id, v_trigger, coalesce(v_from, '(new)'), v_to, v_entry_role, v_programme, left(v_def, 12)
           USING ERRCODE = '{refused}';

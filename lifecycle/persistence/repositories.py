@@ -406,7 +406,7 @@ class CaseRepository:
         """(id, state) of every stored case the connection may read, by id: what `audit verify`
         compares with the states the entries replay (not limited to the viewer's offices)."""
         statement = select(cases.c.id, cases.c.state).order_by(cases.c.id)
-        for case_id, state in self.connection.execution_options(yield_per=5000).execute(statement):
+        for case_id, state in self.connection.execute(statement, execution_options={"yield_per": 5000}):
             yield int(case_id), str(state)
 
     def count_by_version(self, programme: str) -> dict[str, int]:
@@ -615,8 +615,11 @@ class AuditRepository:
     def entries(self, where: AuditQuery | None = None, *, everything: bool = False) -> Iterator[AuditEntry]:
         """Entries oldest first, streamed in batches so memory stays flat on a long log; the
         reader's offices' only, unless `everything` (what the database lets it read)."""
-        result = self.connection.execution_options(yield_per=2000).execute(
-            self.select(where, everything=everything))
+        # Streamed for this statement only: execution_options() on the connection itself would
+        # make every later statement of the unit of work a server-side cursor (an UPDATE cannot be).
+        result = self.connection.execute(
+            self.select(where, everything=everything), execution_options={"yield_per": 2000}
+        )
         for row in result:
             yield entry_from_row(row)
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from lifecycle.domain.audit import CANONICAL
-from lifecycle.errors import Refused
+from lifecycle.errors import NotFound, Refused
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import add_case, advance, list_cases, show_case
 from lifecycle.services.offices import add_office
@@ -255,7 +255,7 @@ def test_a_provincial_admin_reads_and_decides_only_their_provinces_decisions_con
         postgres_app, "SELECT count(*) FROM notification_deliveries")[0][0]
 
     # Acting on them is refused: by lifecycle, and by the database for plain SQL.
-    with pytest.raises(Refused, match="belongs to office SH"):
+    with pytest.raises(NotFound, match=f"no decision {proposals['SH']}"):  # row-level security hides it
         dismiss(bj, name, proposals["SH"], "not ours", D("2027-05-20"))
     with pytest.raises(Refused, match="belongs to office SH"):
         set_contact(bj, name, sh_case, email="eve@example.org")

@@ -250,8 +250,15 @@ def _write_through_database(
                     raised.append((count, _decision_draft(outcome, step.decision, as_of)))
                 count += 1
         elif outcome.next_due_on is not None:
-            only = Case(programme=outcome.programme, name="", state="", state_since=date.min,
-                        definition_version="", id=outcome.case_id, next_due_on=outcome.next_due_on)
+            only = Case(
+                programme=outcome.programme,
+                name="",
+                state="",
+                state_since=date.min,
+                definition_version="",
+                id=outcome.case_id,
+                next_due_on=outcome.next_due_on,
+            )
             changes.append(CaseChange(only, outcome.version, [], next_due_only=True))
     if not changes:
         return [], {}

@@ -152,20 +152,29 @@ def verify(
     if json:
         print_json(result.to_dict())
     elif result.ok:
-        extends = "" if checkpoint is None else \
-            f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
-        hidden = "" if not result.not_readable else \
-            f" ({result.not_readable} of other offices checked by their links only)"
-        console().print(f"The audit log verifies: {result.entries} entries{hidden}, head #{result.head_seq} "
-                        f"{result.head_hash[:16]}…{extends}; every case's stored state is where its "
-                        "history leads", markup=False, style="green")
+        extends = "" if checkpoint is None else f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
+        hidden = (
+            "" if not result.not_readable else f" ({result.not_readable} of other offices checked by their links only)"
+        )
+        console().print(
+            f"The audit log verifies: {result.entries} entries{hidden}, head #{result.head_seq} "
+            f"{result.head_hash[:16]}…{extends}; every case's stored state is where its "
+            "history leads",
+            markup=False,
+            style="green",
+        )
     elif result.first_bad is not None:
-        console().print(f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}",
-                        markup=False, style="bold red")
+        console().print(
+            f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}", markup=False, style="bold red"
+        )
     else:
         out = console()
-        out.print(f"The audit log's chain verifies, but {len(result.cases)} case(s) disagree with their "
-                  "history (changed without an audit entry):", markup=False, style="bold red")
+        out.print(
+            f"The audit log's chain verifies, but {len(result.cases)} case(s) disagree with their "
+            "history (changed without an audit entry):",
+            markup=False,
+            style="bold red",
+        )
         for case in result.cases:
             out.print(f"  case {case['case_id']}: {case['problem']}", markup=False, style="red")
     if not result.ok:

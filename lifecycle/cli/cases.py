@@ -98,6 +98,7 @@ def list_(
     """List the cases you see (your office's and those below it), oldest first, with the next day
     a dated rule requires something of each."""
     from pathlib import Path
+
     from rich.table import Table
     from rich.text import Text
 

@@ -8,17 +8,21 @@ import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
 
-app = typer.Typer(help="Offices: the ministry, its provincial and city offices; who sees which cases.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Offices: the ministry, its provincial and city offices; who sees which cases.", no_args_is_help=True
+)
 
 
 @app.command("add")
 def add(
     code: Annotated[str, typer.Argument(help="The office's code, e.g. BJ.")],
     name: Annotated[str, typer.Option("--name", help="The office's name, e.g. 北京市科学技术委员会.")],
-    parent: Annotated[str | None, typer.Option(
-        "--parent", help="The office above it (default: the root office, the ministry's).",
-        show_default=False)] = None,
+    parent: Annotated[
+        str | None,
+        typer.Option(
+            "--parent", help="The office above it (default: the root office, the ministry's).", show_default=False
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -48,6 +52,12 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
     table = Table("code", "name", "parent", "cases", "with sub-offices", "by state (with sub-offices)")
     for row in rows:
         states = ", ".join(f"{state} {n}" for state, n in row["by_state_with_sub_offices"].items())
-        table.add_row(Text("  " * row["level"] + row["code"]), Text(row["name"]), Text(row["parent"] or ""),
-                      str(row["cases"]), str(row["cases_with_sub_offices"]), Text(states))
+        table.add_row(
+            Text("  " * row["level"] + row["code"]),
+            Text(row["name"]),
+            Text(row["parent"] or ""),
+            str(row["cases"]),
+            str(row["cases_with_sub_offices"]),
+            Text(states),
+        )
     console().print(table)

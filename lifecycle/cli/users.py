@@ -49,10 +49,12 @@ def add(
     if json:
         print_json(result)
     else:
-        login = {"created": "; database login role created", "granted": "; database login role "
-                 "granted"}.get(result["login_role"] or "", "")
-        console().print(f"{result['name']}: {result['role']} of office {result['office']} "
-                        f"({result['status']}{login})", markup=False)
+        login = {"created": "; database login role created", "granted": "; database login role granted"}.get(
+            result["login_role"] or "", ""
+        )
+        console().print(
+            f"{result['name']}: {result['role']} of office {result['office']} ({result['status']}{login})", markup=False
+        )
 
 
 @app.command("list")

@@ -125,11 +125,17 @@ class Verification:
     not_readable: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        checkpoint = None if self.checkpoint is None else {
-            "seq": self.checkpoint.seq, "hash": self.checkpoint.hash}
-        return {"ok": self.ok, "entries": self.entries, "first_bad": self.first_bad,
-                "problem": self.problem, "head": {"seq": self.head_seq, "hash": self.head_hash},
-                "checkpoint": checkpoint, "cases": self.cases, "entries_not_readable": self.not_readable}
+        checkpoint = None if self.checkpoint is None else {"seq": self.checkpoint.seq, "hash": self.checkpoint.hash}
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "first_bad": self.first_bad,
+            "problem": self.problem,
+            "head": {"seq": self.head_seq, "hash": self.head_hash},
+            "checkpoint": checkpoint,
+            "cases": self.cases,
+            "entries_not_readable": self.not_readable,
+        }
 
 
 class LinkOnly(AuditEntry):
@@ -151,13 +157,20 @@ class Replay:
             case_id = entry.case_id
             if case_id is not None and not isinstance(entry, LinkOnly):
                 before = self.states.get(case_id)
-                if before is not None and entry.from_state is not None and entry.from_state != before \
-                        and case_id not in self.problems:
+                if (
+                    before is not None
+                    and entry.from_state is not None
+                    and entry.from_state != before
+                    and case_id not in self.problems
+                ):
                     self.problems[case_id] = {
-                        "case_id": case_id, "entry": entry.seq, "history_state": before,
+                        "case_id": case_id,
+                        "entry": entry.seq,
+                        "history_state": before,
                         "stored_state": entry.from_state,
                         "problem": f"entry {entry.seq} moves case {case_id} from {entry.from_state}, but its "
-                                   f"history had left it in {before}: the case was changed without an entry"}
+                        f"history had left it in {before}: the case was changed without an entry",
+                    }
                 if entry.to_state is not None:
                     self.states[case_id] = entry.to_state
             yield entry
@@ -170,14 +183,22 @@ class Replay:
                 continue
             if replayed is None:
                 self.problems[case_id] = {
-                    "case_id": case_id, "entry": None, "history_state": None, "stored_state": state,
+                    "case_id": case_id,
+                    "entry": None,
+                    "history_state": None,
+                    "stored_state": state,
                     "problem": f"case {case_id} is stored in {state} but has no audit entry: it was "
-                               "written behind lifecycle's back"}
+                    "written behind lifecycle's back",
+                }
             elif replayed != state:
                 self.problems[case_id] = {
-                    "case_id": case_id, "entry": None, "history_state": replayed, "stored_state": state,
+                    "case_id": case_id,
+                    "entry": None,
+                    "history_state": replayed,
+                    "stored_state": state,
                     "problem": f"case {case_id} is stored in {state}, but its entries lead to {replayed}: "
-                               "it was changed without an audit entry"}
+                    "it was changed without an audit entry",
+                }
         return [self.problems[k] for k in sorted(self.problems)]
 
 

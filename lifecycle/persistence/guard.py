@@ -443,11 +443,12 @@ def _policies(connection: Connection, table: str, condition: str, *, writable: b
     too. The owner, who writes through the functions, is not subject to it."""
     if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
         return []
-    scope = f"FOR ALL USING ({condition}) WITH CHECK ({condition})" if writable else \
-        f"FOR SELECT USING ({condition})"
-    return [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-            f"DROP POLICY IF EXISTS office_scope ON {table}",
-            f"CREATE POLICY office_scope ON {table} {scope}"]
+    scope = f"FOR ALL USING ({condition}) WITH CHECK ({condition})" if writable else f"FOR SELECT USING ({condition})"
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"DROP POLICY IF EXISTS office_scope ON {table}",
+        f"CREATE POLICY office_scope ON {table} {scope}",
+    ]
 
 
 def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -> None:
@@ -458,33 +459,52 @@ def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -
     # The only name put into the functions' text: the schema of their fixed search_path, quoted
     # as an identifier by the driver; inside, current_schema() is that schema.
     quoted = sql.Identifier(schema).as_string(None)
-    names = {"schema": quoted, "refused": REFUSED_STATE, "conflict": CONFLICT_STATE,
-             "notes": _text_array(NOTE_TRIGGERS), "caseless": _text_array(CASELESS_TRIGGERS)}
+    names = {
+        "schema": quoted,
+        "refused": REFUSED_STATE,
+        "conflict": CONFLICT_STATE,
+        "notes": _text_array(NOTE_TRIGGERS),
+        "caseless": _text_array(CASELESS_TRIGGERS),
+    }
     raw = connection.connection.dbapi_connection
     assert raw is not None
     cursor = raw.cursor()
     try:
-        for template in (_SESSION_ROLE, _VISIBLE_OFFICES, _CASE_OFFICE, _CHAIN_LINKS, _LOCK_CASES, _DEFINE,
-                         _WRITE):
+        for template in (_SESSION_ROLE, _VISIBLE_OFFICES, _CASE_OFFICE, _CHAIN_LINKS, _LOCK_CASES, _DEFINE, _WRITE):
             cursor.execute(template.format(**names).encode())
         # Table names below are the module's constants, never user text.
         mine = "office IN (SELECT unnest(lifecycle_visible_offices()))"
         statements = [s for table in OFFICE_TABLES for s in _policies(connection, table, mine)]
-        statements += [s for table in CASE_TABLES if _has_column(connection, table, "case_id")
-                       for s in _policies(connection, table, "case_id IS NULL OR case_id IN (SELECT id FROM cases)",
-                                          writable=True)]
-        statements += [s for table, (column, parent) in CHILD_TABLES.items() if _has_column(connection, table, column)
-                       for s in _policies(connection, table, f"{column} IN (SELECT id FROM {parent})", writable=True)]
-        statements += [s for table, column in USER_TABLES.items() if _has_column(connection, table, column)
-                       for s in _policies(connection, table, f"{column} IN (SELECT name FROM users WHERE {mine})",
-                                          writable=True)]
+        statements += [
+            s
+            for table in CASE_TABLES
+            if _has_column(connection, table, "case_id")
+            for s in _policies(connection, table, "case_id IS NULL OR case_id IN (SELECT id FROM cases)", writable=True)
+        ]
+        statements += [
+            s
+            for table, (column, parent) in CHILD_TABLES.items()
+            if _has_column(connection, table, column)
+            for s in _policies(connection, table, f"{column} IN (SELECT id FROM {parent})", writable=True)
+        ]
+        statements += [
+            s
+            for table, column in USER_TABLES.items()
+            if _has_column(connection, table, column)
+            for s in _policies(connection, table, f"{column} IN (SELECT name FROM users WHERE {mine})", writable=True)
+        ]
         for statement in statements:
             cursor.execute(statement.encode())
         everyone = sql.SQL(", ").join(sql.Identifier(g) for g in groups.values())
-        for function in ("lifecycle_session_role()", "lifecycle_visible_offices()",
-                         "lifecycle_case_office(integer)", "lifecycle_chain_links()",
-                         "lifecycle_lock_cases(integer[])",
-                         "lifecycle_define(text, text, text, jsonb)", "lifecycle_write(jsonb, jsonb)"):
+        for function in (
+            "lifecycle_session_role()",
+            "lifecycle_visible_offices()",
+            "lifecycle_case_office(integer)",
+            "lifecycle_chain_links()",
+            "lifecycle_lock_cases(integer[])",
+            "lifecycle_define(text, text, text, jsonb)",
+            "lifecycle_write(jsonb, jsonb)",
+        ):
             cursor.execute(sql.SQL("REVOKE ALL ON FUNCTION {} FROM PUBLIC").format(sql.SQL(function)))
             cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(function), everyone))
     finally:
@@ -498,9 +518,16 @@ def _text_array(values: tuple[str, ...]) -> str:
 
 
 def _has_column(connection: Connection, table: str, column: str) -> bool:
-    return connection.execute(text(
-        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name = :t AND column_name = :c"), {"t": table, "c": column}).first() is not None
+    return (
+        connection.execute(
+            text(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = :t AND column_name = :c"
+            ),
+            {"t": table, "c": column},
+        ).first()
+        is not None
+    )
 
 
 def moves_of(programme: Any) -> list[dict[str, Any]]:
@@ -520,8 +547,9 @@ def moves_of(programme: Any) -> list[dict[str, Any]]:
                     key = (name, source, dest or source, roles)
                     if key not in seen:
                         seen.add(key)
-                        moves.append({"trigger": name, "from_state": source, "to_state": dest or source,
-                                      "roles": roles})
+                        moves.append(
+                            {"trigger": name, "from_state": source, "to_state": dest or source, "roles": roles}
+                        )
     moves += [{"trigger": "$state", "from_state": None, "to_state": s, "roles": ""} for s in definition.states]
     return moves
 
@@ -530,18 +558,30 @@ def define(connection: Connection, programme: Any, content: str) -> bool:
     """Record a definition version and its legal moves (PostgreSQL), once; True if recorded now."""
     import json
 
-    result = connection.execute(text("SELECT lifecycle_define(:version, :code, :content, CAST(:moves AS jsonb))"), {
-        "version": programme.version, "code": programme.code, "content": content,
-        "moves": json.dumps(moves_of(programme))}).scalar()
+    result = connection.execute(
+        text("SELECT lifecycle_define(:version, :code, :content, CAST(:moves AS jsonb))"),
+        {
+            "version": programme.version,
+            "code": programme.code,
+            "content": content,
+            "moves": json.dumps(moves_of(programme)),
+        },
+    ).scalar()
     return bool(result)
 
 
 def stored_without_moves(connection: Connection) -> list[tuple[str, str]]:
     """(version, text) of stored definition versions whose moves are not recorded yet (a
     database made before 0008): init records them."""
-    return [(v, c) for v, c in connection.execute(text(
-        "SELECT d.version, d.content FROM programme_definitions d WHERE NOT EXISTS "
-        "(SELECT 1 FROM programme_moves m WHERE m.version = d.version) ORDER BY d.version"))]
+    return [
+        (v, c)
+        for v, c in connection.execute(
+            text(
+                "SELECT d.version, d.content FROM programme_definitions d WHERE NOT EXISTS "
+                "(SELECT 1 FROM programme_moves m WHERE m.version = d.version) ORDER BY d.version"
+            )
+        )
+    ]
 
 
 def record_stored_moves(connection: Connection, load: Callable[[str, str], Any]) -> None:

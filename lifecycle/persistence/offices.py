@@ -9,9 +9,8 @@ one trust domain, the repositories apply it (`CaseRepository`'s scope).
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, or_, select, update
 
@@ -38,8 +37,9 @@ class OfficeRepository:
         from lifecycle.persistence.repositories import utc_now
 
         path = f"{parent_path}{code}/"
-        self.connection.execute(insert(offices).values(code=code, name=name, parent=parent, path=path,
-                                                       created_at=utc_now()))
+        self.connection.execute(
+            insert(offices).values(code=code, name=name, parent=parent, path=path, created_at=utc_now())
+        )
         return path
 
     def rename(self, code: str, name: str) -> None:
@@ -50,9 +50,11 @@ class OfficeRepository:
         path = self.connection.execute(select(offices.c.path).where(offices.c.code == code)).scalar()
         if path is None:
             return []
-        return list(self.connection.execute(
-            select(offices.c.code).where(offices.c.path.startswith(path, autoescape=True))
-            .order_by(offices.c.path)).scalars())
+        return list(
+            self.connection.execute(
+                select(offices.c.code).where(offices.c.path.startswith(path, autoescape=True)).order_by(offices.c.path)
+            ).scalars()
+        )
 
     def root(self) -> str:
         """The office at the top of the tree (the ministry's): the one migration 0008 makes. There

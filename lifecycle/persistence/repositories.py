@@ -313,11 +313,21 @@ class CaseRepository:
             # function locks the rows (in id order), then they are read.
             from lifecycle.persistence.writes import lock_cases
 
-            wanted = [row[0] for row in self.connection.execute(
-                ordered_ids(criteria, sort, "postgresql").limit(limit).offset(offset))]
+            wanted = [
+                row[0]
+                for row in self.connection.execute(
+                    ordered_ids(criteria, sort, "postgresql").limit(limit).offset(offset)
+                )
+            ]
             lock_cases(self.connection, sorted(wanted))
-            locked = {row.id: case_from_row(row) for row in self.connection.execute(
-                select(cases).where(cases.c.id.in_(wanted)))} if wanted else {}
+            locked = (
+                {
+                    row.id: case_from_row(row)
+                    for row in self.connection.execute(select(cases).where(cases.c.id.in_(wanted)))
+                }
+                if wanted
+                else {}
+            )
             return [locked[i] for i in wanted if i in locked]
         if limit is None:
             statement = select(cases).where(*where(criteria)).order_by(*order(sort))
@@ -576,7 +586,8 @@ class AuditRepository:
         )
         entry.hash = compute_hash(entry)
         prepare(self.connection, _INSERT_ENTRY).run(
-            self.connection, {**{name: getattr(entry, name) for name in ENTRY_COLUMNS}, "office": office})
+            self.connection, {**{name: getattr(entry, name) for name in ENTRY_COLUMNS}, "office": office}
+        )
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
 
@@ -764,8 +775,7 @@ class UserRepository:
         return row[0] if row else None
 
     def add(self, name: str, role: str, office: str = ROOT_OFFICE) -> None:
-        self.connection.execute(insert(users).values(name=name, role=role, office=office,
-                                                     created_at=utc_now()))
+        self.connection.execute(insert(users).values(name=name, role=role, office=office, created_at=utc_now()))
 
     def set_role(self, name: str, role: str, office: str | None = None) -> None:
         values: dict[str, Any] = {"role": role}
@@ -814,8 +824,12 @@ class DefinitionRepository:
             )
 
     def has_moves(self, version: str) -> bool:
-        return self.connection.execute(text("SELECT 1 FROM programme_moves WHERE version = :v LIMIT 1"),
-                                       {"v": version}).first() is not None
+        return (
+            self.connection.execute(
+                text("SELECT 1 FROM programme_moves WHERE version = :v LIMIT 1"), {"v": version}
+            ).first()
+            is not None
+        )
 
     def versions(self, code: str) -> list[dict[str, Any]]:
         rows = self.connection.execute(

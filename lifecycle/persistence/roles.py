@@ -211,8 +211,10 @@ def setup_roles(connection: Connection) -> dict[str, Any]:
     groups = group_names(database, schema)
     created = [group for group in groups.values() if _create_role(connection, group, login=False)]
     connection.execute(text("DELETE FROM group_roles"))
-    connection.execute(text("INSERT INTO group_roles (role, group_name) VALUES (:role, :name)"),
-                       [{"role": role, "name": name} for role, name in groups.items()])
+    connection.execute(
+        text("INSERT INTO group_roles (role, group_name) VALUES (:role, :name)"),
+        [{"role": role, "name": name} for role, name in groups.items()],
+    )
     everyone = sql.SQL(", ").join(sql.Identifier(group) for group in groups.values())
     ident = sql.Identifier(schema)
     savepoint = connection.begin_nested()
@@ -237,12 +239,16 @@ def setup_roles(connection: Connection) -> dict[str, Any]:
         if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
             continue
         for role, privileges in grants.items():
-            _sql(connection, sql.SQL("GRANT {} ON TABLE {} TO {}").format(
-                sql.SQL(", ").join(sql.SQL(p) for p in privileges), sql.Identifier(table),
-                sql.Identifier(groups[role])))
+            _sql(
+                connection,
+                sql.SQL("GRANT {} ON TABLE {} TO {}").format(
+                    sql.SQL(", ").join(sql.SQL(p) for p in privileges),
+                    sql.Identifier(table),
+                    sql.Identifier(groups[role]),
+                ),
+            )
     writers = sql.SQL(", ").join(sql.Identifier(groups[role]) for role in SEQUENCE_WRITERS)
-    _sql(connection, sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
-        ident, writers))
+    _sql(connection, sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(ident, writers))
     # PUBLIC is every role of the cluster: it gets nothing on the log and the cases (PostgreSQL
     # gives no table rights to PUBLIC by default; this makes it hold even if someone did).
     _sql(connection, sql.SQL("REVOKE ALL ON TABLE audit_log, cases, audit_head FROM PUBLIC"))
@@ -259,18 +265,25 @@ def _take_back_legacy_rights(connection: Connection, schema: str, groups: dict[s
         if not _role_exists(connection, legacy):
             continue
         who = sql.Identifier(legacy)
-        _sql(connection, sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(
-            sql.Identifier(schema), who))
-        _sql(connection, sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {} FROM {}").format(
-            sql.Identifier(schema), who))
+        _sql(connection, sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(sql.Identifier(schema), who))
+        _sql(
+            connection, sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {} FROM {}").format(sql.Identifier(schema), who)
+        )
         _sql(connection, sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(sql.Identifier(schema), who))
-        members = connection.execute(text(
-            "SELECT u.name FROM users u JOIN pg_roles m ON m.rolname = u.name "
-            "JOIN pg_auth_members a ON a.member = m.oid JOIN pg_roles g ON g.oid = a.roleid "
-            "WHERE g.rolname = :legacy"), {"legacy": legacy}).scalars().all()
+        members = (
+            connection.execute(
+                text(
+                    "SELECT u.name FROM users u JOIN pg_roles m ON m.rolname = u.name "
+                    "JOIN pg_auth_members a ON a.member = m.oid JOIN pg_roles g ON g.oid = a.roleid "
+                    "WHERE g.rolname = :legacy"
+                ),
+                {"legacy": legacy},
+            )
+            .scalars()
+            .all()
+        )
         for member in members:
-            _sql(connection, sql.SQL("GRANT {} TO {}").format(sql.Identifier(groups[role]),
-                                                               sql.Identifier(member)))
+            _sql(connection, sql.SQL("GRANT {} TO {}").format(sql.Identifier(groups[role]), sql.Identifier(member)))
 
 
 def drop_deployment_roles(connection: Connection, groups: dict[str, str]) -> None:
@@ -288,8 +301,10 @@ def drop_deployment_roles(connection: Connection, groups: dict[str, str]) -> Non
 def check_login_name(name: str) -> str | None:
     """Why `name` cannot be a lifecycle login role, or None if it can."""
     if len(name.encode("utf-8")) > MAX_ROLE_NAME_BYTES:
-        return (f"{name!r} is {len(name.encode('utf-8'))} bytes; PostgreSQL role names hold at "
-                f"most {MAX_ROLE_NAME_BYTES}: choose a shorter name")
+        return (
+            f"{name!r} is {len(name.encode('utf-8'))} bytes; PostgreSQL role names hold at "
+            f"most {MAX_ROLE_NAME_BYTES}: choose a shorter name"
+        )
     if name in LEGACY_GROUPS.values() or (name.startswith("lifecycle_") and name.rsplit("_", 1)[-1] in ROLE_NAMES):
         return f"{name!r} is one of lifecycle's group roles; give the person a name of their own"
     if name.lower().startswith("pg_") or name.lower() == "public":
@@ -322,9 +337,13 @@ def drop_schema_and_roles(engine: Any, schema: str) -> None:
     from psycopg import sql
 
     with engine.begin() as connection:
-        exists = connection.execute(text(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'group_roles'"),
-            {"s": schema}).first() is not None
+        exists = (
+            connection.execute(
+                text("SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'group_roles'"),
+                {"s": schema},
+            ).first()
+            is not None
+        )
         groups: dict[str, str] = {}
         if exists:
             raw = connection.connection.dbapi_connection

@@ -23,8 +23,9 @@ class OfficeRow(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=60)
     name: str = Field(max_length=200)
-    parent: str | None = Field(default=None, sa_column=Column(
-        AutoString(length=60), ForeignKey("offices.code"), nullable=True))
+    parent: str | None = Field(
+        default=None, sa_column=Column(AutoString(length=60), ForeignKey("offices.code"), nullable=True)
+    )
     path: str = Field(max_length=1000)
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
 
@@ -35,8 +36,9 @@ class UserRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=200)
     role: str = Field(max_length=20)
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
-    office: str = Field(default=ROOT_OFFICE, sa_column=Column(
-        AutoString(length=60), nullable=False, server_default=ROOT_OFFICE))
+    office: str = Field(
+        default=ROOT_OFFICE, sa_column=Column(AutoString(length=60), nullable=False, server_default=ROOT_OFFICE)
+    )
 
 
 class CaseRow(SQLModel, table=True):
@@ -70,8 +72,9 @@ class CaseRow(SQLModel, table=True):
     #: worked out yet). Kept by every change, so the run finds its work with one range scan.
     next_due_on: date | None = None
     #: The office the case belongs to: its users (and those of the offices above) see it.
-    office: str = Field(default=ROOT_OFFICE, sa_column=Column(
-        AutoString(length=60), nullable=False, server_default=ROOT_OFFICE))
+    office: str = Field(
+        default=ROOT_OFFICE, sa_column=Column(AutoString(length=60), nullable=False, server_default=ROOT_OFFICE)
+    )
 
 
 class AuditEntryRow(SQLModel, table=True):
@@ -101,8 +104,9 @@ class AuditEntryRow(SQLModel, table=True):
     hash: str = Field(max_length=64)
     #: Who may read the entry (its case's office, else the office it concerns). Not hashed: it
     #: says who sees the entry, not what happened, and entries hashed before offices keep their hash.
-    office: str = Field(default=ROOT_OFFICE, sa_column=Column(
-        AutoString(length=60), nullable=False, server_default=ROOT_OFFICE))
+    office: str = Field(
+        default=ROOT_OFFICE, sa_column=Column(AutoString(length=60), nullable=False, server_default=ROOT_OFFICE)
+    )
 
 
 class AuditHeadRow(SQLModel, table=True):

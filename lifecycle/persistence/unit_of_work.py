@@ -7,11 +7,11 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, text
 
-from lifecycle.persistence.decisions import DecisionRepository
-from lifecycle.persistence.notifications import ContactRepository, NotificationRepository
 from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.errors import Conflict
+from lifecycle.persistence.decisions import DecisionRepository
+from lifecycle.persistence.notifications import ContactRepository, NotificationRepository
 from lifecycle.persistence.offices import OfficeRepository, visible_offices
 from lifecycle.persistence.repositories import (
     AuditRepository,
@@ -19,11 +19,10 @@ from lifecycle.persistence.repositories import (
     DefinitionRepository,
     EntryDraft,
     UserRepository,
+    check_reason,
 )
 from lifecycle.persistence.repositories import _check_actor as check_actor
-from lifecycle.persistence.repositories import check_reason
 from lifecycle.persistence.writes import CaseChange, write_changes
-
 
 #: pg_advisory_xact_lock key of quota decisions ("lcqt"), with the schema's hash as the second key.
 QUOTA_LOCK = 0x6C637174
@@ -139,15 +138,13 @@ class UnitOfWork:
         else:
             self.audit.head(lock=True)
 
-    def change_case(self, case: Case, expected_version: int, draft: EntryDraft,
-                    action: str) -> AuditEntry | None:
+    def change_case(self, case: Case, expected_version: int, draft: EntryDraft, action: str) -> AuditEntry | None:
         """Write the changed case, if still at `expected_version`, with its entry; None if
         somebody changed it meanwhile (nothing written). On PostgreSQL one database call."""
         if self.postgres:
             self._check_actor(draft)
             try:
-                return write_changes(self.connection, [CaseChange(case, expected_version, [draft])],
-                                     action)[0]
+                return write_changes(self.connection, [CaseChange(case, expected_version, [draft])], action)[0]
             except Conflict:
                 return None
         if not self.cases.update(case, expected_version):
@@ -165,10 +162,19 @@ class UnitOfWork:
 
     def _append(self, draft: EntryDraft, office: str) -> AuditEntry:
         return self.audit.append(
-            case_id=draft.case_id, programme=draft.programme, trigger=draft.trigger,
-            from_state=draft.from_state, to_state=draft.to_state, effective_on=draft.effective_on,
-            actor=draft.actor, role=draft.role, reason=draft.reason, clause=draft.clause,
-            payload=draft.payload, office=office)
+            case_id=draft.case_id,
+            programme=draft.programme,
+            trigger=draft.trigger,
+            from_state=draft.from_state,
+            to_state=draft.to_state,
+            effective_on=draft.effective_on,
+            actor=draft.actor,
+            role=draft.role,
+            reason=draft.reason,
+            clause=draft.clause,
+            payload=draft.payload,
+            office=office,
+        )
 
     def commit(self) -> None:
         self._transaction.commit()

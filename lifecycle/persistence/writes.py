@@ -20,9 +20,23 @@ from lifecycle.domain.case import Case
 from lifecycle.errors import Conflict, LifecycleError, Refused
 
 #: The columns of a case the function reads from a change (`jsonb_populate_record`).
-ROW_COLUMNS = ("programme", "name", "state", "state_since", "fields", "approved_on", "valid_until",
-               "cycle", "cycle_start", "deadline_on", "progress", "definition_version", "created_on",
-               "next_due_on", "office")
+ROW_COLUMNS = (
+    "programme",
+    "name",
+    "state",
+    "state_since",
+    "fields",
+    "approved_on",
+    "valid_until",
+    "cycle",
+    "cycle_start",
+    "deadline_on",
+    "progress",
+    "definition_version",
+    "created_on",
+    "next_due_on",
+    "office",
+)
 _ROWS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -47,10 +61,19 @@ def _value(value: Any) -> Any:
 
 
 def _entry(draft: Any, index: int | None) -> dict[str, Any]:
-    data = {"trigger": draft.trigger, "from_state": draft.from_state, "to_state": draft.to_state,
-            "effective_on": draft.effective_on.isoformat(), "actor": draft.actor, "role": draft.role,
-            "reason": draft.reason, "clause": draft.clause, "programme": draft.programme,
-            "payload_text": CANONICAL.encode(draft.payload), "office": getattr(draft, "office", None)}
+    data = {
+        "trigger": draft.trigger,
+        "from_state": draft.from_state,
+        "to_state": draft.to_state,
+        "effective_on": draft.effective_on.isoformat(),
+        "actor": draft.actor,
+        "role": draft.role,
+        "reason": draft.reason,
+        "clause": draft.clause,
+        "programme": draft.programme,
+        "payload_text": CANONICAL.encode(draft.payload),
+        "office": getattr(draft, "office", None),
+    }
     if index is not None:
         data["case"] = index
     elif draft.case_id is not None:
@@ -58,8 +81,9 @@ def _entry(draft: Any, index: int | None) -> dict[str, Any]:
     return data
 
 
-def write_changes(connection: Connection, changes: list[CaseChange], action: str,
-                  caseless: list[Any] | None = None) -> list[AuditEntry]:
+def write_changes(
+    connection: Connection, changes: list[CaseChange], action: str, caseless: list[Any] | None = None
+) -> list[AuditEntry]:
     """Write the changes and their entries in one call; the entries as stored, in order.
     Fills in each case's id and version. Refused (exit 3) or Conflict (exit 4) as the database
     decides; the caller's transaction is then to be rolled back."""
@@ -67,17 +91,24 @@ def write_changes(connection: Connection, changes: list[CaseChange], action: str
 
     from lifecycle.persistence.guard import CONFLICT_STATE, REFUSED_STATE
 
-    cases_json = [{"id": c.case.id if c.expected_version is not None else None,
-                   "expected_version": c.expected_version, "row": _row(c.case),
-                   "next_due_only": c.next_due_only} for c in changes]
+    cases_json = [
+        {
+            "id": c.case.id if c.expected_version is not None else None,
+            "expected_version": c.expected_version,
+            "row": _row(c.case),
+            "next_due_only": c.next_due_only,
+        }
+        for c in changes
+    ]
     entries_json = [_entry(draft, index) for index, change in enumerate(changes) for draft in change.entries]
     entries_json += [_entry(draft, None) for draft in caseless or []]
     raw = connection.connection.dbapi_connection
     assert raw is not None
     cursor = raw.cursor()
     try:
-        cursor.execute("SELECT lifecycle_write(%s::jsonb, %s::jsonb)",
-                       (_ROWS.encode(cases_json), _ROWS.encode(entries_json)))
+        cursor.execute(
+            "SELECT lifecycle_write(%s::jsonb, %s::jsonb)", (_ROWS.encode(cases_json), _ROWS.encode(entries_json))
+        )
         fetched = cursor.fetchone()
         assert fetched is not None
         result = fetched[0]
@@ -91,8 +122,9 @@ def write_changes(connection: Connection, changes: list[CaseChange], action: str
 
             raise Refused(action, [Reason("role", f"the database refused it: {message}")]) from None
         detail = f" ({error.diag.message_detail})" if error.diag.message_detail else ""
-        raise LifecycleError(f"{action}: the database could not write it: {message}{detail}; "
-                             "nothing was written") from error
+        raise LifecycleError(
+            f"{action}: the database could not write it: {message}{detail}; nothing was written"
+        ) from error
     finally:
         cursor.close()
     for change, case_id, version in zip(changes, result["ids"], result["versions"], strict=True):
@@ -101,12 +133,25 @@ def write_changes(connection: Connection, changes: list[CaseChange], action: str
     drafts += [(d.case_id, d) for d in caseless or []]
     stored = []
     for (case_id, draft), (seq, hash_, prev_hash, recorded) in zip(drafts, result["entries"], strict=True):
-        stored.append(AuditEntry(
-            seq=int(seq), case_id=case_id, programme=draft.programme, trigger=draft.trigger,
-            from_state=draft.from_state, to_state=draft.to_state, effective_on=draft.effective_on,
-            recorded_at=datetime.strptime(recorded, "%Y-%m-%dT%H:%M:%S.%fZ"), actor=draft.actor,
-            role=draft.role, reason=draft.reason, clause=draft.clause, payload=draft.payload,
-            prev_hash=prev_hash, hash=hash_))
+        stored.append(
+            AuditEntry(
+                seq=int(seq),
+                case_id=case_id,
+                programme=draft.programme,
+                trigger=draft.trigger,
+                from_state=draft.from_state,
+                to_state=draft.to_state,
+                effective_on=draft.effective_on,
+                recorded_at=datetime.strptime(recorded, "%Y-%m-%dT%H:%M:%S.%fZ"),
+                actor=draft.actor,
+                role=draft.role,
+                reason=draft.reason,
+                clause=draft.clause,
+                payload=draft.payload,
+                prev_hash=prev_hash,
+                hash=hash_,
+            )
+        )
     return stored
 
 

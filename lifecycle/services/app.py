@@ -110,7 +110,7 @@ class Lifecycle:
         than suggest `init` to someone who may not run it."""
         if is_sqlite(self.url):
             return
-        from lifecycle.persistence.roles import GROUPS, connected_user
+        from lifecycle.persistence.roles import connected_user
 
         who = connected_user(self.engine)
         if who is not None and not who.installer and who.role is None:

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-
 from lifecycle.domain.audit import AuditEntry, Checkpoint, LinkOnly, Replay, Verification, utc_text, verify
 from lifecycle.errors import AuditBroken, UsageError
 from lifecycle.persistence.engine import safe_url

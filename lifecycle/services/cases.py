@@ -121,7 +121,9 @@ def advance(
         settles = uow.decisions.open_for(case_id, trigger) if trigger in programme.proposed_triggers else []
         if settles:
             proposal.payload["settles_decisions"] = settles
-        entry = uow.change_case(proposal.case, case.version, _draft(proposal, actor, reason), f"{trigger} on case {case_id}")
+        entry = uow.change_case(
+            proposal.case, case.version, _draft(proposal, actor, reason), f"{trigger} on case {case_id}"
+        )
         if entry is None:
             raise _conflict(uow, case, case.version)
         for decision_id in settles:
@@ -163,10 +165,17 @@ def load_case(uow: UnitOfWork, case_id: int, reader: str | None = None) -> Case:
         seen = uow.scope_of(reader) if reader is not None else uow.scope()
     if case is None or (seen is not None and office not in seen):
         who = reader or uow.viewer or "you"
-        raise Refused(f"case {case_id}", [Reason(
-            "office", f"case {case_id} belongs to office {office}, which is neither {who}'s office nor "
-            "one below it; an administrator of that office (or of an office above it) acts on it",
-            details={"case_id": case_id, "office": office, "user": who})])
+        raise Refused(
+            f"case {case_id}",
+            [
+                Reason(
+                    "office",
+                    f"case {case_id} belongs to office {office}, which is neither {who}'s office nor "
+                    "one below it; an administrator of that office (or of an office above it) acts on it",
+                    details={"case_id": case_id, "office": office, "user": who},
+                )
+            ],
+        )
     assert case is not None
     return case
 
@@ -178,14 +187,28 @@ def office_for_new_case(uow: UnitOfWork, actor: Actor, office: str | None, actio
     if office is None:
         return own
     if uow.offices.get(office) is None:
-        raise Refused(action, [Reason("invalid_field", f"office {office!r} does not exist; "
-                                      "`lifecycle offices list` shows the offices",
-                                      details={"office": office})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "invalid_field",
+                    f"office {office!r} does not exist; `lifecycle offices list` shows the offices",
+                    details={"office": office},
+                )
+            ],
+        )
     seen = uow.scope_of(actor.name)
     if seen is not None and office not in seen:
-        raise Refused(action, [Reason(
-            "office", f"{actor.name} acts for office {own} and the offices below it, not for {office}",
-            details={"office": office, "user": actor.name})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "office",
+                    f"{actor.name} acts for office {own} and the offices below it, not for {office}",
+                    details={"office": office, "user": actor.name},
+                )
+            ],
+        )
     return office
 
 

@@ -176,8 +176,7 @@ def field_labels(programme: Programme) -> dict[str, str]:
     return labels
 
 
-def _offices(uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase],
-             actor: Actor) -> list[RowProblem]:
+def _offices(uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase], actor: Actor) -> list[RowProblem]:
     """Each case's office: the row's `office` column, else the importing admin's own; it must
     exist and be the admin's office or one below it."""
     own = uow.offices.office_of(actor.name) or uow.offices.root()
@@ -190,18 +189,29 @@ def _offices(uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase],
         given = row.values.get("office")
         office = str(given).strip() if given not in (None, "") else own
         if office not in known:
-            problems.append(RowProblem(imported.line, row.column("office"), "invalid_field", (
-                f"no office {office!r}; `lifecycle offices list` shows the offices")))
+            problems.append(
+                RowProblem(
+                    imported.line,
+                    row.column("office"),
+                    "invalid_field",
+                    (f"no office {office!r}; `lifecycle offices list` shows the offices"),
+                )
+            )
         elif seen is not None and office not in seen:
-            problems.append(RowProblem(imported.line, row.column("office"), "office", (
-                f"{actor.name} imports for office {own} and the offices below it, not for {office}")))
+            problems.append(
+                RowProblem(
+                    imported.line,
+                    row.column("office"),
+                    "office",
+                    (f"{actor.name} imports for office {own} and the offices below it, not for {office}"),
+                )
+            )
         else:
             imported.case.office = office
     return problems
 
 
-def _already_there(uow: UnitOfWork, cases: list[ImportedCase],
-                   source: ImportSource) -> list[RowProblem]:
+def _already_there(uow: UnitOfWork, cases: list[ImportedCase], source: ImportSource) -> list[RowProblem]:
     by_programme: dict[str, list[ImportedCase]] = {}
     for imported in cases:
         by_programme.setdefault(imported.case.programme, []).append(imported)
@@ -240,7 +250,10 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
     for start in range(0, len(cases), BATCH):
         batch = cases[start : start + BATCH]
         seqs += uow.open_cases(
-            [(imported.case, [_entry(source, imported, event, actor) for event in imported.history]) for imported in batch],
+            [
+                (imported.case, [_entry(source, imported, event, actor) for event in imported.history])
+                for imported in batch
+            ],
             f"importing {source.name}",
         )
         seqs += _contacts(uow, source, [imported for imported in batch if imported.contact is not None], actor)

@@ -27,11 +27,17 @@ MAX_NAME = 200
 def _check(code: str, name: str, action: str) -> None:
     problems = []
     if not code or len(code) > MAX_CODE or not set(code) <= CODE_CHARACTERS:
-        problems.append(Reason("invalid_field", f"office code {code!r}: 1 to {MAX_CODE} letters, digits, "
-                               "'-', '_' or '.' (e.g. BJ, GD-SZ)", details={"code": code}))
+        problems.append(
+            Reason(
+                "invalid_field",
+                f"office code {code!r}: 1 to {MAX_CODE} letters, digits, '-', '_' or '.' (e.g. BJ, GD-SZ)",
+                details={"code": code},
+            )
+        )
     if not name.strip() or len(name) > MAX_NAME:
-        problems.append(Reason("invalid_field", f"office name {name!r}: 1 to {MAX_NAME} characters",
-                               details={"name": name}))
+        problems.append(
+            Reason("invalid_field", f"office name {name!r}: 1 to {MAX_NAME} characters", details={"name": name})
+        )
     if problems:
         raise Refused(action, problems)
 
@@ -46,26 +52,56 @@ def add_office(app: Lifecycle, acting: str, code: str, name: str, parent: str | 
         actor = require_admin(uow, acting, action)
         who = uow.users.database_user()
         if who is not None and not who.installer:
-            raise Refused(action, [Reason(
-                "role", "on PostgreSQL offices are added by the installer (a superuser or the owner "
-                "of the schema), who also adds their users; see docs/operations.md",
-                details={"user": who.name})])
+            raise Refused(
+                action,
+                [
+                    Reason(
+                        "role",
+                        "on PostgreSQL offices are added by the installer (a superuser or the owner "
+                        "of the schema), who also adds their users; see docs/operations.md",
+                        details={"user": who.name},
+                    )
+                ],
+            )
         parent = parent or uow.offices.root()
         above = uow.offices.get(parent)
         if above is None:
-            raise Refused(action, [Reason("invalid_field", f"parent office {parent!r} does not exist; "
-                                          "`lifecycle offices list` shows the offices", details={"parent": parent})])
+            raise Refused(
+                action,
+                [
+                    Reason(
+                        "invalid_field",
+                        f"parent office {parent!r} does not exist; `lifecycle offices list` shows the offices",
+                        details={"parent": parent},
+                    )
+                ],
+            )
         seen = uow.scope_of(actor.name)
         if seen is not None and parent not in seen:
-            raise Refused(action, [Reason(
-                "office", f"{actor.name} adds offices below their own office only, not below {parent}",
-                details={"parent": parent, "user": actor.name})])
+            raise Refused(
+                action,
+                [
+                    Reason(
+                        "office",
+                        f"{actor.name} adds offices below their own office only, not below {parent}",
+                        details={"parent": parent, "user": actor.name},
+                    )
+                ],
+            )
         existing = uow.offices.get(code)
         if existing is not None:
             if existing["parent"] != (None if existing["parent"] is None else parent):
-                raise Refused(action, [Reason(
-                    "invalid_field", f"office {code} exists under {existing['parent'] or '(root)'}; an "
-                    "office does not move: choose another code", details={"code": code})])
+                raise Refused(
+                    action,
+                    [
+                        Reason(
+                            "invalid_field",
+                            f"office {code} exists under {existing['parent'] or '(root)'}; an "
+                            "office does not move: choose another code",
+                            details={"code": code},
+                        )
+                    ],
+                )
             if existing["name"] == name:
                 return _view(existing, "unchanged")
             uow.offices.rename(code, name)
@@ -75,17 +111,31 @@ def add_office(app: Lifecycle, acting: str, code: str, name: str, parent: str | 
             status = "added"
         office = uow.offices.get(code)
         assert office is not None
-        uow.audit.append(case_id=None, programme=None, trigger="office", from_state=None, to_state=None,
-                         effective_on=today(), actor=actor.name, role=actor.role, reason=None, clause=None,
-                         payload={"office": code, "name": name, "parent": office["parent"], "status": status},
-                         office=code)
+        uow.audit.append(
+            case_id=None,
+            programme=None,
+            trigger="office",
+            from_state=None,
+            to_state=None,
+            effective_on=today(),
+            actor=actor.name,
+            role=actor.role,
+            reason=None,
+            clause=None,
+            payload={"office": code, "name": name, "parent": office["parent"], "status": status},
+            office=code,
+        )
         uow.commit()
     return _view(office, status)
 
 
 def _view(office: dict[str, Any], status: str | None = None) -> dict[str, Any]:
-    view = {"code": office["code"], "name": office["name"], "parent": office["parent"],
-            "level": office["path"].count("/") - 2}
+    view = {
+        "code": office["code"],
+        "name": office["name"],
+        "parent": office["parent"],
+        "level": office["path"].count("/") - 2,
+    }
     if status is not None:
         view["status"] = status
     return view
@@ -106,9 +156,9 @@ def rollup(uow: UnitOfWork, as_of: date) -> list[dict[str, Any]]:
     offices = [o for o in uow.offices.all() if seen is None or o["code"] in seen]
     own: dict[str, dict[str, int]] = defaultdict(dict)
     late: dict[str, int] = defaultdict(int)
-    for office, state, n, due in uow.offices.case_counts(seen, as_of):
-        own[office][state] = n
-        late[office] += int(due or 0)
+    for code, state, n, due in uow.offices.case_counts(seen, as_of):
+        own[code][state] = n
+        late[code] += int(due or 0)
     rows = []
     for office in offices:
         below = [o["code"] for o in offices if o["path"].startswith(office["path"])]
@@ -116,8 +166,13 @@ def rollup(uow: UnitOfWork, as_of: date) -> list[dict[str, Any]]:
         for other in below:
             for state, n in own.get(other, {}).items():
                 total[state] += n
-        rows.append({**_view(office), "cases": sum(own.get(office["code"], {}).values()),
-                     "cases_with_sub_offices": sum(total.values()),
-                     "overdue_with_sub_offices": sum(late[other] for other in below),
-                     "by_state_with_sub_offices": dict(sorted(total.items()))})
+        rows.append(
+            {
+                **_view(office),
+                "cases": sum(own.get(office["code"], {}).values()),
+                "cases_with_sub_offices": sum(total.values()),
+                "overdue_with_sub_offices": sum(late[other] for other in below),
+                "by_state_with_sub_offices": dict(sorted(total.items())),
+            }
+        )
     return rows

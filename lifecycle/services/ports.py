@@ -203,21 +203,28 @@ class UnitOfWork(Protocol):
     def notifications(self) -> NotificationStore: ...
     @property
     def offices(self) -> OfficeStore: ...
+
     #: Who reads: their offices limit what the stores show.
     viewer: str | None
 
     def scope(self) -> tuple[str, ...] | None:
         """The offices whose cases the viewer sees (None: all)."""
+
     def scope_of(self, name: str) -> tuple[str, ...] | None:
         """The offices `name` acts on: theirs and those below it (None: all)."""
+
     def open_case(self, case: Case, draft: Any, action: str) -> AuditEntry:
         """Insert a new case with the entry (an `EntryDraft`) that opens it."""
+
     def open_cases(self, batch: list[tuple[Case, list[Any]]], action: str) -> list[int]:
         """Insert new cases, each with the entries of its history; the entries' numbers."""
+
     def change_case(self, case: Case, expected_version: int, draft: Any, action: str) -> AuditEntry | None:
         """Write the changed case, if still at `expected_version`, with its entry; None if not."""
+
     def record(self, draft: Any, action: str) -> AuditEntry:
         """Append an entry that changes no case row (a contact set, a decision dismissed)."""
+
     def record_many(self, drafts: list[Any], action: str) -> list[int]: ...
     def lock_quotas(self) -> None:
         """Serialise quota decisions until the commit."""

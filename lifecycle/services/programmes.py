@@ -144,9 +144,20 @@ def migrate_programme(
                 # migration against them (PostgreSQL).
                 uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow), target)
                 moved_before = True
-            draft = EntryDraft(case.id, code, "migrate", old_state, new_state, on, actor.name, actor.role,
-                               reason, None, {"from_version": old_version, "to_version": target.version},
-                               case.office)
+            draft = EntryDraft(
+                case.id,
+                code,
+                "migrate",
+                old_state,
+                new_state,
+                on,
+                actor.name,
+                actor.role,
+                reason,
+                None,
+                {"from_version": old_version, "to_version": target.version},
+                case.office,
+            )
             if uow.change_case(case, seen, draft, f"migrating case {case.id}") is None:
                 raise Conflict(f"case {case.id} changed during the migration; nothing was written")
         if not dry_run:

@@ -11,7 +11,6 @@ from lifecycle.domain.characters import hidden_character_problem
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import LifecycleError, Refused
 from lifecycle.persistence.roles import check_login_name
-from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
 from lifecycle.services.ports import UnitOfWork
@@ -84,11 +83,18 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
             ],
         )
     if who.role is None:
-        raise Refused(action, [Reason(
-            "role", f"database user {who.name!r} is in none of the lifecycle roles "
-            "(this deployment's admin, auditor and system groups); the installer grants one with "
-            f"`lifecycle users add {who.name} --role admin|auditor`",
-            details={"user": who.name})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "role",
+                    f"database user {who.name!r} is in none of the lifecycle roles "
+                    "(this deployment's admin, auditor and system groups); the installer grants one with "
+                    f"`lifecycle users add {who.name} --role admin|auditor`",
+                    details={"user": who.name},
+                )
+            ],
+        )
     return Actor(who.name, who.role)
 
 
@@ -167,8 +173,7 @@ def user_name_problem(name: str) -> str | None:
     return None
 
 
-def add_user(app: Lifecycle, acting: str, name: str, role: str,
-             office: str | None = None) -> dict[str, str | None]:
+def add_user(app: Lifecycle, acting: str, name: str, role: str, office: str | None = None) -> dict[str, str | None]:
     """Add a user or change their role and office (default: the acting admin's office; an
     admin adds users to their office and those below it). On PostgreSQL also create (or
     reuse) the login role `name` and put it in this deployment's group of the role: only the
@@ -211,29 +216,59 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str,
             uow.users.add(name, role, office)
         else:
             uow.users.set_role(name, role, office)
-        uow.audit.append(case_id=None, programme=None, trigger="user_role", from_state=existing,
-                         to_state=role, effective_on=today(), actor=actor.name, role=actor.role,
-                         reason=None, clause=None, payload={"user": name, "role": role, "office": office},
-                         office=office)
+        uow.audit.append(
+            case_id=None,
+            programme=None,
+            trigger="user_role",
+            from_state=existing,
+            to_state=role,
+            effective_on=today(),
+            actor=actor.name,
+            role=actor.role,
+            reason=None,
+            clause=None,
+            payload={"user": name, "role": role, "office": office},
+            office=office,
+        )
         uow.commit()
-    return {"name": name, "role": role, "office": office,
-            "status": "added" if existing is None else "changed", "login_role": login}
+    return {
+        "name": name,
+        "role": role,
+        "office": office,
+        "status": "added" if existing is None else "changed",
+        "login_role": login,
+    }
 
 
-def _office_for_user(uow: UnitOfWork, actor: Actor, office: str | None, action: str,
-                     name: str) -> str:
+def _office_for_user(uow: UnitOfWork, actor: Actor, office: str | None, action: str, name: str) -> str:
     own = uow.offices.office_of(actor.name) or uow.offices.root()
     if office is None:
         return uow.offices.office_of(name) or own  # a role change keeps the user's office
     if uow.offices.get(office) is None:
-        raise Refused(action, [Reason("invalid_field", f"office {office!r} does not exist; "
-                                      "`lifecycle offices list` shows the offices (`lifecycle offices "
-                                      "add` adds one)", details={"office": office})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "invalid_field",
+                    f"office {office!r} does not exist; "
+                    "`lifecycle offices list` shows the offices (`lifecycle offices "
+                    "add` adds one)",
+                    details={"office": office},
+                )
+            ],
+        )
     seen = uow.scope_of(actor.name)
     if seen is not None and office not in seen:
-        raise Refused(action, [Reason(
-            "office", f"{actor.name} adds users to office {own} and the offices below it, not to {office}",
-            details={"office": office, "user": actor.name})])
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "office",
+                    f"{actor.name} adds users to office {own} and the offices below it, not to {office}",
+                    details={"office": office, "user": actor.name},
+                )
+            ],
+        )
     return office
 
 
@@ -243,10 +278,19 @@ def bootstrap_admin(app: Lifecycle, name: str) -> bool:
         if uow.users.count():
             return False
         uow.users.add(name, "admin", uow.offices.root())
-        uow.audit.append(case_id=None, programme=None, trigger="user_role", from_state=None,
-                         to_state="admin", effective_on=today(), actor=name, role="admin",
-                         reason="first user of a new database (lifecycle init)", clause=None,
-                         payload={"user": name, "role": "admin"})
+        uow.audit.append(
+            case_id=None,
+            programme=None,
+            trigger="user_role",
+            from_state=None,
+            to_state="admin",
+            effective_on=today(),
+            actor=name,
+            role="admin",
+            reason="first user of a new database (lifecycle init)",
+            clause=None,
+            payload={"user": name, "role": "admin"},
+        )
         uow.commit()
     return True
 
@@ -254,7 +298,7 @@ def bootstrap_admin(app: Lifecycle, name: str) -> bool:
 def list_users(app: Lifecycle) -> list[dict[str, str]]:
     app.require_schema()
     with app.uow() as uow:
-        return [{"name": u["name"], "role": u["role"], "office": u["office"],
-                 "created_at": u["created_at"].isoformat()} for u in uow.users.all()]
-
-
+        return [
+            {"name": u["name"], "role": u["role"], "office": u["office"], "created_at": u["created_at"].isoformat()}
+            for u in uow.users.all()
+        ]

@@ -16,13 +16,26 @@ from sqlalchemy.engine import make_url
 def tree(ready_cli):
     """ROOT (科学技术部) → BJ → BJ-HD, ROOT → SH; a bj-tic case in each of BJ-HD and SH."""
     cli = ready_cli
-    for args in (("ROOT", "--name", "科学技术部"), ("BJ", "--name", "北京市科学技术委员会"),
-                 ("BJ-HD", "--name", "海淀区科学技术委员会", "--parent", "BJ"),
-                 ("SH", "--name", "上海市科学技术委员会")):
+    for args in (
+        ("ROOT", "--name", "科学技术部"),
+        ("BJ", "--name", "北京市科学技术委员会"),
+        ("BJ-HD", "--name", "海淀区科学技术委员会", "--parent", "BJ"),
+        ("SH", "--name", "上海市科学技术委员会"),
+    ):
         assert cli("offices", "add", *args).code == 0
     for office in ("BJ-HD", "SH"):
-        opened = cli("cases", "add", "bj-tic", "--name", f"北京市{office}技术创新中心", "--on", "2024-10-01",
-                     "--office", office, "--json")
+        opened = cli(
+            "cases",
+            "add",
+            "bj-tic",
+            "--name",
+            f"北京市{office}技术创新中心",
+            "--on",
+            "2024-10-01",
+            "--office",
+            office,
+            "--json",
+        )
         assert opened.code == 0 and opened.json()["office"] == office, opened
     return cli
 
@@ -113,5 +126,6 @@ def test_over_a_provincial_login_the_cli_shows_and_acts_on_its_province_only(tre
 
         with app.engine.begin() as connection:
             connection.connection.dbapi_connection.cursor().execute(
-                sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+                sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name))
+            )
             assert connection.execute(text("SELECT state FROM cases WHERE id = 2")).scalar() == "draft"

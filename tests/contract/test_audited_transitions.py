@@ -79,8 +79,9 @@ def test_a_failure_while_writing_the_audit_entry_leaves_the_case_unchanged(
         from lifecycle.persistence import writes
 
         real_entry = writes._entry
-        monkeypatch.setattr(writes, "_entry", lambda draft, index: {
-            **real_entry(draft, index), "payload_text": "disk full"})
+        monkeypatch.setattr(
+            writes, "_entry", lambda draft, index: {**real_entry(draft, index), "payload_text": "disk full"}
+        )
     with pytest.raises(Exception, match="disk"):
         advance(app, "alice", draft_case, "submit", D("2024-10-08"), eligible)
     monkeypatch.undo()

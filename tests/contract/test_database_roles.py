@@ -37,12 +37,15 @@ def groups_of(app) -> dict[str, str]:
 
 def test_init_creates_the_three_group_roles_of_this_database_and_schema_and_none_can_log_in(postgres_app):
     groups = groups_of(postgres_app)
-    rows = run_sql(postgres_app, "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles "
-                                 "WHERE rolname = ANY(:groups) ORDER BY rolname",
-                   groups=list(groups.values()))
+    rows = run_sql(
+        postgres_app,
+        "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ANY(:groups) ORDER BY rolname",
+        groups=list(groups.values()),
+    )
     schema = run_sql(postgres_app, "SELECT current_schema()")[0][0]
     assert [tuple(row) for row in rows] == [
-        (f"lifecycle_test_{schema}_{role}", False, False) for role in ("admin", "auditor", "system")]
+        (f"lifecycle_test_{schema}_{role}", False, False) for role in ("admin", "auditor", "system")
+    ]
 
 
 def test_running_init_again_changes_nothing_and_reports_no_new_roles(postgres_app):
@@ -127,8 +130,7 @@ def test_users_add_creates_the_login_role_and_a_role_change_moves_it_between_gro
             )
         ]
 
-    assert run_sql(postgres_app, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :name",
-                   name=name) == [(True,)]
+    assert run_sql(postgres_app, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :name", name=name) == [(True,)]
     assert groups() == [groups_of(postgres_app)["auditor"]]
     changed = add_user(postgres_app, "alice", name, "admin")
     assert (changed["status"], changed["login_role"]) == ("changed", "granted")
@@ -176,8 +178,11 @@ def test_role_setup_run_by_many_processes_at_once_neither_fails_nor_duplicates(p
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    counted = run_sql(postgres_app, "SELECT count(*) FROM pg_roles WHERE rolname = ANY(:groups)",
-                      groups=list(groups_of(postgres_app).values()))
+    counted = run_sql(
+        postgres_app,
+        "SELECT count(*) FROM pg_roles WHERE rolname = ANY(:groups)",
+        groups=list(groups_of(postgres_app).values()),
+    )
     assert counted == [(3,)]
 
 

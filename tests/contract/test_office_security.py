@@ -26,8 +26,12 @@ def provinces(postgres_app):
     """ROOT → BJ, ROOT → SH, one bj-tic case (draft) in each, opened by alice (the ministry)."""
     add_office(postgres_app, "alice", "BJ", "北京市科学技术委员会", None)
     add_office(postgres_app, "alice", "SH", "上海市科学技术委员会", None)
-    return {office: add_case(postgres_app, "alice", "bj-tic", f"北京市{office}技术创新中心",
-                             D("2024-10-01"), office=office).case.id for office in ("BJ", "SH")}
+    return {
+        office: add_case(
+            postgres_app, "alice", "bj-tic", f"北京市{office}技术创新中心", D("2024-10-01"), office=office
+        ).case.id
+        for office in ("BJ", "SH")
+    }
 
 
 def sql(app, statement: str, given: dict | None = None, **params):
@@ -36,19 +40,47 @@ def sql(app, statement: str, given: dict | None = None, **params):
         return result.all() if result.returns_rows else result.rowcount
 
 
-def write_call(case_id: int, version: int, trigger: str, from_state: str, to_state: str, actor: str,
-               role: str = "admin") -> tuple[str, dict]:
+def write_call(
+    case_id: int, version: int, trigger: str, from_state: str, to_state: str, actor: str, role: str = "admin"
+) -> tuple[str, dict]:
     """A hand-made call of the write function, as a forger would make it with psql."""
-    row = {"programme": "bj-tic", "name": "x", "state": to_state, "state_since": "2024-10-02",
-           "fields": {}, "approved_on": None, "valid_until": None, "cycle": 0, "cycle_start": None,
-           "deadline_on": None, "progress": {}, "definition_version": None, "created_on": "2024-10-01",
-           "next_due_on": None, "office": "BJ"}
+    row = {
+        "programme": "bj-tic",
+        "name": "x",
+        "state": to_state,
+        "state_since": "2024-10-02",
+        "fields": {},
+        "approved_on": None,
+        "valid_until": None,
+        "cycle": 0,
+        "cycle_start": None,
+        "deadline_on": None,
+        "progress": {},
+        "definition_version": None,
+        "created_on": "2024-10-01",
+        "next_due_on": None,
+        "office": "BJ",
+    }
     cases = [{"id": case_id, "expected_version": version, "row": row}]
-    entries = [{"case": 0, "trigger": trigger, "from_state": from_state, "to_state": to_state,
-                "effective_on": "2024-10-02", "actor": actor, "role": role, "reason": "forged",
-                "clause": None, "programme": "bj-tic", "payload_text": CANONICAL.encode({})}]
-    return ("SELECT lifecycle_write(CAST(:cases AS jsonb), CAST(:entries AS jsonb))",
-            {"cases": json.dumps(cases), "entries": json.dumps(entries)})
+    entries = [
+        {
+            "case": 0,
+            "trigger": trigger,
+            "from_state": from_state,
+            "to_state": to_state,
+            "effective_on": "2024-10-02",
+            "actor": actor,
+            "role": role,
+            "reason": "forged",
+            "clause": None,
+            "programme": "bj-tic",
+            "payload_text": CANONICAL.encode({}),
+        }
+    ]
+    return (
+        "SELECT lifecycle_write(CAST(:cases AS jsonb), CAST(:entries AS jsonb))",
+        {"cases": json.dumps(cases), "entries": json.dumps(entries)},
+    )
 
 
 def with_version(app, case_id: int, call: tuple[str, dict]) -> tuple[str, dict]:
@@ -59,8 +91,7 @@ def with_version(app, case_id: int, call: tuple[str, dict]) -> tuple[str, dict]:
     return statement, {**params, "cases": json.dumps(cases)}
 
 
-def test_a_provincial_admin_cannot_read_or_act_on_another_provinces_case(postgres_app, provinces, login_as,
-                                                                          snapshot):
+def test_a_provincial_admin_cannot_read_or_act_on_another_provinces_case(postgres_app, provinces, login_as, snapshot):
     name, bj = login_as("admin", office="BJ")
     before = snapshot(provinces["SH"])
 
@@ -72,12 +103,17 @@ def test_a_provincial_admin_cannot_read_or_act_on_another_provinces_case(postgre
     with pytest.raises(Refused, match="belongs to office SH"):
         advance(bj, name, provinces["SH"], "withdraw", D("2024-10-02"))
     with pytest.raises(DBAPIError, match="outside the offices of database user"):
-        sql(bj, *with_version(postgres_app, provinces["SH"], write_call(
-            provinces["SH"], 1, "withdraw", "draft", "withdrawn", name)))
+        sql(
+            bj,
+            *with_version(
+                postgres_app, provinces["SH"], write_call(provinces["SH"], 1, "withdraw", "draft", "withdrawn", name)
+            ),
+        )
     with pytest.raises(Refused, match="acts for office BJ and the offices below it, not for SH"):
         add_case(bj, name, "bj-tic", "北京市越权技术创新中心", D("2024-10-01"), office="SH")
-    statement, params = with_version(postgres_app, provinces["SH"], write_call(
-        provinces["SH"], 1, "create", None, "draft", name))
+    statement, params = with_version(
+        postgres_app, provinces["SH"], write_call(provinces["SH"], 1, "create", None, "draft", name)
+    )
     new_case = json.loads(params["cases"])
     new_case[0]["id"], new_case[0]["row"]["office"] = None, "SH"
     with pytest.raises(DBAPIError, match="may not open a case in office SH"):
@@ -90,39 +126,62 @@ def test_a_provincial_admin_cannot_read_or_act_on_another_provinces_case(postgre
 
 @pytest.mark.parametrize("claimed", ["system", "alice"])
 def test_an_entry_in_the_name_of_the_system_or_another_admin_is_refused_by_the_database(
-        postgres_app, provinces, login_as, snapshot, claimed):
+    postgres_app, provinces, login_as, snapshot, claimed
+):
     name, bj = login_as("admin", office="BJ")
     before = snapshot(provinces["BJ"])
     role = "system" if claimed == "system" else "admin"
 
     with pytest.raises(DBAPIError, match=f"its audit entries name {name}, not {claimed}"):
-        sql(bj, *with_version(postgres_app, provinces["BJ"], write_call(
-            provinces["BJ"], 1, "withdraw", "draft", "withdrawn", claimed, role)))
+        sql(
+            bj,
+            *with_version(
+                postgres_app,
+                provinces["BJ"],
+                write_call(provinces["BJ"], 1, "withdraw", "draft", "withdrawn", claimed, role),
+            ),
+        )
     with pytest.raises(DBAPIError, match="permission denied for table audit_log"):
-        sql(bj, "INSERT INTO audit_log (seq, trigger, effective_on, recorded_at, actor, role, payload, "
-                "prev_hash, hash) VALUES (999, 'x', '2024-10-02', now(), :a, 'system', '{}', 'x', 'x')", a=claimed)
+        sql(
+            bj,
+            "INSERT INTO audit_log (seq, trigger, effective_on, recorded_at, actor, role, payload, "
+            "prev_hash, hash) VALUES (999, 'x', '2024-10-02', now(), :a, 'system', '{}', 'x', 'x')",
+            a=claimed,
+        )
     with pytest.raises(DBAPIError, match="permission denied for table audit_head"):
         sql(bj, "UPDATE audit_head SET seq = seq + 1")
     assert snapshot(provinces["BJ"]) == before
 
 
-def test_a_bare_update_and_an_illegal_move_through_the_function_are_refused(postgres_app, provinces,
-                                                                            login_as, snapshot):
+def test_a_bare_update_and_an_illegal_move_through_the_function_are_refused(
+    postgres_app, provinces, login_as, snapshot
+):
     name, bj = login_as("admin", office="BJ")
     before = snapshot(provinces["BJ"])
 
     with pytest.raises(DBAPIError, match="permission denied for table cases"):
         sql(bj, "UPDATE cases SET state = 'revoked' WHERE id = :id", id=provinces["BJ"])
     with pytest.raises(DBAPIError, match="revoke from draft to revoked by admin is not a move"):
-        sql(bj, *with_version(postgres_app, provinces["BJ"], write_call(
-            provinces["BJ"], 1, "revoke", "draft", "revoked", name)))
+        sql(
+            bj,
+            *with_version(
+                postgres_app, provinces["BJ"], write_call(provinces["BJ"], 1, "revoke", "draft", "revoked", name)
+            ),
+        )
     with pytest.raises(DBAPIError, match="does not follow its recorded state draft"):
-        sql(bj, *with_version(postgres_app, provinces["BJ"], write_call(
-            provinces["BJ"], 1, "revoke", "approved", "revoked", name)))
+        sql(
+            bj,
+            *with_version(
+                postgres_app, provinces["BJ"], write_call(provinces["BJ"], 1, "revoke", "approved", "revoked", name)
+            ),
+        )
     with pytest.raises(DBAPIError, match="permission denied for table cases"):
-        sql(bj, "INSERT INTO cases (programme, name, state, state_since, fields, cycle, progress, "
-                "definition_version, version, created_on, updated_at) VALUES ('bj-tic', 'forged', "
-                "'approved', '2024-10-01', '{}', 0, '{}', 'x', 1, '2024-10-01', now())")
+        sql(
+            bj,
+            "INSERT INTO cases (programme, name, state, state_since, fields, cycle, progress, "
+            "definition_version, version, created_on, updated_at) VALUES ('bj-tic', 'forged', "
+            "'approved', '2024-10-01', '{}', 0, '{}', 'x', 1, '2024-10-01', now())",
+        )
     assert snapshot(provinces["BJ"]) == before
     assert verify_log(postgres_app).ok
 
@@ -136,8 +195,12 @@ def test_a_ministry_auditor_reads_everything_and_writes_nothing(postgres_app, pr
     result = verify_log(auditor)
     assert (result.ok, result.not_readable) == (True, 0)
     with pytest.raises(DBAPIError, match="may only read"):
-        sql(auditor, *with_version(postgres_app, provinces["SH"], write_call(
-            provinces["SH"], 1, "withdraw", "draft", "withdrawn", name)))
+        sql(
+            auditor,
+            *with_version(
+                postgres_app, provinces["SH"], write_call(provinces["SH"], 1, "withdraw", "draft", "withdrawn", name)
+            ),
+        )
     with pytest.raises(DBAPIError, match="permission denied"):
         sql(auditor, "UPDATE cases SET state = 'withdrawn'")
     with pytest.raises(Refused, match="an auditor may only read"):
@@ -145,8 +208,7 @@ def test_a_ministry_auditor_reads_everything_and_writes_nothing(postgres_app, pr
     assert snapshot(provinces["SH"]) == before
 
 
-def test_a_provincial_auditor_verifies_the_chain_with_other_offices_entries_as_links(
-        postgres_app, provinces, login_as):
+def test_a_provincial_auditor_verifies_the_chain_with_other_offices_entries_as_links(postgres_app, provinces, login_as):
     _, auditor = login_as("auditor", office="SH")
     result = verify_log(auditor)
     total = sql(postgres_app, "SELECT count(*) FROM audit_log")[0][0]
@@ -157,7 +219,8 @@ def test_a_provincial_auditor_verifies_the_chain_with_other_offices_entries_as_l
 
 
 def test_a_login_made_for_one_deployment_cannot_act_in_another_on_the_same_server(
-        postgres_app, provinces, login_as, db_url):
+    postgres_app, provinces, login_as, db_url
+):
     """Two deployments as two schemas of one database: a login of the first has no right in the
     second, not even to see its tables (its groups are the first's)."""
     from lifecycle.persistence.engine import engine_for
@@ -172,7 +235,8 @@ def test_a_login_made_for_one_deployment_cannot_act_in_another_on_the_same_serve
     base = make_url(db_url)
     other_url = base.set(query={"options": f"-csearch_path={other}"}).render_as_string(hide_password=False)
     intruder_url = base.set(username=name, query={"options": f"-csearch_path={other}"}).render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
     try:
         second = Lifecycle(other_url)
         init_database(second, "alice")
@@ -180,8 +244,9 @@ def test_a_login_made_for_one_deployment_cannot_act_in_another_on_the_same_serve
         intruder = Lifecycle(intruder_url)
         with pytest.raises(DBAPIError, match="permission denied for schema"):
             sql(intruder, f'SELECT count(*) FROM "{other}".cases')
-        statement, params = with_version(second, case_id, write_call(case_id, 1, "withdraw", "draft",
-                                                                     "withdrawn", name))
+        statement, params = with_version(
+            second, case_id, write_call(case_id, 1, "withdraw", "draft", "withdrawn", name)
+        )
         with pytest.raises(DBAPIError, match="permission denied for schema"):
             sql(intruder, statement.replace("lifecycle_write", f'"{other}".lifecycle_write'), params)
         with pytest.raises(Exception, match=r"none of the lifecycle roles|no lifecycle schema"):
@@ -249,10 +314,16 @@ def test_a_provincial_admin_reads_and_decides_only_their_provinces_decisions_con
     for table in sh_rows:
         assert sql(bj, f"SELECT count(*) FROM {table} WHERE case_id = :id", id=sh_case) == [(0,)], table
         assert sql(bj, f"SELECT count(*) FROM {table} WHERE case_id = :id", id=bj_case)[0][0] > 0, table
-    assert sql(bj, "SELECT count(*) FROM notification_deliveries d JOIN notifications n "
-                   "ON n.id = d.notification_id WHERE n.case_id = :id", id=sh_case) == [(0,)]
-    assert sql(bj, "SELECT count(*) FROM notification_deliveries")[0][0] < sql(
-        postgres_app, "SELECT count(*) FROM notification_deliveries")[0][0]
+    assert sql(
+        bj,
+        "SELECT count(*) FROM notification_deliveries d JOIN notifications n "
+        "ON n.id = d.notification_id WHERE n.case_id = :id",
+        id=sh_case,
+    ) == [(0,)]
+    assert (
+        sql(bj, "SELECT count(*) FROM notification_deliveries")[0][0]
+        < sql(postgres_app, "SELECT count(*) FROM notification_deliveries")[0][0]
+    )
 
     # Acting on them is refused: by lifecycle, and by the database for plain SQL.
     with pytest.raises(NotFound, match=f"no decision {proposals['SH']}"):  # row-level security hides it
@@ -262,13 +333,22 @@ def test_a_provincial_admin_reads_and_decides_only_their_provinces_decisions_con
     assert sql(bj, "UPDATE decisions SET state = 'dismissed' WHERE case_id = :id", id=sh_case) == 0
     assert sql(bj, "UPDATE case_contacts SET email = 'eve@example.org' WHERE case_id = :id", id=sh_case) == 0
     with pytest.raises(DBAPIError, match="row-level security"):
-        sql(bj, "INSERT INTO decisions (case_id, programme, rule, period, trigger, from_state, state, "
-                "is_default, due_on, raised_on, raised_seq) SELECT :id, 'bj-tic', 'forged', 'x', 'revoke', "
-                "'approved', 'open', false, '2027-05-01', '2027-05-01', 1", id=sh_case)
+        sql(
+            bj,
+            "INSERT INTO decisions (case_id, programme, rule, period, trigger, from_state, state, "
+            "is_default, due_on, raised_on, raised_seq) SELECT :id, 'bj-tic', 'forged', 'x', 'revoke', "
+            "'approved', 'open', false, '2027-05-01', '2027-05-01', 1",
+            id=sh_case,
+        )
     with pytest.raises(DBAPIError, match="permission denied for table audit_log"):
-        sql(bj, "INSERT INTO audit_log (seq, case_id, trigger, effective_on, recorded_at, actor, role, payload, "
-                "prev_hash, hash) VALUES (999, :id, 'dismiss_decision', '2027-05-20', now(), :a, 'admin', '{}', "
-                "'x', 'x')", id=sh_case, a=name)
+        sql(
+            bj,
+            "INSERT INTO audit_log (seq, case_id, trigger, effective_on, recorded_at, actor, role, payload, "
+            "prev_hash, hash) VALUES (999, :id, 'dismiss_decision', '2027-05-20', now(), :a, 'admin', '{}', "
+            "'x', 'x')",
+            id=sh_case,
+            a=name,
+        )
     assert snapshot(sh_case) == before
 
     # Its own: confirmed (the revocation the run proposed), corrected, dismissed, a contact set —
@@ -280,10 +360,18 @@ def test_a_provincial_admin_reads_and_decides_only_their_provinces_decisions_con
     dismissed = dismiss(bj, name, proposals["BJ"], "reports received by post", D("2027-05-20"))
     assert dismissed.entry is not None
     set_contact(bj, name, bj_case, email="zhang@example.org")
-    mine = sql(postgres_app, "SELECT trigger, actor, role, office FROM audit_log WHERE case_id = :id "
-                             "AND seq > :seq ORDER BY seq", id=bj_case, seq=confirmed.entry.seq - 1)
-    assert mine == [("revoke", name, "admin", "BJ"), ("correct", name, "admin", "BJ"),
-                    ("dismiss_decision", name, "admin", "BJ"), ("set_contact", name, "admin", "BJ")]
+    mine = sql(
+        postgres_app,
+        "SELECT trigger, actor, role, office FROM audit_log WHERE case_id = :id AND seq > :seq ORDER BY seq",
+        id=bj_case,
+        seq=confirmed.entry.seq - 1,
+    )
+    assert mine == [
+        ("revoke", name, "admin", "BJ"),
+        ("correct", name, "admin", "BJ"),
+        ("dismiss_decision", name, "admin", "BJ"),
+        ("set_contact", name, "admin", "BJ"),
+    ]
     assert verify_log(postgres_app).ok
 
 
@@ -296,11 +384,23 @@ def test_a_note_that_moves_a_case_or_names_another_office_is_refused_by_the_writ
     before = {office: snapshot(case_id) for office, case_id in provinces.items()}
 
     def note(case_id: int, trigger: str, to_state: str) -> tuple[str, dict]:
-        entry = {"case_id": case_id, "trigger": trigger, "from_state": "draft", "to_state": to_state,
-                 "effective_on": "2024-10-02", "actor": name, "role": "admin", "reason": "forged",
-                 "clause": None, "programme": "bj-tic", "payload_text": CANONICAL.encode({})}
-        return ("SELECT lifecycle_write(CAST('[]' AS jsonb), CAST(:entries AS jsonb))",
-                {"entries": json.dumps([entry])})
+        entry = {
+            "case_id": case_id,
+            "trigger": trigger,
+            "from_state": "draft",
+            "to_state": to_state,
+            "effective_on": "2024-10-02",
+            "actor": name,
+            "role": "admin",
+            "reason": "forged",
+            "clause": None,
+            "programme": "bj-tic",
+            "payload_text": CANONICAL.encode({}),
+        }
+        return (
+            "SELECT lifecycle_write(CAST('[]' AS jsonb), CAST(:entries AS jsonb))",
+            {"entries": json.dumps([entry])},
+        )
 
     with pytest.raises(DBAPIError, match="comes without the case's change"):
         sql(bj, *note(provinces["BJ"], "set_contact", "revoked"))

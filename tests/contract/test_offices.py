@@ -28,8 +28,10 @@ def ministry(app):
     add_office(app, "alice", "BJ", "北京市科学技术委员会", None)
     add_office(app, "alice", "BJ-HD", "海淀区科学技术委员会", "BJ")
     add_office(app, "alice", "SH", "上海市科学技术委员会", None)
-    ids = {office: add_case(app, "alice", "bj-tic", f"北京市{office}技术创新中心", D("2024-10-01"),
-                            office=office).case.id for office in ("BJ", "BJ-HD", "SH")}
+    ids = {
+        office: add_case(app, "alice", "bj-tic", f"北京市{office}技术创新中心", D("2024-10-01"), office=office).case.id
+        for office in ("BJ", "BJ-HD", "SH")
+    }
     return ids
 
 
@@ -40,7 +42,11 @@ def viewer(app: Lifecycle, name: str) -> Lifecycle:
 def test_a_new_database_puts_its_first_admin_in_the_root_office_and_offices_form_a_tree(app, ministry):
     offices = {o["code"]: o for o in list_offices(app)}
     assert {code: (o["parent"], o["level"]) for code, o in offices.items()} == {
-        "ROOT": (None, 0), "BJ": ("ROOT", 1), "BJ-HD": ("BJ", 2), "SH": ("ROOT", 1)}
+        "ROOT": (None, 0),
+        "BJ": ("ROOT", 1),
+        "BJ-HD": ("BJ", 2),
+        "SH": ("ROOT", 1),
+    }
     assert offices["ROOT"]["name"] == "科学技术部"
     assert (offices["BJ"]["cases"], offices["BJ"]["cases_with_sub_offices"]) == (1, 2)
     assert offices["ROOT"]["cases_with_sub_offices"] == 3
@@ -141,6 +147,10 @@ def test_the_dashboard_rolls_the_cases_up_the_office_tree_for_the_ministry_and_a
     province_view = {row["code"]: row for row in overview(viewer(app, "wang"), D("2024-10-02")).by_office}
 
     assert {code: row["cases_with_sub_offices"] for code, row in ministry_view.items()} == {
-        "ROOT": 3, "BJ": 2, "BJ-HD": 1, "SH": 1}
+        "ROOT": 3,
+        "BJ": 2,
+        "BJ-HD": 1,
+        "SH": 1,
+    }
     assert {code: row["cases"] for code, row in province_view.items()} == {"BJ": 1, "BJ-HD": 1}
     assert sum(overview(viewer(app, "wang"), D("2024-10-02")).by_state["bj-tic"].values()) == 2

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from lifecycle.domain.audit import GENESIS, AuditEntry, compute_hash
 from lifecycle.domain.case import Case
@@ -308,7 +308,7 @@ class FakeNotifications:
 class FakeOffices:
     """One office, the root (the ministry's): offices are tested against the databases."""
 
-    ROOT = {"code": "ROOT", "name": "ROOT", "parent": None, "path": "/ROOT/"}
+    ROOT: ClassVar[dict[str, Any]] = {"code": "ROOT", "name": "ROOT", "parent": None, "path": "/ROOT/"}
 
     def get(self, code: str) -> dict[str, Any] | None:
         return dict(self.ROOT) if code == "ROOT" else None

@@ -12,6 +12,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07
 """
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
@@ -34,12 +35,14 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_offices_path", "offices", ["path"])
-    op.execute(sa.text("INSERT INTO offices (code, name, parent, path, created_at) "
-                       "VALUES (:code, :name, NULL, :path, CURRENT_TIMESTAMP)")
-               .bindparams(code=ROOT, name="总部 (root office)", path=f"/{ROOT}/"))
+    op.execute(
+        sa.text(
+            "INSERT INTO offices (code, name, parent, path, created_at) "
+            "VALUES (:code, :name, NULL, :path, CURRENT_TIMESTAMP)"
+        ).bindparams(code=ROOT, name="总部 (root office)", path=f"/{ROOT}/")
+    )
     for table in ("cases", "users", "audit_log"):
-        op.add_column(table, sa.Column("office", sqlmodel.AutoString(length=60), nullable=False,
-                                       server_default=ROOT))
+        op.add_column(table, sa.Column("office", sqlmodel.AutoString(length=60), nullable=False, server_default=ROOT))
     op.create_index("ix_cases_office_id", "cases", ["office", "id"])
     op.create_index("ix_audit_log_office_seq", "audit_log", ["office", "seq"])
     op.create_table(
@@ -51,8 +54,7 @@ def upgrade() -> None:
         sa.Column("to_state", sqlmodel.AutoString(length=60), nullable=False),
         sa.Column("roles", sqlmodel.AutoString(length=100), nullable=False),
     )
-    op.create_index("ix_programme_moves_version_trigger", "programme_moves",
-                    ["version", "trigger", "from_state"])
+    op.create_index("ix_programme_moves_version_trigger", "programme_moves", ["version", "trigger", "from_state"])
     op.create_table(
         "group_roles",
         sa.Column("role", sqlmodel.AutoString(length=20), primary_key=True),

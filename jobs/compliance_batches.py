@@ -132,6 +132,8 @@ def write_outcomes(
     actions: list[ActionDraft] = []
     raised: list[tuple[int, DecisionDraft]] = []
     reason = f"compliance run as of {as_of.isoformat()}"
+    if uow.postgres:
+        return _write_through_database(uow, outcomes, as_of, reason, run_id)
     for outcome in outcomes:
         if outcome.next_due_on is not None:
             next_days.append((outcome.case_id, outcome.next_due_on))
@@ -152,6 +154,7 @@ def write_outcomes(
                     reason,
                     step.clause,
                     step.payload,
+                    outcome.settled.office,
                 )
             )
             actions.append(ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on))
@@ -187,5 +190,79 @@ def write_outcomes(
         )
     set_next_due(uow.connection, next_days)
     seqs = append_drafts(uow.connection, entries)
+    insert_actions(uow.connection, actions, seqs, run_id)
+    return seqs, insert_decisions(uow.connection, [draft for _, draft in raised], [seqs[i] for i, _ in raised])
+
+
+def _decision_draft(outcome: CaseOutcome, d: DecisionDue, as_of: date) -> DecisionDraft:
+    return DecisionDraft(
+        outcome.case_id,
+        outcome.programme,
+        d.rule,
+        d.period,
+        d.trigger,
+        d.from_state,
+        d.to_state,
+        d.ground,
+        d.clause,
+        d.default,
+        d.name,
+        d.due_on,
+        as_of,
+    )
+
+
+def _write_through_database(
+    uow: UnitOfWork, outcomes: list[CaseOutcome], as_of: date, reason: str, run_id: int | None
+) -> tuple[list[int], DecisionIds]:
+    """PostgreSQL: the batch's cases, next due days and entries in one call of the database's
+    write function (guard.py), which checks every step is a legal move (a decision due raised is
+    an entry that keeps the case's state); then the actions and the decisions raised."""
+    from lifecycle.persistence.writes import CaseChange, write_changes
+
+    changes: list[CaseChange] = []
+    actions: list[ActionDraft] = []
+    raised: list[tuple[int, DecisionDraft]] = []
+    count = 0
+    for outcome in outcomes:
+        if outcome.settled is not None:
+            drafts = [
+                EntryDraft(
+                    outcome.case_id,
+                    outcome.programme,
+                    step.trigger,
+                    step.from_state,
+                    step.to_state,
+                    step.effective_on,
+                    SYSTEM,
+                    SYSTEM_ROLE,
+                    reason,
+                    step.clause,
+                    step.payload,
+                    outcome.settled.office,
+                )
+                for step in outcome.steps
+            ]
+            changes.append(CaseChange(outcome.settled, outcome.version, drafts))
+            for step in outcome.steps:
+                actions.append(ActionDraft(outcome.case_id, step.rule, step.period, step.trigger, step.effective_on))
+                if step.decision is not None:
+                    raised.append((count, _decision_draft(outcome, step.decision, as_of)))
+                count += 1
+        elif outcome.next_due_on is not None:
+            only = Case(
+                programme=outcome.programme,
+                name="",
+                state="",
+                state_since=date.min,
+                definition_version="",
+                id=outcome.case_id,
+                next_due_on=outcome.next_due_on,
+            )
+            changes.append(CaseChange(only, outcome.version, [], next_due_only=True))
+    if not changes:
+        return [], {}
+    stored = write_changes(uow.connection, changes, "the compliance run's batch")
+    seqs = [entry.seq for entry in stored]
     insert_actions(uow.connection, actions, seqs, run_id)
     return seqs, insert_decisions(uow.connection, [draft for _, draft in raised], [seqs[i] for i, _ in raised])

@@ -149,6 +149,12 @@ def run_compliance(
                 source=source,
                 trust_lock=lock.advisory,
             )
+            if uow.postgres:
+                # The database checks each action against the recorded moves of the case's
+                # definition version: make sure the current versions have theirs (cases may have
+                # come in without lifecycle, by a restore or by hand).
+                for current in app.catalogue.all():
+                    uow.definitions.ensure(current.code, current.version, app.catalogue.text(current.code), current)
             uow.commit()
         if run_id is None:
             return _declined(app, report, admin.name, source, running)

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,9 +29,15 @@ def _postgres_schema_url(base: str) -> Iterator[str]:
     try:
         yield f"{base}{separator}options=-csearch_path%3D{schema}"
     finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        drop_schema_and_its_roles(admin, schema)
         admin.dispose()
+
+
+def drop_schema_and_its_roles(admin: Any, schema: str) -> None:
+    """Drop a test schema and the group roles `init` made for it (they belong to the cluster)."""
+    from lifecycle.persistence.roles import drop_schema_and_roles
+
+    drop_schema_and_roles(admin, schema)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -141,7 +141,8 @@ def verify(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Check the hash chain end to end; exit 5 and name the first bad entry if it is broken."""
+    """Check the hash chain end to end, and replay each case's state from its entries; exit 5
+    naming the first bad entry, or the cases whose stored row disagrees with their history."""
     from lifecycle.services.audit import read_checkpoint, verify_log
 
     checkpoint = read_checkpoint(against) if against else None
@@ -152,16 +153,30 @@ def verify(
         print_json(result.to_dict())
     elif result.ok:
         extends = "" if checkpoint is None else f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
+        hidden = (
+            "" if not result.not_readable else f" ({result.not_readable} of other offices checked by their links only)"
+        )
         console().print(
-            f"The audit log verifies: {result.entries} entries, head #{result.head_seq} "
-            f"{result.head_hash[:16]}…{extends}",
+            f"The audit log verifies: {result.entries} entries{hidden}, head #{result.head_seq} "
+            f"{result.head_hash[:16]}…{extends}; every case's stored state is where its "
+            "history leads",
             markup=False,
             style="green",
         )
-    else:
+    elif result.first_bad is not None:
         console().print(
             f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}", markup=False, style="bold red"
         )
+    else:
+        out = console()
+        out.print(
+            f"The audit log's chain verifies, but {len(result.cases)} case(s) disagree with their "
+            "history (changed without an audit entry):",
+            markup=False,
+            style="bold red",
+        )
+        for case in result.cases:
+            out.print(f"  case {case['case_id']}: {case['problem']}", markup=False, style="red")
     if not result.ok:
         raise typer.Exit(5)
 

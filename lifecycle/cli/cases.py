@@ -10,6 +10,7 @@ from lifecycle.cli.common import (
     CaseId,
     DbOption,
     JsonOption,
+    OfficeOption,
     OnOption,
     SetOption,
     acting,
@@ -33,20 +34,22 @@ def add(
     sets: SetOption = None,
     on: OnOption = None,
     reason: ReasonOption = None,
+    office: OfficeOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Open a case in the programme's initial state, entered on --on."""
+    """Open a case in the programme's initial state, entered on --on, in --office (default: yours)."""
     from lifecycle.services.cases import add_case
 
     app_ = application(db)
     app_.require_schema()
-    outcome = add_case(app_, acting(), code, name, parse_day(on), parse_sets(sets), reason)
+    outcome = add_case(app_, acting(), code, name, parse_day(on), parse_sets(sets), reason, office=office)
     case = outcome.case
     result = {
         "id": case.id,
         "programme": case.programme,
         "name": case.name,
+        "office": case.office,
         "state": case.state,
         "state_since": case.state_since.isoformat(),
         "fields": case.fields,
@@ -57,7 +60,8 @@ def add(
         print_json(result)
     else:
         console().print(
-            f"Case {case.id} opened in {case.programme}: {case.name} — {case.state} since {case.state_since}",
+            f"Case {case.id} opened in {case.programme} for office {case.office}: "
+            f"{case.name} — {case.state} since {case.state_since}",
             markup=False,
         )
 
@@ -75,6 +79,12 @@ def list_(
         int | None,
         typer.Option("--limit", help="At most this many.", parser=whole_number("--limit", 0), show_default=False),
     ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option(
+            "--office", help="Only this office's cases and those of the offices below it.", show_default=False
+        ),
+    ] = None,
     format_: Annotated[
         str, typer.Option("--format", help="table, json, csv (UTF-8 with BOM, for Excel/WPS) or xlsx.")
     ] = "table",
@@ -85,7 +95,8 @@ def list_(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List cases, oldest first, with the next day a dated rule requires something of each."""
+    """List the cases you see (your office's and those below it), oldest first, with the next day
+    a dated rule requires something of each."""
     from pathlib import Path
 
     from rich.table import Table
@@ -99,7 +110,7 @@ def list_(
         raise UsageError(f"--format {format_!r}: one of {', '.join(LIST_FORMATS)}")
     app_ = application(db)
     app_.require_schema()
-    rows = [row.to_json() for row in list_cases(app_, programme, state, search, limit)]
+    rows = [row.to_json() for row in list_cases(app_, programme, state, search, limit, office)]
     if fmt == "json":
         print_json(rows)
         return
@@ -116,6 +127,7 @@ def list_(
             "id",
             "programme",
             "name",
+            "office",
             "state",
             "state_label",
             "state_since",
@@ -127,7 +139,7 @@ def list_(
         export_table(
             columns,
             (
-                [*(row[c] for c in columns[:4]), label, *(row[c] for c in columns[5:])]
+                [*(row[c] for c in columns[:5]), label, *(row[c] for c in columns[6:])]
                 for row, label in zip(rows, labels, strict=True)
             ),
             fmt,
@@ -135,11 +147,12 @@ def list_(
             title="cases",
         )
         return
-    table = Table("id", "programme", "name", "state", "since", "approved", "valid until", "next due")
+    table = Table("id", "programme", "office", "name", "state", "since", "approved", "valid until", "next due")
     for row, label in zip(rows, labels, strict=True):
         table.add_row(
             str(row["id"]),
             Text(row["programme"]),
+            Text(row["office"]),
             Text(row["name"]),
             Text(label),
             row["state_since"],
@@ -282,7 +295,7 @@ def render_case(view: dict[str, Any]) -> None:
     from rich.text import Text
 
     out = console()
-    out.print(Text(f"Case {view['id']} · {view['programme']} · {view['name']}", style="bold"))
+    out.print(Text(f"Case {view['id']} · {view['programme']} · {view['name']} · office {view['office']}", style="bold"))
     out.print(
         Text(
             f"{view['state_zh']} {view['state']} ({view['state_en']}) since "

@@ -31,6 +31,9 @@ SetOption = Annotated[
         "--set", help="A field or parameter, KEY=VALUE (repeatable): grade=pass, rd_ratio_3y=12%.", show_default=False
     ),
 ]
+OfficeOption = Annotated[
+    str | None, typer.Option("--office", help="Office code (see `lifecycle offices list`).", show_default=False)
+]
 OnOption = Annotated[
     str | None,
     typer.Option("--on", help="Effective date YYYY-MM-DD (default: today in China Standard Time).", show_default=False),
@@ -66,7 +69,7 @@ def application(db: str | None) -> Lifecycle:
     from lifecycle.services.app import Lifecycle
 
     STATE["db_used"] = db or STATE.get("db")
-    return Lifecycle(db or STATE.get("db"), STATE.get("programmes"))
+    return Lifecycle(db or STATE.get("db"), STATE.get("programmes"), viewer=STATE.get("as"))
 
 
 def acting(explicit: str | None = None) -> str:

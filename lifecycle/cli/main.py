@@ -17,6 +17,7 @@ from lifecycle.cli import (
     correct,
     decisions,
     notify,
+    offices,
     programmes,
     scheduler,
     tui,
@@ -32,6 +33,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(users.app, name="users")
+app.add_typer(offices.app, name="offices")
 app.add_typer(programmes.app, name="programmes")
 app.add_typer(cases.app, name="cases")
 app.add_typer(audit.app, name="audit")

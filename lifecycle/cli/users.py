@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
+from lifecycle.cli.common import DbOption, JsonOption, OfficeOption, acting, application, console, print_json
 
 app = typer.Typer(help="Users and their roles: admin acts, auditor reads.", no_args_is_help=True)
 
@@ -26,9 +26,10 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
         out.print(f"{result.admin_created} is its first admin.", markup=False)
     if result.roles:
         created = ", ".join(result.roles["created"]) or "none (they existed)"
+        groups = ", ".join(result.roles["groups"].values())
         out.print(
-            f"PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted "
-            f"their rights on schema {result.roles['schema']}; created now: {created}.",
+            f"PostgreSQL group roles {groups} granted their rights on schema "
+            f"{result.roles['schema']}; created now: {created}.",
             markup=False,
         )
 
@@ -37,20 +38,23 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
 def add(
     name: Annotated[str, typer.Argument(help="The user's login name.")],
     role: Annotated[str, typer.Option("--role", help="admin or auditor.")],
+    office: OfficeOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Add a user, or change their role (admins only)."""
+    """Add a user to an office (default: yours), or change their role or office (admins only)."""
     from lifecycle.services.users import add_user
 
-    result = add_user(application(db), acting(), name, role)
+    result = add_user(application(db), acting(), name, role, office)
     if json:
         print_json(result)
     else:
         login = {"created": "; database login role created", "granted": "; database login role granted"}.get(
             result["login_role"] or "", ""
         )
-        console().print(f"{result['name']}: {result['role']} ({result['status']}{login})", markup=False)
+        console().print(
+            f"{result['name']}: {result['role']} of office {result['office']} ({result['status']}{login})", markup=False
+        )
 
 
 @app.command("list")
@@ -65,7 +69,7 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("name", "role", "since")
+    table = Table("name", "role", "office", "since")
     for row in rows:
-        table.add_row(Text(row["name"]), Text(row["role"]), row["created_at"][:19])
+        table.add_row(Text(row["name"]), Text(row["role"]), Text(row["office"]), row["created_at"][:19])
     console().print(table)

@@ -450,7 +450,7 @@ def build_portfolio(
             found = templates(programme, as_of, rng, TEMPLATES_PER_PROGRAMME, admin.name)
             if found:
                 library[programme.code] = found
-                uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(programme.code))
+                uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(programme.code), programme)
         uow.commit()
     codes = sorted(library)
     written = due = 0

@@ -46,6 +46,8 @@ class Case:
     #: The first day the compliance run may have something to do for this case
     #: (date.max: never; None: not worked out yet, so the run looks at it).
     next_due_on: date | None = None
+    #: The office the case belongs to (code): its users and those of the offices above see it.
+    office: str = "ROOT"
 
     def copy(self) -> Case:
         # Dates are immutable and field values scalars: only `progress` nests, as JSON does.

@@ -38,6 +38,9 @@ RESERVED = (
     "reports_filed",
     "evaluated_through",
     *CONTACT_COLUMNS,
+    # The office the case belongs to, which the import service checks against the importing
+    # admin's offices.
+    "office",
 )
 #: What a past event may say: besides where it led, the values it was recorded with (a grade, the
 #: year of a filed report, a revocation's ground, the decision's number).

@@ -43,10 +43,15 @@ class CaseQuery:
     #: Only cases whose next due day is on or after / before these days.
     due_from: date | None = None
     due_before: date | None = None
+    #: Only cases of these offices (None: every office). The viewer's offices, narrowed by
+    #: `--office` to one office and those below it.
+    offices: tuple[str, ...] | None = None
 
 
 def where(criteria: CaseQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if criteria.offices is not None:
+        conditions.append(cases.c.office.in_(criteria.offices))
     if criteria.programme:
         conditions.append(cases.c.programme == criteria.programme)
     if criteria.state:

@@ -21,6 +21,7 @@ from lifecycle.domain.case import Case
 from lifecycle.persistence.hot_path import prepare
 from lifecycle.persistence.repositories import _case_from_mapping, utc_now
 from lifecycle.persistence.tables import automatic_actions, cases, compliance_runs, definitions
+from lifecycle.persistence.writes import lock_cases
 
 #: The first half of the PostgreSQL advisory lock's key, unique to this purpose ("lcyc"); the
 #: second is the schema's, so databases kept as schemas of one PostgreSQL database do not collide.
@@ -90,7 +91,9 @@ def load_rows(connection: Connection, ids: Sequence[int], *, lock: bool) -> list
     marks = ", ".join(["%s" if postgres else "?"] * len(ids))
     sql = f"SELECT {', '.join(CASE_ROW_NAMES)} FROM cases WHERE id IN ({marks}) ORDER BY id"
     if lock and postgres:
-        sql += " FOR UPDATE"
+        # Through the database function: SELECT ... FOR UPDATE needs the UPDATE right on cases,
+        # which no login holds (writes go through lifecycle_write, see guard.py).
+        lock_cases(connection, list(ids))
     return [tuple(row) for row in connection.exec_driver_sql(sql, tuple(ids)).all()]
 
 
@@ -117,10 +120,12 @@ def current_versions(connection: Connection, ids: Sequence[int]) -> dict[int, in
     if not ids:
         return {}
     postgres = connection.dialect.name == "postgresql"
-    marks = ", ".join(["%s" if postgres else "?"] * len(ids))
-    # Locked in id order, as every batch locks its cases: two lockers never wait on each other
-    # in opposite orders.
-    sql = f"SELECT id, version FROM cases WHERE id IN ({marks}) ORDER BY id" + (" FOR UPDATE" if postgres else "")
+    if postgres:
+        # Locked in id order, as every batch locks its cases: two lockers never wait on each
+        # other in opposite orders.
+        return lock_cases(connection, list(ids))
+    marks = ", ".join(["?"] * len(ids))
+    sql = f"SELECT id, version FROM cases WHERE id IN ({marks}) ORDER BY id"
     return {case_id: version for case_id, version in connection.exec_driver_sql(sql, tuple(ids)).all()}
 
 

@@ -3,6 +3,7 @@ and decided (confirmed or dismissed) by an administrator with the case's audit e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -90,9 +91,12 @@ def search(
     programme: str | None = None,
     case_id: int | None = None,
     limit: int | None = None,
+    offices: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
-    """Decisions, oldest due first; `state` None: every state."""
+    """Decisions, oldest due first; `state` None: every state; `offices`: of those offices' cases only."""
     statement = select(decisions, cases.c.name.label("case_name")).join(cases, cases.c.id == decisions.c.case_id)
+    if offices is not None:
+        statement = statement.where(cases.c.office.in_(offices))
     if state is not None:
         statement = statement.where(decisions.c.state == state)
     if programme:
@@ -105,13 +109,15 @@ def search(
     return [_row(r._mapping) for r in connection.execute(statement)]
 
 
-def count_open(connection: Connection) -> dict[str, int]:
-    """Open decisions per programme (the dashboard)."""
+def count_open(connection: Connection, offices: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Open decisions per programme (the dashboard), of those offices' cases (None: all)."""
     from sqlalchemy import func
 
     statement = (
         select(decisions.c.programme, func.count()).where(decisions.c.state == OPEN).group_by(decisions.c.programme)
     )
+    if offices is not None:
+        statement = statement.where(decisions.c.case_id.in_(select(cases.c.id).where(cases.c.office.in_(offices))))
     return {code: int(n) for code, n in connection.execute(statement)}
 
 
@@ -178,8 +184,12 @@ def close_raised(
 class DecisionRepository:
     """The decisions due, through the unit of work's connection (the services' port)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, scope: Callable[[], tuple[str, ...] | None] | None = None) -> None:
         self.connection = connection
+        self._scope = scope
+
+    def _offices(self) -> tuple[str, ...] | None:
+        return self._scope() if self._scope is not None else None
 
     def get(self, decision_id: int, *, lock: bool = False) -> dict[str, Any] | None:
         return get(self.connection, decision_id, lock=lock)
@@ -192,10 +202,12 @@ class DecisionRepository:
         case_id: int | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        return search(self.connection, state=state, programme=programme, case_id=case_id, limit=limit)
+        return search(
+            self.connection, state=state, programme=programme, case_id=case_id, limit=limit, offices=self._offices()
+        )
 
     def count_open(self) -> dict[str, int]:
-        return count_open(self.connection)
+        return count_open(self.connection, self._offices())
 
     def open_for(self, case_id: int, trigger: str) -> list[int]:
         return open_for(self.connection, case_id, trigger)

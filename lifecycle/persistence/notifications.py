@@ -10,7 +10,7 @@ UPDATE (the row must still be as it read it), so two senders never hold the same
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -418,8 +418,14 @@ def finish_attempt(
 
 
 # -- the log ----------------------------------------------------------------------
-def log_rows(connection: Connection, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    """Every delivery of every notice (and notices nobody could be told), newest notice first."""
+def log_rows(
+    connection: Connection,
+    case_id: int | None = None,
+    limit: int | None = None,
+    offices: tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """Every delivery of every notice (and notices nobody could be told), newest notice first;
+    with `offices`, only the notices of those offices' cases (and those of no case)."""
     n, d = notifications.c, deliveries.c
     statement = (
         select(
@@ -452,6 +458,10 @@ def log_rows(connection: Connection, case_id: int | None = None, limit: int | No
     )
     if case_id is not None:
         statement = statement.where(n.case_id == case_id)
+    if offices is not None:
+        statement = statement.where(
+            or_(n.case_id.is_(None), n.case_id.in_(select(cases.c.id).where(cases.c.office.in_(offices))))
+        )
     if limit:
         statement = statement.limit(limit)
     return [dict(row._mapping) for row in connection.execute(statement)]
@@ -512,11 +522,13 @@ class ContactRepository:
 class NotificationRepository:
     """The notification log as people read it, through the unit of work's connection."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, scope: Callable[[], tuple[str, ...] | None] | None = None) -> None:
         self.connection = connection
+        self._scope = scope
 
     def log(self, case_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        return log_rows(self.connection, case_id, limit)
+        """The log of the notices the viewer's offices see (row-level security again on PostgreSQL)."""
+        return log_rows(self.connection, case_id, limit, self._scope() if self._scope is not None else None)
 
     def attempts(self, delivery_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
         return attempts_of(self.connection, delivery_ids)

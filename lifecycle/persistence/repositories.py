@@ -7,7 +7,7 @@ ORM's per-object bookkeeping would cost more than the database work itself.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,7 +36,7 @@ from lifecycle.errors import AuditBroken, Refused
 from lifecycle.persistence.case_search import DUE, CaseQuery, order, ordered_ids, where
 from lifecycle.persistence.hot_path import prepare, read_date, read_json
 from lifecycle.persistence.roles import DatabaseUser, database_user, grant_login_role
-from lifecycle.persistence.tables import audit_head, audit_log, cases, definitions, users
+from lifecycle.persistence.tables import ROOT_OFFICE, audit_head, audit_log, cases, definitions, users
 
 #: The chain head row (audit_head, id 1) is written by `lifecycle init` and moved by every
 #: append; lifecycle never deletes it. Without it, removing the newest entries is invisible.
@@ -56,6 +56,12 @@ def _refuse_reason(reason: str, trigger: str) -> None:
         raise Refused(
             f"recording {trigger}", [Reason("invalid_field", f"--reason: {error}", details={"field": "reason"})]
         ) from None
+
+
+def check_reason(reason: str, trigger: str) -> None:
+    """Refused (exit 3) unless `reason` may go into the audit log (see `_refuse_reason`)."""
+    if len(reason) > MAX_REASON_LENGTH or not reason.isprintable():
+        _refuse_reason(reason, trigger)
 
 
 def utc_now() -> datetime:
@@ -78,7 +84,10 @@ CASE_COLUMNS = (
     "definition_version",
     "created_on",
     "next_due_on",
+    "office",
 )
+#: What an advance may change: every column but the office (a case does not move office).
+UPDATED_COLUMNS = tuple(name for name in CASE_COLUMNS if name != "office")
 
 
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form and
@@ -134,6 +143,7 @@ _INSERT_ENTRY = insert(audit_log).values(
             "payload",
             "prev_hash",
             "hash",
+            "office",
         )
     }
 )
@@ -179,12 +189,35 @@ def _case_from_mapping(data: Any) -> Case:
         version=data["version"],
         created_on=read_date(data["created_on"]),
         next_due_on=read_date(data.get("next_due_on")),
+        office=data.get("office") or ROOT_OFFICE,
     )
 
 
+#: The offices a reader sees (None: all), worked out when first needed.
+Scope = Callable[[], "tuple[str, ...] | None"]
+
+
 class CaseRepository:
-    def __init__(self, connection: Connection) -> None:
+    """Reads are limited to the reader's offices (`scope`); on PostgreSQL row-level security
+    limits them again, whoever asks. `get` reads any case: the use cases check its office and
+    say why it is out of reach."""
+
+    def __init__(self, connection: Connection, scope: Scope | None = None) -> None:
         self.connection = connection
+        self._scope = scope
+
+    def scope(self) -> tuple[str, ...] | None:
+        return self._scope() if self._scope is not None else None
+
+    def _offices(self, office: str | None) -> tuple[str, ...] | None:
+        """The offices a query covers: the reader's, narrowed to `office` and those below it."""
+        seen = self.scope()
+        if office is None:
+            return seen
+        from lifecycle.persistence.offices import OfficeRepository
+
+        below = OfficeRepository(self.connection).subtree(office)
+        return tuple(code for code in below if seen is None or code in seen)
 
     def get(self, case_id: int) -> Case | None:
         cursor = prepare(self.connection, _CASE_BY_ID).run(self.connection, {"match_id": case_id})
@@ -235,7 +268,7 @@ class CaseRepository:
 
     def update(self, case: Case, expected_version: int) -> bool:
         """Write `case` if nobody changed it since `expected_version`; False if somebody did."""
-        values = {name: getattr(case, name) for name in CASE_COLUMNS}
+        values = {name: getattr(case, name) for name in UPDATED_COLUMNS}
         values.update(
             version=expected_version + 1, updated_at=utc_now(), match_id=case.id, match_version=expected_version
         )
@@ -267,13 +300,35 @@ class CaseRepository:
         due_before: date | None = None,
         sort: str = "id",
         lock: bool = False,
+        office: str | None = None,
     ) -> list[Case]:
         """Cases, filtered and sorted in SQL, a page at a time with `limit` (see case_search).
 
         With `lock` (PostgreSQL), their rows stay locked until commit: a use case that
         changes many cases locks them all before its first audit append, since an append
         holds the chain head, and waiting for a case while holding it could deadlock."""
-        criteria = CaseQuery(programme, state, province, text, due_from, due_before)
+        criteria = CaseQuery(programme, state, province, text, due_from, due_before, self._offices(office))
+        if lock and self.connection.dialect.name == "postgresql":
+            # FOR UPDATE needs the UPDATE right on cases, which no login holds: the database
+            # function locks the rows (in id order), then they are read.
+            from lifecycle.persistence.writes import lock_cases
+
+            wanted = [
+                row[0]
+                for row in self.connection.execute(
+                    ordered_ids(criteria, sort, "postgresql").limit(limit).offset(offset)
+                )
+            ]
+            lock_cases(self.connection, sorted(wanted))
+            locked = (
+                {
+                    row.id: case_from_row(row)
+                    for row in self.connection.execute(select(cases).where(cases.c.id.in_(wanted)))
+                }
+                if wanted
+                else {}
+            )
+            return [locked[i] for i in wanted if i in locked]
         if limit is None:
             statement = select(cases).where(*where(criteria)).order_by(*order(sort))
             if lock:
@@ -300,9 +355,10 @@ class CaseRepository:
         province: str | None = None,
         due_from: date | None = None,
         due_before: date | None = None,
+        office: str | None = None,
     ) -> int:
         """How many cases `search` would page through with the same filters."""
-        criteria = CaseQuery(programme, state, province, text, due_from, due_before)
+        criteria = CaseQuery(programme, state, province, text, due_from, due_before, self._offices(office))
         statement = select(func.count()).select_from(cases).where(*where(criteria))
         return int(self.connection.execute(statement).scalar() or 0)
 
@@ -316,6 +372,8 @@ class CaseRepository:
             .where(or_(literal(bounds[-1], Date) > DUE, DUE.is_(None)))
             .group_by(DUE, cases.c.programme)
         )
+        if (seen := self.scope()) is not None:
+            statement = statement.where(cases.c.office.in_(seen))
         counts: dict[str, list[int]] = {}
         for code, due_on, n in self.connection.execute(statement):
             day = read_date(due_on)
@@ -329,16 +387,37 @@ class CaseRepository:
         """The names of these cases, in one query."""
         if not ids:
             return {}
-        rows = self.connection.execute(select(cases.c.id, cases.c.name).where(cases.c.id.in_(sorted(set(ids)))))
+        statement = select(cases.c.id, cases.c.name).where(cases.c.id.in_(sorted(set(ids))))
+        if (seen := self.scope()) is not None:
+            statement = statement.where(cases.c.office.in_(seen))
+        rows = self.connection.execute(statement)
         return {case_id: name for case_id, name in rows}
 
-    def count_by_programme_state(self) -> list[tuple[str, str, int]]:
+    def count_by_programme_state(self, office: str | None = None) -> list[tuple[str, str, int]]:
         statement = (
             select(cases.c.programme, cases.c.state, func.count())
             .group_by(cases.c.programme, cases.c.state)
             .order_by(cases.c.programme, cases.c.state)
         )
+        if (seen := self._offices(office)) is not None:
+            statement = statement.where(cases.c.office.in_(seen))
         return [(p, s, n) for p, s, n in self.connection.execute(statement)]
+
+    def hidden_office(self, case_id: int) -> str | None:
+        """The office of a case row-level security hides from this login (PostgreSQL), told by a
+        database function with nothing else of the case; None elsewhere, or if there is no case."""
+        who = database_user(self.connection)
+        if who is None or who.installer:
+            return None
+        found = self.connection.execute(text("SELECT lifecycle_case_office(:id)"), {"id": case_id}).scalar()
+        return str(found) if found is not None else None
+
+    def stored_states(self) -> Iterator[tuple[int, str]]:
+        """(id, state) of every stored case the connection may read, by id: what `audit verify`
+        compares with the states the entries replay (not limited to the viewer's offices)."""
+        statement = select(cases.c.id, cases.c.state).order_by(cases.c.id)
+        for case_id, state in self.connection.execute(statement, execution_options={"yield_per": 5000}):
+            yield int(case_id), str(state)
 
     def count_by_version(self, programme: str) -> dict[str, int]:
         statement = (
@@ -442,8 +521,12 @@ class AuditQuery:
 
 
 class AuditRepository:
-    def __init__(self, connection: Connection) -> None:
+    """Listing entries is limited to the reader's offices (`scope`), as for cases; verifying
+    the chain reads every entry (`entries(everything=True)`)."""
+
+    def __init__(self, connection: Connection, scope: Scope | None = None) -> None:
         self.connection = connection
+        self._scope = scope
 
     def one_snapshot(self) -> None:
         """Read the head and every entry in one snapshot, at the start of a transaction: on
@@ -475,7 +558,10 @@ class AuditRepository:
         reason: str | None,
         clause: str | None,
         payload: dict[str, Any],
+        office: str = ROOT_OFFICE,
     ) -> AuditEntry:
+        """Append one entry (SQLite; on PostgreSQL the installer's entries of no case): a
+        case's entries go with its change, see `UnitOfWork.change_case`."""
         if reason is not None and (len(reason) > MAX_REASON_LENGTH or not reason.isprintable()):
             _refuse_reason(reason, trigger)
         who = database_user(self.connection)
@@ -500,7 +586,7 @@ class AuditRepository:
         )
         entry.hash = compute_hash(entry)
         prepare(self.connection, _INSERT_ENTRY).run(
-            self.connection, {name: getattr(entry, name) for name in ENTRY_COLUMNS}
+            self.connection, {**{name: getattr(entry, name) for name in ENTRY_COLUMNS}, "office": office}
         )
         prepare(self.connection, _MOVE_HEAD).run(self.connection, {"seq": entry.seq, "hash": entry.hash})
         return entry
@@ -514,8 +600,10 @@ class AuditRepository:
                 _check_actor(who, actor, role)
         return append_drafts(self.connection, drafts)
 
-    def select(self, where: AuditQuery | None = None) -> Select[Any]:
+    def select(self, where: AuditQuery | None = None, *, everything: bool = False) -> Select[Any]:
         statement = select(audit_log)
+        if not everything and self._scope is not None and (seen := self._scope()) is not None:
+            statement = statement.where(audit_log.c.office.in_(seen))
         f = where or AuditQuery()
         c = audit_log.c
         conditions = [
@@ -535,11 +623,22 @@ class AuditRepository:
                 statement = statement.where(condition(value))
         return statement.order_by(audit_log.c.seq)
 
-    def entries(self, where: AuditQuery | None = None) -> Iterator[AuditEntry]:
-        """Entries oldest first, streamed in batches so memory stays flat on a long log."""
-        result = self.connection.execution_options(yield_per=2000).execute(self.select(where))
+    def entries(self, where: AuditQuery | None = None, *, everything: bool = False) -> Iterator[AuditEntry]:
+        """Entries oldest first, streamed in batches so memory stays flat on a long log; the
+        reader's offices' only, unless `everything` (what the database lets it read)."""
+        # Streamed for this statement only: execution_options() on the connection itself would
+        # make every later statement of the unit of work a server-side cursor (an UPDATE cannot be).
+        result = self.connection.execute(
+            self.select(where, everything=everything), execution_options={"yield_per": 2000}
+        )
         for row in result:
             yield entry_from_row(row)
+
+    def chain_links(self) -> list[tuple[int, str, str]]:
+        """(seq, prev_hash, hash) of every entry, also of those the login may not read
+        (PostgreSQL, a database function): enough to check its own entries are chained."""
+        rows = self.connection.execute(text("SELECT seq, prev_hash, hash FROM lifecycle_chain_links()"))
+        return [(int(seq), str(prev), str(hash_)) for seq, prev, hash_ in rows]
 
     def page(self, where: AuditQuery, *, offset: int, limit: int, newest_first: bool) -> tuple[list[AuditEntry], int]:
         """One page of the filtered log and the size of the whole view (counted only when the
@@ -590,6 +689,8 @@ class EntryDraft:
     reason: str | None
     clause: str | None
     payload: dict[str, Any]
+    #: Who reads the entry: its case's office (the database function takes it from the case).
+    office: str = ROOT_OFFICE
 
 
 def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]:
@@ -633,6 +734,7 @@ def append_drafts(connection: Connection, drafts: list[EntryDraft]) -> list[int]
         data["recorded_at"] = recorded_value
         data["payload"] = payload_text if stored_text else insert_entry.adapt("payload", draft.payload)
         data["hash"] = digest
+        data["office"] = draft.office
         rows.append(data)
         seqs.append(seq)
         prev_hash = digest
@@ -672,11 +774,17 @@ class UserRepository:
         row = prepare(self.connection, _ROLE_OF).run(self.connection, {"user_name": name}).fetchone()
         return row[0] if row else None
 
-    def add(self, name: str, role: str) -> None:
-        self.connection.execute(insert(users).values(name=name, role=role, created_at=utc_now()))
+    def add(self, name: str, role: str, office: str = ROOT_OFFICE) -> None:
+        self.connection.execute(insert(users).values(name=name, role=role, office=office, created_at=utc_now()))
 
-    def set_role(self, name: str, role: str) -> None:
-        self.connection.execute(update(users).where(users.c.name == name).values(role=role))
+    def set_role(self, name: str, role: str, office: str | None = None) -> None:
+        values: dict[str, Any] = {"role": role}
+        if office is not None:
+            values["office"] = office
+        self.connection.execute(update(users).where(users.c.name == name).values(**values))
+
+    def office_of(self, name: str) -> str | None:
+        return self.connection.execute(select(users.c.office).where(users.c.name == name)).scalar()
 
     def all(self) -> list[dict[str, Any]]:
         rows = self.connection.execute(select(users).order_by(users.c.name))
@@ -701,12 +809,27 @@ class DefinitionRepository:
     def text(self, version: str) -> str | None:
         return self.connection.execute(select(definitions.c.content).where(definitions.c.version == version)).scalar()
 
-    def ensure(self, code: str, version: str, content: str) -> None:
-        """Store this version's text once, so cases running under it can always be served it."""
+    def ensure(self, code: str, version: str, content: str, programme: Any = None) -> None:
+        """Store this version's text once, so cases running under it can always be served it.
+        On PostgreSQL with its legal moves, through `lifecycle_define` (see guard.py)."""
+        if self.connection.dialect.name == "postgresql" and programme is not None:
+            if not self.has_moves(version):
+                from lifecycle.persistence.guard import define
+
+                define(self.connection, programme, content)
+            return
         if self.text(version) is None:
             self.connection.execute(
                 insert(definitions).values(version=version, code=code, content=content, recorded_at=utc_now())
             )
+
+    def has_moves(self, version: str) -> bool:
+        return (
+            self.connection.execute(
+                text("SELECT 1 FROM programme_moves WHERE version = :v LIMIT 1"), {"v": version}
+            ).first()
+            is not None
+        )
 
     def versions(self, code: str) -> list[dict[str, Any]]:
         rows = self.connection.execute(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def stored_revision(engine: Engine) -> str | None:

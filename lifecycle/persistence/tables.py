@@ -7,7 +7,27 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
+
+#: The office every case, user and entry of a database made before offices belongs to.
+ROOT_OFFICE = "ROOT"
+
+
+class OfficeRow(SQLModel, table=True):
+    """One office of the tree: the ministry at the root, provinces under it, cities under those.
+    `path` is the codes from the root down ("/ROOT/BJ/HD/"): an office's sub-offices are the
+    offices whose path starts with its own."""
+
+    __tablename__ = "offices"
+    __table_args__ = (Index("ix_offices_path", "path"),)
+
+    code: str = Field(primary_key=True, max_length=60)
+    name: str = Field(max_length=200)
+    parent: str | None = Field(
+        default=None, sa_column=Column(AutoString(length=60), ForeignKey("offices.code"), nullable=True)
+    )
+    path: str = Field(max_length=1000)
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
 
 
 class UserRow(SQLModel, table=True):
@@ -16,6 +36,9 @@ class UserRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=200)
     role: str = Field(max_length=20)
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    office: str = Field(
+        default=ROOT_OFFICE, sa_column=Column(AutoString(length=60), nullable=False, server_default=ROOT_OFFICE)
+    )
 
 
 class CaseRow(SQLModel, table=True):
@@ -25,6 +48,7 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_name_id", "name", "id"),
         Index("ix_cases_updated_at_id", "updated_at", "id"),
         Index("ix_cases_next_due_on_programme", "next_due_on", "programme"),
+        Index("ix_cases_office_id", "office", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
@@ -47,6 +71,10 @@ class CaseRow(SQLModel, table=True):
     #: First day the compliance run may have work for the case (9999-12-31: never; NULL: not
     #: worked out yet). Kept by every change, so the run finds its work with one range scan.
     next_due_on: date | None = None
+    #: The office the case belongs to: its users (and those of the offices above) see it.
+    office: str = Field(
+        default=ROOT_OFFICE, sa_column=Column(AutoString(length=60), nullable=False, server_default=ROOT_OFFICE)
+    )
 
 
 class AuditEntryRow(SQLModel, table=True):
@@ -56,6 +84,7 @@ class AuditEntryRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_log_case_seq", "case_id", "seq"),
         Index("ix_audit_log_effective_on", "effective_on"),
+        Index("ix_audit_log_office_seq", "office", "seq"),
     )
 
     seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -73,6 +102,11 @@ class AuditEntryRow(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    #: Who may read the entry (its case's office, else the office it concerns). Not hashed: it
+    #: says who sees the entry, not what happened, and entries hashed before offices keep their hash.
+    office: str = Field(
+        default=ROOT_OFFICE, sa_column=Column(AutoString(length=60), nullable=False, server_default=ROOT_OFFICE)
+    )
 
 
 class AuditHeadRow(SQLModel, table=True):
@@ -287,6 +321,34 @@ class DecisionRow(SQLModel, table=True):
     decided_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
+class ProgrammeMoveRow(SQLModel, table=True):
+    """The legal moves of a stored definition version, as the PostgreSQL write functions check
+    them: trigger, from state (NULL: opening a case), to state, and the roles that may fire it.
+    Written once per version, with the version, by a database function (docs/adr/0005)."""
+
+    __tablename__ = "programme_moves"
+    __table_args__ = (Index("ix_programme_moves_version_trigger", "version", "trigger", "from_state"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    version: str = Field(max_length=64)
+    trigger: str = Field(max_length=60)
+    from_state: str | None = Field(default=None, max_length=60)
+    to_state: str = Field(max_length=60)
+    roles: str = Field(max_length=100)
+
+
+class GroupRoleRow(SQLModel, table=True):
+    """PostgreSQL: the names of this schema's own group roles (admin, auditor, system)."""
+
+    __tablename__ = "group_roles"
+
+    role: str = Field(primary_key=True, max_length=20)
+    group_name: str = Field(max_length=63)
+
+
+offices = OfficeRow.__table__  # type: ignore[attr-defined]
+programme_moves = ProgrammeMoveRow.__table__  # type: ignore[attr-defined]
+group_roles = GroupRoleRow.__table__  # type: ignore[attr-defined]
 users = UserRow.__table__  # type: ignore[attr-defined]
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 audit_log = AuditEntryRow.__table__  # type: ignore[attr-defined]

@@ -32,10 +32,26 @@ class Lifecycle:
         programmes: Path | str | None = None,
         *,
         unit_of_work: UnitOfWorkFactory | None = None,
+        viewer: str | None = None,
     ) -> None:
         self.url = resolve_url(db)
         self.programmes_dir = programmes
         self._unit_of_work = unit_of_work
+        self._viewer = viewer
+
+    @property
+    def viewer(self) -> str | None:
+        """Who reads: given, else LIFECYCLE_USER or the login name (`acting_user`); their office
+        limits the cases and entries shown (on PostgreSQL a login's own name wins)."""
+        if self._viewer is not None:
+            return self._viewer
+        from lifecycle.errors import LifecycleError
+        from lifecycle.services.users import acting_user
+
+        try:
+            return acting_user()
+        except LifecycleError:
+            return None
 
     @cached_property
     def engine(self) -> Engine:
@@ -45,16 +61,17 @@ class Lifecycle:
     def catalogue(self) -> Catalogue:
         return Catalogue.load(self.programmes_dir)
 
-    def uow(self, *, write: bool = False) -> UnitOfWork:
-        """A unit of work for a use case (the database's, unless a fake was given)."""
+    def uow(self, *, write: bool = False, viewer: str | None = None) -> UnitOfWork:
+        """A unit of work for a use case (the database's, unless a fake was given); what it
+        reads is limited to the offices of `viewer` (default: `self.viewer`)."""
         if self._unit_of_work is not None:
             return self._unit_of_work(write=write)
-        return DatabaseUnitOfWork(self.engine, write=write)
+        return DatabaseUnitOfWork(self.engine, write=write, viewer=viewer or self.viewer)
 
-    def database_uow(self, *, write: bool = False) -> DatabaseUnitOfWork:
+    def database_uow(self, *, write: bool = False, viewer: str | None = None) -> DatabaseUnitOfWork:
         """The database's own unit of work, with its connection: for the scheduled jobs and the
         demo, which write in bulk through persistence."""
-        return DatabaseUnitOfWork(self.engine, write=write)
+        return DatabaseUnitOfWork(self.engine, write=write, viewer=viewer or self.viewer)
 
     def has_schema(self) -> bool:
         """Whether `lifecycle init` has created the schema here (at any revision)."""
@@ -93,13 +110,13 @@ class Lifecycle:
         than suggest `init` to someone who may not run it."""
         if is_sqlite(self.url):
             return
-        from lifecycle.persistence.roles import GROUPS, connected_user
+        from lifecycle.persistence.roles import connected_user
 
         who = connected_user(self.engine)
         if who is not None and not who.installer and who.role is None:
             raise LifecycleError(
                 f"database user {who.name!r} is in none of the lifecycle roles "
-                f"({', '.join(GROUPS.values())}), so it sees no lifecycle tables in "
+                "(this deployment's admin, auditor and system groups), so it sees no lifecycle tables in "
                 f"{safe_url(self.url)}; the installer grants one with "
                 f"`lifecycle users add {who.name} --role admin|auditor`"
             )

@@ -13,8 +13,10 @@ from lifecycle.domain.decide import Proposal, decide, open_case, options
 from lifecycle.domain.definition import Quota
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
+from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import obligations_view
-from lifecycle.errors import Conflict, NotFound, UsageError
+from lifecycle.errors import Conflict, NotFound, Refused, UsageError
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
@@ -26,20 +28,21 @@ class Outcome:
     entry: AuditEntry
 
 
-def _record(uow: UnitOfWork, proposal: Proposal, actor: Actor, reason: str | None) -> AuditEntry:
+def _draft(proposal: Proposal, actor: Actor, reason: str | None) -> EntryDraft:
     case = proposal.case
-    return uow.audit.append(
-        case_id=case.id,
-        programme=case.programme,
-        trigger=proposal.trigger,
-        from_state=proposal.from_state,
-        to_state=proposal.to_state,
-        effective_on=proposal.effective_on,
-        actor=actor.name,
-        role=actor.role,
-        reason=reason,
-        clause=proposal.clause,
-        payload=proposal.payload,
+    return EntryDraft(
+        case.id,
+        case.programme,
+        proposal.trigger,
+        proposal.from_state,
+        proposal.to_state,
+        proposal.effective_on,
+        actor.name,
+        actor.role,
+        reason,
+        proposal.clause,
+        proposal.payload,
+        case.office,
     )
 
 
@@ -53,15 +56,19 @@ def add_case(
     reason: str | None = None,
     *,
     actor: Actor | None = None,
+    office: str | None = None,
 ) -> Outcome:
-    """Open a case in the programme's initial state, entered on `on`, with its audit entry."""
+    """Open a case in the programme's initial state, entered on `on`, with its audit entry; in
+    `office` (default: the acting user's), which must be theirs or one below it."""
     programme = app.catalogue.current(code)
+    action = f"opening a case in {code}"
     with app.uow(write=True) as uow:
-        actor = actor or require_admin(uow, acting, f"opening a case in {code}")
+        actor = actor or require_admin(uow, acting, action)
+        chosen = office_for_new_case(uow, actor, office, action)
         proposal = open_case(programme, name, on, actor.role, values)
-        uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(code))
-        uow.cases.add(proposal.case)
-        entry = _record(uow, proposal, actor, reason)
+        proposal.case.office = chosen
+        uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(code), programme)
+        entry = uow.open_case(proposal.case, _draft(proposal, actor, reason), action)
         uow.commit()
     return Outcome(proposal.case, entry)
 
@@ -91,14 +98,14 @@ def advance(
         raise UsageError("--exceed-quota: say why the quota is exceeded with --reason, for the audit log")
     with app.uow(write=True) as uow:
         actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
-        case = load_case(uow, case_id)
+        case = load_case(uow, case_id, actor.name)
         if expected_version is not None and case.version != expected_version:
             raise _conflict(uow, case, expected_version)
         programme = app.programme_for(case, uow)
         if any(trigger in quota.triggers for quota in programme.definition.quotas):
             # Serialise quota decisions: two submissions counting the same places at
             # once would both see room for themselves (SQLite writers already queue).
-            uow.audit.head(lock=True)
+            uow.lock_quotas()
         proposal = decide(
             programme,
             case,
@@ -114,9 +121,11 @@ def advance(
         settles = uow.decisions.open_for(case_id, trigger) if trigger in programme.proposed_triggers else []
         if settles:
             proposal.payload["settles_decisions"] = settles
-        if not uow.cases.update(proposal.case, case.version):
+        entry = uow.change_case(
+            proposal.case, case.version, _draft(proposal, actor, reason), f"{trigger} on case {case_id}"
+        )
+        if entry is None:
             raise _conflict(uow, case, case.version)
-        entry = _record(uow, proposal, actor, reason)
         for decision_id in settles:
             uow.decisions.decide(
                 decision_id,
@@ -142,11 +151,65 @@ def holders_finder(uow: UnitOfWork, programme: Programme, case_id: int | None) -
     return find
 
 
-def load_case(uow: UnitOfWork, case_id: int) -> Case:
+def load_case(uow: UnitOfWork, case_id: int, reader: str | None = None) -> Case:
+    """The case, if `reader` (default: the unit of work's viewer) may see it: a case of
+    another office is refused (exit 3), naming its office, on either database."""
     case = uow.cases.get(case_id)
-    if case is None:
+    office = case.office if case is not None else uow.cases.hidden_office(case_id)
+    if office is None:
         raise NotFound(f"no case {case_id}; `lifecycle cases list` shows the cases")
+    who_db = uow.users.database_user()
+    if who_db is not None and not who_db.installer:
+        seen = None  # row-level security already showed this login its offices' cases only
+    else:
+        seen = uow.scope_of(reader) if reader is not None else uow.scope()
+    if case is None or (seen is not None and office not in seen):
+        who = reader or uow.viewer or "you"
+        raise Refused(
+            f"case {case_id}",
+            [
+                Reason(
+                    "office",
+                    f"case {case_id} belongs to office {office}, which is neither {who}'s office nor "
+                    "one below it; an administrator of that office (or of an office above it) acts on it",
+                    details={"case_id": case_id, "office": office, "user": who},
+                )
+            ],
+        )
+    assert case is not None
     return case
+
+
+def office_for_new_case(uow: UnitOfWork, actor: Actor, office: str | None, action: str) -> str:
+    """The office a new case goes to: the one asked for, which must exist and be the actor's or
+    below it; else the actor's own office."""
+    own = uow.offices.office_of(actor.name) or uow.offices.root()
+    if office is None:
+        return own
+    if uow.offices.get(office) is None:
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "invalid_field",
+                    f"office {office!r} does not exist; `lifecycle offices list` shows the offices",
+                    details={"office": office},
+                )
+            ],
+        )
+    seen = uow.scope_of(actor.name)
+    if seen is not None and office not in seen:
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "office",
+                    f"{actor.name} acts for office {own} and the offices below it, not for {office}",
+                    details={"office": office, "user": actor.name},
+                )
+            ],
+        )
+    return office
 
 
 def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
@@ -220,6 +283,7 @@ def case_view(
         "id": case.id,
         "programme": case.programme,
         "name": case.name,
+        "office": case.office,
         "state": case.state,
         "state_zh": state.zh,
         "state_en": state.en,
@@ -260,6 +324,7 @@ class CaseSummary:
     id: int
     programme: str
     name: str
+    office: str
     state: str
     state_since: str
     approved_on: str | None
@@ -278,16 +343,21 @@ def list_cases(
     state: str | None = None,
     text: str | None = None,
     limit: int | None = None,
+    office: str | None = None,
 ) -> list[CaseSummary]:
+    """The cases the viewer sees; with `office`, only that office's and those below it."""
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error, not an empty list
     with app.uow() as uow:
-        found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
+        if office is not None and uow.offices.get(office) is None:
+            raise NotFound(f"no office {office!r}; `lifecycle offices list` shows the offices")
+        found = uow.cases.search(programme=programme, state=state, text=text, limit=limit, office=office)
     return [
         CaseSummary(
             c.id or 0,
             c.programme,
             c.name,
+            c.office,
             c.state,
             c.state_since.isoformat(),
             _iso(c.approved_on),

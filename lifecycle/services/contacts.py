@@ -12,6 +12,7 @@ from typing import Any
 
 from lifecycle.domain.contacts import Contact, ContactProblem, updated
 from lifecycle.errors import NotFound, UsageError
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import load_case
 from lifecycle.services.clock import today
@@ -49,7 +50,7 @@ def set_contact(
         ]
         if changed:
             uow.contacts.save(case_id, after, actor.name)
-            uow.audit.append(
+            draft = EntryDraft(
                 case_id=case_id,
                 programme=case.programme,
                 trigger=TRIGGER,
@@ -61,7 +62,9 @@ def set_contact(
                 reason=f"{reason + '; ' if reason else ''}contact changed: {', '.join(changed)}",
                 clause=None,
                 payload={"changed": changed, "before": before.audit_view(), "after": after.audit_view()},
+                office=case.office,
             )
+            uow.record(draft, f"changing the contact of case {case_id}")
             uow.commit()
     return {
         "case_id": case_id,
@@ -102,7 +105,7 @@ def set_admin_contact(app: Lifecycle, acting: str, user: str, **values: str | No
         ]
         if changed:
             uow.contacts.save_admin(user, after, actor.name)
-            uow.audit.append(
+            draft = EntryDraft(
                 case_id=None,
                 programme=None,
                 trigger=ADMIN_TRIGGER,
@@ -114,7 +117,9 @@ def set_admin_contact(app: Lifecycle, acting: str, user: str, **values: str | No
                 reason=f"addresses of administrator {user} changed: {', '.join(changed)}",
                 clause=None,
                 payload={"user": user, "changed": changed, "before": before.audit_view(), "after": after.audit_view()},
+                office=uow.offices.office_of(user) or uow.offices.root(),
             )
+            uow.record(draft, f"changing the addresses of administrator {user}")
             uow.commit()
     return {"user": user, **{k: v for k, v in after.to_dict().items() if k != "name"}, "changed": changed}
 

@@ -19,6 +19,7 @@ from lifecycle.domain.effects import quarter_key
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import load_case
 from lifecycle.services.users import require_admin
@@ -139,9 +140,7 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
             "restored_state": restored.state,
             "restored_state_since": restored.state_since.isoformat(),
         }
-        if not uow.cases.update(restored, case.version):
-            raise Conflict(f"case {case.id} changed meanwhile; nothing was written, try again")
-        entry = uow.audit.append(
+        draft = EntryDraft(
             case_id=case.id,
             programme=case.programme,
             trigger=CORRECT,
@@ -153,7 +152,11 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
             reason=why,
             clause=RULE,
             payload=payload,
+            office=case.office,
         )
+        entry = uow.change_case(restored, case.version, draft, f"correcting audit entry #{seq}")
+        if entry is None:
+            raise Conflict(f"case {case.id} changed meanwhile; nothing was written, try again")
         _reopen_decisions(uow, voided, entry, actor.name)
         uow.commit()
     return Corrected(entry, voided, restored)

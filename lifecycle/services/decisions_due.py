@@ -22,6 +22,7 @@ from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import due_actions
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import load_case
 from lifecycle.services.ports import UnitOfWork
@@ -197,9 +198,7 @@ def confirm(
         )
         if row["default"]:
             proposal.payload["default"] = True
-        if not uow.cases.update(proposal.case, case.version):
-            raise Conflict(f"case {case.id} changed while deciding; nothing was written, try again")
-        entry = uow.audit.append(
+        draft = EntryDraft(
             case_id=case.id,
             programme=case.programme,
             trigger=proposal.trigger,
@@ -211,7 +210,11 @@ def confirm(
             reason=reason,
             clause=row["clause"],
             payload=proposal.payload,
+            office=case.office,
         )
+        entry = uow.change_case(proposal.case, case.version, draft, f"confirming decision {decision_id}")
+        if entry is None:
+            raise Conflict(f"case {case.id} changed while deciding; nothing was written, try again")
         uow.decisions.decide(
             decision_id,
             state=CONFIRMED,
@@ -252,18 +255,22 @@ def dismiss(app: Lifecycle, acting: str, decision_id: int, reason: str, on: date
         }
         if row["default"]:
             payload["default"] = True
-        entry = uow.audit.append(
-            case_id=case.id,
-            programme=case.programme,
-            trigger=DISMISS,
-            from_state=case.state,
-            to_state=case.state,
-            effective_on=on,
-            actor=actor.name,
-            role=actor.role,
-            reason=why,
-            clause=row["clause"],
-            payload=payload,
+        entry = uow.record(
+            EntryDraft(
+                case_id=case.id,
+                programme=case.programme,
+                trigger=DISMISS,
+                from_state=case.state,
+                to_state=case.state,
+                effective_on=on,
+                actor=actor.name,
+                role=actor.role,
+                reason=why,
+                clause=row["clause"],
+                payload=payload,
+                office=case.office,
+            ),
+            f"dismissing decision {decision_id}",
         )
         uow.decisions.decide(
             decision_id,

@@ -17,6 +17,7 @@ from lifecycle.domain.dates import parse_date
 from lifecycle.domain.decide import Proposal, decide
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import holders_finder
 from lifecycle.services.users import require_admin
@@ -117,6 +118,16 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
             if case is None:
                 reasons.append(Reason("not_found", f"{where}: no case {case_id}"))
                 continue
+            if (scope := uow.scope_of(actor.name)) is not None and case.office not in scope:
+                reasons.append(
+                    Reason(
+                        "office",
+                        f"{where}: case {case_id} belongs to office {case.office}, which is neither "
+                        f"{actor.name}'s office nor one below it",
+                        details={"case_id": case_id, "office": case.office},
+                    )
+                )
+                continue
             programme = app.programme_for(case, uow)
             try:
                 proposal = decide(
@@ -155,9 +166,7 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
         for line, proposal, version, number, reason in decided:
             entry_seq = None
             if not dry_run:
-                if not uow.cases.update(proposal.case, version):
-                    raise Conflict(f"case {proposal.case.id} changed meanwhile; nothing was recorded, try again")
-                entry = uow.audit.append(
+                draft = EntryDraft(
                     case_id=proposal.case.id,
                     programme=proposal.case.programme,
                     trigger=proposal.trigger,
@@ -169,7 +178,11 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                     reason=reason,
                     clause=proposal.clause,
                     payload=proposal.payload,
+                    office=proposal.case.office,
                 )
+                entry = uow.change_case(proposal.case, version, draft, f"recording the evaluation results of {file}")
+                if entry is None:
+                    raise Conflict(f"case {proposal.case.id} changed meanwhile; nothing was recorded, try again")
                 entry_seq = entry.seq
                 for decision_id in proposal.payload.get("settles_decisions", []):
                     uow.decisions.decide(

@@ -43,8 +43,9 @@ def import_cases(
     # Every row is checked in a read transaction, so other administrators are not locked
     # out while a large file is read; only the writing holds the write lock.
     with app.uow() as uow:
-        require_admin(uow, acting, action)
+        actor = require_admin(uow, acting, action)
         cases, problems = _check(app, uow, source, programme)
+        problems += _offices(uow, source, cases, actor)
     _refuse(source, problems)
     seqs: list[int] = []
     if not dry_run:
@@ -175,6 +176,41 @@ def field_labels(programme: Programme) -> dict[str, str]:
     return labels
 
 
+def _offices(uow: UnitOfWork, source: ImportSource, cases: list[ImportedCase], actor: Actor) -> list[RowProblem]:
+    """Each case's office: the row's `office` column, else the importing admin's own; it must
+    exist and be the admin's office or one below it."""
+    own = uow.offices.office_of(actor.name) or uow.offices.root()
+    seen = uow.scope_of(actor.name)
+    known = {office["code"] for office in uow.offices.all()}
+    rows = {row.line: row for row in source.rows}
+    problems = []
+    for imported in cases:
+        row = rows[imported.line]
+        given = row.values.get("office")
+        office = str(given).strip() if given not in (None, "") else own
+        if office not in known:
+            problems.append(
+                RowProblem(
+                    imported.line,
+                    row.column("office"),
+                    "invalid_field",
+                    (f"no office {office!r}; `lifecycle offices list` shows the offices"),
+                )
+            )
+        elif seen is not None and office not in seen:
+            problems.append(
+                RowProblem(
+                    imported.line,
+                    row.column("office"),
+                    "office",
+                    (f"{actor.name} imports for office {own} and the offices below it, not for {office}"),
+                )
+            )
+        else:
+            imported.case.office = office
+    return problems
+
+
 def _already_there(uow: UnitOfWork, cases: list[ImportedCase], source: ImportSource) -> list[RowProblem]:
     by_programme: dict[str, list[ImportedCase]] = {}
     for imported in cases:
@@ -210,12 +246,15 @@ def _write(app: Lifecycle, uow: UnitOfWork, source: ImportSource, cases: list[Im
     seqs: list[int] = []
     for code in sorted({c.case.programme for c in cases}):
         programme = app.catalogue.current(code)
-        uow.definitions.ensure(code, programme.version, app.catalogue.text(code))
+        uow.definitions.ensure(code, programme.version, app.catalogue.text(code), programme)
     for start in range(0, len(cases), BATCH):
         batch = cases[start : start + BATCH]
-        uow.cases.add_many([imported.case for imported in batch])
-        seqs += uow.audit.append_many(
-            [_entry(source, imported, event, actor) for imported in batch for event in imported.history]
+        seqs += uow.open_cases(
+            [
+                (imported.case, [_entry(source, imported, event, actor) for event in imported.history])
+                for imported in batch
+            ],
+            f"importing {source.name}",
         )
         seqs += _contacts(uow, source, [imported for imported in batch if imported.contact is not None], actor)
     return seqs
@@ -252,9 +291,10 @@ def _contacts(uow: UnitOfWork, source: ImportSource, imported: list[ImportedCase
                     "source_file": source.name,
                     "source_line": row.line,
                 },
+                case.office,
             )
         )
-    return uow.audit.append_many(drafts) if drafts else []
+    return uow.record_many(drafts, f"importing the contacts of {source.name}") if drafts else []
 
 
 def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent, actor: Actor) -> EntryDraft:
@@ -283,6 +323,7 @@ def _entry(source: ImportSource, imported: ImportedCase, event: PastEvent, actor
         reason + (f": {event.reason}" if event.reason else ""),
         event.clause,
         payload,
+        case.office,
     )
 
 

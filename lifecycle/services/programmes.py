@@ -10,6 +10,7 @@ from lifecycle.domain.case import Case
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused
+from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import require_admin
 
@@ -121,6 +122,7 @@ def migrate_programme(
         if problems:
             raise Refused(f"migrating {code} to {target.version[:12]}", problems)
         results = []
+        moved_before = False
         for case, new_state in moves:
             old_state, old_version = case.state, case.definition_version
             results.append(
@@ -137,23 +139,29 @@ def migrate_programme(
             seen = case.version
             case.state, case.definition_version = new_state, target.version
             case.next_due_on = next_due(target, case)  # the new rules may fall due on other days
-            if not uow.cases.update(case, seen):
-                raise Conflict(f"case {case.id} changed during the migration; nothing was written")
-            uow.audit.append(
-                case_id=case.id,
-                programme=code,
-                trigger="migrate",
-                from_state=old_state,
-                to_state=new_state,
-                effective_on=on,
-                actor=actor.name,
-                role=actor.role,
-                reason=reason,
-                clause=None,
-                payload={"from_version": old_version, "to_version": target.version},
+            if not moved_before:
+                # The target version's states and moves first: the database checks the
+                # migration against them (PostgreSQL).
+                uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow), target)
+                moved_before = True
+            draft = EntryDraft(
+                case.id,
+                code,
+                "migrate",
+                old_state,
+                new_state,
+                on,
+                actor.name,
+                actor.role,
+                reason,
+                None,
+                {"from_version": old_version, "to_version": target.version},
+                case.office,
             )
+            if uow.change_case(case, seen, draft, f"migrating case {case.id}") is None:
+                raise Conflict(f"case {case.id} changed during the migration; nothing was written")
         if not dry_run:
-            uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow))
+            uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow), target)
             uow.commit()
     return Migration(code, target.version, dry_run, results)
 

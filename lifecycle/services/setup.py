@@ -64,5 +64,14 @@ def init_database(app: Lifecycle, acting: str) -> Installed:
     if not is_sqlite(app.url):
         with app.engine.begin() as connection:
             roles = setup_roles(connection)
+            _record_moves(connection)
     made_admin = bootstrap_admin(app, acting)
     return Installed(safe_url(app.url), before, after, before is None, acting if made_admin else None, roles)
+
+
+def _record_moves(connection: Any) -> None:
+    """The legal moves of definition versions stored before the database checked them (0008)."""
+    from lifecycle.persistence.guard import record_stored_moves
+    from lifecycle.programmes.loader import load_text
+
+    record_stored_moves(connection, lambda content, version: load_text(content, f"stored version {version[:12]}"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lifecycle.domain.characters import hidden_character_problem
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import LifecycleError, Refused
-from lifecycle.persistence.roles import GROUPS, check_login_name
+from lifecycle.persistence.roles import check_login_name
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
 from lifecycle.services.ports import UnitOfWork
@@ -89,7 +89,7 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
                 Reason(
                     "role",
                     f"database user {who.name!r} is in none of the lifecycle roles "
-                    f"({', '.join(GROUPS.values())}); the installer grants one with "
+                    "(this deployment's admin, auditor and system groups); the installer grants one with "
                     f"`lifecycle users add {who.name} --role admin|auditor`",
                     details={"user": who.name},
                 )
@@ -173,9 +173,11 @@ def user_name_problem(name: str) -> str | None:
     return None
 
 
-def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str | None]:
-    """Add a user or change their role. On PostgreSQL also create (or reuse) the login role
-    `name` and put it in the matching group: only the installer may, roles being cluster-wide."""
+def add_user(app: Lifecycle, acting: str, name: str, role: str, office: str | None = None) -> dict[str, str | None]:
+    """Add a user or change their role and office (default: the acting admin's office; an
+    admin adds users to their office and those below it). On PostgreSQL also create (or
+    reuse) the login role `name` and put it in this deployment's group of the role: only the
+    installer may, login roles being cluster-wide."""
     action = f"adding user {name!r}"
     if role not in ROLES:
         raise Refused(action, [Reason("invalid_field", f"role {role!r} is not one of: {', '.join(ROLES)}")])
@@ -185,6 +187,7 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
     app.require_schema()
     with app.uow(write=True) as uow:
         actor = require_admin(uow, acting, action)
+        office = _office_for_user(uow, actor, office, action, name)
         login: str | None = None
         who = uow.users.database_user()
         if who is not None:
@@ -206,13 +209,13 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
                 raise Refused(action, [Reason("invalid_field", problem, details={"user": name})])
             login = "created" if uow.users.grant_login(name, role) else "granted"
         existing = uow.users.role_of(name)
-        if existing == role:
+        if existing == role and uow.users.office_of(name) == office:
             uow.commit()  # a login role may have been created or granted all the same
-            return {"name": name, "role": role, "status": "unchanged", "login_role": login}
+            return {"name": name, "role": role, "office": office, "status": "unchanged", "login_role": login}
         if existing is None:
-            uow.users.add(name, role)
+            uow.users.add(name, role, office)
         else:
-            uow.users.set_role(name, role)
+            uow.users.set_role(name, role, office)
         uow.audit.append(
             case_id=None,
             programme=None,
@@ -224,10 +227,49 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str) -> dict[str, str
             role=actor.role,
             reason=None,
             clause=None,
-            payload={"user": name, "role": role},
+            payload={"user": name, "role": role, "office": office},
+            office=office,
         )
         uow.commit()
-    return {"name": name, "role": role, "status": "added" if existing is None else "changed", "login_role": login}
+    return {
+        "name": name,
+        "role": role,
+        "office": office,
+        "status": "added" if existing is None else "changed",
+        "login_role": login,
+    }
+
+
+def _office_for_user(uow: UnitOfWork, actor: Actor, office: str | None, action: str, name: str) -> str:
+    own = uow.offices.office_of(actor.name) or uow.offices.root()
+    if office is None:
+        return uow.offices.office_of(name) or own  # a role change keeps the user's office
+    if uow.offices.get(office) is None:
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "invalid_field",
+                    f"office {office!r} does not exist; "
+                    "`lifecycle offices list` shows the offices (`lifecycle offices "
+                    "add` adds one)",
+                    details={"office": office},
+                )
+            ],
+        )
+    seen = uow.scope_of(actor.name)
+    if seen is not None and office not in seen:
+        raise Refused(
+            action,
+            [
+                Reason(
+                    "office",
+                    f"{actor.name} adds users to office {own} and the offices below it, not to {office}",
+                    details={"office": office, "user": actor.name},
+                )
+            ],
+        )
+    return office
 
 
 def bootstrap_admin(app: Lifecycle, name: str) -> bool:
@@ -235,7 +277,7 @@ def bootstrap_admin(app: Lifecycle, name: str) -> bool:
     with app.uow(write=True) as uow:
         if uow.users.count():
             return False
-        uow.users.add(name, "admin")
+        uow.users.add(name, "admin", uow.offices.root())
         uow.audit.append(
             case_id=None,
             programme=None,
@@ -257,5 +299,6 @@ def list_users(app: Lifecycle) -> list[dict[str, str]]:
     app.require_schema()
     with app.uow() as uow:
         return [
-            {"name": u["name"], "role": u["role"], "created_at": u["created_at"].isoformat()} for u in uow.users.all()
+            {"name": u["name"], "role": u["role"], "office": u["office"], "created_at": u["created_at"].isoformat()}
+            for u in uow.users.all()
         ]

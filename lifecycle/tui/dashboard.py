@@ -44,6 +44,9 @@ class DashboardScreen(Screen[None]):
         # The plan's counts (国家技术转移机构: 420 in 2020, 500 by 2025), shown only when the
         # register holds cases of a programme that carries them.
         yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
+        # The ministry's view: the cases of each office seen, rolled up the tree (shown when
+        # the viewer sees more than one office).
+        yield DataTable(id="offices", cursor_type="row", zebra_stripes=True)
         yield Static(id="compliance", classes="note")
         yield Footer()
 
@@ -71,6 +74,10 @@ class DashboardScreen(Screen[None]):
         targets.add_column("programme", width=18)
         targets.add_columns("designated now", "plan", "status", "clause", "the plan's words 规划")
         targets.display = False
+        offices = self.query_one("#offices", DataTable)
+        offices.add_column("office 单位", width=34)
+        offices.add_columns("cases", "with sub-offices", "overdue")
+        offices.display = False
 
     def on_screen_resume(self) -> None:
         # Each time the dashboard comes back (after acting on cases, after a compliance run
@@ -153,7 +160,18 @@ class DashboardScreen(Screen[None]):
                 key=f"{target.programme}\t{index}",
             )
         targets.display = bool(data.targets)
-        for table in (states, due, targets):
+        offices = self.query_one("#offices", DataTable)
+        offices.clear()
+        for row in data.by_office:
+            offices.add_row(
+                literal("  " * row["level"] + f"{row['code']} {row['name']}"),
+                row["cases"],
+                row["cases_with_sub_offices"],
+                row["overdue_with_sub_offices"],
+                key=row["code"],
+            )
+        offices.display = bool(data.by_office)
+        for table in (states, due, targets, offices):
             self.slow.stop(table)
         self.query_one("#compliance", Static).update(literal(compliance))
 

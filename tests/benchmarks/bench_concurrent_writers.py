@@ -134,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         engine_for(url).dispose()
         for login_url in locals().get("urls", []):
             engine_for(login_url).dispose()
+        from lifecycle.persistence.roles import drop_schema_and_roles
+
+        drop_schema_and_roles(admin, schema)  # and the schema's own group roles
         with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             for login in logins:
                 connection.connection.dbapi_connection.cursor().execute(  # type: ignore[union-attr]
                     sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(login))

@@ -37,7 +37,7 @@ def test_init_creates_the_database_once_and_makes_the_caller_its_first_admin(cli
     assert (again.json()["created"], again.json()["admin_created"]) == (False, None)
     users = cli("users", "list", "--json")
     assert [(u["name"], u["role"]) for u in users.json()] == [("alice", "admin")]
-    assert set(users.json()[0]) == {"name", "role", "created_at"}
+    assert set(users.json()[0]) == {"name", "role", "office", "created_at"}
 
 
 def test_the_db_option_wins_over_the_environment(ready_cli, db_url, one_case):

@@ -72,7 +72,7 @@ def test_an_auditor_login_reads_and_verifies_but_lifecycle_and_the_database_refu
 @pytest.fixture
 def scheduler_login(app, db_url):
     """The scheduler host's own login, made by hand as docs/operations.md says:
-    CREATE ROLE … LOGIN; GRANT lifecycle_system TO …."""
+    CREATE ROLE … LOGIN; GRANT <the deployment's system group> TO …."""
     if app.engine.dialect.name != "postgresql":
         pytest.skip("database logins are a PostgreSQL feature")
     from psycopg import sql
@@ -81,7 +81,10 @@ def scheduler_login(app, db_url):
     with app.engine.begin() as connection:
         cursor = connection.connection.dbapi_connection.cursor()
         cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
-        cursor.execute(sql.SQL("GRANT lifecycle_system TO {}").format(sql.Identifier(name)))
+        from lifecycle.persistence.roles import deployment_groups
+
+        group = deployment_groups(connection)["system"]
+        cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(name)))
     yield name, make_url(db_url).set(username=name).render_as_string(hide_password=False)
     with app.engine.begin() as connection:
         connection.connection.dbapi_connection.cursor().execute(

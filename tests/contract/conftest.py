@@ -106,7 +106,7 @@ def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tup
 
     made: list[tuple[str, str]] = []
 
-    def login(role: str | None, name: str | None = None) -> tuple[str, Lifecycle]:
+    def login(role: str | None, name: str | None = None, office: str | None = None) -> tuple[str, Lifecycle]:
         name = name or f"lc_{role or 'nobody'}_{uuid.uuid4().hex[:10]}"
         if role in (None, "system"):
             from psycopg import sql
@@ -115,9 +115,12 @@ def login_as(postgres_app: Lifecycle, db_url: str) -> Iterator[Callable[..., tup
                 cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
                 cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
                 if role == "system":
-                    cursor.execute(sql.SQL("GRANT lifecycle_system TO {}").format(sql.Identifier(name)))
+                    from lifecycle.persistence.roles import deployment_groups
+
+                    group = deployment_groups(connection)["system"]
+                    cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(name)))
         else:
-            add_user(postgres_app, "alice", name, role)
+            add_user(postgres_app, "alice", name, role, office)
         url = make_url(db_url).set(username=name).render_as_string(hide_password=False)
         made.append((name, url))
         return name, Lifecycle(url)

@@ -156,15 +156,18 @@ def test_a_migration_and_an_advance_at_once_both_complete_without_deadlock(
     )
     revised = Lifecycle(db_url, directory)
 
+    from lifecycle.persistence.unit_of_work import UnitOfWork
+
     holding, go_on = threading.Event(), threading.Event()
-    real_record = cases_service._record
+    real_change = UnitOfWork.change_case
 
-    def record_after_the_migration_started(*args, **kwargs):
-        holding.set()  # case B's row is locked by our UPDATE
+    def commit_after_the_migration_started(*args, **kwargs):
+        written = real_change(*args, **kwargs)
+        holding.set()  # case B's row (and the chain's head) are locked by our write until commit
         go_on.wait(timeout=20)
-        return real_record(*args, **kwargs)
+        return written
 
-    monkeypatch.setattr(cases_service, "_record", record_after_the_migration_started)
+    monkeypatch.setattr(UnitOfWork, "change_case", commit_after_the_migration_started)
     results: dict[str, object] = {}
 
     def run(name, call):

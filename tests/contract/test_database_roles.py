@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from lifecycle.errors import LifecycleError, Refused
-from lifecycle.persistence.roles import GROUPS, setup_roles
+from lifecycle.persistence.roles import deployment_groups, setup_roles
 from lifecycle.services.audit import verify_log
 from lifecycle.services.cases import add_case, advance, show_case
 from lifecycle.services.setup import init_database
@@ -30,16 +30,21 @@ def run_sql(app, statement: str, **params):
         return result.all() if result.returns_rows else result.rowcount
 
 
-def test_init_creates_the_three_group_roles_and_none_can_log_in(postgres_app):
+def groups_of(app) -> dict[str, str]:
+    with app.engine.connect() as connection:
+        return deployment_groups(connection)
+
+
+def test_init_creates_the_three_group_roles_of_this_database_and_schema_and_none_can_log_in(postgres_app):
+    groups = groups_of(postgres_app)
     rows = run_sql(
         postgres_app,
         "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ANY(:groups) ORDER BY rolname",
-        groups=list(GROUPS.values()),
+        groups=list(groups.values()),
     )
+    schema = run_sql(postgres_app, "SELECT current_schema()")[0][0]
     assert [tuple(row) for row in rows] == [
-        ("lifecycle_admin", False, False),
-        ("lifecycle_auditor", False, False),
-        ("lifecycle_system", False, False),
+        (f"lifecycle_test_{schema}_{role}", False, False) for role in ("admin", "auditor", "system")
     ]
 
 
@@ -126,10 +131,10 @@ def test_users_add_creates_the_login_role_and_a_role_change_moves_it_between_gro
         ]
 
     assert run_sql(postgres_app, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :name", name=name) == [(True,)]
-    assert groups() == ["lifecycle_auditor"]
+    assert groups() == [groups_of(postgres_app)["auditor"]]
     changed = add_user(postgres_app, "alice", name, "admin")
     assert (changed["status"], changed["login_role"]) == ("changed", "granted")
-    assert groups() == ["lifecycle_admin"]
+    assert groups() == [groups_of(postgres_app)["admin"]]
 
 
 def test_only_the_installer_may_add_users_on_postgresql(postgres_app, login_as):
@@ -175,7 +180,8 @@ def test_role_setup_run_by_many_processes_at_once_neither_fails_nor_duplicates(p
     assert errors == []
     counted = run_sql(
         postgres_app,
-        "SELECT count(*) FROM pg_roles WHERE rolname IN ('lifecycle_admin', 'lifecycle_auditor', 'lifecycle_system')",
+        "SELECT count(*) FROM pg_roles WHERE rolname = ANY(:groups)",
+        groups=list(groups_of(postgres_app).values()),
     )
     assert counted == [(3,)]
 

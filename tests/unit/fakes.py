@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from lifecycle.domain.audit import GENESIS, AuditEntry, compute_hash
 from lifecycle.domain.case import Case
@@ -110,6 +110,7 @@ class FakeAudit:
         reason: str | None,
         clause: str | None,
         payload: dict[str, Any],
+        office: str = "ROOT",
     ) -> AuditEntry:
         seq, prev_hash = self.head()
         entry = AuditEntry(
@@ -132,7 +133,7 @@ class FakeAudit:
         self.stored.entries.append(entry)
         return entry
 
-    def entries(self, where: Any = None) -> Iterator[AuditEntry]:
+    def entries(self, where: Any = None, *, everything: bool = False) -> Iterator[AuditEntry]:
         case_id = getattr(where, "case_id", None)
         yield from (e for e in self.stored.entries if case_id is None or e.case_id == case_id)
 
@@ -157,11 +158,14 @@ class FakeUsers:
     def role_of(self, name: str) -> str | None:
         return self.stored.users.get(name)
 
-    def add(self, name: str, role: str) -> None:
+    def add(self, name: str, role: str, office: str = "ROOT") -> None:
         self.stored.users[name] = role
 
-    def set_role(self, name: str, role: str) -> None:
+    def set_role(self, name: str, role: str, office: str | None = None) -> None:
         self.stored.users[name] = role
+
+    def office_of(self, name: str) -> str | None:
+        return "ROOT" if name in self.stored.users else None
 
     def count(self) -> int:
         return len(self.stored.users)
@@ -178,7 +182,7 @@ class FakeDefinitions:
         found = self.stored.definitions.get(version)
         return found[1] if found else None
 
-    def ensure(self, code: str, version: str, content: str) -> None:
+    def ensure(self, code: str, version: str, content: str, programme: Any = None) -> None:
         self.stored.definitions.setdefault(version, (code, content))
 
 
@@ -301,12 +305,88 @@ class FakeNotifications:
         return found
 
 
+class FakeOffices:
+    """One office, the root (the ministry's): offices are tested against the databases."""
+
+    ROOT: ClassVar[dict[str, Any]] = {"code": "ROOT", "name": "ROOT", "parent": None, "path": "/ROOT/"}
+
+    def get(self, code: str) -> dict[str, Any] | None:
+        return dict(self.ROOT) if code == "ROOT" else None
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(self.ROOT)]
+
+    def subtree(self, code: str) -> list[str]:
+        return ["ROOT"] if code == "ROOT" else []
+
+    def root(self) -> str:
+        return "ROOT"
+
+    def office_of(self, user: str) -> str | None:
+        return "ROOT"
+
+    def count(self) -> int:
+        return 1
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit()` makes the copy the committed state."""
+
+    viewer: str | None = None
 
     def __init__(self, database: FakeDatabase, *, write: bool = False) -> None:
         self.database = database
         self.write = write
+        self.offices = FakeOffices()
+
+    def scope(self) -> tuple[str, ...] | None:
+        return None  # the root office sees every case
+
+    def scope_of(self, name: str) -> tuple[str, ...] | None:
+        return None
+
+    def lock_quotas(self) -> None:
+        return None  # one process: nothing to serialise
+
+    def _append(self, draft: Any) -> AuditEntry:
+        return self.audit.append(
+            case_id=draft.case_id,
+            programme=draft.programme,
+            trigger=draft.trigger,
+            from_state=draft.from_state,
+            to_state=draft.to_state,
+            effective_on=draft.effective_on,
+            actor=draft.actor,
+            role=draft.role,
+            reason=draft.reason,
+            clause=draft.clause,
+            payload=draft.payload,
+        )
+
+    def open_case(self, case: Case, draft: Any, action: str) -> AuditEntry:
+        self.cases.add(case)
+        draft.case_id = case.id
+        return self._append(draft)
+
+    def open_cases(self, batch: list[tuple[Case, list[Any]]], action: str) -> list[int]:
+        seqs = []
+        for case, drafts in batch:
+            self.cases.add(case)
+            for draft in drafts:
+                draft.case_id = case.id
+                seqs.append(self._append(draft).seq)
+        return seqs
+
+    def change_case(self, case: Case, expected_version: int, draft: Any, action: str) -> AuditEntry | None:
+        if not self.cases.update(case, expected_version):
+            return None
+        return self._append(draft)
+
+    def record(self, draft: Any, action: str) -> AuditEntry:
+        return self._append(draft)
+
+    def record_many(self, drafts: list[Any], action: str) -> list[int]:
+        return [self._append(draft).seq for draft in drafts]
 
     def __enter__(self) -> FakeUnitOfWork:
         self.restart()

@@ -68,6 +68,8 @@ class Overview:
     due_within: dict[int, dict[str, int]] = field(default_factory=dict)
     #: The plan's baselines and targets of the programmes held, against their designations now.
     targets: list[TargetProgress] = field(default_factory=list)
+    #: The viewer's offices rolled up the tree (`offices.rollup`), when there is more than one.
+    by_office: list[dict[str, Any]] = field(default_factory=list)
 
 
 def next_due(programme: Programme, case: Case) -> NextDue | None:
@@ -184,6 +186,11 @@ def overview(app: Lifecycle, as_of: date) -> Overview:
         for code, state, count in uow.cases.count_by_programme_state():
             result.by_state.setdefault(code, {})[state] = count
         due = uow.cases.count_due(bounds)
+        if uow.offices.count() > 1:
+            from lifecycle.services.offices import rollup
+
+            offices = rollup(uow, as_of)
+            result.by_office = offices if len(offices) > 1 else []
     for code in result.by_state:
         counts = due.get(code, [0] * len(bounds))
         result.overdue[code] = counts[0]

@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,7 +131,7 @@ def _settle_rows(rows: list[tuple[Any, ...]], as_of: date, invoked_by: str) -> l
 
 # -- in the run's process -------------------------------------------------------------------
 def settled_batches(
-    app: Lifecycle, ids: list[int], batch_size: int, as_of: date, invoked_by: str, workers: int
+    app: Lifecycle, ids: Sequence[int], batch_size: int, as_of: date, invoked_by: str, workers: int
 ) -> Iterator[tuple[list[int], list[CaseOutcome]]]:
     """Each batch of `ids` with its outcomes, in order, settled by `workers` processes. At most
     `workers + 1` batches are read ahead, so memory stays flat however many cases are due."""

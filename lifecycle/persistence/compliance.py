@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -67,13 +68,14 @@ class ActionDraft:
     effective_on: date
 
 
-def due_case_ids(connection: Connection, as_of: date, programme: str | None = None) -> list[int]:
+def due_case_ids(connection: Connection, as_of: date, programme: str | None = None) -> array[int]:
     """Ids of the cases whose next due day has come (or is not worked out yet), by id.
-    One range scan of ix_cases_next_due_on_programme: ids only, a few bytes each."""
+    One range scan of ix_cases_next_due_on_programme: ids only, 8 bytes each (an array, not a
+    list of Python ints: a catch-up run over a million cases keeps 8 MB, not 36)."""
     statement = select(cases.c.id).where(or_(cases.c.next_due_on <= as_of, cases.c.next_due_on.is_(None)))
     if programme:
         statement = statement.where(cases.c.programme == programme)
-    return [row[0] for row in connection.execute(statement.order_by(cases.c.id))]
+    return array("q", (row[0] for row in connection.execute(statement.order_by(cases.c.id))))
 
 
 #: The columns of a case as `load_rows` reads them, in order.
@@ -333,9 +335,9 @@ class RunLock:
             self.connection = None
 
 
-def iter_batches(ids: list[int], size: int) -> Iterator[list[int]]:
+def iter_batches(ids: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+        yield list(ids[start : start + size])
 
 
 def parse_counts(value: Any) -> dict[str, Any]:

@@ -275,3 +275,22 @@ def test_on_a_terminal_comply_shows_a_progress_bar_then_a_table_by_programme_and
     assert "Actions by programme and rule" in shown
     assert "annual_report.reminder" in shown and "mid_term" in shown
     assert "applied 3 action(s) to 1 case(s)" in shown
+
+
+def test_an_error_after_the_first_action_closes_the_json_document_it_began(capsys):
+    import json
+
+    from lifecycle.cli import common
+    from lifecycle.cli.comply import JsonDocument
+
+    stream = JsonDocument(date(2026, 4, 1), False)
+    common.OPEN_JSON_DOCUMENT.append(stream)
+    action = {"case_id": 1, "programme": "bj-tic", "rule": "annual_report.reminder", "trigger": "remind"}
+    stream.action(action)
+    # What the CLI prints for an error, with --json, once the run has failed midway:
+    common.print_json({"error": "Conflict", "exit_code": 4, "message": "a case changed \u202e meanwhile"})
+    printed = capsys.readouterr().out
+    assert "\u202e" not in printed  # hidden characters escaped, as everywhere else
+    data = json.loads(printed)
+    assert data["actions"] == [action] and (data["error"], data["exit_code"]) == ("Conflict", 4)
+    assert common.OPEN_JSON_DOCUMENT == []

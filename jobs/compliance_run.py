@@ -47,6 +47,8 @@ BATCH_SIZE = int(os.environ.get("LIFECYCLE_COMPLY_BATCH", "1000"))
 #: (docs/performance.md, "How long a writer waits").
 SQLITE_BATCH_SIZE = int(os.environ.get("LIFECYCLE_COMPLY_BATCH", "250"))
 Progress = Callable[[int, int], None]
+#: Hears each action as its batch is committed (or, in a dry run, settled), in order.
+ActionSink = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -112,12 +114,15 @@ def run_compliance(
     collect: bool = True,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    on_action: ActionSink | None = None,
 ) -> ComplianceReport:
     """Apply (or with `dry_run`, only work out) everything due by `as_of`. The invoking user must
     be an admin (or the scheduler's login in lifecycle_system, on PostgreSQL); the actions are
     the system's, each naming who invoked the run. A dry run, which writes nothing, is open to
     every user the database knows (an auditor too). `progress` hears (done, total) after each
-    batch; if it raises, the run stops there (a dry run: nothing to undo)."""
+    batch; if it raises, the run stops there (a dry run: nothing to undo). With `on_action`, each
+    action goes to it as its batch is committed instead of into `report.actions`: the memory of
+    the run stays flat however many actions it applies (the CLI streams them out)."""
     app.require_schema()
     if batch_size is None:
         batch_size = SQLITE_BATCH_SIZE if is_sqlite(app.url) else BATCH_SIZE
@@ -133,7 +138,16 @@ def run_compliance(
     report = ComplianceReport(as_of=as_of, dry_run=dry_run, programme=programme)
     started = time.perf_counter()
     if dry_run:
-        _apply(app, admin.name, report, write=False, collect=collect, batch_size=batch_size, progress=progress)
+        _apply(
+            app,
+            admin.name,
+            report,
+            write=False,
+            collect=collect,
+            batch_size=batch_size,
+            progress=progress,
+            on_action=on_action,
+        )
         report.seconds = time.perf_counter() - started
         return report
     lock = RunLock(app.engine)
@@ -160,7 +174,16 @@ def run_compliance(
             return _declined(app, report, admin.name, source, running)
         report.run_id = run_id
         try:
-            _apply(app, admin.name, report, write=True, collect=collect, batch_size=batch_size, progress=progress)
+            _apply(
+                app,
+                admin.name,
+                report,
+                write=True,
+                collect=collect,
+                batch_size=batch_size,
+                progress=progress,
+                on_action=on_action,
+            )
             report.notices += plan_notices_due(
                 app, report.as_of, report.run_id, programme=programme, batch_size=batch_size
             )
@@ -232,6 +255,7 @@ def _apply(
     collect: bool,
     batch_size: int,
     progress: Progress | None,
+    on_action: ActionSink | None = None,
 ) -> None:
     with app.engine.connect() as connection:
         ids = due_case_ids(connection, report.as_of, report.programme)
@@ -245,7 +269,15 @@ def _apply(
         for batch, outcomes in settled_batches(app, ids, batch_size, as_of, invoked_by, workers):
             with app.database_uow(write=write) as uow:
                 outcomes = fresh_outcomes(uow, outcomes, programmes.within(uow), as_of, invoked_by, write=write)
-                _finish_batch(uow, report, outcomes, write=write, collect=collect, programme_of=programmes.within(uow))
+                _finish_batch(
+                    uow,
+                    report,
+                    outcomes,
+                    write=write,
+                    collect=collect,
+                    programme_of=programmes.within(uow),
+                    on_action=on_action,
+                )
             pause.after_commit()
             done += len(batch)
             if progress:
@@ -255,7 +287,15 @@ def _apply(
         with app.database_uow(write=write) as uow:
             cases = load_cases(uow.connection, batch, lock=write)
             outcomes = settle_cases(cases, programmes.within(uow), as_of, invoked_by)
-            _finish_batch(uow, report, outcomes, write=write, collect=collect, programme_of=programmes.within(uow))
+            _finish_batch(
+                uow,
+                report,
+                outcomes,
+                write=write,
+                collect=collect,
+                programme_of=programmes.within(uow),
+                on_action=on_action,
+            )
         pause.after_commit()
         done += len(batch)
         if progress:
@@ -284,10 +324,16 @@ class WriterPause:
 
 
 def account(
-    report: ComplianceReport, outcomes: list[CaseOutcome], *, collect: bool, decision_ids: DecisionIds | None = None
+    report: ComplianceReport,
+    outcomes: list[CaseOutcome],
+    *,
+    collect: bool,
+    decision_ids: DecisionIds | None = None,
+    on_action: ActionSink | None = None,
 ) -> None:
-    """Count the batch's outcomes into the report (and list its actions with `collect`); the
-    decisions due it raised are listed apart from its actions, with their ids once written."""
+    """Count the batch's outcomes into the report (and list its actions with `collect`, or hand
+    them to `on_action`); the decisions due it raised are listed apart from its actions, with
+    their ids once written."""
     for outcome in outcomes:
         report.cases_examined += 1
         report.refused += outcome.refused
@@ -316,7 +362,7 @@ def account(
                     )
                 continue
             report.counts[(outcome.programme, step.rule)] += 1
-            if collect and step.rule.endswith(".reminder"):
+            if collect and on_action is None and step.rule.endswith(".reminder"):
                 report.reminders.append((outcome.case_id, step.rule, step.period, step.effective_on))
             if collect:
                 action = {
@@ -331,7 +377,10 @@ def account(
                 }
                 if step.default:  # rests on a rule the documents leave open: said so
                     action["default"] = True
-                report.actions.append(action)
+                if on_action is None:
+                    report.actions.append(action)
+                else:
+                    on_action(action)
 
 
 def _finish_batch(
@@ -342,6 +391,7 @@ def _finish_batch(
     write: bool,
     collect: bool,
     programme_of: ProgrammeOf,
+    on_action: ActionSink | None = None,
 ) -> None:
     if write:
         seqs, decision_ids = write_outcomes(uow, outcomes, report.as_of, report.run_id)
@@ -350,6 +400,6 @@ def _finish_batch(
         report.notices += write_step_notices(uow, outcomes, seqs, programme_of, report.run_id)
         report.notices += write_decision_notices(uow, outcomes, seqs, decision_ids, programme_of, report.run_id)
         uow.commit()
-        account(report, outcomes, collect=collect, decision_ids=decision_ids)
+        account(report, outcomes, collect=collect, decision_ids=decision_ids, on_action=on_action)
     else:
-        account(report, outcomes, collect=collect)
+        account(report, outcomes, collect=collect, on_action=on_action)

@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,17 +67,31 @@ def _setting(name: str, default: int) -> int:
     return value
 
 
+def idle_cores(usable: int) -> int:
+    """Processors nobody else is using now: those this process may use, less the run queue's
+    one-minute average (which counts this process too). A worker on a core that is not idle
+    buys no time: measured on a shared 2-core machine, it added ~25 % CPU to the run and the
+    run took as long (docs/performance.md, "When a worker pays")."""
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # no load average on this system: assume the cores are free
+        return usable
+    return max(0, int(usable - busy))
+
+
 def worker_count(due_cases: int) -> int:
     """How many worker processes settle a run with this many due cases (0: none, settle here).
 
-    LIFECYCLE_COMPLY_WORKERS sets the number (0 turns workers off); by default one fewer than
-    the processors this process may use, at most MAX_WORKERS. LIFECYCLE_COMPLY_PARALLEL_FROM
-    sets from how many due cases workers are used (default DEFAULT_PARALLEL_FROM)."""
+    LIFECYCLE_COMPLY_WORKERS sets the number (0 turns workers off); by default one per idle
+    processor (see `idle_cores`) beyond the one this process needs, at most MAX_WORKERS: on a
+    busy machine, or a 2-core one with anything else running, none.
+    LIFECYCLE_COMPLY_PARALLEL_FROM sets from how many due cases workers are used (default
+    DEFAULT_PARALLEL_FROM)."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = _setting("LIFECYCLE_COMPLY_WORKERS", min(MAX_WORKERS, usable - 1))
-    if workers == 0 or due_cases < _setting("LIFECYCLE_COMPLY_PARALLEL_FROM", DEFAULT_PARALLEL_FROM):
+    chosen = _setting("LIFECYCLE_COMPLY_WORKERS", -1) if os.environ.get("LIFECYCLE_COMPLY_WORKERS", "").strip() else -1
+    if chosen == 0 or due_cases < _setting("LIFECYCLE_COMPLY_PARALLEL_FROM", DEFAULT_PARALLEL_FROM):
         return 0
-    return workers
+    return chosen if chosen > 0 else max(0, min(MAX_WORKERS, usable - 1, idle_cores(usable) - 1))
 
 
 # -- in the worker process ------------------------------------------------------------------
@@ -131,7 +145,7 @@ def _settle_rows(rows: list[tuple[Any, ...]], as_of: date, invoked_by: str) -> l
 
 # -- in the run's process -------------------------------------------------------------------
 def settled_batches(
-    app: Lifecycle, ids: list[int], batch_size: int, as_of: date, invoked_by: str, workers: int
+    app: Lifecycle, ids: Sequence[int], batch_size: int, as_of: date, invoked_by: str, workers: int
 ) -> Iterator[tuple[list[int], list[CaseOutcome]]]:
     """Each batch of `ids` with its outcomes, in order, settled by `workers` processes. At most
     `workers + 1` batches are read ahead, so memory stays flat however many cases are due."""

@@ -104,11 +104,19 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
     return values
 
 
+#: A JSON document being streamed on stdout (`lifecycle comply --json`): an error printed while
+#: it is open is written into it, as its last keys, so stdout stays one JSON document.
+OPEN_JSON_DOCUMENT: list[Any] = []
+
+
 def print_json(data: Any) -> None:
     """JSON on stdout; a service's typed result (or a list of them) as its `to_json()`; the hidden
     characters JSON leaves raw (C1, bidi, zero-width) escaped."""
     from lifecycle.domain.characters import json_safe
 
+    if OPEN_JSON_DOCUMENT and isinstance(data, dict):
+        OPEN_JSON_DOCUMENT.pop().close(data)
+        return
     if isinstance(data, list):
         data = [item.to_json() if hasattr(item, "to_json") else item for item in data]
     elif hasattr(data, "to_json"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -31,7 +32,12 @@ def comply_command(
         str | None, typer.Option("--programme", help="Only this programme's cases.", show_default=False)
     ] = None,
     format_: Annotated[
-        str, typer.Option("--format", help="text, json, or the actions as csv (UTF-8 with BOM) or xlsx.")
+        str,
+        typer.Option(
+            "--format",
+            help="text, json, jsonl (one JSON object a line: each action, decision due and refusal, then a "
+            "summary), or the actions as csv (UTF-8 with BOM) or xlsx.",
+        ),
     ] = "text",
     output: Annotated[
         str | None,
@@ -49,7 +55,7 @@ def comply_command(
     fmt = "json" if json else format_
     if fmt not in FORMATS:
         raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
-    json = fmt == "json"
+    json = fmt in ("json", "jsonl")
     app_ = application(db)
     day = parse_day(as_of, "--as-of")
     if not dry_run:  # a dry run writes nothing: any date is a fair what-if
@@ -58,24 +64,169 @@ def comply_command(
         confirm_future(day, "--as-of", json)
     interactive = fmt == "text" and sys.stdout.isatty()
     if interactive:
+        # The summary counts the actions; listing them is for the other formats.
         report = _with_progress_bar(
             lambda progress: run_compliance(
-                app_, acting(), day, dry_run=dry_run, programme=programme, progress=progress
+                app_,
+                acting(),
+                day,
+                dry_run=dry_run,
+                programme=programme,
+                progress=progress,
+                on_action=_discard,
             )
         )
-    else:
-        report = run_compliance(app_, acting(), day, dry_run=dry_run, programme=programme)
-    if json:
-        print_json(report.to_json())
-    elif fmt in ("csv", "xlsx"):
-        _export(report, fmt, output)
-    elif interactive:
         _summary_table(report)
-    else:
-        _plain_lines(report)
+        return
+    if fmt in ("csv", "xlsx"):
+        report = run_compliance(app_, acting(), day, dry_run=dry_run, programme=programme)
+        _export(report, fmt, output)
+        return
+    # json, jsonl and text are written as the run goes, batch by batch: however many actions
+    # the run applies, none of them is kept in memory.
+    stream: _Stream = {"json": JsonDocument, "jsonl": JsonLines, "text": PlainLines}[fmt](day, dry_run)
+    from lifecycle.cli import common
+
+    common.OPEN_JSON_DOCUMENT.append(stream)
+    try:
+        report = run_compliance(app_, acting(), day, dry_run=dry_run, programme=programme, on_action=stream.action)
+    finally:
+        if stream in common.OPEN_JSON_DOCUMENT:
+            common.OPEN_JSON_DOCUMENT.remove(stream)
+    stream.finish(report)
 
 
-FORMATS = ("text", "json", "csv", "xlsx")
+def _discard(action: dict[str, Any]) -> None:
+    """The interactive summary counts the actions and lists none."""
+
+
+def _dumps(value: Any) -> str:
+    """One value as compact JSON (the C encoder), the hidden characters escaped as `print_json`
+    does."""
+    import json
+
+    from lifecycle.domain.characters import json_safe
+
+    return json_safe(json.dumps(value, ensure_ascii=False, default=str))
+
+
+class _Stream:
+    """The run's output, written as its actions come: `action` for each, `finish` at the end.
+    `started` says whether anything is on stdout yet; `close` ends the output early with an
+    error (the CLI's error JSON, written inside the document once it has begun)."""
+
+    def __init__(self, as_of: date, dry_run: bool) -> None:
+        self.as_of, self.dry_run = as_of, dry_run
+        self.out = sys.stdout
+        self.started = False
+
+    def action(self, action: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def finish(self, report: ComplianceReport) -> None:
+        raise NotImplementedError
+
+    def close(self, error: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class JsonDocument(_Stream):
+    """`--json`: the shape of `ComplianceReport.to_json()` (as_of, dry_run, actions, proposals,
+    then refused, declined and message when there are), one action a line, written as the
+    batches are committed."""
+
+    def __init__(self, as_of: date, dry_run: bool) -> None:
+        super().__init__(as_of, dry_run)
+        self.count = 0
+
+    def _begin(self) -> None:
+        if not self.started:
+            self.started = True
+            head = f'  "as_of": {_dumps(self.as_of.isoformat())},\n  "dry_run": {_dumps(self.dry_run)}'
+            self.out.write("{\n" + head + ',\n  "actions": [')
+
+    def action(self, action: dict[str, Any]) -> None:
+        self._begin()
+        self.out.write(("\n    " if self.count == 0 else ",\n    ") + _dumps(action))
+        self.count += 1
+
+    def _end(self, tail: dict[str, Any]) -> None:
+        self._begin()
+        self.out.write("\n  ]" if self.count else "]")
+        for key, value in tail.items():
+            if isinstance(value, list) and value:
+                text = "[" + ",".join("\n    " + _dumps(item) for item in value) + "\n  ]"
+            else:
+                text = _dumps(value)
+            self.out.write(f",\n  {_dumps(key)}: {text}")
+        self.out.write("\n}\n")
+        self.out.flush()
+
+    def finish(self, report: ComplianceReport) -> None:
+        tail = report.to_json()
+        for key in ("as_of", "dry_run", "actions"):
+            tail.pop(key)
+        self._end(tail)
+
+    def close(self, error: dict[str, Any]) -> None:
+        if not self.started:  # nothing written yet: the error alone, as every command prints it
+            print_json(error)
+        else:
+            self._end(error)
+
+
+class JsonLines(_Stream):
+    """`--format jsonl`: one JSON object a line, each with its `kind`: every action
+    (`"action"`, the keys of `--json`'s actions), then every decision due raised
+    (`"proposal"`) and every action the rules refused (`"refused"`), and last one `"summary"`
+    (as_of, dry_run, the counts, and declined with its message when another run was in
+    progress)."""
+
+    def action(self, action: dict[str, Any]) -> None:
+        self.started = True
+        self.out.write(_dumps({"kind": "action", **action}) + "\n")
+
+    def finish(self, report: ComplianceReport) -> None:
+        for proposal in report.proposals:
+            self.out.write(_dumps({"kind": "proposal", **proposal}) + "\n")
+        for refused in report.refused:
+            self.out.write(_dumps({"kind": "refused", **refused}) + "\n")
+        summary: dict[str, Any] = {
+            "kind": "summary",
+            "as_of": report.as_of.isoformat(),
+            "dry_run": report.dry_run,
+            "actions": sum(report.counts.values()),
+            "proposals": sum(report.proposal_counts.values()),
+            "refused": len(report.refused),
+            "cases_examined": report.cases_examined,
+            "cases_changed": report.cases_changed,
+            "by_rule": report.counts_by_rule(),
+        }
+        if report.declined:
+            summary.update(declined=True, message=report.decline_message())
+        self.out.write(_dumps(summary) + "\n")
+        self.out.flush()
+
+    def close(self, error: dict[str, Any]) -> None:
+        print_json(error)
+
+
+class PlainLines(_Stream):
+    """Text when stdout is not a terminal: one line an action as the run goes, then the decisions
+    due, the headline and the counts by rule (refused actions on stderr)."""
+
+    def action(self, action: dict[str, Any]) -> None:
+        self.started = True
+        self.out.write(action_line(action))
+
+    def finish(self, report: ComplianceReport) -> None:
+        _plain_tail(report)
+
+    def close(self, error: dict[str, Any]) -> None:
+        print_json(error)
+
+
+FORMATS = ("text", "json", "jsonl", "csv", "xlsx")
 #: The columns of the run's actions as a table: those applied (or, in a dry run, that would be)
 #: and those the rules refused, left for a person.
 ACTION_COLUMNS = (
@@ -194,14 +345,23 @@ def _summary_table(report: ComplianceReport) -> None:
     _print_refused(report)
 
 
+def action_line(a: dict[str, Any]) -> str:
+    """One action, as the text output shows it."""
+    move = a["to_state"] if a["from_state"] == a["to_state"] else f"{a['from_state']} -> {a['to_state']}"
+    return (
+        f"case {a['case_id']} {a['programme']} {a['rule']}: {a['trigger']} {move} "
+        f"effective {a['effective_on']} ({_clause(a['clause'], a.get('default', False))})\n"
+    )
+
+
 def _plain_lines(report: ComplianceReport) -> None:
-    out = sys.stdout
     for a in report.actions:
-        move = a["to_state"] if a["from_state"] == a["to_state"] else f"{a['from_state']} -> {a['to_state']}"
-        out.write(
-            f"case {a['case_id']} {a['programme']} {a['rule']}: {a['trigger']} {move} "
-            f"effective {a['effective_on']} ({_clause(a['clause'], a.get('default', False))})\n"
-        )
+        sys.stdout.write(action_line(a))
+    _plain_tail(report)
+
+
+def _plain_tail(report: ComplianceReport) -> None:
+    out = sys.stdout
     for p in report.proposals:
         out.write("proposed: " + proposal_line(p) + "\n")
     out.write(_headline(report) + "\n")

@@ -11,7 +11,11 @@ Data-driven from the definitions, so new programmes take part without changes he
 * N cases are stamped from those histories with their own names (fitting the programme's naming
   rule) and field values (of each field's type and bounds, meeting the criteria that require a
   value), and each gets one audit entry recording that it was brought in with its state;
-* cases, and audit entries, are written with one executemany per batch on the driver's cursor.
+* cases, and audit entries, are written with one executemany per batch on the driver's cursor;
+* each case is left where the daily notice planner would have left it as of that day (its
+  next notice day, from its history's), unless a notice of it is current then: that one the
+  next compliance run plans and writes, as it would for a new case. A portfolio as of a day
+  is one the daily runs have kept up to date, so the next run plans only what changed.
 
 About one case in ten has something due on the as-of day: its history was last brought up to
 date by a compliance run some weeks or months before (the rest were run up to that day).
@@ -30,12 +34,14 @@ from lifecycle.domain.case import Case
 from lifecycle.domain.compliance import settle
 from lifecycle.domain.dates import add_days, add_years
 from lifecycle.domain.decide import decide, open_case
+from lifecycle.domain.notices import plan_notices
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.schedule import fulfilled, next_due, periods
 from lifecycle.domain.values import InvalidValue, parse_value
 from lifecycle.errors import Refused
 from lifecycle.persistence.bulk import CaseRowWriter
 from lifecycle.persistence.engine import use_bulk_cache
+from lifecycle.persistence.notifications import save_plans
 from lifecycle.persistence.repositories import EntryDraft, append_drafts, utc_now
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.users import Actor
@@ -126,6 +132,9 @@ class Template:
     case: Case
     _row: dict[str, Any] | None = None
     _shaped: Any = None
+    #: The next day a notice of the history falls due after the as-of day, when none is current
+    #: on it (False: one is; None: not worked out yet).
+    _notice_day: date | bool | None = None
 
     def row(self, writer: CaseRowWriter) -> dict[str, Any]:
         if self._row is None:
@@ -138,6 +147,14 @@ class Template:
         if self._shaped is None:
             self._shaped = writer.shape({**self.row(writer), "id": None, "name": None, "updated_at": None})
         return self._shaped
+
+    def notice_day(self, as_of: date) -> date | None:
+        """Where the notice planner would leave a case stamped from this history on `as_of`:
+        its next notice day, or None when a notice is current (the planner must write it)."""
+        if self._notice_day is None:
+            notices, next_on = plan_notices(self.programme, self.case, as_of)
+            self._notice_day = False if notices else next_on
+        return None if self._notice_day is False else self._notice_day  # type: ignore[return-value]
 
     def names(self) -> list[str]:
         naming = self.programme.definition.naming
@@ -399,11 +416,15 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
     now_case = cases_out.adapt({"updated_at": utc_now()})["updated_at"]
     case_id_at, name_at, updated_at = cases_out.slot("id"), cases_out.slot("name"), cases_out.slot("updated_at")
     case_rows, entries, due = [], [], 0
+    plans: list[tuple[int, int, date]] = []
     for offset, (template, name) in enumerate(batch):
         case_id = first_id + offset
         case = template.case
         if case.next_due_on is not None and case.next_due_on <= as_of:
             due += 1
+        notice_day = template.notice_day(as_of)
+        if notice_day is not None:
+            plans.append((case_id, 1, notice_day))
         case_row = template.shaped(cases_out).copy()
         case_row[case_id_at] = case_id
         case_row[name_at] = name
@@ -431,6 +452,7 @@ def _write_batch(uow: Any, batch: list[tuple[Template, str]], admin: Actor, seed
         )
     cases_out.write(case_rows)
     append_drafts(connection, entries)
+    save_plans(connection, plans)
     cases_out.ids_given()
     return due
 

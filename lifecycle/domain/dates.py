@@ -17,8 +17,18 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+#: timedelta(days=n) for the few n the rules use, built once: the notice planner and the
+#: compliance run add days millions of times in a large run.
+_DELTAS: dict[int, timedelta] = {}
+
+
 def add_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)
+    delta = _DELTAS.get(days)
+    if delta is None:
+        delta = timedelta(days=days)
+        if len(_DELTAS) < 4096:
+            _DELTAS[days] = delta
+    return day + delta
 
 
 def on_month_day(year: int, month: int, day: int) -> date:

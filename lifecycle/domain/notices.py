@@ -92,7 +92,7 @@ def plan_notices(programme: Programme, case: Case, as_of: date) -> tuple[list[No
     found: list[Notice] = []
     next_days: list[date] = [date.max]
     stale = rules.stale_after_days
-    names = _names(programme, case)
+    names: dict[str, Any] = {}  # worked out with the first notice: most cases have none
 
     def consider(
         kind_: str,
@@ -108,6 +108,8 @@ def plan_notices(programme: Programme, case: Case, as_of: date) -> tuple[list[No
         if next_on is not None:
             next_days.append(next_on)
         if lead is not None:
+            if not names:
+                names.update(_names(programme, case))
             context = {
                 **names,
                 **extra,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
 from lifecycle.domain.case import Case
@@ -111,9 +111,10 @@ def periods(obligation: Obligation, case: Case) -> Iterator[ObligationPeriod]:
         return
     due = obligation.due
     if obligation.period == "year":
+        after = None if due.days_after_period is None else timedelta(days=due.days_after_period)
         for year in range(case.approved_on.year, case.approved_on.year + _MAX_PERIODS):
-            if due.days_after_period is not None:
-                due_on = add_days(date(year, 12, 31), due.days_after_period)
+            if after is not None:
+                due_on = date(year, 12, 31) + after
             else:  # the schema requires month and day when days_after_period is absent
                 assert due.month is not None and due.day is not None
                 due_on = on_month_day(year + due.year_offset, due.month, due.day)

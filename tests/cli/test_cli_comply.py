@@ -111,6 +111,37 @@ def test_comply_json_lists_proposals_apart_from_actions_and_a_dry_run_writes_non
     assert ready_cli("comply", "--as-of", "2027-05-02", "--json").json()["proposals"] == []
 
 
+def test_comply_jsonl_prints_one_object_a_line_the_actions_then_a_summary(ready_cli, app):
+    import json
+
+    bj_approved(app)
+    as_json = ready_cli("comply", "--as-of", "2028-02-01", "--dry-run", "--json").json()
+    done = ready_cli("comply", "--as-of", "2028-02-01", "--format", "jsonl")
+    assert done.code == 0, done
+    lines = [json.loads(line) for line in done.out.splitlines()]
+    actions = [{k: v for k, v in line.items() if k != "kind"} for line in lines if line["kind"] == "action"]
+    assert actions == as_json["actions"] and len(actions) >= 2
+    summary = lines[-1]
+    assert summary["kind"] == "summary" and [line["kind"] for line in lines].count("summary") == 1
+    assert (summary["as_of"], summary["dry_run"], summary["actions"], summary["cases_changed"]) == (
+        "2028-02-01",
+        False,
+        len(actions),
+        1,
+    )
+    again = ready_cli("comply", "--as-of", "2028-02-01", "--format", "jsonl")
+    assert [json.loads(line)["kind"] for line in again.out.splitlines()] == ["summary"]
+
+
+def test_comply_json_of_a_refused_run_is_the_error_alone(ready_cli, app):
+    bj_approved(app)
+    add_user(app, "alice", "bob", "auditor")
+    refused = ready_cli("comply", "--as-of", "2026-04-01", "--json", user="bob")
+    assert refused.code == 3, refused
+    data = refused.json()
+    assert data["error"] == "Refused" and "actions" not in data
+
+
 def test_comply_prints_one_plain_line_per_action_and_a_summary_when_not_on_a_terminal(ready_cli, app):
     case_id = bj_approved(app)
     done = ready_cli("comply", "--as-of", "2028-01-10")
@@ -244,3 +275,22 @@ def test_on_a_terminal_comply_shows_a_progress_bar_then_a_table_by_programme_and
     assert "Actions by programme and rule" in shown
     assert "annual_report.reminder" in shown and "mid_term" in shown
     assert "applied 3 action(s) to 1 case(s)" in shown
+
+
+def test_an_error_after_the_first_action_closes_the_json_document_it_began(capsys):
+    import json
+
+    from lifecycle.cli import common
+    from lifecycle.cli.comply import JsonDocument
+
+    stream = JsonDocument(date(2026, 4, 1), False)
+    common.OPEN_JSON_DOCUMENT.append(stream)
+    action = {"case_id": 1, "programme": "bj-tic", "rule": "annual_report.reminder", "trigger": "remind"}
+    stream.action(action)
+    # What the CLI prints for an error, with --json, once the run has failed midway:
+    common.print_json({"error": "Conflict", "exit_code": 4, "message": "a case changed \u202e meanwhile"})
+    printed = capsys.readouterr().out
+    assert "\u202e" not in printed  # hidden characters escaped, as everywhere else
+    data = json.loads(printed)
+    assert data["actions"] == [action] and (data["error"], data["exit_code"]) == ("Conflict", 4)
+    assert common.OPEN_JSON_DOCUMENT == []

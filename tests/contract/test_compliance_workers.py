@@ -100,6 +100,24 @@ def test_a_report_filed_while_its_batch_is_being_settled_is_not_reminded(app, in
     assert verify_log(app).ok
 
 
+def test_a_large_run_starts_a_worker_only_on_idle_cores(monkeypatch):
+    import os
+
+    monkeypatch.delenv("LIFECYCLE_COMPLY_WORKERS", raising=False)
+    monkeypatch.delenv("LIFECYCLE_COMPLY_PARALLEL_FROM", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.3, 0.2))
+    assert worker_count(DEFAULT_PARALLEL_FROM) == 2  # 3 idle cores: one for the run, two workers
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 2.0, 1.0))
+    assert worker_count(DEFAULT_PARALLEL_FROM) == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.6, 2.0, 1.0))
+    assert worker_count(DEFAULT_PARALLEL_FROM) == 0  # one idle core: the run's own
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.9, 6.0, 5.0))
+    assert worker_count(DEFAULT_PARALLEL_FROM) == 0  # every core busy: a worker would buy nothing
+    monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "2")
+    assert worker_count(DEFAULT_PARALLEL_FROM) == 2  # unless the office says so
+
+
 def test_how_many_workers_a_run_uses_follows_its_size_and_the_settings(monkeypatch):
     monkeypatch.delenv("LIFECYCLE_COMPLY_PARALLEL_FROM", raising=False)
     monkeypatch.setenv("LIFECYCLE_COMPLY_WORKERS", "2")

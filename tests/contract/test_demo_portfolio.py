@@ -49,3 +49,35 @@ def test_the_same_seed_gives_the_same_portfolio_and_cases_can_still_be_added(app
     )
     added = add_case(app, "alice", "bj-tic", "北京市集成电路技术创新中心", AS_OF).case
     assert added.id == 601
+
+
+def test_the_portfolio_is_left_planned_as_the_daily_notice_planner_would_leave_it(app):
+    from sqlalchemy import delete, select
+
+    from jobs.notices import plan_notices_due
+    from lifecycle.persistence.tables import notice_plans, notifications
+
+    build_portfolio(app, "alice", 600, seed=7, as_of=AS_OF)
+
+    def plans() -> set[tuple[int, int, date]]:
+        with app.engine.connect() as connection:
+            rows = connection.execute(select(notice_plans.c.case_id, notice_plans.c.version, notice_plans.c.next_on))
+            return {(case_id, version, next_on) for case_id, version, next_on in rows}
+
+    def outbox() -> set[tuple[object, ...]]:
+        with app.engine.connect() as connection:
+            rows = connection.execute(select(notifications.c.case_id, notifications.c.kind, notifications.c.rule))
+            return set(rows.all())
+
+    left = plans()
+    assert left and len(left) < 600  # cases with a notice current on the day are left to plan
+    # The planner, run over the portfolio as built and over every case from scratch, ends equal:
+    # the plans the portfolio came with are the planner's own.
+    plan_notices_due(app, AS_OF, None)
+    as_built, notices = plans(), outbox()
+    assert left <= as_built and notices
+    with app.engine.begin() as connection:
+        connection.execute(delete(notifications))
+        connection.execute(delete(notice_plans))
+    plan_notices_due(app, AS_OF, None)
+    assert plans() == as_built and outbox() == notices

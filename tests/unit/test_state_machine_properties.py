@@ -200,3 +200,48 @@ def test_an_auditor_is_offered_nothing(start):
     programme = programme_of(start)
     case = STARTS[start]()
     assert options(programme, case, case.state_since + timedelta(days=30), "auditor")[0] == []
+
+
+def _param_choices(programme: Programme, trigger: str) -> list[dict[str, object]]:
+    """Every combination of the values the trigger's routes test, and none given."""
+    import itertools
+
+    keys: dict[str, set[object]] = {}
+    for route in programme.definition.triggers[trigger].routes:
+        for key, expected in (route.when or {}).items():
+            keys.setdefault(key, set()).update(expected if isinstance(expected, list) else [expected])
+    for values in keys.values():
+        values.add("no-such-value")
+    names = sorted(keys)
+    combos = [
+        dict(zip(names, chosen, strict=True))
+        for chosen in itertools.product(*(sorted(keys[n], key=str) for n in names))
+    ]
+    return [*combos, {}]
+
+
+@pytest.mark.parametrize("code", CATALOGUE.codes())
+def test_firing_takes_the_same_route_to_the_same_state_as_the_transitions_machine(code):
+    """`Programme.fire` (its table of the machine's transitions) against the machine itself, for
+    every trigger from every state, every combination of the parameters the routes test, and a
+    first and a later cycle."""
+    from transitions import MachineError
+
+    programme = CATALOGUE.current(code)
+    fired = 0
+    for trigger in programme.definition.triggers:
+        for state in programme.definition.states:
+            for params in _param_choices(programme, trigger):
+                for cycle in (1, 2):
+                    base = Case(code, "某某中心", state, date(2025, 1, 1), programme.version, cycle=cycle)
+                    fast, slow = base.copy(), base.copy()
+                    try:
+                        expected = programme.fire_machine(slow, trigger, dict(params))
+                    except MachineError:
+                        with pytest.raises(MachineError):
+                            programme.fire(fast, trigger, dict(params))
+                        continue
+                    assert programme.fire(fast, trigger, dict(params)) is expected
+                    assert fast.state == slow.state
+                    fired += 1
+    assert fired > 0

@@ -65,7 +65,7 @@ def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):
     assert done.returncode == 0, done.stderr.decode()
     assert "Wrote" in done.stderr.decode()
     found = pdf_text(pdf.read_bytes())
-    assert "项目组合报告（截至2026-04-02）" in found and "逾期未履行的义务" in found and "年度报告" in found
+    assert "项目组合报告（截至2026年4月2日）" in found and "逾期未履行的义务" in found and "年度报告" in found
 
     book = tmp_path / "portfolio.xlsx"
     assert (
@@ -75,7 +75,7 @@ def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):
         == 0
     )
     sheets = load_workbook(book).sheetnames
-    assert sheets[0] == "summary" and len(sheets) == 5
+    assert sheets[0] == "summary" and len(sheets) == 6
 
     html = lifecycle("report", "portfolio", "--format", "html", "--programme", "bj-tic", "--as-of", "2026-04-02")
     assert html.returncode == 0 and "Portfolio report as of 2026-04-02" in html.stdout.decode()

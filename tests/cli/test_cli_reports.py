@@ -90,3 +90,20 @@ def test_a_bad_language_or_format_is_a_usage_error(lifecycle):
     assert lifecycle("report", "portfolio", "--lang", "fr").returncode == 2
     assert lifecycle("report", "portfolio", "--format", "docx").returncode == 2
     assert lifecycle("audit", "report", "--case", "1", "--format", "docx").returncode == 2
+
+
+def test_cases_show_in_chinese_gives_fields_by_label_with_amounts_in_yi_yuan_and_ratios_as_percentages(lifecycle):
+    chinese = lifecycle("cases", "show", "1", "--as-of", "2026-04-02", LIFECYCLE_LANG="zh")
+    assert chinese.returncode == 0, chinese.stderr.decode()
+    text = chinese.stdout.decode()
+    assert "近三年平均营业收入(元) avg_revenue_3y" in text
+    assert re.search(r"avg_revenue_3y\s*│\s*32亿元", text)
+    assert re.search(r"rd_ratio_3y\s*│\s*11%", text)
+    assert re.search(r"has_core_team\s*│\s*是", text)
+    english = lifecycle("cases", "show", "1", "--as-of", "2026-04-02", LIFECYCLE_LANG="en").stdout.decode()
+    assert re.search(r"avg_revenue_3y\s*│\s*3200000000\s", english) and re.search(r"rd_ratio_3y\s*│\s*0.11\s", english)
+    as_json = lifecycle("cases", "show", "1", "--json", LIFECYCLE_LANG="zh")
+    import json
+
+    fields = json.loads(as_json.stdout)["fields"]
+    assert fields["avg_revenue_3y"] == 3200000000 and fields["rd_ratio_3y"] == 0.11  # JSON keeps the stored value

@@ -7,10 +7,10 @@ docs/zh/cli-captures.md (LIFECYCLE_LANG=zh) and docs/cli-captures.md (English).
 Each page is built from scratch: the demo portfolio in a new SQLite file in a temporary
 folder, then a clerk's documented commands (the cases, one case, a new application refused
 with its reasons, an action not yet due, the calendar, the decisions due, the portfolio
-report), each run as a separate `lifecycle` process exactly as typed, its output and exit code
-written under it. The day is fixed with LIFECYCLE_TODAY (lifecycle.services.clock) and the
-user with LIFECYCLE_USER, so a second run writes the same bytes; the only text that would
-still vary, the moment a report is generated, is shown as `…`.
+report, and the plan's targets), each run as a separate `lifecycle` process exactly as
+typed, its output and exit code written under it. The day is fixed with LIFECYCLE_TODAY
+(lifecycle.services.clock) and the user with LIFECYCLE_USER, so a second run writes the same
+bytes; the only text that would still vary, the moment a report is generated, is shown as `…`.
 """
 
 from __future__ import annotations
@@ -107,6 +107,11 @@ def steps(new_case: str) -> list[Step]:
             "项目组合报告（北京市技术创新中心）",
             "The portfolio report (one programme)",
             ["report", "portfolio", "--programme", "bj-tic"],
+        ),
+        Step(
+            "技术要素市场专项规划：规划目标与现有认定",
+            "The technology market plan's targets against the designations held",
+            ["report", "portfolio", "--programme", "tech-transfer"],
         ),
     ]
 

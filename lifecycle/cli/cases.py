@@ -181,7 +181,10 @@ def show(
     if json:
         print_json(view)
     else:
-        render_case(view)
+        from lifecycle.i18n import language
+        from lifecycle.services.read_models.field_values import shown_fields
+
+        render_case(view, shown_fields(app_, view, language()))
 
 
 @app.command("import")
@@ -290,7 +293,8 @@ def grades(
         )
 
 
-def render_case(view: dict[str, Any]) -> None:
+def render_case(view: dict[str, Any], shown: list[tuple[str, str]] | None = None) -> None:
+    """The case view as text; `shown`: its fields as (label, value) in the reader's language."""
     from rich.table import Table
     from rich.text import Text
 
@@ -311,9 +315,11 @@ def render_case(view: dict[str, Any]) -> None:
         out.print(Text(" · ".join(dates)))
     if view["fields"]:
         fields = Table("field", "value", title="Fields")
-        for key, value in view["fields"].items():
-            shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
-            fields.add_row(Text(key), Text(shown))
+        from lifecycle.domain.values import display
+
+        rows = shown if shown is not None else [(k, display(None, v)) for k, v in view["fields"].items()]
+        for key, value in rows:
+            fields.add_row(Text(key), Text(value))
         out.print(fields)
     if view.get("obligations"):
         obligations = Table("obligation", "period", "due on", "status", title="Obligations")

@@ -160,7 +160,7 @@ def check(
 
     from lifecycle.errors import DefinitionError
     from lifecycle.programmes.catalogue import definition_files
-    from lifecycle.programmes.loader import load_file
+    from lifecycle.programmes.loader import check_file
 
     files: list[Path] = []
     for item in paths or []:
@@ -172,7 +172,7 @@ def check(
     results: list[dict[str, Any]] = []
     for path in files:
         try:
-            programme, _ = load_file(path)
+            programme, _ = check_file(path)
             results.append(
                 {"file": str(path), "ok": True, "code": programme.code, "version": programme.version, "problems": []}
             )

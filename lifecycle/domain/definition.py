@@ -549,6 +549,58 @@ class Definition(BaseModel):
 Problem = tuple[str, str]  # (dotted key, what is wrong)
 
 
+#: What `programmes check` asks of every label a person sees, by the part of the definition.
+CHINESE_LABEL = "no Chinese label: add `zh: …` (the words of the source document)"
+
+
+def missing_chinese_labels(d: Definition) -> list[Problem]:
+    """Every label a person sees that has no Chinese (`zh`) text: the programme's name, states,
+    triggers, fields (and each choice of a choice field), criteria, grounds, timers, obligations,
+    quotas and rounds. `programmes check` refuses a definition with any; loading one for use does
+    not (an older stored version still runs its cases; its labels fall back to English)."""
+    found: list[Problem] = []
+
+    def need(key: str, zh: str | None, what: str = CHINESE_LABEL) -> None:
+        if not (zh or "").strip():
+            found.append((key, what))
+
+    need("name.zh", d.name.zh)
+    for name, state in d.states.items():
+        need(f"states.{name}.zh", state.zh)
+    for name, trigger in d.triggers.items():
+        need(f"triggers.{name}.zh", trigger.zh)
+    for name, spec in d.fields.items():
+        need(f"fields.{name}.zh", spec.zh)
+        if spec.type == "choice" and spec.zh:
+            labels = spec.choice_labels()
+            if d.rounds is not None and d.rounds.field == name:  # a round is named under `rounds`
+                labels = {code: r.zh or "" for code, r in d.rounds.rounds.items()} | labels
+            for choice in spec.choices or []:
+                if not labels.get(choice):
+                    found.append(
+                        (
+                            f"fields.{name}.labels.{choice}",
+                            f"choice {choice!r} has no Chinese name: add `labels: {{{choice}: {{zh: …, en: …}}}}`"
+                            " or list the names in the label, `类型(甲/乙)`",
+                        )
+                    )
+    for group, criteria in d.criteria.items():
+        for criterion in criteria:
+            need(f"criteria.{group}.{criterion.id}.zh", criterion.zh)
+    for name, ground in d.grounds.items():
+        need(f"grounds.{name}.zh", ground.zh)
+    for timer in d.timers:
+        need(f"timers.{timer.id}.zh", timer.zh)
+    for obligation in d.obligations:
+        need(f"obligations.{obligation.id}.zh", obligation.zh)
+    for quota in d.quotas:
+        need(f"quotas.{quota.id}.zh", quota.zh)
+    if d.rounds is not None:
+        for name, round_ in d.rounds.rounds.items():
+            need(f"rounds.rounds.{name}.zh", round_.zh)
+    return found
+
+
 def reference_problems(d: Definition) -> list[Problem]:
     """Cross-references a schema alone cannot check: every name used is declared. Each part of
     the definition is checked by its own function, in the order the file reads."""

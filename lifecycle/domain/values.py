@@ -220,3 +220,81 @@ def show(value: Any, type_: str | None = None) -> str:
             return f"{int(number):,}"
         return f"{number:,}"
     return str(value)
+
+
+#: The unit a money field's label names, `近三年平均营业收入(元)`, `(CNY)`: its amounts are
+#: shown in Chinese as the policy documents write them, 30亿元, 2000万元.
+_MONEY_LABEL = re.compile(r"[(（]\s*(元|人民币元|CNY|RMB)\s*[)）]\s*$", re.IGNORECASE)
+_YI, _WAN = Decimal(10) ** 8, Decimal(10) ** 4
+
+
+def is_money(field: Any) -> bool:
+    """A number field whose label names 元 (yuan) as its unit."""
+    if field is None or getattr(field, "type", None) not in ("number", "int"):
+        return False
+    return any(_MONEY_LABEL.search(label or "") for label in (getattr(field, "zh", None), getattr(field, "en", None)))
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def yuan(amount: Any) -> str:
+    """An amount of yuan as a Chinese document writes it: 30亿元, 1.5亿元, 2000万元, 800元; in 亿 when
+    that needs at most four decimals, else in 万 with at most two, else in 元."""
+    number = Decimal(str(amount))
+    size = abs(number)
+    if size >= _YI and (number / _YI) == (number / _YI).quantize(Decimal("0.0001")):
+        return f"{_plain(number / _YI)}亿元"
+    if size >= _WAN and (number / _WAN) == (number / _WAN).quantize(Decimal("0.01")):
+        return f"{_plain(number / _WAN)}万元"
+    return f"{show(number, 'number')}元"
+
+
+def display_date(value: Any, lang: str = "en") -> str:
+    """A date for a text view: 2024年10月1日 in Chinese, 2024-10-01 in English; a text that is not
+    an ISO date as it is."""
+    day = value
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(day, date):
+        return "" if value is None else str(value)
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def display(field: Any, value: Any, lang: str = "en") -> str:
+    """A field's value in a text view, in `lang` (`zh` or `en`). `field` is the field's definition
+    (a FieldDef: type, labels; None when the definition no longer has it).
+
+    In Chinese: yes/no as 是/否, ratios as percentages (0.11 → 11%), amounts of yuan as the
+    policy documents write them (3000000000 → 30亿元), other numbers with thousands separators,
+    dates as 2024年10月1日, choices by their Chinese label. In English, as stored (true/false,
+    ISO dates, codes), which is what `cases show` has always printed. JSON and CSV never go
+    through here: they keep the stored value.
+    """
+    if value is None:
+        return "—" if lang == "zh" else "None"
+    type_ = getattr(field, "type", None)
+    if lang != "zh":
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if type_ == "date" or isinstance(value, date):
+        return display_date(value, "zh")
+    if isinstance(value, int | float | Decimal):
+        if type_ == "ratio":
+            return show(value, "ratio")
+        if is_money(field):
+            return yuan(value)
+        return show(value, "number")
+    if type_ == "choice" and isinstance(value, str):
+        labels = field.choice_labels() if hasattr(field, "choice_labels") else {}
+        return labels.get(value, value)
+    return str(value)

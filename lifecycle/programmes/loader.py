@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from lifecycle.domain.definition import Definition, dump_for_hash, reference_problems
+from lifecycle.domain.definition import Definition, dump_for_hash, missing_chinese_labels, reference_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import DefinitionError
 
@@ -144,4 +144,19 @@ def load_file(path: Path) -> tuple[Programme, str]:
     expected = path.stem
     if programme.code != expected:
         raise DefinitionError([f"{path}:1: code: {programme.code!r} must match the file name ({expected!r}.yaml)"])
+    return programme, text
+
+
+def check_file(path: Path) -> tuple[Programme, str]:
+    """What `programmes check` asks of a definition: everything `load_file` does, and a Chinese
+    label on everything a person sees (lifecycle.domain.definition.missing_chinese_labels),
+    each missing one named with its file, line and key. Loading for use does not ask the
+    labels: a stored older version still runs its cases."""
+    programme, text = load_file(path)
+    missing = missing_chinese_labels(programme.definition)
+    if missing:
+        node = _compose(text)
+        raise DefinitionError(
+            [f"{path}:{_line_of(node, _split_key(key))}: {key}: {message}" for key, message in missing]
+        )
     return programme, text

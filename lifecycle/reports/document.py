@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from lifecycle.domain.values import display_date
+from lifecycle.reports.language import _
 
 #: A4 landscape, in millimetres: wide enough for the case history's ten columns.
 _PAGE_WIDTH = 297.0
@@ -45,11 +49,15 @@ class Document:
     summary: str = "summary"
 
 
-def text(value: Any) -> str:
+def text(value: Any, lang: str = "en") -> str:
+    """A cell's value as the text a PDF, HTML or Markdown report shows: a date as the language
+    writes it (2024年10月1日, 2024-10-01)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, date):
+        return display_date(value, lang)
     return str(value)
 
 
@@ -82,7 +90,7 @@ def _characters(document: Document) -> str:
     parts = [document.title, *(k + v for k, v in document.facts)]
     for section in document.sections:
         parts += [section.heading, section.empty, *section.columns]
-        parts += [text(v) for row in section.rows for v in row]
+        parts += [text(v, document.lang) for row in section.rows for v in row]
     return "".join(sorted(set("".join(parts))))
 
 
@@ -105,7 +113,7 @@ def _pdf(document: Document, font: Path) -> bytes:
         def footer(self) -> None:
             self.set_y(-10)
             self.set_font(_FONT, size=8)
-            label = f"第 {self.page_no()} 页" if zh else f"page {self.page_no()}"
+            label = _("page {number}", document.lang).format(number=self.page_no())
             self.cell(0, 5, f"{document.title} · {label}", align="C")
 
     pdf = Pages(orientation="landscape", unit="mm", format="A4")
@@ -132,7 +140,7 @@ def _pdf(document: Document, font: Path) -> bytes:
         pdf.multi_cell(0, 7, section.heading, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(_FONT, size=8)
         if not section.rows:
-            pdf.multi_cell(0, 5, section.empty or ("无" if zh else "none"), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, section.empty or _("none", document.lang), new_x="LMARGIN", new_y="NEXT")
             continue
         widths = tuple(section.widths or [1.0] * len(section.columns))
         with pdf.table(
@@ -144,7 +152,7 @@ def _pdf(document: Document, font: Path) -> bytes:
             for values in section.rows:
                 row = table.row()
                 for value in values:
-                    row.cell(text(value))
+                    row.cell(text(value, document.lang))
     return bytes(pdf.output())
 
 
@@ -180,11 +188,13 @@ def to_xlsx(document: Document) -> bytes:
             head.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for values in section.rows:
-            sheet.append([cell(v) for v in values])
+            sheet.append([v if isinstance(v, date) else cell(v) for v in values])
         for row in sheet.iter_rows():
             for one in row:
                 if isinstance(one.value, str):
                     one.data_type = "s"  # never a formula
+                elif isinstance(one.value, date):
+                    one.number_format = "yyyy-mm-dd"  # a real date cell, shown as ISO
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -206,7 +216,9 @@ def to_html(document: Document) -> str:
             parts.append(f"<p>{e(section.empty or '—')}</p>\n")
             continue
         head = "".join(f"<th>{e(c)}</th>" for c in section.columns)
-        rows = "".join("<tr>" + "".join(f"<td>{e(text(v))}</td>" for v in r) + "</tr>" for r in section.rows)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{e(text(v, document.lang))}</td>" for v in r) + "</tr>" for r in section.rows
+        )
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n")
     parts.append("</body></html>\n")
     return "".join(parts)

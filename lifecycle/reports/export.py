@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from lifecycle.reports.language import _
+
 TABLE_FORMATS = ("csv", "xlsx")
 BOM = "\ufeff"
 #: What makes a spreadsheet read a cell as a formula (OWASP, CSV injection), and NUL.
@@ -118,7 +120,9 @@ def export_table(
     from lifecycle.errors import UsageError
 
     if fmt not in TABLE_FORMATS:
-        raise UsageError(f"table format {fmt!r}: one of {', '.join(TABLE_FORMATS)}")
+        raise UsageError(
+            _("table format {format}: one of {formats}").format(format=repr(fmt), formats=", ".join(TABLE_FORMATS))
+        )
     if output is not None:
         check_output(output)
         if fmt == "csv":
@@ -129,7 +133,7 @@ def export_table(
         return write_csv(columns, rows, sys.stdout)
     if sys.stdout.isatty():
         raise UsageError(
-            "an .xlsx workbook is not for the terminal: give --output FILE.xlsx, or redirect it: > FILE.xlsx"
+            _("an .xlsx workbook is not for the terminal: give --output FILE.xlsx, or redirect it: > FILE.xlsx")
         )
     buffer = io.BytesIO()
     count = write_xlsx(columns, rows, buffer, title)
@@ -144,6 +148,8 @@ def check_output(path: Path) -> None:
     from lifecycle.errors import UsageError
 
     if path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file name, e.g. {path / 'export.csv'}")
+        raise UsageError(
+            _("{path} is a directory; give a file name, e.g. {example}").format(path=path, example=path / "export.csv")
+        )
     if not path.parent.exists():
-        raise UsageError(f"{path.parent} does not exist; create it or choose another file")
+        raise UsageError(_("{folder} does not exist; create it or choose another file").format(folder=path.parent))

@@ -1,9 +1,34 @@
 """The language of what the product writes for people (reports, calendars): Chinese or English,
 as lifecycle.i18n decides it for the whole product (LIFECYCLE_LANG, else the locale, else
-English). JSON keys and codes never depend on it."""
+English), or as a report's `--lang` says. JSON keys and codes never depend on it.
+
+A report's words are in the gettext catalogue `reports`
+(lifecycle/i18n/locale/zh/LC_MESSAGES/reports.po). `_` here reads that catalogue first, so that a
+heading means what the report means by it even where the CLI's or the TUI's catalogue
+translates the same English words otherwise ("Decisions": 决定与状态变化 in a case history).
+"""
 
 from __future__ import annotations
 
-from lifecycle.i18n import LANGUAGES, chinese, language
+import gettext
+from functools import cache
 
-__all__ = ["LANGUAGES", "chinese", "language"]
+from lifecycle.i18n import LANGUAGES, LOCALE_DIR, N_, chinese, language, translations
+
+__all__ = ["LANGUAGES", "N_", "_", "chinese", "language"]
+
+DOMAIN = "reports"
+
+
+@cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    found = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    found.add_fallback(translations(lang))
+    return found
+
+
+def _(message: str, lang: str | None = None) -> str:
+    """`message` in `lang` (default: the product's language), from the reports' catalogue."""
+    return _catalogue(lang or language()).gettext(message)

@@ -1,136 +1,216 @@
 """Lay out the portfolio report (services/read_models/portfolio_report.py) as PDF, an Excel workbook, HTML or
-Markdown, in Chinese or English: one set of tables per programme."""
+Markdown, in Chinese or English: one set of tables per programme.
+
+Every word of the report is in the gettext catalogue `reports` (lifecycle.reports.language);
+the programmes' own words (states, obligations, grounds, the plan's targets) come from their
+definitions, in the report's language. Dates are `date` values: a real date cell in a workbook,
+2024年10月1日 in a Chinese PDF, HTML or Markdown report.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from lifecycle.domain.values import display_date
 from lifecycle.reports.document import Document, Section, text, to_html, to_pdf, to_xlsx
+from lifecycle.reports.language import N_, _
 
 FORMATS = ("md", "html", "pdf", "xlsx")
-WORDS: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "Portfolio report as of {}",
-        "scope": "Programmes",
-        "all": "all",
-        "generated": "Generated",
-        "by": "{} by {}",
-        "database": "Database",
-        "summary": "summary",
-        "by_state": "{}: designations by state ({} cases)",
-        "state": ("state", "label", "cases"),
-        "evaluations": "{}: evaluations and other dated rules due in {}",
-        "evaluation": ("due on", "case", "name", "what", "clause"),
-        "overdue": "{}: obligations overdue on {}",
-        "obligation": ("due on", "case", "name", "obligation", "period", "status", "clause"),
-        "revocations": "{}: revocations in the twelve months to {}",
-        "revocation": ("revoked on", "case", "name", "ground", "reason", "clause"),
-        "none": "none",
-        "default": "default",
-        "overdue_word": "overdue",
-        "reminded": "overdue, reminded {}",
-    },
-    "zh": {
-        "title": "项目组合报告（截至 {}）",
-        "scope": "项目",
-        "all": "全部",
-        "generated": "生成",
-        "by": "{}，生成人 {}",
-        "database": "数据库",
-        "summary": "概览",
-        "by_state": "{}：按状态统计（共 {} 个）",
-        "state": ("状态", "名称", "数量"),
-        "evaluations": "{}：{} 年到期的评估及其他时限事项",
-        "evaluation": ("到期日", "案件", "名称", "事项", "条款"),
-        "overdue": "{}：截至 {} 逾期未履行的义务",
-        "obligation": ("应交日期", "案件", "名称", "义务", "期间", "状态", "条款"),
-        "revocations": "{}：截至 {} 近十二个月的撤销",
-        "revocation": ("撤销日期", "案件", "名称", "理由类别", "说明", "条款"),
-        "none": "无",
-        "default": "默认值",
-        "overdue_word": "逾期",
-        "reminded": "逾期，已于 {} 催告",
-    },
+STATE_COLUMNS = (N_("state"), N_("label"), N_("cases"))
+TARGET_COLUMNS = (
+    N_("plan"),
+    N_("the plan's words"),
+    N_("by year"),
+    N_("count"),
+    N_("designations needed"),
+    N_("designations now"),
+    N_("still to go"),
+    N_("status"),
+    N_("clause"),
+)
+EVALUATION_COLUMNS = (N_("due on"), N_("case"), N_("name"), N_("what"), N_("clause"))
+OBLIGATION_COLUMNS = (N_("due on"), N_("case"), N_("name"), N_("obligation"), N_("period"), N_("status"), N_("clause"))
+DECISION_COLUMNS = (
+    N_("due on"),
+    N_("decision"),
+    N_("case"),
+    N_("name"),
+    N_("proposed"),
+    N_("ground"),
+    N_("raised on"),
+    N_("clause"),
+)
+REVOCATION_COLUMNS = (N_("revoked on"), N_("case"), N_("name"), N_("ground"), N_("reason"), N_("clause"))
+#: A target's status (lifecycle.domain.targets), for people.
+TARGET_STATUS = {
+    "baseline": N_("baseline"),
+    "met": N_("met"),
+    "open": N_("not yet met"),
+    "missed": N_("missed"),
+    "unknown": N_("unknown (no register)"),
 }
+KINDS = {"baseline": N_("baseline"), "target": N_("target")}
 
 
-def _clause(row: dict[str, Any], w: dict[str, Any]) -> str:
+def _columns(names: tuple[str, ...], lang: str) -> list[str]:
+    return [_(name, lang) for name in names]
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _clause(row: dict[str, Any], lang: str) -> str:
     clause = text(row.get("clause"))
-    return f"{clause}（{w['default']}）" if clause and row.get("default") else clause
+    return f"{clause} [{_('default', lang)}]" if clause and row.get("default") else clause
+
+
+def _target_row(t: dict[str, Any], lang: str) -> list[Any]:
+    zh = lang == "zh"
+    comparison = _("more than", lang) if t["comparison"] == "more_than" else _("at least", lang)
+    return [
+        _(KINDS.get(t["kind"], t["kind"]), lang),
+        t["zh"] if zh else t["en"],
+        t["year"],
+        f"{comparison} {t['count']}",
+        t["needed"],
+        t["designated"],
+        t["remaining"],
+        _(TARGET_STATUS.get(t["status"], t["status"]), lang),
+        _clause(t, lang),
+    ]
 
 
 def document(report: dict[str, Any], lang: str = "en") -> Document:
-    w = WORDS[lang]
     zh = lang == "zh"
-    scope = report["programme"] or w["all"]
+    as_of = display_date(report["as_of"], lang)
     facts = [
-        (w["scope"], scope),
-        (w["generated"], w["by"].format(report["generated_at"], report["generated_by"])),
-        (w["database"], report["database"]),
+        (_("Programmes", lang), report["programme"] or _("all", lang)),
+        (
+            _("Generated", lang),
+            _("{time} by {person}", lang).format(time=report["generated_at"], person=report["generated_by"]),
+        ),
+        (_("Database", lang), report["database"]),
     ]
+    none = _("none", lang)
     sections: list[Section] = []
     for p in report["programmes"]:
         name = f"{p['name_zh'] if zh else p['name_en']} ({p['code']})"
-        facts.append((name, str(p["cases"])))
+        facts.append(
+            (
+                name,
+                _("{cases} cases, {designations} designations", lang).format(
+                    cases=p["cases"], designations=p["designations"]
+                ),
+            )
+        )
         sections.append(
             Section(
-                w["by_state"].format(name, p["cases"]),
-                list(w["state"]),
+                _("{programme}: designations by state ({cases} cases)", lang).format(programme=name, cases=p["cases"]),
+                _columns(STATE_COLUMNS, lang),
                 [[r["state"], r["state_zh"] if zh else r["state_en"], r["cases"]] for r in p["by_state"]],
                 [2, 3, 1],
             )
         )
+        if p["targets"]:
+            sections.append(
+                Section(
+                    _(
+                        "{programme}: the plan's counts against the {designations} designations held on {day}", lang
+                    ).format(programme=name, designations=p["designations"], day=as_of),
+                    _columns(TARGET_COLUMNS, lang),
+                    [_target_row(t, lang) for t in p["targets"]],
+                    [0.8, 4, 0.7, 0.9, 1, 1, 0.8, 1.1, 1.2],
+                )
+            )
         sections.append(
             Section(
-                w["evaluations"].format(name, report["year"]),
-                list(w["evaluation"]),
+                _("{programme}: evaluations and other dated rules due in {year}", lang).format(
+                    programme=name, year=report["year"]
+                ),
+                _columns(EVALUATION_COLUMNS, lang),
                 [
                     [
-                        r["due_on"],
+                        _day(r["due_on"]),
                         r["case_id"],
                         r["name"],
                         (r["what_zh"] or r["what"]) if zh else r["what"],
-                        _clause(r, w),
+                        _clause(r, lang),
                     ]
                     for r in p["evaluations_due"]
                 ],
                 [1.2, 0.6, 3, 3, 1.4],
-                w["none"],
+                none,
             )
         )
         sections.append(
             Section(
-                w["overdue"].format(name, report["as_of"]),
-                list(w["obligation"]),
+                _("{programme}: obligations overdue on {day}", lang).format(programme=name, day=as_of),
+                _columns(OBLIGATION_COLUMNS, lang),
                 [
                     [
-                        r["due_on"],
+                        _day(r["due_on"]),
                         r["case_id"],
                         r["name"],
                         (r["obligation_zh"] or r["obligation"]) if zh else r["obligation"],
                         r["period"],
-                        w["reminded"].format(r["reminded_on"]) if r["reminded_on"] else w["overdue_word"],
+                        _("overdue, reminded {day}", lang).format(day=display_date(r["reminded_on"], lang))
+                        if r["reminded_on"]
+                        else _("overdue", lang),
                         text(r["clause"]),
                     ]
                     for r in p["overdue_obligations"]
                 ],
                 [1.2, 0.6, 3, 2, 1, 1.8, 1.2],
-                w["none"],
+                none,
             )
         )
         sections.append(
             Section(
-                w["revocations"].format(name, report["as_of"]),
-                list(w["revocation"]),
+                _("{programme}: decisions due on {day}, awaiting the authority", lang).format(
+                    programme=name, day=as_of
+                ),
+                _columns(DECISION_COLUMNS, lang),
                 [
-                    [r["revoked_on"], r["case_id"], r["name"], text(r["ground"]), text(r["reason"]), text(r["clause"])]
+                    [
+                        _day(r["due_on"]),
+                        r["id"],
+                        r["case_id"],
+                        r["name"],
+                        r["decision"] or f"{r['trigger']} → {r['to_state']}",
+                        text(r["ground"]),
+                        _day(r["raised_on"]),
+                        _clause(r, lang),
+                    ]
+                    for r in p["decisions_due"]
+                ],
+                [1.1, 0.6, 0.6, 2.6, 2.4, 1.6, 1.1, 1.2],
+                none,
+            )
+        )
+        sections.append(
+            Section(
+                _("{programme}: revocations in the twelve months to {day}", lang).format(programme=name, day=as_of),
+                _columns(REVOCATION_COLUMNS, lang),
+                [
+                    [
+                        _day(r["revoked_on"]),
+                        r["case_id"],
+                        r["name"],
+                        text((r.get("ground_zh") if zh else r.get("ground_en")) or r["ground"]),
+                        text(r["reason"]),
+                        text(r["clause"]),
+                    ]
                     for r in p["recent_revocations"]
                 ],
                 [1.2, 0.6, 3, 1.6, 3, 1.2],
-                w["none"],
+                none,
             )
         )
-    return Document(w["title"].format(report["as_of"]), facts, sections, lang, w["summary"])
+    return Document(
+        _("Portfolio report as of {day}", lang).format(day=as_of), facts, sections, lang, _("summary", lang)
+    )
 
 
 def to_markdown(doc: Document) -> str:
@@ -144,7 +224,7 @@ def to_markdown(doc: Document) -> str:
             lines.append(md(section.empty or "—"))
             continue
         lines += ["| " + " | ".join(md(c) for c in section.columns) + " |", "|" + "---|" * len(section.columns)]
-        lines += ["| " + " | ".join(md(text(v)) for v in row) + " |" for row in section.rows]
+        lines += ["| " + " | ".join(md(text(v, doc.lang)) for v in row) + " |" for row in section.rows]
     return "\n".join(lines) + "\n"
 
 

@@ -296,9 +296,11 @@ def _with_expression(definition: str, expression: str) -> str:
 
 def _with_pattern(definition: str, pattern: str) -> str:
     """The example definition with a naming rule: names of kind `a` must match `pattern`."""
-    definition = definition.replace(
-        "fields:\n", "fields:\n  kind: {type: choice, choices: [a], zh: 类型, en: kind, clause: 第五条}\n", 1
+    kind = (
+        "  kind: {type: choice, choices: [a], zh: 类型, en: kind,"
+        " labels: {a: {zh: 孵化器, en: incubator}}, clause: 第五条}\n"
     )
+    definition = definition.replace("fields:\n", "fields:\n" + kind, 1)
     return definition + (
         "naming:\n  by: kind\n  clause: 第五条\n  rules:\n"
         f"    a: {{zh_pattern: {json.dumps(pattern)}, zh_example: 某孵化器}}\n"

@@ -65,7 +65,7 @@ def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):
     assert done.returncode == 0, done.stderr.decode()
     assert "Wrote" in done.stderr.decode()
     found = pdf_text(pdf.read_bytes())
-    assert "项目组合报告（截至2026-04-02）" in found and "逾期未履行的义务" in found and "年度报告" in found
+    assert "项目组合报告（截至2026年4月2日）" in found and "逾期未履行的义务" in found and "年度报告" in found
 
     book = tmp_path / "portfolio.xlsx"
     assert (
@@ -75,7 +75,7 @@ def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):
         == 0
     )
     sheets = load_workbook(book).sheetnames
-    assert sheets[0] == "summary" and len(sheets) == 5
+    assert sheets[0] == "summary" and len(sheets) == 6
 
     html = lifecycle("report", "portfolio", "--format", "html", "--programme", "bj-tic", "--as-of", "2026-04-02")
     assert html.returncode == 0 and "Portfolio report as of 2026-04-02" in html.stdout.decode()
@@ -90,3 +90,20 @@ def test_a_bad_language_or_format_is_a_usage_error(lifecycle):
     assert lifecycle("report", "portfolio", "--lang", "fr").returncode == 2
     assert lifecycle("report", "portfolio", "--format", "docx").returncode == 2
     assert lifecycle("audit", "report", "--case", "1", "--format", "docx").returncode == 2
+
+
+def test_cases_show_in_chinese_gives_fields_by_label_with_amounts_in_yi_yuan_and_ratios_as_percentages(lifecycle):
+    chinese = lifecycle("cases", "show", "1", "--as-of", "2026-04-02", LIFECYCLE_LANG="zh")
+    assert chinese.returncode == 0, chinese.stderr.decode()
+    text = chinese.stdout.decode()
+    assert "近三年平均营业收入(元) avg_revenue_3y" in text
+    assert re.search(r"avg_revenue_3y\s*│\s*32亿元", text)
+    assert re.search(r"rd_ratio_3y\s*│\s*11%", text)
+    assert re.search(r"has_core_team\s*│\s*是", text)
+    english = lifecycle("cases", "show", "1", "--as-of", "2026-04-02", LIFECYCLE_LANG="en").stdout.decode()
+    assert re.search(r"avg_revenue_3y\s*│\s*3200000000\s", english) and re.search(r"rd_ratio_3y\s*│\s*0.11\s", english)
+    as_json = lifecycle("cases", "show", "1", "--json", LIFECYCLE_LANG="zh")
+    import json
+
+    fields = json.loads(as_json.stdout)["fields"]
+    assert fields["avg_revenue_3y"] == 3200000000 and fields["rd_ratio_3y"] == 0.11  # JSON keeps the stored value

@@ -73,7 +73,13 @@ def test_the_case_history_workbook_has_one_row_per_decision_and_no_live_formula(
     decisions = book["决定与状态变化"]
     rows = list(decisions.iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "生效日期", "记录时间(UTC)", "操作")
-    assert [r[1] for r in rows[1:]] == ["2024-10-01", "2024-10-08", "2024-11-05", "2025-01-10"]
+    # the effective days are real date cells, which a spreadsheet sorts and filters as dates
+    assert [r[1].date() for r in rows[1:]] == [
+        date(2024, 10, 1),
+        date(2024, 10, 8),
+        date(2024, 11, 5),
+        date(2025, 1, 10),
+    ]
     assert rows[-1][8] == '\'=HYPERLINK("http://x.example")'
     assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
 
@@ -117,7 +123,7 @@ def test_the_portfolio_report_as_chinese_pdf_and_as_a_workbook(app: Lifecycle, a
     data = portfolio_report(app, date(2026, 4, 2), "carol")
     found = pdf_text(portfolio.render(data, "pdf", "zh"))  # type: ignore[arg-type]
     for words in (
-        "项目组合报告",
+        "项目组合报告（截至2026年4月2日）",
         "北京市技术创新中心",
         "按状态统计",
         "组建授牌",
@@ -128,8 +134,56 @@ def test_the_portfolio_report_as_chinese_pdf_and_as_a_workbook(app: Lifecycle, a
     ):
         assert words in found, words
     book = load_workbook(io.BytesIO(portfolio.render(data, "xlsx", "en")))  # type: ignore[arg-type]
-    assert book.sheetnames[0] == "summary" and len(book.sheetnames) == 5
+    assert book.sheetnames[0] == "summary" and len(book.sheetnames) == 6
     overdue = [ws for ws in book if "overdue" in str(ws["A1"].value) or ws.title.startswith("Beijing")]
     assert overdue
     html = portfolio.render(data, "html", "en")
     assert isinstance(html, str) and "Portfolio report as of 2026-04-02" in html and NAME in html
+
+
+def test_the_portfolio_report_lists_the_decisions_due_awaiting_the_authority(app: Lifecycle, approved: int) -> None:
+    # 第十八条(一): two annual reports missing after a reminder: the run raises a decision to revoke
+    # and the reply window closes unanswered
+    for day in (date(2026, 4, 1), date(2027, 4, 1), date(2027, 5, 2)):
+        run_compliance(app, "alice", day)
+    before = portfolio_report(app, date(2027, 5, 1), "carol")
+    assert before["programmes"][0]["decisions_due"] == []  # raised after the report's day
+    data = portfolio_report(app, date(2027, 5, 3), "carol")
+    [due] = data["programmes"][0]["decisions_due"]
+    assert (due["case_id"], due["to_state"], due["raised_on"]) == (approved, "revoked", "2027-05-02")
+    assert due["clause"]
+    found = pdf_text(portfolio.render(data, "pdf", "zh"))  # type: ignore[arg-type]
+    assert "待批准机关决定的事项" in found and NAME in found and "2027年5月2日" in found
+    english = portfolio.render(data, "md", "en")
+    assert isinstance(english, str)
+    assert "decisions due on 2027-05-03, awaiting the authority" in english and "| 2027-05-02 |" in english
+
+
+def test_the_portfolio_report_sets_the_technology_market_plan_against_the_designations_held(app: Lifecycle) -> None:
+    from lifecycle.demo.portfolio import build_portfolio
+
+    as_of = date(2026, 11, 23)
+    build_portfolio(app, "alice", 120, seed=3, as_of=as_of)
+    data = portfolio_report(app, as_of, "carol", "tech-transfer")
+    [section] = data["programmes"]
+    states = app.catalogue.current("tech-transfer").definition.states
+    held = sum(r["cases"] for r in section["by_state"] if states[r["state"]].kind == "active")
+    assert held > 0 and section["designations"] == held
+    baseline, target = section["targets"]
+    assert (baseline["kind"], baseline["count"], baseline["year"], baseline["status"]) == (
+        "baseline",
+        420,
+        2020,
+        "baseline",
+    )
+    assert (target["count"], target["year"], target["needed"], target["designated"]) == (500, 2025, 500, held)
+    assert target["remaining"] == 500 - held and target["status"] == "missed"  # 2025 is over, 500 not reached
+    found = pdf_text(portfolio.render(data, "pdf", "zh"))  # type: ignore[arg-type]
+    assert "到2025年,国家技术转移机构达到500家" in found and "未按期达到" in found and "二(三)3" in found
+    book = load_workbook(io.BytesIO(portfolio.render(data, "xlsx", "en")))  # type: ignore[arg-type]
+    [plan] = [ws for ws in book if ws["A1"].value == "plan"]
+    rows = list(plan.iter_rows(values_only=True))
+    assert rows[2][1] == "500 national technology transfer institutions by 2025"
+    assert rows[2][4:8] == (500, held, 500 - held, "missed")
+    # a programme without a plan has no plan table
+    assert portfolio_report(app, as_of, "carol", "bj-tic")["programmes"][0]["targets"] == []

@@ -174,3 +174,13 @@ def test_an_extra_directory_file_overrides_the_builtin_one(tmp_path):
         replace_once("validity: {years: 5,", "validity: {years: 6,"), encoding="utf-8"
     )
     assert Catalogue.load(tmp_path).current("bj-tic").definition.validity.years == 6
+
+
+def test_every_shipped_definition_has_a_chinese_label_on_everything_a_person_sees() -> None:
+    from lifecycle.domain.definition import missing_chinese_labels
+    from lifecycle.programmes.catalogue import Catalogue
+
+    catalogue = Catalogue.load()
+    missing = {code: missing_chinese_labels(catalogue.current(code).definition) for code in catalogue.codes()}
+    assert {code: found for code, found in missing.items() if found} == {}
+    assert len(missing) == 10

@@ -1,6 +1,7 @@
-"""The portfolio report an office hands in: per programme, its designations by state, the
-evaluations and other dated rules falling due this year, the obligations overdue, and the
-designations revoked in the last twelve months."""
+"""The portfolio report an office hands in: per programme, its designations by state and the
+plan's counts against them, the evaluations and other dated rules falling due this year, the
+obligations overdue, the decisions due (raised by the compliance run, awaiting the authority),
+and the designations revoked in the last twelve months."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from lifecycle.domain.audit import utc_text
 from lifecycle.domain.deadlines import deadlines
 from lifecycle.domain.schedule import obligations_view
+from lifecycle.domain.targets import designations, progress
 from lifecycle.persistence.engine import safe_url
 from lifecycle.persistence.repositories import utc_now
 from lifecycle.services.app import Lifecycle
@@ -66,17 +68,43 @@ def portfolio_report(app: Lifecycle, as_of: date, claimed: str, programme: str |
                         )
             if case.state == REVOKED and as_of - RECENT <= case.state_since <= as_of:
                 assert case.id is not None
-                last = uow.audit.last_for_case(case.id)
+                # the entry that revoked it (a later correction or note is not the revocation)
+                last = next((e for e in reversed(uow.audit.history(case.id)) if e.to_state == REVOKED), None)
+                ground = last.payload.get("ground") if last else None
+                known = definition.definition.grounds.get(ground) if ground else None
                 section["recent_revocations"].append(
                     {
                         **named,
                         "revoked_on": case.state_since.isoformat(),
-                        "ground": last.payload.get("ground") if last else None,
+                        "ground": ground,
+                        "ground_zh": known.zh if known else None,
+                        "ground_en": known.en if known else None,
                         "reason": last.reason if last else None,
                         "clause": last.clause if last else None,
                         "actor": last.actor if last else None,
                     }
                 )
+        for decision in uow.decisions.search(state="open", programme=programme):
+            if decision["raised_on"] is not None and decision["raised_on"] > as_of:
+                continue  # raised after the report's day: not yet due as of it
+            section = sections.get(decision["programme"])
+            if section is None:
+                continue
+            section["decisions_due"].append(
+                {
+                    "id": decision["id"],
+                    "case_id": decision["case_id"],
+                    "name": decision["case_name"],
+                    "decision": decision["name"],
+                    "trigger": decision["trigger"],
+                    "to_state": decision["to_state"],
+                    "ground": decision["ground"],
+                    "clause": decision["clause"],
+                    "default": decision["default"],
+                    "due_on": decision["due_on"].isoformat() if decision["due_on"] else None,
+                    "raised_on": decision["raised_on"].isoformat() if decision["raised_on"] else None,
+                }
+            )
     programmes = []
     for code in sorted(sections):
         section = sections[code]
@@ -94,12 +122,19 @@ def portfolio_report(app: Lifecycle, as_of: date, claimed: str, programme: str |
             )
         ]
         section["cases"] = sum(row["cases"] for row in section["by_state"])
+        # The plan's baselines and targets (技术要素市场 plan: 国家技术转移机构达到500家) against the
+        # designations held now, as the dashboard and `programmes show` count them.
+        programme_now = app.catalogue.current(code)
+        held = designations(programme_now, {row["state"]: row["cases"] for row in section["by_state"]})
+        section["designations"] = held
+        section["targets"] = [t.as_json() for t in progress(programme_now, held, as_of)]
         for key, sort in (
             ("evaluations_due", "due_on"),
             ("overdue_obligations", "due_on"),
             ("recent_revocations", "revoked_on"),
+            ("decisions_due", "due_on"),
         ):
-            section[key].sort(key=lambda r, k=sort: (r[k], r["case_id"]))
+            section[key].sort(key=lambda r, k=sort: (r[k] or "", r["case_id"]))
         programmes.append(section)
     return {
         "as_of": as_of.isoformat(),
@@ -122,4 +157,5 @@ def _section(app: Lifecycle, code: str) -> dict[str, Any]:
         "evaluations_due": [],
         "overdue_obligations": [],
         "recent_revocations": [],
+        "decisions_due": [],
     }

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from lifecycle.domain.messages import N_, render
+
+#: How a reason reads with its clause; translated where it is shown.
+WITH_CLAUSE = N_("{message} ({clause})")
+WITH_DEFAULT_CLAUSE = N_("{message} ({clause} [default])")
 
 
 @dataclass(frozen=True)
@@ -14,6 +21,10 @@ class Reason:
     before_state_entry, validity_ended, not_due, already_done, missing_field, invalid_field,
     unknown_field, criterion_failed, round_closed, quota_full, name_rule, no_route,
     duplicate, pending (docs/cli.md lists what each carries in `details`).
+
+    `message` is the English text (what JSON carries, whatever the language). A reason built
+    with `Reason.of` also keeps its message id (`template`, marked with `N_`) and named values
+    (`params`), so that `text(lang, translate)` shows it in the person's language.
     """
 
     code: str
@@ -21,13 +32,39 @@ class Reason:
     clause: str | None = None
     default: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    template: str | None = field(default=None, compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
-    def text(self) -> str:
-        """The message with its clause, as printed on stderr."""
-        if not self.clause:
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        template: str,
+        params: Mapping[str, Any] | None = None,
+        clause: str | None = None,
+        default: bool = False,
+        details: dict[str, Any] | None = None,
+    ) -> Reason:
+        """A reason from a message id marked with `N_` and its named values."""
+        values = dict(params or {})
+        return cls(code, render(template, values), clause, default, details or {}, template, values)
+
+    def message_in(self, lang: str = "en", translate: Callable[[str], str] | None = None) -> str:
+        """The message alone, in `lang` (translated with `translate`)."""
+        if lang == "en" or translate is None:
             return self.message
-        marker = " [default]" if self.default else ""
-        return f"{self.message} ({self.clause}{marker})"
+        if self.template is None:
+            return translate(self.message)
+        return render(self.template, self.params, lang, translate)
+
+    def text(self, lang: str = "en", translate: Callable[[str], str] | None = None) -> str:
+        """The message with its clause, as printed on stderr; English unless `lang` and
+        `translate` (the catalogue's gettext) say otherwise."""
+        message = self.message_in(lang, translate)
+        if not self.clause:
+            return message
+        template = WITH_DEFAULT_CLAUSE if self.default else WITH_CLAUSE
+        return render(template, {"message": message, "clause": self.clause}, lang, translate if lang != "en" else None)
 
     def to_dict(self) -> dict[str, Any]:
         return {

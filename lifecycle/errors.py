@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lifecycle.domain.messages import N_, render
+from lifecycle.domain.messages import N_, Message, render
 
 if TYPE_CHECKING:
     from lifecycle.domain.reasons import Reason
@@ -55,10 +55,17 @@ class Refused(LifecycleError):
 
     exit_code = 3
 
-    def __init__(self, action: str, reasons: Sequence[Reason], params: Mapping[str, Any] | None = None) -> None:
-        self.action_template = action
+    def __init__(
+        self, action: str | Message, reasons: Sequence[Reason], params: Mapping[str, Any] | None = None
+    ) -> None:
+        if isinstance(action, Message):
+            params = dict(action.params)
+            template = action.template
+        else:
+            template = action
+        self.action_template = template
         self.action_params = dict(params or {})
-        self.action = render(action, self.action_params) if self.action_params else action
+        self.action = render(template, self.action_params) if self.action_params else template
         self.reasons = list(reasons)
         lines = "\n".join(f"  - {r.text()}" for r in self.reasons)
         super().__init__(f"{self.action} refused:\n{lines}")

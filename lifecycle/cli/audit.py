@@ -18,6 +18,7 @@ from lifecycle.cli.common import (
     print_json,
     whole_number,
 )
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="The append-only, hash-chained transition log.", no_args_is_help=True)
 FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
@@ -67,7 +68,9 @@ def log(
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     where = AuditFilter(
         case_id=case,
         programme=programme,
@@ -120,8 +123,11 @@ def parse_moment(text: str | None, option: str, *, end: bool) -> datetime | None
         moment = datetime.fromisoformat(text.removesuffix("Z"))
     except ValueError:
         raise UsageError(
-            f"{option}: {text!r} is not a date or time; write it as YYYY-MM-DD or "
-            "YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. 2026-11-23T09:30"
+            N_(
+                "{option}: {text} is not a date or time; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. "
+                "2026-11-23T09:30"
+            ),
+            {"option": option, "text": repr(text)},
         ) from None
     if moment.tzinfo is not None:
         from datetime import UTC
@@ -206,7 +212,10 @@ def report(
     from lifecycle.services.read_models.case_report import case_report
 
     if format_ not in REPORT_FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {report_formats}"),
+            {"format": repr(format_), "report_formats": ", ".join(REPORT_FORMATS)},
+        )
     language = report_language(lang)
     app_ = application(db)
     app_.require_schema()
@@ -229,7 +238,9 @@ def report_language(lang: str | None) -> str:
     if lang is None:
         return language()
     if lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang!r}: one of {', '.join(LANGUAGES)}")
+        raise UsageError(
+            N_("--lang {lang}: one of {languages}"), {"lang": repr(lang), "languages": ", ".join(LANGUAGES)}
+        )
     return lang
 
 
@@ -249,7 +260,9 @@ def write_document(document: str | bytes, output: str | None) -> bool:
             sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
             return False
         if sys.stdout.isatty():
-            raise UsageError("a PDF or workbook is not for the terminal: give --output FILE, or redirect it: > FILE")
+            raise UsageError(
+                N_("a PDF or workbook is not for the terminal: give --output FILE, or redirect it: > FILE")
+            )
         sys.stdout.flush()
         sys.stdout.buffer.write(document)
         sys.stdout.buffer.flush()
@@ -260,5 +273,7 @@ def write_document(document: str | bytes, output: str | None) -> bool:
         else:
             Path(output).write_bytes(document)
     except OSError as error:
-        raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
+        raise UsageError(
+            N_("--output {output}: cannot write it ({strerror})"), {"output": repr(output), "strerror": error.strerror}
+        ) from None
     return True

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, application, console, parse_day, print_json
+from lifecycle.domain.messages import N_
 
 FORMATS = ("table", "json", "csv", "xlsx", "ics")
 
@@ -41,7 +42,9 @@ def calendar_command(
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     app_ = application(db)
     app_.require_schema()
     day = parse_day(as_of, "--as-of")

@@ -20,6 +20,7 @@ from lifecycle.cli.common import (
     print_json,
     whole_number,
 )
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="Cases: one designation in one programme.", no_args_is_help=True)
 LIST_FORMATS = ("table", "json", "csv", "xlsx")
@@ -96,7 +97,10 @@ def list_(
 
     fmt = "json" if json else format_
     if fmt not in LIST_FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(LIST_FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {list_formats}"),
+            {"format": repr(format_), "list_formats": ", ".join(LIST_FORMATS)},
+        )
     app_ = application(db)
     app_.require_schema()
     rows = [row.to_json() for row in list_cases(app_, programme, state, search, limit)]
@@ -529,7 +533,7 @@ def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: b
     from lifecycle.errors import UsageError
 
     if total < 1:
-        raise UsageError(f"--cases {total}: give a number of cases of at least 1")
+        raise UsageError(N_("--cases {total}: give a number of cases of at least 1"), {"total": total})
     day = parse_day(as_of, "--as-of")
     if json or not sys.stdout.isatty():
         result = build_portfolio(application(db), acting(), total, seed, day)

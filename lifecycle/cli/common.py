@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from lifecycle.domain.messages import N_
+
 if TYPE_CHECKING:
     from lifecycle.services.app import Lifecycle
 
@@ -85,7 +87,7 @@ def parse_day(text: str | None, option: str = "--on") -> date:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise UsageError(f"{option}: {error}") from None
+        raise UsageError(N_("{option}: {error}"), {"option": option, "error": error}) from None
 
 
 def parse_sets(items: list[str] | None) -> dict[str, str]:

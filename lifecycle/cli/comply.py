@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, parse_day, print_json
+from lifecycle.domain.messages import N_
 
 if TYPE_CHECKING:
     from jobs.compliance_run import ComplianceReport
@@ -48,7 +49,9 @@ def comply_command(
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     json = fmt == "json"
     app_ = application(db)
     day = parse_day(as_of, "--as-of")

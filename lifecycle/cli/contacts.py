@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(
     help="Contacts: who is told about a case's obligations (e-mail, work-chat robot).", no_args_is_help=True
@@ -50,7 +51,7 @@ def set_(
     from lifecycle.services.contacts import set_contact
 
     if all(v is None for v in (name, email, phone, webhook, webhook_kind)):
-        raise UsageError("give at least one of --name, --email, --phone, --webhook, --webhook-kind")
+        raise UsageError(N_("give at least one of --name, --email, --phone, --webhook, --webhook-kind"))
     app_ = application(db)
     result = set_contact(
         app_, acting(), case_id, name=name, email=email, phone=phone, webhook=webhook, webhook_kind=webhook_kind
@@ -107,7 +108,7 @@ def admin(
     from lifecycle.services.contacts import set_admin_contact
 
     if all(v is None for v in (email, phone, webhook, webhook_kind)):
-        raise UsageError("give at least one of --email, --phone, --webhook, --webhook-kind")
+        raise UsageError(N_("give at least one of --email, --phone, --webhook, --webhook-kind"))
     result = set_admin_contact(
         application(db), acting(), user, email=email, phone=phone, webhook=webhook, webhook_kind=webhook_kind
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, application, parse_day, print_json
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="Reports an office hands in: PDF (Chinese text embedded), Excel, HTML.", no_args_is_help=True)
 
@@ -39,7 +40,9 @@ def portfolio(
     from lifecycle.services.read_models.portfolio_report import portfolio_report
 
     if format_ not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     language = report_language(lang)
     app_ = application(db)
     app_.require_schema()

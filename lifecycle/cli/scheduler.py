@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json, whole_number
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="The daily compliance run (APScheduler) and its history.", no_args_is_help=True)
 
@@ -47,7 +48,8 @@ def run(
     level = "DEBUG" if verbose else (log_level or os.environ.get("LIFECYCLE_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise UsageError(
-            f"--log-level {log_level or os.environ.get('LIFECYCLE_LOG_LEVEL')!r}: use DEBUG, INFO, WARNING or ERROR"
+            N_("--log-level {value}: use DEBUG, INFO, WARNING or ERROR"),
+            {"value": repr(log_level or os.environ.get("LIFECYCLE_LOG_LEVEL"))},
         )
     configure_logging(level)
     app_ = application(db)
@@ -72,7 +74,7 @@ def run(
     try:
         daily = DailyAt.parse(at or os.environ.get("LIFECYCLE_COMPLY_AT") or DEFAULT_AT)
     except ValueError as error:
-        raise UsageError(f"--at: {error}") from None
+        raise UsageError(N_("--at: {error}"), {"error": error}) from None
     _check_runner(app_)
     console().print(
         f"Scheduler started: the compliance run every day at {daily} China Standard Time "

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lifecycle.domain.messages import N_, render
+from lifecycle.domain.messages import N_, Message, message, render
 
 #: How a reason reads with its clause; translated where it is shown.
 WITH_CLAUSE = N_("{message} ({clause})")
@@ -48,6 +48,10 @@ class Reason:
         """A reason from a message id marked with `N_` and its named values."""
         values = dict(params or {})
         return cls(code, render(template, values), clause, default, details or {}, template, values)
+
+    def as_message(self) -> Message:
+        """The message alone as a message inside another (a line of a file that failed)."""
+        return message(self.template or self.message, self.params)
 
     def message_in(self, lang: str = "en", translate: Callable[[str], str] | None = None) -> str:
         """The message alone, in `lang` (translated with `translate`)."""

@@ -11,6 +11,7 @@ from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.domain.decide import Proposal, decide, open_case, options
 from lifecycle.domain.definition import Quota
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
@@ -57,7 +58,7 @@ def add_case(
     """Open a case in the programme's initial state, entered on `on`, with its audit entry."""
     programme = app.catalogue.current(code)
     with app.uow(write=True) as uow:
-        actor = actor or require_admin(uow, acting, f"opening a case in {code}")
+        actor = actor or require_admin(uow, acting, message(N_("opening a case in {code}"), {"code": code}))
         proposal = open_case(programme, name, on, actor.role, values)
         uow.definitions.ensure(programme.code, programme.version, app.catalogue.text(code))
         uow.cases.add(proposal.case)
@@ -88,9 +89,11 @@ def advance(
     open decisions due of the case that propose this trigger are settled by it.
     """
     if exceed_quota and not (reason or "").strip():
-        raise UsageError("--exceed-quota: say why the quota is exceeded with --reason, for the audit log")
+        raise UsageError(N_("--exceed-quota: say why the quota is exceeded with --reason, for the audit log"))
     with app.uow(write=True) as uow:
-        actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
+        actor = actor or require_admin(
+            uow, acting, message(N_("{trigger} on case {case}"), {"trigger": trigger, "case": case_id})
+        )
         case = load_case(uow, case_id)
         if expected_version is not None and case.version != expected_version:
             raise _conflict(uow, case, expected_version)
@@ -145,7 +148,7 @@ def holders_finder(uow: UnitOfWork, programme: Programme, case_id: int | None) -
 def load_case(uow: UnitOfWork, case_id: int) -> Case:
     case = uow.cases.get(case_id)
     if case is None:
-        raise NotFound(f"no case {case_id}; `lifecycle cases list` shows the cases")
+        raise NotFound(N_("no case {case_id}; `lifecycle cases list` shows the cases"), {"case_id": case_id})
     return case
 
 
@@ -163,9 +166,11 @@ def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
     now = latest.version if latest else "?"
     state = latest.state if latest else "?"
     return Conflict(
-        f"case {case.id} changed under you: you saw version {seen_version}, it is now "
-        f"version {now} in {state}{who}. Nothing was written; reload it with "
-        f"`lifecycle cases show {case.id}` and try again."
+        N_(
+            "case {id} changed under you: you saw version {seen_version}, it is now version {now} in {state}{who}. "
+            "Nothing was written; reload it with `lifecycle cases show {id}` and try again."
+        ),
+        {"id": case.id, "seen_version": seen_version, "now": now, "state": state, "who": who},
     )
 
 

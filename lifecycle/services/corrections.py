@@ -16,6 +16,8 @@ from typing import Any
 from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.domain.effects import quarter_key
+from lifecycle.domain.messages import N_
+from lifecycle.domain.messages import message as message_of
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
@@ -35,7 +37,10 @@ class Corrected:
 
 
 def _refused(seq: int, message: str, **details: Any) -> Refused:
-    return Refused(f"correcting audit entry #{seq}", [Reason("not_correctable", message, RULE, True, details)])
+    return Refused(
+        message_of(N_("correcting audit entry #{seq}"), {"seq": seq}),
+        [Reason("not_correctable", message, RULE, True, details)],
+    )
 
 
 def _iso(day: Any) -> date | None:
@@ -81,12 +86,12 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
     """Void entry `seq` with a compensating entry; the case returns to what it was before it."""
     why = reason.strip()
     if not why:
-        raise UsageError("--reason: say what was mistaken, for the audit log")
+        raise UsageError(N_("--reason: say what was mistaken, for the audit log"))
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"correcting audit entry #{seq}")
+        actor = require_admin(uow, acting, message_of(N_("correcting audit entry #{seq}"), {"seq": seq}))
         voided = uow.audit.by_seq(seq)
         if voided is None:
-            raise NotFound(f"no audit entry #{seq}; `lifecycle audit log` lists them")
+            raise NotFound(N_("no audit entry #{seq}; `lifecycle audit log` lists them"), {"seq": seq})
         if voided.case_id is None:
             raise _refused(
                 seq, f"entry #{seq} ({voided.trigger}) is not about a case; only a case's entries can be corrected"
@@ -99,7 +104,7 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
         void_set = {int(e.payload["voids"]) for e in corrections if "voids" in e.payload}
         if seq in void_set:
             by = next(e.seq for e in corrections if e.payload.get("voids") == seq)
-            raise Conflict(f"entry #{seq} was already voided by #{by}; nothing was written")
+            raise Conflict(N_("entry #{seq} was already voided by #{by}; nothing was written"), {"seq": seq, "by": by})
         moves = voided.from_state is not None and voided.from_state != voided.to_state
         if voided.from_state is None:
             raise _refused(
@@ -140,7 +145,7 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
             "restored_state_since": restored.state_since.isoformat(),
         }
         if not uow.cases.update(restored, case.version):
-            raise Conflict(f"case {case.id} changed meanwhile; nothing was written, try again")
+            raise Conflict(N_("case {id} changed meanwhile; nothing was written, try again"), {"id": case.id})
         entry = uow.audit.append(
             case_id=case.id,
             programme=case.programme,

@@ -13,6 +13,13 @@ WITH_CLAUSE = N_("{message} ({clause})")
 WITH_DEFAULT_CLAUSE = N_("{message} ({clause} [default])")
 
 
+class ReasonData(dict[str, Any]):
+    """A reason as JSON data (`Reason.to_dict`) that still knows its reason, so that a text view
+    can show it in another language; serialised like any dict."""
+
+    reason: Reason
+
+
 @dataclass(frozen=True)
 class Reason:
     """One reason an action is refused.
@@ -71,10 +78,8 @@ class Reason:
         return render(template, {"message": message, "clause": self.clause}, lang, translate if lang != "en" else None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "clause": self.clause,
-            "default": self.default,
-            "details": self.details,
-        }
+        data = ReasonData(
+            code=self.code, message=self.message, clause=self.clause, default=self.default, details=self.details
+        )
+        data.reason = self
+        return data

@@ -92,15 +92,29 @@ def log(
     if fmt == "json":
         print_json(list(entries))
     else:
-        table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor", "clause", "reason")
+        from lifecycle.cli.common import labels, show_day
+        from lifecycle.i18n import _
+
+        table = Table(
+            _("seq"),
+            _("case"),
+            _("programme"),
+            _("trigger"),
+            _("from → to"),
+            _("effective"),
+            _("actor"),
+            _("clause"),
+            _("reason"),
+        )
         for e in entries:
+            names = labels(app_, e["programme"])
             table.add_row(
                 str(e["seq"]),
                 str(e["case_id"] or ""),
                 Text(e["programme"] or ""),
-                Text(e["trigger"]),
-                Text(f"{e['from_state'] or '∅'} → {e['to_state']}"),
-                e["effective_on"],
+                Text(names.trigger(e["trigger"])),
+                Text(f"{names.state(e['from_state']) or '∅'} → {names.state(e['to_state'])}"),
+                show_day(e["effective_on"]),
                 Text(e["actor"]),
                 Text(e["clause"] or ""),
                 Text(e["reason"] or ""),
@@ -157,16 +171,27 @@ def verify(
     if json:
         print_json(result.to_dict())
     elif result.ok:
-        extends = "" if checkpoint is None else f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
+        from lifecycle.i18n import _
+
+        extends = (
+            ""
+            if checkpoint is None
+            else _("; it extends checkpoint #{seq} {hash}…").format(seq=checkpoint.seq, hash=checkpoint.hash[:16])
+        )
         console().print(
-            f"The audit log verifies: {result.entries} entries, head #{result.head_seq} "
-            f"{result.head_hash[:16]}…{extends}",
+            _("The audit log verifies: {entries} entries, head #{seq} {hash}…{extends}").format(
+                entries=result.entries, seq=result.head_seq, hash=result.head_hash[:16], extends=extends
+            ),
             markup=False,
             style="green",
         )
     else:
+        from lifecycle.i18n import _
+
         console().print(
-            f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}", markup=False, style="bold red"
+            _("The audit log is BROKEN at entry {seq}: {problem}").format(seq=result.first_bad, problem=result.problem),
+            markup=False,
+            style="bold red",
         )
     if not result.ok:
         raise typer.Exit(5)
@@ -186,10 +211,13 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
     from lifecycle.cli.common import error_console
 
     console().print(f"{result.seq}:{result.hash}", markup=False)
+    from lifecycle.i18n import _
+
     error_console().print(
-        f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
-        "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
-        "SEQ:HASH` proves the log still extends it.",
+        _(
+            "Head of {entries} verified entries at {taken_at}. Keep this line (or `--json` output) outside the "
+            "database; later, `lifecycle audit verify --against SEQ:HASH` proves the log still extends it."
+        ).format(entries=result.entries, taken_at=result.taken_at),
         markup=False,
         style="dim",
     )
@@ -224,10 +252,14 @@ def report(
         print_json(data)
         return
     if write_document(render(data, format_, language), output):
-        state = "verifies" if data["chain"]["ok"] else "is BROKEN"
-        error_console().print(
-            f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit chain {state}.", markup=False
+        from lifecycle.i18n import _
+
+        message = (
+            _("Wrote {output}: case {case}, {decisions} decisions; the audit chain verifies.")
+            if data["chain"]["ok"]
+            else _("Wrote {output}: case {case}, {decisions} decisions; the audit chain is BROKEN.")
         )
+        error_console().print(message.format(output=output, case=case, decisions=len(data["decisions"])), markup=False)
 
 
 def report_language(lang: str | None) -> str:

@@ -74,23 +74,27 @@ def _table(rows: list[dict[str, object]], day: object, days: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.cli.common import clause_text, show_day
+    from lifecycle.i18n import _
     from lifecycle.reports.language import chinese
 
     zh = chinese()
     table = Table(
-        "due on",
-        "case",
-        "programme",
-        "name",
-        "what is due",
-        "clause",
-        title=f"Deadlines from {day}, {days} days ahead: {len(rows)}",
+        _("due on"),
+        _("case"),
+        _("programme"),
+        _("name"),
+        _("what is due"),
+        _("clause"),
+        title=_("Deadlines from {day}, {days} days ahead: {count}").format(
+            day=show_day(str(day)), days=days, count=len(rows)
+        ),
     )
     for r in rows:
         what = str((r["what_zh"] or r["what"]) if zh else r["what"])
-        clause = f"{r['clause']}{', default' if r['default'] else ''}" if r["clause"] else ""
+        clause = clause_text(str(r["clause"]), bool(r["default"])) if r["clause"] else ""
         table.add_row(
-            str(r["due_on"]),
+            show_day(str(r["due_on"])),
             str(r["case_id"]),
             Text(str(r["programme"])),
             Text(str(r["name"])),

@@ -59,10 +59,20 @@ def set_(
     if json:
         print_json(result)
         return
+    from lifecycle.i18n import _
+
     if result["changed"]:
-        console().print(f"Case {case_id}: contact changed ({', '.join(result['changed'])}); audited.", markup=False)
+        console().print(
+            _("Case {case}: contact changed ({changed}); audited.").format(
+                case=case_id, changed=", ".join(result["changed"])
+            ),
+            markup=False,
+        )
     else:
-        console().print(f"Case {case_id}: the contact already had these values; nothing written.", markup=False)
+        console().print(
+            _("Case {case}: the contact already had these values; nothing written.").format(case=case_id),
+            markup=False,
+        )
     _print_contact(result)
 
 
@@ -75,20 +85,28 @@ def show(case_id: CaseArgument, db: DbOption = None, json: JsonOption = False) -
     if json:
         print_json(result)
         return
-    console().print(f"Case {case_id} · {result['programme']} · {result['case_name']}", markup=False)
+    from lifecycle.i18n import _
+
+    console().print(
+        _("Case {id} · {programme} · {name}").format(
+            id=case_id, programme=result["programme"], name=result["case_name"]
+        ),
+        markup=False,
+    )
     _print_contact(result)
 
 
 def _print_contact(result: dict[str, Any]) -> None:
     from lifecycle.domain.contacts import redact_url
+    from lifecycle.i18n import _
 
     out = console()
     webhook = result.get("webhook_url")
     for label, value in (
-        ("name", result.get("name")),
-        ("e-mail", result.get("email")),
-        ("phone", result.get("phone")),
-        ("webhook", f"{result.get('webhook_kind')} {redact_url(webhook)}" if webhook else None),
+        (_("name"), result.get("name")),
+        (_("e-mail"), result.get("email")),
+        (_("phone"), result.get("phone")),
+        (_("webhook"), f"{result.get('webhook_kind')} {redact_url(webhook)}" if webhook else None),
     ):
         out.print(f"  {label:8} {value or '—'}", markup=False)
 
@@ -115,13 +133,14 @@ def admin(
     if json:
         print_json(result)
         return
-    console().print(
-        f"Administrator {user}: "
-        + (
-            f"addresses changed ({', '.join(result['changed'])}); audited." if result["changed"] else "nothing changed."
-        ),
-        markup=False,
+    from lifecycle.i18n import _
+
+    message = (
+        _("Administrator {user}: addresses changed ({changed}); audited.")
+        if result["changed"]
+        else _("Administrator {user}: nothing changed.")
     )
+    console().print(message.format(user=user, changed=", ".join(result["changed"])), markup=False)
 
 
 @app.command("admins")
@@ -137,8 +156,9 @@ def admins(db: DbOption = None, json: JsonOption = False) -> None:
     from rich.text import Text
 
     from lifecycle.domain.contacts import redact_url
+    from lifecycle.i18n import _
 
-    table = Table("user", "e-mail", "phone", "webhook", title="Administrators' addresses")
+    table = Table(_("user"), _("e-mail"), _("phone"), _("webhook"), title=_("Administrators' addresses"))
     for r in rows:
         table.add_row(
             Text(r["user"]),

@@ -52,7 +52,11 @@ def portfolio(
         return
     if write_document(render(data, format_, language), output):
         cases = sum(p["cases"] for p in data["programmes"])
+        from lifecycle.i18n import _
+
         error_console().print(
-            f"Wrote {output}: {len(data['programmes'])} programme(s), {cases} case(s), as of {data['as_of']}.",
+            _("Wrote {output}: {programmes} programme(s), {cases} case(s), as of {as_of}.").format(
+                output=output, programmes=len(data["programmes"]), cases=cases, as_of=data["as_of"]
+            ),
             markup=False,
         )

@@ -76,15 +76,19 @@ def run(
     except ValueError as error:
         raise UsageError(N_("--at: {error}"), {"error": error}) from None
     _check_runner(app_)
+    from lifecycle.i18n import _
+
     console().print(
-        f"Scheduler started: the compliance run every day at {daily} China Standard Time "
-        f"on this database. Stop it with SIGTERM (Ctrl-C).",
+        _(
+            "Scheduler started: the compliance run every day at {daily} China Standard Time on this database. "
+            "Stop it with SIGTERM (Ctrl-C)."
+        ).format(daily=daily),
         markup=False,
     )
     import signal
 
     stopped_by = serve(app_, acting(), daily)
-    console().print("Scheduler stopped.", markup=False)
+    console().print(_("Scheduler stopped."), markup=False)
     if stopped_by == signal.SIGINT:
         raise typer.Exit(130)  # Ctrl-C, by the shell's convention (SIGTERM: a normal stop, 0)
 
@@ -117,17 +121,19 @@ def history(
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.i18n import _
+
     table = Table(
-        "run",
-        "started (UTC)",
-        "ended",
-        "as of",
-        "invoked by",
-        "source",
-        "outcome",
-        "actions",
-        "by rule / error",
-        title="Compliance runs",
+        _("run"),
+        _("started (UTC)"),
+        _("ended"),
+        _("as of"),
+        _("invoked by"),
+        _("source"),
+        _("outcome"),
+        _("actions"),
+        _("by rule / error"),
+        title=_("Compliance runs"),
     )
     for r in rows:
         detail = r.error or ", ".join(f"{k}: {v}" for k, v in r.counts.get("by_rule", {}).items())

@@ -19,16 +19,24 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(result)
         return
+    from lifecycle.i18n import _
+
     out = console()
-    verb = "created" if result.created else "is at"
-    out.print(f"Database {result.database} {verb} schema revision {result.revision}.", markup=False)
+    message = (
+        _("Database {database} created schema revision {revision}.")
+        if result.created
+        else _("Database {database} is at schema revision {revision}.")
+    )
+    out.print(message.format(database=result.database, revision=result.revision), markup=False)
     if result.admin_created:
-        out.print(f"{result.admin_created} is its first admin.", markup=False)
+        out.print(_("{user} is its first admin.").format(user=result.admin_created), markup=False)
     if result.roles:
-        created = ", ".join(result.roles["created"]) or "none (they existed)"
+        created = ", ".join(result.roles["created"]) or _("none (they existed)")
         out.print(
-            f"PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted "
-            f"their rights on schema {result.roles['schema']}; created now: {created}.",
+            _(
+                "PostgreSQL roles lifecycle_admin, lifecycle_auditor, lifecycle_system granted their rights on "
+                "schema {schema}; created now: {created}."
+            ).format(schema=result.roles["schema"], created=created),
             markup=False,
         )
 
@@ -47,10 +55,13 @@ def add(
     if json:
         print_json(result)
     else:
-        login = {"created": "; database login role created", "granted": "; database login role granted"}.get(
-            result["login_role"] or "", ""
-        )
-        console().print(f"{result['name']}: {result['role']} ({result['status']}{login})", markup=False)
+        from lifecycle.i18n import _
+
+        login = {
+            "created": _("; database login role created"),
+            "granted": _("; database login role granted"),
+        }.get(result["login_role"] or "", "")
+        console().print(f"{result['name']}: {_(result['role'] or '')} ({_(result['status'] or '')}{login})", markup=False)
 
 
 @app.command("list")
@@ -65,7 +76,9 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("name", "role", "since")
+    from lifecycle.i18n import _
+
+    table = Table(_("name"), _("role"), _("since"))
     for row in rows:
-        table.add_row(Text(row["name"]), Text(row["role"]), row["created_at"][:19])
+        table.add_row(Text(row["name"]), Text(_(row["role"])), row["created_at"][:19])
     console().print(table)

@@ -214,7 +214,7 @@ def clause_text(clause: str | None, default: bool = False, empty: str | None = N
     """A clause as a text view shows it, `[default]` (`[默认]`) marking a rule the policy leaves open."""
     from lifecycle.i18n import _
 
-    text = clause or (_("no clause") if empty is None else empty)
+    text = _(clause) if clause else (_("no clause") if empty is None else empty)
     marker = _("[default]")
     return f"{text} {marker}" if default else text
 

@@ -61,7 +61,8 @@ def add(
             "created": _("; database login role created"),
             "granted": _("; database login role granted"),
         }.get(result["login_role"] or "", "")
-        console().print(f"{result['name']}: {_(result['role'] or '')} ({_(result['status'] or '')}{login})", markup=False)
+        role, status = _(result["role"] or ""), _(result["status"] or "")
+        console().print(f"{result['name']}: {role} ({status}{login})", markup=False)
 
 
 @app.command("list")

@@ -23,7 +23,7 @@ from lifecycle.errors import Refused
 
 #: Rules every programme shares (terminal states, dates of states): the project's own rules,
 #: not any policy document's, so every reason citing them is marked [default].
-SHARED_RULES = "the project's own rule"
+SHARED_RULES = N_("the project's own rule")
 
 
 @dataclass

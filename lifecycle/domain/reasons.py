@@ -75,7 +75,11 @@ class Reason:
         if not self.clause:
             return message
         template = WITH_DEFAULT_CLAUSE if self.default else WITH_CLAUSE
-        return render(template, {"message": message, "clause": self.clause}, lang, translate if lang != "en" else None)
+        if lang == "en" or translate is None:
+            return render(template, {"message": message, "clause": self.clause})
+        # A source's clause (第五条(一)) is not in the catalogue and reads as written; the
+        # project's own rules are, and read in the person's language.
+        return render(template, {"message": message, "clause": translate(self.clause)}, lang, translate)
 
     def to_dict(self) -> dict[str, Any]:
         data = ReasonData(

@@ -26,7 +26,7 @@ from lifecycle.services.cases import load_case
 from lifecycle.services.users import require_admin
 
 CORRECT = "correct"
-RULE = "the project's own rule (correcting a mistaken entry)"
+RULE = N_("the project's own rule (correcting a mistaken entry)")
 
 
 @dataclass

@@ -173,7 +173,7 @@ def report(error: Exception) -> int:
     from rich.markup import escape
 
     from lifecycle.errors import LifecycleError, Refused
-    from lifecycle.i18n import _, action_text, error_text, reason_text
+    from lifecycle.i18n import _, action_text, chinese, error_text, reason_text
 
     if not isinstance(error, LifecycleError):
         error = _known(error)
@@ -194,13 +194,14 @@ def report(error: Exception) -> int:
 
     err = common.error_console()
     kind = type(error).__name__ if isinstance(error, LifecycleError) else "InternalError"
+    sep = "：" if chinese() else ": "  # a full-width colon ends a Chinese heading
     if isinstance(error, Refused):
-        err.print(f"[bold red]{escape(_(KINDS['Refused']))}:[/] {escape(printable(action_text(error)))}")
+        err.print(f"[bold red]{escape(_(KINDS['Refused']))}{sep}[/]{escape(printable(action_text(error)))}")
         for reason in error.reasons:
             err.print(f"  • {escape(printable(reason_text(reason)))}")
     else:
         label = _(KINDS[kind]) if kind in KINDS else kind
-        err.print(f"[bold red]{escape(label)}:[/] {escape(printable(shown, keep_newlines=True))}")
+        err.print(f"[bold red]{escape(label)}{sep}[/]{escape(printable(shown, keep_newlines=True))}")
     if "--json" in sys.argv:
         data: dict[str, object] = {"error": kind, "exit_code": code, "message": message}
         if isinstance(error, Refused):

@@ -61,8 +61,11 @@ def add(
             "created": _("; database login role created"),
             "granted": _("; database login role granted"),
         }.get(result["login_role"] or "", "")
-        role, status = _(result["role"] or ""), _(result["status"] or "")
-        console().print(f"{result['name']}: {role} ({status}{login})", markup=False)
+        role, status = (_(str(result[key])) if result[key] else "" for key in ("role", "status"))
+        console().print(
+            _("{name}: {role} ({status}{login})").format(name=result["name"], role=role, status=status, login=login),
+            markup=False,
+        )
 
 
 @app.command("list")

@@ -82,7 +82,10 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 
 def _(message: str, lang: str | None = None) -> str:
-    """`message` in the current language (or `lang`)."""
+    """`message` in the current language (or `lang`). An empty message stays empty (gettext
+    would answer the catalogue's header)."""
+    if not message:
+        return message
     return translations(lang or language()).gettext(message)
 
 

@@ -87,7 +87,8 @@ def parse_day(text: str | None, option: str = "--on") -> date:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise UsageError(N_("{option}: {error}"), {"option": option, "error": error}) from None
+        term = getattr(error, "term", None)
+        raise UsageError(N_("{option}: {error}"), {"option": option, "error": term() if term else error}) from None
 
 
 def parse_sets(items: list[str] | None) -> dict[str, str]:

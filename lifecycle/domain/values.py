@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lifecycle.domain.characters import hidden_character_problem
-from lifecycle.domain.dates import FULL_WIDTH, parse_date
+from lifecycle.domain.dates import FULL_WIDTH, DateProblem, parse_date
 from lifecycle.domain.messages import N_, Message, message, render
 
 #: Yes and no as people write them, English and Chinese (是/否, 有/无).
@@ -181,6 +181,9 @@ def parse_value(
         try:
             return parse_date(str(raw)).isoformat()
         except ValueError as error:
+            problem = error.term() if isinstance(error, DateProblem) else None
+            if problem is not None:
+                raise InvalidValue(problem.template, dict(problem.params)) from None
             raise InvalidValue(str(error)) from None
     if type_ in ("choice", "ground"):
         word = normalise(str(raw))

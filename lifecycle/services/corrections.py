@@ -36,10 +36,10 @@ class Corrected:
     case: Case
 
 
-def _refused(seq: int, message: str, **details: Any) -> Refused:
+def _refused(seq: int, template: str, params: dict[str, Any], **details: Any) -> Refused:
     return Refused(
         message_of(N_("correcting audit entry #{seq}"), {"seq": seq}),
-        [Reason("not_correctable", message, RULE, True, details)],
+        [Reason.of("not_correctable", template, {"seq": seq, **params}, RULE, True, details)],
     )
 
 
@@ -94,10 +94,12 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
             raise NotFound(N_("no audit entry #{seq}; `lifecycle audit log` lists them"), {"seq": seq})
         if voided.case_id is None:
             raise _refused(
-                seq, f"entry #{seq} ({voided.trigger}) is not about a case; only a case's entries can be corrected"
+                seq,
+                N_("entry #{seq} ({trigger}) is not about a case; only a case's entries can be corrected"),
+                {"trigger": voided.trigger},
             )
         if voided.trigger == CORRECT:
-            raise _refused(seq, f"entry #{seq} is itself a correction; record the action again instead")
+            raise _refused(seq, N_("entry #{seq} is itself a correction; record the action again instead"), {})
         case = load_case(uow, voided.case_id)
         history = uow.audit.history(case.id or 0)
         corrections = [e for e in history if e.trigger == CORRECT]
@@ -109,7 +111,8 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
         if voided.from_state is None:
             raise _refused(
                 seq,
-                f"entry #{seq} opened the case; a case is never deleted — withdraw it, or correct its later entries",
+                N_("entry #{seq} opened the case; a case is never deleted — withdraw it, or correct its later entries"),
+                {},
             )
         later_moves = [
             e
@@ -119,9 +122,17 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
         if moves and later_moves:
             raise _refused(
                 seq,
-                f"entry #{seq} ({voided.trigger} {voided.from_state} → {voided.to_state}) is not "
-                f"the case's latest state change: #{later_moves[-1].seq} ({later_moves[-1].trigger}) "
-                "rests on it; correct that one first",
+                N_(
+                    "entry #{seq} ({trigger} {from_state} → {to_state}) is not the case's latest state change: "
+                    "#{latest} ({latest_trigger}) rests on it; correct that one first"
+                ),
+                {
+                    "trigger": voided.trigger,
+                    "from_state": voided.from_state,
+                    "to_state": voided.to_state,
+                    "latest": later_moves[-1].seq,
+                    "latest_trigger": later_moves[-1].trigger,
+                },
                 latest=later_moves[-1].seq,
             )
         programme = app.programme_for(case, uow)

@@ -74,7 +74,7 @@ def _table(rows: list[dict[str, object]], day: object, days: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from lifecycle.cli.common import clause_text, show_day
+    from lifecycle.cli.common import show_day
     from lifecycle.i18n import _
     from lifecycle.reports.language import chinese
 
@@ -92,7 +92,8 @@ def _table(rows: list[dict[str, object]], day: object, days: int) -> None:
     )
     for r in rows:
         what = str((r["what_zh"] or r["what"]) if zh else r["what"])
-        clause = clause_text(str(r["clause"]), bool(r["default"])) if r["clause"] else ""
+        marker = _(", default") if r["default"] else ""
+        clause = f"{_(str(r['clause']))}{marker}" if r["clause"] else ""
         table.add_row(
             show_day(str(r["due_on"])),
             str(r["case_id"]),

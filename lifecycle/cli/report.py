@@ -52,11 +52,12 @@ def portfolio(
         return
     if write_document(render(data, format_, language), output):
         cases = sum(p["cases"] for p in data["programmes"])
+        from lifecycle.cli.common import show_day
         from lifecycle.i18n import _
 
         error_console().print(
             _("Wrote {output}: {programmes} programme(s), {cases} case(s), as of {as_of}.").format(
-                output=output, programmes=len(data["programmes"]), cases=cases, as_of=data["as_of"]
+                output=output, programmes=len(data["programmes"]), cases=cases, as_of=show_day(str(data["as_of"]))
             ),
             markup=False,
         )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lifecycle.domain.case import Case
 from lifecycle.domain.compliance import SYSTEM_ROLE, DecisionDue, settle
+from lifecycle.domain.messages import N_
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import Conflict
 from lifecycle.persistence.compliance import (
@@ -185,8 +186,11 @@ def write_outcomes(
     # and on PostgreSQL the rows were locked (FOR UPDATE) when their versions were read.
     if written != len(changed) and written >= 0 and uow.connection.dialect.name == "sqlite":
         raise Conflict(
-            f"{len(changed) - written} case(s) changed while the compliance run settled "
-            "them; nothing of this batch was written. Run `lifecycle comply` again."
+            N_(
+                "{value} case(s) changed while the compliance run settled them; nothing of this batch was written. "
+                "Run `lifecycle comply` again."
+            ),
+            {"value": len(changed) - written},
         )
     set_next_due(uow.connection, next_days)
     seqs = append_drafts(uow.connection, entries)

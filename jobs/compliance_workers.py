@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobs.compliance_batches import CaseOutcome, ProgrammeOf, settle_cases
 from lifecycle.domain.case import Case
+from lifecycle.domain.messages import N_
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import UsageError
 from lifecycle.persistence.compliance import (
@@ -63,7 +64,10 @@ def _setting(name: str, default: int) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise UsageError(f"{name}={text!r}: a whole number, 0 or more (default {default})")
+        raise UsageError(
+            N_("{name}={text}: a whole number, 0 or more (default {default})"),
+            {"name": name, "text": repr(text), "default": default},
+        )
     return value
 
 

@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lifecycle.domain.contacts import ContactProblem, check_email, check_webhook
+from lifecycle.domain.messages import N_
 from lifecycle.errors import LifecycleError, UsageError
 from lifecycle.notifications.channels import (
     Outcome,
@@ -76,9 +77,12 @@ def _int_env(name: str, default: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise LifecycleError(f"{name}={value!r}: give a whole number (default {default})") from None
+        raise LifecycleError(
+            N_("{name}={value}: give a whole number (default {default})"),
+            {"name": name, "value": repr(value), "default": default},
+        ) from None
     if number < 0:
-        raise LifecycleError(f"{name}={value!r}: may not be negative")
+        raise LifecycleError(N_("{name}={value}: may not be negative"), {"name": name, "value": repr(value)})
     return number
 
 
@@ -348,7 +352,7 @@ def send_test(app: Lifecycle, acting: str, to: str, webhook_kind: str | None = N
                 raise ContactProblem("--webhook-kind", "goes with a webhook URL in --to, not an e-mail address")
             recipient = Recipient("email", check_email(to, "--to"), None, None)
     except ContactProblem as problem:
-        raise UsageError(f"{problem}. Nothing was sent.") from None
+        raise UsageError(N_("{problem}. Nothing was sent."), {"problem": problem}) from None
     app.require_schema()
     sent_at = utc_now().isoformat(timespec="seconds") + "Z"
     with app.database_uow(write=True) as uow:

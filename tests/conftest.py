@@ -17,6 +17,11 @@ from lifecycle.services.setup import init_database
 
 POSTGRES_ENV = "LIFECYCLE_TEST_POSTGRES_URL"
 
+# The tests read English unless a test asks for Chinese (LIFECYCLE_LANG=zh, or a locale): a
+# developer's own locale (zh_CN.UTF-8) must not change what they see. Set before any test runs,
+# so that subprocesses (the CLI's tests) inherit it too.
+os.environ["LIFECYCLE_LANG"] = "en"
+
 
 def _postgres_schema_url(base: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text

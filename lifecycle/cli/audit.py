@@ -18,6 +18,7 @@ from lifecycle.cli.common import (
     print_json,
     whole_number,
 )
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="The append-only, hash-chained transition log.", no_args_is_help=True)
 FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
@@ -67,7 +68,9 @@ def log(
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     where = AuditFilter(
         case_id=case,
         programme=programme,
@@ -89,15 +92,29 @@ def log(
     if fmt == "json":
         print_json(list(entries))
     else:
-        table = Table("seq", "case", "programme", "trigger", "from → to", "effective", "actor", "clause", "reason")
+        from lifecycle.cli.common import labels, show_day
+        from lifecycle.i18n import _
+
+        table = Table(
+            _("seq"),
+            _("case"),
+            _("programme"),
+            _("trigger"),
+            _("from → to"),
+            _("effective"),
+            _("actor"),
+            _("clause"),
+            _("reason"),
+        )
         for e in entries:
+            names = labels(app_, e["programme"])
             table.add_row(
                 str(e["seq"]),
                 str(e["case_id"] or ""),
                 Text(e["programme"] or ""),
-                Text(e["trigger"]),
-                Text(f"{e['from_state'] or '∅'} → {e['to_state']}"),
-                e["effective_on"],
+                Text(names.trigger(e["trigger"])),
+                Text(f"{names.state(e['from_state']) or '∅'} → {names.state(e['to_state'])}"),
+                show_day(e["effective_on"]),
                 Text(e["actor"]),
                 Text(e["clause"] or ""),
                 Text(e["reason"] or ""),
@@ -120,8 +137,11 @@ def parse_moment(text: str | None, option: str, *, end: bool) -> datetime | None
         moment = datetime.fromisoformat(text.removesuffix("Z"))
     except ValueError:
         raise UsageError(
-            f"{option}: {text!r} is not a date or time; write it as YYYY-MM-DD or "
-            "YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. 2026-11-23T09:30"
+            N_(
+                "{option}: {text} is not a date or time; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC), e.g. "
+                "2026-11-23T09:30"
+            ),
+            {"option": option, "text": repr(text)},
         ) from None
     if moment.tzinfo is not None:
         from datetime import UTC
@@ -152,31 +172,54 @@ def verify(
     if json:
         print_json(result.to_dict())
     elif result.ok:
-        extends = "" if checkpoint is None else f"; it extends checkpoint #{checkpoint.seq} {checkpoint.hash[:16]}…"
+        from lifecycle.i18n import _
+
+        extends = (
+            ""
+            if checkpoint is None
+            else _("; it extends checkpoint #{seq} {hash}…").format(seq=checkpoint.seq, hash=checkpoint.hash[:16])
+        )
         hidden = (
-            "" if not result.not_readable else f" ({result.not_readable} of other offices checked by their links only)"
+            ""
+            if not result.not_readable
+            else _(" ({count} of other offices checked by their links only)").format(count=result.not_readable)
         )
         console().print(
-            f"The audit log verifies: {result.entries} entries{hidden}, head #{result.head_seq} "
-            f"{result.head_hash[:16]}…{extends}; every case's stored state is where its "
-            "history leads",
+            _(
+                "The audit log verifies: {entries} entries{hidden}, head #{seq} {hash}…{extends}; every case's "
+                "stored state is where its history leads"
+            ).format(
+                entries=result.entries, hidden=hidden, seq=result.head_seq, hash=result.head_hash[:16], extends=extends
+            ),
             markup=False,
             style="green",
         )
     elif result.first_bad is not None:
+        from lifecycle.i18n import _
+
         console().print(
-            f"The audit log is BROKEN at entry {result.first_bad}: {result.problem}", markup=False, style="bold red"
+            _("The audit log is BROKEN at entry {seq}: {problem}").format(seq=result.first_bad, problem=result.problem),
+            markup=False,
+            style="bold red",
         )
     else:
         out = console()
+        from lifecycle.i18n import _
+
         out.print(
-            f"The audit log's chain verifies, but {len(result.cases)} case(s) disagree with their "
-            "history (changed without an audit entry):",
+            _(
+                "The audit log's chain verifies, but {count} case(s) disagree with their history (changed without "
+                "an audit entry):"
+            ).format(count=len(result.cases)),
             markup=False,
             style="bold red",
         )
         for case in result.cases:
-            out.print(f"  case {case['case_id']}: {case['problem']}", markup=False, style="red")
+            out.print(
+                "  " + _("case {case}: {problem}").format(case=case["case_id"], problem=case["problem"]),
+                markup=False,
+                style="red",
+            )
     if not result.ok:
         raise typer.Exit(5)
 
@@ -195,10 +238,13 @@ def checkpoint(db: DbOption = None, json: JsonOption = False) -> None:
     from lifecycle.cli.common import error_console
 
     console().print(f"{result.seq}:{result.hash}", markup=False)
+    from lifecycle.i18n import _
+
     error_console().print(
-        f"Head of {result.entries} verified entries at {result.taken_at}. Keep this line "
-        "(or `--json` output) outside the database; later, `lifecycle audit verify --against "
-        "SEQ:HASH` proves the log still extends it.",
+        _(
+            "Head of {entries} verified entries at {taken_at}. Keep this line (or `--json` output) outside the "
+            "database; later, `lifecycle audit verify --against SEQ:HASH` proves the log still extends it."
+        ).format(entries=result.entries, taken_at=result.taken_at),
         markup=False,
         style="dim",
     )
@@ -221,7 +267,10 @@ def report(
     from lifecycle.services.read_models.case_report import case_report
 
     if format_ not in REPORT_FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(REPORT_FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {report_formats}"),
+            {"format": repr(format_), "report_formats": ", ".join(REPORT_FORMATS)},
+        )
     language = report_language(lang)
     app_ = application(db)
     app_.require_schema()
@@ -230,10 +279,14 @@ def report(
         print_json(data)
         return
     if write_document(render(data, format_, language), output):
-        state = "verifies" if data["chain"]["ok"] else "is BROKEN"
-        error_console().print(
-            f"Wrote {output}: case {case}, {len(data['decisions'])} decisions; the audit chain {state}.", markup=False
+        from lifecycle.i18n import _
+
+        message = (
+            _("Wrote {output}: case {case}, {decisions} decisions; the audit chain verifies.")
+            if data["chain"]["ok"]
+            else _("Wrote {output}: case {case}, {decisions} decisions; the audit chain is BROKEN.")
         )
+        error_console().print(message.format(output=output, case=case, decisions=len(data["decisions"])), markup=False)
 
 
 def report_language(lang: str | None) -> str:
@@ -244,7 +297,9 @@ def report_language(lang: str | None) -> str:
     if lang is None:
         return language()
     if lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang!r}: one of {', '.join(LANGUAGES)}")
+        raise UsageError(
+            N_("--lang {lang}: one of {languages}"), {"lang": repr(lang), "languages": ", ".join(LANGUAGES)}
+        )
     return lang
 
 
@@ -264,7 +319,9 @@ def write_document(document: str | bytes, output: str | None) -> bool:
             sys.stdout.write(printable(document, keep_newlines=True) if sys.stdout.isatty() else document)
             return False
         if sys.stdout.isatty():
-            raise UsageError("a PDF or workbook is not for the terminal: give --output FILE, or redirect it: > FILE")
+            raise UsageError(
+                N_("a PDF or workbook is not for the terminal: give --output FILE, or redirect it: > FILE")
+            )
         sys.stdout.flush()
         sys.stdout.buffer.write(document)
         sys.stdout.buffer.flush()
@@ -275,5 +332,7 @@ def write_document(document: str | bytes, output: str | None) -> bool:
         else:
             Path(output).write_bytes(document)
     except OSError as error:
-        raise UsageError(f"--output {output!r}: cannot write it ({error.strerror})") from None
+        raise UsageError(
+            N_("--output {output}: cannot write it ({strerror})"), {"output": repr(output), "strerror": error.strerror}
+        ) from None
     return True

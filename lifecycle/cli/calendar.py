@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, application, console, parse_day, print_json
+from lifecycle.domain.messages import N_
 
 FORMATS = ("table", "json", "csv", "xlsx", "ics")
 
@@ -41,7 +42,9 @@ def calendar_command(
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     app_ = application(db)
     app_.require_schema()
     day = parse_day(as_of, "--as-of")
@@ -71,23 +74,28 @@ def _table(rows: list[dict[str, object]], day: object, days: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.cli.common import show_day
+    from lifecycle.i18n import _
     from lifecycle.reports.language import chinese
 
     zh = chinese()
     table = Table(
-        "due on",
-        "case",
-        "programme",
-        "name",
-        "what is due",
-        "clause",
-        title=f"Deadlines from {day}, {days} days ahead: {len(rows)}",
+        _("due on"),
+        _("case"),
+        _("programme"),
+        _("name"),
+        _("what is due"),
+        _("clause"),
+        title=_("Deadlines from {day}, {days} days ahead: {count}").format(
+            day=show_day(str(day)), days=days, count=len(rows)
+        ),
     )
     for r in rows:
         what = str((r["what_zh"] or r["what"]) if zh else r["what"])
-        clause = f"{r['clause']}{', default' if r['default'] else ''}" if r["clause"] else ""
+        marker = _(", default") if r["default"] else ""
+        clause = f"{_(str(r['clause']))}{marker}" if r["clause"] else ""
         table.add_row(
-            str(r["due_on"]),
+            show_day(str(r["due_on"])),
             str(r["case_id"]),
             Text(str(r["programme"])),
             Text(str(r["name"])),

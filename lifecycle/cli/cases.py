@@ -10,17 +10,22 @@ from lifecycle.cli.common import (
     CaseId,
     DbOption,
     JsonOption,
+    Labels,
     OfficeOption,
     OnOption,
     SetOption,
     acting,
     application,
+    clause_text,
     console,
+    labels,
     parse_day,
     parse_sets,
     print_json,
+    show_day,
     whole_number,
 )
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="Cases: one designation in one programme.", no_args_is_help=True)
 LIST_FORMATS = ("table", "json", "csv", "xlsx")
@@ -59,9 +64,18 @@ def add(
     if json:
         print_json(result)
     else:
+        from lifecycle.i18n import _
+
+        names = labels(app_, case.programme)
         console().print(
-            f"Case {case.id} opened in {case.programme} for office {case.office}: "
-            f"{case.name} — {case.state} since {case.state_since}",
+            _("Case {id} opened in {programme} for office {office}: {name} — {state} since {since}").format(
+                id=case.id,
+                programme=case.programme,
+                office=case.office,
+                name=case.name,
+                state=names.state(case.state),
+                since=show_day(case.state_since.isoformat()),
+            ),
             markup=False,
         )
 
@@ -107,14 +121,17 @@ def list_(
 
     fmt = "json" if json else format_
     if fmt not in LIST_FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(LIST_FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {list_formats}"),
+            {"format": repr(format_), "list_formats": ", ".join(LIST_FORMATS)},
+        )
     app_ = application(db)
     app_.require_schema()
     rows = [row.to_json() for row in list_cases(app_, programme, state, search, limit, office)]
     if fmt == "json":
         print_json(rows)
         return
-    labels = [
+    state_labels = [
         app_.catalogue.current(row["programme"]).label(row["state"])
         if row["programme"] in app_.catalogue.codes()
         else row["state"]
@@ -140,25 +157,37 @@ def list_(
             columns,
             (
                 [*(row[c] for c in columns[:5]), label, *(row[c] for c in columns[6:])]
-                for row, label in zip(rows, labels, strict=True)
+                for row, label in zip(rows, state_labels, strict=True)
             ),
             fmt,
             output=Path(output) if output else None,
             title="cases",
         )
         return
-    table = Table("id", "programme", "office", "name", "state", "since", "approved", "valid until", "next due")
-    for row, label in zip(rows, labels, strict=True):
+    from lifecycle.i18n import _, chinese
+
+    table = Table(
+        _("id"),
+        _("programme"),
+        _("office"),
+        _("name"),
+        _("state"),
+        _("since"),
+        _("approved"),
+        _("valid until"),
+        _("next due"),
+    )
+    for row, label in zip(rows, state_labels, strict=True):
         table.add_row(
             str(row["id"]),
             Text(row["programme"]),
             Text(row["office"]),
             Text(row["name"]),
-            Text(label),
-            row["state_since"],
-            row["approved_on"] or "",
-            row["valid_until"] or "",
-            row["next_due_on"] or "",
+            Text(labels(app_, row["programme"]).state(row["state"]) if chinese() else label),
+            show_day(row["state_since"]),
+            show_day(row["approved_on"]),
+            show_day(row["valid_until"]),
+            show_day(row["next_due_on"]),
         )
     console().print(table)
 
@@ -184,7 +213,7 @@ def show(
         from lifecycle.i18n import language
         from lifecycle.services.read_models.field_values import shown_fields
 
-        render_case(view, shown_fields(app_, view, language()))
+        render_case(view, labels(app_, view["programme"]), shown_fields(app_, view, language()))
 
 
 @app.command("import")
@@ -220,34 +249,54 @@ def import_(
     if json:
         print_json(result)
         return
-    from rich.table import Table
+
+    from lifecycle.i18n import _
 
     out = console()
-    out.print(f"Read {result['file']} as {_file_kind(result)}.", markup=False)
+    out.print(_("Read {file} as {kind}.").format(file=result["file"], kind=_file_kind(result)), markup=False)
     if dry_run:
         out.print(
-            f"Dry run: {result['cases']} cases from {result['file']} would be imported, with "
-            f"{result['entries']} audit entries. Nothing was written.",
+            _(
+                "Dry run: {cases} cases from {file} would be imported, with {entries} audit entries. "
+                "Nothing was written."
+            ).format(cases=result["cases"], file=result["file"], entries=result["entries"]),
             markup=False,
         )
     else:
         out.print(
-            f"Imported {result['cases']} cases from {result['file']} (sha256 "
-            f"{result['sha256'][:16]}…): audit entries #{result['first_seq']}–"
-            f"#{result['last_seq']}, trigger import.",
+            _(
+                "Imported {cases} cases from {file} (sha256 {sha256}…): audit entries #{first}–#{last}, trigger import."
+            ).format(
+                cases=result["cases"],
+                file=result["file"],
+                sha256=result["sha256"][:16],
+                first=result["first_seq"],
+                last=result["last_seq"],
+            ),
             markup=False,
         )
-    table = Table("programme", "state", "cases", title="Cases by programme and state")
-    for row in result["by_state"]:
-        table.add_row(row["programme"], row["state"], str(row["cases"]))
-    out.print(table)
+    out.print(_by_state_table(app_, result["by_state"]))
+
+
+def _by_state_table(app_: Any, rows: list[dict[str, Any]]) -> Any:
+    """Cases by programme and state, states by their labels in Chinese."""
+    from rich.table import Table
+
+    from lifecycle.i18n import _
+
+    table = Table(_("programme"), _("state"), _("cases"), title=_("Cases by programme and state"))
+    for row in rows:
+        table.add_row(row["programme"], labels(app_, row["programme"]).state(row["state"]), str(row["cases"]))
+    return table
 
 
 def _file_kind(result: dict[str, Any]) -> str:
+    from lifecycle.i18n import _
+
     if result["format"] == "xlsx":
-        return "an Excel workbook (.xlsx)"
+        return _("an Excel workbook (.xlsx)")
     kind = "CSV" if result["format"] == "csv" else "JSON Lines"
-    return f"{kind} in {result['encoding']}"
+    return _("{kind} in {encoding}").format(kind=kind, encoding=result["encoding"])
 
 
 @app.command("grades")
@@ -277,101 +326,127 @@ def grades(
     if json:
         print_json(result)
         return
+    from lifecycle.i18n import _
+
     out = console()
-    verb = "would record" if dry_run else "recorded"
-    out.print(
-        f"{result['file']}: {verb} {result['recorded']} result(s)"
-        + (" (dry run: nothing written)." if dry_run else "."),
-        markup=False,
+    summary = (
+        _("{file}: would record {count} result(s) (dry run: nothing written).")
+        if dry_run
+        else _("{file}: recorded {count} result(s).")
     )
+    out.print(summary.format(file=result["file"], count=result["recorded"]), markup=False)
     for r in result["results"]:
-        clause = (r["clause"] or "no clause") + (" [default]" if r["default"] else "")
-        out.print(
-            f"  line {r['line']}: case {r['case_id']} {r['grade']}: {r['from_state']} → {r['to_state']} "
-            f"on {r['effective_on']} ({clause})" + (f"; audit #{r['seq']}" if r["seq"] else ""),
-            markup=False,
+        clause = clause_text(r["clause"], r["default"])
+        line = _("  line {line}: case {case} {grade}: {from_state} → {to_state} on {on} ({clause})").format(
+            line=r["line"],
+            case=r["case_id"],
+            grade=r["grade"],
+            from_state=r["from_state"],
+            to_state=r["to_state"],
+            on=show_day(r["effective_on"]),
+            clause=clause,
         )
+        if r["seq"]:
+            line += _("; audit #{seq}").format(seq=r["seq"])
+        out.print(line, markup=False)
 
 
-def render_case(view: dict[str, Any], shown: list[tuple[str, str]] | None = None) -> None:
+def render_case(view: dict[str, Any], names: Labels | None = None, shown: list[tuple[str, str]] | None = None) -> None:
     """The case view as text; `shown`: its fields as (label, value) in the reader's language."""
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.i18n import _, chinese, reason_text
+
+    names = names or Labels(None, False)
     out = console()
-    out.print(Text(f"Case {view['id']} · {view['programme']} · {view['name']} · office {view['office']}", style="bold"))
     out.print(
         Text(
-            f"{view['state_zh']} {view['state']} ({view['state_en']}) since "
-            f"{view['state_since']} · cycle {view['cycle']} · version {view['version']}"
+            _("Case {id} · {programme} · {name} · office {office}").format(
+                id=view["id"], programme=view["programme"], name=view["name"], office=view["office"]
+            ),
+            style="bold",
         )
     )
-    dates = [
-        f"{k.replace('_', ' ')} {view[k]}"
-        for k in ("approved_on", "valid_until", "cycle_end", "deadline_on")
-        if view.get(k)
-    ]
+    state = f"{view['state_zh']}" if chinese() else f"{view['state_zh']} {view['state']} ({view['state_en']})"
+    out.print(
+        Text(
+            _("{state} since {since} · cycle {cycle} · version {version}").format(
+                state=state, since=show_day(view["state_since"]), cycle=view["cycle"], version=view["version"]
+            )
+        )
+    )
+    date_names = {
+        "approved_on": _("approved on"),
+        "valid_until": _("valid until"),
+        "cycle_end": _("cycle end"),
+        "deadline_on": _("deadline on"),
+    }
+    dates = [f"{date_names[k]} {show_day(view[k])}" for k in date_names if view.get(k)]
     if dates:
         out.print(Text(" · ".join(dates)))
     if view["fields"]:
-        fields = Table("field", "value", title="Fields")
         from lifecycle.domain.values import display
 
-        rows = shown if shown is not None else [(k, display(None, v)) for k, v in view["fields"].items()]
+        fields = Table(_("field"), _("value"), title=_("Fields"))
+        rows = shown if shown is not None else [(names.field(k), display(None, v)) for k, v in view["fields"].items()]
         for key, value in rows:
             fields.add_row(Text(key), Text(value))
         out.print(fields)
     if view.get("obligations"):
-        obligations = Table("obligation", "period", "due on", "status", title="Obligations")
+        obligations = Table(_("obligation"), _("period"), _("due on"), _("status"), title=_("Obligations"))
         for row in view["obligations"]:
-            obligations.add_row(Text(row["kind"]), row["period"], row["due_on"], row["status"])
+            obligations.add_row(Text(row["kind"]), row["period"], show_day(row["due_on"]), _(row["status"]))
         out.print(obligations)
     if view.get("decisions"):
         decisions = Table(
-            "id",
-            "proposed",
-            "ground",
-            "clause",
-            "due on",
-            "state",
-            "decision",
-            title="Decisions due (lifecycle decisions confirm|dismiss)",
+            _("id"),
+            _("proposed"),
+            _("ground"),
+            _("clause"),
+            _("due on"),
+            _("state"),
+            _("decision"),
+            title=_("Decisions due (lifecycle decisions confirm|dismiss)"),
         )
         for d in view["decisions"]:
-            proposed = d["decision"] or f"{d['trigger']} → {d['to_state']}"
-            clause = (d["clause"] or "") + (" [default]" if d["default"] else "")
-            decided = " ".join(str(x) for x in (d["decision_no"], d["decided_on"], d["decided_by"]) if x)
+            proposed = d["decision"] or f"{names.trigger(d['trigger'])} → {names.state(d['to_state'])}"
+            decided = " ".join(str(x) for x in (d["decision_no"], show_day(d["decided_on"]), d["decided_by"]) if x)
             decisions.add_row(
                 str(d["id"]),
                 Text(proposed),
                 Text(d["ground"] or ""),
-                Text(clause),
-                d["due_on"],
-                d["state"],
+                Text(clause_text(d["clause"], d["default"], "")),
+                show_day(d["due_on"]),
+                _(d["state"]),
                 Text(decided),
             )
         out.print(decisions)
     voided = {e["payload"].get("voids"): e["seq"] for e in view["history"] if e["trigger"] == "correct"}
-    history = Table("seq", "effective", "trigger", "from → to", "actor", "clause", "reason", title="History")
+    history = Table(
+        _("seq"), _("effective"), _("trigger"), _("from → to"), _("actor"), _("clause"), _("reason"), title=_("History")
+    )
     for e in view["history"]:
-        clause = (e["clause"] or "") + (" [default]" if e["payload"].get("default") else "")
+        clause = clause_text(e["clause"], bool(e["payload"].get("default")), "")
         if e["payload"].get("decision_no"):
             clause += f" · {e['payload']['decision_no']}"
-        trigger = e["trigger"] + (f" (voided by #{voided[e['seq']]})" if e["seq"] in voided else "")
+        trigger = names.trigger(e["trigger"])
+        if e["seq"] in voided:
+            trigger += _(" (voided by #{seq})").format(seq=voided[e["seq"]])
         reason = e["reason"] or ""
         if "notified" in e:  # a 催告 or a decision due: whom it went to, and whether it arrived
-            reason += "; notified: " + (
+            reason += _("; notified: ") + (
                 ", ".join(
-                    f"{n['to']} {n['status']}" + (f" {n['sent_at'][:16]}" if n["sent_at"] else "")
+                    f"{n['to']} {_(n['status'])}" + (f" {n['sent_at'][:16]}" if n["sent_at"] else "")
                     for n in e["notified"]
                 )
-                or "nobody (no contact)"
+                or _("nobody (no contact)")
             )
         history.add_row(
             str(e["seq"]),
-            e["effective_on"],
+            show_day(e["effective_on"]),
             Text(trigger),
-            Text(f"{e['from_state'] or '∅'} → {e['to_state']}"),
+            Text(f"{names.state(e['from_state']) or '∅'} → {names.state(e['to_state'])}"),
             Text(e["actor"]),
             Text(clause),
             Text(reason),
@@ -379,33 +454,44 @@ def render_case(view: dict[str, Any], shown: list[tuple[str, str]] | None = None
     out.print(history)
     contact = view.get("contact")
     if contact is not None:
-        webhook = f" · {contact['webhook_kind']} robot" if contact.get("webhook_url") else ""
+        webhook = _(" · {kind} robot").format(kind=contact["webhook_kind"]) if contact.get("webhook_url") else ""
         out.print(
             Text(
-                "Contact: "
+                _("Contact: ")
                 + " · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k))
                 + webhook
             )
         )
     else:
-        out.print(Text("Contact: none (`lifecycle contacts set` adds one; until then nobody is notified)", style="dim"))
+        out.print(
+            Text(_("Contact: none (`lifecycle contacts set` adds one; until then nobody is notified)"), style="dim")
+        )
     if view.get("notifications"):
-        sent = Table("notice", "kind", "period", "to", "status", "sent (UTC)", title="Notifications")
+        sent = Table(
+            _("notice"), _("kind"), _("period"), _("to"), _("status"), _("sent (UTC)"), title=_("Notifications")
+        )
         for n in view["notifications"]:
-            for d in n["deliveries"] or [{"to": "nobody", "status": "no recipient", "sent_at": None}]:
+            for d in n["deliveries"] or [{"to": _("nobody"), "status": "no recipient", "sent_at": None}]:
                 sent.add_row(
                     str(n["notification_id"]),
                     n["kind"],
                     Text(f"{n['rule']} {n['period']}"),
                     Text(d["to"]),
-                    d["status"],
+                    _(d["status"]),
                     (d["sent_at"] or "")[:19],
                 )
         out.print(sent)
-    out.print(Text(f"Allowed on {view['as_of']}: " + (", ".join(view["allowed"]) or "nothing"), style="green"))
-    blocked = Table("action", "why not", title="Blocked")
+    allowed = ", ".join(names.trigger(t) for t in view["allowed"]) or _("nothing")
+    out.print(
+        Text(_("Allowed on {day}: {allowed}").format(day=show_day(view["as_of"]), allowed=allowed), style="green")
+    )
+    blocked = Table(_("action"), _("why not"), title=_("Blocked"))
+    structured = view.get("blocked_reasons") or {}
     for name, why in view["blocked"].items():
-        blocked.add_row(Text(name), Text(why))
+        found = [getattr(r, "reason", None) for r in structured.get(name, [])]
+        if chinese() and found and all(found):
+            why = "；".join(reason_text(r) for r in found)
+        blocked.add_row(Text(names.trigger(name)), Text(why))
     out.print(blocked)
 
 
@@ -479,15 +565,27 @@ def advance_command(
     if json:
         print_json(result)
     else:
-        moved = "stays in" if entry.from_state == entry.to_state else "moved"
-        path = entry.to_state if moved == "stays in" else f"{entry.from_state} → {entry.to_state}"
-        clause = (entry.clause or "no clause") + (" [default]" if entry.payload.get("default") else "")
-        number = f", decision {entry.payload['decision_no']}" if entry.payload.get("decision_no") else ""
-        console().print(
-            f"Case {outcome.case.id}: {trigger} {moved} {path} on "
-            f"{entry.effective_on} ({clause}{number}); audit #{entry.seq}",
-            markup=False,
+        from lifecycle.i18n import _
+
+        names = labels(app_, outcome.case.programme)
+        clause = clause_text(entry.clause, bool(entry.payload.get("default")))
+        if entry.payload.get("decision_no"):
+            clause += _(", decision {number}").format(number=entry.payload["decision_no"])
+        values = {
+            "case": outcome.case.id,
+            "trigger": names.trigger(trigger),
+            "state": names.state(entry.to_state),
+            "from_state": names.state(entry.from_state),
+            "on": show_day(entry.effective_on.isoformat()),
+            "clause": clause,
+            "seq": entry.seq,
+        }
+        message = (
+            _("Case {case}: {trigger} stays in {state} on {on} ({clause}); audit #{seq}")
+            if entry.from_state == entry.to_state
+            else _("Case {case}: {trigger} moved {from_state} → {state} on {on} ({clause}); audit #{seq}")
         )
+        console().print(message.format(**values), markup=False)
 
 
 def demo_command(
@@ -527,18 +625,17 @@ def demo_command(
     if json:
         print_json(result)
         return
-    from rich.table import Table
+    from lifecycle.i18n import _
 
     out = console()
     out.print(
-        f"Demo portfolio in {result.database}: {result.created} cases created, {result.existing} already there.",
+        _("Demo portfolio in {database}: {created} cases created, {existing} already there.").format(
+            database=result.database, created=result.created, existing=result.existing
+        ),
         markup=False,
     )
-    table = Table("programme", "state", "cases", title="Cases by programme and state")
-    for row in result.by_state:
-        table.add_row(row["programme"], row["state"], str(row["cases"]))
-    out.print(table)
-    out.print("Next: `lifecycle cases list`, `lifecycle cases show 1`, `lifecycle audit verify`.", markup=False)
+    out.print(_by_state_table(application(db), result.by_state))
+    out.print(_("Next: `lifecycle cases list`, `lifecycle cases show 1`, `lifecycle audit verify`."), markup=False)
 
 
 def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: bool) -> None:
@@ -548,7 +645,7 @@ def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: b
     from lifecycle.errors import UsageError
 
     if total < 1:
-        raise UsageError(f"--cases {total}: give a number of cases of at least 1")
+        raise UsageError(N_("--cases {total}: give a number of cases of at least 1"), {"total": total})
     day = parse_day(as_of, "--as-of")
     if json or not sys.stdout.isatty():
         result = build_portfolio(application(db), acting(), total, seed, day)
@@ -575,9 +672,18 @@ def _bulk_demo(db: str | None, total: int, seed: int, as_of: str | None, json: b
     if json:
         print_json(result)
         return
+    from lifecycle.i18n import _
+
     console().print(
-        f"Demo portfolio in {result.database}: {result.created:,} cases added as of "
-        f"{result.as_of} (seed {result.seed}); {result.due_on_as_of:,} have compliance "
-        "work due that day. Try `lifecycle comply --dry-run`.",
+        _(
+            "Demo portfolio in {database}: {created} cases added as of {as_of} (seed {seed}); {due} have "
+            "compliance work due that day. Try `lifecycle comply --dry-run`."
+        ).format(
+            database=result.database,
+            created=f"{result.created:,}",
+            as_of=show_day(str(result.as_of)),
+            seed=result.seed,
+            due=f"{result.due_on_as_of:,}",
+        ),
         markup=False,
     )

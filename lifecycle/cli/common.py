@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from lifecycle.domain.messages import N_
+
 if TYPE_CHECKING:
     from lifecycle.services.app import Lifecycle
 
@@ -88,7 +90,8 @@ def parse_day(text: str | None, option: str = "--on") -> date:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise UsageError(f"{option}: {error}") from None
+        term = getattr(error, "term", None)
+        raise UsageError(N_("{option}: {error}"), {"option": option, "error": term() if term else error}) from None
 
 
 def parse_sets(items: list[str] | None) -> dict[str, str]:
@@ -157,3 +160,101 @@ def _safe_console() -> Any:
 
         _CONSOLE.append(SafeConsole)
     return _CONSOLE[0]
+
+
+class Labels:
+    """How a text view names a programme's states, triggers and fields: by their `zh` labels
+    from the definition in Chinese, by their codes in English (JSON always uses the codes)."""
+
+    def __init__(self, definition: Any, chinese: bool) -> None:
+        self.definition = definition
+        self.chinese = chinese and definition is not None
+
+    def state(self, name: str | None) -> str:
+        if not name or not self.chinese:
+            return name or ""
+        found = self.definition.states.get(name)
+        return found.zh if found is not None else name
+
+    def trigger(self, name: str) -> str:
+        if not self.chinese:
+            return name
+        found = self.definition.triggers.get(name)
+        return found.zh if found is not None and found.zh else name
+
+    def field(self, name: str) -> str:
+        if not self.chinese:
+            return name
+        from lifecycle.domain.messages import field_label
+
+        found = self.definition.fields.get(name)
+        return field_label(found.zh) if found is not None and found.zh else name
+
+
+def labels(app: Lifecycle | None, code: str | None) -> Labels:
+    """The labels of programme `code` in the current language (codes in English)."""
+    from lifecycle.i18n import chinese
+
+    if not chinese() or app is None or not code:
+        return Labels(None, False)
+    try:
+        return Labels(app.catalogue.current(code).definition, True)
+    except Exception:  # an unknown or broken definition: show the codes
+        return Labels(None, False)
+
+
+def show_day(text: str | None) -> str:
+    """A date as a text view shows it: 2024年10月1日 in Chinese, ISO in English."""
+    from lifecycle.i18n import chinese
+
+    if not text or not chinese():
+        return text or ""
+    try:
+        parsed = date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return str(text)
+    return f"{parsed.year}年{parsed.month}月{parsed.day}日" + str(text)[10:]
+
+
+def yes_no(value: Any) -> str:
+    from lifecycle.i18n import _
+
+    return _("true") if value else _("false")
+
+
+def clause_text(clause: str | None, default: bool = False, empty: str | None = None) -> str:
+    """A clause as a text view shows it, `[default]` (`[默认]`) marking a rule the policy leaves open."""
+    from lifecycle.i18n import _
+
+    text = _(clause) if clause else (_("no clause") if empty is None else empty)
+    marker = _("[default]")
+    return f"{text} {marker}" if default else text
+
+
+#: Words the text views show from the data (a status, a decision's state, a role): marked here so
+#: that the catalogue holds them; `_(word)` translates them where they are shown.
+WORDS = (
+    N_("open"),
+    N_("overdue"),
+    N_("fulfilled"),
+    N_("reminded"),
+    N_("confirmed"),
+    N_("dismissed"),
+    N_("pending"),
+    N_("retry"),
+    N_("sending"),
+    N_("sent"),
+    N_("gave_up"),
+    N_("no recipient"),
+    N_("met"),
+    N_("missed"),
+    N_("unknown"),
+    N_("admin"),
+    N_("auditor"),
+    N_("system"),
+    N_("added"),
+    N_("changed"),
+    N_("unchanged"),
+    N_("true"),
+    N_("false"),
+)

@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, parse_day, print_json
+from lifecycle.cli.common import (
+    DbOption,
+    JsonOption,
+    acting,
+    application,
+    clause_text,
+    console,
+    parse_day,
+    print_json,
+    show_day,
+)
+from lifecycle.domain.messages import N_
 
 if TYPE_CHECKING:
     from jobs.compliance_run import ComplianceReport
@@ -54,7 +65,9 @@ def comply_command(
 
     fmt = "json" if json else format_
     if fmt not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     json = fmt in ("json", "jsonl")
     app_ = application(db)
     day = parse_day(as_of, "--as-of")
@@ -292,38 +305,59 @@ def _with_progress_bar(run: Any) -> ComplianceReport:
 
 
 def _headline(report: ComplianceReport) -> str:
+    from lifecycle.i18n import _
+
     if report.declined:
-        return report.decline_message()
-    verb = "would apply" if report.dry_run else "applied"
-    raised = "would raise" if report.dry_run else "raised"
-    scope = f" in {report.programme}" if report.programme else ""
-    return (
-        f"Compliance run as of {report.as_of}{scope}{' (dry run: nothing written)' if report.dry_run else ''}: "
-        f"{verb} {sum(report.counts.values())} action(s) to {report.cases_changed} case(s), {raised} "
-        f"{sum(report.proposal_counts.values())} decision(s) due for an administrator; "
-        f"{report.cases_examined} case(s) looked at in {report.seconds:.2f} s."
+        which = _(" (run {run})").format(run=report.declined_because) if report.declined_because else ""
+        return _(
+            "another compliance run is in progress on this database{which}; this one did nothing. It will have "
+            "applied everything due, or the next run will."
+        ).format(which=which)
+    headline = (
+        _(
+            "Compliance run as of {as_of}{scope} (dry run: nothing written): would apply {actions} action(s) to "
+            "{cases} case(s), would raise {decisions} decision(s) due for an administrator; {examined} case(s) "
+            "looked at in {seconds} s."
+        )
+        if report.dry_run
+        else _(
+            "Compliance run as of {as_of}{scope}: applied {actions} action(s) to {cases} case(s), raised "
+            "{decisions} decision(s) due for an administrator; {examined} case(s) looked at in {seconds} s."
+        )
     )
-
-
-def _clause(clause: str | None, default: bool) -> str:
-    text = clause or "no clause"
-    return f"{text} [default]" if default else text
+    return headline.format(
+        as_of=show_day(report.as_of.isoformat()),
+        scope=_(" in {programme}").format(programme=report.programme) if report.programme else "",
+        actions=sum(report.counts.values()),
+        cases=report.cases_changed,
+        decisions=sum(report.proposal_counts.values()),
+        examined=report.cases_examined,
+        seconds=f"{report.seconds:.2f}",
+    )
 
 
 def proposal_line(p: dict[str, Any]) -> str:
     """One decision due, as the text output shows it."""
+    from lifecycle.i18n import _
+
     what = p.get("name") or (
-        f"{p['trigger']} {p['from_state']} -> {p['to_state']}" + (f" (ground {p['ground']})" if p.get("ground") else "")
+        f"{p['trigger']} {p['from_state']} -> {p['to_state']}"
+        + (_(" (ground {ground})").format(ground=p["ground"]) if p.get("ground") else "")
     )
-    number = f"decision {p['decision_id']}: " if p.get("decision_id") else ""
+    number = _("decision {id}: ").format(id=p["decision_id"]) if p.get("decision_id") else ""
     how = (
-        f"record it: `lifecycle advance {p['case_id']} {p['trigger']} --set …`"
+        _("record it: `lifecycle advance {case} {trigger} --set …`").format(case=p["case_id"], trigger=p["trigger"])
         if p.get("name")
-        else "decide with `lifecycle decisions confirm|dismiss`"
+        else _("decide with `lifecycle decisions confirm|dismiss`")
     )
-    return (
-        f"{number}case {p['case_id']} {p['programme']} {p['rule']}: {what}, due {p['due_on']} "
-        f"({_clause(p['clause'], p['default'])}); {how}"
+    return number + _("case {case} {programme} {rule}: {what}, due {due_on} ({clause}); {how}").format(
+        case=p["case_id"],
+        programme=p["programme"],
+        rule=p["rule"],
+        what=what,
+        due_on=show_day(str(p["due_on"])),
+        clause=clause_text(p["clause"], p["default"]),
+        how=how,
     )
 
 
@@ -331,26 +365,38 @@ def _summary_table(report: ComplianceReport) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.i18n import _
+
     out = console()
     out.print(Text(_headline(report)))
     if report.counts:
-        table = Table("programme", "rule", "actions", title="Actions by programme and rule")
+        table = Table(_("programme"), _("rule"), _("actions"), title=_("Actions by programme and rule"))
         for (programme, rule), n in sorted(report.counts.items()):
             table.add_row(Text(programme), Text(rule), str(n))
         out.print(table)
     if report.proposals:
-        out.print(Text("Decisions due (proposed, not applied):", style="bold"))
+        out.print(Text(_("Decisions due (proposed, not applied):"), style="bold"))
         for p in report.proposals:
             out.print(Text("  " + proposal_line(p)))
     _print_refused(report)
 
 
 def action_line(a: dict[str, Any]) -> str:
-    """One action, as the text output shows it."""
+    """One action, as the text output shows it, in the current language."""
+    from lifecycle.i18n import _
+
     move = a["to_state"] if a["from_state"] == a["to_state"] else f"{a['from_state']} -> {a['to_state']}"
     return (
-        f"case {a['case_id']} {a['programme']} {a['rule']}: {a['trigger']} {move} "
-        f"effective {a['effective_on']} ({_clause(a['clause'], a.get('default', False))})\n"
+        _("case {case} {programme} {rule}: {trigger} {move} effective {on} ({clause})").format(
+            case=a["case_id"],
+            programme=a["programme"],
+            rule=a["rule"],
+            trigger=a["trigger"],
+            move=move,
+            on=show_day(str(a["effective_on"])),
+            clause=clause_text(a["clause"], a.get("default", False)),
+        )
+        + "\n"
     )
 
 
@@ -361,27 +407,48 @@ def _plain_lines(report: ComplianceReport) -> None:
 
 
 def _plain_tail(report: ComplianceReport) -> None:
+    from lifecycle.i18n import _
+
     out = sys.stdout
     for p in report.proposals:
-        out.write("proposed: " + proposal_line(p) + "\n")
+        out.write(_("proposed: ") + proposal_line(p) + "\n")
     out.write(_headline(report) + "\n")
     for (programme, rule), n in sorted(report.counts.items()):
         out.write(f"  {programme} {rule}: {n}\n")
     _print_refused(report)
 
 
+def _reason_line(x: dict[str, Any]) -> str:
+    """A refusal reason of the run in the current language (when the run kept its structure)."""
+    from lifecycle.i18n import chinese, reason_text
+
+    reason = getattr(x, "reason", None)
+    if reason is not None and chinese():
+        return reason_text(reason)
+    return f"{x['message']} ({clause_text(x['clause'], x.get('default', False))})" if x["clause"] else x["message"]
+
+
 def _print_refused(report: ComplianceReport) -> None:
+    from lifecycle.i18n import _
+
     if not report.refused:
         return
     err = sys.stderr
-    err.write(f"{len(report.refused)} due action(s) refused by the rules, left for a person:\n")
+    err.write(
+        _("{count} due action(s) refused by the rules, left for a person:").format(count=len(report.refused)) + "\n"
+    )
     for r in report.refused:
-        reasons = "; ".join(
-            f"{x['message']} ({_clause(x['clause'], x.get('default', False))})" if x["clause"] else x["message"]
-            for x in r["reasons"]
-        )
+        reasons = "; ".join(_reason_line(x) for x in r["reasons"])
         err.write(
-            f"  case {r['case_id']} {r['programme']} {r['rule']} ({r['trigger']} {r['effective_on']}): {reasons}\n"
+            _("  case {case} {programme} {rule} ({trigger} {on}): {reasons}").format(
+                case=r["case_id"],
+                programme=r["programme"],
+                rule=r["rule"],
+                trigger=r["trigger"],
+                on=show_day(str(r["effective_on"])),
+                reasons=reasons,
+            )
+            + "\n"
         )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(
     help="Contacts: who is told about a case's obligations (e-mail, work-chat robot).", no_args_is_help=True
@@ -50,7 +51,7 @@ def set_(
     from lifecycle.services.contacts import set_contact
 
     if all(v is None for v in (name, email, phone, webhook, webhook_kind)):
-        raise UsageError("give at least one of --name, --email, --phone, --webhook, --webhook-kind")
+        raise UsageError(N_("give at least one of --name, --email, --phone, --webhook, --webhook-kind"))
     app_ = application(db)
     result = set_contact(
         app_, acting(), case_id, name=name, email=email, phone=phone, webhook=webhook, webhook_kind=webhook_kind
@@ -58,10 +59,20 @@ def set_(
     if json:
         print_json(result)
         return
+    from lifecycle.i18n import _
+
     if result["changed"]:
-        console().print(f"Case {case_id}: contact changed ({', '.join(result['changed'])}); audited.", markup=False)
+        console().print(
+            _("Case {case}: contact changed ({changed}); audited.").format(
+                case=case_id, changed=", ".join(result["changed"])
+            ),
+            markup=False,
+        )
     else:
-        console().print(f"Case {case_id}: the contact already had these values; nothing written.", markup=False)
+        console().print(
+            _("Case {case}: the contact already had these values; nothing written.").format(case=case_id),
+            markup=False,
+        )
     _print_contact(result)
 
 
@@ -74,20 +85,28 @@ def show(case_id: CaseArgument, db: DbOption = None, json: JsonOption = False) -
     if json:
         print_json(result)
         return
-    console().print(f"Case {case_id} · {result['programme']} · {result['case_name']}", markup=False)
+    from lifecycle.i18n import _
+
+    console().print(
+        _("Case {id} · {programme} · {name}").format(
+            id=case_id, programme=result["programme"], name=result["case_name"]
+        ),
+        markup=False,
+    )
     _print_contact(result)
 
 
 def _print_contact(result: dict[str, Any]) -> None:
     from lifecycle.domain.contacts import redact_url
+    from lifecycle.i18n import _
 
     out = console()
     webhook = result.get("webhook_url")
     for label, value in (
-        ("name", result.get("name")),
-        ("e-mail", result.get("email")),
-        ("phone", result.get("phone")),
-        ("webhook", f"{result.get('webhook_kind')} {redact_url(webhook)}" if webhook else None),
+        (_("name"), result.get("name")),
+        (_("e-mail"), result.get("email")),
+        (_("phone"), result.get("phone")),
+        (_("webhook"), f"{result.get('webhook_kind')} {redact_url(webhook)}" if webhook else None),
     ):
         out.print(f"  {label:8} {value or '—'}", markup=False)
 
@@ -107,20 +126,21 @@ def admin(
     from lifecycle.services.contacts import set_admin_contact
 
     if all(v is None for v in (email, phone, webhook, webhook_kind)):
-        raise UsageError("give at least one of --email, --phone, --webhook, --webhook-kind")
+        raise UsageError(N_("give at least one of --email, --phone, --webhook, --webhook-kind"))
     result = set_admin_contact(
         application(db), acting(), user, email=email, phone=phone, webhook=webhook, webhook_kind=webhook_kind
     )
     if json:
         print_json(result)
         return
-    console().print(
-        f"Administrator {user}: "
-        + (
-            f"addresses changed ({', '.join(result['changed'])}); audited." if result["changed"] else "nothing changed."
-        ),
-        markup=False,
+    from lifecycle.i18n import _
+
+    message = (
+        _("Administrator {user}: addresses changed ({changed}); audited.")
+        if result["changed"]
+        else _("Administrator {user}: nothing changed.")
     )
+    console().print(message.format(user=user, changed=", ".join(result["changed"])), markup=False)
 
 
 @app.command("admins")
@@ -136,8 +156,9 @@ def admins(db: DbOption = None, json: JsonOption = False) -> None:
     from rich.text import Text
 
     from lifecycle.domain.contacts import redact_url
+    from lifecycle.i18n import _
 
-    table = Table("user", "e-mail", "phone", "webhook", title="Administrators' addresses")
+    table = Table(_("user"), _("e-mail"), _("phone"), _("webhook"), title=_("Administrators' addresses"))
     for r in rows:
         table.add_row(
             Text(r["user"]),

@@ -39,8 +39,22 @@ def correct_command(
     if json:
         print_json(result)
         return
+    from lifecycle.cli.common import clause_text, labels, show_day
+    from lifecycle.i18n import _
+
+    names = labels(app_, done.case.programme)
     console().print(
-        f"Audit #{entry.seq} voids #{done.voided.seq} ({done.voided.trigger}) on case {entry.case_id}: "
-        f"the case is {entry.to_state} since {done.case.state_since} again ({entry.clause} [default]).",
+        _(
+            "Audit #{seq} voids #{voided} ({trigger}) on case {case}: the case is {state} since {since} again "
+            "({clause})."
+        ).format(
+            seq=entry.seq,
+            voided=done.voided.seq,
+            trigger=names.trigger(done.voided.trigger),
+            case=entry.case_id,
+            state=names.state(entry.to_state),
+            since=show_day(done.case.state_since.isoformat()),
+            clause=clause_text(entry.clause, True),
+        ),
         markup=False,
     )

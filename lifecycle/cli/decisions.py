@@ -19,8 +19,9 @@ app = typer.Typer(
 
 
 def _clause(clause: str | None, default: bool) -> str:
-    text = clause or "no clause"
-    return f"{text} [default]" if default else text
+    from lifecycle.cli.common import clause_text
+
+    return clause_text(clause, default)
 
 
 @app.command("list")
@@ -43,26 +44,32 @@ def list_(
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.cli.common import labels, show_day
+    from lifecycle.i18n import _
+
     out = console()
     if not rows:
-        out.print(f"No {'' if state == 'all' else state + ' '}decisions due.", markup=False)
+        empty = _("No decisions due.") if state == "all" else _("No {state} decisions due.").format(state=_(state))
+        out.print(empty, markup=False)
         return
     table = Table(
-        "id",
-        "case",
-        "programme",
-        "name",
-        "proposed",
-        "ground",
-        "clause",
-        "due on",
-        "state",
-        "decision",
-        title=f"Decisions ({state})",
+        _("id"),
+        _("case"),
+        _("programme"),
+        _("name"),
+        _("proposed"),
+        _("ground"),
+        _("clause"),
+        _("due on"),
+        _("state"),
+        _("decision"),
+        title=_("Decisions ({state})").format(state=_(state)),
     )
+    app_ = application(db)
     for r in rows:
-        proposed = r["decision"] or f"{r['trigger']} → {r['to_state']}"
-        decided = " ".join(str(x) for x in (r["decision_no"], r["decided_on"], r["decided_by"]) if x)
+        names = labels(app_, r["programme"])
+        proposed = r["decision"] or f"{names.trigger(r['trigger'])} → {names.state(r['to_state'])}"
+        decided = " ".join(str(x) for x in (r["decision_no"], show_day(r["decided_on"]), r["decided_by"]) if x)
         table.add_row(
             str(r["id"]),
             str(r["case_id"]),
@@ -71,8 +78,8 @@ def list_(
             Text(proposed),
             Text(r["ground"] or ""),
             Text(_clause(r["clause"], r["default"])),
-            r["due_on"],
-            r["state"],
+            show_day(r["due_on"]),
+            _(r["state"]),
             Text(decided),
         )
     out.print(table)
@@ -111,17 +118,34 @@ def confirm_(
     if json:
         print_json(_result(done))
         return
+    from lifecycle.cli.common import labels, show_day
+    from lifecycle.i18n import _
+
     d = done.decision
     if not done.written:
         console().print(
-            f"Decision {d['id']} was already confirmed ({d['decision_no']}, {d['decided_on']}); nothing written.",
+            _("Decision {id} was already confirmed ({number}, {on}); nothing written.").format(
+                id=d["id"], number=d["decision_no"], on=show_day(d["decided_on"])
+            ),
             markup=False,
         )
         return
+    names = labels(app_, d["programme"])
     console().print(
-        f"Decision {d['id']} confirmed ({d['decision_no']}): case {d['case_id']} {d['trigger']} "
-        f"{d['from_state']} → {d['to_state']} effective {d['decided_on']} "
-        f"({_clause(d['clause'], d['default'])}); audit #{done.entry.seq if done.entry else '?'}",
+        _(
+            "Decision {id} confirmed ({number}): case {case} {trigger} {from_state} → {to_state} effective {on} "
+            "({clause}); audit #{seq}"
+        ).format(
+            id=d["id"],
+            number=d["decision_no"],
+            case=d["case_id"],
+            trigger=names.trigger(d["trigger"]),
+            from_state=names.state(d["from_state"]),
+            to_state=names.state(d["to_state"]),
+            on=show_day(d["decided_on"]),
+            clause=_clause(d["clause"], d["default"]),
+            seq=done.entry.seq if done.entry else "?",
+        ),
         markup=False,
     )
 
@@ -148,6 +172,12 @@ def dismiss_(
     if json:
         print_json(_result(done))
         return
+    from lifecycle.i18n import _
+
     d = done.decision
-    verb = "dismissed" if done.written else "was already dismissed; nothing written"
-    console().print(f"Decision {d['id']} on case {d['case_id']} {verb} ({d['reason']}).", markup=False)
+    message = (
+        _("Decision {id} on case {case} dismissed ({reason}).")
+        if done.written
+        else _("Decision {id} on case {case} was already dismissed; nothing written ({reason}).")
+    )
+    console().print(message.format(id=d["id"], case=d["case_id"], reason=d["reason"]), markup=False)

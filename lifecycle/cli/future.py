@@ -12,18 +12,19 @@ import typer
 
 def confirm_future(day: date, option: str, json: bool = False) -> None:
     """Ask (on a terminal) or warn (otherwise) when `day` is after today; Abort if declined."""
+    from lifecycle.i18n import _
     from lifecycle.services.clock import today
 
     now = today()
     if day <= now:
         return
-    message = (
-        f"{option} {day} is in the future (today is {now} in China Standard Time): what is "
+    message = _(
+        "{option} {day} is in the future (today is {today} in China Standard Time): what is "
         "recorded for it stays in the audit log for good"
-    )
+    ).format(option=option, day=day, today=now)
     if not json and sys.stdin.isatty() and sys.stderr.isatty():
-        if not typer.confirm(f"{message}. Record it anyway?", default=False, err=True):
-            sys.stderr.write("Nothing was written.\n")
+        if not typer.confirm(_("{message}. Record it anyway?").format(message=message), default=False, err=True):
+            sys.stderr.write(_("Nothing was written.") + "\n")
             raise typer.Exit(1)
         return
-    sys.stderr.write(f"warning: {message}.\n")
+    sys.stderr.write(_("warning: {message}.").format(message=message) + "\n")

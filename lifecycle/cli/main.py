@@ -24,6 +24,7 @@ from lifecycle.cli import (
     users,
 )
 from lifecycle.cli import report as reports
+from lifecycle.i18n import N_
 
 app = typer.Typer(
     name="lifecycle",
@@ -136,7 +137,9 @@ def run() -> None:
 
 def interrupted() -> int:
     """Ctrl-C: an open transaction was rolled back, so nothing half-done was written."""
-    sys.stderr.write("Interrupted: stopped at your request (Ctrl-C); any change in progress was rolled back.\n")
+    from lifecycle.i18n import _
+
+    sys.stderr.write(_("Interrupted: stopped at your request (Ctrl-C); any change in progress was rolled back.") + "\n")
     if "--json" in sys.argv:
         common.print_json(
             {
@@ -148,6 +151,23 @@ def interrupted() -> int:
     return INTERRUPTED
 
 
+#: How the kind of an error is named on stderr (translated; JSON keeps the class name).
+KINDS = {
+    "Refused": N_("Refused"),
+    "UsageError": N_("UsageError"),
+    "NotFound": N_("NotFound"),
+    "Conflict": N_("Conflict"),
+    "Busy": N_("Busy"),
+    "DatabaseUnavailable": N_("DatabaseUnavailable"),
+    "AuditBroken": N_("AuditBroken"),
+    "DefinitionError": N_("DefinitionError"),
+    "LifecycleError": N_("LifecycleError"),
+    "InternalError": N_("InternalError"),
+    "ChannelConfigError": N_("ChannelConfigError"),
+    "TemplateProblem": N_("TemplateProblem"),
+}
+
+
 def report(error: Exception) -> int:
     """Print an error for people on stderr (and as JSON on stdout with --json); its exit code."""
     import os
@@ -155,20 +175,19 @@ def report(error: Exception) -> int:
     from rich.markup import escape
 
     from lifecycle.errors import LifecycleError, Refused
+    from lifecycle.i18n import _, action_text, chinese, error_text, reason_text
 
     if not isinstance(error, LifecycleError):
         error = _known(error)
     if isinstance(error, LifecycleError):
-        message, code = str(error), error.exit_code
+        message, code, shown = str(error), error.exit_code, error_text(error)
     else:
-        message, code = (
-            (
-                f"unexpected error ({type(error).__name__}: {error}); nothing was "
-                "written. Please report it with the command you ran "
-                "(LIFECYCLE_DEBUG=1 shows the details)"
-            ),
-            1,
+        unexpected = N_(
+            "unexpected error ({kind}: {error}); nothing was written. Please report it with the command you "
+            "ran (LIFECYCLE_DEBUG=1 shows the details)"
         )
+        values = {"kind": type(error).__name__, "error": error}
+        message, code, shown = unexpected.format(**values), 1, _(unexpected).format(**values)
         if os.environ.get("LIFECYCLE_DEBUG"):
             import traceback
 
@@ -177,12 +196,14 @@ def report(error: Exception) -> int:
 
     err = common.error_console()
     kind = type(error).__name__ if isinstance(error, LifecycleError) else "InternalError"
+    sep = "：" if chinese() else ": "  # a full-width colon ends a Chinese heading
     if isinstance(error, Refused):
-        err.print(f"[bold red]Refused:[/] {escape(printable(error.action))}")
+        err.print(f"[bold red]{escape(_(KINDS['Refused']))}{sep}[/]{escape(printable(action_text(error)))}")
         for reason in error.reasons:
-            err.print(f"  • {escape(printable(reason.text()))}")
+            err.print(f"  • {escape(printable(reason_text(reason)))}")
     else:
-        err.print(f"[bold red]{kind}:[/] {escape(printable(message, keep_newlines=True))}")
+        label = _(KINDS[kind]) if kind in KINDS else kind
+        err.print(f"[bold red]{escape(label)}{sep}[/]{escape(printable(shown, keep_newlines=True))}")
     if "--json" in sys.argv:
         data: dict[str, object] = {"error": kind, "exit_code": code, "message": message}
         if isinstance(error, Refused):
@@ -208,10 +229,11 @@ def _known(error: Exception) -> Exception:
 
         return database_problem(error, common.STATE.get("db_used") or common.STATE.get("db"))
     if isinstance(error, OverflowError):
-        return UsageError(f"a number is out of range: {error}")
+        return UsageError(N_("a number is out of range: {error}"), {"error": error})
     if isinstance(error, RecursionError | MemoryError):
         return LifecycleError(
-            f"the input is nested too deeply or is too large to process ({type(error).__name__}); nothing was written"
+            N_("the input is nested too deeply or is too large to process ({kind}); nothing was written"),
+            {"kind": type(error).__name__},
         )
     return error
 

@@ -28,23 +28,29 @@ def send(
     if json:
         print_json(report.to_json())
         return
+    from lifecycle.i18n import _
+
     out = sys.stdout
     for entry in report.sent:
-        out.write(
-            f"sent    case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}): {entry['answer']}\n"
-        )
+        out.write(_("sent    case {case_id} {kind} → {to} ({channel}): {answer}").format(**entry) + "\n")
     for entry in report.failed:
         out.write(
-            f"failed  case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}), "
-            f"attempt {entry['attempt']}: {entry['answer']}; again from {entry['next_attempt_at']}\n"
+            _(
+                "failed  case {case_id} {kind} → {to} ({channel}), attempt {attempt}: {answer}; "
+                "again from {next_attempt_at}"
+            ).format(**entry)
+            + "\n"
         )
     for entry in report.gave_up:
         out.write(
-            f"gave up case {entry['case_id']} {entry['kind']} → {entry['to']} ({entry['channel']}) after "
-            f"{entry['attempt']} attempt(s): {entry['answer']}\n"
+            _("gave up case {case_id} {kind} → {to} ({channel}) after {attempt} attempt(s): {answer}").format(**entry)
+            + "\n"
         )
     out.write(
-        f"{len(report.sent)} sent, {len(report.failed)} failed (to be retried), {len(report.gave_up)} given up.\n"
+        _("{sent} sent, {failed} failed (to be retried), {gave_up} given up.").format(
+            sent=len(report.sent), failed=len(report.failed), gave_up=len(report.gave_up)
+        )
+        + "\n"
     )
 
 
@@ -71,18 +77,20 @@ def print_log(rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.i18n import _
+
     table = Table(
-        "notice",
-        "case",
-        "kind",
-        "period",
-        "lead",
-        "to",
-        "status",
-        "sent (UTC)",
-        "tries",
-        "answer",
-        title="Notifications",
+        _("notice"),
+        _("case"),
+        _("kind"),
+        _("period"),
+        _("lead"),
+        _("to"),
+        _("status"),
+        _("sent (UTC)"),
+        _("tries"),
+        _("answer"),
+        title=_("Notifications"),
     )
     for n in rows:
         lead = "" if n["lead_days"] is None else f"{n['lead_days']:+d}"
@@ -94,8 +102,8 @@ def print_log(rows: list[dict[str, Any]]) -> None:
                 n["kind"],
                 Text(what),
                 lead,
-                Text("nobody: the case has no contact"),
-                "no recipient",
+                Text(_("nobody: the case has no contact")),
+                _("no recipient"),
                 "",
                 "",
                 "",
@@ -108,7 +116,7 @@ def print_log(rows: list[dict[str, Any]]) -> None:
                 Text(what),
                 lead,
                 Text(d["to"]),
-                d["status"],
+                _(d["status"]),
                 (d["sent_at"] or "")[:19],
                 str(len(d["attempts"])),
                 Text((d["last_answer"] or "")[:80]),
@@ -142,12 +150,21 @@ def preview(
     if json:
         print_json([{k: v for k, v in r.items() if k != "context"} for r in rows])
         return
+    from lifecycle.i18n import _
+
     out = sys.stdout
     for r in rows:
-        to = ", ".join(x["to"] for x in r["recipients"]) or "nobody (no contact)"
-        out.write(f"case {r['case_id']} {r['kind']} {r['rule']} {r['period']} → {to}\n")
+        to = ", ".join(x["to"] for x in r["recipients"]) or _("nobody (no contact)")
+        out.write(
+            _("case {case} {kind} {rule} {period} → {to}").format(
+                case=r["case_id"], kind=r["kind"], rule=r["rule"], period=r["period"], to=to
+            )
+            + "\n"
+        )
         out.write(f"  {r['subject'] or r.get('template_error')}\n")
-    out.write(f"{len(rows)} notification(s) would be written by a compliance run on that day.\n")
+    out.write(
+        _("{count} notification(s) would be written by a compliance run on that day.").format(count=len(rows)) + "\n"
+    )
 
 
 @app.command("test")
@@ -168,10 +185,15 @@ def test(
     if json:
         print_json(result)
     else:
+        from lifecycle.i18n import _
+
+        message = (
+            _("Delivered to {to} ({channel}): {answer}")
+            if result["sent"]
+            else _("NOT delivered to {to} ({channel}): {answer}")
+        )
         console().print(
-            f"{'Delivered' if result['sent'] else 'NOT delivered'} to {result['to']} "
-            f"({result['channel']}): {result['answer']}",
-            markup=False,
+            message.format(to=result["to"], channel=result["channel"], answer=result["answer"]), markup=False
         )
     if not result["sent"]:
         raise typer.Exit(1)

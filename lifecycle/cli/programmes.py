@@ -30,7 +30,9 @@ def list_(json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("code", "name", "source", "in force", "version")
+    from lifecycle.i18n import _
+
+    table = Table(_("code"), _("name"), _("source"), _("in force"), _("version"))
     for row in rows:
         table.add_row(
             Text(row["code"]),
@@ -87,10 +89,12 @@ def versions(
     if json:
         print_json(rows)
         return
-    table = Table("version", "first used", "cases", "current")
+    from lifecycle.i18n import _
+
+    table = Table(_("version"), _("first used"), _("cases"), _("current"))
     for row in rows:
         table.add_row(
-            row.version[:12], (row.recorded_at or "not yet")[:19], str(row.cases), "yes" if row.current else ""
+            row.version[:12], (row.recorded_at or _("not yet"))[:19], str(row.cases), _("yes") if row.current else ""
         )
     console().print(table)
 
@@ -124,10 +128,16 @@ def migrate(
     if json:
         print_json(result)
         return
-    verb = "would move" if dry_run else "moved"
+    from lifecycle.i18n import _
+
+    message = (
+        _("{code}: would move {count} case(s) to version {version}")
+        if dry_run
+        else _("{code}: moved {count} case(s) to version {version}")
+    )
     out = console()
-    out.print(f"{code}: {verb} {len(result.moves)} case(s) to version {result.to_version[:12]}", markup=False)
-    table = Table("case", "state", "from version")
+    out.print(message.format(code=code, count=len(result.moves), version=result.to_version[:12]), markup=False)
+    table = Table(_("case"), _("state"), _("from version"))
     for move in result.moves:
         state = (
             move["from_state"]

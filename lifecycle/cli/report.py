@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, application, parse_day, print_json
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="Reports an office hands in: PDF (Chinese text embedded), Excel, HTML.", no_args_is_help=True)
 
@@ -39,7 +40,9 @@ def portfolio(
     from lifecycle.services.read_models.portfolio_report import portfolio_report
 
     if format_ not in FORMATS:
-        raise UsageError(f"--format {format_!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            N_("--format {format}: one of {formats}"), {"format": repr(format_), "formats": ", ".join(FORMATS)}
+        )
     language = report_language(lang)
     app_ = application(db)
     app_.require_schema()
@@ -49,7 +52,12 @@ def portfolio(
         return
     if write_document(render(data, format_, language), output):
         cases = sum(p["cases"] for p in data["programmes"])
+        from lifecycle.cli.common import show_day
+        from lifecycle.i18n import _
+
         error_console().print(
-            f"Wrote {output}: {len(data['programmes'])} programme(s), {cases} case(s), as of {data['as_of']}.",
+            _("Wrote {output}: {programmes} programme(s), {cases} case(s), as of {as_of}.").format(
+                output=output, programmes=len(data["programmes"]), cases=cases, as_of=show_day(str(data["as_of"]))
+            ),
             markup=False,
         )

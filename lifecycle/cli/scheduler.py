@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from lifecycle.cli.common import DbOption, JsonOption, acting, application, console, print_json, whole_number
+from lifecycle.domain.messages import N_
 
 app = typer.Typer(help="The daily compliance run (APScheduler) and its history.", no_args_is_help=True)
 
@@ -47,7 +48,8 @@ def run(
     level = "DEBUG" if verbose else (log_level or os.environ.get("LIFECYCLE_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise UsageError(
-            f"--log-level {log_level or os.environ.get('LIFECYCLE_LOG_LEVEL')!r}: use DEBUG, INFO, WARNING or ERROR"
+            N_("--log-level {value}: use DEBUG, INFO, WARNING or ERROR"),
+            {"value": repr(log_level or os.environ.get("LIFECYCLE_LOG_LEVEL"))},
         )
     configure_logging(level)
     app_ = application(db)
@@ -72,17 +74,21 @@ def run(
     try:
         daily = DailyAt.parse(at or os.environ.get("LIFECYCLE_COMPLY_AT") or DEFAULT_AT)
     except ValueError as error:
-        raise UsageError(f"--at: {error}") from None
+        raise UsageError(N_("--at: {error}"), {"error": error}) from None
     _check_runner(app_)
+    from lifecycle.i18n import _
+
     console().print(
-        f"Scheduler started: the compliance run every day at {daily} China Standard Time "
-        f"on this database. Stop it with SIGTERM (Ctrl-C).",
+        _(
+            "Scheduler started: the compliance run every day at {daily} China Standard Time on this database. "
+            "Stop it with SIGTERM (Ctrl-C)."
+        ).format(daily=daily),
         markup=False,
     )
     import signal
 
     stopped_by = serve(app_, acting(), daily)
-    console().print("Scheduler stopped.", markup=False)
+    console().print(_("Scheduler stopped."), markup=False)
     if stopped_by == signal.SIGINT:
         raise typer.Exit(130)  # Ctrl-C, by the shell's convention (SIGTERM: a normal stop, 0)
 
@@ -115,17 +121,19 @@ def history(
     from rich.table import Table
     from rich.text import Text
 
+    from lifecycle.i18n import _
+
     table = Table(
-        "run",
-        "started (UTC)",
-        "ended",
-        "as of",
-        "invoked by",
-        "source",
-        "outcome",
-        "actions",
-        "by rule / error",
-        title="Compliance runs",
+        _("run"),
+        _("started (UTC)"),
+        _("ended"),
+        _("as of"),
+        _("invoked by"),
+        _("source"),
+        _("outcome"),
+        _("actions"),
+        _("by rule / error"),
+        title=_("Compliance runs"),
     )
     for r in rows:
         detail = r.error or ", ".join(f"{k}: {v}" for k, v in r.counts.get("by_rule", {}).items())

@@ -19,17 +19,24 @@ def init_command(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(result)
         return
+    from lifecycle.i18n import _
+
     out = console()
-    verb = "created" if result.created else "is at"
-    out.print(f"Database {result.database} {verb} schema revision {result.revision}.", markup=False)
+    message = (
+        _("Database {database} created schema revision {revision}.")
+        if result.created
+        else _("Database {database} is at schema revision {revision}.")
+    )
+    out.print(message.format(database=result.database, revision=result.revision), markup=False)
     if result.admin_created:
-        out.print(f"{result.admin_created} is its first admin.", markup=False)
+        out.print(_("{user} is its first admin.").format(user=result.admin_created), markup=False)
     if result.roles:
-        created = ", ".join(result.roles["created"]) or "none (they existed)"
+        created = ", ".join(result.roles["created"]) or _("none (they existed)")
         groups = ", ".join(result.roles["groups"].values())
         out.print(
-            f"PostgreSQL group roles {groups} granted their rights on schema "
-            f"{result.roles['schema']}; created now: {created}.",
+            _(
+                "PostgreSQL group roles {groups} granted their rights on schema {schema}; created now: {created}."
+            ).format(groups=groups, schema=result.roles["schema"], created=created),
             markup=False,
         )
 
@@ -49,11 +56,18 @@ def add(
     if json:
         print_json(result)
     else:
-        login = {"created": "; database login role created", "granted": "; database login role granted"}.get(
-            result["login_role"] or "", ""
-        )
+        from lifecycle.i18n import _
+
+        login = {
+            "created": _("; database login role created"),
+            "granted": _("; database login role granted"),
+        }.get(result["login_role"] or "", "")
+        role, status = (_(str(result[key])) if result[key] else "" for key in ("role", "status"))
         console().print(
-            f"{result['name']}: {result['role']} of office {result['office']} ({result['status']}{login})", markup=False
+            _("{name}: {role} of office {office} ({status}{login})").format(
+                name=result["name"], role=role, office=result["office"], status=status, login=login
+            ),
+            markup=False,
         )
 
 
@@ -69,7 +83,9 @@ def list_(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("name", "role", "office", "since")
+    from lifecycle.i18n import _
+
+    table = Table(_("name"), _("role"), _("office"), _("since"))
     for row in rows:
-        table.add_row(Text(row["name"]), Text(row["role"]), Text(row["office"]), row["created_at"][:19])
+        table.add_row(Text(row["name"]), Text(_(row["role"])), Text(row["office"]), row["created_at"][:19])
     console().print(table)

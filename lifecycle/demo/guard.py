@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Refused
 from lifecycle.services.app import Lifecycle
@@ -58,15 +59,18 @@ def demo_database(app: Lifecycle, acting: str, command: str) -> Actor:
             raise Refused(
                 command,
                 [
-                    Reason(
+                    Reason.of(
                         "not_demo_database",
-                        f"this database holds {count} case(s) the demo did not make (e.g. {shown}); the demo's "
-                        "made-up cases would stay in its append-only audit log for ever. Run the demo on a new "
-                        "file instead, e.g. `lifecycle --db demo.db demo`",
+                        N_(
+                            "this database holds {count} case(s) the demo did not make (e.g. {shown}); the demo's "
+                            "made-up cases would stay in its append-only audit log for ever. Run the demo on a new "
+                            "file instead, e.g. `lifecycle --db demo.db demo`"
+                        ),
+                        {"count": count, "shown": shown},
                         details={"cases": count, "examples": [case_id for case_id, _, _ in examples]},
                     )
                 ],
             )
     init_database(app, acting)
     with app.uow() as uow:
-        return require_admin(uow, acting, "building the demo portfolio")
+        return require_admin(uow, acting, message(N_("building the demo portfolio")))

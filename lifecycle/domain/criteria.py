@@ -16,6 +16,7 @@ from typing import Any
 from lifecycle.domain.dates import add_years, parse_date
 from lifecycle.domain.definition import Band, Condition, Criterion, FieldDef
 from lifecycle.domain.expressions import ExpressionError, NameMissing, evaluate
+from lifecycle.domain.messages import N_, Message, Term, message, terms
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import comparable, show
 
@@ -49,6 +50,17 @@ class Evaluator:
         self.specs = specs
         #: The effective date of the action, for `since` conditions.
         self.on = on
+
+    def term(self, name: str) -> Term:
+        """A field in a message: its code in English, its `zh` label in Chinese."""
+        from lifecycle.domain.messages import field_label
+
+        spec = self.specs.get(name)
+        return Term(name, field_label(spec.zh) if spec is not None and spec.zh else None)
+
+    def _shown(self, name: str, value: Any) -> Term:
+        written = show(value, self.type_of(name))
+        return Term(f"{name} = {written}", f"{self.term(name).text('zh')} = {written}")
 
     def type_of(self, name: str) -> str | None:
         spec = self.specs.get(name)
@@ -150,7 +162,7 @@ class Evaluator:
         """None when the criterion holds or does not apply; else the reason it fails."""
         if not self.applies(criterion):
             return None
-        context = ""
+        context: Message | None = None
         requirement = criterion.require
         if criterion.tiers is not None:
             band, by_value = self.band(criterion)
@@ -160,47 +172,69 @@ class Evaluator:
             if band is None:
                 return self._failed(
                     criterion,
-                    f"{by_name} = {show(by_value, self.type_of(by_name))} falls in no tier",
+                    message(N_("{value} falls in no tier"), {"value": self._shown(by_name, by_value)}),
                     {by_name: by_value},
                     None,
                 )
-            context = f"for {by_name} = {show(by_value, self.type_of(by_name))} ({self._band_text(band, by_name)}): "
+            context = message(
+                N_("for {value} ({band}): "),
+                {"value": self._shown(by_name, by_value), "band": self._band_text(band, by_name)},
+            )
             requirement = band.require
         assert requirement is not None
         outcome = self.evaluate(requirement)
         if outcome.ok:
             return None
         if outcome.error:
-            return Reason(
-                code="criterion_error",
-                message=f"{criterion.en}: the programme's rule cannot be worked out ({outcome.error}); "
-                "this is a fault of the definition, not of your values: ask whoever maintains it "
-                "to correct it (`lifecycle programmes check` names it)",
+            return Reason.of(
+                "criterion_error",
+                N_(
+                    "{criterion}: the programme's rule cannot be worked out ({error}); this is a fault of the "
+                    "definition, not of your values: ask whoever maintains it to correct it "
+                    "(`lifecycle programmes check` names it)"
+                ),
+                {"criterion": Term(criterion.en, criterion.zh), "error": outcome.error},
                 clause=criterion.clause,
                 default=criterion.default,
                 details={"criterion": criterion.id, "error": outcome.error},
             )
         if outcome.missing and not outcome.seen:
             return self._missing(criterion, outcome.missing)
-        seen = ", ".join(f"{name} = {show(value, self.type_of(name))}" for name, value in sorted(outcome.seen.items()))
-        missing = f"; missing {', '.join(sorted(outcome.missing))}" if outcome.missing else ""
-        message = f"{context}needs {self.describe(requirement)}; seen {seen or 'nothing'}{missing}"
-        return self._failed(criterion, message, outcome.seen, self.describe(requirement), missing=outcome.missing)
+        seen = terms([self._shown(name, value) for name, value in sorted(outcome.seen.items())], "comma")
+        values = {
+            "context": context or "",
+            "requirement": self.describe(requirement),
+            "seen": seen if seen.items else Term("nothing", "无"),
+            "missing": terms([self.term(name) for name in sorted(outcome.missing)], "comma"),
+        }
+        body = message(
+            N_("{context}needs {requirement}; seen {seen}; missing {missing}")
+            if outcome.missing
+            else N_("{context}needs {requirement}; seen {seen}"),
+            values,
+        )
+        return self._failed(criterion, body, outcome.seen, self.describe(requirement), missing=outcome.missing)
 
-    def _band_text(self, band: Band, by_name: str) -> str:
+    def _band_text(self, band: Band, by_name: str) -> Term:
         kind = self.type_of(by_name)
         parts = []
         if band.min is not None:
             parts.append(f"≥ {show(band.min, kind)}")
         if band.max is not None:
             parts.append(f"< {show(band.max, kind)}")
-        return "tier " + " and ".join(parts) if parts else "every value"
+        if not parts:
+            return Term("every value", "任何值")
+        return Term("tier " + " and ".join(parts), "档位 " + " 且 ".join(parts))
 
     def _missing(self, criterion: Criterion, names: set[str]) -> Reason:
-        listed = ", ".join(sorted(names))
-        return Reason(
-            code="missing_field",
-            message=f"{criterion.en}: missing {listed}; give it with --set {sorted(names)[0]}=…",
+        return Reason.of(
+            "missing_field",
+            N_("{criterion}: missing {missing}; give it with --set {field}=…"),
+            {
+                "criterion": Term(criterion.en, criterion.zh),
+                "missing": terms([self.term(name) for name in sorted(names)], "comma"),
+                "field": sorted(names)[0],
+            },
             clause=criterion.clause,
             default=criterion.default,
             details={"criterion": criterion.id, "missing": sorted(names)},
@@ -209,14 +243,15 @@ class Evaluator:
     def _failed(
         self,
         criterion: Criterion,
-        message: str,
+        body: Message,
         seen: dict[str, Any],
         threshold: str | None,
         missing: set[str] | None = None,
     ) -> Reason:
-        return Reason(
-            code="criterion_failed",
-            message=f"{criterion.en}: {message}",
+        return Reason.of(
+            "criterion_failed",
+            N_("{criterion}: {body}"),
+            {"criterion": Term(criterion.en, criterion.zh), "body": body},
             clause=criterion.clause,
             default=criterion.default,
             details={

@@ -7,6 +7,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from lifecycle.domain.messages import N_, Message, message, render
+
 
 def add_years(day: date, years: int) -> date:
     """Same month and day `years` later; 29 February maps to 28 February (as relativedelta does,
@@ -53,18 +55,41 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
+class DateProblem(ValueError):
+    """A date that cannot be read: the message id (marked `N_`) and its values, so that it can be
+    shown in the person's language (`term()`); `str(error)` is the English text."""
+
+    def __init__(self, text: str, params: dict[str, object]) -> None:
+        self.template, self.params = text, params
+        super().__init__(render(text, params))
+
+    def term(self) -> Message:
+        return message(self.template, self.params)
+
+
 def parse_date(text: str) -> date:
     """A date written `YYYY-MM-DD`, `YYYY/M/D` or `YYYY年M月D日`, in 1900–2199; anything else is
     a ValueError naming the value and the forms that work."""
     written = str(text).translate(FULL_WIDTH).strip()
-    forms = "write it as YYYY-MM-DD (e.g. 2025-01-10), 2025/1/10 or 2025年1月10日"
     match = next((m for form in _DATE_FORMS if (m := form.fullmatch(written))), None)
     if match is None:
-        raise ValueError(f"{text!r} is not a date; {forms}")
+        raise DateProblem(
+            N_("{text} is not a date; write it as YYYY-MM-DD (e.g. 2025-01-10), 2025/1/10 or 2025年1月10日"),
+            {"text": repr(text)},
+        )
     year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"{text!r} is out of range: dates fall in the years {FIRST_YEAR} to {LAST_YEAR}")
+        raise DateProblem(
+            N_("{text} is out of range: dates fall in the years {first} to {last}"),
+            {"text": repr(text), "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; {forms} (the calendar has no month {month}, day {day})") from None
+        raise DateProblem(
+            N_(
+                "{text} is not a date; write it as YYYY-MM-DD (e.g. 2025-01-10), 2025/1/10 or 2025年1月10日 "
+                "(the calendar has no month {month}, day {day})"
+            ),
+            {"text": repr(text), "month": month, "day": day},
+        ) from None

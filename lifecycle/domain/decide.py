@@ -12,6 +12,7 @@ from lifecycle.domain.case import Case
 from lifecycle.domain.criteria import Evaluator
 from lifecycle.domain.definition import SPECIAL_DESTINATIONS, FieldDef, Route, Rule, TriggerDef
 from lifecycle.domain.effects import apply_effects, count_elapsed_cycles, designate, effect_problems
+from lifecycle.domain.messages import N_, Term, day_term, terms
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme, yearly_mark
 from lifecycle.domain.quotas import FindHolders, frozen_field_reasons, quota_reasons, round_reasons
@@ -22,7 +23,7 @@ from lifecycle.errors import Refused
 
 #: Rules every programme shares (terminal states, dates of states): the project's own rules,
 #: not any policy document's, so every reason citing them is marked [default].
-SHARED_RULES = "the project's own rule"
+SHARED_RULES = N_("the project's own rule")
 
 
 @dataclass
@@ -60,7 +61,11 @@ def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str
         if spec is None:
             known = sorted(programme.definition.fields) + sorted(trigger.params if trigger else [])
             values.problems.append(
-                Reason("unknown_field", f"{key!r} is not a field of {programme.code}; known: {', '.join(known)}")
+                Reason.of(
+                    "unknown_field",
+                    N_("{key} is not a field of {programme}; known: {known}"),
+                    {"key": repr(key), "programme": programme.code, "known": terms(known, "comma")},
+                )
             )
             continue
         try:
@@ -70,7 +75,14 @@ def parse_values(programme: Programme, trigger: TriggerDef | None, raw: dict[str
             check_bounds(spec, target[key])
         except InvalidValue as error:
             values.problems.append(
-                Reason("invalid_field", f"{key}: {error}", spec.clause, spec.default, {"field": key})
+                Reason.of(
+                    "invalid_field",
+                    N_("{field}: {error}"),
+                    {"field": Term(key, programme.field_term(key).zh), "error": error.term()},
+                    spec.clause,
+                    spec.default,
+                    {"field": key},
+                )
             )
     return values
 
@@ -81,22 +93,32 @@ def check_bounds(spec: FieldDef, value: Any) -> None:
     lowest = spec.min_value if spec.min_value is not None else lowest
     highest = spec.max_value if spec.max_value is not None else highest
     if lowest is not None and comparable(value) < lowest:
-        raise InvalidValue(f"{show(value, spec.type)} is below {show(lowest, spec.type)}")
+        raise InvalidValue(
+            N_("{value} is below {lowest}"), {"value": show(value, spec.type), "lowest": show(lowest, spec.type)}
+        )
     if highest is not None and comparable(value) > highest:
-        hint = " (a share is written 0.6 or 60%)" if spec.type == "ratio" else ""
-        raise InvalidValue(f"{show(value, spec.type)} is above {show(highest, spec.type)}{hint}")
+        values = {"value": show(value, spec.type), "highest": show(highest, spec.type)}
+        if spec.type == "ratio":
+            raise InvalidValue(N_("{value} is above {highest} (a share is written 0.6 or 60%)"), values)
+        raise InvalidValue(N_("{value} is above {highest}"), values)
 
 
-def _role_reason(role: str, allowed: list[str], what: str, clause: str | None) -> Reason | None:
+def _role_reason(role: str, allowed: list[str], what: Any, clause: str | None) -> Reason | None:
     if role in allowed:
         return None
     if role == "auditor":
-        message = f"an auditor may only read; {what} needs the role {' or '.join(allowed)}"
+        message = N_("an auditor may only read; {what} needs the role {allowed}")
     elif allowed == ["system"]:
-        message = f"{what} is applied by the compliance run (actor system), not by hand"
+        message = N_("{what} is applied by the compliance run (actor system), not by hand")
     else:
-        message = f"{what} needs the role {' or '.join(allowed)}; you act as {role}"
-    return Reason("role", message, clause, details={"role": role, "allowed": allowed})
+        message = N_("{what} needs the role {allowed}; you act as {role}")
+    return Reason.of(
+        "role",
+        message,
+        {"what": what, "allowed": terms(allowed), "role": role},
+        clause,
+        details={"role": role, "allowed": allowed},
+    )
 
 
 def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date) -> list[Reason]:
@@ -105,9 +127,15 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
     applies = in_force.applies_to == "all" or trigger_name in in_force.applies_to
     if applies and on < in_force.date:
         reasons.append(
-            Reason(
+            Reason.of(
                 "not_in_force",
-                f"{programme.code} is in force from {in_force.date}; {trigger_name} cannot be dated {on}",
+                N_("{programme} is in force from {in_force}; {trigger} cannot be dated {on}"),
+                {
+                    "programme": programme.code,
+                    "in_force": day_term(in_force.date),
+                    "trigger": programme.trigger_term(trigger_name),
+                    "on": day_term(on),
+                },
                 in_force.clause,
                 in_force.default,
                 {"in_force": in_force.date.isoformat(), "on": on.isoformat()},
@@ -122,9 +150,10 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
         and trigger_name not in programme.expiry_triggers
     ):
         reasons.append(
-            Reason(
+            Reason.of(
                 "validity_ended",
-                f"the designation's validity ran through {case.valid_until}; on {on} the case can only expire",
+                N_("the designation's validity ran through {valid_until}; on {on} the case can only expire"),
+                {"valid_until": day_term(case.valid_until), "on": day_term(on)},
                 validity.clause,
                 validity.default,
                 {"valid_until": case.valid_until.isoformat(), "on": on.isoformat()},
@@ -136,9 +165,10 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
     # often arrive after a later decision was recorded.
     if moves and on < case.state_since:
         reasons.append(
-            Reason(
+            Reason.of(
                 "before_state_entry",
-                f"the case entered {case.state} on {case.state_since}; it cannot leave it on an earlier date ({on})",
+                N_("the case entered {state} on {since}; it cannot leave it on an earlier date ({on})"),
+                {"state": programme.state_term(case.state), "since": day_term(case.state_since), "on": day_term(on)},
                 SHARED_RULES,
                 True,
                 details={"state_since": case.state_since.isoformat(), "on": on.isoformat()},
@@ -148,25 +178,35 @@ def _date_reasons(programme: Programme, case: Case, trigger_name: str, on: date)
 
 
 def _timer_reasons(
-    programme: Programme, case: Case, what: str, timer_id: str | None, on: date, once_key: str | None
+    programme: Programme, case: Case, what: Any, timer_id: str | None, on: date, once_key: str | None
 ) -> list[Reason]:
     if timer_id is None:
         return []
     timer = programme.timer(timer_id)
     due = programme.due_date(timer, case)
     if due is None or on < due:
-        when = f"until {due}" if due else "yet"
         return [
-            Reason(
+            Reason.of(
                 "not_due",
-                f"{what} is not due {when} ({timer.en}); it cannot be dated {on}",
+                N_("{what} is not due until {due} ({timer}); it cannot be dated {on}")
+                if due
+                else N_("{what} is not due yet ({timer}); it cannot be dated {on}"),
+                {"what": what, "due": day_term(due), "timer": Term(timer.en, timer.zh), "on": day_term(on)},
                 timer.clause,
                 timer.default,
                 {"due_on": due.isoformat() if due else None, "on": on.isoformat()},
             )
         ]
     if once_key and timer.once_per_cycle and case.marks.get(once_key) == case.cycle:
-        return [Reason("already_done", f"{what} already happened in cycle {case.cycle}", timer.clause, timer.default)]
+        return [
+            Reason.of(
+                "already_done",
+                N_("{what} already happened in cycle {cycle}"),
+                {"what": what, "cycle": case.cycle},
+                timer.clause,
+                timer.default,
+            )
+        ]
     return []
 
 
@@ -190,16 +230,22 @@ def check(
     trigger = programme.trigger(trigger_name)
     if trigger is None:
         return [
-            Reason(
+            Reason.of(
                 "unknown_trigger",
-                f"{programme.code} has no trigger {trigger_name!r}; it has: {', '.join(programme.definition.triggers)}",
+                N_("{programme} has no trigger {trigger}; it has: {triggers}"),
+                {
+                    "programme": programme.code,
+                    "trigger": repr(trigger_name),
+                    "triggers": terms(programme.definition.triggers, "comma"),
+                },
             )
         ]
     if programme.kind(case.state) == "terminal":
         return [
-            Reason(
+            Reason.of(
                 "terminal",
-                f"the case is {programme.label(case.state)}, a terminal state: it accepts no trigger",
+                N_("the case is {state}, a terminal state: it accepts no trigger"),
+                {"state": programme.state_term(case.state, labelled=True)},
                 SHARED_RULES,
                 True,
             )
@@ -207,9 +253,14 @@ def check(
     sources = programme.sources(trigger)
     if case.state not in sources:
         return [
-            Reason(
+            Reason.of(
                 "wrong_state",
-                f"{trigger_name} needs the case in {' or '.join(sources)}; it is in {programme.label(case.state)}",
+                N_("{trigger} needs the case in {allowed}; it is in {state}"),
+                {
+                    "trigger": programme.trigger_term(trigger_name),
+                    "allowed": programme.states_term(sources),
+                    "state": programme.state_term(case.state, labelled=True),
+                },
                 trigger.clause,
                 trigger.default,
                 {"state": case.state, "allowed_from": sources},
@@ -217,11 +268,11 @@ def check(
         ]
     values = values or Values()
     reasons = list(values.problems)
-    role_reason = _role_reason(role, list(trigger.by), trigger_name, trigger.clause)
+    role_reason = _role_reason(role, list(trigger.by), programme.trigger_term(trigger_name), trigger.clause)
     if role_reason:
         reasons.append(role_reason)
     reasons += _date_reasons(programme, case, trigger_name, on)
-    reasons += _timer_reasons(programme, case, trigger_name, trigger.due, on, trigger_name)
+    reasons += _timer_reasons(programme, case, programme.trigger_term(trigger_name), trigger.due, on, trigger_name)
     definition = programme.definition
     naming = definition.naming
     renames = "name_en" in values.fields or (naming is not None and naming.by in values.fields)
@@ -276,11 +327,13 @@ def _param_reasons(
     for name, spec in trigger.params.items():
         if name not in values.params and spec.default_value is None and name not in invalid:
             choices = programme.param_spec(trigger, name).choices
-            hint = f" (one of: {', '.join(choices)})" if choices else ""
             reasons.append(
-                Reason(
+                Reason.of(
                     "missing_field",
-                    f"{trigger.en} needs --set {name}=…{hint}",
+                    N_("{trigger} needs --set {field}=… (one of: {choices})")
+                    if choices
+                    else N_("{trigger} needs --set {field}=…"),
+                    {"trigger": Term(trigger.en, trigger.zh), "field": name, "choices": terms(choices or [], "comma")},
                     spec.clause or trigger.clause,
                     details={"field": name},
                 )
@@ -288,16 +341,22 @@ def _param_reasons(
     ground_name = values.params.get("ground")
     ground = programme.definition.grounds.get(ground_name) if ground_name else None
     if ground is not None:
-        role_reason = _role_reason(role, list(ground.by), f"revocation on ground {ground_name}", ground.clause)
+        revocation = Term(f"revocation on ground {ground_name}", f"以“{ground.zh}”为由撤销")
+        role_reason = _role_reason(role, list(ground.by), revocation, ground.clause)
         if role_reason:
             reasons.append(role_reason)
-        reasons += _timer_reasons(programme, case, f"revocation on ground {ground_name}", ground.due, on, None)
+        reasons += _timer_reasons(programme, case, revocation, ground.due, on, None)
         if ground.states is not None and case.state not in programme.expand(ground.states):
             reasons.append(
-                Reason(
+                Reason.of(
                     "wrong_state",
-                    f"revocation on ground {ground_name} ({ground.en}) applies in "
-                    f"{' or '.join(programme.expand(ground.states))}; the case is in {programme.label(case.state)}",
+                    N_("revocation on ground {ground} ({ground_name}) applies in {allowed}; the case is in {state}"),
+                    {
+                        "ground": Term(str(ground_name), ground.zh),
+                        "ground_name": Term(ground.en, ground.zh),
+                        "allowed": programme.states_term(programme.expand(ground.states)),
+                        "state": programme.state_term(case.state, labelled=True),
+                    },
                     ground.clause,
                     ground.default,
                     {"state": case.state, "allowed_from": ground.states},
@@ -320,9 +379,14 @@ def _param_reasons(
             }
         )
         reasons.append(
-            Reason(
+            Reason.of(
                 "no_route",
-                f"in {case.state}, {trigger.en} takes {' or '.join(possible)}",
+                N_("in {state}, {trigger} takes {accepted}"),
+                {
+                    "state": programme.state_term(case.state),
+                    "trigger": Term(trigger.en, trigger.zh),
+                    "accepted": terms(possible),
+                },
                 trigger.clause,
                 details={"state": case.state, "accepted": possible},
             )
@@ -344,10 +408,10 @@ def _late_for_deadline(programme: Programme, case: Case, route: Route, on: date)
     if route.to not in SPECIAL_DESTINATIONS and programme.kind(route.to) == "terminal":
         return []
     return [
-        Reason(
+        Reason.of(
             "deadline_passed",
-            f"the deadline was {case.deadline_on}; on {on} it has passed, "
-            f"and the case can only be revoked or withdrawn",
+            N_("the deadline was {deadline}; on {on} it has passed, and the case can only be revoked or withdrawn"),
+            {"deadline": day_term(case.deadline_on), "on": day_term(on)},
             SHARED_RULES,
             True,
             details={"deadline_on": case.deadline_on.isoformat(), "on": on.isoformat()},
@@ -398,7 +462,9 @@ def decide(
         programme, case, trigger_name, on, role, values, find_holders=find_holders, exceed_quota=exceed_quota
     )
     if reasons:
-        raise Refused(f"{trigger_name} on case {case.id}", reasons)
+        raise Refused(
+            N_("{trigger} on case {case}"), reasons, {"trigger": programme.trigger_term(trigger_name), "case": case.id}
+        )
     assert trigger is not None
     exceeded: list[dict[str, Any]] = []
     if exceed_quota and programme.definition.quotas:
@@ -414,7 +480,15 @@ def decide(
     route = programme.fire(moved, trigger_name, params)
     if route is None:  # check() found a matching route, so the machine must take one
         raise Refused(
-            f"{trigger_name} on case {case.id}", [Reason("no_route", f"no route of {trigger_name} matches {params}")]
+            N_("{trigger} on case {case}"),
+            [
+                Reason.of(
+                    "no_route",
+                    N_("no route of {trigger} matches {params}"),
+                    {"trigger": programme.trigger_term(trigger_name), "params": params},
+                )
+            ],
+            {"trigger": programme.trigger_term(trigger_name), "case": case.id},
         )
     computed: dict[str, Any] = {}
     if moved.state != case.state:
@@ -470,20 +544,23 @@ def open_case(
     in_force = programme.definition.in_force
     if in_force.applies_to == "all" and on < in_force.date:
         reasons.append(
-            Reason(
+            Reason.of(
                 "not_in_force",
-                f"{programme.code} is in force from {in_force.date}; no case can be opened on {on}",
+                N_("{programme} is in force from {in_force}; no case can be opened on {on}"),
+                {"programme": programme.code, "in_force": day_term(in_force.date), "on": day_term(on)},
                 in_force.clause,
                 in_force.default,
             )
         )
     for field_name, spec in programme.definition.fields.items():
         if spec.required_at_create and field_name not in values.fields:
-            choices = f" (one of: {', '.join(spec.choices)})" if spec.choices else ""
             reasons.append(
-                Reason(
+                Reason.of(
                     "missing_field",
-                    f"a {programme.code} case needs --set {field_name}=…{choices}",
+                    N_("a {programme} case needs --set {field}=… (one of: {choices})")
+                    if spec.choices
+                    else N_("a {programme} case needs --set {field}=…"),
+                    {"programme": programme.code, "field": field_name, "choices": terms(spec.choices or [], "comma")},
                     spec.clause,
                     spec.default,
                     {"field": field_name},
@@ -492,9 +569,9 @@ def open_case(
     reasons += name_problems(programme.definition.naming, name, values.fields)
     initial = programme.initial_state(values.fields, on)
     if initial is None and not any(r.code == "missing_field" for r in reasons):
-        reasons.append(Reason("invalid_field", "no initial state for these fields"))
+        reasons.append(Reason.of("invalid_field", N_("no initial state for these fields")))
     if reasons:
-        raise Refused(f"opening {name!r} in {programme.code}", reasons)
+        raise Refused(N_("opening {name} in {programme}"), reasons, {"name": repr(name), "programme": programme.code})
     assert initial is not None
     fields = dict(values.fields)
     for field_name in _grouping_fields(programme):

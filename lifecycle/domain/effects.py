@@ -13,6 +13,7 @@ from typing import Any
 from lifecycle.domain.case import Case
 from lifecycle.domain.dates import add_days, add_years
 from lifecycle.domain.definition import Route
+from lifecycle.domain.messages import N_, day_term
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
@@ -95,28 +96,43 @@ def _report_problems(programme: Programme, case: Case, route: Route, on: date, p
     if quarter is not None:
         if quarter_key(year, quarter) in case.quarters:
             problems.append(
-                Reason(
+                Reason.of(
                     "duplicate",
-                    f"the data for {quarter_key(year, quarter)} are already filed",
+                    N_("the data for {quarter} are already filed"),
+                    {"quarter": quarter_key(year, quarter)},
                     route.clause,
                     details={"year": year, "quarter": quarter},
                 )
             )
     elif year in case.progress.get(programme.record_for(route), []):
         problems.append(
-            Reason("duplicate", f"the report for {year} is already filed", route.clause, details={"year": year})
+            Reason.of(
+                "duplicate",
+                N_("the report for {year} is already filed"),
+                {"year": year},
+                route.clause,
+                details={"year": year},
+            )
         )
     first = case.approved_on.year if case.approved_on else None
     if first is not None and year < first:
         problems.append(
-            Reason(
+            Reason.of(
                 "invalid_field",
-                f"year {year} is before the designation ({case.approved_on}); no report is due for it",
+                N_("year {year} is before the designation ({approved_on}); no report is due for it"),
+                {"year": year, "approved_on": day_term(case.approved_on)},
                 route.clause,
             )
         )
     if year > on.year:
-        problems.append(Reason("invalid_field", f"year {year} has not begun on {on}", route.clause))
+        problems.append(
+            Reason.of(
+                "invalid_field",
+                N_("year {year} has not begun on {on}"),
+                {"year": year, "on": day_term(on)},
+                route.clause,
+            )
+        )
     return problems
 
 
@@ -141,10 +157,10 @@ def _request_problems(programme: Programme, case: Case, route: Route, on: date, 
     pending = case.pending_change
     if pending:
         return [
-            Reason(
+            Reason.of(
                 "pending",
-                f"a {pending['change']} change requested on "
-                f"{pending['requested_on']} awaits its decision (decide_change)",
+                N_("a {change} change requested on {requested_on} awaits its decision (decide_change)"),
+                {"change": pending["change"], "requested_on": pending["requested_on"]},
                 route.clause,
             )
         ]
@@ -175,7 +191,11 @@ def _request_change(programme: Programme, case: Case, route: Route, on: date, pa
 def _decide_problems(programme: Programme, case: Case, route: Route, on: date, params: dict[str, Any]) -> list[Reason]:
     pending = case.pending_change
     if not pending:
-        return [Reason("pending", "no change request awaits a decision; file one with request_change", route.clause)]
+        return [
+            Reason.of(
+                "pending", N_("no change request awaits a decision; file one with request_change"), clause=route.clause
+            )
+        ]
     if params.get("decision") == "approved" and pending["change"] in ("name", "name_en"):
         return _proposed_name_problems(programme, case, pending["change"], pending["new_value"])
     return []

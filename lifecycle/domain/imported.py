@@ -19,6 +19,7 @@ from lifecycle.domain.dates import add_days, add_years, parse_date
 from lifecycle.domain.decide import parse_values
 from lifecycle.domain.definition import Route
 from lifecycle.domain.effects import apply_effects, count_elapsed_cycles
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.naming import name_problems
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
@@ -78,10 +79,10 @@ class RowProblem:
     default: bool = False
 
     def reason(self, file: str) -> Reason:
-        where = f"line {self.line}" + (f", {self.column}" if self.column else "")
-        return Reason(
+        return Reason.of(
             self.code,
-            f"{where}: {self.message}",
+            N_("line {line}, {column}: {problem}") if self.column else N_("line {line}: {problem}"),
+            {"line": self.line, "column": self.column, "problem": message(self.message)},
             self.clause,
             self.default,
             {"file": file, "line": self.line, "column": self.column},

@@ -6,6 +6,7 @@ from typing import Any
 
 from lifecycle.domain.characters import hidden_character_problem
 from lifecycle.domain.definition import Naming
+from lifecycle.domain.messages import N_
 from lifecycle.domain.patterns import pattern
 from lifecycle.domain.reasons import Reason
 
@@ -17,12 +18,13 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
     problems: list[Reason] = []
     hidden = hidden_character_problem(name, "name")
     if not name.strip():
-        problems.append(Reason("invalid_field", "a case needs a name", details={"field": "name"}))
+        problems.append(Reason.of("invalid_field", N_("a case needs a name"), details={"field": "name"}))
     elif len(name) > MAX_NAME_LENGTH:
         problems.append(
-            Reason(
+            Reason.of(
                 "invalid_field",
-                f"a name has at most {MAX_NAME_LENGTH} characters (this one has {len(name)})",
+                N_("a name has at most {limit} characters (this one has {length})"),
+                {"limit": MAX_NAME_LENGTH, "length": len(name)},
                 details={"field": "name"},
             )
         )
@@ -37,10 +39,18 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
     english = rule.en_pattern is not None and pattern(rule.en_pattern, ignore_case=True).fullmatch(name)
     if not pattern(rule.zh_pattern).fullmatch(name) and not english:
         problems.append(
-            Reason(
+            Reason.of(
                 "name_rule",
-                f"name {name!r} does not fit a {naming.by} {kind!r} centre: it must read like "
-                f"{rule.zh_example!r}" + (f" (or {rule.en_example!r})" if rule.en_example else ""),
+                N_("name {name} does not fit a {by} {kind} centre: it must read like {example} (or {example_en})")
+                if rule.en_example
+                else N_("name {name} does not fit a {by} {kind} centre: it must read like {example}"),
+                {
+                    "name": repr(name),
+                    "by": naming.by,
+                    "kind": repr(kind),
+                    "example": repr(rule.zh_example),
+                    "example_en": repr(rule.en_example),
+                },
                 naming.clause,
                 naming.default,
                 {"name": name, "pattern": rule.zh_pattern, "example": rule.zh_example},
@@ -49,10 +59,10 @@ def name_problems(naming: Naming | None, name: str, fields: dict[str, Any]) -> l
     name_en = fields.get("name_en")
     if name_en and rule.en_pattern and not pattern(rule.en_pattern, ignore_case=True).fullmatch(str(name_en)):
         problems.append(
-            Reason(
+            Reason.of(
                 "name_rule",
-                f"English name {name_en!r} does not fit a {naming.by} {kind!r} centre: it must read "
-                f"like {rule.en_example!r}",
+                N_("English name {name_en} does not fit a {by} {kind} centre: it must read like {example}"),
+                {"name_en": repr(name_en), "by": naming.by, "kind": repr(kind), "example": repr(rule.en_example)},
                 naming.clause,
                 naming.default,
                 {"name_en": name_en, "pattern": rule.en_pattern, "example": rule.en_example},

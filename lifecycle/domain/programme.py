@@ -10,6 +10,7 @@ from transitions import EventData, Machine
 from lifecycle.domain.case import Case
 from lifecycle.domain.dates import add_days, add_years, on_month_day
 from lifecycle.domain.definition import Definition, FieldDef, Names, Route, Timer, TriggerDef
+from lifecycle.domain.messages import Term, Terms, field_label, terms
 
 
 class Programme:
@@ -108,6 +109,23 @@ class Programme:
     def label(self, state: str) -> str:
         s = self.definition.states.get(state)
         return f"{s.zh} {state}" if s else state
+
+    def state_term(self, state: str, labelled: bool = False) -> Term:
+        """A state in a message: its code (or, `labelled`, its label and code) in English,
+        its `zh` label in Chinese."""
+        s = self.definition.states.get(state)
+        return Term(self.label(state) if labelled else state, s.zh if s else None)
+
+    def states_term(self, states: list[str]) -> Terms:
+        return terms([self.state_term(s) for s in states])
+
+    def trigger_term(self, name: str) -> Term:
+        t = self.definition.triggers.get(name)
+        return Term(name, t.zh if t else None)
+
+    def field_term(self, name: str) -> Term:
+        f = self.definition.fields.get(name)
+        return Term(name, field_label(f.zh) if f is not None and f.zh else None)
 
     def initial_state(self, fields: dict[str, Any], on: date | None = None) -> str | None:
         """The state a case opened with these fields on `on` starts in."""

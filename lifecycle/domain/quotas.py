@@ -14,6 +14,7 @@ from typing import Any
 
 from lifecycle.domain.criteria import Evaluator
 from lifecycle.domain.definition import Definition, Quota, QuotaLimit
+from lifecycle.domain.messages import N_, Term, day_term, field_label, message, terms
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import show
 
@@ -41,10 +42,14 @@ def round_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
     round_id = values.get(rounds.field)
     if round_id is None:
         return [
-            Reason(
+            Reason.of(
                 "missing_field",
-                f"{trigger} belongs to an application round; give --set "
-                f"{rounds.field}=… (one of: {', '.join(rounds.rounds)})",
+                N_("{trigger} belongs to an application round; give --set {field}=… (one of: {rounds})"),
+                {
+                    "trigger": _trigger_term(definition, trigger),
+                    "field": rounds.field,
+                    "rounds": ", ".join(rounds.rounds),
+                },
                 rounds.clause,
                 rounds.default,
                 {"field": rounds.field},
@@ -54,10 +59,10 @@ def round_reasons(definition: Definition, trigger: str, values: Mapping[str, Any
     if the_round is None or on <= the_round.submit_by:
         return []
     return [
-        Reason(
+        Reason.of(
             "round_closed",
-            f"round {round_id} took submissions until {the_round.submit_by}; "
-            f"a submission dated {on} is late and is not accepted",
+            N_("round {round} took submissions until {submit_by}; a submission dated {on} is late and is not accepted"),
+            {"round": round_id, "submit_by": day_term(the_round.submit_by), "on": day_term(on)},
             the_round.clause,
             the_round.default,
             {"round": str(round_id), "submit_by": the_round.submit_by.isoformat(), "on": on.isoformat()},
@@ -115,9 +120,14 @@ def quota_reasons(
         missing = [name for name in quota.group_by if values.get(name) is None]
         if missing:
             reasons.append(
-                Reason(
+                Reason.of(
                     "missing_field",
-                    f"{quota.en} are counted by {', '.join(quota.group_by)}; give --set {missing[0]}=…",
+                    N_("{quota} are counted by {group_by}; give --set {field}=…"),
+                    {
+                        "quota": Term(quota.en, quota.zh),
+                        "group_by": terms([_field_term(definition, n) for n in quota.group_by], "comma"),
+                        "field": missing[0],
+                    },
                     quota.clause,
                     quota.default,
                     {"field": missing[0], "quota": quota.id},
@@ -135,23 +145,40 @@ def quota_reasons(
         if exceed and quota.exceedable:
             continue
         group = ", ".join(f"{name} {show(values[name])}" for name in quota.group_by)
-        filled = "; ".join(f"#{h.id} {h.name} ({h.state})" for h in holders) or "no case: none may be added"
-        register = ""
+        filled: Any = "; ".join(f"#{h.id} {h.name} ({h.state})" for h in holders) or Term(
+            "no case: none may be added", "尚无案件：不得再增加"
+        )
+        register: Any = ""
         if held:
-            register = (
-                f"; the register already holds {', '.join(f'#{h.id} {h.name}' for h in held)} "
-                f"in {', '.join(show(values[n]) for n in quota.held_by)}, so {quota.held_flag} holds"
+            register = message(
+                N_("; the register already holds {held} in {where}, so {flag} holds"),
+                {
+                    "held": ", ".join(f"#{h.id} {h.name}" for h in held),
+                    "where": ", ".join(show(values[n]) for n in quota.held_by),
+                    "flag": _field_term(definition, str(quota.held_flag)),
+                },
             )
-        may = (
-            " — the limit holds 原则上 (in principle): an admin may exceed it with --exceed-quota and --reason"
+        may: Any = (
+            message(
+                N_(" — the limit holds 原则上 (in principle): an admin may exceed it with --exceed-quota and --reason")
+            )
             if quota.exceedable
             else ""
         )
         reasons.append(
-            Reason(
+            Reason.of(
                 "quota_full",
-                f"quota {quota.id} ({quota.en}) for {group} is {limit.limit}: {limit.en}; "
-                f"filled by {filled}{register}{may}",
+                N_("quota {quota} ({quota_name}) for {group} is {limit}: {rule}; filled by {filled}{register}{may}"),
+                {
+                    "quota": quota.id,
+                    "quota_name": Term(quota.en, quota.zh),
+                    "group": group,
+                    "limit": limit.limit,
+                    "rule": Term(limit.en, limit.zh),
+                    "filled": filled,
+                    "register": register,
+                    "may": may,
+                },
                 limit.clause or quota.clause,
                 limit.default,
                 {
@@ -181,13 +208,31 @@ def frozen_field_reasons(
         for name in counted_by:
             if name in changes and changes[name] != current.get(name):
                 reasons.append(
-                    Reason(
+                    Reason.of(
                         "invalid_field",
-                        f"{name} cannot change while the case holds a place in quota "
-                        f"{quota.id} ({quota.en}): it is {show(current.get(name))}",
+                        N_(
+                            "{field} cannot change while the case holds a place in quota {quota} "
+                            "({quota_name}): it is {value}"
+                        ),
+                        {
+                            "field": _field_term(definition, name),
+                            "quota": quota.id,
+                            "quota_name": Term(quota.en, quota.zh),
+                            "value": show(current.get(name)),
+                        },
                         quota.clause,
                         quota.default,
                         {"field": name, "quota": quota.id},
                     )
                 )
     return reasons
+
+
+def _trigger_term(definition: Definition, name: str) -> Term:
+    trigger = definition.triggers.get(name)
+    return Term(name, trigger.zh if trigger else None)
+
+
+def _field_term(definition: Definition, name: str) -> Term:
+    spec = definition.fields.get(name)
+    return Term(name, field_label(spec.zh) if spec is not None and spec.zh else None)

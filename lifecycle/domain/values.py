@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lifecycle.domain.characters import hidden_character_problem
-from lifecycle.domain.dates import FULL_WIDTH, parse_date
+from lifecycle.domain.dates import FULL_WIDTH, DateProblem, parse_date
+from lifecycle.domain.messages import N_, Message, message, render
 
 #: Yes and no as people write them, English and Chinese (是/否, 有/无).
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "对"}
@@ -57,7 +58,18 @@ _MAGNITUDE = {None: 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 
 
 class InvalidValue(ValueError):
-    """A value that does not fit its field's type; the message says what would."""
+    """A value that does not fit its field's type; the message says what would.
+
+    Raised with a message id (marked `N_`) and its values, so that a refusal can show it in the
+    person's language (`term()`); `str(error)` is the English text."""
+
+    def __init__(self, text: str, params: Mapping[str, Any] | None = None) -> None:
+        self.template = text
+        self.params = dict(params or {})
+        super().__init__(render(text, self.params) if self.params else text)
+
+    def term(self) -> Message:
+        return message(self.template, self.params)
 
 
 def normalise(raw: str) -> str:
@@ -75,10 +87,17 @@ def _decimal(raw: str, *, chinese_units: bool = False) -> Decimal:
             text, factor = units["number"].strip(), _MAGNITUDE[units["unit"]]
     match = _NUMBER.fullmatch(text)
     if not text or match is None or (match["whole"] is None and match["fraction"] is None):
-        units_hint = ", 2亿, 3.2亿元 or 20000万" if chinese_units else ""
         raise InvalidValue(
-            f"{raw!r} is not a number (write e.g. 3000000000, 3,000,000,000, "
-            f"3e9{units_hint}; commas only between groups of three digits)"
+            N_(
+                "{raw} is not a number (write e.g. 3000000000, 3,000,000,000, 3e9, 2亿, 3.2亿元 or 20000万; "
+                "commas only between groups of three digits)"
+            )
+            if chinese_units
+            else N_(
+                "{raw} is not a number (write e.g. 3000000000, 3,000,000,000, 3e9; "
+                "commas only between groups of three digits)"
+            ),
+            {"raw": repr(raw)},
         )
     cleaned = "".join(
         part
@@ -139,10 +158,10 @@ def parse_value(
             return True
         if word in FALSE_WORDS:
             return False
-        raise InvalidValue(f"{raw!r} is not true or false (true/false, yes/no, 是/否)")
+        raise InvalidValue(N_("{raw} is not true or false (true/false, yes/no, 是/否)"), {"raw": repr(raw)})
     if type_ in ("number", "ratio"):
         if isinstance(raw, bool):
-            raise InvalidValue(f"{raw!r} is not a number")
+            raise InvalidValue(N_("{raw} is not a number"), {"raw": repr(raw)})
         if isinstance(raw, int | float | Decimal):
             raw = repr(raw) if isinstance(raw, float) else str(raw)
         text = normalise(str(raw))
@@ -151,10 +170,10 @@ def parse_value(
         return _json_number(_decimal(text, chinese_units=type_ == "number"), raw)
     if type_ == "int":
         if isinstance(raw, bool):
-            raise InvalidValue(f"{raw!r} is not a whole number")
+            raise InvalidValue(N_("{raw} is not a whole number"), {"raw": repr(raw)})
         number = _decimal(str(raw), chinese_units=True)
         if number != number.to_integral_value():
-            raise InvalidValue(f"{raw!r} is not a whole number")
+            raise InvalidValue(N_("{raw} is not a whole number"), {"raw": repr(raw)})
         return _json_number(number, raw, INT_BOUND)
     if type_ == "date":
         if isinstance(raw, date):
@@ -162,6 +181,9 @@ def parse_value(
         try:
             return parse_date(str(raw)).isoformat()
         except ValueError as error:
+            problem = error.term() if isinstance(error, DateProblem) else None
+            if problem is not None:
+                raise InvalidValue(problem.template, dict(problem.params)) from None
             raise InvalidValue(str(error)) from None
     if type_ in ("choice", "ground"):
         word = normalise(str(raw))
@@ -172,12 +194,15 @@ def parse_value(
         allowed = ", ".join(choices or ())
         named = [label for c in choices or () if (label := _label_of(c, labels))]
         if named:
-            allowed += f" (or in Chinese: {', '.join(named)})"
-        raise InvalidValue(f"{raw!r} is not one of: {allowed}")
+            raise InvalidValue(
+                N_("{raw} is not one of: {allowed} (or in Chinese: {named})"),
+                {"raw": repr(raw), "allowed": allowed, "named": ", ".join(named)},
+            )
+        raise InvalidValue(N_("{raw} is not one of: {allowed}"), {"raw": repr(raw), "allowed": allowed})
     if type_ == "text":
         text = str(raw).strip()
         if not text:
-            raise InvalidValue("an empty text is not a value")
+            raise InvalidValue(N_("an empty text is not a value"))
         check_text(text, "text", MAX_TEXT_LENGTH)
         return text
     raise InvalidValue(f"unknown field type {type_!r}")

@@ -82,7 +82,10 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 
 def _(message: str, lang: str | None = None) -> str:
-    """`message` in the current language (or `lang`)."""
+    """`message` in the current language (or `lang`). An empty message stays empty (gettext
+    would answer the catalogue's header)."""
+    if not message:
+        return message
     return translations(lang or language()).gettext(message)
 
 
@@ -99,3 +102,32 @@ def format_message(template: str, params: dict[str, Any] | None = None, lang: st
     """A message defined with `N_` and named fields, translated and filled in."""
     text = _(template, lang)
     return text.format(**params) if params else text
+
+
+def reason_text(reason: Any, lang: str | None = None) -> str:
+    """A refusal reason (`lifecycle.domain.reasons.Reason`) with its clause, in the current
+    language: its message id translated, the definition's names by their labels."""
+    chosen = lang or language()
+    return str(reason.text(chosen, lambda message: _(message, chosen)))
+
+
+def reason_message(reason: Any, lang: str | None = None) -> str:
+    """A refusal reason's message alone (without its clause), in the current language."""
+    chosen = lang or language()
+    return str(reason.message_in(chosen, lambda message: _(message, chosen)))
+
+
+def error_text(error: BaseException, lang: str | None = None) -> str:
+    """An error's message in the current language: a `LifecycleError` built from a message id
+    and values is translated; any other error is shown as it reads."""
+    chosen = lang or language()
+    text = getattr(error, "text", None)
+    if callable(text):
+        return str(text(chosen, lambda message: _(message, chosen)))
+    return str(error)
+
+
+def action_text(error: Any, lang: str | None = None) -> str:
+    """What a `Refused` error refused, in the current language."""
+    chosen = lang or language()
+    return str(error.action_text(chosen, lambda message: _(message, chosen)))

@@ -24,6 +24,7 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from lifecycle.domain.messages import N_
 from lifecycle.errors import LifecycleError, UsageError
 
 #: How much of a server's answer the log keeps.
@@ -70,9 +71,13 @@ def timeout() -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise ChannelConfigError(f"LIFECYCLE_NOTIFY_TIMEOUT={value!r}: give seconds, e.g. 30") from None
+        raise ChannelConfigError(
+            N_("LIFECYCLE_NOTIFY_TIMEOUT={value}: give seconds, e.g. 30"), {"value": repr(value)}
+        ) from None
     if seconds <= 0:
-        raise ChannelConfigError(f"LIFECYCLE_NOTIFY_TIMEOUT={value!r}: must be more than 0 seconds")
+        raise ChannelConfigError(
+            N_("LIFECYCLE_NOTIFY_TIMEOUT={value}: must be more than 0 seconds"), {"value": repr(value)}
+        )
     return seconds
 
 
@@ -82,29 +87,34 @@ def smtp_config(required: bool = True) -> SmtpConfig | None:
     if not url:
         if required:
             raise ChannelConfigError(
-                "LIFECYCLE_SMTP_URL is not set: e-mail cannot be sent. Set it to the "
-                "mail server, e.g. smtp://user:password@mail.example.org:587?starttls=1 "
-                "or smtps://user:password@mail.example.org:465"
+                N_(
+                    "LIFECYCLE_SMTP_URL is not set: e-mail cannot be sent. Set it to the mail server, e.g. "
+                    "smtp://user:password@mail.example.org:587?starttls=1 or smtps://user:password@mail.example.org:465"
+                )
             )
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ChannelConfigError(
-            "LIFECYCLE_SMTP_URL must be smtp://[user:password@]host[:port][?starttls=1] or "
-            "smtps://[user:password@]host[:port]; got a URL with scheme "
-            f"{parts.scheme or '(none)'!r}"
+            N_(
+                "LIFECYCLE_SMTP_URL must be smtp://[user:password@]host[:port][?starttls=1] or "
+                "smtps://[user:password@]host[:port]; got a URL with scheme {value}"
+            ),
+            {"value": repr(parts.scheme or "(none)")},
         )
     try:
         port = parts.port or (465 if parts.scheme == "smtps" else 25)
     except ValueError:
-        raise ChannelConfigError("LIFECYCLE_SMTP_URL: the port is not a number from 1 to 65535") from None
+        raise ChannelConfigError(N_("LIFECYCLE_SMTP_URL: the port is not a number from 1 to 65535")) from None
     query = parse_qs(parts.query)
     starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "true", "yes")
     sender = os.environ.get("LIFECYCLE_MAIL_FROM", "").strip()
     if not sender:
         raise ChannelConfigError(
-            "LIFECYCLE_MAIL_FROM is not set: give the address notices are sent from, "
-            "e.g. lifecycle@office.example.gov.cn"
+            N_(
+                "LIFECYCLE_MAIL_FROM is not set: give the address notices are sent from, e.g. "
+                "lifecycle@office.example.gov.cn"
+            )
         )
     from lifecycle.domain.contacts import ContactProblem, check_email
 

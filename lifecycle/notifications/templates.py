@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from lifecycle.domain.messages import N_
 from lifecycle.errors import LifecycleError
 
 LANGUAGES = ("zh", "en")
@@ -38,7 +39,7 @@ def languages() -> tuple[str, ...]:
     value = os.environ.get("LIFECYCLE_NOTIFY_LANGUAGE", "zh+en").strip() or "zh+en"
     chosen = tuple(part.strip() for part in value.split("+"))
     if not chosen or any(lang not in LANGUAGES for lang in chosen):
-        raise TemplateProblem(f"LIFECYCLE_NOTIFY_LANGUAGE={value!r}: use zh, en or zh+en")
+        raise TemplateProblem(N_("LIFECYCLE_NOTIFY_LANGUAGE={value}: use zh, en or zh+en"), {"value": repr(value)})
     return chosen
 
 
@@ -48,8 +49,11 @@ def template_dirs() -> list[str]:
     if override:
         if not Path(override).is_dir():
             raise TemplateProblem(
-                f"LIFECYCLE_TEMPLATES={override!r} is not a directory; point it at a "
-                "directory of <kind>.<zh|en>.j2 files (see docs/notifications-operations.md)"
+                N_(
+                    "LIFECYCLE_TEMPLATES={override} is not a directory; point it at a directory of <kind>.<zh|en>.j2 "
+                    "files (see docs/notifications-operations.md)"
+                ),
+                {"override": repr(override)},
             )
         dirs.append(str(Path(override)))
     dirs.append(str(resources.files("lifecycle.notifications") / "templates"))
@@ -106,15 +110,15 @@ def render_one(kind: str, programme: str | None, lang: str, context: dict[str, A
         text = template.render(values)
     except TemplateNotFound:
         raise TemplateProblem(
-            f"no template for a {kind} notice in {lang}: looked for "
-            f"{' and '.join(names)} in {', '.join(template_dirs())}"
+            N_("no template for a {kind} notice in {lang}: looked for {names} in {template_dirs}"),
+            {"kind": kind, "lang": lang, "names": " and ".join(names), "template_dirs": ", ".join(template_dirs())},
         ) from None
     except TemplateError as error:
         where = getattr(error, "filename", None) or names[-1]
         line = getattr(error, "lineno", None)
         raise TemplateProblem(
-            f"template {where}{f' line {line}' if line else ''}: {error}; fix the file "
-            "(`lifecycle notify preview` shows the result)"
+            N_("template {where}{value}: {error}; fix the file (`lifecycle notify preview` shows the result)"),
+            {"where": where, "value": f" line {line}" if line else "", "error": error},
         ) from None
     subject, _, body = text.strip().partition("\n")
     return Message(subject.strip(), body.strip() + "\n")

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from lifecycle.domain.messages import N_
+
 DEFAULT_URL = "sqlite:///lifecycle.db"
 #: WAL with synchronous=NORMAL survives any crash of the process without losing a
 #: committed transaction; FULL also survives a power cut, at a cost per commit.
@@ -36,7 +38,11 @@ def busy_timeout() -> float:
         from lifecycle.errors import UsageError
 
         raise UsageError(
-            f"{BUSY_TIMEOUT_ENV}={text!r}: give the seconds a writer waits for another one, from 0 to 3600 (default 30)"
+            N_(
+                "{busy_timeout_env}={text}: give the seconds a writer waits for another one, from 0 to 3600 (default "
+                "30)"
+            ),
+            {"busy_timeout_env": BUSY_TIMEOUT_ENV, "text": repr(text)},
         )
     return seconds
 
@@ -76,7 +82,9 @@ def create_sqlite_file(url: str) -> None:
         if not path.parent.is_dir():
             from lifecycle.errors import LifecycleError
 
-            raise LifecycleError(f"cannot create {path}: directory {path.parent} does not exist")
+            raise LifecycleError(
+                N_("cannot create {path}: directory {parent} does not exist"), {"path": path, "parent": path.parent}
+            )
         sqlite3.connect(path).close()
 
 
@@ -97,8 +105,11 @@ def _sqlite_engine(url: str) -> Engine:
         from lifecycle.errors import UsageError
 
         raise UsageError(
-            f"LIFECYCLE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS!r}: one of "
-            f"{', '.join(SYNCHRONOUS_LEVELS)} (NORMAL unless you need FULL)"
+            N_(
+                "LIFECYCLE_SQLITE_SYNCHRONOUS={sqlite_synchronous}: one of {synchronous_levels} (NORMAL unless you "
+                "need FULL)"
+            ),
+            {"sqlite_synchronous": repr(SQLITE_SYNCHRONOUS), "synchronous_levels": ", ".join(SYNCHRONOUS_LEVELS)},
         )
     # The driver's `timeout` is SQLite's busy wait: how long a writer waits for another.
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})

@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 from lifecycle.domain.audit import CANONICAL, AuditEntry, compute_hash, utc_text
 from lifecycle.domain.case import Case
+from lifecycle.domain.messages import N_, Term, message
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.values import MAX_REASON_LENGTH, InvalidValue, check_text
 from lifecycle.errors import AuditBroken, Refused
@@ -54,7 +55,8 @@ def _refuse_reason(reason: str, trigger: str) -> None:
         check_text(reason, "reason", MAX_REASON_LENGTH, allow_tab=True)
     except InvalidValue as error:
         raise Refused(
-            f"recording {trigger}", [Reason("invalid_field", f"--reason: {error}", details={"field": "reason"})]
+            message(N_("recording {trigger}"), {"trigger": trigger}),
+            [Reason.of("invalid_field", N_("--reason: {error}"), {"error": error.term()}, details={"field": "reason"})],
         ) from None
 
 
@@ -753,13 +755,15 @@ def _check_actor(who: DatabaseUser, actor: str, role: str) -> None:
     from lifecycle.errors import Refused
 
     raise Refused(
-        f"recording an action by {actor!r} ({role})",
+        message(N_("recording an action by {actor} ({role})"), {"actor": repr(actor), "role": role}),
         [
-            Reason(
+            Reason.of(
                 "role",
-                f"this connection is the database user {who.name!r} ({who.role or 'no lifecycle role'}): "
-                f"its audit entries name {who.name!r}; only a login in lifecycle_system records the "
-                "system's actions",
+                N_(
+                    "this connection is the database user {user} ({role}): its audit entries name {user}; only a "
+                    "login in lifecycle_system records the system's actions"
+                ),
+                {"user": repr(who.name), "role": who.role or Term("no lifecycle role", "无 lifecycle 角色")},
                 details={"user": who.name, "actor": actor, "role": role},
             )
         ],

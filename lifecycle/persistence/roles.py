@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from lifecycle.domain.messages import N_
 from lifecycle.errors import LifecycleError
 
 #: The lifecycle roles a group role stands for (its name is per deployment, see `group_names`).
@@ -153,9 +154,11 @@ def _sql(connection: Connection, statement: Any) -> None:
         cursor.execute(statement)
     except errors.InsufficientPrivilege as error:
         raise LifecycleError(
-            f"{statement.as_string(raw)}: {error}; roles and grants need the installer (a "
-            "superuser, or the owner of the database or schema with CREATEROLE), see "
-            "docs/operations.md"
+            N_(
+                "{raw}: {error}; roles and grants need the installer (a superuser, or the owner of the database or "
+                "schema with CREATEROLE), see docs/operations.md"
+            ),
+            {"raw": statement.as_string(raw), "error": error},
         ) from None
     finally:
         cursor.close()
@@ -187,8 +190,11 @@ def _create_role(connection: Connection, name: str, *, login: bool) -> bool:
     except LifecycleError:  # _sql's form of InsufficientPrivilege
         savepoint.rollback()
         raise LifecycleError(
-            f"creating the PostgreSQL role {name!r} needs a database user with CREATEROLE "
-            "(or a superuser): run this as the installer, see docs/operations.md"
+            N_(
+                "creating the PostgreSQL role {name} needs a database user with CREATEROLE (or a superuser): run "
+                "this as the installer, see docs/operations.md"
+            ),
+            {"name": repr(name)},
         ) from None
     savepoint.commit()
     return True

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from lifecycle.domain.messages import N_
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import DefinitionError, NotFound
 from lifecycle.programmes.loader import load_file, load_text
@@ -55,7 +56,10 @@ class Catalogue:
     def current(self, code: str) -> Programme:
         if code not in self._current:
             if code not in self._files:
-                raise NotFound(f"no programme {code!r}; the programmes are: {', '.join(self.codes())}")
+                raise NotFound(
+                    N_("no programme {code}; the programmes are: {codes}"),
+                    {"code": repr(code), "codes": ", ".join(self.codes())},
+                )
             programme, text = load_file(self._files[code])
             self._current[code] = programme
             self._texts[code] = text
@@ -86,7 +90,10 @@ class Catalogue:
         if key not in self._versions:
             text = stored(code, version) if stored else None
             if text is None:
-                raise NotFound(f"{code} version {version[:12]} is neither current nor stored")
+                raise NotFound(
+                    N_("{code} version {version} is neither current nor stored"),
+                    {"code": code, "version": version[:12]},
+                )
             programme = load_text(text, f"{code}@{version[:12]} (stored)")
             if programme.version != version:
                 raise DefinitionError(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lifecycle.domain.case import Case
+from lifecycle.domain.messages import N_
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import DatabaseUnavailable, LifecycleError
 from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url, sqlite_path
@@ -91,18 +92,22 @@ class Lifecycle:
         path = sqlite_path(self.url)
         if path is not None and not path.is_file():
             raise DatabaseUnavailable(
-                f"no database at {path}, so it has no lifecycle schema yet: run `lifecycle init` "
-                "first to create one there (nothing was created now), or give the database with "
-                "--db / LIFECYCLE_DB"
+                N_(
+                    "no database at {path}, so it has no lifecycle schema yet: run `lifecycle init` first to create "
+                    "one there (nothing was created now), or give the database with --db / LIFECYCLE_DB"
+                ),
+                {"path": path},
             )
         revision = stored_revision(self.engine)
         if revision is None:
             self._explain_missing_rights()
-            raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: run `lifecycle init` first")
+            raise LifecycleError(
+                N_("{url} has no lifecycle schema yet: run `lifecycle init` first"), {"url": safe_url(self.url)}
+            )
         if revision != HEAD:
             raise LifecycleError(
-                f"{safe_url(self.url)} is at schema {revision}, this version "
-                f"needs {HEAD}: run `lifecycle init` to upgrade"
+                N_("{url} is at schema {revision}, this version needs {head}: run `lifecycle init` to upgrade"),
+                {"url": safe_url(self.url), "revision": revision, "head": HEAD},
             )
 
     def _explain_missing_rights(self) -> None:
@@ -115,10 +120,12 @@ class Lifecycle:
         who = connected_user(self.engine)
         if who is not None and not who.installer and who.role is None:
             raise LifecycleError(
-                f"database user {who.name!r} is in none of the lifecycle roles "
-                "(this deployment's admin, auditor and system groups), so it sees no lifecycle tables in "
-                f"{safe_url(self.url)}; the installer grants one with "
-                f"`lifecycle users add {who.name} --role admin|auditor`"
+                N_(
+                    "database user {name} is in none of the lifecycle roles (this deployment's admin, auditor "
+                    "and system groups), so it sees no lifecycle tables in {url}; the installer grants one with "
+                    "`lifecycle users add {name2} --role admin|auditor`"
+                ),
+                {"name": repr(who.name), "url": safe_url(self.url), "name2": who.name},
             )
 
     def end_thread(self) -> None:
@@ -139,5 +146,5 @@ def database_problem(error: Exception, db: str | None) -> Exception:
 
     where = safe_url(resolve_url(db))
     return classify(error, where) or LifecycleError(
-        f"database error: {str(getattr(error, 'orig', error)).strip()}; nothing was written"
+        N_("database error: {strip}; nothing was written"), {"strip": str(getattr(error, "orig", error)).strip()}
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lifecycle.domain.audit import AuditEntry, Checkpoint, LinkOnly, Replay, Verification, utc_text, verify
+from lifecycle.domain.messages import N_
 from lifecycle.errors import AuditBroken, UsageError
 from lifecycle.persistence.engine import safe_url
 from lifecycle.persistence.repositories import HEAD_MISSING, utc_now
@@ -118,8 +119,14 @@ def take_checkpoint(app: Lifecycle) -> CheckpointTaken:
     does not verify (a checkpoint of a broken log would vouch for the break)."""
     result = verify_log(app)
     if not result.ok:
-        where = f"at entry {result.first_bad}" if result.first_bad is not None else "in its cases"
-        raise AuditBroken(f"the audit log is BROKEN {where}: {result.problem}; no checkpoint taken")
+        if result.first_bad is not None:
+            raise AuditBroken(
+                N_("the audit log is BROKEN at entry {first_bad}: {problem}; no checkpoint taken"),
+                {"first_bad": result.first_bad, "problem": result.problem},
+            )
+        raise AuditBroken(
+            N_("the audit log is BROKEN in its cases: {problem}; no checkpoint taken"), {"problem": result.problem}
+        )
     return CheckpointTaken(result.head_seq, result.head_hash, result.entries, utc_text(utc_now()), safe_url(app.url))
 
 
@@ -146,4 +153,4 @@ def read_checkpoint(value: str) -> Checkpoint:
             return Checkpoint.of(data["seq"], data["hash"])
         return Checkpoint.parse(value)
     except ValueError as error:
-        raise UsageError(f"--against: {error}") from None
+        raise UsageError(N_("--against: {error}"), {"error": error}) from None

@@ -19,6 +19,7 @@ from typing import Any
 
 from lifecycle.domain.audit import FIELDS, AuditEntry
 from lifecycle.domain.characters import json_safe, printable
+from lifecycle.domain.messages import N_
 from lifecycle.errors import UsageError
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.audit import audit_entries
@@ -46,7 +47,10 @@ def write_entries(
     from lifecycle.reports.export import check_output, export_table
 
     if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"export format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
+        raise UsageError(
+            N_("export format {fmt}: one of {export_formats}"),
+            {"fmt": repr(fmt), "export_formats": ", ".join(EXPORT_FORMATS)},
+        )
     counted = _counted(entries, progress)
     if path is None:
         if fmt == "jsonl":

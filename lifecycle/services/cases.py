@@ -11,6 +11,7 @@ from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.domain.decide import Proposal, decide, open_case, options
 from lifecycle.domain.definition import Quota
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.reasons import Reason
@@ -63,7 +64,7 @@ def add_case(
     programme = app.catalogue.current(code)
     action = f"opening a case in {code}"
     with app.uow(write=True) as uow:
-        actor = actor or require_admin(uow, acting, action)
+        actor = actor or require_admin(uow, acting, message(N_("opening a case in {code}"), {"code": code}))
         chosen = office_for_new_case(uow, actor, office, action)
         proposal = open_case(programme, name, on, actor.role, values)
         proposal.case.office = chosen
@@ -95,9 +96,11 @@ def advance(
     open decisions due of the case that propose this trigger are settled by it.
     """
     if exceed_quota and not (reason or "").strip():
-        raise UsageError("--exceed-quota: say why the quota is exceeded with --reason, for the audit log")
+        raise UsageError(N_("--exceed-quota: say why the quota is exceeded with --reason, for the audit log"))
     with app.uow(write=True) as uow:
-        actor = actor or require_admin(uow, acting, f"{trigger} on case {case_id}")
+        actor = actor or require_admin(
+            uow, acting, message(N_("{trigger} on case {case}"), {"trigger": trigger, "case": case_id})
+        )
         case = load_case(uow, case_id, actor.name)
         if expected_version is not None and case.version != expected_version:
             raise _conflict(uow, case, expected_version)
@@ -157,7 +160,7 @@ def load_case(uow: UnitOfWork, case_id: int, reader: str | None = None) -> Case:
     case = uow.cases.get(case_id)
     office = case.office if case is not None else uow.cases.hidden_office(case_id)
     if office is None:
-        raise NotFound(f"no case {case_id}; `lifecycle cases list` shows the cases")
+        raise NotFound(N_("no case {case_id}; `lifecycle cases list` shows the cases"), {"case_id": case_id})
     who_db = uow.users.database_user()
     if who_db is not None and not who_db.installer:
         seen = None  # row-level security already showed this login its offices' cases only
@@ -166,12 +169,15 @@ def load_case(uow: UnitOfWork, case_id: int, reader: str | None = None) -> Case:
     if case is None or (seen is not None and office not in seen):
         who = reader or uow.viewer or "you"
         raise Refused(
-            f"case {case_id}",
+            message(N_("case {case_id}"), {"case_id": case_id}),
             [
-                Reason(
+                Reason.of(
                     "office",
-                    f"case {case_id} belongs to office {office}, which is neither {who}'s office nor "
-                    "one below it; an administrator of that office (or of an office above it) acts on it",
+                    N_(
+                        "case {case_id} belongs to office {office}, which is neither {who}'s office nor "
+                        "one below it; an administrator of that office (or of an office above it) acts on it"
+                    ),
+                    {"case_id": case_id, "office": office, "who": who},
                     details={"case_id": case_id, "office": office, "user": who},
                 )
             ],
@@ -226,9 +232,11 @@ def _conflict(uow: UnitOfWork, case: Case, seen_version: int) -> Conflict:
     now = latest.version if latest else "?"
     state = latest.state if latest else "?"
     return Conflict(
-        f"case {case.id} changed under you: you saw version {seen_version}, it is now "
-        f"version {now} in {state}{who}. Nothing was written; reload it with "
-        f"`lifecycle cases show {case.id}` and try again."
+        N_(
+            "case {id} changed under you: you saw version {seen_version}, it is now version {now} in {state}{who}. "
+            "Nothing was written; reload it with `lifecycle cases show {id}` and try again."
+        ),
+        {"id": case.id, "seen_version": seen_version, "now": now, "state": state, "who": who},
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from lifecycle.domain.contacts import Contact, ContactProblem, updated
+from lifecycle.domain.messages import N_, message
 from lifecycle.errors import NotFound, UsageError
 from lifecycle.persistence.repositories import EntryDraft
 from lifecycle.services.app import Lifecycle
@@ -39,7 +40,7 @@ def set_contact(
     entry's reason (the demo's says its data is made up)."""
     app.require_schema()
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"changing the contact of case {case_id}")
+        actor = require_admin(uow, acting, message(N_("changing the contact of case {case}"), {"case": case_id}))
         case = load_case(uow, case_id)
         before = uow.contacts.of_case(case_id) or Contact()
         after = _checked(before, values)
@@ -86,16 +87,21 @@ def _checked(before: Contact, values: dict[str, str | None]) -> Contact:
             webhook_kind=values.get("webhook_kind"),
         )
     except ContactProblem as problem:
-        raise UsageError(f"{problem}. Nothing was changed.") from None
+        raise UsageError(N_("{problem}. Nothing was changed."), {"problem": problem}) from None
 
 
 def set_admin_contact(app: Lifecycle, acting: str, user: str, **values: str | None) -> dict[str, Any]:
     """An administrator's addresses (the office's: decisions due go there). Audited, without a case."""
     app.require_schema()
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"changing the addresses of administrator {user}")
+        actor = require_admin(
+            uow, acting, message(N_("changing the addresses of administrator {user}"), {"user": user})
+        )
         if uow.users.role_of(user) != "admin":
-            raise NotFound(f"{user!r} is not an administrator of this database; `lifecycle users list` shows them")
+            raise NotFound(
+                N_("{user} is not an administrator of this database; `lifecycle users list` shows them"),
+                {"user": repr(user)},
+            )
         before = uow.contacts.of_admin(user) or Contact(user)
         after = _checked(before, {**values, "name": None})
         changed = [

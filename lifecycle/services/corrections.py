@@ -16,6 +16,8 @@ from typing import Any
 from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.domain.effects import quarter_key
+from lifecycle.domain.messages import N_
+from lifecycle.domain.messages import message as message_of
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
@@ -25,7 +27,7 @@ from lifecycle.services.cases import load_case
 from lifecycle.services.users import require_admin
 
 CORRECT = "correct"
-RULE = "the project's own rule (correcting a mistaken entry)"
+RULE = N_("the project's own rule (correcting a mistaken entry)")
 
 
 @dataclass
@@ -35,8 +37,11 @@ class Corrected:
     case: Case
 
 
-def _refused(seq: int, message: str, **details: Any) -> Refused:
-    return Refused(f"correcting audit entry #{seq}", [Reason("not_correctable", message, RULE, True, details)])
+def _refused(seq: int, template: str, params: dict[str, Any], **details: Any) -> Refused:
+    return Refused(
+        message_of(N_("correcting audit entry #{seq}"), {"seq": seq}),
+        [Reason.of("not_correctable", template, {"seq": seq, **params}, RULE, True, details)],
+    )
 
 
 def _iso(day: Any) -> date | None:
@@ -82,30 +87,33 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
     """Void entry `seq` with a compensating entry; the case returns to what it was before it."""
     why = reason.strip()
     if not why:
-        raise UsageError("--reason: say what was mistaken, for the audit log")
+        raise UsageError(N_("--reason: say what was mistaken, for the audit log"))
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"correcting audit entry #{seq}")
+        actor = require_admin(uow, acting, message_of(N_("correcting audit entry #{seq}"), {"seq": seq}))
         voided = uow.audit.by_seq(seq)
         if voided is None:
-            raise NotFound(f"no audit entry #{seq}; `lifecycle audit log` lists them")
+            raise NotFound(N_("no audit entry #{seq}; `lifecycle audit log` lists them"), {"seq": seq})
         if voided.case_id is None:
             raise _refused(
-                seq, f"entry #{seq} ({voided.trigger}) is not about a case; only a case's entries can be corrected"
+                seq,
+                N_("entry #{seq} ({trigger}) is not about a case; only a case's entries can be corrected"),
+                {"trigger": voided.trigger},
             )
         if voided.trigger == CORRECT:
-            raise _refused(seq, f"entry #{seq} is itself a correction; record the action again instead")
+            raise _refused(seq, N_("entry #{seq} is itself a correction; record the action again instead"), {})
         case = load_case(uow, voided.case_id)
         history = uow.audit.history(case.id or 0)
         corrections = [e for e in history if e.trigger == CORRECT]
         void_set = {int(e.payload["voids"]) for e in corrections if "voids" in e.payload}
         if seq in void_set:
             by = next(e.seq for e in corrections if e.payload.get("voids") == seq)
-            raise Conflict(f"entry #{seq} was already voided by #{by}; nothing was written")
+            raise Conflict(N_("entry #{seq} was already voided by #{by}; nothing was written"), {"seq": seq, "by": by})
         moves = voided.from_state is not None and voided.from_state != voided.to_state
         if voided.from_state is None:
             raise _refused(
                 seq,
-                f"entry #{seq} opened the case; a case is never deleted — withdraw it, or correct its later entries",
+                N_("entry #{seq} opened the case; a case is never deleted — withdraw it, or correct its later entries"),
+                {},
             )
         later_moves = [
             e
@@ -115,9 +123,17 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
         if moves and later_moves:
             raise _refused(
                 seq,
-                f"entry #{seq} ({voided.trigger} {voided.from_state} → {voided.to_state}) is not "
-                f"the case's latest state change: #{later_moves[-1].seq} ({later_moves[-1].trigger}) "
-                "rests on it; correct that one first",
+                N_(
+                    "entry #{seq} ({trigger} {from_state} → {to_state}) is not the case's latest state change: "
+                    "#{latest} ({latest_trigger}) rests on it; correct that one first"
+                ),
+                {
+                    "trigger": voided.trigger,
+                    "from_state": voided.from_state,
+                    "to_state": voided.to_state,
+                    "latest": later_moves[-1].seq,
+                    "latest_trigger": later_moves[-1].trigger,
+                },
                 latest=later_moves[-1].seq,
             )
         programme = app.programme_for(case, uow)
@@ -156,7 +172,7 @@ def correct(app: Lifecycle, acting: str, seq: int, reason: str) -> Corrected:
         )
         entry = uow.change_case(restored, case.version, draft, f"correcting audit entry #{seq}")
         if entry is None:
-            raise Conflict(f"case {case.id} changed meanwhile; nothing was written, try again")
+            raise Conflict(N_("case {id} changed meanwhile; nothing was written, try again"), {"id": case.id})
         _reopen_decisions(uow, voided, entry, actor.name)
         uow.commit()
     return Corrected(entry, voided, restored)

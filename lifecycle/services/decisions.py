@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.domain.decide import decide
+from lifecycle.domain.messages import N_, message
 from lifecycle.errors import NotFound, Refused
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.cases import holders_finder, load_case
@@ -66,7 +67,8 @@ def trigger_form(app: Lifecycle, case_id: int, trigger: str) -> TriggerForm:
     spec = programme.trigger(trigger)
     if spec is None:
         raise NotFound(
-            f"{programme.code} has no trigger {trigger!r}; it has: {', '.join(programme.definition.triggers)}"
+            N_("{code} has no trigger {trigger}; it has: {triggers}"),
+            {"code": programme.code, "trigger": repr(trigger), "triggers": ", ".join(programme.definition.triggers)},
         )
     params = []
     for name in spec.params:
@@ -109,7 +111,9 @@ def propose(
 ) -> Proposed:
     """What `advance` would do with these values, or Refused with every reason; writes nothing."""
     with app.uow() as uow:
-        actor = require_admin(uow, acting, f"{trigger} on case {case_id}")
+        actor = require_admin(
+            uow, acting, message(N_("{trigger} on case {case}"), {"trigger": trigger, "case": case_id})
+        )
         case = load_case(uow, case_id)
         programme = app.programme_for(case, uow)
         proposal = decide(
@@ -135,6 +139,6 @@ def acting_as(app: Lifecycle, claimed: str) -> tuple[Actor | None, str | None]:
     and why they cannot act at all (unknown here, or claiming another name)."""
     with app.uow() as uow:
         try:
-            return resolve_actor(uow, claimed, "using lifecycle tui"), None
+            return resolve_actor(uow, claimed, message(N_("using lifecycle tui"))), None
         except Refused as refused:
             return None, "; ".join(reason.message for reason in refused.reasons)

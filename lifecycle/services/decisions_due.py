@@ -18,6 +18,7 @@ from lifecycle.domain.audit import AuditEntry
 from lifecycle.domain.case import Case
 from lifecycle.domain.compliance import SYSTEM_ROLE
 from lifecycle.domain.decide import decide
+from lifecycle.domain.messages import N_, day_term, message
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import due_actions
@@ -78,7 +79,9 @@ def list_decisions(
 ) -> list[dict[str, Any]]:
     """Decisions in `state` (open, confirmed, dismissed, all), oldest due first. Anyone may read."""
     if state not in LIST_STATES:
-        raise UsageError(f"--state {state!r}: one of {', '.join(LIST_STATES)}")
+        raise UsageError(
+            N_("--state {state}: one of {list_states}"), {"state": repr(state), "list_states": ", ".join(LIST_STATES)}
+        )
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error naming the codes
     app.require_schema()
@@ -96,7 +99,10 @@ def open_counts(app: Lifecycle) -> dict[str, int]:
 def _load(uow: UnitOfWork, decision_id: int) -> dict[str, Any]:
     row = uow.decisions.get(decision_id, lock=True)
     if row is None:
-        raise NotFound(f"no decision {decision_id}; `lifecycle decisions list --state all` shows them")
+        raise NotFound(
+            N_("no decision {decision_id}; `lifecycle decisions list --state all` shows them"),
+            {"decision_id": decision_id},
+        )
     return row
 
 
@@ -112,20 +118,29 @@ def ground_holds(programme: Programme, case: Case, row: dict[str, Any], on: date
 
 
 def _no_longer(row: dict[str, Any], case: Case, programme: Programme, on: date) -> Refused:
-    where = programme.label(case.state)
     if case.state == row["from_state"]:
-        why = (
-            f"on {on} the rule {row['rule']} no longer requires it for {row['period']} (the report "
-            "was filed, the deadline met or the case moved meanwhile)"
+        why = message(
+            N_(
+                "on {on} the rule {rule} no longer requires it for {period} (the report was filed, the deadline "
+                "met or the case moved meanwhile)"
+            ),
+            {"on": day_term(on), "rule": row["rule"], "period": row["period"]},
         )
     else:
-        why = f"the case was in {row['from_state']} when it was raised and is now in {where}"
+        why = message(
+            N_("the case was in {from_state} when it was raised and is now in {state}"),
+            {
+                "from_state": programme.state_term(row["from_state"]),
+                "state": programme.state_term(case.state, labelled=True),
+            },
+        )
     return Refused(
-        f"confirming decision {row['id']} on case {row['case_id']}",
+        message(N_("confirming decision {id} on case {case}"), {"id": row["id"], "case": row["case_id"]}),
         [
-            Reason(
+            Reason.of(
                 "ground_no_longer_holds",
-                f"{why}; dismiss it with `lifecycle decisions dismiss {row['id']} --reason …`",
+                N_("{why}; dismiss it with `lifecycle decisions dismiss {id} --reason …`"),
+                {"why": why, "id": row["id"]},
                 row["clause"],
                 row["default"],
                 {"decision_id": row["id"], "state": case.state, "from_state": row["from_state"]},
@@ -141,9 +156,9 @@ def confirm(
     number in the audit entry; Refused (exit 3) if the ground no longer holds."""
     number = decision_no.strip()
     if not number:
-        raise UsageError("--decision-no: give the decision's number (文号), e.g. 国科发区〔2026〕12号")
+        raise UsageError(N_("--decision-no: give the decision's number (文号), e.g. 国科发区〔2026〕12号"))
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"confirming decision {decision_id}")
+        actor = require_admin(uow, acting, message(N_("confirming decision {id}"), {"id": decision_id}))
         row = _load(uow, decision_id)
         if row["state"] == CONFIRMED and row["decision_no"] == number:
             return Decided(view(row), None, False)  # a retry: already done, nothing more to write
@@ -156,15 +171,18 @@ def confirm(
             )
         case = load_case(uow, row["case_id"])
         programme = app.programme_for(case, uow)
-        what = f"confirming decision {decision_id} on case {case.id}"
+        what = message(N_("confirming decision {id} on case {case}"), {"id": decision_id, "case": case.id})
         if row["name"]:
             raise Refused(
                 what,
                 [
-                    Reason(
+                    Reason.of(
                         "settled_by_action",
-                        f"{row['name']} is settled by recording it: `lifecycle advance "
-                        f"{case.id} {row['trigger']} --set …`, which closes this decision",
+                        N_(
+                            "{name} is settled by recording it: `lifecycle advance {case} {trigger} --set …`, "
+                            "which closes this decision"
+                        ),
+                        {"name": row["name"], "case": case.id, "trigger": row["trigger"]},
                         row["clause"],
                         row["default"],
                     )
@@ -174,9 +192,10 @@ def confirm(
             raise Refused(
                 what,
                 [
-                    Reason(
+                    Reason.of(
                         "before_due",
-                        f"the rule held from {row['due_on']}; the decision cannot take effect earlier ({on})",
+                        N_("the rule held from {due_on}; the decision cannot take effect earlier ({on})"),
+                        {"due_on": day_term(row["due_on"]), "on": day_term(on)},
                         row["clause"],
                         row["default"],
                         {"due_on": row["due_on"].isoformat()},
@@ -214,7 +233,7 @@ def confirm(
         )
         entry = uow.change_case(proposal.case, case.version, draft, f"confirming decision {decision_id}")
         if entry is None:
-            raise Conflict(f"case {case.id} changed while deciding; nothing was written, try again")
+            raise Conflict(N_("case {id} changed while deciding; nothing was written, try again"), {"id": case.id})
         uow.decisions.decide(
             decision_id,
             state=CONFIRMED,
@@ -234,16 +253,21 @@ def dismiss(app: Lifecycle, acting: str, decision_id: int, reason: str, on: date
     rule, period) is never proposed again."""
     why = reason.strip()
     if not why:
-        raise UsageError("--reason: say why the proposal is dismissed, for the audit log")
+        raise UsageError(N_("--reason: say why the proposal is dismissed, for the audit log"))
     with app.uow(write=True) as uow:
-        actor = require_admin(uow, acting, f"dismissing decision {decision_id}")
+        actor = require_admin(uow, acting, message(N_("dismissing decision {id}"), {"id": decision_id}))
         row = _load(uow, decision_id)
         if row["state"] == DISMISSED:
             return Decided(view(row), None, False)  # a retry: already dismissed
         if row["state"] != OPEN:
             raise Conflict(
-                f"decision {decision_id} was already {row['state']} by {row['decided_by']} on "
-                f"{row['decided_on']}; nothing was written"
+                N_("decision {decision_id} was already {state} by {decided_by} on {decided_on}; nothing was written"),
+                {
+                    "decision_id": decision_id,
+                    "state": row["state"],
+                    "decided_by": row["decided_by"],
+                    "decided_on": row["decided_on"],
+                },
             )
         case = load_case(uow, row["case_id"])
         payload: dict[str, Any] = {

@@ -15,6 +15,7 @@ from typing import Any
 
 from lifecycle.domain.dates import parse_date
 from lifecycle.domain.decide import Proposal, decide
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Conflict, NotFound, Refused, UsageError
 from lifecycle.persistence.repositories import EntryDraft
@@ -38,7 +39,10 @@ def read_rows(file: str) -> list[tuple[int, dict[str, Any]]]:
     """(line, row) of each result in the file: .csv with a header row, or .jsonl."""
     path = Path(file)
     if not path.is_file():
-        raise NotFound(f"no file {file!r}; give a .csv or .jsonl file with columns {', '.join(COLUMNS)}")
+        raise NotFound(
+            N_("no file {file}; give a .csv or .jsonl file with columns {columns}"),
+            {"file": repr(file), "columns": ", ".join(COLUMNS)},
+        )
     text = _text(path)
     rows: list[tuple[int, dict[str, Any]]] = []
     if path.suffix.lower() in (".jsonl", ".ndjson") or text.lstrip().startswith("{"):
@@ -49,19 +53,30 @@ def read_rows(file: str) -> list[tuple[int, dict[str, Any]]]:
                 item = json.loads(content)
             except json.JSONDecodeError as error:
                 raise UsageError(
-                    f"{file} line {line}: not JSON ({error.msg}); one object a line, "
-                    'e.g. {"case_id": 3, "grade": "good"}'
+                    N_(
+                        '{file} line {line}: not JSON ({msg}); one object a line, e.g. {{"case_id": 3, "grade": '
+                        '"good"}}'
+                    ),
+                    {"file": file, "line": line, "msg": error.msg},
                 ) from None
             if not isinstance(item, dict):
-                raise UsageError(f'{file} line {line}: one object a line, e.g. {{"case_id": 3, "grade": "good"}}')
+                raise UsageError(
+                    N_('{file} line {line}: one object a line, e.g. {{"case_id": 3, "grade": "good"}}'),
+                    {"file": file, "line": line},
+                )
             rows.append((line, item))
         return rows
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in ("case_id", "grade") if c not in (reader.fieldnames or [])]
     if missing:
         raise UsageError(
-            f"{file}: the header needs the columns {', '.join(missing)} (have: "
-            f"{', '.join(reader.fieldnames or [])}); columns: {', '.join(COLUMNS)}"
+            N_("{file}: the header needs the columns {missing} (have: {value}); columns: {columns}"),
+            {
+                "file": file,
+                "missing": ", ".join(missing),
+                "value": ", ".join(reader.fieldnames or []),
+                "columns": ", ".join(COLUMNS),
+            },
         )
     for item in reader:
         rows.append((reader.line_num, {k: v for k, v in item.items() if k}))
@@ -72,20 +87,23 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
     """Record every grade of the file, or none; what was (or with `dry_run` would be) recorded."""
     rows = read_rows(file)
     if not rows:
-        raise UsageError(f"{file} has no rows; one row per case: {', '.join(COLUMNS)}")
+        raise UsageError(
+            N_("{file} has no rows; one row per case: {columns}"), {"file": file, "columns": ", ".join(COLUMNS)}
+        )
     reasons: list[Reason] = []
     decided: list[tuple[int, Proposal, int, str | None, str | None]] = []
     with app.uow(write=not dry_run) as uow:
-        actor = require_admin(uow, acting, f"recording the evaluation results of {file}")
+        actor = require_admin(uow, acting, message(N_("recording the evaluation results of {file}"), {"file": file}))
         seen: dict[int, int] = {}
         for line, row in rows:
-            where = f"line {line}"
+            where = message(N_("line {line}"), {"line": line})
             unknown = sorted(set(row) - set(COLUMNS))
             if unknown:
                 reasons.append(
-                    Reason(
+                    Reason.of(
                         "unknown_field",
-                        f"{where}: unknown column {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}",
+                        N_("{where}: unknown column {unknown}; the columns are {columns}"),
+                        {"where": where, "unknown": ", ".join(unknown), "columns": ", ".join(COLUMNS)},
                     )
                 )
                 continue
@@ -93,18 +111,19 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                 case_id = int(str(row.get("case_id", "")).strip())
             except ValueError:
                 reasons.append(
-                    Reason(
+                    Reason.of(
                         "invalid_field",
-                        f"{where}: case_id {row.get('case_id')!r} is not a case "
-                        "number (`lifecycle cases list` shows them)",
+                        N_("{where}: case_id {value} is not a case number (`lifecycle cases list` shows them)"),
+                        {"where": where, "value": repr(row.get("case_id"))},
                     )
                 )
                 continue
             if case_id in seen:
                 reasons.append(
-                    Reason(
+                    Reason.of(
                         "duplicate",
-                        f"{where}: case {case_id} is already graded on line {seen[case_id]}; one result per case",
+                        N_("{where}: case {case} is already graded on line {line}; one result per case"),
+                        {"where": where, "case": case_id, "line": seen[case_id]},
                     )
                 )
                 continue
@@ -112,11 +131,11 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
             try:
                 day = parse_date(str(row["on"]).strip()) if row.get("on") else on
             except ValueError as error:
-                reasons.append(Reason("invalid_field", f"{where}: on: {error}"))
+                reasons.append(Reason.of("invalid_field", N_("{where}: on: {error}"), {"where": where, "error": error}))
                 continue
             case = uow.cases.get(case_id)
             if case is None:
-                reasons.append(Reason("not_found", f"{where}: no case {case_id}"))
+                reasons.append(Reason.of("not_found", N_("{where}: no case {case}"), {"where": where, "case": case_id}))
                 continue
             if (scope := uow.scope_of(actor.name)) is not None and case.office not in scope:
                 reasons.append(
@@ -141,9 +160,10 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                 )
             except Refused as refused:
                 reasons += [
-                    Reason(
+                    Reason.of(
                         r.code,
-                        f"{where} (case {case_id}): {r.message}",
+                        N_("{where} (case {case}): {problem}"),
+                        {"where": where, "case": case_id, "problem": r.as_message()},
                         r.clause,
                         r.default,
                         {**r.details, "line": line},
@@ -161,7 +181,10 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                     proposal.payload["settles_decisions"] = settles
             decided.append((line, proposal, case.version, number, (str(row.get("reason") or "").strip() or None)))
         if reasons:
-            raise Refused(f"recording the evaluation results of {file} (nothing was recorded)", reasons)
+            raise Refused(
+                message(N_("recording the evaluation results of {file} (nothing was recorded)"), {"file": file}),
+                reasons,
+            )
         results = []
         for line, proposal, version, number, reason in decided:
             entry_seq = None
@@ -182,7 +205,9 @@ def record_round(app: Lifecycle, acting: str, file: str, on: date, *, dry_run: b
                 )
                 entry = uow.change_case(proposal.case, version, draft, f"recording the evaluation results of {file}")
                 if entry is None:
-                    raise Conflict(f"case {proposal.case.id} changed meanwhile; nothing was recorded, try again")
+                    raise Conflict(
+                        N_("case {id} changed meanwhile; nothing was recorded, try again"), {"id": proposal.case.id}
+                    )
                 entry_seq = entry.seq
                 for decision_id in proposal.payload.get("settles_decisions", []):
                     uow.decisions.decide(

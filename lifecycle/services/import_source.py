@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lifecycle.domain.imported import RESERVED, ImportRow, RowProblem
+from lifecycle.domain.messages import N_
 from lifecycle.errors import NotFound
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -43,7 +44,9 @@ class ImportSource:
 
 def read_source(path: Path) -> ImportSource:
     if not path.is_file():
-        raise NotFound(f"no file {str(path)!r} to import; give the path of a .csv, .xlsx or .jsonl file")
+        raise NotFound(
+            N_("no file {path} to import; give the path of a .csv, .xlsx or .jsonl file"), {"path": repr(str(path))}
+        )
     data = path.read_bytes()
     source = ImportSource(path.name, hashlib.sha256(data).hexdigest(), "")
     if path.suffix.lower() in (".xls", ".et") or data.startswith(b"\xd0\xcf\x11\xe0"):

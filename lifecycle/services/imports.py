@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lifecycle.domain.imported import ImportedCase, ImportRow, PastEvent, RowProblem, import_row
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.programme import Programme
 from lifecycle.errors import Refused
 from lifecycle.persistence.repositories import EntryDraft
@@ -39,7 +40,7 @@ def import_cases(
         app.catalogue.current(programme)  # an unknown code is an error before the file is read
     app.require_schema()
     source = read_source(Path(path))
-    action = f"importing {source.name}"
+    action = message(N_("importing {file}"), {"file": source.name})
     # Every row is checked in a read transaction, so other administrators are not locked
     # out while a large file is read; only the writing holds the write lock.
     with app.uow() as uow:
@@ -61,7 +62,10 @@ def import_cases(
 def _refuse(source: ImportSource, problems: list[RowProblem]) -> None:
     if problems:
         problems.sort(key=lambda p: p.line)
-        raise Refused(f"importing {source.name} (nothing was imported)", [p.reason(source.name) for p in problems])
+        raise Refused(
+            message(N_("importing {file} (nothing was imported)"), {"file": source.name}),
+            [p.reason(source.name) for p in problems],
+        )
 
 
 def _check(

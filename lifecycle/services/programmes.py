@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.domain.case import Case
+from lifecycle.domain.messages import N_, message
 from lifecycle.domain.reasons import Reason
 from lifecycle.domain.schedule import next_due
 from lifecycle.errors import Conflict, NotFound, Refused
@@ -84,13 +85,14 @@ def migrate_programme(
     current = app.catalogue.current(code)
     app.require_schema()
     with app.uow(write=not dry_run) as uow:
-        actor = require_admin(uow, acting, f"migrating {code}")
+        actor = require_admin(uow, acting, message(N_("migrating {code}"), {"code": code}))
         target = current
         if to is not None and not current.version.startswith(to):
             matches = [v["version"] for v in uow.definitions.versions(code) if v["version"].startswith(to)]
             if len(matches) != 1:
                 raise NotFound(
-                    f"{code} has no single version starting {to!r}; `lifecycle programmes versions {code}` lists them"
+                    N_("{code} has no single version starting {to}; `lifecycle programmes versions {code}` lists them"),
+                    {"code": code, "to": repr(to)},
                 )
             target = app.catalogue.version(code, matches[0], lambda c, v: uow.definitions.text(v))
         states = target.definition.states
@@ -120,7 +122,9 @@ def migrate_programme(
                 continue
             moves.append((case, new_state))
         if problems:
-            raise Refused(f"migrating {code} to {target.version[:12]}", problems)
+            raise Refused(
+                message(N_("migrating {code} to {version}"), {"code": code, "version": target.version[:12]}), problems
+            )
         results = []
         moved_before = False
         for case, new_state in moves:
@@ -159,7 +163,7 @@ def migrate_programme(
                 case.office,
             )
             if uow.change_case(case, seen, draft, f"migrating case {case.id}") is None:
-                raise Conflict(f"case {case.id} changed during the migration; nothing was written")
+                raise Conflict(N_("case {id} changed during the migration; nothing was written"), {"id": case.id})
         if not dry_run:
             uow.definitions.ensure(code, target.version, _text_of(app, code, target.version, uow), target)
             uow.commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from lifecycle.domain.messages import N_
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import Refused
 from lifecycle.persistence.engine import create_sqlite_file, is_sqlite, safe_url
@@ -50,11 +51,14 @@ def init_database(app: Lifecycle, acting: str) -> Installed:
             raise Refused(
                 "lifecycle init",
                 [
-                    Reason(
+                    Reason.of(
                         "role",
-                        f"database user {who.name!r} may not create or upgrade the schema: run "
-                        "`lifecycle init` as the installer (a superuser, or the owner of the database "
-                        "or schema), see docs/operations.md",
+                        N_(
+                            "database user {user} may not create or upgrade the schema: run `lifecycle init` as "
+                            "the installer (a superuser, or the owner of the database or schema), see "
+                            "docs/operations.md"
+                        ),
+                        {"user": repr(who.name)},
                         details={"user": who.name},
                     )
                 ],

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from lifecycle.domain.characters import hidden_character_problem
+from lifecycle.domain.messages import N_, Message, Term, message
 from lifecycle.domain.reasons import Reason
 from lifecycle.errors import LifecycleError, Refused
 from lifecycle.persistence.roles import check_login_name
@@ -34,7 +35,7 @@ def acting_user(explicit: str | None = None) -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        raise LifecycleError("cannot tell who you are: set LIFECYCLE_USER") from None
+        raise LifecycleError(N_("cannot tell who you are: set LIFECYCLE_USER")) from None
 
 
 def _os_login() -> str | None:
@@ -44,7 +45,7 @@ def _os_login() -> str | None:
         return None
 
 
-def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
+def resolve_actor(uow: UnitOfWork, claimed: str, action: str | Message) -> Actor:
     """Who acts, and in which role.
 
     SQLite, and the PostgreSQL installer (a superuser or the schema's owner, who could
@@ -60,10 +61,13 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
             raise Refused(
                 action,
                 [
-                    Reason(
+                    Reason.of(
                         "role",
-                        f"user {claimed!r} is not known to this database; an admin adds them with "
-                        f"`lifecycle users add {claimed} --role admin` (or set LIFECYCLE_USER)",
+                        N_(
+                            "user {user} is not known to this database; an admin adds them with "
+                            "`lifecycle users add {name} --role admin` (or set LIFECYCLE_USER)"
+                        ),
+                        {"user": repr(claimed), "name": claimed},
                         details={"user": claimed},
                     )
                 ],
@@ -73,11 +77,14 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
         raise Refused(
             action,
             [
-                Reason(
+                Reason.of(
                     "role",
-                    f"you are connected to PostgreSQL as {who.name!r}, and there you act as your "
-                    f"database user: --as / LIFECYCLE_USER {claimed!r} cannot change that; connect as "
-                    f"{claimed!r} instead (the user in the --db URL)",
+                    N_(
+                        "you are connected to PostgreSQL as {user}, and there you act as your database user: "
+                        "--as / LIFECYCLE_USER {claimed} cannot change that; connect as {claimed} instead "
+                        "(the user in the --db URL)"
+                    ),
+                    {"user": repr(who.name), "claimed": repr(claimed)},
                     details={"user": who.name, "claimed": claimed},
                 )
             ],
@@ -86,11 +93,14 @@ def resolve_actor(uow: UnitOfWork, claimed: str, action: str) -> Actor:
         raise Refused(
             action,
             [
-                Reason(
+                Reason.of(
                     "role",
-                    f"database user {who.name!r} is in none of the lifecycle roles "
-                    "(this deployment's admin, auditor and system groups); the installer grants one with "
-                    f"`lifecycle users add {who.name} --role admin|auditor`",
+                    N_(
+                        "database user {user} is in none of the lifecycle roles (this deployment's admin, auditor "
+                        "and system groups); the installer grants one with `lifecycle users add {name} --role "
+                        "admin|auditor`"
+                    ),
+                    {"user": repr(who.name), "name": who.name},
                     details={"user": who.name},
                 )
             ],
@@ -105,12 +115,12 @@ def reader_name(uow: UnitOfWork, claimed: str) -> str:
     return claimed if who is None or who.installer else who.name
 
 
-def require_admin(uow: UnitOfWork, name: str, action: str) -> Actor:
+def require_admin(uow: UnitOfWork, name: str, action: str | Message) -> Actor:
     """The acting user, who must exist and be an admin; else Refused (exit 3), nothing written."""
-    return _require(uow, name, action, ("admin",), "an admin")
+    return _require(uow, name, action, ("admin",), Term("an admin", "管理员"))
 
 
-def require_runner(uow: UnitOfWork, name: str, action: str) -> Actor:
+def require_runner(uow: UnitOfWork, name: str, action: str | Message) -> Actor:
     """Who may start the compliance run: an admin, or on PostgreSQL the scheduler host's login
     in lifecycle_system (docs/operations.md). Its actions are the system's either way; the run
     records who invoked it. Anyone else: Refused (exit 3), nothing written."""
@@ -119,24 +129,37 @@ def require_runner(uow: UnitOfWork, name: str, action: str) -> Actor:
         name,
         action,
         ("admin", SYSTEM),
-        "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)",
+        Term(
+            "an admin, or the scheduler's own login (a PostgreSQL login in lifecycle_system)",
+            "管理员，或调度程序自己的登录名（lifecycle_system 中的 PostgreSQL 登录名）",
+        ),
     )
 
 
-def _require(uow: UnitOfWork, name: str, action: str, roles: tuple[str, ...], needs: str) -> Actor:
+def _require(uow: UnitOfWork, name: str, action: str | Message, roles: tuple[str, ...], needs: Term) -> Actor:
     actor = resolve_actor(uow, name, action)
     if actor.role not in roles:
         raise Refused(
             action,
             [
-                Reason(
+                Reason.of(
                     "role",
-                    f"{actor.name} is {_a(actor.role)}: {_a(actor.role)} may only read; {action} needs {needs}",
+                    N_("{user} is {a_role}: {a_role} may only read; {action} needs {needs}"),
+                    {
+                        "user": actor.name,
+                        "a_role": Term(_a(actor.role), ROLE_NAMES_ZH.get(actor.role, actor.role)),
+                        "action": action,
+                        "needs": needs,
+                    },
                     details={"user": actor.name, "role": actor.role},
                 )
             ],
         )
     return actor
+
+
+#: The roles as a Chinese office names them.
+ROLE_NAMES_ZH = {"admin": "管理员", "auditor": "审计员", "system": "系统"}
 
 
 def _a(role: str) -> str:
@@ -178,9 +201,18 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str, office: str | No
     admin adds users to their office and those below it). On PostgreSQL also create (or
     reuse) the login role `name` and put it in this deployment's group of the role: only the
     installer may, login roles being cluster-wide."""
-    action = f"adding user {name!r}"
+    action = message(N_("adding user {name}"), {"name": repr(name)})
     if role not in ROLES:
-        raise Refused(action, [Reason("invalid_field", f"role {role!r} is not one of: {', '.join(ROLES)}")])
+        raise Refused(
+            action,
+            [
+                Reason.of(
+                    "invalid_field",
+                    N_("role {role} is not one of: {roles}"),
+                    {"role": repr(role), "roles": ", ".join(ROLES)},
+                )
+            ],
+        )
     problem = user_name_problem(name)
     if problem:
         raise Refused(action, [Reason("invalid_field", problem, details={"field": "name", "user": name})])
@@ -195,11 +227,14 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str, office: str | No
                 raise Refused(
                     action,
                     [
-                        Reason(
+                        Reason.of(
                             "role",
-                            f"on PostgreSQL adding a user creates or grants the database login role "
-                            f"{name!r}, which only the installer may do (a superuser or the owner of the "
-                            "schema); ask them to run this command, see docs/operations.md",
+                            N_(
+                                "on PostgreSQL adding a user creates or grants the database login role {name}, "
+                                "which only the installer may do (a superuser or the owner of the schema); ask "
+                                "them to run this command, see docs/operations.md"
+                            ),
+                            {"name": repr(name)},
                             details={"user": who.name},
                         )
                     ],
@@ -240,7 +275,7 @@ def add_user(app: Lifecycle, acting: str, name: str, role: str, office: str | No
     }
 
 
-def _office_for_user(uow: UnitOfWork, actor: Actor, office: str | None, action: str, name: str) -> str:
+def _office_for_user(uow: UnitOfWork, actor: Actor, office: str | None, action: str | Message, name: str) -> str:
     own = uow.offices.office_of(actor.name) or uow.offices.root()
     if office is None:
         return uow.offices.office_of(name) or own  # a role change keeps the user's office

@@ -59,11 +59,25 @@ def cli(db_url: str, tmp_path) -> Cli:
     The database is not initialised here; use `ready_cli` for one that is.
     """
 
-    def run(*args: str, user: str = "alice", db: str | None = db_url) -> Run:
+    def run(
+        *args: str,
+        user: str = "alice",
+        db: str | None = db_url,
+        lang: str | None = "en",
+        locale: dict[str, str] | None = None,
+    ) -> Run:
+        """`lang`: LIFECYCLE_LANG (English unless a test asks otherwise, whatever the developer's
+        locale); `locale`: LANG / LC_ALL / LC_MESSAGES for the run instead of the inherited ones."""
         env = {
             k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_") or k == "LIFECYCLE_TEST_POSTGRES_URL"
         }
         env.update(LIFECYCLE_USER=user, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+        if lang is not None:
+            env["LIFECYCLE_LANG"] = lang
+        if locale is not None:
+            for name in ("LANG", "LC_ALL", "LC_MESSAGES"):
+                env.pop(name, None)
+            env.update(locale)
         if db is not None:
             env["LIFECYCLE_DB"] = db
         done = subprocess.run(

@@ -35,7 +35,14 @@ def no_traceback(run: Run) -> None:
 def lifecycle(tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
     """The console script with an environment of our own (no LIFECYCLE_DB unless given)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    base.update(LIFECYCLE_USER="alice", COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8", **(env or {}))
+    base.update(
+        LIFECYCLE_LANG="en",
+        LIFECYCLE_USER="alice",
+        COLUMNS="250",
+        NO_COLOR="1",
+        PYTHONIOENCODING="utf-8",
+        **(env or {}),
+    )
     done = subprocess.run(
         [sys.executable, "-m", "lifecycle.cli.main", *args],
         env=base,
@@ -482,7 +489,7 @@ def test_version_and_shell_completion_are_available(tmp_path):
 
 def test_ctrl_c_exits_130(app, db_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
+    env.update(LIFECYCLE_LANG="en", LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "lifecycle.cli.main", "scheduler", "run"],
         env=env,
@@ -505,7 +512,9 @@ def test_ctrl_c_exits_130(app, db_url, tmp_path):
 
 def test_ctrl_c_during_a_long_command_exits_130_and_says_so(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=str(tmp_path / "big.db"), PYTHONIOENCODING="utf-8")
+    env.update(
+        LIFECYCLE_LANG="en", LIFECYCLE_USER="alice", LIFECYCLE_DB=str(tmp_path / "big.db"), PYTHONIOENCODING="utf-8"
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "lifecycle.cli.main", "demo", "--cases", "1000000", "--json"],
         env=env,

@@ -203,7 +203,7 @@ def test_the_scheduler_keeps_its_job_out_of_the_database_logs_its_start_and_stop
     import threading
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-    env.update(LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
+    env.update(LIFECYCLE_LANG="en", LIFECYCLE_USER="alice", LIFECYCLE_DB=db_url, PYTHONIOENCODING="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "lifecycle.cli.main", "scheduler", "run", "--at", "03:30"],
         env=env,

@@ -63,7 +63,8 @@ def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):
         "report", "portfolio", "--format", "pdf", "--output", str(pdf), "--as-of", "2026-04-02", LIFECYCLE_LANG="zh"
     )
     assert done.returncode == 0, done.stderr.decode()
-    assert "Wrote" in done.stderr.decode()
+    # LIFECYCLE_LANG=zh: the CLI's own message is Chinese too, its date a Chinese date
+    assert f"已写入 {pdf}：" in done.stderr.decode() and "截至2026年4月2日" in done.stderr.decode()
     found = pdf_text(pdf.read_bytes())
     assert "项目组合报告（截至2026年4月2日）" in found and "逾期未履行的义务" in found and "年度报告" in found
 

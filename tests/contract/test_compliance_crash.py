@@ -32,6 +32,7 @@ PROGRESS_TIMEOUT = 300
 def comply(db: Path, *, wait: bool = True, workers: int = 0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
     env.update(
+        LIFECYCLE_LANG="en",
         LIFECYCLE_USER="alice",
         LIFECYCLE_DB=str(db),
         LIFECYCLE_COMPLY_BATCH="10",

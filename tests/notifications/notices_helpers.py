@@ -69,6 +69,13 @@ def free_port() -> int:
 
 def cli_env(db_url: str, extra: dict[str, str] | None = None, user: str = "alice") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_") or k == "LIFECYCLE_TEST_POSTGRES_URL"}
-    env.update(LIFECYCLE_USER=user, LIFECYCLE_DB=db_url, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    env.update(
+        LIFECYCLE_LANG="en",
+        LIFECYCLE_USER=user,
+        LIFECYCLE_DB=db_url,
+        COLUMNS="250",
+        NO_COLOR="1",
+        PYTHONIOENCODING="utf-8",
+    )
     env.update(extra or {})
     return env

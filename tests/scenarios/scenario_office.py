@@ -75,7 +75,14 @@ class Office:
     def __call__(self, *args: str, user: str = "alice", fresh: bool = False) -> Run:
         """`lifecycle ARGS...` as `user`; `fresh` starts a new Python instead of forking."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
-        env.update(LIFECYCLE_USER=user, LIFECYCLE_DB=self.db_url, COLUMNS="250", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+        env.update(
+            LIFECYCLE_LANG="en",
+            LIFECYCLE_USER=user,
+            LIFECYCLE_DB=self.db_url,
+            COLUMNS="250",
+            NO_COLOR="1",
+            PYTHONIOENCODING="utf-8",
+        )
         if fresh or os.environ.get("LIFECYCLE_SCENARIOS_EXEC"):
             done = subprocess.run(
                 [sys.executable, "-m", "lifecycle.cli.main", *args],

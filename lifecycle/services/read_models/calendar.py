@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from lifecycle.domain.deadlines import deadlines
+from lifecycle.domain.messages import N_
 from lifecycle.errors import UsageError
 from lifecycle.services.app import Lifecycle
 
@@ -29,7 +30,7 @@ COLUMNS = (
 def upcoming(app: Lifecycle, as_of: date, days: int, programme: str | None = None) -> list[dict[str, Any]]:
     """Every deadline from `as_of` to `days` days later (both included), by date then case."""
     if days < 0:
-        raise UsageError(f"--days {days}: give a number of days of at least 0")
+        raise UsageError(N_("--days {days}: give a number of days of at least 0"), {"days": days})
     if programme:
         app.catalogue.current(programme)  # an unknown code is an error, not an empty calendar
     end = as_of + timedelta(days=days)

@@ -10,6 +10,7 @@ from typing import Any
 
 from lifecycle.domain import schedule
 from lifecycle.domain.case import Case
+from lifecycle.domain.messages import N_
 from lifecycle.domain.programme import Programme
 from lifecycle.domain.targets import TargetProgress
 from lifecycle.services.app import Lifecycle
@@ -124,7 +125,7 @@ def find_cases(
     if sort not in SORTS:
         from lifecycle.errors import UsageError
 
-        raise UsageError(f"sort {sort!r}: one of {', '.join(SORTS)}")
+        raise UsageError(N_("sort {sort}: one of {sorts}"), {"sort": repr(sort), "sorts": ", ".join(SORTS)})
     filters = _filters(app, criteria)
     with app.uow() as uow:
         found = uow.cases.search(**filters, sort=sort, limit=limit, offset=offset)

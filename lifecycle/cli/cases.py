@@ -88,11 +88,8 @@ def list_(
     """List cases, oldest first, with the next day a dated rule requires something of each."""
     from pathlib import Path
 
-    from rich.table import Table
-    from rich.text import Text
-
     from lifecycle.errors import UsageError
-    from lifecycle.services.cases import list_cases
+    from lifecycle.services.case_list import list_cases
 
     fmt = "json" if json else format_
     if fmt not in LIST_FORMATS:
@@ -135,6 +132,9 @@ def list_(
             title="cases",
         )
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table("id", "programme", "name", "state", "since", "approved", "valid until", "next due")
     for row, label in zip(rows, labels, strict=True):
         table.add_row(

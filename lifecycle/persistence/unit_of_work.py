@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
-from lifecycle.persistence.decisions import DecisionRepository
-from lifecycle.persistence.notifications import ContactRepository, NotificationRepository
-from lifecycle.persistence.repositories import (
-    AuditRepository,
-    CaseRepository,
-    DefinitionRepository,
-    UserRepository,
-)
+    from lifecycle.persistence.case_listing import CaseListing
+    from lifecycle.persistence.decisions import DecisionRepository
+    from lifecycle.persistence.notifications import ContactRepository, NotificationRepository
+    from lifecycle.persistence.repositories import (
+        AuditRepository,
+        CaseRepository,
+        DefinitionRepository,
+        UserRepository,
+    )
+
+#: Each repository's module and class, imported when a unit of work first uses it: the table
+#: models behind most of them cost ~0.5 s to import, which a command that only lists cases
+#: (`listing`) does not pay.
+_REPOSITORIES = {
+    "cases": ("lifecycle.persistence.repositories", "CaseRepository"),
+    "audit": ("lifecycle.persistence.repositories", "AuditRepository"),
+    "users": ("lifecycle.persistence.repositories", "UserRepository"),
+    "definitions": ("lifecycle.persistence.repositories", "DefinitionRepository"),
+    "decisions": ("lifecycle.persistence.decisions", "DecisionRepository"),
+    "contacts": ("lifecycle.persistence.notifications", "ContactRepository"),
+    "notifications": ("lifecycle.persistence.notifications", "NotificationRepository"),
+    "listing": ("lifecycle.persistence.case_listing", "CaseListing"),
+}
 
 
 class UnitOfWork:
@@ -32,6 +50,7 @@ class UnitOfWork:
     decisions: DecisionRepository
     contacts: ContactRepository
     notifications: NotificationRepository
+    listing: CaseListing
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self.engine = engine
@@ -44,14 +63,18 @@ class UnitOfWork:
             self.connection = self.engine.connect()
         self._transaction = self.connection.begin()
         self._committed = False
-        self.cases = CaseRepository(self.connection)
-        self.audit = AuditRepository(self.connection)
-        self.users = UserRepository(self.connection)
-        self.definitions = DefinitionRepository(self.connection)
-        self.decisions = DecisionRepository(self.connection)
-        self.contacts = ContactRepository(self.connection)
-        self.notifications = NotificationRepository(self.connection)
+        for name in _REPOSITORIES:  # a unit of work entered again starts on its new connection
+            self.__dict__.pop(name, None)
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository on this unit of work's connection, made on first use."""
+        where = _REPOSITORIES.get(name)
+        if where is None or "connection" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        repository = getattr(importlib.import_module(where[0]), where[1])(self.connection)
+        setattr(self, name, repository)
+        return repository
 
     def commit(self) -> None:
         self._transaction.commit()

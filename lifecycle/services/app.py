@@ -7,22 +7,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifecycle.domain.case import Case
-from lifecycle.domain.programme import Programme
 from lifecycle.errors import DatabaseUnavailable, LifecycleError
-from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url, sqlite_path
-from lifecycle.persistence.revision import HEAD, stored_revision
+from lifecycle.persistence.engine import engine_for, is_sqlite, plain_sqlite_file, resolve_url, safe_url, sqlite_path
+from lifecycle.persistence.revision import HEAD, stored_revision, stored_revision_of_file
 from lifecycle.persistence.unit_of_work import UnitOfWork as DatabaseUnitOfWork
 from lifecycle.persistence.unit_of_work import release_connections
-from lifecycle.programmes.catalogue import Catalogue
-from lifecycle.services.ports import UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from lifecycle.domain.case import Case
+    from lifecycle.domain.programme import Programme
+    from lifecycle.programmes.catalogue import Catalogue
+    from lifecycle.services.ports import CaseReader, UnitOfWork
+
 
 #: Opens a unit of work (`write=True`: one that writes) — a fake one in fast service tests.
-UnitOfWorkFactory = Callable[..., UnitOfWork]
+UnitOfWorkFactory = Callable[..., "UnitOfWork"]
 
 
 class Lifecycle:
@@ -43,6 +44,10 @@ class Lifecycle:
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        # Imported here: the programme definitions' parser and the domain are not needed by a
+        # command that only reads rows (`cases list`), which starts faster without them.
+        from lifecycle.programmes.catalogue import Catalogue
+
         return Catalogue.load(self.programmes_dir)
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
@@ -50,6 +55,19 @@ class Lifecycle:
         if self._unit_of_work is not None:
             return self._unit_of_work(write=write)
         return DatabaseUnitOfWork(self.engine, write=write)
+
+    def reader(self) -> CaseReader:
+        """A reading unit of work for the case list: on a SQLite file given as a path, the
+        driver's own connection (no SQLAlchemy to import: `cases list` starts ~0.3 s sooner),
+        else the database's unit of work (or the fake one given)."""
+        if self._unit_of_work is not None:
+            return self._unit_of_work(write=False)
+        path = plain_sqlite_file(self.url)
+        if path is not None and "engine" not in self.__dict__:
+            from lifecycle.persistence.case_listing import SqliteFileReader
+
+            return SqliteFileReader(path, safe_url(self.url))
+        return DatabaseUnitOfWork(self.engine, write=False)
 
     def database_uow(self, *, write: bool = False) -> DatabaseUnitOfWork:
         """The database's own unit of work, with its connection: for the scheduled jobs and the
@@ -78,7 +96,7 @@ class Lifecycle:
                 "first to create one there (nothing was created now), or give the database with "
                 "--db / LIFECYCLE_DB"
             )
-        revision = stored_revision(self.engine)
+        revision = self._revision()
         if revision is None:
             self._explain_missing_rights()
             raise LifecycleError(f"{safe_url(self.url)} has no lifecycle schema yet: run `lifecycle init` first")
@@ -87,6 +105,12 @@ class Lifecycle:
                 f"{safe_url(self.url)} is at schema {revision}, this version "
                 f"needs {HEAD}: run `lifecycle init` to upgrade"
             )
+
+    def _revision(self) -> str | None:
+        path = plain_sqlite_file(self.url)
+        if path is not None and "engine" not in self.__dict__:
+            return stored_revision_of_file(path, safe_url(self.url))  # without importing SQLAlchemy
+        return stored_revision(self.engine)
 
     def _explain_missing_rights(self) -> None:
         """On PostgreSQL a login in no lifecycle group sees no tables at all: say so, rather

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,8 @@ from lifecycle.domain.quotas import FindHolders, Holder
 from lifecycle.domain.schedule import obligations_view
 from lifecycle.errors import Conflict, NotFound, UsageError
 from lifecycle.services.app import Lifecycle
+from lifecycle.services.case_list import CaseSummary as CaseSummary
+from lifecycle.services.case_list import list_cases as list_cases
 from lifecycle.services.ports import UnitOfWork
 from lifecycle.services.users import Actor, require_admin
 
@@ -251,49 +253,3 @@ def case_view(
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """A case as `lifecycle cases list` shows it (dates as ISO text)."""
-
-    id: int
-    programme: str
-    name: str
-    state: str
-    state_since: str
-    approved_on: str | None
-    valid_until: str | None
-    #: The first day a dated rule requires something of the case (None: never).
-    next_due_on: str | None
-    version: int
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def list_cases(
-    app: Lifecycle,
-    programme: str | None = None,
-    state: str | None = None,
-    text: str | None = None,
-    limit: int | None = None,
-) -> list[CaseSummary]:
-    if programme:
-        app.catalogue.current(programme)  # an unknown code is an error, not an empty list
-    with app.uow() as uow:
-        found = uow.cases.search(programme=programme, state=state, text=text, limit=limit)
-    return [
-        CaseSummary(
-            c.id or 0,
-            c.programme,
-            c.name,
-            c.state,
-            c.state_since.isoformat(),
-            _iso(c.approved_on),
-            _iso(c.valid_until),
-            _iso(c.next_due_on) if c.next_due_on != date.max else None,
-            c.version,
-        )
-        for c in found
-    ]

@@ -161,6 +161,31 @@ class NotificationStore(Protocol):
     def for_audit(self, seqs: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
 
 
+class CaseLines(Protocol):
+    """The case list's rows (id, programme, name, state, state_since, approved_on, valid_until,
+    next_due_on, version), by id."""
+
+    def lines(
+        self,
+        *,
+        programme: str | None = None,
+        state: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+    ) -> Sequence[Any]: ...
+
+
+class CaseReader(Protocol):
+    """A reading unit of work that may offer only the case list (`Lifecycle.reader`)."""
+
+    @property
+    def listing(self) -> CaseLines: ...
+    def __enter__(self) -> CaseReader: ...
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """`with app.uow(write=True) as uow: ...; uow.commit()`: leaving the block without
     `commit()` (a refusal, an error) writes nothing."""
@@ -180,6 +205,8 @@ class UnitOfWork(Protocol):
     def contacts(self) -> ContactStore: ...
     @property
     def notifications(self) -> NotificationStore: ...
+    @property
+    def listing(self) -> CaseLines: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

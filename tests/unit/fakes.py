@@ -301,6 +301,28 @@ class FakeNotifications:
         return found
 
 
+class FakeListing:
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def lines(
+        self,
+        *,
+        programme: str | None = None,
+        state: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+    ) -> list[Case]:
+        found = [
+            c
+            for _, c in sorted(self.stored.cases.items())
+            if (not programme or c.programme == programme)
+            and (not state or c.state == state)
+            and (not text or text.strip() in c.name)
+        ]
+        return found if limit is None else found[:limit]
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit()` makes the copy the committed state."""
 
@@ -318,6 +340,7 @@ class FakeUnitOfWork:
         self.users, self.definitions = FakeUsers(self.working), FakeDefinitions(self.working)
         self.decisions = FakeDecisions(self.working)
         self.contacts, self.notifications = FakeContacts(self.working), FakeNotifications(self.working)
+        self.listing = FakeListing(self.working)
 
     def commit(self) -> None:
         assert self.write, "a reading unit of work committed"

@@ -1,7 +1,5 @@
 """`lifecycle cases add|list|show|import`, `lifecycle advance`, `lifecycle demo`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

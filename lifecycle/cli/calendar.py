@@ -1,7 +1,5 @@
 """`lifecycle calendar`: what falls due, when, for which case, under which clause."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

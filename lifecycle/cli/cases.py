@@ -1,7 +1,5 @@
 """`lifecycle cases add|list|show|import`, `lifecycle advance`, `lifecycle demo`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer
@@ -113,9 +111,6 @@ def list_(
     a dated rule requires something of each."""
     from pathlib import Path
 
-    from rich.table import Table
-    from rich.text import Text
-
     from lifecycle.errors import UsageError
     from lifecycle.services.cases import list_cases
 
@@ -164,6 +159,9 @@ def list_(
             title="cases",
         )
         return
+    from rich.table import Table
+    from rich.text import Text
+
     from lifecycle.i18n import _, chinese
 
     table = Table(

@@ -1,8 +1,6 @@
 """`lifecycle contacts set|show|admin|admins`: who is told about a case's obligations, and the
 administrators' addresses."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

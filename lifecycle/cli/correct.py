@@ -1,7 +1,5 @@
 """`lifecycle correct SEQ --reason TEXT`: void a mistaken audit entry with a compensating one."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -2,54 +2,97 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Annotated
+from importlib import import_module
+from typing import Annotated, Any
 
 import typer
 
-from lifecycle.cli import (
-    audit,
-    calendar,
-    cases,
-    common,
-    comply,
-    contacts,
-    correct,
-    decisions,
-    notify,
-    offices,
-    programmes,
-    scheduler,
-    tui,
-    users,
-)
-from lifecycle.cli import report as reports
+from lifecycle.cli import common
 from lifecycle.i18n import N_
 
-app = typer.Typer(
-    name="lifecycle",
-    help="Designation programmes as state machines, with an audited, tamper-evident log.",
-    no_args_is_help=True,
-    add_completion=True,
-    rich_markup_mode=None,
-)
-app.add_typer(users.app, name="users")
-app.add_typer(offices.app, name="offices")
-app.add_typer(programmes.app, name="programmes")
-app.add_typer(cases.app, name="cases")
-app.add_typer(audit.app, name="audit")
-app.add_typer(scheduler.app, name="scheduler")
-app.add_typer(reports.app, name="report")
-app.add_typer(decisions.app, name="decisions")
-app.add_typer(contacts.app, name="contacts")
-app.add_typer(notify.app, name="notify")
-app.command("advance")(cases.advance_command)
-app.command("init")(users.init_command)
-app.command("demo")(cases.demo_command)
-app.command("comply")(comply.comply_command)
-app.command("correct")(correct.correct_command)
-app.command("tui")(tui.tui_command)
-app.command("calendar")(calendar.calendar_command)
+#: The command groups and the commands, in the order `--help` lists them: name -> (module
+#: of lifecycle.cli, attribute). A command line that names one imports only its module and
+#: builds only its commands: building all of them (typer reads every parameter's type hints)
+#: cost more than the interpreter's own start-up. For the same reason most command modules
+#: do without `from __future__ import annotations`: typer would compile and evaluate every
+#: annotation string, twice, each time it builds a command (half of `--help`'s build time).
+GROUPS = {
+    "users": ("users", "app"),
+    "offices": ("offices", "app"),
+    "programmes": ("programmes", "app"),
+    "cases": ("cases", "app"),
+    "audit": ("audit", "app"),
+    "scheduler": ("scheduler", "app"),
+    "report": ("report", "app"),
+    "decisions": ("decisions", "app"),
+    "contacts": ("contacts", "app"),
+    "notify": ("notify", "app"),
+}
+COMMANDS = {
+    "advance": ("cases", "advance_command"),
+    "init": ("users", "init_command"),
+    "demo": ("cases", "demo_command"),
+    "comply": ("comply", "comply_command"),
+    "correct": ("correct", "correct_command"),
+    "tui": ("tui", "tui_command"),
+    "calendar": ("calendar", "calendar_command"),
+}
+#: Options of `lifecycle` itself that take a value (skipped when looking for the command).
+ROOT_VALUES = ("--db", "--programmes", "--as")
+
+
+def build(names: list[str] | None = None) -> typer.Typer:
+    """The `lifecycle` application with these groups and commands (None: all of them)."""
+    root = typer.Typer(
+        name="lifecycle",
+        help="Designation programmes as state machines, with an audited, tamper-evident log.",
+        no_args_is_help=True,
+        add_completion=True,
+        rich_markup_mode=None,
+    )
+    root.callback()(main)
+    for name in [*GROUPS, *COMMANDS] if names is None else names:
+        module, attribute = GROUPS.get(name) or COMMANDS[name]
+        target = getattr(import_module(f"lifecycle.cli.{module}"), attribute)
+        if name in GROUPS:
+            root.add_typer(target, name=name)
+        else:
+            root.command(name)(target)
+    return root
+
+
+_APP: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> Any:
+    """`lifecycle.cli.main.app`: the whole application (the CLI reference, tests)."""
+    if name == "app":
+        if not _APP:
+            _APP.append(build())
+        return _APP[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def named_command(args: list[str]) -> str | None:
+    """The group or command the arguments name, when the options before it are only those of
+    `lifecycle` itself; None (build everything) for anything else: --help, completion, a
+    mistyped name, which then get the whole application's answer."""
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return None  # shell completion lists every command
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg in ROOT_VALUES:
+            position += 2
+        elif arg == "--version" or arg.startswith(tuple(f"{option}=" for option in ROOT_VALUES)):
+            position += 1
+        elif arg in GROUPS or arg in COMMANDS:
+            return arg
+        else:
+            return None
+    return None
 
 
 def _version(value: bool) -> None:
@@ -64,7 +107,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def main(
     version: Annotated[
         bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_version)
@@ -99,7 +141,8 @@ def run() -> None:
     error on stdout); LIFECYCLE_DEBUG=1 shows the traceback of an unexpected one."""
     import signal
 
-    command = typer.main.get_command(app)
+    named = named_command(sys.argv[1:])
+    command = typer.main.get_command(build([named]) if named else __getattr__("app"))
     interrupts: list[int] = []
 
     def on_interrupt(signum: int, frame: object) -> None:

@@ -1,7 +1,5 @@
 """`lifecycle notify send|log|preview|test`: delivering the outbox and the record of it."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """`lifecycle programmes list|show|diagram|check`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`lifecycle report portfolio`: the reports an office hands in."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

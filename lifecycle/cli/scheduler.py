@@ -1,7 +1,5 @@
 """`lifecycle scheduler run|history`: the daily compliance run, and the record of every run."""
 
-from __future__ import annotations
-
 import os
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """`lifecycle tui`: the administrators' terminal UI. Textual is imported only here."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

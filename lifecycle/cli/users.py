@@ -1,7 +1,5 @@
 """`lifecycle init`, `lifecycle users add|list`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -7,23 +7,24 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifecycle.domain.case import Case
 from lifecycle.domain.messages import N_
-from lifecycle.domain.programme import Programme
 from lifecycle.errors import DatabaseUnavailable, LifecycleError
-from lifecycle.persistence.engine import engine_for, is_sqlite, resolve_url, safe_url, sqlite_path
-from lifecycle.persistence.revision import HEAD, stored_revision
+from lifecycle.persistence.engine import engine_for, is_sqlite, plain_sqlite_file, resolve_url, safe_url, sqlite_path
+from lifecycle.persistence.revision import HEAD, stored_revision, stored_revision_of_file
 from lifecycle.persistence.unit_of_work import UnitOfWork as DatabaseUnitOfWork
 from lifecycle.persistence.unit_of_work import release_connections
-from lifecycle.programmes.catalogue import Catalogue
-from lifecycle.services.ports import UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from lifecycle.domain.case import Case
+    from lifecycle.domain.programme import Programme
+    from lifecycle.programmes.catalogue import Catalogue
+    from lifecycle.services.ports import UnitOfWork
+
 
 #: Opens a unit of work (`write=True`: one that writes) — a fake one in fast service tests.
-UnitOfWorkFactory = Callable[..., UnitOfWork]
+UnitOfWorkFactory = Callable[..., "UnitOfWork"]
 
 
 class Lifecycle:
@@ -60,6 +61,10 @@ class Lifecycle:
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        # Imported here: the programme definitions' parser and the domain are not needed by a
+        # command that only reads rows (`cases list`), which starts faster without them.
+        from lifecycle.programmes.catalogue import Catalogue
+
         return Catalogue.load(self.programmes_dir)
 
     def uow(self, *, write: bool = False, viewer: str | None = None) -> UnitOfWork:
@@ -98,7 +103,7 @@ class Lifecycle:
                 ),
                 {"path": path},
             )
-        revision = stored_revision(self.engine)
+        revision = self._revision()
         if revision is None:
             self._explain_missing_rights()
             raise LifecycleError(
@@ -109,6 +114,12 @@ class Lifecycle:
                 N_("{url} is at schema {revision}, this version needs {head}: run `lifecycle init` to upgrade"),
                 {"url": safe_url(self.url), "revision": revision, "head": HEAD},
             )
+
+    def _revision(self) -> str | None:
+        path = plain_sqlite_file(self.url)
+        if path is not None and "engine" not in self.__dict__:
+            return stored_revision_of_file(path, safe_url(self.url))  # without importing SQLAlchemy
+        return stored_revision(self.engine)
 
     def _explain_missing_rights(self) -> None:
         """On PostgreSQL a login in no lifecycle group sees no tables at all: say so, rather

@@ -42,7 +42,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))  # floor_advance, beside this file
+
 TARGET = 2000.0
+#: CPU per audited advance on SQLite against the raw sqlite3 loop of the same shape, same run.
+FLOOR_RATIO = 1.6
 USER = "bench"
 ELIGIBLE = {
     "registered_in_beijing": "true",
@@ -213,7 +217,29 @@ def run_workload(
     return Figure(label, count, sum(latencies), wall, latencies, time.process_time() - cpu)
 
 
-def benchmark(url: str, cases: int, transitions: int, verify: bool, out: Callable[[str], None]) -> Figure:
+@dataclass
+class Floor:
+    """The raw sqlite3 loop of the same shape (floor_advance.py), on a copy of the database."""
+
+    count: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def add(self, count: int, figures: tuple[float, float]) -> None:
+        self.count += count
+        self.wall += figures[0]
+        self.cpu += figures[1]
+
+    def line(self) -> str:
+        return (
+            f"RESULT sqlite floor (raw sqlite3 loop of the same shape, on a copy): {self.count} advances "
+            f"in {self.wall:.3f} s = {self.count / self.wall:,.0f}/s, CPU {self.cpu / self.count * 1e6:.0f} µs each"
+        )
+
+
+def benchmark(
+    url: str, cases: int, transitions: int, verify: bool, out: Callable[[str], None], floor: Floor | None = None
+) -> Figure:
     from lifecycle.services.app import Lifecycle
     from lifecycle.services.audit import verify_log
     from lifecycle.services.setup import init_database
@@ -230,6 +256,22 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool, out: Callabl
     with app.uow() as uow:
         for case_id in cycle_ids:
             first_cycle_case[case_id] = uow.cases.get(case_id)
+
+    floor_run: Callable[[int], None] | None = None
+    if floor is not None:
+        # The floor's loop on a copy of this database as it stands (same rows, indexes and
+        # chain), run before and after the timed advances: both see the same machine.
+        import floor_advance
+
+        source = Path(app.engine.url.database or "")
+        copy = source.with_name(source.stem + "-floor.db")
+        floor_advance.copy_database(source, copy)
+        floor_connection = floor_advance.connect(copy)
+
+        def floor_run(count: int) -> None:
+            floor.add(count, floor_advance.run(floor_connection, USER, internal_ids + cycle_ids, count))
+
+        floor_run(transitions // 2)
 
     n_internal = transitions // 2
     internal = run_workload(
@@ -259,6 +301,11 @@ def benchmark(url: str, cases: int, transitions: int, verify: bool, out: Callabl
     backend = app.engine.dialect.name
     for figure in (internal, changes, overall):
         out(figure.line(backend))
+    if floor_run is not None and floor is not None:
+        floor_run(transitions - transitions // 2)
+        floor_connection.close()
+        copy.unlink()
+        out(floor.line())
 
     if verify:
         started = time.perf_counter()
@@ -327,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out(
         f"lifecycle transitions benchmark: {args.cases} cases, {args.transitions} timed "
-        f"advances; Python {sys.version.split()[0]}"
+        f"advances; Python {sys.version.split()[0]}; {load()}"
     )
     failed = False
     if not args.postgres_only:
@@ -336,12 +383,20 @@ def main(argv: list[str] | None = None) -> int:
             if path.exists():
                 raise SystemExit(f"{path} exists; the benchmark needs a fresh database")
             out(f"SQLite {path} (WAL, synchronous={SQLITE_SYNCHRONOUS}, BEGIN IMMEDIATE)")
-            overall = benchmark(f"sqlite:///{path}", args.cases, args.transitions, not args.no_verify, out)
+            floor = Floor()
+            overall = benchmark(f"sqlite:///{path}", args.cases, args.transitions, not args.no_verify, out, floor)
         verdict = "PASS" if overall.rate >= TARGET else "FAIL"
         failed = verdict == "FAIL"
         out(
             f"TARGET sqlite >= {TARGET:,.0f} transitions/s: {verdict} "
             f"({overall.rate:,.0f} transitions/s, {1e6 / overall.rate:.0f} µs each)"
+        )
+        ratio = (overall.cpu / overall.count) / (floor.cpu / floor.count)
+        verdict = "PASS" if ratio <= FLOOR_RATIO else "FAIL"
+        failed = failed or verdict == "FAIL"
+        out(
+            f"TARGET sqlite CPU per advance <= {FLOOR_RATIO}x the raw sqlite3 floor: {verdict} ({ratio:.2f}x: "
+            f"{overall.cpu / overall.count * 1e6:.0f} µs against {floor.cpu / floor.count * 1e6:.0f} µs)"
         )
     if args.postgres:
         url, drop = postgres_schema_url(args.postgres)
@@ -351,7 +406,13 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             drop()
         out(f"FIGURE postgresql: {overall.rate:,.0f} transitions/s (no target)")
+    out(f"LOAD at the end: {load()}")
     return 1 if failed and args.strict else 0
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min) on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

@@ -128,7 +128,8 @@ def test_the_compliance_floor_does_the_same_writes_on_a_portfolio(tmp_path: Path
         env={**os.environ, "LIFECYCLE_USER": "bench"}, check=True, capture_output=True,
     )  # fmt: skip
     figures = json.loads(run("floor_comply.py", str(db), "--as-of", "2026-11-23", "--json"))
-    assert figures["due"] > 0 and figures["actions"] == figures["due"] and figures["planned"] == 300
+    # One action per due case; the planner's pass re-plans at least every case it changed.
+    assert figures["due"] > 0 and figures["actions"] == figures["due"] and figures["due"] <= figures["planned"] <= 300
     from lifecycle.services.app import Lifecycle
     from lifecycle.services.audit import verify_log
 

@@ -537,6 +537,8 @@ def moves_of(programme: Any) -> list[dict[str, Any]]:
     definition = programme.definition
     initial = definition.initial
     starts = [initial.state] if initial.state else sorted(set((initial.states or {}).values()))
+    if initial.existing is not None and initial.existing.state not in starts:
+        starts.append(initial.existing.state)  # a designation that existed before the programme's rounds
     moves = [{"trigger": "create", "from_state": None, "to_state": s, "roles": "admin"} for s in starts]
     seen: set[tuple[str, str, str, str]] = set()
     for name, trigger in definition.triggers.items():

@@ -17,9 +17,13 @@ from textual.widgets.option_list import Option
 from lifecycle.domain.characters import printable
 from lifecycle.domain.severity import RANK
 from lifecycle.services.read_models.case_file import CaseFile
+from lifecycle.tui.decide import DecideScreen, decision_options, option_label
 from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
+
+#: The id prefix of a decision's line in the actions list: "decision:confirm:12".
+DECISION = "decision:"
 
 TIMELINE = [
     Column("effective", "effective", 0),
@@ -127,7 +131,19 @@ class CaseDetailScreen(Screen[None]):
         allowed = sorted(view["allowed"], key=lambda name: RANK[found.severity.get(name)])  # type: ignore[index]
         for name in allowed:
             actions.add_option(Option(action_label(found, name), id=name, disabled=read_only is not None))
-        if not view["allowed"]:
+        # The proposals of the compliance run still open on this case: deciding comes last of all.
+        for decision in view.get("decisions", []):
+            if decision["state"] != "open":
+                continue
+            for mode in decision_options(decision):
+                actions.add_option(
+                    Option(
+                        option_label(decision, mode, view["id"]),
+                        id=f"{DECISION}{mode}:{decision['id']}",
+                        disabled=read_only is not None,
+                    )
+                )
+        if not actions.option_count:
             actions.add_option(Option(Text("No action is allowed on this date.", style="dim"), disabled=True))
         blocked = Text()
         for name, reasons in view["blocked_reasons"].items():
@@ -279,6 +295,14 @@ class CaseDetailScreen(Screen[None]):
             return
         view = self.file.view
         self.came_from = event.option.id
+        if event.option.id.startswith(DECISION):
+            mode, _sep, number = event.option.id.removeprefix(DECISION).partition(":")
+            decision = next(d for d in view["decisions"] if str(d["id"]) == number)
+            app.push_screen(
+                DecideScreen(decision, mode, case_id=view["id"], case_name=view["name"], programme=view["programme"]),
+                self._acted,
+            )
+            return
         app.push_screen(
             ActionFormScreen(
                 view["id"],

@@ -217,3 +217,53 @@ def test_the_help_of_the_case_list(demo, snap_compare, monkeypatch, size, langua
         await settle(tui, pilot)
 
     assert snap_compare(tui, terminal_size=size, run_before=help_screen)
+
+
+def proposed(demo: Lifecycle) -> int:
+    """Run the compliance job as of the fixed day; the id of the revocation it proposes."""
+    from jobs.compliance_run import run_compliance
+    from lifecycle.services.decisions_due import list_decisions
+
+    run_compliance(demo, "alice", TODAY)
+    return next(d["id"] for d in list_decisions(demo) if d["trigger"] == "revoke")
+
+
+@BOTH
+def test_the_decisions_due_with_the_choices_of_a_revocation_at_both_sizes(demo, snap_compare, size):
+    decision = proposed(demo)
+    tui = screen(demo)
+
+    async def decisions(pilot):
+        await settle(tui, pilot)
+        await pilot.press("k")
+        await settle(tui, pilot)
+        table = tui.screen.query_one("#decisions", DataTable)
+        table.move_cursor(row=table.get_row_index(str(decision)))
+        await pilot.press("enter")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=decisions)
+
+
+@BOTH
+def test_the_confirmation_of_a_decision_at_both_sizes(demo, snap_compare, size):
+    decision = proposed(demo)
+    tui = screen(demo)
+
+    async def confirm(pilot):
+        await settle(tui, pilot)
+        await pilot.press("k")
+        await settle(tui, pilot)
+        table = tui.screen.query_one("#decisions", DataTable)
+        table.move_cursor(row=table.get_row_index(str(decision)))
+        await pilot.press("enter")
+        await settle(tui, pilot)
+        choices = tui.screen.query_one("#choices", OptionList)
+        choices.highlighted = choices.get_option_index("confirm")
+        choices.action_select()
+        await settle(tui, pilot)
+        tui.screen.query_one("#decision-no", Input).value = "国科发区〔2026〕12号"
+        await pilot.press("enter")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=confirm)

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lifecycle.domain.reasons import Reason
-from lifecycle.i18n import _
+from lifecycle.i18n import N_, _, chinese
 from lifecycle.tui.action_form import CANCELLED, RECORDED
 from lifecycle.tui.text import joined, literal, reasons_text
 
@@ -70,8 +70,8 @@ class DecideScreen(ModalScreen[str]):
 
     HELP = "decide"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel")),
-        Binding("f1,question_mark", "app.help", _("Help"), key_display="f1"),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("f1,question_mark", "app.help", N_("Help"), key_display="f1"),
     ]
 
     def __init__(self, decision: dict[str, Any], mode: str, *, case_id: int, case_name: str, programme: str) -> None:
@@ -89,7 +89,8 @@ class DecideScreen(ModalScreen[str]):
         if not to_state:
             return None
         try:
-            return str(app.lifecycle.catalogue.current(self.programme).label(to_state))
+            label = str(app.lifecycle.catalogue.current(self.programme).label(to_state))  # 已撤销 revoked
+            return label.partition(" ")[0] if chinese() else label
         except Exception:
             return str(to_state)
 

@@ -267,3 +267,58 @@ def test_the_confirmation_of_a_decision_at_both_sizes(demo, snap_compare, size):
         await settle(tui, pilot)
 
     assert snap_compare(tui, terminal_size=size, run_before=confirm)
+
+
+# -- the terminal UI in Chinese (LIFECYCLE_LANG=zh) ---------------------------------------------
+
+
+async def _to_dashboard(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+
+
+async def _to_cases(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    await pilot.press("c")
+    await settle(tui, pilot)
+
+
+async def _to_case(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    tui.open_case(case_id(tui.lifecycle, SEMICONDUCTORS))
+    await settle(tui, pilot)
+
+
+async def _to_audit(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    await pilot.press("a")
+    await settle(tui, pilot)
+    tui.screen.query_one("#case", Input).value = str(case_id(tui.lifecycle, SEMICONDUCTORS))
+    await settle(tui, pilot)
+
+
+async def _to_decisions(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    await pilot.press("k")
+    await settle(tui, pilot)
+    table = tui.screen.query_one("#decisions", DataTable)
+    table.move_cursor(row=table.row_count - 1)
+    await pilot.press("enter")
+    await settle(tui, pilot)
+
+
+CHINESE_SCREENS = {
+    "dashboard": _to_dashboard,
+    "cases": _to_cases,
+    "case": _to_case,
+    "audit": _to_audit,
+    "decisions": _to_decisions,
+}
+
+
+@BOTH
+@pytest.mark.parametrize("where", list(CHINESE_SCREENS))
+def test_the_main_screens_in_chinese_at_both_sizes(demo, snap_compare, monkeypatch, size, where):
+    monkeypatch.setenv("LIFECYCLE_LANG", "zh")
+    proposed(demo)
+    tui = screen(demo)
+    assert snap_compare(tui, terminal_size=size, run_before=lambda pilot: CHINESE_SCREENS[where](tui, pilot))

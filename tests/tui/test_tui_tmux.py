@@ -64,6 +64,7 @@ def open_case(terminal: Terminal, words: str, shows: str) -> None:
     for attempt in range(4):  # on a loaded machine the focus may not be in the box yet: again
         terminal.keys("/")
         time.sleep(0.5)  # the key moves the focus to the search box; type once it is there
+        terminal.keys("C-u")  # a "/" typed into the box (the focus was already there): cleared
         terminal.keys(words, literal=True)
         try:
             terminal.wait_for(f"Cases · name contains {words} ·", timeout=8)  # the heading names it

@@ -127,6 +127,11 @@ def test_the_real_tui_shows_the_full_clause_of_an_audit_entry_at_120_columns(tmp
         terminal.wait_for("set_contact  final_assessment → final_assessment  by alice (admin)")
         terminal.keys("Down", "Down", "Down")  # the fourth newest entry: the expert review opened
         shown = terminal.wait_for("clause 第十二条, 第十六条")
+        for _ in range(50):  # the detail may be caught mid-redraw: until its clause line is whole
+            if "clause 第十二条, 第十六条" in (line.strip() for line in shown.splitlines()):
+                break
+            time.sleep(0.2)
+            shown = terminal.screen()
         lines = shown.splitlines()
         detail = next(n for n, line in enumerate(lines) if line.strip() == "clause 第十二条, 第十六条")
         assert "start_review  submitted → under_review  by alice (admin)" in lines[detail - 1]

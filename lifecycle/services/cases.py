@@ -261,6 +261,7 @@ def decision_lines(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
         {
             "id": r["id"],
             "rule": r["rule"],
+            "period": _iso(r["period"]) if isinstance(r["period"], date) else r["period"],
             "trigger": r["trigger"],
             "to_state": r["to_state"],
             "ground": r["ground"],

@@ -17,15 +17,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from lifecycle.domain.reasons import Reason
+from lifecycle.i18n import N_, _, chinese
 from lifecycle.services.decisions import ParamField, Proposed, TriggerForm
 from lifecycle.tui.text import joined, literal, reasons_text
 
 #: How the form dismisses: the action was recorded, the case must be read again, or nothing.
 RECORDED, RELOAD, CANCELLED = "recorded", "reload", "cancelled"
 #: What a text box expects, by the parameter's type.
-HINTS = {"int": "a whole number, e.g. 2025", "date": "YYYY-MM-DD", "ratio": "0.12 or 12%", "number": "e.g. 3e9"}
+HINTS = {
+    "int": N_("a whole number, e.g. 2025"),
+    "date": "YYYY-MM-DD",
+    "ratio": N_("0.12 or 12%"),
+    "number": N_("e.g. 3e9"),
+}
 #: The words a grave action is marked with, in the form's title and the case's action list.
-MARKS = {"final": "ends the case", "may_end": "may end the case", "decision": "records a decision"}
+MARKS = {"final": N_("ends the case"), "may_end": N_("may end the case"), "decision": N_("records a decision")}
 #: Reasons about the effective date: the clerk corrects the date box.
 DATE_REASONS = {"not_in_force", "before_state_entry", "validity_ended", "not_due", "deadline_passed"}
 
@@ -35,10 +41,10 @@ class ActionFormScreen(ModalScreen[str]):
 
     HELP = "action-form"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+r", "review", "Review"),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+r", "review", N_("Review")),
         # A form is modal: the app's keys do not reach it; f1 works in a text box too.
-        Binding("f1,question_mark", "app.help", "Help", key_display="f1"),
+        Binding("f1,question_mark", "app.help", N_("Help"), key_display="f1"),
     ]
 
     def __init__(
@@ -65,20 +71,24 @@ class ActionFormScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         app: Any = self.app
         with Vertical(id="form", classes="-grave" if self.severity else ""):
-            yield Static(f"{self.trigger} on case {self.case_id}", id="form-title", classes="title")
+            yield Static(
+                _("{trigger} on case {case}").format(trigger=self.trigger, case=self.case_id),
+                id="form-title",
+                classes="title",
+            )
             with VerticalScroll(id="inputs"):
                 yield Vertical(id="params")
-                yield Label("Effective date (YYYY-MM-DD, China Standard Time)")
+                yield Label(_("Effective date (YYYY-MM-DD, China Standard Time)"))
                 yield Input(app.today.isoformat(), id="on", compact=True)
-                yield Label("Reason (recorded in the audit log)")
-                yield Input(placeholder="why, for the record", id="reason", compact=True)
+                yield Label(_("Reason (recorded in the audit log)"))
+                yield Input(placeholder=_("why, for the record"), id="reason", compact=True)
             with VerticalScroll(id="outcome-box"):
                 yield Static("", id="outcome", classes="block")
             with Horizontal(classes="buttons"):
-                yield Button("Review", id="review", variant="primary")
-                yield Button("Confirm", id="confirm", variant="success", disabled=True)
-                yield Button("Reload case", id="reload", variant="warning")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Review"), id="review", variant="primary")
+                yield Button(_("Confirm"), id="confirm", variant="success", disabled=True)
+                yield Button(_("Reload case"), id="reload", variant="warning")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#reload", Button).display = False
@@ -106,11 +116,14 @@ class ActionFormScreen(ModalScreen[str]):
         self.form = form
         title = joined(
             (form.trigger, "bold"),
-            f" {form.zh} · {form.en} · case {self.case_id}",
+            f" {form.zh}" + ("" if chinese() else f" · {form.en}") + " · " + _("case {case}").format(case=self.case_id),
             (f"  ({form.clause})" if form.clause else "", "dim"),
         )
         if self.severity:
-            title.append(f"\n⚠ {MARKS[self.severity]}: you will be asked to confirm it by name", "bold red")
+            title.append(
+                "\n⚠ " + _("{mark}: you will be asked to confirm it by name").format(mark=_(MARKS[self.severity])),
+                "bold red",
+            )
         self.query_one("#form-title", Static).update(title)
         box = self.query_one("#params", Vertical)
         widgets: list[Any] = []
@@ -120,7 +133,7 @@ class ActionFormScreen(ModalScreen[str]):
                     joined(
                         (param.zh or "", "bold"),
                         " " if param.zh else "",
-                        param.label,
+                        "" if chinese() and param.zh else param.label,
                         (f"  {param.name}", "dim"),
                         (f" ({param.clause})" if param.clause else "", "dim"),
                     )
@@ -131,7 +144,7 @@ class ActionFormScreen(ModalScreen[str]):
                     Select(
                         [(choice_label(param, choice), choice) for choice in param.choices],
                         id=f"param-{param.name}",
-                        prompt=f"choose: {param.label}",
+                        prompt=_("choose: {label}").format(label=describe(param)),
                         value=param.default if param.default in param.choices else Select.NULL,
                         compact=True,
                     )
@@ -140,7 +153,7 @@ class ActionFormScreen(ModalScreen[str]):
                 widgets.append(
                     Input(
                         param.default or "",
-                        placeholder=HINTS.get(param.type, param.type),
+                        placeholder=_(HINTS.get(param.type, param.type)),
                         id=f"param-{param.name}",
                         compact=True,
                     )
@@ -168,7 +181,7 @@ class ActionFormScreen(ModalScreen[str]):
         try:
             return parse_date(text)
         except ValueError as error:
-            raise UsageError(f"effective date: {error}") from None
+            raise UsageError(str(error)) from None
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._invalidate()
@@ -206,11 +219,9 @@ class ActionFormScreen(ModalScreen[str]):
         try:
             on = self.effective_on()
         except Exception as error:
-            self.problem(
-                joined(("Effective date: ", "bold"), literal(str(error).removeprefix("effective date: "))), focus="#on"
-            )
+            self.problem(joined((_("Effective date: "), "bold"), literal(str(error))), focus="#on")
             return
-        self.query_one("#outcome", Static).update(Text("Checking…", style="dim"))
+        self.query_one("#outcome", Static).update(Text(_("Checking…"), style="dim"))
         self.review(on, self.values())
 
     @work(thread=True, exclusive=True, group="act")
@@ -227,38 +238,52 @@ class ActionFormScreen(ModalScreen[str]):
 
     def show_proposed(self, proposed: Proposed) -> None:
         self.proposed = proposed
-        clause = f"{proposed.clause}{' [default]' if proposed.default else ''}" if proposed.clause else "no clause"
+        clause = f"{proposed.clause}{' [default]' if proposed.default else ''}" if proposed.clause else _("no clause")
         move = (
-            f"stays {proposed.from_label} (recorded, no change of state)"
+            _("stays {state} (recorded, no change of state)").format(state=self._label(proposed.from_label))
             if proposed.internal
-            else f"{proposed.from_label} → {proposed.to_label}"
+            else f"{self._label(proposed.from_label)} → {self._label(proposed.to_label)}"
         )
-        outcome = joined(("Confirm: ", "bold"), move, f"\non {proposed.effective_on} under {clause}")
+        outcome = joined(
+            (_("Confirm: "), "bold"),
+            move,
+            "\n" + _("on {day} under {clause}").format(day=proposed.effective_on, clause=clause),
+        )
         payload = {
             k: v for k, v in proposed.payload.items() if v is not None and not k.endswith(("_clause", "_default"))
         }
         if payload:
-            outcome.append("\nrecords " + ", ".join(f"{k}={v}" for k, v in payload.items()), "dim")
+            outcome.append("\n" + _("records") + " " + ", ".join(f"{k}={v}" for k, v in payload.items()), "dim")
         app: Any = self.app
         if proposed.effective_on > app.today:  # usually a typo, and the log keeps it for good
             outcome.append(
-                f"\nWarning: {proposed.effective_on} is after today ({app.today}, China Standard "
-                "Time); what is recorded stays in the audit log.",
+                "\n"
+                + _(
+                    "Warning: {day} is after today ({today}, China Standard Time); what is recorded stays in "
+                    "the audit log."
+                ).format(day=proposed.effective_on, today=app.today),
                 "bold yellow",
             )
         grave = self.is_grave(proposed)
         if grave:
             outcome.append(f"\n⚠ {self.consequence(proposed)}", "bold red")
-            outcome.append("\nConfirm asks once more, naming the case; change a value to review again.", "dim")
+            outcome.append("\n" + _("Confirm asks once more, naming the case; change a value to review again."), "dim")
         else:
-            outcome.append("\nPress Confirm (or enter) to record it; change a value to review again.", "dim")
+            outcome.append("\n" + _("Press Confirm (or enter) to record it; change a value to review again."), "dim")
         out = self.query_one("#outcome", Static)
         out.set_classes("block grave" if grave else "block ok")
         out.update(outcome)
         confirm = self.query_one("#confirm", Button)
-        confirm.label = "Confirm…" if grave else "Confirm"
+        confirm.label = _("Confirm…") if grave else _("Confirm")
         confirm.disabled = False
         confirm.focus()
+
+    @staticmethod
+    def _label(label: str) -> str:
+        """A state as `Programme.label` gives it ("绩效评估 final_assessment"): in Chinese mode
+        its Chinese name only."""
+        zh, _sep, code = label.partition(" ")
+        return zh if chinese() and code else label
 
     def is_grave(self, proposed: Proposed) -> bool:
         """Ends the case (whatever the list said: an evaluation graded fail) or decides."""
@@ -266,13 +291,13 @@ class ActionFormScreen(ModalScreen[str]):
 
     def consequence(self, proposed: Proposed) -> str:
         if proposed.to_state in self.terminal:
-            return (
-                f"This ends case {self.case_id}: it will be {proposed.to_label}, a final state that "
-                "accepts no further action. The audit log keeps the entry for good."
-            )
-        return (
-            f"This records a decision on case {self.case_id}; it cannot be taken back, only followed by another entry."
-        )
+            return _(
+                "This ends case {case}: it will be {state}, a final state that accepts no further action. The "
+                "audit log keeps the entry for good."
+            ).format(case=self.case_id, state=self._label(proposed.to_label))
+        return _(
+            "This records a decision on case {case}; it cannot be taken back, only followed by another entry."
+        ).format(case=self.case_id)
 
     def action_confirm(self) -> None:
         proposed = self.proposed
@@ -282,17 +307,23 @@ class ActionFormScreen(ModalScreen[str]):
             from lifecycle.tui.confirm import ConfirmGraveScreen
 
             move = (
-                f"stays {proposed.from_label}" if proposed.internal else f"{proposed.from_label} → {proposed.to_label}"
+                _("stays {state}").format(state=self._label(proposed.from_label))
+                if proposed.internal
+                else f"{self._label(proposed.from_label)} → {self._label(proposed.to_label)}"
             )
-            title = joined((f"{self.trigger} case {self.case_id} · ", "bold"), literal(self.case_name))
+            title = joined(
+                (_("{trigger} case {case} · ").format(trigger=self.trigger, case=self.case_id), "bold"),
+                literal(self.case_name),
+            )
             consequence = joined(
-                (f"Case {self.case_id} ", "bold"),
+                (_("Case {case}").format(case=self.case_id) + " ", "bold"),
                 literal(self.case_name, "bold"),
-                f"\n{move}, effective {proposed.effective_on}",
-                f" under {proposed.clause}" if proposed.clause else "",
+                "\n" + _("{move}, effective {day}").format(move=move, day=proposed.effective_on),
+                " " + _("under {clause}").format(clause=proposed.clause) if proposed.clause else "",
                 (f"\n{self.consequence(proposed)}", "bold red"),
             )
-            button = f"{self.trigger.replace('_', ' ').capitalize()} case {self.case_id}"  # Revoke case 15
+            trigger = self.form.zh if chinese() and self.form else self.trigger.replace("_", " ").capitalize()
+            button = _("{trigger} case {case}").format(trigger=trigger, case=self.case_id)  # Revoke case 15
             self.app.push_screen(ConfirmGraveScreen(title, consequence, button), self._confirmed_grave)
             return
         self._record(proposed)
@@ -325,31 +356,42 @@ class ActionFormScreen(ModalScreen[str]):
         entry = outcome.entry
         app.call_from_thread(
             self.recorded,
-            f"case {self.case_id}: {self.trigger} recorded "
-            f"({entry.from_state} → {entry.to_state}), audit entry #{entry.seq}",
+            _("case {case}: {trigger} recorded ({from_state} → {to_state}), audit entry #{seq}").format(
+                case=self.case_id,
+                trigger=self.trigger,
+                from_state=entry.from_state,
+                to_state=entry.to_state,
+                seq=entry.seq,
+            ),
         )
 
     def recorded(self, message: str) -> None:
-        self.app.notify(message, title="Recorded")
+        self.app.notify(message, title=_("Recorded"))
         self.dismiss(RECORDED)
 
     def refused(self, error: Exception) -> None:
         from lifecycle.errors import Conflict, Refused
 
         if isinstance(error, Refused):
-            text = joined(("Refused: ", "bold"), literal(error.action), "\n")
+            text = joined((_("Refused: "), "bold"), literal(error.action), "\n")
             lines, focus = self.in_form_words(error.reasons)
             text.append_text(reasons_text(lines))
             text.append(
-                "\nNothing was written." + (" Correct the value marked above and review again." if focus else ""), "dim"
+                "\n"
+                + _("Nothing was written.")
+                + (" " + _("Correct the value marked above and review again.") if focus else ""),
+                "dim",
             )
             self.problem(text, focus=focus)
         elif isinstance(error, Conflict):
             text = joined(
-                ("Conflict: ", "bold"),
+                (_("Conflict: "), "bold"),
                 literal(str(error)),
-                "\nSomeone changed this case after you opened it. Reload it to see the "
-                "change, then act again if it still applies.",
+                "\n"
+                + _(
+                    "Someone changed this case after you opened it. Reload it to see the change, then act again "
+                    "if it still applies."
+                ),
             )
             self.problem(text)
             reload = self.query_one("#reload", Button)
@@ -364,7 +406,7 @@ class ActionFormScreen(ModalScreen[str]):
         out.set_classes("block problem")
         out.update(text)
         confirm = self.query_one("#confirm", Button)
-        confirm.label = "Confirm"
+        confirm.label = _("Confirm")
         confirm.disabled = True
         # Typing goes on where it has to: the field named, else where the clerk was (a
         # disabled Confirm would otherwise have taken the focus away from every box).
@@ -389,36 +431,44 @@ class ActionFormScreen(ModalScreen[str]):
         for reason in reasons:
             field = reason.details.get("field")
             param = params.get(str(field)) if field else None
+            own = reason.code in ("missing_field", "no_route")  # worded here: the clause is added after
             if reason.code == "missing_field" and param is not None:
                 message = self._missing(param)
             elif reason.code == "invalid_field" and param is not None:
-                message = f"{describe(param)}: {reason.message.removeprefix(f'{param.name}: ')}"
+                message = f"{describe(param)}: {reason.text().removeprefix(f'{param.name}: ')}"
             elif reason.code == "no_route" and params:
                 param = next(iter(params.values()))
-                message = f"{describe(param)}: in this state the rules accept " + ", ".join(
+                message = f"{describe(param)}: {_('in this state the rules accept')} " + ", ".join(
                     choice_label(param, str(v).split("=", 1)[-1]).plain for v in reason.details.get("accepted", [])
                 )
             elif reason.code in DATE_REASONS:
-                message = f"Effective date: {reason.message}"
+                message = _("Effective date: ") + reason.text()
                 focus = focus or "#on"
             else:
-                message = reason.message
+                message, own = reason.text(), False
             if param is not None:
                 focus = focus or f"#param-{param.name}"
-            lines.append(Reason(reason.code, message, reason.clause, reason.default, reason.details))
+            # Reason.text() gives the domain's words (translated there) with the clause; a line
+            # worded here takes the clause from the reason.
+            clause, default = (reason.clause, reason.default) if own else (None, False)
+            lines.append(Reason(reason.code, message, clause, default, reason.details))
         return lines, focus
 
     @staticmethod
     def _missing(param: ParamField) -> str:
         if param.choices:
-            return f"Choose {describe(param)} in the list above: " + ", ".join(
+            return _("Choose {field} in the list above: ").format(field=describe(param)) + ", ".join(
                 choice_label(param, c).plain for c in param.choices
             )
-        return f"Fill in {describe(param)} above ({HINTS.get(param.type, param.type)})"
+        return _("Fill in {field} above ({hint})").format(
+            field=describe(param), hint=_(HINTS.get(param.type, param.type))
+        )
 
 
 def describe(param: ParamField) -> str:
     """A parameter as the form labels it: 评估等级 grade."""
+    if chinese() and param.zh:
+        return param.zh
     return f"{param.zh} {param.label}" if param.zh else param.label
 
 
@@ -428,4 +478,6 @@ def choice_label(param: ParamField, choice: str) -> Text:
     if words is None:
         return Text(choice)
     zh, en = words
+    if chinese():
+        return joined(zh, (f" ({choice})", "dim"))
     return joined(zh, " ", en, (f" ({choice})", "dim") if en != choice else "")

@@ -11,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from lifecycle.i18n import N_, _
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
 from lifecycle.services.filters import CaseFilter
@@ -30,14 +31,14 @@ class LifecycleTUI(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {CaseFinder}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "dashboard", "Dashboard"),
-        Binding("c", "cases", "Cases"),
-        Binding("a", "audit", "Audit"),
-        Binding("p", "preview", "Compliance preview"),
-        Binding("k", "decisions", "Decisions due"),
-        Binding("t", "toggle_theme", "Light/dark"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("d", "dashboard", N_("Dashboard")),
+        Binding("c", "cases", N_("Cases")),
+        Binding("a", "audit", N_("Audit")),
+        Binding("p", "preview", N_("Compliance preview")),
+        Binding("k", "decisions", N_("Decisions due")),
+        Binding("t", "toggle_theme", N_("Light/dark")),
+        Binding("question_mark,f1", "help", N_("Help"), key_display="?"),
+        Binding("q", "quit", N_("Quit")),
     ]
 
     def __init__(self, lifecycle: Lifecycle, user: str, *, on: date | None = None) -> None:
@@ -67,11 +68,11 @@ class LifecycleTUI(App[None]):
         if not self.role_known or self.role == "admin":
             return None
         if self.role is None:
-            return f"{self.refusal}. You can read everything; acting is refused."
-        return (
-            f"{self.user} is an {self.role}: an {self.role} may only read. Every case, its "
-            "history and the log are open to you; acting needs an admin."
-        )
+            return _("{refusal}. You can read everything; acting is refused.").format(refusal=self.refusal)
+        return _(
+            "{user} is an {role}: an {role} may only read. Every case, its history and the log are "
+            "open to you; acting needs an admin."
+        ).format(user=self.user, role=_(self.role))
 
     def on_mount(self) -> None:
         from lifecycle.tui.dashboard import DashboardScreen
@@ -134,27 +135,29 @@ class LifecycleTUI(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Dashboard", "Cases by programme and state, overdue, due soon", self.action_dashboard)
-        yield SystemCommand("Cases", "All cases, filtered, sorted and paged", self.action_cases)
-        yield SystemCommand("Audit log", "The log with filters, chain verification and export", self.action_audit)
+        yield SystemCommand(_("Dashboard"), _("Cases by programme and state, overdue, due soon"), self.action_dashboard)
+        yield SystemCommand(_("Cases"), _("All cases, filtered, sorted and paged"), self.action_cases)
+        yield SystemCommand(_("Audit log"), _("The log with filters, chain verification and export"), self.action_audit)
         yield SystemCommand(
-            "Compliance preview",
-            "What a compliance run would do today or on a chosen date (dry run, nothing written)",
+            _("Compliance preview"),
+            _("What a compliance run would do today or on a chosen date (dry run, nothing written)"),
             self.action_preview,
         )
         yield SystemCommand(
-            "Decisions due",
-            "What the compliance run proposes for an administrator to confirm with the decision's number or dismiss",
+            _("Decisions due"),
+            _("What the compliance run proposes for an administrator to confirm with the decision's number or dismiss"),
             self.action_decisions,
         )
         yield SystemCommand(
-            "Overdue cases",
-            "Cases with a dated rule past due",
-            lambda: self.action_cases(CaseFilter(due_before=self.today), "overdue"),
+            _("Overdue cases"),
+            _("Cases with a dated rule past due"),
+            lambda: self.action_cases(CaseFilter(due_before=self.today), _("overdue")),
         )
         yield SystemCommand(
-            "Help for this screen", "What this screen is for, its keys, what each action does (?)", self.action_help
+            _("Help for this screen"),
+            _("What this screen is for, its keys, what each action does (?)"),
+            self.action_help,
         )
         yield SystemCommand(
-            "Toggle light/dark theme", "Switch between the light and dark theme", self.action_toggle_theme
+            _("Toggle light/dark theme"), _("Switch between the light and dark theme"), self.action_toggle_theme
         )

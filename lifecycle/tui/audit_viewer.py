@@ -12,14 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker, get_current_worker
 
 from lifecycle.domain.audit import AuditEntry
+from lifecycle.i18n import N_, _
 from lifecycle.services.audit_export import EXPORT_FORMATS
 from lifecycle.services.filters import AuditFilter
 from lifecycle.services.read_models.audit_views import AuditPage
 from lifecycle.tui.fitting import Column, FittedTable
+from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
 
@@ -28,14 +30,14 @@ PAGE = 100
 #: full under the table (clause, reason, payload), whatever the width.
 COLUMNS = [
     Column("seq", "#", 0),
-    Column("case", "case", 1),
-    Column("programme", "programme", 7),
-    Column("effective", "effective", 2),
-    Column("trigger", "trigger", 3),
-    Column("move", "from → to", 4),
-    Column("actor", "actor", 6),
-    Column("clause", "clause", 5),
-    Column("reason", "reason", 8),
+    Column("case", N_("case"), 1),
+    Column("programme", N_("programme"), 7),
+    Column("effective", N_("effective"), 2),
+    Column("trigger", N_("trigger"), 3),
+    Column("move", N_("from → to"), 4),
+    Column("actor", N_("actor"), 6),
+    Column("clause", N_("clause"), 5),
+    Column("reason", N_("reason"), 8),
 ]
 
 
@@ -43,11 +45,11 @@ class AuditScreen(Screen[None]):
     HELP = "audit"
     AUTO_FOCUS = "#entries"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n,pagedown", "next_page", "Next page"),
-        Binding("b,pageup", "previous_page", "Prev page"),
-        Binding("v", "verify", "Verify chain"),
-        Binding("x", "export", "Export view"),
-        Binding("escape", "back", "Back"),
+        Binding("n,pagedown", "next_page", N_("Next page")),
+        Binding("b,pageup", "previous_page", N_("Prev page")),
+        Binding("v", "verify", N_("Verify chain")),
+        Binding("x", "export", N_("Export view")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, case_id: int | None = None) -> None:
@@ -65,22 +67,22 @@ class AuditScreen(Screen[None]):
         yield Header()
         yield Static(describe_heading(self.where), id="heading", classes="title")
         with Horizontal(classes="filters"):
-            yield Input(str(self.initial_case or ""), placeholder="case #", id="case", type="integer", compact=True)
+            yield Input(str(self.initial_case or ""), placeholder=_("case #"), id="case", type="integer", compact=True)
             yield Select(
-                [(c, c) for c in app.lifecycle.catalogue.codes()], prompt="programme", id="programme", compact=True
+                [(c, c) for c in app.lifecycle.catalogue.codes()], prompt=_("programme"), id="programme", compact=True
             )
-            yield Input(placeholder="actor", id="actor", compact=True)
-            yield Input(placeholder="since YYYY-MM-DD", id="since", compact=True)
-            yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
-        yield Static("Chain: not verified yet (v verifies)", id="chain", classes="note")
+            yield Input(placeholder=_("actor"), id="actor", compact=True)
+            yield Input(placeholder=_("since YYYY-MM-DD"), id="since", compact=True)
+            yield Input(placeholder=_("until YYYY-MM-DD"), id="until", compact=True)
+        yield Static(_("Chain: not verified yet (v verifies)"), id="chain", classes="note")
         yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         yield VerticalScroll(Static(id="entry-detail", classes="block"), id="entry-box", classes="detail-box")
         yield Static(id="pager")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Audit log"
-        self.sub_title = describe_heading(self.where).plain.removeprefix("Audit log · ")
+        self.title = _("Audit log")
+        self.sub_title = heading_words(self.where)
         self.fitted = FittedTable(self.query_one("#entries", DataTable), COLUMNS)
         self.reload()
         self.action_verify()
@@ -100,7 +102,7 @@ class AuditScreen(Screen[None]):
             try:
                 days[name] = parse_date(value) if value else None
             except ValueError as error:
-                self.filter_problem = f"{name}: {error}"
+                self.filter_problem = f"{_(name)}: {error}"
                 return None
         self.filter_problem = None
         return AuditFilter(
@@ -125,7 +127,7 @@ class AuditScreen(Screen[None]):
         if where != self.where:
             self.where, self.start = where, 0
             self.query_one("#heading", Static).update(describe_heading(where))
-            self.sub_title = describe_heading(where).plain.removeprefix("Audit log · ")
+            self.sub_title = heading_words(where)
             self.reload()
 
     # -- paging -------------------------------------------------------------------------
@@ -192,11 +194,10 @@ class AuditScreen(Screen[None]):
             self.query_one("#entry-detail", Static).update("")
         self.slow.stop(table)
         if page.total == 0:
-            pager = "No entry matches these filters."
+            pager = _("No entry matches these filters.")
         else:
-            pager = (
-                f"{page.offset + 1}–{page.offset + len(page.entries)} of {page.total:,}, newest first"
-                "  ·  n/b pages  ·  x exports this view"
+            pager = _("{first}–{last} of {total}, newest first  ·  n/b pages  ·  x exports this view").format(
+                first=page.offset + 1, last=page.offset + len(page.entries), total=f"{page.total:,}"
             )
         self.query_one("#pager", Static).update(pager)
 
@@ -210,7 +211,7 @@ class AuditScreen(Screen[None]):
 
     # -- the chain ----------------------------------------------------------------------
     def action_verify(self) -> None:
-        self.query_one("#chain", Static).update(Text("Chain: verifying…", style="dim"))
+        self.query_one("#chain", Static).update(Text(_("Chain: verifying…"), style="dim"))
         self.verify()
 
     @work(thread=True, exclusive=True, group="audit-verify")
@@ -221,15 +222,22 @@ class AuditScreen(Screen[None]):
         try:
             result = verify_log(app.lifecycle)
         except Exception as error:
-            app.call_from_thread(self.chain, Text(f"Chain: could not verify: {error}", style="bold red"))
+            app.call_from_thread(
+                self.chain, Text(_("Chain: could not verify: {error}").format(error=error), style="bold red")
+            )
             return
         if result.ok:
             text = Text(
-                f"Chain verifies: {result.entries:,} entries, head #{result.head_seq} {result.head_hash[:16]}…",
+                _("Chain verifies: {count} entries, head #{seq} {hash}…").format(
+                    count=f"{result.entries:,}", seq=result.head_seq, hash=result.head_hash[:16]
+                ),
                 style="green",
             )
         else:
-            text = Text(f"Chain BROKEN at entry {result.first_bad}: {result.problem}", style="bold red")
+            text = Text(
+                _("Chain BROKEN at entry {seq}: {problem}").format(seq=result.first_bad, problem=result.problem),
+                style="bold red",
+            )
         app.call_from_thread(self.chain, text)
 
     def chain(self, text: Text) -> None:
@@ -246,8 +254,8 @@ class ExportScreen(ModalScreen[None]):
 
     HELP = "export"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel / close"),
-        Binding("f1,question_mark", "app.help", "Help"),
+        Binding("escape", "cancel", N_("Cancel / close")),
+        Binding("f1,question_mark", "app.help", N_("Help")),
     ]
 
     def __init__(self, where: AuditFilter, total: int | None = None) -> None:
@@ -259,17 +267,17 @@ class ExportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         app: Any = self.app
         with Vertical(id="form"):
-            yield Static("Export the filtered audit log (oldest first)", classes="title")
+            yield Static(_("Export the filtered audit log (oldest first)"), classes="title")
             yield Static(literal(describe(self.where)), classes="note")
-            yield Label("Format")
+            yield Label(_("Format"))
             yield Select([(f, f) for f in EXPORT_FORMATS], value="csv", allow_blank=False, id="format")
-            yield Label("File")
+            yield Label(_("File"))
             yield Input(str(Path.cwd() / f"audit-{app.today.isoformat()}.csv"), id="path")
             yield ProgressBar(total=self.total, id="progress", show_eta=False)
             yield Static("", id="outcome", classes="block")
             with Horizontal(classes="buttons"):
-                yield Button("Export", id="export", variant="primary")
-                yield Button("Close", id="close")
+                yield Button(_("Export"), id="export", variant="primary")
+                yield Button(_("Close"), id="close")
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
@@ -300,11 +308,11 @@ class ExportScreen(ModalScreen[None]):
             return
         path = Path(self.query_one("#path", Input).value.strip()).expanduser()
         fmt = str(self.query_one("#format", Select).value)
-        self.query_one("#outcome", Static).update(Text("Writing… esc cancels", style="dim"))
+        self.query_one("#outcome", Static).update(Text(_("Writing… esc cancels"), style="dim"))
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=self.total, progress=0)
         bar.display = True
-        self.query_one("#close", Button).label = "Cancel"
+        self.query_one("#close", Button).label = _("Cancel")
         self.query_one("#export", Button).disabled = True
         self.writing = self.write(path, fmt)
 
@@ -323,17 +331,27 @@ class ExportScreen(ModalScreen[None]):
         try:
             count = export_entries(app.lifecycle, self.where, path, fmt, progress=progress)
         except ExportCancelled:
-            app.call_from_thread(self.done, Text(f"Cancelled: nothing was written to {path}.", style="yellow"))
+            app.call_from_thread(
+                self.done, Text(_("Cancelled: nothing was written to {path}.").format(path=path), style="yellow")
+            )
             return
         except Exception as error:
             app.call_from_thread(self.done, Text(str(error), style="bold red"))
             return
-        app.call_from_thread(self.done, joined((f"Wrote {count:,} entries to ", "green"), literal(str(path))), count)
+        app.call_from_thread(
+            self.done,
+            joined((_("Wrote {count} entries to ").format(count=f"{count:,}"), "green"), literal(str(path))),
+            count,
+        )
 
     def progressed(self, count: int) -> None:
         self.query_one("#progress", ProgressBar).update(progress=count)
-        of = f" of {self.total:,}" if self.total is not None else ""
-        self.query_one("#outcome", Static).update(Text(f"Writing… {count:,}{of} entries; esc cancels", style="dim"))
+        words = (
+            _("Writing… {count} of {total} entries; esc cancels").format(count=f"{count:,}", total=f"{self.total:,}")
+            if self.total is not None
+            else _("Writing… {count} entries; esc cancels").format(count=f"{count:,}")
+        )
+        self.query_one("#outcome", Static).update(Text(words, style="dim"))
 
     def done(self, text: Text, count: int | None = None) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -342,7 +360,7 @@ class ExportScreen(ModalScreen[None]):
         else:
             bar.display = False
         self.query_one("#outcome", Static).update(text)
-        self.query_one("#close", Button).label = "Close"
+        self.query_one("#close", Button).label = _("Close")
         self.query_one("#export", Button).disabled = False
 
 
@@ -350,17 +368,37 @@ class ExportCancelled(Exception):
     """The person cancelled the export: it stops and leaves no file."""
 
 
+#: The filters by name, as the heading and the export name them.
+FILTER_NAMES = {
+    "case_id": N_("case"),
+    "programme": N_("programme"),
+    "actor": N_("actor"),
+    "since": N_("since"),
+    "until": N_("until"),
+}
+
+
+def _parts(where: AuditFilter) -> list[str]:
+    return [f"{_(FILTER_NAMES.get(name, name))} {value}" for name, value in vars(where).items() if value is not None]
+
+
 def describe(where: AuditFilter) -> str:
-    parts = [f"{name.replace('_id', '')} {value}" for name, value in vars(where).items() if value is not None]
-    return "Filters: " + (", ".join(parts) if parts else "none (the whole log)")
+    parts = _parts(where)
+    return _("Filters: ") + (", ".join(parts) if parts else _("none (the whole log)"))
+
+
+def heading_words(where: AuditFilter) -> str:
+    """The filters in force (or the whole log), for the header bar."""
+    parts = _parts(where)
+    return " · ".join(parts) + " · " + _("newest first") if parts else _("the whole log, newest first")
 
 
 def describe_heading(where: AuditFilter) -> Text:
     """The heading names every filter in force, so a filtered view is never taken for the log."""
-    parts = [f"{name.replace('_id', '')} {value}" for name, value in vars(where).items() if value is not None]
+    parts = _parts(where)
     if not parts:
-        return joined(("Audit log · ", "bold"), "the whole log, newest first")
-    return joined(("Audit log · ", "bold"), literal(" · ".join(parts), "bold yellow"), " · newest first")
+        return joined((_("Audit log · "), "bold"), _("the whole log, newest first"))
+    return joined((_("Audit log · "), "bold"), literal(" · ".join(parts), "bold yellow"), " · " + _("newest first"))
 
 
 def entry_text(e: AuditEntry) -> Text:
@@ -369,26 +407,26 @@ def entry_text(e: AuditEntry) -> Text:
 
     text = joined(
         (f"#{e.seq}", "bold"),
-        f"  case {e.case_id or '—'}  ",
+        "  " + _("case {case}").format(case=e.case_id or "—") + "  ",
         literal(e.programme or ""),
-        ("  effective ", "dim"),
+        ("  " + _("effective") + " ", "dim"),
         e.effective_on.isoformat(),
-        ("  recorded ", "dim"),
+        ("  " + _("recorded") + " ", "dim"),
         e.recorded_at.isoformat(sep=" ", timespec="seconds"),
         " UTC\n",
         literal(e.trigger, "bold"),
         "  ",
         literal(f"{e.from_state or '∅'} → {e.to_state or '∅'}"),
-        ("  by ", "dim"),
+        ("  " + _("by") + " ", "dim"),
         literal(f"{e.actor} ({e.role})"),
-        ("\nclause ", "dim"),
-        literal(e.clause or "none"),
+        ("\n" + _("clause") + " ", "dim"),
+        literal(e.clause or _("none")),
     )
     if e.reason:
-        text.append("\nreason ", "dim")
+        text.append("\n" + _("reason") + " ", "dim")
         text.append(e.reason)
     payload = {k: v for k, v in e.payload.items() if v is not None}
     if payload:
-        text.append("\nrecorded values ", "dim")
+        text.append("\n" + _("recorded values") + " ", "dim")
         text.append(json.dumps(payload, ensure_ascii=False, sort_keys=True))
     return text

@@ -11,23 +11,46 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lifecycle.domain.characters import printable
 from lifecycle.domain.severity import RANK
+from lifecycle.i18n import N_, _, chinese
 from lifecycle.services.read_models.case_file import CaseFile
+from lifecycle.tui.decide import DecideScreen, decision_options, option_label
 from lifecycle.tui.fitting import Column, FittedTable
+from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
+#: Codes the services give, shown in the user's language: a state's kind, an obligation's
+#: status, a notification's delivery status.
+CODES = (
+    N_("pre"),
+    N_("active"),
+    N_("terminal"),
+    N_("fulfilled"),
+    N_("overdue"),
+    N_("reminded"),
+    N_("open"),
+    N_("sent"),
+    N_("gave_up"),
+    N_("retry"),
+    N_("pending"),
+    N_("sending"),
+)
+
+#: The id prefix of a decision's line in the actions list: "decision:confirm:12".
+DECISION = "decision:"
+
 TIMELINE = [
-    Column("effective", "effective", 0),
-    Column("trigger", "trigger", 1),
-    Column("move", "from → to", 2),
-    Column("actor", "actor", 4),
-    Column("clause", "clause", 3),
-    Column("reason", "reason", 5),
+    Column("effective", N_("effective"), 0),
+    Column("trigger", N_("trigger"), 1),
+    Column("move", N_("from → to"), 2),
+    Column("actor", N_("actor"), 4),
+    Column("clause", N_("clause"), 3),
+    Column("reason", N_("reason"), 5),
 ]
 
 
@@ -35,9 +58,9 @@ class CaseDetailScreen(Screen[None]):
     HELP = "case"
     AUTO_FOCUS = "#actions"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Reload"),
-        Binding("h", "history", "Case in audit log"),
-        Binding("escape", "back", "Back"),
+        Binding("r", "reload", N_("Reload")),
+        Binding("h", "history", N_("Case in audit log")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, case_id: int) -> None:
@@ -52,27 +75,27 @@ class CaseDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Case {self.case_id}", id="heading", classes="title")
+        yield Static(_("Case {case}").format(case=self.case_id), id="heading", classes="title")
         with VerticalScroll(id="body"):
             yield Static(id="summary", classes="block")
             yield Static("", id="role-note", classes="note")
-            yield Static("Actions allowed now — enter to act", id="actions-title", classes="section")
+            yield Static(_("Actions allowed now — enter to act"), id="actions-title", classes="section")
             yield OptionList(id="actions")
-            yield Static("Obligations", classes="section")
+            yield Static(_("Obligations"), classes="section")
             yield Static(id="obligations", classes="block")
-            yield Static("Fields", classes="section")
+            yield Static(_("Fields"), classes="section")
             yield Static(id="fields", classes="block")
-            yield Static("Timeline", classes="section")
+            yield Static(_("Timeline"), classes="section")
             yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
             yield Static("", id="timeline-detail", classes="detail")
-            yield Static("Blocked", classes="section")
+            yield Static(_("Blocked"), classes="section")
             yield Static(id="blocked", classes="block")
-            yield Static("Contact and notifications", classes="section")
+            yield Static(_("Contact and notifications"), classes="section")
             yield Static(id="notifications", classes="block")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"Case {self.case_id}"
+        self.title = _("Case {case}").format(case=self.case_id)
         # The clause and the reason can be long: the highlighted entry is shown in full below.
         self.timeline = FittedTable(self.query_one("#timeline", DataTable), TIMELINE)
         self.action_reload()
@@ -113,13 +136,15 @@ class CaseDetailScreen(Screen[None]):
         self.file = found
         view = found.view
         self.query_one("#heading", Static).update(
-            joined(f"Case {view['id']} · ", literal(view["name"]), f" · {view['programme']}")
+            joined(_("Case {case}").format(case=view["id"]) + " · ", literal(view["name"]), f" · {view['programme']}")
         )
         self.query_one("#summary", Static).update(self._summary(found))
         read_only = app.read_only_reason()
         self.query_one("#role-note", Static).update(literal(read_only or ""))
         self.query_one("#actions-title", Static).update(
-            "Actions an admin could take now (read only for you)" if read_only else "Actions allowed now — enter to act"
+            _("Actions an admin could take now (read only for you)")
+            if read_only
+            else _("Actions allowed now — enter to act")
         )
         actions = self.query_one("#actions", OptionList)
         actions.clear_options()
@@ -127,25 +152,38 @@ class CaseDetailScreen(Screen[None]):
         allowed = sorted(view["allowed"], key=lambda name: RANK[found.severity.get(name)])  # type: ignore[index]
         for name in allowed:
             actions.add_option(Option(action_label(found, name), id=name, disabled=read_only is not None))
-        if not view["allowed"]:
-            actions.add_option(Option(Text("No action is allowed on this date.", style="dim"), disabled=True))
+        # The proposals of the compliance run still open on this case: deciding comes last of all.
+        for decision in view.get("decisions", []):
+            if decision["state"] != "open":
+                continue
+            for mode in decision_options(decision):
+                actions.add_option(
+                    Option(
+                        option_label(decision, mode, view["id"]),
+                        id=f"{DECISION}{mode}:{decision['id']}",
+                        disabled=read_only is not None,
+                    )
+                )
+        if not actions.option_count:
+            actions.add_option(Option(Text(_("No action is allowed on this date."), style="dim"), disabled=True))
         blocked = Text()
         for name, reasons in view["blocked_reasons"].items():
             if blocked:
                 blocked.append("\n")
-            blocked.append(name, "bold")
+            blocked.append(self._trigger(found, name), "bold")
             blocked.append("\n")
             blocked.append_text(reasons_text(reasons))
-        self.query_one("#blocked", Static).update(blocked or Text("Nothing is blocked.", style="dim"))
+        self.query_one("#blocked", Static).update(blocked or Text(_("Nothing is blocked."), style="dim"))
         self.query_one("#obligations", Static).update(self._obligations(found))
         self.query_one("#notifications", Static).update(self._notifications(found))
         fields = Text()
         for key, value in sorted(view["fields"].items()):
             if fields:
                 fields.append("\n")
-            fields.append(f"{key}: ", "dim")
+            zh = found.fields.get(key, (None, None))[0]
+            fields.append(f"{zh if chinese() and zh else key}: ", "dim")
             fields.append(printable(shown(value)))
-        self.query_one("#fields", Static).update(fields or Text("No fields recorded.", style="dim"))
+        self.query_one("#fields", Static).update(fields or Text(_("No fields recorded."), style="dim"))
         self.entries = {str(entry["seq"]): entry for entry in view["history"]}
         self.timeline.show(
             [
@@ -153,8 +191,8 @@ class CaseDetailScreen(Screen[None]):
                     str(entry["seq"]),
                     {
                         "effective": entry["effective_on"],
-                        "trigger": literal(entry["trigger"]),
-                        "move": literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
+                        "trigger": literal(self._trigger(found, entry["trigger"])),
+                        "move": literal(move_words(found, entry)),
                         "actor": literal(f"{entry['actor']} ({entry['role']})"),
                         "clause": literal(
                             (entry["clause"] or "") + (" [default]" if entry["payload"].get("default") else "")
@@ -184,23 +222,33 @@ class CaseDetailScreen(Screen[None]):
         else:
             actions.highlighted = None
 
+    @staticmethod
+    def _trigger(found: CaseFile, name: str) -> str:
+        """A trigger by its Chinese label in Chinese mode, by its code otherwise."""
+        zh = found.triggers.get(name, (None, None))[0]
+        return zh if chinese() and zh else name
+
     def _summary(self, found: CaseFile) -> Text:
         view = found.view
         summary = joined(
-            ("state  ", "dim"),
+            (_("state") + "  ", "dim"),
             (view["state_zh"], "bold"),
-            " ",
-            view["state_en"],
-            (f" ({view['state']}, {view['state_kind']})", "dim"),
-            ("  since ", "dim"),
+            "" if chinese() else " " + view["state_en"],
+            (f" ({view['state']}, {_(view['state_kind'])})", "dim"),
+            ("  " + _("since") + " ", "dim"),
             view["state_since"],
         )
+        cycle = (
+            _("{cycle} from {day}").format(cycle=view["cycle"], day=view["cycle_start"])
+            if view["cycle_start"]
+            else None
+        )
         dated = [
-            ("approved", view["approved_on"]),
-            ("valid until", view["valid_until"]),
-            ("cycle", f"{view['cycle']} from {view['cycle_start']}" if view["cycle_start"] else None),
-            ("cycle ends", view["cycle_end"]),
-            ("deadline", view["deadline_on"]),
+            (_("approved"), view["approved_on"]),
+            (_("valid until"), view["valid_until"]),
+            (_("cycle"), cycle),
+            (_("cycle ends"), view["cycle_end"]),
+            (_("deadline"), view["deadline_on"]),
         ]
         line = Text()
         for label, value in dated:
@@ -212,25 +260,33 @@ class CaseDetailScreen(Screen[None]):
             summary.append_text(line)
         if found.next_due is not None:
             late = found.next_due.on < view_as_of(view)
-            summary.append("\nnext due ", "dim")
+            summary.append("\n" + _("next due") + " ", "dim")
             summary.append(found.next_due.on.isoformat(), "bold red" if late else "bold")
-            summary.append(f"  {found.next_due.trigger}: {found.next_due.rule}")
+            summary.append(f"  {self._trigger(found, found.next_due.trigger)}: {found.next_due.rule}")
             if late:
-                summary.append("  (overdue)", "red")
+                summary.append("  (" + _("overdue") + ")", "red")
         for d in view.get("decisions", []):
             if d["state"] != "open":
                 continue
-            summary.append("\ndecision due ", "dim")
+            summary.append("\n" + _("decision due") + " ", "dim")
             summary.append(f"#{d['id']} ", "bold yellow")
             summary.append(d["decision"] or f"{d['trigger']} → {d['to_state']} ({d['ground']})")
             summary.append(
-                f"  since {d['due_on']} · {d['clause'] or 'no clause'}" + (" [default]" if d["default"] else ""), "dim"
+                "  "
+                + _("since {day}").format(day=d["due_on"])
+                + f" · {d['clause'] or _('no clause')}"
+                + (" [default]" if d["default"] else ""),
+                "dim",
             )
         if view["pending_change"]:
-            summary.append("\npending change ", "dim")
+            summary.append("\n" + _("pending change") + " ", "dim")
             summary.append(printable(str(view["pending_change"])))
         summary.append(
-            f"\nversion {view['version']} · definition {view['definition_version'][:12]} · as of {view['as_of']}", "dim"
+            "\n"
+            + _("version {version} · definition {definition} · as of {day}").format(
+                version=view["version"], definition=view["definition_version"][:12], day=view["as_of"]
+            ),
+            "dim",
         )
         return summary
 
@@ -241,32 +297,33 @@ class CaseDetailScreen(Screen[None]):
             if out:
                 out.append("\n")
             out.append(f"{item.obligation} {item.period}: ")
-            out.append(item.status, styles.get(item.status, ""))
-            reminded = f"; reminded {item.reminded_on}" if item.reminded_on else ""
+            out.append(_(item.status), styles.get(item.status, ""))
+            reminded = "; " + _("reminded {day}").format(day=item.reminded_on) if item.reminded_on else ""
             marker = " [default]" if item.default else ""
             clause = f"; {item.clause}{marker}" if item.clause else ""
-            out.append(f" (due {item.due_on}{reminded}{clause})", "dim")
-        return out or Text("None yet (obligations start with the designation).", style="dim")
+            out.append(" (" + _("due {day}").format(day=item.due_on) + f"{reminded}{clause})", "dim")
+        return out or Text(_("None yet (obligations start with the designation)."), style="dim")
 
     def _notifications(self, found: CaseFile) -> Text:
         """Who is told, and what was sent to whom and when (the latest ten notices)."""
         contact = found.contact
         out = Text()
         if contact is None:
-            out.append("No contact: nobody is notified (`lifecycle contacts set`).", "dim")
+            out.append(_("No contact: nobody is notified (`lifecycle contacts set`)."), "dim")
         else:
-            out.append("contact ", "dim")
+            out.append(_("contact") + " ", "dim")
             out.append(" · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k)))
             if contact.get("webhook_url"):
-                out.append(f" · {contact['webhook_kind']} robot")
+                out.append(" · " + _("{kind} robot").format(kind=contact["webhook_kind"]))
         styles = {"sent": "green", "gave_up": "bold red", "retry": "yellow", "pending": "yellow", "sending": "yellow"}
         for notice in found.notifications:
-            for delivery in notice["deliveries"] or [{"to": "nobody", "status": "no recipient", "sent_at": None}]:
+            nobody = {"to": _("nobody"), "status": N_("no recipient"), "sent_at": None}
+            for delivery in notice["deliveries"] or [nobody]:
                 out.append("\n")
                 out.append(f"{notice['kind']} {notice['rule']} {notice['period']} → ")
                 out.append(literal(delivery["to"]))
                 out.append(" ")
-                out.append(delivery["status"], styles.get(delivery["status"], ""))
+                out.append(_(delivery["status"]), styles.get(delivery["status"], ""))
                 if delivery["sent_at"]:
                     out.append(f" {delivery['sent_at'][:16]} UTC", "dim")
         return out
@@ -279,6 +336,14 @@ class CaseDetailScreen(Screen[None]):
             return
         view = self.file.view
         self.came_from = event.option.id
+        if event.option.id.startswith(DECISION):
+            mode, _sep, number = event.option.id.removeprefix(DECISION).partition(":")
+            decision = next(d for d in view["decisions"] if str(d["id"]) == number)
+            app.push_screen(
+                DecideScreen(decision, mode, case_id=view["id"], case_name=view["name"], programme=view["programme"]),
+                self._acted,
+            )
+            return
         app.push_screen(
             ActionFormScreen(
                 view["id"],
@@ -317,16 +382,17 @@ def action_label(found: CaseFile, name: str) -> Text:
 
     zh, en = found.triggers.get(name, (name, name))
     grave = found.severity.get(name)
+    english = "" if chinese() else en
     if grave is None:
-        return joined((name, "bold"), "  ", zh, " ", (en, "dim"))
+        return joined((name, "bold"), "  ", zh, " ", (english, "dim"))
     return joined(
         ("⚠ ", "bold red"),
         (name, "bold red"),
         "  ",
         zh,
         " ",
-        (en, "dim"),
-        (f"  — {MARKS[grave]}, asks to confirm", "red"),
+        (english, "dim"),
+        ("  — " + _("{mark}, asks to confirm").format(mark=_(MARKS[grave])), "red"),
     )
 
 
@@ -335,21 +401,33 @@ def entry_detail(entry: dict[str, Any]) -> Text:
     text = joined(
         ("#", "dim"),
         str(entry["seq"]),
-        ("  effective ", "dim"),
+        ("  " + _("effective") + " ", "dim"),
         entry["effective_on"],
         "  ",
         literal(entry["trigger"], "bold"),
         "  ",
         literal(f"{entry['from_state'] or '∅'} → {entry['to_state'] or '∅'}"),
-        ("  by ", "dim"),
+        ("  " + _("by") + " ", "dim"),
         literal(f"{entry['actor']} ({entry['role']})"),
     )
-    text.append("\nclause ", "dim")
-    text.append(entry["clause"] or "none")
+    text.append("\n" + _("clause") + " ", "dim")
+    text.append(entry["clause"] or _("none"))
     if entry.get("reason"):
-        text.append("\nreason ", "dim")
+        text.append("\n" + _("reason") + " ", "dim")
         text.append(entry["reason"])
     return text
+
+
+def move_words(found: CaseFile, entry: dict[str, Any]) -> str:
+    """from → to of a timeline entry: by the states' Chinese labels in Chinese mode, codes otherwise."""
+
+    def state(code: str | None) -> str:
+        if not code:
+            return "∅"
+        zh = found.states.get(code, (None, None))[0]
+        return zh if chinese() and zh else code
+
+    return f"{state(entry['from_state'])} → {state(entry['to_state'])}"
 
 
 def shown(value: Any) -> str:

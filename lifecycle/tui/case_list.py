@@ -11,46 +11,57 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
+from lifecycle.i18n import N_, _
 from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import PAGE_SIZE, CaseLine, Page
 from lifecycle.tui.fitting import Column, FittedTable
+from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
-from lifecycle.tui.text import joined, literal
+from lifecycle.tui.text import joined, literal, named, named_text
 
-SORT_CHOICES = [("next due", "next_due"), ("name", "name"), ("last change", "last_change"), ("number", "id")]
+SORT_CHOICES = [
+    (N_("next due"), "next_due"),
+    (N_("name"), "name"),
+    (N_("last change"), "last_change"),
+    (N_("number"), "id"),
+]
 #: What an administrator scans for first is kept first: in 80 columns the number, the name,
 #: the next due day and the programme; the rest is on the line under the table.
 COLUMNS = [
     Column("id", "#", 0),
-    Column("name", "name 名称", 1),
-    Column("programme", "programme", 3),
-    Column("state", "state 状态", 4),
-    Column("due", "next due", 2),
-    Column("trigger", "due for", 5),
-    Column("province", "province", 6),
-    Column("since", "since", 7),
+    Column("name", N_("name 名称"), 1),
+    Column("programme", N_("programme"), 3),
+    Column("state", N_("state 状态"), 4),
+    Column("due", N_("next due"), 2),
+    Column("trigger", N_("due for"), 5),
+    Column("province", N_("province"), 6),
+    Column("since", N_("since"), 7),
 ]
+
+
+#: The heading of the list without a filter.
+ALL = N_("all cases")
 
 
 class CaseListScreen(Screen[None]):
     HELP = "case-list"
     AUTO_FOCUS = "#cases"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search"),
-        Binding("n,pagedown", "next_page", "Next page"),
-        Binding("b,pageup", "previous_page", "Prev page"),
-        Binding("r", "reload", "Reload"),
-        Binding("escape", "back", "Back"),
+        Binding("slash", "focus_search", N_("Search")),
+        Binding("n,pagedown", "next_page", N_("Next page")),
+        Binding("b,pageup", "previous_page", N_("Prev page")),
+        Binding("r", "reload", N_("Reload")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, criteria: CaseFilter, title: str | None = None) -> None:
         super().__init__()
         self.slow = SlowLoading()
         self.criteria = criteria
-        self.heading = title or "all cases"
+        self.heading = title or ALL
         self.sort = "next_due"
         self.start = 0
         self.page: Page | None = None
@@ -64,21 +75,27 @@ class CaseListScreen(Screen[None]):
         with Horizontal(classes="filters"):
             yield Select(
                 [(code, code) for code in codes],
-                prompt="programme",
+                prompt=_("programme"),
                 id="programme",
                 value=self.criteria.programme or Select.NULL,
                 compact=True,
             )
             yield Select(
                 self._state_options(self.criteria.programme),
-                prompt="state",
+                prompt=_("state"),
                 id="state",
                 value=self.criteria.state or Select.NULL,
                 compact=True,
             )
-            yield Input(self.criteria.province or "", placeholder="province", id="province", compact=True)
-            yield Input(self.criteria.text or "", placeholder="name contains  (/)", id="text", compact=True)
-            yield Select(SORT_CHOICES, value=self.sort, allow_blank=False, id="sort", compact=True)
+            yield Input(self.criteria.province or "", placeholder=_("province"), id="province", compact=True)
+            yield Input(self.criteria.text or "", placeholder=_("name contains  (/)"), id="text", compact=True)
+            yield Select(
+                [(_(label), value) for label, value in SORT_CHOICES],
+                value=self.sort,
+                allow_blank=False,
+                id="sort",
+                compact=True,
+            )
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(id="case-detail", classes="detail")
         yield Static(id="pager")
@@ -90,11 +107,11 @@ class CaseListScreen(Screen[None]):
         options: dict[str, str] = {}
         for programme in programmes:
             for name, state in programme.definition.states.items():
-                options.setdefault(name, f"{state.zh} {state.en}" if code else name)
+                options.setdefault(name, named(state.zh, state.en) if code else name)
         return [(label, name) for name, label in options.items()]
 
     def on_mount(self) -> None:
-        self.title = "Cases"
+        self.title = _("Cases")
         self.fitted = FittedTable(self.query_one("#cases", DataTable), COLUMNS)
         self._heading()
         self.reload()
@@ -217,7 +234,7 @@ class CaseListScreen(Screen[None]):
                         "id": line.id,
                         "name": literal(line.name),
                         "programme": literal(line.programme),
-                        "state": joined((line.state_zh, "bold"), " ", line.state_en),
+                        "state": named_text(line.state_zh, line.state_en),
                         "due": due,
                         "trigger": trigger,
                         "province": literal(line.province or ""),
@@ -237,14 +254,15 @@ class CaseListScreen(Screen[None]):
         app: Any = self.app
         parts = describe_filter(self.criteria, app.today, app.lifecycle.catalogue)
         heading = joined(
-            ("Cases · ", "bold"),
-            literal(" · ".join(parts) if parts else "all cases", "bold yellow" if parts else "bold"),
+            (_("Cases · "), "bold"),
+            literal(" · ".join(parts) if parts else _(ALL), "bold yellow" if parts else "bold"),
         )
-        if self.heading != "all cases" and not parts:
+        if self.heading != ALL and not parts:
             heading.append(f" ({self.heading})")
-        heading.append(f" · sorted by {dict((v, k) for k, v in SORT_CHOICES)[self.sort]}")
+        sort = _(dict((v, k) for k, v in SORT_CHOICES)[self.sort])
+        heading.append(" · " + _("sorted by {sort}").format(sort=sort))
         self.query_one("#heading", Static).update(heading)
-        self.sub_title = " · ".join(parts) if parts else "all cases"  # in the header bar too
+        self.sub_title = " · ".join(parts) if parts else _(ALL)  # in the header bar too
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         line = self.lines.get(str(event.row_key.value))
@@ -256,10 +274,12 @@ class CaseListScreen(Screen[None]):
         if page is None:
             return
         if page.total == 0:
-            pager = "No case matches these filters."
+            pager = _("No case matches these filters.")
         else:
-            total = f"{page.total:,}" if page.total >= 0 else "… (counting)"
-            pager = f"{page.offset + 1}–{page.last} of {total}  ·  n/PgDn next page  ·  b/PgUp previous  ·  enter opens"
+            total = f"{page.total:,}" if page.total >= 0 else _("… (counting)")
+            pager = _("{first}–{last} of {total}  ·  n/PgDn next page  ·  b/PgUp previous  ·  enter opens").format(
+                first=page.offset + 1, last=page.last, total=total
+            )
         self.query_one("#pager", Static).update(pager)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -283,18 +303,20 @@ def describe_filter(criteria: CaseFilter, today: Any, catalogue: Any) -> list[st
         state = None
         if criteria.programme:
             state = catalogue.current(criteria.programme).definition.states.get(criteria.state)
-        parts.append(f"{state.zh} {state.en}" if state else f"state {criteria.state}")
+        parts.append(named(state.zh, state.en) if state else _("state {state}").format(state=criteria.state))
     if criteria.province:
-        parts.append(f"province {criteria.province}")
+        parts.append(_("province {province}").format(province=criteria.province))
     if criteria.text:
-        parts.append(f"name contains {criteria.text}")
+        parts.append(_("name contains {text}").format(text=criteria.text))
     if criteria.due_from is None and criteria.due_before is not None:
-        parts.append("overdue" if criteria.due_before == today else f"due before {criteria.due_before}")
+        parts.append(
+            _("overdue") if criteria.due_before == today else _("due before {day}").format(day=criteria.due_before)
+        )
     elif criteria.due_from is not None and criteria.due_before is not None:
         last = criteria.due_before.fromordinal(criteria.due_before.toordinal() - 1)
-        parts.append(f"due {criteria.due_from} to {last}")
+        parts.append(_("due {first} to {last}").format(first=criteria.due_from, last=last))
     elif criteria.due_from is not None:
-        parts.append(f"due from {criteria.due_from}")
+        parts.append(_("due from {day}").format(day=criteria.due_from))
     return parts
 
 
@@ -306,10 +328,8 @@ def line_detail(line: CaseLine, app: Any) -> Text:
         " · ",
         literal(line.programme),
         " · ",
-        (line.state_zh, "bold"),
-        " ",
-        line.state_en,
-        (" since ", "dim"),
+        named_text(line.state_zh, line.state_en),
+        (" " + _("since") + " ", "dim"),
         line.state_since.isoformat(),
     )
     if line.province:
@@ -317,11 +337,11 @@ def line_detail(line: CaseLine, app: Any) -> Text:
         text.append(line.province)
     if line.next_due is not None:
         late = line.next_due.on < app.today
-        text.append("\nnext due ", "dim")
+        text.append("\n" + _("next due") + " ", "dim")
         text.append(line.next_due.on.isoformat(), "bold red" if late else "bold")
         text.append(f" {line.next_due.trigger}: {line.next_due.rule}")
         if late:
-            text.append("  (overdue)", "red")
+            text.append("  (" + _("overdue") + ")", "red")
     else:
-        text.append("\nnothing due", "dim")
+        text.append("\n" + _("nothing due"), "dim")
     return text

@@ -14,24 +14,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker, get_current_worker
 
+from lifecycle.i18n import N_, _
 from lifecycle.tui.fitting import Column, FittedTable
+from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
 
 #: Actions listed one per row; a catch-up run of more shows the first ones and the counts.
 SHOWN = 1000
 COLUMNS = [
-    Column("case", "case", 0),
-    Column("name", "name 名称", 1),
-    Column("programme", "programme", 6),
-    Column("rule", "rule", 5),
-    Column("trigger", "trigger", 2),
-    Column("move", "from → to", 4),
-    Column("effective", "effective", 3),
-    Column("clause", "clause", 7),
+    Column("case", N_("case"), 0),
+    Column("name", N_("name 名称"), 1),
+    Column("programme", N_("programme"), 6),
+    Column("rule", N_("rule"), 5),
+    Column("trigger", N_("trigger"), 2),
+    Column("move", N_("from → to"), 4),
+    Column("effective", N_("effective"), 3),
+    Column("clause", N_("clause"), 7),
 ]
 
 
@@ -44,8 +46,8 @@ class CompliancePreviewScreen(Screen[None]):
     #: The list, not the date box: keys (`?`, enter) act on the screen; tab reaches the date.
     AUTO_FOCUS = "#actions"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "preview", "Preview"),
-        Binding("escape", "back", "Back / cancel"),
+        Binding("ctrl+r", "preview", N_("Preview")),
+        Binding("escape", "back", N_("Back / cancel")),
     ]
 
     def __init__(self) -> None:
@@ -59,14 +61,17 @@ class CompliancePreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app: Any = self.app
         yield Header()
-        yield Static("Compliance preview — a dry run: nothing is written", id="heading", classes="title")
+        yield Static(_("Compliance preview — a dry run: nothing is written"), id="heading", classes="title")
         with Horizontal(classes="filters"):
-            yield Input(app.today.isoformat(), placeholder="as of YYYY-MM-DD", id="on", compact=True)
+            yield Input(app.today.isoformat(), placeholder=_("as of YYYY-MM-DD"), id="on", compact=True)
             yield Select(
-                [(c, c) for c in app.lifecycle.catalogue.codes()], prompt="all programmes", id="programme", compact=True
+                [(c, c) for c in app.lifecycle.catalogue.codes()],
+                prompt=_("all programmes"),
+                id="programme",
+                compact=True,
             )
-            yield Button("Preview", id="run", compact=True, variant="primary")
-            yield Button("Cancel", id="stop", compact=True, variant="warning")
+            yield Button(_("Preview"), id="run", compact=True, variant="primary")
+            yield Button(_("Cancel"), id="stop", compact=True, variant="warning")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="summary", classes="block")
         yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
@@ -76,7 +81,7 @@ class CompliancePreviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Compliance preview"
+        self.title = _("Compliance preview")
         self.fitted = FittedTable(self.query_one("#actions", DataTable), COLUMNS)
         self._working(False)
         self.action_preview()
@@ -95,7 +100,7 @@ class CompliancePreviewScreen(Screen[None]):
     def action_cancel(self) -> None:
         if self.running is not None and self.running.is_running:
             self.running.cancel()
-            self.query_one("#summary", Static).update(Text("Cancelling after the batch at hand…", style="yellow"))
+            self.query_one("#summary", Static).update(Text(_("Cancelling after the batch at hand…"), style="yellow"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_preview()
@@ -118,20 +123,23 @@ class CompliancePreviewScreen(Screen[None]):
         try:
             on = parse_date(text)
         except ValueError as error:
-            self.query_one("#summary", Static).update(literal(f"as of: {error}", "bold red"))
+            self.query_one("#summary", Static).update(literal(_("as of: {error}").format(error=error), "bold red"))
             self.query_one("#on", Input).focus()
             return
         value = self.query_one("#programme", Select).value
         programme = None if value is Select.NULL else str(value)
+        scope = _("as of {day} · {programme}").format(day=on, programme=programme or _("all programmes"))
         self.query_one("#heading", Static).update(
             joined(
-                ("Compliance preview · ", "bold"),
-                (f"as of {on} · {programme or 'all programmes'}", "bold yellow"),
-                " — a dry run: nothing is written",
+                (_("Compliance preview · "), "bold"),
+                (scope, "bold yellow"),
+                _(" — a dry run: nothing is written"),
             )
         )
-        self.sub_title = f"as of {on} · {programme or 'all programmes'}"
-        self.query_one("#summary", Static).update(Text(f"Working out what is due by {on}… esc cancels", style="dim"))
+        self.sub_title = scope
+        self.query_one("#summary", Static).update(
+            Text(_("Working out what is due by {day}… esc cancels").format(day=on), style="dim")
+        )
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
         self._working(True)
         self.slow.start(self.query_one("#actions", DataTable))
@@ -171,7 +179,10 @@ class CompliancePreviewScreen(Screen[None]):
     def progress(self, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
         self.query_one("#summary", Static).update(
-            Text(f"Cases due: {done:,} of {total:,} examined… esc cancels", style="dim")
+            Text(
+                _("Cases due: {done} of {total} examined… esc cancels").format(done=f"{done:,}", total=f"{total:,}"),
+                style="dim",
+            )
         )
 
     def cancelled(self, on: date) -> None:
@@ -179,8 +190,10 @@ class CompliancePreviewScreen(Screen[None]):
         self.slow.stop(self.query_one("#actions", DataTable))
         self.query_one("#summary", Static).update(
             Text(
-                f"Cancelled: the preview as of {on} was stopped before the end, so it lists nothing. Nothing was "
-                "written. ctrl+r starts it again.",
+                _(
+                    "Cancelled: the preview as of {day} was stopped before the end, so it lists nothing. Nothing "
+                    "was written. ctrl+r starts it again."
+                ).format(day=on),
                 style="yellow",
             )
         )
@@ -194,7 +207,7 @@ class CompliancePreviewScreen(Screen[None]):
         self._working(False)
         self.slow.stop(self.query_one("#actions", DataTable))
         if isinstance(error, Refused):
-            text = joined(("Refused: ", "bold"), literal(error.action), "\n")
+            text = joined((_("Refused: "), "bold"), literal(error.action), "\n")
             text.append_text(reasons_text(error.reasons))
         else:
             text = joined((f"{type(error).__name__}: ", "bold"), literal(str(error)))
@@ -209,10 +222,13 @@ class CompliancePreviewScreen(Screen[None]):
         shown = report.actions[:SHOWN] + [
             {
                 **p,
-                "trigger": f"proposes {p['trigger']}",
+                "trigger": _("proposes {trigger}").format(trigger=p["trigger"]),
                 "effective_on": p["due_on"],
                 "proposed": True,
-                "move": p.get("name") or f"{p['from_state']} → {p['to_state']} (decision due)",
+                "move": p.get("name")
+                or _("{from_state} → {to_state} (decision due)").format(
+                    from_state=p["from_state"], to_state=p["to_state"]
+                ),
             }
             for p in report.proposals[:SHOWN]
         ]
@@ -238,29 +254,45 @@ class CompliancePreviewScreen(Screen[None]):
             ]
         )
         if not shown:
-            self.query_one("#action-detail", Static).update(Text("Nothing is due.", style="dim"))
+            self.query_one("#action-detail", Static).update(Text(_("Nothing is due."), style="dim"))
         self.slow.stop(table)
         total = len(report.actions)
         summary = joined(
-            (f"As of {report.as_of}: ", "bold"),
-            f"a compliance run would take {total:,} action(s) on {report.cases_changed:,} "
-            f"case(s) ({report.cases_examined:,} examined) and raise {len(report.proposals):,} "
-            "decision(s) due for an administrator (never applied). Nothing was written.",
+            (_("As of {day}: ").format(day=report.as_of), "bold"),
+            _(
+                "a compliance run would take {actions} action(s) on {cases} case(s) ({examined} examined) and "
+                "raise {proposals} decision(s) due for an administrator (never applied). Nothing was written."
+            ).format(
+                actions=f"{total:,}",
+                cases=f"{report.cases_changed:,}",
+                examined=f"{report.cases_examined:,}",
+                proposals=f"{len(report.proposals):,}",
+            ),
         )
         if total > SHOWN:
-            summary.append(f"\nThe first {SHOWN:,} are listed; by rule: ", "dim")
+            summary.append("\n" + _("The first {shown} are listed; by rule: ").format(shown=f"{SHOWN:,}"), "dim")
         elif total:
-            summary.append("\nBy rule: ", "dim")
+            summary.append("\n" + _("By rule: "), "dim")
         if total:
             summary.append(", ".join(f"{rule} {n:,}" for rule, n in report.counts_by_rule().items()), "dim")
         self.query_one("#summary", Static).update(summary)
         refused = Text()
         if report.refused:
-            refused.append(f"{len(report.refused)} due action(s) the rules refuse, left for a person:\n", "bold")
+            refused.append(
+                _("{count} due action(s) the rules refuse, left for a person:").format(count=len(report.refused))
+                + "\n",
+                "bold",
+            )
         for item in report.refused:
-            refused.append(f"case {item['case_id']} ")
+            refused.append(_("case {case}").format(case=item["case_id"]) + " ")
             refused.append(names.get(item["case_id"], ""))
-            refused.append(f" · {item['programme']} · {item['rule']} → {item['trigger']} on {item['effective_on']}\n")
+            refused.append(
+                " · "
+                + _("{programme} · {rule} → {trigger} on {day}").format(
+                    programme=item["programme"], rule=item["rule"], trigger=item["trigger"], day=item["effective_on"]
+                )
+                + "\n"
+            )
             refused.append_text(reasons_text(item["reasons"]))
             refused.append("\n")
         self.query_one("#refused", Static).update(refused)
@@ -280,20 +312,20 @@ class CompliancePreviewScreen(Screen[None]):
 def action_text(action: dict[str, Any], names: dict[int, str]) -> Text:
     """One action of the preview in full: nothing of from → to, the date or the clause is cut."""
     text = joined(
-        (f"case {action['case_id']} ", "bold"),
+        (_("case {case}").format(case=action["case_id"]) + " ", "bold"),
         literal(names.get(action["case_id"], ""), "bold"),
         " · ",
         literal(action["programme"]),
-        ("  rule ", "dim"),
+        ("  " + _("rule") + " ", "dim"),
         literal(action["rule"]),
         "\n",
         literal(action["trigger"], "bold"),
         "  ",
         literal(action.get("move") or f"{action['from_state'] or '∅'} → {action['to_state'] or '∅'}"),
-        ("  due " if action.get("proposed") else "  effective ", "dim"),
+        ("  " + (_("due") if action.get("proposed") else _("effective")) + " ", "dim"),
         str(action["effective_on"]),
-        ("\nclause ", "dim"),
-        literal(action["clause"] or "none"),
+        ("\n" + _("clause") + " ", "dim"),
+        literal(action["clause"] or _("none")),
     )
     if action.get("default"):
         text.append(" (default)", "dim")

@@ -17,6 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from lifecycle.i18n import N_, _
+
 
 class ConfirmGraveScreen(ModalScreen[bool]):
     """Dismissed with True only when the grave button is pressed; esc and "Go back" give False."""
@@ -24,8 +26,8 @@ class ConfirmGraveScreen(ModalScreen[bool]):
     HELP = "confirm"
     AUTO_FOCUS = "#back"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Go back"),
-        Binding("f1,question_mark", "app.help", "Help"),
+        Binding("escape", "back", N_("Go back")),
+        Binding("f1,question_mark", "app.help", N_("Help")),
     ]
 
     def __init__(self, title: Text, consequence: Text, button: str) -> None:
@@ -40,13 +42,13 @@ class ConfirmGraveScreen(ModalScreen[bool]):
             yield Static(self.consequence, id="consequence", classes="block")
             yield Static(
                 Text(
-                    "Nothing is recorded until you press the red button. Esc or “Go back” returns to the form.",
+                    _("Nothing is recorded until you press the red button. Esc or “Go back” returns to the form."),
                     style="dim",
                 ),
                 classes="block",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Go back", id="back", variant="primary")
+                yield Button(_("Go back"), id="back", variant="primary")
                 yield Button(self.button, id="do-it", variant="error")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

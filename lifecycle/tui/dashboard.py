@@ -9,25 +9,45 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
+from lifecycle.i18n import N_, _
 from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import HORIZONS, Overview, horizon_filter
+from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
-from lifecycle.tui.text import joined, literal
+from lifecycle.tui.text import joined, literal, named
+
+#: Words the services give as codes, shown in the user's language: a run's outcome, a plan
+#: target's status, a role.
+CODES = (
+    N_("completed"),
+    N_("failed"),
+    N_("running"),
+    N_("interrupted"),
+    N_("declined"),
+    N_("baseline"),
+    N_("unknown"),
+    N_("met"),
+    N_("missed"),
+    N_("open"),
+    N_("admin"),
+    N_("auditor"),
+)
 
 
 class DashboardScreen(Screen[None]):
     HELP = "dashboard"
     AUTO_FOCUS = "#states"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Reload"),
-        Binding("enter", "drill", "Show cases", show=False),
+        Binding("r", "reload", N_("Reload")),
+        Binding("enter", "drill", N_("Show cases"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -51,28 +71,28 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Dashboard"
+        self.title = _("Dashboard")
         states = self.query_one("#states", DataTable)
         # Widths set up front, from the definitions: the rows arrive from a worker after the
         # first paint, and a programme code or a state's two names must never be cut.
         app: Any = self.app
         programmes = app.lifecycle.catalogue.all()
-        code_width = max([cell_len("programme"), *(cell_len(p.code) for p in programmes)])
+        code_width = max([cell_len(_("programme")), *(cell_len(p.code) for p in programmes)])
         state_width = max(
             [
-                cell_len("state 状态"),
-                *(cell_len(f"{s.zh} {s.en}") for p in programmes for s in p.definition.states.values()),
+                cell_len(_("state 状态")),
+                *(cell_len(named(s.zh, s.en)) for p in programmes for s in p.definition.states.values()),
             ]
         )
-        states.add_column("programme", width=code_width)
-        states.add_column("state 状态", width=state_width)
-        states.add_column("cases")
+        states.add_column(_("programme"), width=code_width)
+        states.add_column(_("state 状态"), width=state_width)
+        states.add_column(_("cases"))
         due = self.query_one("#due", DataTable)
-        due.add_column("programme", width=code_width)
-        due.add_columns("overdue", *[f"≤{days}d" for days in HORIZONS], "all")
+        due.add_column(_("programme"), width=code_width)
+        due.add_columns(_("overdue"), *[_("≤{days}d").format(days=days) for days in HORIZONS], _("all"))
         targets = self.query_one("#targets", DataTable)
-        targets.add_column("programme", width=18)
-        targets.add_columns("designated now", "plan", "status", "clause", "the plan's words 规划")
+        targets.add_column(_("programme"), width=18)
+        targets.add_columns(_("designated now"), _("plan"), _("status"), _("clause"), _("the plan's words 规划"))
         targets.display = False
         offices = self.query_one("#offices", DataTable)
         offices.add_column("office 单位", width=34)
@@ -87,7 +107,7 @@ class DashboardScreen(Screen[None]):
     def action_reload(self) -> None:
         app: Any = self.app
         self.query_one("#heading", Static).update(
-            joined("Dashboard · as of ", app.today.isoformat(), " · ", literal(app.user))
+            joined(_("Dashboard · as of {day} · ").format(day=app.today.isoformat()), literal(app.user))
         )
         for table in self.query(DataTable):
             self.slow.start(table)
@@ -112,7 +132,9 @@ class DashboardScreen(Screen[None]):
     def failed(self, error: Exception) -> None:
         for table in self.query(DataTable):
             self.slow.stop(table)
-        self.query_one("#compliance", Static).update(literal(f"Could not load: {error}", "bold red"))
+        self.query_one("#compliance", Static).update(
+            literal(_("Could not load: {error}").format(error=error), "bold red")
+        )
 
     def show(
         self, actor: Any, refusal: str | None, data: Overview, programmes: dict[str, Any], compliance: str
@@ -121,7 +143,9 @@ class DashboardScreen(Screen[None]):
         app.acting(actor, refusal)
         self.query_one("#heading", Static).update(
             joined(
-                "Dashboard · as of ", data.as_of.isoformat(), " · ", literal(app.user), f" ({app.role or 'cannot act'})"
+                _("Dashboard · as of {day} · ").format(day=data.as_of.isoformat()),
+                literal(app.user),
+                f" ({_(app.role) if app.role else _('cannot act')})",
             )
         )
         self.query_one("#role-note", Static).update(literal(app.read_only_reason() or ""))
@@ -131,7 +155,7 @@ class DashboardScreen(Screen[None]):
             programme = programmes.get(code)
             for state, count in counts.items():
                 definition = programme.definition.states.get(state) if programme else None
-                label = f"{definition.zh} {definition.en}" if definition else state
+                label = named(definition.zh, definition.en) if definition else state
                 states.add_row(literal(code), literal(label), count, key=f"{code}\t{state}")
         due = self.query_one("#due", DataTable)
         due.clear()
@@ -148,7 +172,11 @@ class DashboardScreen(Screen[None]):
         targets.clear()
         for index, target in enumerate(data.targets):
             plan = f"{'>' if target.comparison == 'more_than' else ''}{target.count} ({target.year})"
-            status = target.status if not target.remaining else f"{target.status}: {target.remaining} to go"
+            status = (
+                _(target.status)
+                if not target.remaining
+                else _("{status}: {remaining} to go").format(status=_(target.status), remaining=target.remaining)
+            )
             clause = (target.clause or "—") + (" [default]" if target.default else "")
             targets.add_row(
                 literal(target.programme),
@@ -173,18 +201,21 @@ class DashboardScreen(Screen[None]):
         offices.display = bool(data.by_office)
         for table in (states, due, targets, offices):
             self.slow.stop(table)
-        self.query_one("#compliance", Static).update(literal(compliance))
+        # One line per part (the last run, the decisions due): a newline is a line break, not `\x0a`.
+        self.query_one("#compliance", Static).update(Text("\n").join(literal(line) for line in compliance.split("\n")))
 
     # -- drilling down -------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "targets" and event.row_key.value is not None:
             code = event.row_key.value.split("\t")[0]
-            self.app_cases(CaseFilter(programme=code), f"{code}: all cases")
+            self.app_cases(CaseFilter(programme=code), _("{programme}: all cases").format(programme=code))
             return
         if event.data_table.id != "states" or event.row_key.value is None:
             return
         code, state = event.row_key.value.split("\t")
-        self.app_cases(CaseFilter(programme=code, state=state), f"{code} in {state}")
+        self.app_cases(
+            CaseFilter(programme=code, state=state), _("{programme} in {state}").format(programme=code, state=state)
+        )
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         if event.data_table.id != "due" or event.cell_key.row_key.value is None:
@@ -194,15 +225,19 @@ class DashboardScreen(Screen[None]):
         app: Any = self.app
         if column == 1:
             due_from, due_before = horizon_filter(app.today, None)
-            self.app_cases(CaseFilter(programme=code, due_from=due_from, due_before=due_before), f"{code}: overdue")
+            self.app_cases(
+                CaseFilter(programme=code, due_from=due_from, due_before=due_before),
+                _("{programme}: overdue").format(programme=code),
+            )
         elif 2 <= column < 2 + len(HORIZONS):
             days = HORIZONS[column - 2]
             due_from, due_before = horizon_filter(app.today, days)
             self.app_cases(
-                CaseFilter(programme=code, due_from=due_from, due_before=due_before), f"{code}: due within {days} days"
+                CaseFilter(programme=code, due_from=due_from, due_before=due_before),
+                _("{programme}: due within {days} days").format(programme=code, days=days),
             )
         else:
-            self.app_cases(CaseFilter(programme=code), f"{code}: all cases")
+            self.app_cases(CaseFilter(programme=code), _("{programme}: all cases").format(programme=code))
 
     def action_drill(self) -> None:
         focused = self.focused
@@ -220,9 +255,11 @@ def decisions_due_text(lifecycle: Any) -> str:
 
     counts = open_counts(lifecycle)
     if not counts:
-        return "\nDecisions due: none open."
+        return "\n" + _("Decisions due: none open.")
     by = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
-    return f"\nDecisions due: {sum(counts.values()):,} open ({by}) — k lists them."
+    return "\n" + _("Decisions due: {count} open ({by}) — k lists them.").format(
+        count=f"{sum(counts.values()):,}", by=by
+    )
 
 
 def last_compliance_text(lifecycle: Any) -> str:
@@ -231,22 +268,22 @@ def last_compliance_text(lifecycle: Any) -> str:
 
     runs = run_history(lifecycle, 1)
     if not runs:
-        return "Compliance runs: none yet (p previews what one would do)."
+        return _("Compliance runs: none yet (p previews what one would do).")
     run = runs[0]
     counts = run.counts or {}
     started = (run.started_at or "")[:16].replace("T", " ")
     what = (
-        (
-            f"{counts.get('actions', 0):,} action(s) on {counts.get('cases_changed', 0):,} case(s), "
-            f"{counts.get('refused', 0):,} refused"
+        _("{actions} action(s) on {cases} case(s), {refused} refused").format(
+            actions=f"{counts.get('actions', 0):,}",
+            cases=f"{counts.get('cases_changed', 0):,}",
+            refused=f"{counts.get('refused', 0):,}",
         )
         if counts
         else ""
     )
     by_rule = ", ".join(f"{rule} {n}" for rule, n in (counts.get("by_rule") or {}).items())
-    text = (
-        f"Last compliance run #{run.id}: {run.outcome}, as of {run.as_of}, started "
-        f"{started} UTC by {run.invoked_by} ({run.source})"
+    text = _("Last compliance run #{id}: {outcome}, as of {day}, started {started} UTC by {user} ({source})").format(
+        id=run.id, outcome=_(run.outcome), day=run.as_of, started=started, user=run.invoked_by, source=run.source
     )
     if what:
         text += f": {what}"

@@ -16,6 +16,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
+from lifecycle.i18n import _
+
 #: DataTable pads each cell by one column on either side; a vertical scrollbar takes two.
 PADDING, SCROLLBAR = 2, 2
 
@@ -23,6 +25,7 @@ PADDING, SCROLLBAR = 2, 2
 @dataclass(frozen=True)
 class Column:
     key: str
+    #: The header, in English, marked N_ where defined (translated as the table is drawn).
     label: str
     #: 0 is kept first; higher ranks give way when the terminal is narrow.
     rank: int
@@ -40,7 +43,7 @@ def width_of(value: Any) -> int:
 def fit(columns: Sequence[Column], rows: Sequence[Row], room: int) -> list[Column]:
     """The columns that fit in `room` cells, by rank, in their natural order."""
     widths = {
-        c.key: max([width_of(c.label), *(width_of(cells.get(c.key, "")) for _, cells in rows)]) + PADDING
+        c.key: max([width_of(_(c.label)), *(width_of(cells.get(c.key, "")) for _, cells in rows)]) + PADDING
         for c in columns
     }
     kept: set[str] = set()
@@ -75,7 +78,7 @@ class FittedTable:
         if keys != self.shown:
             table.clear(columns=True)
             for column in chosen:
-                table.add_column(column.label, key=column.key)
+                table.add_column(_(column.label), key=column.key)
             self.shown = keys
         else:
             table.clear()

@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
+from lifecycle.i18n import N_
 from lifecycle.tui.language import current_language
 
 CLOSE = {"zh": "Esc、q 或 ? 关闭帮助", "en": "esc, q or ? closes the help"}
@@ -30,7 +31,7 @@ def help_text(screen: str, language: str) -> str:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close help"),
+        Binding("escape,q,question_mark,f1", "close", N_("Close help")),
     ]
 
     def __init__(self, screen: str, language: str | None = None) -> None:

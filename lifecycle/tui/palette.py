@@ -10,7 +10,9 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from lifecycle.domain.characters import printable
+from lifecycle.i18n import _
 from lifecycle.services.filters import CaseFilter
+from lifecycle.tui.text import named
 
 #: Enough to choose from; the case list pages through the rest.
 MATCHES = 12
@@ -35,17 +37,16 @@ class CaseFinder(Provider):
             lines.insert(0, None)  # type: ignore[arg-type]
         for line in lines:
             if line is None:
-                yield Hit(
-                    1.0, Text(f"Open case {query}"), partial(app.open_case, int(query)), text=f"Open case {query}"
-                )
+                words = _("Open case {case}").format(case=query)
+                yield Hit(1.0, Text(words), partial(app.open_case, int(query)), text=words)
                 continue
             label = Text.assemble(
-                f"#{line.id} ", Text(printable(line.name)), (f"  {line.state_zh} {line.state_en}", "dim")
+                f"#{line.id} ", Text(printable(line.name)), (f"  {named(line.state_zh, line.state_en)}", "dim")
             )
             yield Hit(
                 0.9,
                 label,
                 partial(app.open_case, line.id),
                 text=f"#{line.id} {line.name}",
-                help=f"{line.programme}: open this case",
+                help=_("{programme}: open this case").format(programme=line.programme),
             )

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from lifecycle.domain.characters import printable
 from lifecycle.domain.reasons import Reason
+from lifecycle.i18n import chinese
 
 
 def literal(value: Any, style: str = "") -> Text:
@@ -46,6 +47,21 @@ def reasons_text(reasons: Iterable[Reason | dict[str, Any]], bullet: str = "  �
 
 def _reason_line(data: dict[str, Any]) -> str:
     return Reason(data["code"], data["message"], data.get("clause"), bool(data.get("default"))).text()
+
+
+def named(zh: str | None, en: str | None) -> str:
+    """A state, trigger or field as the definition names it: in Chinese mode its Chinese label,
+    otherwise both names (国家认定 designated)."""
+    if chinese() and zh:
+        return zh
+    return " ".join(part for part in (zh, en) if part)
+
+
+def named_text(zh: str | None, en: str | None, style: str = "bold") -> Text:
+    """`named`, the Chinese label in `style` and the English one plain."""
+    if chinese() and zh:
+        return Text(printable(zh), style=style)
+    return joined((zh or "", style), " " if zh and en else "", en or "")
 
 
 def state_label(zh: str, en: str, code: str) -> Text:

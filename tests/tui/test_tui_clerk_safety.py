@@ -422,8 +422,10 @@ def test_every_screen_has_help_in_english_and_chinese_shipped_in_the_package():
         CompliancePreviewScreen,
     ]
     from lifecycle.tui.case_list import CaseListScreen
+    from lifecycle.tui.decide import DecideScreen
+    from lifecycle.tui.decisions_due import DecisionsDueScreen
 
-    screens.append(CaseListScreen)
+    screens += [CaseListScreen, DecisionsDueScreen, DecideScreen]
     folder = resources.files("lifecycle.tui") / "help"
     for screen in screens:
         for language in ("en", "zh"):

@@ -217,3 +217,109 @@ def test_the_help_of_the_case_list(demo, snap_compare, monkeypatch, size, langua
         await settle(tui, pilot)
 
     assert snap_compare(tui, terminal_size=size, run_before=help_screen)
+
+
+def proposed(demo: Lifecycle) -> int:
+    """Run the compliance job as of the fixed day; the id of the revocation it proposes."""
+    from jobs.compliance_run import run_compliance
+    from lifecycle.services.decisions_due import list_decisions
+
+    run_compliance(demo, "alice", TODAY)
+    return next(d["id"] for d in list_decisions(demo) if d["trigger"] == "revoke")
+
+
+@BOTH
+def test_the_decisions_due_with_the_choices_of_a_revocation_at_both_sizes(demo, snap_compare, size):
+    decision = proposed(demo)
+    tui = screen(demo)
+
+    async def decisions(pilot):
+        await settle(tui, pilot)
+        await pilot.press("k")
+        await settle(tui, pilot)
+        table = tui.screen.query_one("#decisions", DataTable)
+        table.move_cursor(row=table.get_row_index(str(decision)))
+        await pilot.press("enter")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=decisions)
+
+
+@BOTH
+def test_the_confirmation_of_a_decision_at_both_sizes(demo, snap_compare, size):
+    decision = proposed(demo)
+    tui = screen(demo)
+
+    async def confirm(pilot):
+        await settle(tui, pilot)
+        await pilot.press("k")
+        await settle(tui, pilot)
+        table = tui.screen.query_one("#decisions", DataTable)
+        table.move_cursor(row=table.get_row_index(str(decision)))
+        await pilot.press("enter")
+        await settle(tui, pilot)
+        choices = tui.screen.query_one("#choices", OptionList)
+        choices.highlighted = choices.get_option_index("confirm")
+        choices.action_select()
+        await settle(tui, pilot)
+        tui.screen.query_one("#decision-no", Input).value = "国科发区〔2026〕12号"
+        await pilot.press("enter")
+        await settle(tui, pilot)
+
+    assert snap_compare(tui, terminal_size=size, run_before=confirm)
+
+
+# -- the terminal UI in Chinese (LIFECYCLE_LANG=zh) ---------------------------------------------
+
+
+async def _to_dashboard(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+
+
+async def _to_cases(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    await pilot.press("c")
+    await settle(tui, pilot)
+
+
+async def _to_case(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    tui.open_case(case_id(tui.lifecycle, SEMICONDUCTORS))
+    await settle(tui, pilot)
+
+
+async def _to_audit(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    await pilot.press("a")
+    await settle(tui, pilot)
+    tui.screen.query_one("#case", Input).value = str(case_id(tui.lifecycle, SEMICONDUCTORS))
+    await settle(tui, pilot)
+
+
+async def _to_decisions(tui: LifecycleTUI, pilot) -> None:
+    await settle(tui, pilot)
+    await pilot.press("k")
+    await settle(tui, pilot)
+    table = tui.screen.query_one("#decisions", DataTable)
+    table.move_cursor(row=table.row_count - 1)
+    await pilot.press("enter")
+    await settle(tui, pilot)
+
+
+CHINESE_SCREENS = {
+    "dashboard": _to_dashboard,
+    "cases": _to_cases,
+    "case": _to_case,
+    "audit": _to_audit,
+    "decisions": _to_decisions,
+}
+
+
+@BOTH
+@pytest.mark.parametrize("where", list(CHINESE_SCREENS))
+def test_the_main_screens_in_chinese_at_both_sizes(demo, snap_compare, monkeypatch, size, where):
+    monkeypatch.setenv("LIFECYCLE_LANG", "zh")
+    if where == "decisions":  # a run records when it started (the wall clock): only where needed
+        proposed(demo)
+    tui = screen(demo)
+    assert snap_compare(tui, terminal_size=size, run_before=lambda pilot: CHINESE_SCREENS[where](tui, pilot))

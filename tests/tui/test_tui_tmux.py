@@ -64,6 +64,7 @@ def open_case(terminal: Terminal, words: str, shows: str) -> None:
     for attempt in range(4):  # on a loaded machine the focus may not be in the box yet: again
         terminal.keys("/")
         time.sleep(0.5)  # the key moves the focus to the search box; type once it is there
+        terminal.keys("C-u")  # a "/" typed into the box (the focus was already there): cleared
         terminal.keys(words, literal=True)
         try:
             terminal.wait_for(f"Cases · name contains {words} ·", timeout=8)  # the heading names it
@@ -126,9 +127,34 @@ def test_the_real_tui_shows_the_full_clause_of_an_audit_entry_at_120_columns(tmp
         terminal.wait_for("set_contact  final_assessment → final_assessment  by alice (admin)")
         terminal.keys("Down", "Down", "Down")  # the fourth newest entry: the expert review opened
         shown = terminal.wait_for("clause 第十二条, 第十六条")
+        for _ in range(50):  # the detail may be caught mid-redraw: until its clause line is whole
+            if "clause 第十二条, 第十六条" in (line.strip() for line in shown.splitlines()):
+                break
+            time.sleep(0.2)
+            shown = terminal.screen()
         lines = shown.splitlines()
         detail = next(n for n, line in enumerate(lines) if line.strip() == "clause 第十二条, 第十六条")
         assert "start_review  submitted → under_review  by alice (admin)" in lines[detail - 1]
         assert all(len(line) <= 120 for line in lines)
     finally:
         terminal.close()
+
+
+@pytest.mark.parametrize(("size", "language"), [((120, 40), "en"), ((80, 24), "zh")], ids=["120x40-en", "80x24-zh"])
+def test_a_clerks_day_in_the_real_tui_find_a_case_record_a_report_decide_a_proposal_read_the_log(
+    tmp_path, size, language
+):
+    from clerk_day import DECISION_NO, clerk_day
+
+    shots = dict(clerk_day(tmp_path, size, language))
+    lifecycle = Lifecycle(str(tmp_path / "clerk-day.db"))
+    reported = show_case(lifecycle, 1, date(2026, 11, 23))
+    assert (reported["history"][-1]["trigger"], reported["state"]) == ("file_report", "approved")
+    revoked = show_case(lifecycle, 12, date(2026, 11, 23))
+    assert revoked["state"] == "revoked"
+    assert revoked["history"][-1]["payload"]["decision_no"] == DECISION_NO
+    log = shots["read the log"].splitlines()
+    assert all(len(line) <= size[0] for line in log)
+    assert any("第三十条" in line for line in log)  # the clause of the newest entry, in full
+    grave = shots["decide a proposal: asked once more"]
+    assert "成渝国家技术创新中心" in grave and DECISION_NO in grave

@@ -37,6 +37,8 @@ class CaseFile:
     triggers: dict[str, tuple[str, str]]
     #: state → (zh, en), for the timeline
     states: dict[str, tuple[str, str]]
+    #: field → its words (zh, en), for the fields as the definition names them
+    fields: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     #: allowed trigger → how grave it is now (final, may_end, decision; absent: ordinary)
     severity: dict[str, str] = field(default_factory=dict)
     #: the terminal states: a move there ends the case
@@ -64,6 +66,7 @@ def case_file(app: Lifecycle, case_id: int, as_of: date) -> CaseFile:
         next_due=next_due(programme, case),
         triggers={name: (t.zh, t.en) for name, t in definition.triggers.items()},
         states={name: (s.zh, s.en) for name, s in definition.states.items()},
+        fields={name: (f.zh, f.en) for name, f in definition.fields.items()},
         severity={
             name: grave for name in view["allowed"] if (grave := severity(programme, name, case.state)) is not None
         },

@@ -88,8 +88,8 @@ def steps(new_case: str) -> list[Step]:
     sets = [word for value in NEW_VALUES for word in ("--set", value)]
     return [
         Step("建立演示数据", "The demo portfolio", ["demo"]),
-        Step("北京市技术创新中心的全部案件", "The cases of one programme", ["cases", "list", "--programme", "bj-tic"]),
-        Step("查看一个案件", "One case", ["cases", "show", "1"]),
+        Step("北京市技术创新中心的全部事项", "The cases of one programme", ["cases", "list", "--programme", "bj-tic"]),
+        Step("查看一个事项", "One case", ["cases", "show", "1"]),
         Step(
             "登记一个新的申报（数值按公文写法输入）",
             "A new application, values typed as the documents write them",

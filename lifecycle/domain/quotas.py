@@ -146,7 +146,7 @@ def quota_reasons(
             continue
         group = ", ".join(f"{name} {show(values[name])}" for name in quota.group_by)
         filled: Any = "; ".join(f"#{h.id} {h.name} ({h.state})" for h in holders) or Term(
-            "no case: none may be added", "尚无案件：不得再增加"
+            "no case: none may be added", "尚无事项：不得再增加"
         )
         register: Any = ""
         if held:

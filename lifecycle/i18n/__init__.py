@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,26 @@ def translations(lang: str) -> _gettext.NullTranslations:
             else:
                 first.add_fallback(found)
     return first or chain
+
+
+@cache
+def _part_translations(lang: str, part: str) -> _gettext.NullTranslations:
+    """`part`'s catalogue first, then the others: a word the TUI or a report translates its own
+    way (a column heading, say) is not overridden by the CLI's translation of the same word."""
+    if lang == "en":
+        return _gettext.NullTranslations()
+    first = _gettext.translation(part, LOCALE_DIR, languages=[lang], fallback=True)
+    first.add_fallback(translations(lang))
+    return first
+
+
+def part(name: str) -> Callable[..., str]:
+    """The `_` of one part of the product (`tui`, `reports`): its own catalogue first."""
+
+    def translate(message: str, lang: str | None = None) -> str:
+        return _part_translations(lang or language(), name).gettext(message) if message else message
+
+    return translate
 
 
 def _(message: str, lang: str | None = None) -> str:

@@ -49,6 +49,8 @@ CASELESS_TRIGGERS = ("set_admin_contact",)
 #: SQLSTATEs the functions raise, mapped to the product's errors (`writes.py`).
 REFUSED_STATE = "LC403"
 CONFLICT_STATE = "LC409"
+#: The chain head row is gone (deleted outside lifecycle): the audit log is broken.
+HEAD_MISSING_STATE = "LC410"
 
 _SESSION_ROLE = """
 CREATE OR REPLACE FUNCTION lifecycle_session_role() RETURNS text
@@ -379,6 +381,11 @@ BEGIN
     END IF;
     IF NOT v_locked THEN
       SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_head h WHERE h.id = 1 FOR UPDATE;
+      IF NOT FOUND THEN
+        -- The head row was deleted outside lifecycle: appending would hide removed entries.
+        RAISE EXCEPTION 'the recorded chain head (table audit_head, row 1) is missing'
+          USING ERRCODE = '{head_missing}';
+      END IF;
       v_locked := true;
     END IF;
     v_seq := v_seq + 1;
@@ -463,6 +470,7 @@ def install_guard(connection: Connection, schema: str, groups: dict[str, str]) -
         "schema": quoted,
         "refused": REFUSED_STATE,
         "conflict": CONFLICT_STATE,
+        "head_missing": HEAD_MISSING_STATE,
         "notes": _text_array(NOTE_TRIGGERS),
         "caseless": _text_array(CASELESS_TRIGGERS),
     }

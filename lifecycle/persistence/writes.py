@@ -89,7 +89,7 @@ def write_changes(
     decides; the caller's transaction is then to be rolled back."""
     from psycopg import errors
 
-    from lifecycle.persistence.guard import CONFLICT_STATE, REFUSED_STATE
+    from lifecycle.persistence.guard import CONFLICT_STATE, HEAD_MISSING_STATE, REFUSED_STATE
 
     cases_json = [
         {
@@ -115,6 +115,11 @@ def write_changes(
     except errors.Error as error:
         state = getattr(error, "sqlstate", None)
         message = error.diag.message_primary or str(error)
+        if state == HEAD_MISSING_STATE:
+            from lifecycle.errors import AuditBroken
+            from lifecycle.persistence.repositories import HEAD_MISSING
+
+            raise AuditBroken(HEAD_MISSING) from None
         if state == CONFLICT_STATE:
             raise Conflict(f"{action}: {message}; nothing was written, reload and try again") from None
         if state in (REFUSED_STATE, "42501"):

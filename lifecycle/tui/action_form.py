@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from lifecycle.domain.reasons import Reason
-from lifecycle.i18n import N_, _, chinese
 from lifecycle.services.decisions import ParamField, Proposed, TriggerForm
 from lifecycle.tui.text import joined, literal, reasons_text
+from lifecycle.tui.words import N_, _, chinese
 
 #: How the form dismisses: the action was recorded, the case must be read again, or nothing.
 RECORDED, RELOAD, CANCELLED = "recorded", "reload", "cancelled"

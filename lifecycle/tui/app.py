@@ -11,11 +11,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from lifecycle.i18n import N_, _
 from lifecycle.services.app import Lifecycle
 from lifecycle.services.clock import today
 from lifecycle.services.filters import CaseFilter
 from lifecycle.tui.palette import CaseFinder
+from lifecycle.tui.words import N_, _
 
 DARK, LIGHT = "textual-dark", "textual-light"
 

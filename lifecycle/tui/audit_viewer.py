@@ -16,7 +16,6 @@ from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar
 from textual.worker import Worker, get_current_worker
 
 from lifecycle.domain.audit import AuditEntry
-from lifecycle.i18n import N_, _
 from lifecycle.services.audit_export import EXPORT_FORMATS
 from lifecycle.services.filters import AuditFilter
 from lifecycle.services.read_models.audit_views import AuditPage
@@ -24,6 +23,7 @@ from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
+from lifecycle.tui.words import N_, _
 
 PAGE = 100
 #: Kept first in a narrow terminal: which entry, when, what; the highlighted entry is shown in

@@ -16,13 +16,13 @@ from textual.widgets.option_list import Option
 
 from lifecycle.domain.characters import printable
 from lifecycle.domain.severity import RANK
-from lifecycle.i18n import N_, _, chinese
 from lifecycle.services.read_models.case_file import CaseFile
 from lifecycle.tui.decide import DecideScreen, decision_options, option_label
 from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
+from lifecycle.tui.words import N_, _, chinese
 
 #: Codes the services give, shown in the user's language: a state's kind, an obligation's
 #: status, a notification's delivery status.

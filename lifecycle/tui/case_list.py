@@ -14,13 +14,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
-from lifecycle.i18n import N_, _
 from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import PAGE_SIZE, CaseLine, Page
 from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, named, named_text
+from lifecycle.tui.words import N_, _
 
 SORT_CHOICES = [
     (N_("next due"), "next_due"),

@@ -17,11 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker, get_current_worker
 
-from lifecycle.i18n import N_, _
 from lifecycle.tui.fitting import Column, FittedTable
 from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, reasons_text
+from lifecycle.tui.words import N_, _
 
 #: Actions listed one per row; a catch-up run of more shows the first ones and the counts.
 SHOWN = 1000

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from lifecycle.i18n import N_, _
+from lifecycle.tui.words import N_, _
 
 
 class ConfirmGraveScreen(ModalScreen[bool]):

@@ -17,12 +17,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from lifecycle.i18n import N_, _
 from lifecycle.services.filters import CaseFilter
 from lifecycle.services.read_models.worklist import HORIZONS, Overview, horizon_filter
 from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal, named
+from lifecycle.tui.words import N_, _
 
 #: Words the services give as codes, shown in the user's language: a run's outcome, a plan
 #: target's status, a role.

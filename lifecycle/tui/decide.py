@@ -20,9 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lifecycle.domain.reasons import Reason
-from lifecycle.i18n import N_, _, chinese
 from lifecycle.tui.action_form import CANCELLED, RECORDED
 from lifecycle.tui.text import joined, literal, reasons_text
+from lifecycle.tui.words import N_, _, chinese
 
 CONFIRM, DISMISS = "confirm", "dismiss"
 #: Refusals about the decision's date: the clerk corrects the date box.

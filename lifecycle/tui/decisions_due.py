@@ -16,11 +16,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lifecycle.i18n import N_, _
 from lifecycle.tui.decide import CONFIRM, DISMISS, DecideScreen, decision_options, option_label, proposal_text
 from lifecycle.tui.footer import Footer
 from lifecycle.tui.loading import SlowLoading
 from lifecycle.tui.text import joined, literal
+from lifecycle.tui.words import N_, _
 
 OPEN_CASE = "open-case"
 

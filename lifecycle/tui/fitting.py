@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
-from lifecycle.i18n import _
+from lifecycle.tui.words import _
 
 #: DataTable pads each cell by one column on either side; a vertical scrollbar takes two.
 PADDING, SCROLLBAR = 2, 2

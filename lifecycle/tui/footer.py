@@ -12,7 +12,7 @@ from typing import Any
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
-from lifecycle.i18n import _
+from lifecycle.tui.words import _
 
 
 class Footer(TextualFooter):

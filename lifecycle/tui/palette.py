@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from lifecycle.domain.characters import printable
-from lifecycle.i18n import _
 from lifecycle.services.filters import CaseFilter
 from lifecycle.tui.text import named
+from lifecycle.tui.words import _
 
 #: Enough to choose from; the case list pages through the rest.
 MATCHES = 12

@@ -96,7 +96,7 @@ def run(path: str, as_of: dt.date, run_id: int | None = None) -> dict[str, float
             digest = hashlib.sha256(CANONICAL.encode(data).encode("utf-8")).hexdigest()
             entries.append(
                 (seq, case_id, data["programme"], "remind", data["from_state"], data["to_state"], day, recorded,
-                 "system", "system", reason, "floor", CANONICAL.encode(payload), prev, digest)
+                 "system", "system", reason, "floor", CANONICAL.encode(payload), prev, digest, row[at["office"]])
             )  # fmt: skip
             automatic.append((case_id, rule, period, "remind", day, seq, run_id))
             prev = digest
@@ -105,7 +105,12 @@ def run(path: str, as_of: dt.date, run_id: int | None = None) -> dict[str, float
             "UPDATE cases SET progress = ?, next_due_on = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
             updates,
         )
-        db.executemany(f"INSERT INTO audit_log VALUES ({','.join('?' * 15)})", entries)
+        db.executemany(
+            "INSERT INTO audit_log (seq, case_id, programme, trigger, from_state, to_state, effective_on, "
+            "recorded_at, actor, role, reason, clause, payload, prev_hash, hash, office) "
+            f"VALUES ({','.join('?' * 16)})",
+            entries,
+        )
         db.executemany(
             'INSERT INTO automatic_actions (case_id, rule, period, "trigger", effective_on, audit_seq, run_id) '
             "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -77,7 +77,8 @@ def test_text_views_show_states_triggers_and_fields_by_their_chinese_labels(read
     assert shown.code == 0, shown
     assert "办理记录" in shown.out and "近三年研发投入占营业收入比例" in shown.out
     assert "2024年10月8日" in shown.out and "组织申报/推荐" in shown.out
-    assert "History" not in shown.out and "rd_ratio_3y" not in shown.out
+    # a field reads by its Chinese label, with the code `--set` takes beside it
+    assert "History" not in shown.out and "近三年研发投入占营业收入比例 rd_ratio_3y" in shown.out
     listed = ready_cli("cases", "list", lang="zh")
     assert "项目类别" in listed.out and "2024年10月8日" in listed.out
 

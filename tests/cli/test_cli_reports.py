@@ -50,11 +50,11 @@ def test_the_case_history_pdf_is_chinese_with_lifecycle_lang_zh_and_english_with
     done = lifecycle("audit", "report", "--case", "1", "--format", "pdf", "--output", str(target), LIFECYCLE_LANG="zh")
     assert done.returncode == 0, done.stderr.decode()
     found = pdf_text(target.read_bytes())
-    assert "案件历史报告：北京市集成电路技术创新中心" in found and "组建授牌" in found
+    assert "事项历史报告：北京市集成电路技术创新中心" in found and "组建授牌" in found
     printed = lifecycle("audit", "report", "--case", "1", "--format", "pdf", LIFECYCLE_LANG="en")
     assert printed.returncode == 0 and "Casehistory:北京市集成电路技术创新中心" in pdf_text(printed.stdout)
     by_locale = lifecycle("audit", "report", "--case", "1", "--format", "md", LANG="zh_CN.UTF-8")
-    assert by_locale.stdout.decode().startswith("# 案件历史报告：")
+    assert by_locale.stdout.decode().startswith("# 事项历史报告：")
 
 
 def test_the_portfolio_report_as_pdf_xlsx_and_html(lifecycle, tmp_path):

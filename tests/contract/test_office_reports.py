@@ -51,7 +51,7 @@ def test_the_case_history_pdf_in_chinese_carries_its_chinese_text(app: Lifecycle
     report = case_report(app, approved, "carol")
     found = pdf_text(case_history.render(report, "pdf", "zh"))  # type: ignore[arg-type]
     for words in (
-        "案件历史报告",
+        "事项历史报告",
         NAME,
         "北京市技术创新中心",
         "组建授牌",
@@ -62,14 +62,14 @@ def test_the_case_history_pdf_in_chinese_carries_its_chinese_text(app: Lifecycle
     ):
         assert words in found, words
     english = pdf_text(case_history.render(report, "pdf", "en"))  # type: ignore[arg-type]
-    assert "Casehistory" in english and NAME in english and "案件历史报告" not in english
+    assert "Casehistory" in english and NAME in english and "事项历史报告" not in english
 
 
 def test_the_case_history_workbook_has_one_row_per_decision_and_no_live_formula(app: Lifecycle, approved: int) -> None:
     data = case_history.render(case_report(app, approved, "carol"), "xlsx", "zh")
     assert isinstance(data, bytes)
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames[0] == "案件"
+    assert book.sheetnames[0] == "事项"
     decisions = book["决定与状态变化"]
     rows = list(decisions.iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "生效日期", "记录时间(UTC)", "操作")

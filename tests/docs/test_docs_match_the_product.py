@@ -35,7 +35,7 @@ def test_no_page_describes_the_demo_as_another_size_than_the_getting_started_run
     claims = []
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
-        for m in re.finditer(r"(\d+) cases (?:created|in (?:\w+ ){0,2}programmes)|共 (\d+) 个案件", text):
+        for m in re.finditer(r"(\d+) cases (?:created|in (?:\w+ ){0,2}programmes)|共 (\d+) 个事项", text):
             before = text[max(0, m.start() - 300) : m.end()]
             if (m.group(1) or m.group(2)) != size and ("demo" in before or "演示" in before):
                 claims.append(f"{page.relative_to(ROOT)}: {m.group(0)}")

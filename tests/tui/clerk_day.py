@@ -52,7 +52,7 @@ WORDS = {
         "review": "确认:",
         "recorded": "annual report 2026: 已履行",
         "decisions": "对所选提议的操作",
-        "choices": "打开案件 12",
+        "choices": "打开事项 12",
         "decide": "决定文号(必填)",
         "confirm": "依据决定",
         "decided": "已确认",

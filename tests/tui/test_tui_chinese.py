@@ -21,11 +21,11 @@ def test_the_dashboard_and_the_case_list_speak_chinese_with_lifecycle_lang_zh(po
     async def scenario(tui, pilot):
         text = screen_text(tui)
         assert "总览 · 截至 2026-11-23 · alice (管理员)" in text
-        assert "逾期" in text and "刷新" in text and "案件" in text  # a header, a key, a binding
+        assert "逾期" in text and "刷新" in text and "事项" in text  # a header, a key, a binding
         await pilot.press("c")
         await settle(tui, pilot)
         text = screen_text(tui)
-        assert "案件 · 全部案件 · 按下次到期排序" in text
+        assert "事项 · 全部事项 · 按下次到期排序" in text
         assert "名称" in text and "name 名称" not in text
         assert "绩效评估" in text and "绩效评估 performance evaluation" not in text  # the state by its zh label
 
@@ -40,9 +40,9 @@ def test_the_case_screen_names_states_triggers_and_fields_by_their_chinese_label
         tui.open_case(case)
         await settle(tui, pilot)
         text = screen_text(tui)
-        assert f"案件 {case} · {SEMICONDUCTORS}" in text
+        assert f"事项 {case} · {SEMICONDUCTORS}" in text
         assert "当前可执行的操作 —— 按 enter 执行" in text
-        assert "终结案件,需再次确认" in text  # revoke, marked in Chinese
+        assert "终结事项,需再次确认" in text  # revoke, marked in Chinese
         fields = str(tui.screen.query_one("#fields").render())
         assert "kind:" not in fields  # a field by its Chinese label, not its code
 
@@ -64,7 +64,7 @@ def test_deciding_in_chinese_asks_and_refuses_in_chinese(portfolio, drive, monke
         await pilot.press("enter")
         await settle(tui, pilot)
         text = screen_text(tui)
-        assert "打开案件" in text and "作出决定,需再次确认" in text
+        assert "打开事项" in text and "作出决定,需再次确认" in text
         await pilot.press("down", "down", "enter")
         await settle(tui, pilot)
         assert isinstance(tui.screen, DecideScreen)

@@ -357,7 +357,7 @@ def test_question_mark_opens_help_for_the_screen_at_hand_in_the_users_language(
     case = case_id(portfolio, SEMICONDUCTORS)
     titles = {
         "en": ["# Dashboard", "# Case list", "# Case", "# Acting on a case", "# Audit log", "# Compliance preview"],
-        "zh": ["# 总览", "# 案件列表", "# 案件", "# 对案件执行操作", "# 审计日志", "# 合规预演"],
+        "zh": ["# 总览", "# 事项列表", "# 事项", "# 对事项执行操作", "# 审计日志", "# 合规预演"],
     }[language]
 
     async def help_for(tui, pilot, key: str = "question_mark") -> str:

@@ -254,7 +254,7 @@ def test_help_on_the_decisions_screen_and_in_the_decision_form_speaks_the_users_
         await pilot.press("question_mark")
         await settle(tui, pilot)
         assert isinstance(tui.screen, HelpScreen)
-        assert "确认撤销即**在该日撤销案件**" in tui.screen.query_one("#help-text").source
+        assert "确认撤销即**在该日撤销事项**" in tui.screen.query_one("#help-text").source
         await pilot.press("escape")
         await settle(tui, pilot)
         await pick(tui, pilot, "#choices", "confirm")

@@ -142,7 +142,9 @@ def run() -> None:
     import signal
 
     named = named_command(sys.argv[1:])
-    command = typer.main.get_command(build([named]) if named else __getattr__("app"))
+    from lifecycle.cli.help_text import translated
+
+    command = translated(typer.main.get_command(build([named]) if named else __getattr__("app")))
     interrupts: list[int] = []
 
     def on_interrupt(signum: int, frame: object) -> None:

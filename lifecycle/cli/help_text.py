@@ -22,7 +22,27 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from lifecycle.i18n import N_
+
 MESSAGES = Path(__file__).with_name("help_messages.py")
+
+#: The words typer's help and usage errors take from gettext (typer.core's `_`), translated by the
+#: CLI catalogue in Chinese; and the help of the `--help` option that click adds to every command.
+#: (The vendored click's own fixed words, "Usage:", "Error:", "Try … for help", "Missing
+#: argument", are plain strings there and stay in English.)
+HELP_OPTION = N_("Show this message and exit.")
+TYPER_WORDS = (
+    N_("Options"),
+    N_("Commands"),
+    N_("Arguments"),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+    N_("Aborted!"),
+)
 
 
 def _key(text: str) -> str:
@@ -48,12 +68,39 @@ def translated(command: Any) -> Any:
 
     if not chinese():
         return command
+    import typer.core
+
+    # typer.core calls `gettext.gettext` (the process's default domain) by this name.
+    setattr(typer.core, "_", _)  # noqa: B010 - a module's global, replaced for this process
     for owner, attribute in _texts(command):
         text = getattr(owner, attribute)
         shown = _(_key(text))
         if shown != _key(text):
             setattr(owner, attribute, shown)
+    for sub in _commands(command):
+        _translate_help_option(sub)
     return command
+
+
+def _commands(command: Any) -> Iterator[Any]:
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _commands(sub)
+
+
+def _translate_help_option(command: Any) -> None:
+    """click makes the `--help` option of a command when it is first asked for it."""
+    from lifecycle.i18n import _
+
+    make = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make(ctx)
+        if option is not None and option.help == HELP_OPTION:
+            option.help = _(HELP_OPTION)
+        return option
+
+    command.get_help_option = get_help_option
 
 
 def messages() -> list[str]:

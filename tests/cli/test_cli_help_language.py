@@ -52,3 +52,21 @@ def test_every_help_text_of_the_commands_is_listed_for_the_catalogue():
         f"{MESSAGES} drifted from the commands: run `{sys.executable} -m lifecycle.cli.help_text`, "
         "then `python -m lifecycle.i18n.catalogue` and translate"
     )
+
+
+def test_the_help_sections_defaults_and_the_help_option_read_in_chinese_too(cli):
+    run = cli("advance", "--help", db=None, lang="zh")
+    assert run.code == 0, run.err
+    assert "参数:" in run.out and "选项:" in run.out and "[必填]" in run.out
+    assert "显示本帮助并退出。" in run.out
+    assert "Options:" not in run.out and "Show this message and exit." not in run.out
+    listing = cli("cases", "list", "--help", db=None, lang="zh")
+    assert "[默认：table]" in listing.out
+
+
+def test_an_unknown_command_is_named_in_chinese_with_the_usage_exit_code(cli):
+    run = cli("cases", "nosuch", db=None, lang="zh")
+    assert run.code == 2
+    assert "没有命令 'nosuch'。" in run.err
+    english = cli("cases", "nosuch", db=None, lang="en")
+    assert english.code == 2 and "No such command 'nosuch'." in english.err

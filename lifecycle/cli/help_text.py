@@ -28,8 +28,12 @@ MESSAGES = Path(__file__).with_name("help_messages.py")
 
 #: The words typer's help and usage errors take from gettext (typer.core's `_`), translated by the
 #: CLI catalogue in Chinese; and the help of the `--help` option that click adds to every command.
-#: (The vendored click's own fixed words, "Usage:", "Error:", "Try … for help", "Missing
-#: argument", are plain strings there and stay in English.)
+#: The vendored click's own fixed words are plain strings: "Usage:" (the help's formatter) and
+#: the frame of a usage error ("Error:", "Try … for help") are put in the current language here;
+#: click's own error messages ("Missing argument 'CASE_ID'.") stay in English.
+USAGE = N_("Usage: ")
+TRY_HELP = N_("Try '{command} {option}' for help.")
+ERROR = N_("Error: {message}")
 HELP_OPTION = N_("Show this message and exit.")
 TYPER_WORDS = (
     N_("Options"),
@@ -72,6 +76,7 @@ def translated(command: Any) -> Any:
 
     # typer.core calls `gettext.gettext` (the process's default domain) by this name.
     setattr(typer.core, "_", _)  # noqa: B010 - a module's global, replaced for this process
+    _translate_usage_prefix()
     for owner, attribute in _texts(command):
         text = getattr(owner, attribute)
         shown = _(_key(text))
@@ -80,6 +85,38 @@ def translated(command: Any) -> Any:
     for sub in _commands(command):
         _translate_help_option(sub)
     return command
+
+
+def _translate_usage_prefix() -> None:
+    """The help's "Usage:" through the catalogue (click's formatter writes it as a fixed word)."""
+    from typer._click import core as click_core
+    from typer._click.formatting import HelpFormatter
+
+    from lifecycle.i18n import _
+
+    class Formatter(HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, _(USAGE) if prefix is None else prefix)
+
+    click_core.Context.formatter_class = Formatter
+
+
+def show_usage_error(error: Any) -> None:
+    """A usage error on stderr as click shows it, its frame in the current language."""
+    from lifecycle.i18n import _, chinese
+
+    if not chinese():
+        error.show()
+        return
+    from typer._click.utils import echo
+
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = _(TRY_HELP).format(command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
+        echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
+    echo(_(ERROR).format(message=error.format_message()), err=True, color=getattr(ctx, "color", None))
 
 
 def _commands(command: Any) -> Iterator[Any]:

@@ -57,6 +57,7 @@ def test_every_help_text_of_the_commands_is_listed_for_the_catalogue():
 def test_the_help_sections_defaults_and_the_help_option_read_in_chinese_too(cli):
     run = cli("advance", "--help", db=None, lang="zh")
     assert run.code == 0, run.err
+    assert run.out.startswith("用法：lifecycle advance")
     assert "参数:" in run.out and "选项:" in run.out and "[必填]" in run.out
     assert "显示本帮助并退出。" in run.out
     assert "Options:" not in run.out and "Show this message and exit." not in run.out
@@ -67,6 +68,17 @@ def test_the_help_sections_defaults_and_the_help_option_read_in_chinese_too(cli)
 def test_an_unknown_command_is_named_in_chinese_with_the_usage_exit_code(cli):
     run = cli("cases", "nosuch", db=None, lang="zh")
     assert run.code == 2
-    assert "没有命令 'nosuch'。" in run.err
+    assert "用法：lifecycle cases [OPTIONS] COMMAND" in run.err
+    assert "运行 'lifecycle cases --help' 查看帮助。" in run.err
+    assert "错误：没有命令 'nosuch'。" in run.err
     english = cli("cases", "nosuch", db=None, lang="en")
-    assert english.code == 2 and "No such command 'nosuch'." in english.err
+    assert english.code == 2
+    assert "Usage: lifecycle cases [OPTIONS] COMMAND" in english.err
+    assert "Try 'lifecycle cases --help' for help." in english.err
+    assert "Error: No such command 'nosuch'." in english.err
+
+
+def test_a_missing_argument_is_framed_in_chinese_while_clicks_own_message_stays_english(cli):
+    run = cli("advance", db=None, lang="zh")
+    assert run.code == 2
+    assert "用法：lifecycle advance" in run.err and "错误：Missing argument 'case_id'." in run.err

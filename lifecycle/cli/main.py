@@ -142,7 +142,9 @@ def run() -> None:
     import signal
 
     named = named_command(sys.argv[1:])
-    command = typer.main.get_command(build([named]) if named else __getattr__("app"))
+    from lifecycle.cli.help_text import translated
+
+    command = translated(typer.main.get_command(build([named]) if named else __getattr__("app")))
     interrupts: list[int] = []
 
     def on_interrupt(signum: int, frame: object) -> None:
@@ -165,7 +167,9 @@ def run() -> None:
     except Exception as error:
         # Usage errors (click's, vendored by typer) know how to show themselves: exit 2.
         if hasattr(error, "show") and hasattr(error, "exit_code") and hasattr(error, "format_message"):
-            error.show()
+            from lifecycle.cli.help_text import show_usage_error
+
+            show_usage_error(error)
             if "--json" in sys.argv:
                 common.print_json(
                     {"error": "UsageError", "exit_code": error.exit_code, "message": error.format_message()}

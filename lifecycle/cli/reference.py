@@ -4,7 +4,9 @@
     python -m lifecycle.cli.reference --check    # exit 1 if docs/cli.md differs from the commands
 
 Only the part between the two markers is generated; the prose around it (values, exit codes,
-JSON shapes, examples) is written by hand.
+JSON shapes, examples) is written by hand. docs/cli.md is in English whatever the language of
+the shell; docs/zh/cli-reference.md is the same reference in Chinese (the commands' help as
+`LIFECYCLE_LANG=zh lifecycle … --help` shows it).
 """
 
 from __future__ import annotations
@@ -16,19 +18,34 @@ from typing import Any
 BEGIN = "<!-- BEGIN GENERATED: python -m lifecycle.cli.reference -->"
 END = "<!-- END GENERATED -->"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+#: The generated references: the file and its language.
+PAGES = ((DOCS, "en"), (DOCS.parent / "zh" / "cli-reference.md", "zh"))
 
 
-def reference() -> str:
-    """Every command, its arguments and options, with their help, as Markdown."""
+def reference(lang: str = "en") -> str:
+    """Every command, its arguments and options, with their help, as Markdown in `lang`.
+    (The process's language is the environment's again afterwards.)"""
+    from lifecycle.i18n import use_language
+
+    use_language(lang)
+    try:
+        return _reference()
+    finally:
+        use_language(None)
+
+
+def _reference() -> str:
     import typer
 
+    from lifecycle.cli.help_text import translated
     from lifecycle.cli.main import app
+    from lifecycle.i18n import _
 
-    root = typer.main.get_command(app)
+    root = translated(typer.main.get_command(app))
     lines = [
-        "## Every command and option",
+        "## " + _("Every command and option"),
         "",
-        "Generated from the commands (`python -m lifecycle.cli.reference`); a test fails when it drifts.",
+        _("Generated from the commands (`python -m lifecycle.cli.reference`); a test fails when it drifts."),
         "",
     ]
     lines += _options_table(root, "lifecycle")
@@ -76,7 +93,10 @@ def _options_table(command: Any, name: str) -> list[str]:
         rows.append((f"`{names}`", _clean(meaning)))
     if not rows:
         return []
-    table = ["| argument / option | meaning |", "|---|---|"]
+    from lifecycle.i18n import _
+
+    heading, meaning_heading = _("argument / option"), _("meaning")
+    table = [f"| {heading} | {meaning_heading} |", "|---|---|"]
     table += [f"| {names} | {meaning.replace('|', '&#124;')} |" for names, meaning in rows]
     return table
 
@@ -94,15 +114,17 @@ def replace_section(document: str, generated: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    current = DOCS.read_text(encoding="utf-8")
-    wanted = replace_section(current, reference())
-    if "--check" in argv:
-        if current != wanted:
-            sys.stderr.write(f"{DOCS} differs from the commands: run `python -m lifecycle.cli.reference`\n")
-            return 1
-        return 0
-    DOCS.write_text(wanted, encoding="utf-8")
-    return 0
+    drifted = 0
+    for page, lang in PAGES:
+        current = page.read_text(encoding="utf-8") if page.exists() else ""
+        wanted = replace_section(current, reference(lang))
+        if "--check" in argv:
+            if current != wanted:
+                sys.stderr.write(f"{page} differs from the commands: run `python -m lifecycle.cli.reference`\n")
+                drifted = 1
+        else:
+            page.write_text(wanted, encoding="utf-8")
+    return drifted
 
 
 if __name__ == "__main__":

@@ -48,3 +48,19 @@ def test_the_cli_reference_is_what_the_commands_say() -> None:
     assert replace_section(current, reference()) == current, (
         "docs/cli.md drifted from the commands: run `python -m lifecycle.cli.reference`"
     )
+
+
+def test_the_chinese_cli_reference_is_what_the_commands_say_in_chinese() -> None:
+    page = ROOT / "docs" / "zh" / "cli-reference.md"
+    current = page.read_text(encoding="utf-8")
+    assert replace_section(current, reference("zh")) == current, (
+        "docs/zh/cli-reference.md drifted from the commands: run `python -m lifecycle.cli.reference`"
+    )
+    assert "对事项执行一项操作" in current and "Fire a trigger on a case" not in current
+
+
+def test_the_english_cli_reference_stays_english_when_the_shell_speaks_chinese(monkeypatch) -> None:
+    monkeypatch.setenv("LIFECYCLE_LANG", "zh")
+    english = reference()
+    assert "Fire a trigger on a case" in english and "[default: table]" in english
+    assert "对事项执行一项操作" not in english and "默认：" not in english

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -97,7 +98,8 @@ def comply_command(
         return
     # json, jsonl and text are written as the run goes, batch by batch: however many actions
     # the run applies, none of them is kept in memory.
-    stream: _Stream = {"json": JsonDocument, "jsonl": JsonLines, "text": PlainLines}[fmt](day, dry_run)
+    kinds: dict[str, type[_Stream]] = {"json": JsonDocument, "jsonl": JsonLines, "text": PlainLines}
+    stream = kinds[fmt](day, dry_run)
     from lifecycle.cli import common
 
     common.OPEN_JSON_DOCUMENT.append(stream)
@@ -123,7 +125,7 @@ def _dumps(value: Any) -> str:
     return json_safe(json.dumps(value, ensure_ascii=False, default=str))
 
 
-class _Stream:
+class _Stream(ABC):
     """The run's output, written as its actions come: `action` for each, `finish` at the end.
     `started` says whether anything is on stdout yet; `close` ends the output early with an
     error (the CLI's error JSON, written inside the document once it has begun)."""
@@ -133,14 +135,17 @@ class _Stream:
         self.out = sys.stdout
         self.started = False
 
+    @abstractmethod
     def action(self, action: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Written by each kind of output."""
 
+    @abstractmethod
     def finish(self, report: ComplianceReport) -> None:
-        raise NotImplementedError
+        """Written by each kind of output."""
 
+    @abstractmethod
     def close(self, error: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Written by each kind of output."""
 
 
 class JsonDocument(_Stream):

@@ -10,25 +10,9 @@ translates the same English words otherwise ("Decisions": 决定与状态变化 
 
 from __future__ import annotations
 
-import gettext
-from functools import cache
-
-from lifecycle.i18n import LANGUAGES, LOCALE_DIR, N_, chinese, language, translations
+from lifecycle.i18n import LANGUAGES, N_, chinese, language, part
 
 __all__ = ["LANGUAGES", "N_", "_", "chinese", "language"]
 
-DOMAIN = "reports"
-
-
-@cache
-def _catalogue(lang: str) -> gettext.NullTranslations:
-    if lang == "en":
-        return gettext.NullTranslations()
-    found = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
-    found.add_fallback(translations(lang))
-    return found
-
-
-def _(message: str, lang: str | None = None) -> str:
-    """`message` in `lang` (default: the product's language), from the reports' catalogue."""
-    return _catalogue(lang or language()).gettext(message)
+#: `message` in `lang` (default: the product's language), from the reports' catalogue first.
+_ = part("reports")
